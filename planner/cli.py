@@ -1,0 +1,152 @@
+"""The ``planner`` command: thin wrappers over the library functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .categories import GROUPS, NEED_CODES
+
+app = typer.Typer(help="Uusimaa service-network planner: accessibility, scenarios, maps.",
+                  no_args_is_help=True, add_completion=False)
+
+PointsOpt = typer.Option(None, "--points", help="service points CSV/GeoJSON/GPKG (default: bundled)")
+DemandOpt = typer.Option("postal", "--demand",
+                         help="postal (390 postal areas, 2022) or grid (HSY 250 m, 2015)")
+ModeOpt = typer.Option("drive", "--mode", help="drive (default) or walk")
+PostalOpt = typer.Option(None, "--postal-areas", help="postal areas with population (default: bundled)")
+GridOpt = typer.Option(None, "--grid", help="population grid GeoPackage (default: bundled HSY 2015)")
+MunisOpt = typer.Option(None, "--municipalities", help="municipality table CSV (default: bundled)")
+AreasOpt = typer.Option(None, "--service-areas", help="service-area table CSV (default: bundled)")
+PresetOpt = typer.Option(None, "--preset", help="service-area preset: six_areas or wellbeing_counties_2023")
+NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz) to use instead of the "
+                          "straight-line estimate")
+
+
+def _fail(exc: Exception) -> None:
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def _model(network: Path | None, mode: str):
+    if network is None:
+        return None
+    from .network_traveltime import NetworkModel
+
+    return NetworkModel.load(network)
+
+
+def _study(points, demand, mode, postal, grid, munis, areas, preset, network):
+    from .errors import PlannerError
+    from .study import load_study
+
+    try:
+        return load_study(points=points, demand=demand, mode=mode, model=_model(network, mode),
+                          postal_areas=postal, grid=grid, municipalities=munis,
+                          service_areas=areas, preset=preset)
+    except (PlannerError, ValueError) as exc:
+        _fail(exc)
+
+
+@app.command()
+def report(
+    out: Path = typer.Option(..., "--out", help="output folder"),
+    points: Path | None = PointsOpt,
+    demand: str = DemandOpt,
+    mode: str = ModeOpt,
+    postal_areas: Path | None = PostalOpt,
+    grid: Path | None = GridOpt,
+    municipalities: Path | None = MunisOpt,
+    service_areas: Path | None = AreasOpt,
+    preset: str | None = PresetOpt,
+    network: Path | None = NetworkOpt,
+    need: str = typer.Option("social_any", "--need", help=f"need shown on the map: {', '.join(NEED_CODES)}"),
+    group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
+) -> None:
+    """Baseline accessibility tables (CSV) and an HTML map in one go."""
+    from .export import unit_times, write_csv
+    from .maps import accessibility_map, save_map
+    from .study import evaluate_points
+
+    study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas, preset,
+                   network)
+    res = evaluate_points(study)
+    tables = {"service_points": study.points, "demand_units": unit_times(study.units, res.access),
+              **res.tables()}
+    files = write_csv(tables, out, res.provenance)
+    m = accessibility_map(study.units, res.access, study.points, res.provenance, need=need,
+                          group=group, borders=study.borders, service_areas=study.service_areas,
+                          load=res.load)
+    files.append(save_map(m, out / "map.html"))
+    region = res.summaries["summary_region"]
+    typer.echo(f"model: {res.provenance['model']} ({res.provenance['mode']}); "
+               f"population data year {res.provenance['data_year']}")
+    cols = ["need", "group", "population", "pop_unlocated", "median_min", "pct_within_30"]
+    typer.echo(region[region["group"] == "all"][cols].to_string(index=False))
+    for f in files:
+        typer.echo(f"wrote {f}")
+
+
+@app.command()
+def calibrate(mode: str = ModeOpt) -> None:
+    """Check the straight-line estimate against the routed Helsinki-region travel times."""
+    from .calibration import errors, fit, load_sample
+    from .settings import DEFAULT_SETTINGS
+
+    sample = load_sample(mode)
+    params = DEFAULT_SETTINGS.mode(mode)
+    typer.echo(f"sample: {len(sample.routed_min)} cells with a route, "
+               f"{sample.straight_m.min() / 1000:.0f}-{sample.straight_m.max() / 1000:.0f} km")
+    typer.echo(f"free fit: {fit(sample)}")
+    typer.echo(f"settings: speed {params.speed_kmh} km/h, circuity {params.circuity}, "
+               f"access {params.access_min} min")
+    for k, v in errors(sample, params).items():
+        typer.echo(f"  {k}: {v:.2f}" if isinstance(v, float) else f"  {k}: {v}")
+
+
+@app.command()
+def categories() -> None:
+    """List the service-point categories and which needs they serve."""
+    from .categories import CATEGORIES, NEEDS
+
+    for c in CATEGORIES.values():
+        typer.echo(f"{c.code:18} {c.label_en} / {c.label_fi} / {c.label_sv}")
+    for n in NEEDS.values():
+        typer.echo(f"need {n.code:14} fi: {sorted(n.by_group['fi'])}  sv: {sorted(n.by_group['sv'])}")
+
+
+@app.command()
+def stats(mode: str = ModeOpt,
+          write_readme: Path | None = typer.Option(None, "--write-readme",
+                                                      help="update the numbers block of this README")
+          ) -> None:
+    """Markdown summary of the embedded data (the README's numbers come from here)."""
+    import warnings
+
+    from .errors import PlannerWarning
+    from .readme import numbers_markdown, replace_block
+    from .study import evaluate_points, load_study
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlannerWarning)
+        study = load_study(mode=mode)
+    text = numbers_markdown(study, evaluate_points(study))
+    if write_readme:
+        write_readme.write_text(replace_block(write_readme.read_text(encoding="utf-8"), text),
+                                encoding="utf-8")
+    typer.echo(text)
+
+
+def _mount_network() -> None:
+    try:
+        from .cli_network import network_app
+    except ImportError:  # pragma: no cover - network module optional during development
+        return
+    app.add_typer(network_app, name="network", help="Road networks from OpenStreetMap.")
+
+
+_mount_network()
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,439 @@
+"""Reading and validating the planner's inputs.
+
+Every loader returns a (Geo)DataFrame in EPSG:3067 with typed columns
+(municipality codes are 3-character strings) and raises :class:`DataError`
+naming the file, the 1-based data row and the field for bad input. Loaders accept
+the bundled files under ``geodata/`` or a user's own CSV / GeoJSON / GeoPackage
+with the same schema.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .categories import CATEGORY_CODES
+from .errors import DataError, PlannerWarning
+from .settings import DEFAULT_SETTINGS, Settings
+
+__all__ = [
+    "read_table",
+    "load_municipalities",
+    "load_municipal_borders",
+    "load_municipal_centres",
+    "load_service_areas",
+    "service_area_presets",
+    "load_service_points",
+    "load_postal_areas",
+    "load_population_grid",
+    "PRECISIONS",
+]
+
+PRECISIONS = ("address", "postal_area", "locality", "unspecified")
+_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".parquet"}
+
+
+def _default(settings: Settings, *parts: str) -> Path:
+    return settings.geodata_dir.joinpath(*parts)
+
+
+def read_table(path: str | Path, layer: str | None = None) -> pd.DataFrame | gpd.GeoDataFrame:
+    """Read a CSV (all columns as text) or a vector file; fail clearly on empty files."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError("file not found", file=str(path))
+    if path.stat().st_size == 0:
+        raise DataError("the file is empty", file=str(path))
+    suffix = path.suffix.lower()
+    try:
+        if suffix in _VECTOR_SUFFIXES:
+            if suffix == ".parquet":
+                df = gpd.read_parquet(path)
+            else:
+                df = gpd.read_file(path, layer=layer)
+        else:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+                             encoding="utf-8-sig")
+    except DataError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise DataError("the file is empty", file=str(path)) from None
+    except Exception as exc:  # noqa: BLE001 - any reader failure becomes a located DataError
+        raise DataError(f"cannot read the file: {exc}", file=str(path)) from exc
+    if len(df) == 0:
+        raise DataError("the file has a header but no data rows", file=str(path))
+    return df
+
+
+def _require_columns(df: pd.DataFrame, required: list[str], file: str) -> None:
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise DataError(
+            f"missing required column(s) {missing}; the file has {list(df.columns)}",
+            file=file, field=missing[0],
+        )
+
+
+def _normalise_code(value: object, file: str, row: int, field: str = "municipality_code") -> str:
+    text = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value).strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text.isdigit() or len(text) > 3:
+        raise DataError(f"{text!r} is not a municipality code (three digits, e.g. '091')",
+                        file=file, row=row, field=field)
+    return text.zfill(3)
+
+
+def _check_unique(values: pd.Series, file: str, field: str) -> None:
+    dup = values[values.duplicated(keep=False)]
+    if len(dup):
+        first = dup.iloc[0]
+        rows = [int(i) + 1 for i in dup.index[dup == first]]
+        raise DataError(f"duplicate {field} {first!r} (rows {rows})", file=file, row=rows[1], field=field)
+
+
+def _to_metric(gdf: gpd.GeoDataFrame, file: str, settings: Settings) -> gpd.GeoDataFrame:
+    if gdf.crs is None:
+        raise DataError("the layer has no CRS; save it with EPSG:3067 or EPSG:4326", file=file,
+                        field="geometry")
+    return gdf.to_crs(settings.crs)
+
+
+def _check_geometries(gdf: gpd.GeoDataFrame, file: str, kinds: tuple[str, ...],
+                      repair: bool) -> gpd.GeoDataFrame:
+    """Fail on missing/empty/wrong-type geometry; repair invalid polygons (with a warning)."""
+    geoms = gdf.geometry
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            raise DataError("missing or empty geometry", file=file, row=i + 1, field="geometry")
+        if g.geom_type not in kinds:
+            raise DataError(f"geometry is a {g.geom_type}, expected {' or '.join(kinds)}",
+                            file=file, row=i + 1, field="geometry")
+    invalid = ~geoms.is_valid
+    if invalid.any():
+        rows = [int(i) + 1 for i in np.flatnonzero(invalid.to_numpy())]
+        if not repair:
+            reason = shapely.is_valid_reason(geoms.iloc[rows[0] - 1])
+            raise DataError(f"invalid geometry ({reason})", file=file, row=rows[0], field="geometry")
+        fixed = shapely.make_valid(geoms.to_numpy()[invalid.to_numpy()])
+        # make_valid may return collections with slivers: keep the polygonal part
+        fixed = [_polygonal(g) for g in fixed]
+        for r, g in zip(rows, fixed, strict=True):
+            if g is None or g.is_empty:
+                raise DataError("invalid geometry that cannot be repaired", file=file, row=r,
+                                field="geometry")
+        gdf = gdf.copy()
+        gdf.loc[invalid.to_numpy(), gdf.geometry.name] = fixed
+        warnings.warn(f"{file}: repaired {len(rows)} invalid polygon(s) with shapely.make_valid "
+                      f"(rows {rows[:10]}{'...' if len(rows) > 10 else ''})", PlannerWarning,
+                      stacklevel=3)
+    return gdf
+
+
+def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:
+    if g.geom_type in ("Polygon", "MultiPolygon"):
+        return g
+    parts = [p for p in getattr(g, "geoms", []) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if parts else None
+
+
+# --- municipalities and service areas ---------------------------------------------------
+
+
+def load_municipalities(path: str | Path | None = None,
+                        settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Municipality table: code, names, language status, population by year, Swedish speakers.
+
+    Adds ``sv_share`` = Swedish speakers (median of 2000-2022) / population of the
+    earliest year in the table (2015, the year closest to that median's period; the
+    2022 population would overstate the share where the population has shrunk), an
+    approximation flagged by ``sv_share_estimated``.
+    """
+    path = Path(path) if path else _default(settings, "uusimaa", "municipalities.csv")
+    file = str(path)
+    df = read_table(path)
+    _require_columns(df, ["municipality_code", "name_fi", "name_sv", "language_status",
+                          "population_2022", "swedish_speakers_median_2000_2022"], file)
+    df = df.copy()
+    df["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
+                               enumerate(df["municipality_code"])]
+    _check_unique(df["municipality_code"], file, "municipality_code")
+    for col in [c for c in df.columns if c.startswith("population_")] + [
+            "swedish_speakers_median_2000_2022"]:
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna() | (num < 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"{df[col].iloc[i]!r} is not a non-negative number", file=file,
+                            row=i + 1, field=col)
+        df[col] = num.round().astype("int64")
+    df["bilingual"] = df["language_status"].str.contains("Bilingual", case=False)
+    first = sorted(c for c in df.columns if c.startswith("population_"))[0]
+    df["sv_share"] = (df["swedish_speakers_median_2000_2022"] / df[first]).clip(0, 1)
+    df["sv_share_estimated"] = True
+    return df.reset_index(drop=True)
+
+
+def load_municipal_borders(path: str | Path | None = None,
+                           settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFrame:
+    """The 26 municipal polygons of Uusimaa (generalised 1:4.5M), EPSG:3067."""
+    path = Path(path) if path else _default(settings, "uusimaa", "municipalities_2023.geojson")
+    file = str(path)
+    gdf = read_table(path)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise DataError("expected a vector file (GeoJSON / GeoPackage)", file=file, field="geometry")
+    _require_columns(gdf, ["municipality_code"], file)
+    gdf = _check_geometries(_to_metric(gdf, file, settings), file, ("Polygon", "MultiPolygon"), True)
+    gdf["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
+                                enumerate(gdf["municipality_code"])]
+    _check_unique(gdf["municipality_code"], file, "municipality_code")
+    return gdf.reset_index(drop=True)
+
+
+def load_municipal_centres(path: str | Path | None = None,
+                           settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFrame:
+    """One central-locality point per municipality (NLS topographic database), EPSG:3067."""
+    path = Path(path) if path else _default(settings, "uusimaa", "municipal_centres.csv")
+    file = str(path)
+    df = read_table(path)
+    _require_columns(df, ["municipality_code", "label", "lon", "lat"], file)
+    df = df.copy()
+    df["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
+                               enumerate(df["municipality_code"])]
+    lon, lat = _lonlat(df, file)
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(lon, lat), crs=settings.web_crs)
+    return gdf.to_crs(settings.crs)
+
+
+def service_area_presets(path: str | Path | None = None,
+                         settings: Settings = DEFAULT_SETTINGS) -> list[str]:
+    """Names of the service-area presets in the service-area table."""
+    path = Path(path) if path else _default(settings, "service_areas.csv")
+    return list(dict.fromkeys(read_table(path)["preset"]))
+
+
+def load_service_areas(path: str | Path | None = None, preset: str | None = None,
+                       municipalities: pd.DataFrame | None = None,
+                       settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Municipality code -> service area for one preset of the editable service-area table.
+
+    The table is long: ``preset, municipality_code, service_area``. Every municipality
+    must belong to exactly one service area of the preset.
+    """
+    path = Path(path) if path else _default(settings, "service_areas.csv")
+    preset = preset or settings.service_area_preset
+    file = str(path)
+    df = read_table(path)
+    _require_columns(df, ["preset", "municipality_code", "service_area"], file)
+    df = df.copy()
+    df["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
+                               enumerate(df["municipality_code"])]
+    known = list(dict.fromkeys(df["preset"]))
+    if preset not in known:
+        raise DataError(f"unknown service-area preset {preset!r}; the file has {known}", file=file,
+                        field="preset")
+    sel = df[df["preset"] == preset]
+    for i, v in sel["service_area"].items():
+        if not isinstance(v, str) or not v.strip():
+            raise DataError("empty service area", file=file, row=int(i) + 1, field="service_area")
+    _check_unique(sel["municipality_code"], file, "municipality_code")
+    if municipalities is not None:
+        missing = sorted(set(municipalities["municipality_code"]) - set(sel["municipality_code"]))
+        if missing:
+            raise DataError(f"preset {preset!r} leaves municipalities {missing} without a service area",
+                            file=file, field="municipality_code")
+        unknown = sel[~sel["municipality_code"].isin(municipalities["municipality_code"])]
+        if len(unknown):
+            i = int(unknown.index[0])
+            raise DataError(f"unknown municipality code {unknown['municipality_code'].iloc[0]!r}",
+                            file=file, row=i + 1, field="municipality_code")
+    return sel[["municipality_code", "service_area"]].reset_index(drop=True)
+
+
+# --- service points ---------------------------------------------------------------------
+
+_POINT_REQUIRED = ["id", "name", "category", "municipality_code"]
+
+
+def _lonlat(df: pd.DataFrame, file: str) -> tuple[np.ndarray, np.ndarray]:
+    """Numeric lon/lat with located errors for text, swapped or projected values."""
+    out = []
+    for col in ("lon", "lat"):
+        num = pd.to_numeric(df[col], errors="coerce")
+        bad = num.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"{df[col].iloc[i]!r} is not a number (decimal degrees, WGS84)",
+                            file=file, row=i + 1, field=col)
+        out.append(num.to_numpy(dtype=float))
+    lon, lat = out
+    for i in range(len(lon)):
+        if abs(lon[i]) > 180 or abs(lat[i]) > 90:
+            raise DataError(
+                f"lon/lat ({lon[i]}, {lat[i]}) are not WGS84 degrees; they look like projected "
+                "metres (EPSG:3067?): give them in columns x, y instead, or convert to lon/lat",
+                file=file, row=i + 1, field="lon")
+        if 59 <= lon[i] <= 71 and 19 <= lat[i] <= 32:
+            raise DataError(f"lon/lat ({lon[i]}, {lat[i]}) look swapped: in Finland lon is 19-32 "
+                            "and lat 59-71", file=file, row=i + 1, field="lon")
+    return lon, lat
+
+
+def _points_frame(df: pd.DataFrame | gpd.GeoDataFrame, file: str,
+                  settings: Settings) -> gpd.GeoDataFrame:
+    if isinstance(df, gpd.GeoDataFrame):
+        gdf = _check_geometries(_to_metric(df, file, settings), file, ("Point",), False)
+        return gdf
+    if {"x", "y"} <= set(df.columns) and not {"lon", "lat"} <= set(df.columns):
+        xy = []
+        for col in ("x", "y"):
+            num = pd.to_numeric(df[col], errors="coerce")
+            if num.isna().any():
+                i = int(np.flatnonzero(num.isna().to_numpy())[0])
+                raise DataError(f"{df[col].iloc[i]!r} is not a number (metres, EPSG:3067)",
+                                file=file, row=i + 1, field=col)
+            xy.append(num.to_numpy(dtype=float))
+        return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(*xy), crs=settings.crs)
+    _require_columns(df, ["lon", "lat"], file)
+    lon, lat = _lonlat(df, file)
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(lon, lat),
+                            crs=settings.web_crs).to_crs(settings.crs)
+
+
+def load_service_points(path: str | Path | None = None,
+                        borders: gpd.GeoDataFrame | None = None,
+                        settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFrame:
+    """Service points in the seven categories, validated, EPSG:3067.
+
+    Columns: ``id, name, category, municipality_code, address, postal_code,
+    location_precision, source, note, capacity`` (float, NaN when unknown) and a Point
+    geometry. A CSV gives WGS84 ``lon, lat`` (or EPSG:3067 ``x, y``); a vector file
+    its own CRS. Each point must lie in its municipality (within the tolerance of the
+    generalised borders).
+    """
+    path = Path(path) if path else _default(settings, "service_points.csv")
+    file = str(path)
+    df = read_table(path)
+    _require_columns(df, _POINT_REQUIRED, file)
+    df = df.reset_index(drop=True).copy()
+    for i, v in df["id"].items():
+        if not isinstance(v, str) or not v.strip():
+            raise DataError("empty id", file=file, row=int(i) + 1, field="id")
+    df["id"] = df["id"].astype(str).str.strip()
+    _check_unique(df["id"], file, "id")
+    for i, v in df["category"].items():
+        if v not in CATEGORY_CODES:
+            raise DataError(f"unknown category {v!r}; expected one of {list(CATEGORY_CODES)}",
+                            file=file, row=int(i) + 1, field="category")
+    df["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
+                               enumerate(df["municipality_code"])]
+    for col, default in (("address", ""), ("postal_code", ""), ("source", ""), ("note", "")):
+        df[col] = df[col].fillna(default).astype(str) if col in df.columns else default
+    if "location_precision" not in df.columns:
+        df["location_precision"] = "unspecified"
+    df["location_precision"] = df["location_precision"].fillna("unspecified")
+    for i, v in df["location_precision"].items():
+        if v not in PRECISIONS:
+            raise DataError(f"unknown location_precision {v!r}; expected one of {list(PRECISIONS)}",
+                            file=file, row=int(i) + 1, field="location_precision")
+    cap = pd.to_numeric(df["capacity"], errors="coerce") if "capacity" in df.columns else None
+    if cap is not None:
+        bad = (cap.isna() & df["capacity"].notna()) | (cap < 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"{df['capacity'].iloc[i]!r} is not a non-negative number", file=file,
+                            row=i + 1, field="capacity")
+    df["capacity"] = cap.astype(float) if cap is not None else np.nan
+    gdf = _points_frame(df, file, settings)
+    borders = borders if borders is not None else load_municipal_borders(settings=settings)
+    _check_inside(gdf, borders, file, settings)
+    cols = ["id", "name", "category", "municipality_code", "address", "postal_code",
+            "location_precision", "source", "note", "capacity"]
+    extra = [c for c in gdf.columns if c not in cols and c not in ("lon", "lat", "x", "y", "geometry")]
+    return gpd.GeoDataFrame(gdf[cols + extra], geometry=gdf.geometry, crs=settings.crs)
+
+
+def _check_inside(gdf: gpd.GeoDataFrame, borders: gpd.GeoDataFrame, file: str,
+                  settings: Settings) -> None:
+    """Points must lie in Uusimaa and in their own municipality (± generalisation tolerance)."""
+    by_code = borders.set_index("municipality_code").geometry
+    region = shapely.union_all(borders.geometry.to_numpy())
+    tol = settings.boundary_tolerance_m
+    for i, (code, pt) in enumerate(zip(gdf["municipality_code"], gdf.geometry, strict=True)):
+        if code not in by_code.index:
+            raise DataError(f"unknown municipality code {code!r} (not one of Uusimaa's "
+                            f"{len(by_code)} municipalities)", file=file, row=i + 1,
+                            field="municipality_code")
+        if region.distance(pt) > tol:
+            lon, lat = gpd.GeoSeries([pt], crs=settings.crs).to_crs(settings.web_crs).iloc[0].coords[0]
+            raise DataError(f"point ({lon:.5f}, {lat:.5f}) lies outside Uusimaa "
+                            f"({region.distance(pt) / 1000:.1f} km from the region)",
+                            file=file, row=i + 1, field="lon")
+        d = by_code[code].distance(pt)
+        if d > tol:
+            raise DataError(f"point lies {d / 1000:.1f} km outside its municipality {code}; "
+                            "check municipality_code or the coordinates", file=file, row=i + 1,
+                            field="municipality_code")
+
+
+# --- population ---------------------------------------------------------------------
+
+
+def load_postal_areas(path: str | Path | None = None, population_field: str = "population_2022",
+                      settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFrame:
+    """Postal-code areas with population (Statistics Finland Paavo), EPSG:3067.
+
+    Returns ``postal_code, municipality_code, municipality_name, population`` (int)
+    and polygons. Invalid polygons of the simplified source are repaired with a
+    :class:`PlannerWarning`.
+    """
+    path = Path(path) if path else _default(settings, "uusimaa", "postal_areas.geojson")
+    file = str(path)
+    gdf = read_table(path)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise DataError("expected a vector file (GeoJSON / GeoPackage)", file=file, field="geometry")
+    _require_columns(gdf, ["postal_code", "municipality_code", population_field], file)
+    gdf = _check_geometries(_to_metric(gdf.reset_index(drop=True), file, settings), file,
+                            ("Polygon", "MultiPolygon"), True)
+    gdf["postal_code"] = gdf["postal_code"].astype(str).str.zfill(5)
+    _check_unique(gdf["postal_code"], file, "postal_code")
+    gdf["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
+                                enumerate(gdf["municipality_code"])]
+    gdf["population"] = _population(gdf[population_field], file, population_field)
+    if "municipality_name" not in gdf.columns:
+        gdf["municipality_name"] = ""
+    return gdf[["postal_code", "municipality_code", "municipality_name", "population",
+                "geometry"]]
+
+
+def _population(values: pd.Series, file: str, field: str) -> pd.Series:
+    num = pd.to_numeric(values, errors="coerce")
+    bad = num.isna() | (num < 0) | (num.round() != num)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{values.iloc[i]!r} is not a non-negative whole number of residents",
+                        file=file, row=i + 1, field=field)
+    return num.astype("int64")
+
+
+def load_population_grid(path: str | Path | None = None, population_field: str = "ASUKKAITA",
+                         id_field: str = "INDEX",
+                         settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFrame:
+    """250 m population grid (HSY), EPSG:3067: ``cell_id`` (str), ``population`` (int)."""
+    path = Path(path) if path else _default(settings, "helsinki_region", "population_grid_2015.gpkg")
+    file = str(path)
+    gdf = read_table(path)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise DataError("expected a vector file (GeoJSON / GeoPackage)", file=file, field="geometry")
+    _require_columns(gdf, [id_field, population_field], file)
+    gdf = _check_geometries(_to_metric(gdf.reset_index(drop=True), file, settings), file,
+                            ("Polygon", "MultiPolygon"), True)
+    gdf["cell_id"] = gdf[id_field].astype(str)
+    _check_unique(gdf["cell_id"], file, id_field)
+    gdf["population"] = _population(gdf[population_field], file, population_field)
+    return gdf[["cell_id", "population", "geometry"]]

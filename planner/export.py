@@ -1,0 +1,102 @@
+"""Tables and layers out: CSV, Excel, GeoPackage and GeoParquet, each with a metadata record.
+
+Every table carries provenance columns (model, mode, network source, data year,
+scenario) and every export writes a metadata record (``metadata.csv`` or a
+``metadata`` sheet / layer) with the full provenance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .accessibility import with_provenance
+
+__all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_geopackage",
+           "write_geoparquet", "read_geopackage_layer"]
+
+
+def metadata_table(provenance: dict[str, str], extra: dict[str, str] | None = None) -> pd.DataFrame:
+    """Key/value provenance record."""
+    items = {**provenance, **(extra or {})}
+    return pd.DataFrame({"key": list(items), "value": [str(v) for v in items.values()]})
+
+
+def unit_times(units: gpd.GeoDataFrame, access: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Demand units with one ``time_<need>_<group>`` (min) and ``point_<need>_<group>`` column each."""
+    wide_t = access.pivot(index="unit_id", columns=["need", "group"], values="time_min")
+    wide_p = access.pivot(index="unit_id", columns=["need", "group"], values="point_id")
+    wide_t.columns = [f"time_{n}_{g}" for n, g in wide_t.columns]
+    wide_p.columns = [f"point_{n}_{g}" for n, g in wide_p.columns]
+    out = units.merge(wide_t.join(wide_p), left_on="unit_id", right_index=True, how="left",
+                      validate="one_to_one")
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=units.crs)
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(df.drop(columns="geometry")) if "geometry" in df.columns else df
+
+
+def write_csv(tables: dict[str, pd.DataFrame], out_dir: str | Path,
+              provenance: dict[str, str]) -> list[Path]:
+    """One CSV per table (UTF-8, provenance columns appended) plus ``metadata.csv``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, df in tables.items():
+        path = out_dir / f"{name}.csv"
+        with_provenance(_plain(df), provenance).to_csv(path, index=False)
+        written.append(path)
+    path = out_dir / "metadata.csv"
+    metadata_table(provenance).to_csv(path, index=False)
+    return [*written, path]
+
+
+def write_excel(tables: dict[str, pd.DataFrame], path: str | Path, provenance: dict[str, str],
+                scenario_text: str | None = None) -> Path:
+    """One sheet per table plus a ``metadata`` sheet (model, data years, scenario text)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    extra = {"scenario_file": scenario_text} if scenario_text else None
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        metadata_table(provenance, extra).to_excel(xw, sheet_name="metadata", index=False)
+        for name, df in tables.items():
+            plain = _plain(df).replace([np.inf, -np.inf], np.nan)  # Excel has no infinity
+            plain.to_excel(xw, sheet_name=name[:31], index=False)
+    return path
+
+
+def write_geopackage(layers: dict[str, pd.DataFrame], path: str | Path,
+                     provenance: dict[str, str]) -> Path:
+    """Spatial layers keep their CRS (EPSG:3067); plain tables become attribute-only layers."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.unlink()
+    for name, df in layers.items():
+        df = with_provenance(df, provenance)
+        if isinstance(df, gpd.GeoDataFrame):
+            df.to_file(path, layer=name, driver="GPKG")
+        else:
+            gpd.GeoDataFrame(df).to_file(path, layer=name, driver="GPKG")
+    gpd.GeoDataFrame(metadata_table(provenance)).to_file(path, layer="metadata", driver="GPKG")
+    return path
+
+
+def read_geopackage_layer(path: str | Path, layer: str) -> pd.DataFrame:
+    """Read one layer back (attribute-only layers as plain DataFrames)."""
+    df = gpd.read_file(path, layer=layer)
+    if "geometry" in df.columns and df.geometry.isna().all():
+        return pd.DataFrame(df.drop(columns="geometry"))
+    return df
+
+
+def write_geoparquet(gdf: gpd.GeoDataFrame, path: str | Path, provenance: dict[str, str]) -> Path:
+    """GeoParquet (EPSG:3067 kept in its geo metadata) with provenance columns."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with_provenance(gdf, provenance).to_parquet(path)
+    return path

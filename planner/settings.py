@@ -1,0 +1,108 @@
+"""Every default of the planner in one place.
+
+Settings are frozen dataclasses passed explicitly to the functions that need
+them (no module-level mutable state). ``Settings()`` gives the documented
+defaults; ``dataclasses.replace`` derives a variant.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["ModeParams", "Settings", "DEFAULT_SETTINGS", "GEODATA_DIR", "default_cache_dir"]
+
+GEODATA_DIR = Path(__file__).resolve().parent.parent / "geodata"
+
+
+def default_cache_dir() -> Path:
+    """User cache folder (``$PLANNER_CACHE_DIR`` or ``$XDG_CACHE_HOME/uusimaa-planner``)."""
+    env = os.environ.get("PLANNER_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "uusimaa-planner"
+
+
+@dataclass(frozen=True)
+class ModeParams:
+    """Parameters of the straight-line travel-time estimate for one mode.
+
+    time_min = distance_m * circuity / (speed_kmh / 60 * 1000) + access_min
+
+    Attributes
+    ----------
+    speed_kmh : effective travel speed along the route, km/h.
+    circuity : route length / straight-line length (dimensionless, >= 1).
+    access_min : fixed time per trip, minutes (walking to and from the car,
+        parking, waiting); 0 for walking.
+    source : where the numbers come from.
+    """
+
+    speed_kmh: float
+    circuity: float
+    access_min: float
+    source: str
+
+    def metres_per_minute(self) -> float:
+        return self.speed_kmh * 1000.0 / 60.0
+
+
+# Calibrated with `planner calibrate` (planner.calibration) on the Helsinki Region
+# Travel Time Matrix 2015 sample bundled in geodata/helsinki_region (450 cells, routed
+# door-to-door times to Tapiola, 12-31 km straight-line). Walking speed 70 m/min is the
+# speed that matrix itself uses; circuity is the fitted network/straight-line ratio.
+WALK = ModeParams(
+    speed_kmh=4.2,
+    circuity=1.18,
+    access_min=0.0,
+    source="walk speed 70 m/min as in the Helsinki Region Travel Time Matrix 2015 "
+    "(Tenkanen & Toivonen 2020); circuity fitted on its walking times to Tapiola",
+)
+DRIVE = ModeParams(
+    speed_kmh=106.0,
+    circuity=1.5,
+    access_min=21.0,
+    source="circuity = median road/straight-line distance ratio and speed + access time "
+    "least-squares fitted on midday car times (incl. walking to the car and parking) "
+    "of the Helsinki Region Travel Time Matrix 2015 (Tenkanen & Toivonen 2020)",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All tunables of the planner.
+
+    Distances are metres, times minutes, CRS strings are EPSG codes.
+    """
+
+    crs: str = "EPSG:3067"  # ETRS-TM35FIN: all metric work
+    web_crs: str = "EPSG:4326"  # only at the web-map edge
+    data_year: int = 2022  # population year of the postal areas
+    walk: ModeParams = WALK
+    drive: ModeParams = DRIVE
+    thresholds_min: tuple[int, ...] = (15, 30, 45, 60)
+    # a service point may lie this far outside its generalised (1:4.5M) municipal polygon
+    boundary_tolerance_m: float = 2000.0
+    # grid cells whose centre is farther than this from every (land) postal area are
+    # "unlocated" residents (HSY's bucket cell in the sea)
+    unlocated_max_m: float = 1000.0
+    # network model: walking speed for walk edges and for the snap leg, km/h
+    network_walk_kmh: float = 4.2
+    # demand / service points farther than this from any network node are reported
+    snap_max_m: float = 1000.0
+    service_area_preset: str = "six_areas"
+    geodata_dir: Path = GEODATA_DIR
+    cache_dir: Path = field(default_factory=default_cache_dir)
+
+    def mode(self, mode: str) -> ModeParams:
+        """Straight-line parameters of ``mode`` ('walk' or 'drive')."""
+        if mode == "walk":
+            return self.walk
+        if mode in ("drive", "car"):
+            return self.drive
+        raise ValueError(f"unknown mode {mode!r}: expected 'walk' or 'drive'")
+
+
+DEFAULT_SETTINGS = Settings()
