@@ -138,15 +138,127 @@ def stats(mode: str = ModeOpt,
     typer.echo(text)
 
 
-def _mount_network() -> None:
+def _scenarios(paths: list[Path]):
+    from .errors import PlannerError
+    from .scenario import load_scenario
+
+    try:
+        return [load_scenario(p) for p in paths]
+    except PlannerError as exc:
+        _fail(exc)
+
+
+def _base_options(scenarios, demand, mode) -> tuple[str, str]:
+    """--demand/--mode given on the command line win; otherwise the scenarios' shared base."""
+    bases = {(s.base.get("demand", "postal"), s.base.get("mode", "drive")) for s in scenarios}
+    if demand is None or mode is None:
+        if len(bases) > 1:
+            _fail(ValueError(f"the scenarios were built on different bases {sorted(bases)}; "
+                             "give --demand and --mode"))
+        d, m = bases.pop() if bases else ("postal", "drive")
+        demand, mode = demand or d, mode or m
+    return demand, mode
+
+
+FormatOpt = typer.Option("csv,xlsx,gpkg,parquet", "--format",
+                         help="comma-separated output formats: csv, xlsx, gpkg, parquet")
+
+
+@app.command()
+def evaluate(
+    scenario: Path = typer.Argument(..., help="scenario YAML file"),
+    out: Path = typer.Option(..., "--out", help="output folder"),
+    points: Path | None = PointsOpt,
+    demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: scenario base)"),
+    mode: str | None = typer.Option(None, "--mode", help="walk or drive (default: scenario base)"),
+    network: Path | None = NetworkOpt,
+    formats: str = FormatOpt,
+) -> None:
+    """Evaluate one scenario against the baseline and export every table."""
+    from .errors import PlannerError
+    from .report import run_scenarios, scenario_overview, write_bundle
+
+    scs = _scenarios([scenario])
+    demand, mode = _base_options(scs, demand, mode)
+    study = _study(points or scs[0].base.get("points"), demand, mode, None, None, None, None, None,
+                   network)
+    try:
+        _, runs = run_scenarios(study, scs)
+        files = write_bundle(study, runs[0].results, out, runs[0],
+                             tuple(f.strip() for f in formats.split(",") if f.strip()))
+    except (PlannerError, ValueError) as exc:
+        _fail(exc)
+    _echo_overview(scenario_overview(runs), runs[0].results.provenance)
+    for f in files:
+        typer.echo(f"wrote {f}")
+
+
+def _echo_overview(table, prov) -> None:
+    typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}")
+    cols = ["scenario", "need", "mean_min_before", "mean_min_after", "pop_lose_gt_10",
+            "pop_lose_gt_20", "pop_lose_access"]
+    typer.echo(table[cols].round(1).to_string(index=False))
+
+
+@app.command()
+def compare(
+    scenarios: list[Path] = typer.Argument(..., help="scenario YAML files"),
+    out: Path | None = typer.Option(None, "--out", help="output folder for the tables"),
+    points: Path | None = PointsOpt,
+    demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: scenario base)"),
+    mode: str | None = typer.Option(None, "--mode", help="walk or drive (default: scenario base)"),
+    network: Path | None = NetworkOpt,
+) -> None:
+    """Compare several scenarios with the baseline and with each other."""
+    import pandas as pd
+
+    from .export import write_csv, write_excel
+    from .report import run_scenarios, scenario_overview
+
+    scs = _scenarios(scenarios)
+    demand, mode = _base_options(scs, demand, mode)
+    study = _study(points, demand, mode, None, None, None, None, None, network)
+    baseline, runs = run_scenarios(study, scs)
+    overview = scenario_overview(runs)
+    _echo_overview(overview, baseline.provenance)
+    if out:
+        prov = {**baseline.provenance, "scenario": "; ".join(s.name for s in scs)}
+        tables = {"overview": overview}
+        for key in ("compare_region", "compare_service_area", "compare_municipality", "equity",
+                    "point_load_change", "worst_off"):
+            tables[key] = pd.concat([r.comparison[key] for r in runs], ignore_index=True)
+        files = write_csv(tables, out, prov) + [write_excel(tables, out / "comparison.xlsx", prov)]
+        for f in files:
+            typer.echo(f"wrote {f}")
+
+
+@app.callback()
+def _main() -> None:
+    """Show library warnings (e.g. repaired geometry) as one plain line each."""
+    import warnings
+
+    def show(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
+        typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
+
+    warnings.showwarning = show
+
+
+def _mount_subcommands() -> None:
     try:
         from .cli_network import network_app
     except ImportError:  # pragma: no cover - network module optional during development
-        return
-    app.add_typer(network_app, name="network", help="Road networks from OpenStreetMap.")
+        pass
+    else:
+        app.add_typer(network_app, name="network", help="Road networks from OpenStreetMap.")
+    try:
+        from .cli_optimise import optimise
+    except ImportError:  # pragma: no cover - optimise module optional during development
+        pass
+    else:
+        app.command("optimise")(optimise)
 
 
-_mount_network()
+_mount_subcommands()
 
 if __name__ == "__main__":  # pragma: no cover
     app()

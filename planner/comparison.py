@@ -1,0 +1,164 @@
+"""Comparing results: before/after per demand unit, per area, per service point, equity gaps.
+
+All tables are long and tidy, keyed by ``scenario`` so several scenarios stack into one
+table. Time changes are ``after - before`` in minutes: positive = residents lose.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .accessibility import ALL_GROUPS, _stats
+from .study import Results
+
+__all__ = ["unit_changes", "area_changes", "load_changes", "equity", "worst_off", "compare_all",
+           "LOSS_THRESHOLDS"]
+
+LOSS_THRESHOLDS = (10, 20)
+
+
+def unit_changes(before: Results, after: Results) -> pd.DataFrame:
+    """Per unit x need x group: time before, after and the change (min)."""
+    keys = ["unit_id", "need", "group"]
+    b = before.access.set_index(keys)
+    a = after.access.set_index(keys)
+    out = b[["population", "located"]].copy()
+    out["point_before"] = b["point_id"]
+    out["point_after"] = a["point_id"]
+    out["time_before"] = b["time_min"]
+    out["time_after"] = a["time_min"]
+    with np.errstate(invalid="ignore"):
+        delta = out["time_after"] - out["time_before"]
+    # losing or gaining access altogether is an infinite change, not NaN
+    delta = delta.where(~(np.isinf(out["time_after"]) & np.isfinite(out["time_before"])), np.inf)
+    delta = delta.where(~(np.isinf(out["time_before"]) & np.isfinite(out["time_after"])), -np.inf)
+    delta = delta.where(~(np.isinf(out["time_before"]) & np.isinf(out["time_after"])), 0.0)
+    out["delta_min"] = delta
+    out["scenario"] = after.provenance.get("scenario", "")
+    return out.reset_index()
+
+
+def _loss_stats(g: pd.DataFrame) -> dict[str, int]:
+    pop = g["population"].to_numpy()
+    d = g["delta_min"].to_numpy()
+    out = {f"pop_lose_gt_{t}": int(pop[d > t].sum()) for t in LOSS_THRESHOLDS}
+    out["pop_lose_access"] = int(pop[np.isposinf(d)].sum())
+    out["pop_worse"] = int(pop[d > 0].sum())
+    out["pop_better"] = int(pop[d < 0].sum())
+    return out
+
+
+def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
+                 thresholds: tuple[int, ...] = (15, 30, 45, 60)) -> pd.DataFrame:
+    """Before/after statistics per area (``by`` a unit column, or None for the region)."""
+    key = by or "region"
+    extra = units[["unit_id", by]] if by else units[["unit_id"]].assign(region="Uusimaa")
+    df = changes.merge(extra, on="unit_id", how="left", validate="many_to_one")
+    df = pd.concat([df, df.assign(group=ALL_GROUPS)])
+    rows = []
+    for (area, need, group), g in df.groupby([key, "need", "group"], sort=True):
+        b = _stats(g.assign(time_min=g["time_before"]), thresholds)
+        a = _stats(g.assign(time_min=g["time_after"]), thresholds)
+        row = {"level": key, "area": area, "need": need, "group": group,
+               "population": b["population"], "pop_unlocated": b["pop_unlocated"]}
+        for k in ("mean_min", "median_min", "p90_min", "pop_unreachable",
+                  *[f"pop_within_{t}" for t in thresholds]):
+            row[f"{k}_before"] = b[k]
+            row[f"{k}_after"] = a[k]
+        row["mean_change_min"] = a["mean_min"] - b["mean_min"]
+        rows.append({**row, **_loss_stats(g)})
+    out = pd.DataFrame(rows)
+    out["scenario"] = changes["scenario"].iloc[0] if len(changes) else ""
+    return out
+
+
+def load_changes(before: Results, after: Results) -> pd.DataFrame:
+    """Residents per point (nearest for the needs it serves) before and after."""
+    keys = ["id", "need", "group"]
+    b = before.load.set_index(keys)[["name", "category", "residents"]]
+    a = after.load.set_index(keys)[["name", "category", "residents"]]
+    out = b.join(a, how="outer", lsuffix="_before", rsuffix="_after")
+    out["name"] = out["name_before"].fillna(out["name_after"])
+    out["category"] = out["category_after"].fillna(out["category_before"])
+    out["status"] = np.where(out["residents_after"].isna(), "closed",
+                             np.where(out["residents_before"].isna(), "opened", "open"))
+    out["residents_before"] = out["residents_before"].fillna(0).astype("int64")
+    out["residents_after"] = out["residents_after"].fillna(0).astype("int64")
+    out["change"] = out["residents_after"] - out["residents_before"]
+    out["scenario"] = after.provenance.get("scenario", "")
+    return out.reset_index()[["id", "name", "category", "need", "group", "status", "residents_before",
+                              "residents_after", "change", "scenario"]]
+
+
+def equity(area_table: pd.DataFrame) -> pd.DataFrame:
+    """Gaps before and after: Swedish minus Finnish speakers per area, and between areas.
+
+    ``kind = language`` rows: median / mean minutes of ``sv`` minus ``fi`` in each area.
+    ``kind = between_areas`` rows: the spread (max - min) and the ratio (max / min) of the
+    areas' medians for group ``all``.
+    """
+    rows = []
+    for (area, need), g in area_table.groupby(["area", "need"]):
+        gi = g.set_index("group")
+        if {"fi", "sv"} <= set(gi.index):
+            row = {"kind": "language", "area": area, "need": need}
+            for when in ("before", "after"):
+                for stat in ("median_min", "mean_min"):
+                    row[f"sv_minus_fi_{stat}_{when}"] = gi.loc["sv", f"{stat}_{when}"] - \
+                        gi.loc["fi", f"{stat}_{when}"]
+            rows.append(row)
+    allg = area_table[area_table["group"] == ALL_GROUPS]
+    for need, g in allg.groupby("need"):
+        row = {"kind": "between_areas", "area": f"all {g['level'].iloc[0]}", "need": need}
+        for when in ("before", "after"):
+            med = g[f"median_min_{when}"].replace([np.inf], np.nan).dropna()
+            row[f"spread_median_min_{when}"] = float(med.max() - med.min()) if len(med) else np.nan
+            row[f"ratio_median_{when}"] = float(med.max() / med.min()) if len(med) and med.min() > 0 \
+                else np.nan
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    out["scenario"] = area_table["scenario"].iloc[0] if len(area_table) else ""
+    return out
+
+
+def worst_off(changes: pd.DataFrame, units: pd.DataFrame, need: str, group: str = ALL_GROUPS,
+              n: int = 10) -> pd.DataFrame:
+    """The ``n`` demand units losing most minutes for ``need`` (population-weighted for ``all``)."""
+    sel = changes[changes["need"] == need]
+    if group != ALL_GROUPS:
+        sel = sel[sel["group"] == group]
+    sel = sel[sel["population"] > 0].copy()
+    sel["weighted"] = sel["delta_min"].replace([np.inf], 1e9) * sel["population"]
+    agg = sel.groupby("unit_id").agg(population=("population", "sum"), weighted=("weighted", "sum"),
+                                     max_delta_min=("delta_min", "max"))
+    agg["mean_delta_min"] = agg["weighted"] / agg["population"]
+    agg.loc[agg["mean_delta_min"] >= 1e8, "mean_delta_min"] = np.inf
+    agg = agg[agg["max_delta_min"] > 0].sort_values(["mean_delta_min", "population"],
+                                                    ascending=False).head(n)
+    info = units.set_index("unit_id")[["name", "municipality", "service_area"]]
+    out = agg.drop(columns="weighted").join(info).reset_index()
+    out.insert(0, "need", need)
+    out.insert(1, "group", group)
+    out["scenario"] = changes["scenario"].iloc[0] if len(changes) else ""
+    return out
+
+
+def compare_all(before: Results, after: Results, units: pd.DataFrame,
+                thresholds: tuple[int, ...] = (15, 30, 45, 60)) -> dict[str, pd.DataFrame]:
+    """Every comparison table of one scenario against the baseline."""
+    ch = unit_changes(before, after)
+    areas = {
+        "compare_region": area_changes(ch, units, None, thresholds),
+        "compare_service_area": area_changes(ch, units, "service_area", thresholds),
+        "compare_municipality": area_changes(ch, units, "municipality", thresholds),
+    }
+    worst = pd.concat([worst_off(ch, units, need) for need in ch["need"].unique()], ignore_index=True)
+    return {
+        "unit_changes": ch,
+        **areas,
+        "worst_off": worst,
+        "point_load_change": load_changes(before, after),
+        "equity": pd.concat([equity(areas["compare_service_area"]), equity(areas["compare_region"])],
+                            ignore_index=True),
+    }

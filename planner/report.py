@@ -1,0 +1,104 @@
+"""Result bundles: the tables and layers of a baseline or scenario run, written in the
+formats an analyst asks for (CSV, Excel, GeoPackage, GeoParquet) plus the HTML map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from .comparison import compare_all
+from .export import unit_times, write_csv, write_excel, write_geopackage, write_geoparquet
+from .scenario import Applied, Scenario, evaluate, scenario_to_yaml
+from .study import Results, Study, evaluate_points
+
+__all__ = ["Run", "run_scenarios", "write_bundle", "FORMATS", "scenario_overview"]
+
+FORMATS = ("csv", "xlsx", "gpkg", "parquet")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A scenario evaluated against the baseline of the same study."""
+
+    scenario: Scenario
+    results: Results
+    applied: Applied
+    comparison: dict[str, pd.DataFrame]
+
+
+def run_scenarios(study: Study, scenarios: list[Scenario],
+                  baseline: Results | None = None) -> tuple[Results, list[Run]]:
+    """Evaluate each scenario and compare it with the baseline (computed once)."""
+    baseline = baseline or evaluate_points(study)
+    runs = []
+    for sc in scenarios:
+        res, applied = evaluate(study, sc, baseline)
+        runs.append(Run(sc, res, applied, compare_all(baseline, res, study.units,
+                                                      study.settings.thresholds_min)))
+    return baseline, runs
+
+
+def scenario_overview(runs: list[Run]) -> pd.DataFrame:
+    """One row per scenario x need (group ``all``, whole region): the headline figures."""
+    frames = []
+    for r in runs:
+        reg = r.comparison["compare_region"]
+        reg = reg[reg["group"] == "all"]
+        frames.append(reg[["scenario", "need", "population", "mean_min_before", "mean_min_after",
+                           "mean_change_min", "median_min_before", "median_min_after",
+                           "pop_within_30_before", "pop_within_30_after", "pop_lose_gt_10",
+                           "pop_lose_gt_20", "pop_lose_access"]])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _tables(study: Study, results: Results, run: Run | None) -> dict[str, pd.DataFrame]:
+    points = run.applied.points if run else study.points
+    tables = {"service_points": points, **results.tables()}
+    if run:
+        tables = {**tables, **run.comparison}
+        if len(run.applied.closed_points):
+            tables["closed_points"] = run.applied.closed_points
+    return tables
+
+
+def write_bundle(study: Study, results: Results, out: str | Path, run: Run | None = None,
+                 formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    """Write every table of a run in ``formats``; spatial layers keep EPSG:3067."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    prov = results.provenance
+    tables = _tables(study, results, run)
+    units = unit_times(study.units, results.access)
+    if run is not None:
+        ch = run.comparison["unit_changes"]
+        wide = ch.pivot(index="unit_id", columns=["need", "group"], values="delta_min")
+        wide.columns = [f"delta_{n}_{g}" for n, g in wide.columns]
+        units = gpd.GeoDataFrame(units.merge(wide, left_on="unit_id", right_index=True, how="left"),
+                                 geometry="geometry", crs=study.units.crs)
+    files: list[Path] = []
+    text = scenario_to_yaml(run.scenario) if run else None
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown format(s) {sorted(unknown)}: expected {list(FORMATS)}")
+    if "csv" in formats:
+        files += write_csv({**tables, "demand_units": units}, out / "csv", prov)
+    if "xlsx" in formats:
+        files.append(write_excel(tables, out / "results.xlsx", prov, text))
+    if "gpkg" in formats:
+        summaries = {k: v for k, v in tables.items() if k.startswith(("summary_", "compare_"))}
+        layers = {"demand_units": units, "service_points": tables["service_points"], **summaries}
+        if run is not None and len(run.applied.closed_points):
+            layers["closed_points"] = run.applied.closed_points
+        files.append(write_geopackage(layers, out / "results.gpkg", prov))
+    if "parquet" in formats:
+        files.append(write_geoparquet(units, out / "demand_units.parquet", prov))
+        files.append(write_geoparquet(tables["service_points"], out / "service_points.parquet", prov))
+    if run is not None:
+        path = out / "scenario.yaml"
+        path.write_text(text, encoding="utf-8")
+        files.append(path)
+    return files
