@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .accessibility import ALL_GROUPS, _stats
+from .accessibility import ALL_GROUPS, group_stats
 from .study import Results
 
 __all__ = ["unit_changes", "area_changes", "load_changes", "equity", "worst_off", "compare_all",
@@ -39,36 +39,37 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _loss_stats(g: pd.DataFrame) -> dict[str, int]:
-    pop = g["population"].to_numpy()
-    d = g["delta_min"].to_numpy()
-    out = {f"pop_lose_gt_{t}": int(pop[d > t].sum()) for t in LOSS_THRESHOLDS}
-    out["pop_lose_access"] = int(pop[np.isposinf(d)].sum())
-    out["pop_worse"] = int(pop[d > 0].sum())
-    out["pop_better"] = int(pop[d < 0].sum())
-    return out
-
-
 def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
                  thresholds: tuple[int, ...] = (15, 30, 45, 60)) -> pd.DataFrame:
     """Before/after statistics per area (``by`` a unit column, or None for the region)."""
     key = by or "region"
     extra = units[["unit_id", by]] if by else units[["unit_id"]].assign(region="Uusimaa")
     df = changes.merge(extra, on="unit_id", how="left", validate="many_to_one")
-    df = pd.concat([df, df.assign(group=ALL_GROUPS)])
-    rows = []
-    for (area, need, group), g in df.groupby([key, "need", "group"], sort=True):
-        b = _stats(g.assign(time_min=g["time_before"]), thresholds)
-        a = _stats(g.assign(time_min=g["time_after"]), thresholds)
-        row = {"level": key, "area": area, "need": need, "group": group,
-               "population": b["population"], "pop_unlocated": b["pop_unlocated"]}
-        for k in ("mean_min", "median_min", "p90_min", "pop_unreachable",
-                  *[f"pop_within_{t}" for t in thresholds]):
-            row[f"{k}_before"] = b[k]
-            row[f"{k}_after"] = a[k]
-        row["mean_change_min"] = a["mean_min"] - b["mean_min"]
-        rows.append({**row, **_loss_stats(g)})
-    out = pd.DataFrame(rows)
+    df = pd.concat([df, df.assign(group=ALL_GROUPS)], ignore_index=True)
+    keys = [key, "need", "group"]
+    before = group_stats(df, keys, "time_before", thresholds)
+    after = group_stats(df, keys, "time_after", thresholds)
+    out = before[keys + ["population", "pop_unlocated"]].rename(columns={key: "area"})
+    out.insert(0, "level", key)
+    for k in ("mean_min", "median_min", "p90_min", "pop_unreachable",
+              *[f"pop_within_{t}" for t in thresholds]):
+        out[f"{k}_before"] = before[k].to_numpy()
+        out[f"{k}_after"] = after[k].to_numpy()
+    out["mean_change_min"] = out["mean_min_after"] - out["mean_min_before"]
+    d = df["delta_min"].to_numpy()
+    pop = df["population"].to_numpy(dtype=float)
+    codes = df.groupby(keys, sort=True).ngroup().to_numpy()
+
+    def total(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(codes, weights=np.where(mask, pop, 0.0), minlength=len(out)).round() \
+            .astype("int64")
+
+    with np.errstate(invalid="ignore"):
+        for t in LOSS_THRESHOLDS:
+            out[f"pop_lose_gt_{t}"] = total(d > t)
+        out["pop_lose_access"] = total(np.isposinf(d))
+        out["pop_worse"] = total(d > 0)
+        out["pop_better"] = total(d < 0)
     out["scenario"] = changes["scenario"].iloc[0] if len(changes) else ""
     return out
 
@@ -78,7 +79,7 @@ def load_changes(before: Results, after: Results) -> pd.DataFrame:
     keys = ["id", "need", "group"]
     b = before.load.set_index(keys)[["name", "category", "residents"]]
     a = after.load.set_index(keys)[["name", "category", "residents"]]
-    out = b.join(a, how="outer", lsuffix="_before", rsuffix="_after")
+    out = b.merge(a, how="outer", left_index=True, right_index=True, suffixes=("_before", "_after"))
     out["name"] = out["name_before"].fillna(out["name_after"])
     out["category"] = out["category_after"].fillna(out["category_before"])
     out["status"] = np.where(out["residents_after"].isna(), "closed",
@@ -105,8 +106,9 @@ def equity(area_table: pd.DataFrame) -> pd.DataFrame:
             row = {"kind": "language", "area": area, "need": need}
             for when in ("before", "after"):
                 for stat in ("median_min", "mean_min"):
-                    row[f"sv_minus_fi_{stat}_{when}"] = gi.loc["sv", f"{stat}_{when}"] - \
-                        gi.loc["fi", f"{stat}_{when}"]
+                    with np.errstate(invalid="ignore"):  # inf - inf: nobody served either way
+                        gap = gi.loc["sv", f"{stat}_{when}"] - gi.loc["fi", f"{stat}_{when}"]
+                    row[f"sv_minus_fi_{stat}_{when}"] = gap
             rows.append(row)
     allg = area_table[area_table["group"] == ALL_GROUPS]
     for need, g in allg.groupby("need"):
