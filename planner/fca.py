@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .categories import eligible_categories
+from .categories import GROUPS, NEED_CODES, eligible_categories
 from .traveltime import TravelTimeMatrix
 
-__all__ = ["floating_catchment", "E2SFCA_WEIGHTS"]
+__all__ = ["floating_catchment", "fca_table", "E2SFCA_WEIGHTS"]
 
 # Luo & Qi (2009) weights of the enhanced 2SFCA, on minute bands of a 30 min catchment
 E2SFCA_WEIGHTS = {10: 1.0, 20: 0.68, 30: 0.22}
@@ -23,12 +23,15 @@ def floating_catchment(units: pd.DataFrame, points: pd.DataFrame, ttm: TravelTim
                        group: str, max_min: float = 30.0) -> pd.DataFrame:
     """2SFCA and E2SFCA scores per unit for ``need`` and language ``group``.
 
+    ``group='all'`` uses the whole population (for needs whose points serve both languages,
+    e.g. Kela, so that one office's capacity is not counted once per language).
+
     Returns ``unit_id, population, fca_2sfca, fca_e2sfca`` (capacity per resident; 0 where no
     point lies within ``max_min``; NaN for unlocated units).
     """
     from access import Access, weights
 
-    cats = eligible_categories(need, group)
+    cats = eligible_categories(need, "fi" if group == "all" else group)
     pts = points[points["category"].isin(list(cats))]
     if "capacity" not in pts.columns or pts["capacity"].isna().any():
         missing = pts.loc[pts["capacity"].isna(), "id"].tolist() if "capacity" in pts.columns else "all"
@@ -36,7 +39,7 @@ def floating_catchment(units: pd.DataFrame, points: pd.DataFrame, ttm: TravelTim
                          f"missing for {missing}")
     times = ttm.columns(pts["id"].to_numpy())
     located = units["located"].to_numpy()
-    pop_col = f"pop_{group}"
+    pop_col = "pop_total" if group == "all" else f"pop_{group}"
     demand = pd.DataFrame({"unit_id": units.loc[located, "unit_id"].to_numpy(),
                            "pop": units.loc[located, pop_col].to_numpy(dtype=float)})
     supply = pd.DataFrame({"point_id": pts["id"].to_numpy(),
@@ -57,3 +60,21 @@ def floating_catchment(units: pd.DataFrame, points: pd.DataFrame, ttm: TravelTim
     out.loc[located, ["fca_2sfca", "fca_e2sfca"]] = out.loc[located, ["fca_2sfca", "fca_e2sfca"]].fillna(0.0)
     out["need"], out["group"], out["catchment_min"] = need, group, max_min
     return out
+
+
+def fca_table(units: pd.DataFrame, points: pd.DataFrame, ttm: TravelTimeMatrix,
+              max_min: float = 30.0) -> pd.DataFrame:
+    """Scores for every need x group whose eligible points all carry a capacity (else no rows).
+
+    Needs served by the same points in both languages (Kela, English) get one ``all`` row
+    per unit; social services one row per language group.
+    """
+    frames = []
+    for need in NEED_CODES:
+        shared = eligible_categories(need, "fi") == eligible_categories(need, "sv")
+        for group in ("all",) if shared else GROUPS:
+            cats = eligible_categories(need, "fi" if group == "all" else group)
+            pts = points[points["category"].isin(list(cats))]
+            if len(pts) and "capacity" in pts.columns and pts["capacity"].notna().all():
+                frames.append(floating_catchment(units, points, ttm, need, group, max_min))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

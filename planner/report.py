@@ -12,6 +12,7 @@ import pandas as pd
 
 from .comparison import compare_all
 from .export import unit_times, write_csv, write_excel, write_geopackage, write_geoparquet
+from .fca import fca_table
 from .scenario import Applied, Scenario, evaluate, scenario_to_yaml
 from .study import Results, Study, evaluate_points
 
@@ -35,10 +36,15 @@ def run_scenarios(study: Study, scenarios: list[Scenario],
     """Evaluate each scenario and compare it with the baseline (computed once)."""
     baseline = baseline or evaluate_points(study)
     runs = []
+    fca_before = fca_table(study.units, study.points, study.ttm)
     for sc in scenarios:
         res, applied = evaluate(study, sc, baseline)
-        runs.append(Run(sc, res, applied, compare_all(baseline, res, study.units,
-                                                      study.settings.thresholds_min)))
+        comparison = compare_all(baseline, res, study.units, study.settings.thresholds_min)
+        fca_after = fca_table(study.units, applied.points, applied.ttm)
+        if len(fca_before) and len(fca_after):
+            keys = ["unit_id", "need", "group", "population", "catchment_min"]
+            comparison["fca_change"] = fca_before.merge(fca_after, on=keys, suffixes=("_before", "_after"))
+        runs.append(Run(sc, res, applied, comparison))
     return baseline, runs
 
 

@@ -13,7 +13,7 @@ from planner.traveltime import TravelTimeMatrix
 
 @pytest.fixture()
 def case():
-    units = gpd.GeoDataFrame({"unit_id": ["A", "B", "U"], "pop_fi": [100, 100, 50],
+    units = gpd.GeoDataFrame({"unit_id": ["A", "B", "U"], "pop_fi": [100, 100, 50], "pop_sv": [0, 0, 0],
                               "located": [True, True, False]},
                              geometry=[Point(0, 0), Point(1, 1), Point(2, 2)], crs=3067)
     pts = gpd.GeoDataFrame({"id": ["p1", "p2", "x"], "category": ["kela", "kela", "fi_walkin"],
@@ -41,3 +41,15 @@ def test_missing_capacity_is_an_error(case):
     units, pts, ttm = case
     with pytest.raises(ValueError, match=r"capacity.*\['x'\]"):
         floating_catchment(units, pts, ttm, "social_walkin", "fi")
+
+
+def test_capacity_flows_into_scenario_comparison(case):
+    from planner.fca import fca_table
+
+    units, pts, ttm = case
+    table = fca_table(units.assign(pop_total=[100, 100, 50]), pts, ttm)
+    # only Kela points carry capacities; Kela serves both languages: one 'all' row per unit
+    assert set(table["need"]) == {"kela"} and set(table["group"]) == {"all"}
+    closed = pts[pts["id"] != "p2"]
+    after = fca_table(units.assign(pop_total=[100, 100, 50]), closed, ttm).set_index("unit_id")
+    assert after.loc["B", "fca_2sfca"] == pytest.approx(0.05)

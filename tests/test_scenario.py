@@ -191,3 +191,20 @@ def test_example_scenarios_on_embedded_data(study, baseline):
     # only Swedish speakers lose in that scenario
     reg = sv.comparison["compare_region"].set_index(["need", "group"])
     assert reg.loc[("social_any", "fi"), "pop_worse"] == 0 and reg.loc[("social_any", "sv"), "pop_worse"] > 0
+
+
+def test_capacity_gives_floating_catchment_before_and_after(small):
+    from dataclasses import replace
+
+    from planner.report import run_scenarios
+
+    pts = small.points.copy()
+    pts.loc[pts["category"] == "kela", "capacity"] = 3.0
+    study = replace(small, points=pts)
+    _, runs = run_scenarios(study, [sc({"open": {"id": "k2", "name": "Kela 2", "category": "kela",
+                                                 "at_centre": "091", "capacity": 1.0}})])
+    fca = runs[0].comparison["fca_change"]
+    row = fca[fca["unit_id"] == "C"].iloc[0]
+    # before: only C (100 residents) lies within 30 min of the Kela point at its site: 3 / 100
+    assert row["fca_2sfca_before"] == pytest.approx(3 / 100)
+    assert {"fca_e2sfca_before", "fca_e2sfca_after"} <= set(fca.columns)
