@@ -13,7 +13,8 @@ app = typer.Typer(help="Uusimaa service-network planner: accessibility, scenario
 
 PointsOpt = typer.Option(None, "--points", help="service points CSV/GeoJSON/GPKG (default: bundled)")
 DemandOpt = typer.Option("postal", "--demand",
-                         help="postal (390 postal areas, 2022) or grid (HSY 250 m, 2015)")
+                         help="postal (390 postal areas, 2022), grid (HSY 250 m, 2015) or "
+                         "helsinki_centre (HSY 250 m, 2020, the network demo area)")
 ModeOpt = typer.Option("drive", "--mode", help="drive (default) or walk")
 PostalOpt = typer.Option(None, "--postal-areas", help="postal areas with population (default: bundled)")
 GridOpt = typer.Option(None, "--grid", help="population grid GeoPackage (default: bundled HSY 2015)")

