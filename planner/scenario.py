@@ -289,6 +289,9 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
                    "at_centre" if "at_centre" in arg else "municipality_code")
     if "at_centre" in arg:
         centre = study.centres.loc[study.centres["municipality_code"] == code]
+        if centre.empty:
+            raise _err(f"the municipal-centre table has no centre for {code}; give lon and lat",
+                       src, row, "at_centre")
         geom = centre.geometry.iloc[0]
         precision, address = "locality", f"municipal centre of {centre['label'].iloc[0].title()}"
     else:

@@ -145,6 +145,9 @@ def test_open_computes_only_the_new_column(small):
         ([{"open": {"id": "n", "name": "N", "category": "kela", "at_centre": "999"}}], 1, "at_centre",
          "unknown municipality"),
         ([{"demolish": "p_fi"}], 1, "demolish", "unknown change"),
+        # the bundled centre table has no Tuusula (858) row
+        ([{"open": {"id": "n", "name": "N", "category": "kela", "at_centre": "858"}}], 1, "at_centre",
+         "no centre for 858"),
     ],
 )
 def test_scenario_errors_name_the_change_and_field(small, changes, row, field, message):
