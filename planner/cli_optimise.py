@@ -1,0 +1,103 @@
+"""``planner optimise``: location-allocation on the study, the answer as a scenario file.
+
+Registered in :mod:`planner.cli` as ``app.command("optimise")(optimise)``; a thin
+wrapper over :func:`planner.optimise.optimise_network`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+__all__ = ["optimise"]
+
+_MODEL_HELP = ("pmedian (keep k, min weighted time) | lscp (fewest points, --share within --max-minutes) | "
+               "mclp (keep k, most within T) | pcenter (keep k, min worst time) | add (add up to k new "
+               "points, most within T)")
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def optimise(
+    model: str = typer.Option("pmedian", "--model", help=_MODEL_HELP),
+    need: str = typer.Option("kela", "--need", help="kela, social_walkin, social_any or english"),
+    group: str = typer.Option("all", "--group", help="language group: fi, sv or all (both)"),
+    k: int | None = typer.Option(None, "--k", help="points to keep (pmedian, mclp, pcenter) or new "
+                                 "points to add at most (add)"),
+    max_minutes: float | None = typer.Option(None, "--max-minutes",
+                                             help="coverage threshold T, minutes (lscp, mclp, add)"),
+    share: float = typer.Option(0.95, "--share", help="lscp: share of residents within T (0-1]; 1 = "
+                                "classic set covering"),
+    keep: list[str] | None = typer.Option(None, "--keep", help="point id that must stay (repeatable)"),
+    keep_category: list[str] | None = typer.Option(None, "--keep-category",
+                                                   help="category whose points must all stay, e.g. kela "
+                                                   "(repeatable)"),
+    per: str | None = typer.Option(None, "--per",
+                                   help="at least one point per municipality or service_area"),
+    swedish_coverage: bool = typer.Option(False, "--swedish-coverage",
+                                          help="a Swedish-serving point in every bilingual municipality"),
+    candidates: str | None = typer.Option(None, "--candidates",
+                                          help="comma-separated: existing, centres, postal (default "
+                                          "existing; add: all three)"),
+    min_postal_pop: int = typer.Option(5000, "--min-postal-pop",
+                                       help="residents a postal area needs to be a candidate site"),
+    mode: str = typer.Option("drive", "--mode", help="drive (default) or walk"),
+    demand: str = typer.Option("postal", "--demand", help="postal (default) or grid"),
+    points: Path | None = typer.Option(None, "--points", help="service points file (default: bundled)"),
+    network: Path | None = typer.Option(None, "--network",
+                                        help="stored road network (.npz) instead of the straight-line "
+                                        "estimate"),
+    solver: str | None = typer.Option(None, "--solver", help="HiGHS (default if installed) or PULP_CBC_CMD"),
+    time_limit: float | None = typer.Option(None, "--time-limit", help="seconds per solve (default: none, "
+                                            "solve to optimality)"),
+    name: str | None = typer.Option(None, "--name", help="scenario name"),
+    out: Path | None = typer.Option(None, "--out", help="write the result as a scenario YAML file"),
+    report: Path | None = typer.Option(None, "--report", help="write the report (markdown)"),
+) -> None:
+    """Optimise the network (p-median, set covering, maximal covering, p-center, add points).
+
+    Prints a report and writes the result as a scenario file for `planner evaluate`.
+    """
+    import warnings
+
+    from .errors import PlannerError, PlannerWarning
+    from .optimise import optimise_network
+    from .scenario import scenario_to_yaml
+    from .study import load_study
+
+    kinds = None
+    if candidates is not None:
+        kinds = tuple(c.strip() for c in candidates.split(",") if c.strip())
+    base: dict[str, object] = {"demand": demand, "mode": mode}
+    if points is not None:
+        base["points"] = str(points)
+    try:
+        model_tt = None
+        if network is not None:
+            from .network_traveltime import NetworkModel
+
+            model_tt = NetworkModel.load(network)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PlannerWarning)  # repaired bundled geometry: not news here
+            study = load_study(points=points, demand=demand, mode=mode, model=model_tt)
+        result = optimise_network(study, model=model, need=need, group=group, k=k, max_minutes=max_minutes,
+                                  share=share, keep=tuple(keep or ()),
+                                  keep_categories=tuple(keep_category or ()), per=per,
+                                  swedish_coverage=swedish_coverage, candidates=kinds,
+                                  min_postal_pop=min_postal_pop, solver=solver, time_limit=time_limit,
+                                  name=name, base=base)
+    except (PlannerError, ValueError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(result.report)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(scenario_to_yaml(result.scenario), encoding="utf-8")
+        typer.echo(f"wrote {out} (evaluate it with: planner evaluate {out} --out <folder>)")
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(result.report, encoding="utf-8")
+        typer.echo(f"wrote {report}")
