@@ -1,79 +1,593 @@
 """Streamlit app of the Uusimaa service-network planner (thin: all computing is in `planner`).
 
-Run with `make run` (or `streamlit run app.py`).
+Pages: Overview, Scenario builder, Compare, Export. Run with `make run` (or `streamlit run app.py`).
 """
 
 from __future__ import annotations
 
-import warnings
-
 import streamlit as st
 
-from planner.accessibility import with_provenance
-from planner.categories import CATEGORIES, GROUPS, NEEDS
-from planner.errors import PlannerWarning
-from planner.study import evaluate_points, load_study
+from planner import appstate as S
+from planner.categories import CATEGORIES, NEEDS
+from planner.errors import PlannerError
+from planner.i18n import LANG_NAMES, LANGS, category_label, group_label, need_label, t
 
 st.set_page_config(page_title="Uusimaa service-network planner", layout="wide")
 
+PAGES = ("overview", "builder", "compare", "export")
+GROUP_CHOICES = ("fi", "sv", "all")
+# widgets that keep their values while another page is shown
+KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "new_lon", "new_lat",
+             "cmp_pick", "exp_pick", "exp_tiles")
+
+
+# ---------------------------------------------------------------- cached heavy work
+
 
 @st.cache_resource(show_spinner="Loading data and computing travel times…")
-def get_study(demand: str, mode: str, preset: str):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PlannerWarning)
-        return load_study(demand=demand, mode=mode, preset=preset)
+def get_study(model: str, mode: str, demand: str, preset: str):
+    return S.load_app_study(model, mode, demand, preset)
 
 
-@st.cache_resource(show_spinner="Evaluating accessibility…")
-def get_baseline(demand: str, mode: str, preset: str):
-    return evaluate_points(get_study(demand, mode, preset))
+@st.cache_resource(show_spinner=False)
+def get_baseline(key: tuple):
+    from planner.study import evaluate_points
+
+    return evaluate_points(get_study(*key))
 
 
-def sidebar():
-    st.sidebar.title("Uusimaa planner")
-    need = st.sidebar.selectbox("Service need", list(NEEDS), index=2,
-                                format_func=lambda n: NEEDS[n].label_en, key="need")
-    group = st.sidebar.selectbox("Language group", list(GROUPS), format_func=GROUPS.get, key="group")
-    mode = st.sidebar.selectbox("Travel mode", ["drive", "walk"], key="mode")
-    demand = st.sidebar.selectbox("Demand units", ["postal", "grid"], key="demand",
-                                  format_func={"postal": "Postal areas (2022)",
-                                               "grid": "250 m grid, capital region (2015)"}.get)
-    preset = st.sidebar.selectbox("Service areas", ["six_areas", "wellbeing_counties_2023"],
-                                  key="preset")
-    return need, group, mode, demand, preset
+@st.cache_resource(show_spinner=False, max_entries=64)
+def get_effect(key: tuple, text: str):
+    return S.effect(get_study(*key), get_baseline(key), S.scenario_from_text(text, "<builder>"))
 
 
-def overview(need: str, group: str, mode: str, demand: str, preset: str) -> None:
+@st.cache_resource(show_spinner=False, max_entries=32)
+def get_run(key: tuple, text: str):
+    from planner.report import run_scenarios
+
+    study = get_study(*key)
+    _, runs = run_scenarios(study, [S.scenario_from_text(text, "<scenario>")], get_baseline(key))
+    return runs[0]
+
+
+def get_map(key: tuple, text: str | None, full: bool, need: str, group: str, lang: str):
+    """A fresh copy of the cached map (st_folium changes the map object it is given)."""
+    import copy
+
+    return copy.deepcopy(_cached_map(key, text, full, need, group, lang))
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _cached_map(key: tuple, text: str | None, full: bool, need: str, group: str, lang: str):
+    from planner.html import offline_assets
+    from planner.maps import scenario_map
+
+    study = get_study(*key)
+    if text is None:
+        m = scenario_map(study, get_baseline(key), need, group, lang=lang, compact=True)
+    elif full:
+        run = get_run(key, text)
+        m = scenario_map(study, run.results, need, group, applied=run.applied,
+                         changes=run.comparison["unit_changes"], lang=lang, compact=True)
+    else:
+        eff = get_effect(key, text)
+        m = scenario_map(study, eff.results, need, group, applied=eff.applied, changes=eff.changes,
+                         lang=lang, compact=True)
+    return offline_assets(m)  # Leaflet inlined: the map draws without internet
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def get_exports(key: tuple, text: str | None, need: str, group: str, lang: str, tiles: bool):
+    scenario = S.scenario_from_text(text, "<scenario>") if text else None
+    return S.export_files(get_study(*key), get_baseline(key), scenario, need, group, lang,
+                          "OpenStreetMap" if tiles else None)
+
+
+@st.cache_resource(show_spinner=False)
+def bundled() -> dict[str, str]:
+    from planner.scenario import scenario_to_yaml
+
+    return {name: scenario_to_yaml(sc) for name, sc in S.bundled_scenarios().items()}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def show_map(m, key: str, returned: list[str] | None = None, height: int = 600,
+             view_key: str | None = None):
+    """Draw a folium map. With ``view_key`` (what the map shows) the user's zoom and centre are
+    kept when the map is redrawn for a new ``view_key`` (e.g. after a scenario change)."""
     from streamlit_folium import st_folium
 
-    from planner.maps import accessibility_map
+    ss = st.session_state
+    kw: dict = {}
+    if view_key is not None:
+        drawn, view = ss.get(f"_drawn_{key}"), ss.get(f"_view_{key}")
+        if drawn is not None and drawn != view_key and view:
+            kw = {"zoom": view[0], "center": view[1]}
+        ss[f"_drawn_{key}"] = view_key
+    out = st_folium(m, key=key, height=height, use_container_width=True,
+                    returned_objects=[*(returned or []), *(["zoom", "center"] if view_key else [])], **kw)
+    if view_key is not None and out and out.get("zoom") and out.get("center"):
+        ss[f"_view_{key}"] = (out["zoom"], (out["center"]["lat"], out["center"]["lng"]))
+    return out
 
-    study = get_study(demand, mode, preset)
-    res = get_baseline(demand, mode, preset)
-    prov = res.provenance
-    st.title("Accessibility of adult social services, Kela offices and reception centres")
-    st.caption(f"Model: **{prov['model']}** ({prov['mode']}; {prov['model_parameters']}). "
-               f"Population data year {prov['data_year']} ({prov['demand_units']}). "
-               f"Swedish speakers {prov['swedish_speakers']}.")
+
+def provenance_caption(prov: dict, lang: str) -> None:
+    network = prov.get("network_source", "")
+    if prov.get("osm_date") not in (None, "", "unknown"):
+        network += f", OSM {prov['osm_date']}"
+    mode = t(f"mode.{prov['mode']}", lang) if prov["mode"] in ("walk", "drive") else prov["mode"]
+    st.caption(t("prov.caption", lang, model=prov["model"], mode=mode.lower(),
+                 params=prov.get("model_parameters", ""), year=prov["data_year"],
+                 units=prov["demand_units"], network=network, points=prov["service_points"]))
+
+
+def scenario_library() -> dict[str, str]:
+    """Scenario name -> YAML text: saved in this session first, then the bundled examples."""
+    return {**st.session_state.get("saved", {}), **{k: v for k, v in bundled().items()
+                                                     if k not in st.session_state.get("saved", {})}}
+
+
+def point_labels(study) -> dict[str, str]:
+    munis = study.municipalities.set_index("municipality_code")["name_fi"]
+    pts = study.points.sort_values(["municipality_code", "name"])
+    return {p.id: f"{p.name} · {munis.get(p.municipality_code, p.municipality_code)}"
+            for p in pts.itertuples()}
+
+
+# ---------------------------------------------------------------- sidebar
+
+
+def sidebar() -> dict:
+    ss = st.session_state
+    ss.setdefault("lang", "en")
+    lang = ss["lang"]
+    sb = st.sidebar
+    sb.selectbox("Language · Kieli · Språk", LANGS, format_func=LANG_NAMES.get, key="lang")
+    sb.title(t("app.title", lang))
+    sb.radio(t("nav.page", lang), PAGES, format_func=lambda p: t(f"nav.{p}", lang), key="page")
+    need = sb.selectbox(t("side.need", lang), list(NEEDS), index=2,
+                        format_func=lambda n: need_label(n, lang), key="need")
+    group = sb.selectbox(t("side.group", lang), GROUP_CHOICES, format_func=lambda g: group_label(g, lang),
+                         key="group")
+    mode = sb.selectbox(t("side.mode", lang), ["drive", "walk"], format_func=lambda m: t(f"mode.{m}", lang),
+                        key="mode")
+    models = ["straight", "network"] if S.network_available() else ["straight"]
+    model = sb.selectbox(t("side.model", lang), models, format_func=lambda m: t(f"model.{m}", lang),
+                         key="model")
+    if model == "straight":
+        demand = sb.selectbox(t("side.demand", lang), ["postal", "grid"], key="demand",
+                              format_func=lambda d: t(f"demand.{d}", lang))
+    else:
+        demand = "helsinki_centre"
+        sb.info(t("side.network_note", lang))
+    preset = sb.selectbox(t("side.preset", lang), ["six_areas", "wellbeing_counties_2023"], key="preset",
+                          format_func=lambda p: t(f"preset.{p}", lang))
+    return {"lang": lang, "need": need, "group": group, "key": (model, mode, demand, preset)}
+
+
+# ---------------------------------------------------------------- pages
+
+
+def overview(ctx: dict) -> None:
+    lang, need, group, key = ctx["lang"], ctx["need"], ctx["group"], ctx["key"]
+    study, res = get_study(*key), get_baseline(key)
+    st.title(t("ov.title", lang))
+    provenance_caption(res.provenance, lang)
     counts = study.points["category"].value_counts()
-    cols = st.columns(len(CATEGORIES))
-    for col, (code, cat) in zip(cols, CATEGORIES.items(), strict=True):
-        col.metric(cat.label_en, int(counts.get(code, 0)))
-    m = accessibility_map(study.units, res.access, study.points, prov, need=need, group=group,
-                          borders=study.borders, service_areas=study.service_areas, load=res.load)
-    st_folium(m, height=620, use_container_width=True, returned_objects=[], key="overview_map")
-    table = res.summaries["summary_service_area"]
-    table = table[(table["need"] == need) & (table["group"] == group)]
-    st.subheader(f"{NEEDS[need].label_en}: by service area")
-    st.dataframe(table.drop(columns=["level"]), hide_index=True, width="stretch")
-    st.download_button("Download the summary table (CSV)",
-                       with_provenance(table, prov).to_csv(index=False).encode("utf-8"),
-                       file_name=f"summary_service_area_{need}_{group}.csv", mime="text/csv")
+    st.markdown(f"**{t('ov.points', lang)}**")
+    cols = st.columns(4) + st.columns(4)
+    for col, code in zip(cols, CATEGORIES, strict=False):
+        col.metric(category_label(code, lang), int(counts.get(code, 0)))
+    show_map(get_map(key, None, False, need, group, lang), key="overview_map")
+    st.subheader(t("ov.by_area", lang, need=need_label(need, lang)) + f" — {group_label(group, lang)}")
+    table = S.area_figures(res, need, group, lang)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button(t("ov.download", lang), table.to_csv(index=False).encode("utf-8"),
+                       file_name=f"service_areas_{need}_{group}.csv", mime="text/csv", key="ov_csv")
+
+
+def _builder_defaults(lang: str) -> None:
+    ss = st.session_state
+    ss.setdefault("sc_name", t("b.default_name", lang))
+    ss.setdefault("sc_desc", "")
+    ss.setdefault("w_close", [])
+    ss.setdefault("w_appt", [])
+    ss.setdefault("merges", [])
+    ss.setdefault("opened", [])
+    ss.setdefault("extra", [])
+    ss.setdefault("picked", [])
+    ss.setdefault("new_name", t("b.new_default", lang))
+    ss.setdefault("new_cat", "fi_walkin")
+    ss.setdefault("new_lon", 24.94)
+    ss.setdefault("new_lat", 60.17)
+
+
+def current_selections() -> S.Selections:
+    ss = st.session_state
+    return S.Selections(close=tuple(ss.get("w_close", [])),
+                        merges=tuple((m[0], tuple(m[1])) for m in ss.get("merges", [])),
+                        appointment_only=tuple(ss.get("w_appt", [])),
+                        opened=tuple(ss.get("opened", [])), extra=tuple(ss.get("extra", [])))
+
+
+def current_scenario(study, key: tuple, lang: str):
+    """The builder's scenario (None when it changes nothing) and the error that stops it, if any."""
+    sel = current_selections()
+    if sel.is_empty():
+        return None, None
+    base = {"demand": key[2], "mode": key[1]}
+    try:
+        return S.build_scenario(study.points, st.session_state.get("sc_name") or t("b.default_name", lang),
+                                st.session_state.get("sc_desc", ""), sel, base), None
+    except PlannerError as exc:
+        return None, str(exc)
+
+
+def _open_in_builder(text: str, source: str) -> None:
+    """Callback: put a scenario's changes into the builder's widgets."""
+    ss = st.session_state
+    key = ss["_key"]
+    try:
+        sc = S.scenario_from_text(text, source)
+    except PlannerError as exc:
+        ss["builder_msg"] = ("error", str(exc))
+        return
+    sel = S.selections_from_scenario(sc, get_study(*key).points)
+    ss.update(w_close=list(sel.close), w_appt=list(sel.appointment_only),
+              merges=[[i, list(f)] for i, f in sel.merges], opened=[dict(o) for o in sel.opened],
+              extra=[dict(c) for c in sel.extra], sc_name=sc.name, sc_desc=sc.description, picked=[])
+    base = sc.base or {}
+    if base.get("mode") in ("walk", "drive"):
+        ss["mode"] = base["mode"]
+    if base.get("demand") in ("postal", "grid") and ss.get("model", "straight") == "straight":
+        ss["demand"] = base["demand"]
+    _rows_all_kept()
+    ss["builder_msg"] = ("success", t("b.loaded", ss["lang"], name=sc.name))
+
+
+def _rows_all_kept() -> None:
+    ss = st.session_state
+    ss["w_merges_keep"] = list(range(len(ss.get("merges", []))))
+    ss["w_opened_keep"] = list(range(len(ss.get("opened", []))))
+
+
+def _load_picked() -> None:
+    name = st.session_state.get("load_pick")
+    if name:
+        _open_in_builder(scenario_library()[name], name)
+
+
+def _load_upload() -> None:
+    f = st.session_state.get("upload")
+    if f is not None:
+        _open_in_builder(f.getvalue().decode("utf-8", errors="replace"), f.name)
+
+
+def _reset() -> None:
+    ss = st.session_state
+    ss.update(w_close=[], w_appt=[], merges=[], opened=[], extra=[], picked=[],
+              sc_name=t("b.default_name", ss["lang"]), sc_desc="")
+    _rows_all_kept()
+
+
+def _add_merge() -> None:
+    ss = st.session_state
+    into, frm = ss.get("w_merge_into"), [p for p in ss.get("w_merge_from", []) if p != ss.get("w_merge_into")]
+    if into and frm:
+        ss["merges"] = [*ss["merges"], [into, frm]]
+        ss["w_merge_from"] = []
+        _rows_all_kept()
+
+
+def _keep_rows(state_key: str, widget_key: str) -> None:
+    ss = st.session_state
+    keep = ss.get(widget_key, [])
+    ss[state_key] = [row for i, row in enumerate(ss[state_key]) if i in keep]
+    ss[widget_key] = list(range(len(ss[state_key])))
+
+
+def _pick_action(action: str, pid: str) -> None:
+    """Callback of the buttons under a point picked on the map."""
+    ss = st.session_state
+    if action == "close" and any(o["id"] == pid for o in ss["opened"]):  # a new point: drop it
+        ss["opened"] = [o for o in ss["opened"] if o["id"] != pid]
+        ss["picked"] = []
+    elif action == "close" and pid not in ss["w_close"]:
+        ss["w_close"] = [*ss["w_close"], pid]
+        ss["w_appt"] = [p for p in ss["w_appt"] if p != pid]
+    elif action == "appointment" and pid not in ss["w_appt"]:
+        ss["w_appt"] = [*ss["w_appt"], pid]
+        ss["w_close"] = [p for p in ss["w_close"] if p != pid]
+    elif action == "reopen":
+        ss["w_close"] = [p for p in ss["w_close"] if p != pid]
+        ss["w_appt"] = [p for p in ss["w_appt"] if p != pid]
+        ss["merges"] = [[i, [f for f in frm if f != pid]] for i, frm in ss["merges"]
+                        if [f for f in frm if f != pid]]
+    _rows_all_kept()
+
+
+def _add_new_point() -> None:
+    ss = st.session_state
+    study = get_study(*ss["_key"])
+    try:
+        taken = {o["id"] for o in ss["opened"]}
+        op = S.new_point_change(study, float(ss["new_lon"]), float(ss["new_lat"]), ss["new_name"],
+                                ss["new_cat"], taken)
+    except PlannerError as exc:
+        ss["builder_msg"] = ("error", str(exc))
+        return
+    ss["opened"] = [*ss["opened"], op]
+    _rows_all_kept()
+
+
+def _save(name: str, text: str) -> None:
+    ss = st.session_state
+    ss["saved"] = {**ss.get("saved", {}), name: text}
+    ss["builder_msg"] = ("success", t("b.saved", ss["lang"], name=name))
+
+
+def _handle_map_click(out: dict | None, all_points) -> None:
+    """A marker click picks the point(s) there; a click elsewhere places the new point."""
+    ss = st.session_state
+    if not out:
+        return
+    obj, click = out.get("last_object_clicked"), out.get("last_clicked")
+    if obj and obj != ss.get("_seen_obj"):
+        ss["_seen_obj"] = obj
+        ids = S.points_at(all_points, obj["lng"], obj["lat"])
+        tip = str(out.get("last_object_clicked_tooltip") or "")
+        names = all_points.drop_duplicates("id").set_index("id")["name"]
+        ids.sort(key=lambda p: not tip.startswith(str(names.get(p, "\0"))))  # the clicked one first
+        if ids:
+            ss["picked"] = ids
+            ss["w_pick"] = ids[0]
+    if click and click != ss.get("_seen_click"):
+        ss["_seen_click"] = click
+        if not S.points_at(all_points, click["lng"], click["lat"]):
+            ss["new_lon"], ss["new_lat"] = round(click["lng"], 5), round(click["lat"], 5)
+            ss["builder_click"] = True
+
+
+def _effect_section(study, eff, results, shown, need: str, group: str, lang: str) -> None:
+    """The scenario's headline figures, its table by service area and the points table."""
+    st.subheader(t("b.effect", lang, need=need_label(need, lang), group=group_label(group, lang)))
+    if eff is None:
+        st.info(t("b.no_changes", lang))
+    else:
+        reg = eff.region[(eff.region["need"] == need) & (eff.region["group"] == group)].iloc[0]
+        c = st.columns(4)
+        c[0].metric(t("fig.median", lang), f"{reg['median_min_after']:.1f} min",
+                    f"{reg['median_min_after'] - reg['median_min_before']:+.1f} min", delta_color="inverse")
+        located = max(reg["population"] - reg["pop_unlocated"], 1)
+        b30, a30 = 100 * reg["pop_within_30_before"] / located, 100 * reg["pop_within_30_after"] / located
+        c[1].metric(t("fig.within30", lang), f"{a30:.1f} %", f"{a30 - b30:+.1f} %")
+        c[2].metric(t("fig.lose10", lang), f"{int(reg['pop_lose_gt_10']):,}".replace(",", " "))
+        c[3].metric(t("fig.lose_access", lang), f"{int(reg['pop_lose_access']):,}".replace(",", " "))
+        st.dataframe(S.change_table([eff.region, eff.service_area], need, group, lang, with_scenario=False),
+                     hide_index=True, width="stretch")
+    with st.expander(t("b.points_table", lang)):
+        state = eff.applied.state if eff else {}
+        munis = study.municipalities.set_index("municipality_code")["name_fi"]
+        st.dataframe(S.points_table(shown, results, need, lang, state, munis), hide_index=True,
+                     width="stretch")
+
+
+def builder(ctx: dict) -> None:
+    import geopandas as gpd
+    import pandas as pd
+
+    lang, need, group, key = ctx["lang"], ctx["need"], ctx["group"], ctx["key"]
+    ss = st.session_state
+    study, base = get_study(*key), get_baseline(key)
+    _builder_defaults(lang)
+    st.title(t("b.title", lang))
+    st.caption(t("b.help", lang))
+    msg = ss.pop("builder_msg", None)
+    if msg:
+        (st.error if msg[0] == "error" else st.success)(msg[1])
+
+    sc, error = current_scenario(study, key, lang)
+    eff = None
+    if sc is not None:
+        try:
+            eff = get_effect(key, sc.text)
+        except PlannerError as exc:
+            error = str(exc)
+    if error:
+        st.error(t("b.error", lang, error=error))
+    results = eff.results if eff else base
+    provenance_caption(results.provenance, lang)
+    labels = point_labels(study)
+    ids = list(labels)
+
+    shown = study.points if eff is None else gpd.GeoDataFrame(
+        pd.concat([eff.applied.points, eff.applied.closed_points], ignore_index=True),
+        geometry="geometry", crs=study.points.crs)
+    col_map, col_ctl = st.columns([2, 1], gap="medium")
+    with st.container():  # filled before the map, so the figures show first
+        _effect_section(study, eff, results, shown, need, group, lang)
+    with col_map:
+        m = get_map(key, sc.text if eff else None, False, need, group, lang)
+        view_key = f"{key}{need}{group}{lang}{sc.text if eff else ''}"
+        out = show_map(m, key="builder_map", height=620, view_key=view_key,
+                       returned=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip"])
+        _handle_map_click(out, shown)
+    with col_ctl:
+        st.text_input(t("b.name", lang), key="sc_name")
+        if ss.pop("builder_click", False):
+            st.info(t("b.click_set", lang, lat=ss["new_lat"], lon=ss["new_lon"]))
+        if ss.get("picked"):
+            opened = {o["id"]: o["name"] for o in ss["opened"]}
+            names = {p: labels.get(p, opened.get(p, p)) for p in ss["picked"]}
+            if ss.get("w_pick") not in names:
+                ss["w_pick"] = ss["picked"][0]
+            if len(names) > 1:
+                st.selectbox(t("b.pick_which", lang), list(names), format_func=names.get, key="w_pick")
+            pid = ss["w_pick"]
+            st.info(t("b.picked", lang, name=names[pid]))
+            walkin = bool(study.points.loc[study.points["id"] == pid, "category"].isin(list(S.APPOINTMENT_OF))
+                          .any())
+            c1, c2 = st.columns(2)
+            c1.button(t("b.pick_close", lang), on_click=_pick_action, args=("close", pid), key="pick_close",
+                      width="stretch")
+            c2.button(t("b.pick_reopen", lang), on_click=_pick_action, args=("reopen", pid),
+                      key="pick_reopen", width="stretch")
+            if walkin:
+                st.button(t("b.pick_appointment", lang), on_click=_pick_action, args=("appointment", pid),
+                          key="pick_appt", width="stretch")
+        tab_close, tab_merge, tab_appt, tab_new = st.tabs(
+            [t("b.tab_close", lang), t("b.tab_merge", lang), t("b.tab_appointment", lang), t("b.new", lang)])
+        with tab_close:
+            st.multiselect(t("b.close", lang), ids, format_func=labels.get, key="w_close",
+                           placeholder=t("b.choose", lang))
+        with tab_merge:
+            st.selectbox(t("b.merge_into", lang), ids, format_func=labels.get, key="w_merge_into",
+                         index=None, placeholder=t("b.choose_one", lang))
+            st.multiselect(t("b.merge_from", lang), ids, format_func=labels.get, key="w_merge_from",
+                           placeholder=t("b.choose", lang))
+            st.button(t("b.merge_add", lang), on_click=_add_merge, key="merge_add")
+            if ss["merges"]:
+                ss["w_merges_keep"] = ss.get("w_merges_keep", list(range(len(ss["merges"]))))
+                rows = {i: t("b.merge_row", lang, into=labels.get(m[0], m[0]),
+                             frm=", ".join(labels.get(p, p) for p in m[1]))
+                        for i, m in enumerate(ss["merges"])}
+                ss["w_merges_keep"] = [i for i in ss["w_merges_keep"] if i in rows]
+                st.multiselect(t("b.merges", lang), list(rows), format_func=rows.get, key="w_merges_keep",
+                               on_change=_keep_rows, args=("merges", "w_merges_keep"))
+        with tab_appt:
+            walkins = [p for p in ids if study.points.set_index("id")["category"].get(p) in S.APPOINTMENT_OF]
+            st.multiselect(t("b.appointment", lang), walkins, format_func=labels.get, key="w_appt",
+                           placeholder=t("b.choose", lang))
+        with tab_new:
+            st.caption(t("b.new_help", lang))
+            st.text_input(t("b.new_name", lang), key="new_name")
+            st.selectbox(t("b.new_category", lang), list(CATEGORIES),
+                         format_func=lambda c: category_label(c, lang), key="new_cat")
+            c1, c2 = st.columns(2)
+            c1.number_input(t("b.lon", lang), min_value=19.0, max_value=32.0, step=0.001, format="%.5f",
+                            key="new_lon")
+            c2.number_input(t("b.lat", lang), min_value=59.0, max_value=71.0, step=0.001, format="%.5f",
+                            key="new_lat")
+            st.button(t("b.new_add", lang), on_click=_add_new_point, key="new_add", type="primary")
+            if ss["opened"]:
+                rows = {i: f"{o['name']} ({category_label(o['category'], lang)})"
+                        for i, o in enumerate(ss["opened"])}
+                ss["w_opened_keep"] = [i for i in ss.get("w_opened_keep", list(rows)) if i in rows]
+                st.multiselect(t("b.new_list", lang), list(rows), format_func=rows.get, key="w_opened_keep",
+                               on_change=_keep_rows, args=("opened", "w_opened_keep"))
+        st.text_area(t("b.description", lang), key="sc_desc", height=68)
+        st.button(t("b.reset", lang), on_click=_reset, key="reset")
+        if ss["extra"]:
+            st.caption(t("b.extra", lang, changes=ss["extra"]))
+
+    c_save, c_load = st.columns(2)
+    with c_save:
+        if sc is not None and eff is not None:
+            st.button(t("b.save", lang), on_click=_save, args=(sc.name, sc.text), key="save", type="primary")
+            st.download_button(t("b.download_yaml", lang), sc.text.encode("utf-8"),
+                               file_name=f"{S.slug(sc.name)}.yaml", mime="application/x-yaml",
+                               key="dl_yaml")
+            with st.expander(t("b.yaml", lang)):
+                st.code(sc.text, language="yaml")
+    with c_load:
+        st.markdown(f"**{t('b.load', lang)}**")
+        st.selectbox(t("b.load_pick", lang), list(scenario_library()), key="load_pick")
+        st.button(t("b.load_button", lang), on_click=_load_picked, key="load_button")
+        st.file_uploader(t("b.upload", lang), type=["yaml", "yml"], key="upload", on_change=_load_upload)
+
+
+def _scenario_choices(lang: str, key: tuple) -> dict[str, str]:
+    """Label -> YAML text of every scenario the Compare and Export pages offer."""
+    choices = {}
+    sc, _ = current_scenario(get_study(*key), key, lang)
+    if sc is not None:
+        choices[f"{t('b.current', lang)}: {sc.name}"] = sc.text
+    return {**choices, **scenario_library()}
+
+
+def compare(ctx: dict) -> None:
+    lang, need, group, key = ctx["lang"], ctx["need"], ctx["group"], ctx["key"]
+    st.title(t("c.title", lang))
+    provenance_caption(get_baseline(key).provenance, lang)
+    choices = _scenario_choices(lang, key)
+    ss = st.session_state
+    if "cmp_pick" not in ss or not set(ss["cmp_pick"]) <= set(choices):
+        ss["cmp_pick"] = [c for c in ss.get("cmp_pick", []) if c in choices] or list(choices)[:1]
+    picked = st.multiselect(t("c.pick", lang), list(choices), key="cmp_pick")
+    if not picked:
+        st.info(t("c.none", lang))
+        return
+    runs = {}
+    for label in picked:
+        try:
+            runs[label] = get_run(key, choices[label])
+        except PlannerError as exc:
+            st.error(f"{label}: {t('b.error', lang, error=exc)}")
+    if not runs:
+        return
+    st.subheader(t("c.headline", lang, need=need_label(need, lang), group=group_label(group, lang)))
+    st.dataframe(S.change_table([r.comparison["compare_region"] for r in runs.values()], need, group, lang),
+                 hide_index=True, width="stretch")
+    st.subheader(t("c.by_area", lang))
+    st.dataframe(S.change_table([r.comparison["compare_service_area"] for r in runs.values()], need, group,
+                                lang), hide_index=True, width="stretch")
+    st.subheader(t("c.map_of", lang))
+    on_map = list(runs)[0]
+    if len(runs) > 1:
+        on_map = st.selectbox(t("c.map_pick", lang), list(runs), key="cmp_map")
+    show_map(get_map(key, choices[on_map], True, need, group, lang), key="compare_map")
+    import pandas as pd
+
+    for title, table in (("c.load", "point_load_change"), ("c.worst", "worst_off"), ("c.equity", "equity")):
+        with st.expander(t(title, lang)):
+            df = pd.concat([r.comparison[table] for r in runs.values()], ignore_index=True)
+            if "need" in df.columns:
+                df = df[df["need"] == need]
+            st.dataframe(df, hide_index=True, width="stretch")
+
+
+def export(ctx: dict) -> None:
+    lang, need, group, key = ctx["lang"], ctx["need"], ctx["group"], ctx["key"]
+    st.title(t("e.title", lang))
+    provenance_caption(get_baseline(key).provenance, lang)
+    st.caption(t("e.help", lang))
+    choices = {t("e.baseline", lang): None, **_scenario_choices(lang, key)}
+    if st.session_state.get("exp_pick") not in choices:
+        st.session_state.pop("exp_pick", None)
+    label = st.selectbox(t("e.pick", lang), list(choices), key="exp_pick")
+    st.session_state.setdefault("exp_tiles", True)
+    tiles = st.checkbox(t("e.tiles", lang), key="exp_tiles")
+    with st.spinner(t("e.preparing", lang)):
+        try:
+            files = get_exports(key, choices[label], need, group, lang, tiles)
+        except PlannerError as exc:
+            st.error(t("b.error", lang, error=exc))
+            return
+    cols = st.columns(len(files))
+    for col, kind in zip(cols, files, strict=True):
+        name, data, mime = files[kind]
+        col.download_button(t(f"e.{kind}", lang), data, file_name=name, mime=mime, key=f"dl_{kind}")
+        size = f"{len(data) / 1024:,.0f} kB" if len(data) >= 10_240 else f"{len(data) / 1024:.1f} kB"
+        col.caption(f"{name} · {size}")
 
 
 def main() -> None:
-    need, group, mode, demand, preset = sidebar()
-    overview(need, group, mode, demand, preset)
+    st.markdown("<style>.block-container{padding:2.2rem 1.6rem 2rem 1.6rem;max-width:none}</style>",
+                unsafe_allow_html=True)
+    ss = st.session_state
+    for k in KEEP_KEYS:  # keep widget values while other pages are shown
+        if k in ss:
+            ss[k] = ss[k]
+    ctx = sidebar()
+    ss["_key"] = ctx["key"]
+    try:
+        get_study(*ctx["key"])
+    except (PlannerError, ImportError, OSError) as exc:
+        st.error(t("side.network_failed", ctx["lang"], error=exc))
+        return
+    {"overview": overview, "builder": builder, "compare": compare, "export": export}[ss["page"]](ctx)
 
 
 main()

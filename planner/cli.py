@@ -252,6 +252,12 @@ def _mount_subcommands() -> None:
     else:
         app.add_typer(network_app, name="network", help="Road networks from OpenStreetMap.")
     try:
+        from .cli_map import map_command
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        app.command("map")(map_command)
+    try:
         from .cli_optimise import optimise
     except ImportError:  # pragma: no cover - optimise module optional during development
         pass

@@ -1,9 +1,12 @@
 """Folium maps: travel-time bands per demand unit, service points by category, legends.
 
 Maps only draw what the accessibility and scenario modules computed; they compute
-nothing themselves. Geometries are projected to WGS84 here, at the web-map edge.
-Markers are inline SVG (no icon fonts), so the map needs no external assets beyond
-Leaflet itself (see :func:`planner.html.self_contained`).
+nothing themselves (for the language group ``all`` a unit's time is the
+population-weighted mean of its two groups' times, a display summary). Geometries
+are projected to WGS84 here, at the web-map edge, with coordinates rounded to about
+1 m. Markers are inline SVG and popups are bound with plain Leaflet, so a map needs
+Leaflet and nothing else: :func:`save_map` writes one self-contained file
+(:mod:`planner.html`). Interface text comes in English, Finnish or Swedish (``lang``).
 """
 
 from __future__ import annotations
@@ -14,11 +17,16 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from folium.map import Layer
+from folium.template import Template
 
 from .categories import CATEGORIES, NEEDS
+from .i18n import category_label, group_label, need_label, t
 from .settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["BANDS", "band_of", "accessibility_map", "marker_svg", "save_map"]
+__all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
+           "marker_svg", "save_map"]
 
 # (upper bound in minutes, label, colour): ColorBrewer YlGnBu, colour-blind safe
 BANDS: list[tuple[float, str, str]] = [
@@ -29,6 +37,16 @@ BANDS: list[tuple[float, str, str]] = [
     (np.inf, "> 60 min", "#ffffcc"),
 ]
 UNREACHABLE = ("no reachable point", "#bdbdbd")
+# minutes after - before: (upper bound, label, colour), ColorBrewer RdBu (colour-blind safe)
+CHANGE_STEPS: list[tuple[float, str, str]] = [
+    (-20, "≤ −20 min", "#2166ac"),
+    (-10, "−20…−10 min", "#67a9cf"),
+    (-0.5, "−10…0 min", "#d1e5f0"),
+    (10, "0…+10 min", "#fddbc7"),
+    (20, "+10…+20 min", "#ef8a62"),
+    (np.inf, "> +20 min", "#b2182b"),
+]
+LOST_ACCESS, GAINED_ACCESS = "#67001f", "#053061"
 
 _SHAPES = {
     "circle": '<circle cx="9" cy="9" r="7"/>',
@@ -39,12 +57,15 @@ _SHAPES = {
     "home": '<polygon points="9,1 17,7 14,17 4,17 1,7"/>',
     "briefcase": '<polygon points="6,1 12,1 12,6 17,6 17,12 12,12 12,17 6,17 6,12 1,12 1,6 6,6"/>',
 }
+_FONT = "font:12px/1.35 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif"
+_BOX = ("background:rgba(255,255,255,.94);padding:6px 10px;border:1px solid #888;border-radius:4px;"
+        f"{_FONT};color:#111")
 
 
 def marker_svg(category: str, size: int = 18, state: str = "open") -> str:
     """Inline SVG marker of a category: distinct shape and colour (Okabe-Ito palette).
 
-    ``state`` 'closed' draws a red cross over the marker, 'opened' a thick outline.
+    ``state`` 'closed' draws a red cross over a faded marker, 'opened' a thick red outline.
     """
     c = CATEGORIES[category]
     stroke = "#d7191c" if state == "opened" else "#ffffff" if c.colour == "#000000" else "#000000"
@@ -58,45 +79,181 @@ def marker_svg(category: str, size: int = 18, state: str = "open") -> str:
             f'stroke-width="{width}">{_SHAPES[c.marker]}</g>{cross}</svg>')
 
 
-def band_of(time_min: float) -> tuple[str, str]:
+def band_of(time_min: float, lang: str = "en") -> tuple[str, str]:
     """(label, colour) of the travel-time band of ``time_min``."""
     if time_min is None or not np.isfinite(time_min):
-        return UNREACHABLE
+        return t("map.unreachable", lang), UNREACHABLE[1]
     for upper, label, colour in BANDS:
         if time_min <= upper:
             return label, colour
     return UNREACHABLE  # pragma: no cover
 
 
-def _legend_html(title_lines: list[str], categories: list[str], band_title: str | None) -> str:
-    rows = "".join(
-        f'<div style="display:flex;align-items:center;gap:6px">{marker_svg(c, 14)}'
-        f"<span>{html.escape(CATEGORIES[c].label_en)}</span></div>" for c in categories)
-    bands = ""
+def change_colour(delta_min: float) -> str:
+    """Colour of a change in minutes (after - before; positive = residents lose)."""
+    if not np.isfinite(delta_min):
+        return LOST_ACCESS if delta_min > 0 else GAINED_ACCESS
+    for upper, _, colour in CHANGE_STEPS:
+        if delta_min <= upper:
+            return colour
+    return CHANGE_STEPS[-1][2]  # pragma: no cover
+
+
+class _SvgPoints(Layer):
+    """Point features drawn as inline-SVG div icons, each with its own popup and tooltip.
+
+    One Leaflet ``L.geoJSON`` layer (no per-marker folium objects, no jQuery): properties
+    ``svg, w, h, ax, ay`` (icon size and anchor, px) and optional ``popup`` and ``tooltip``.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
+            pointToLayer: function (f, ll) {
+                var p = f.properties;
+                var m = L.marker(ll, {icon: L.divIcon({html: p.svg, className: {{ this.class_name|tojson }},
+                    iconSize: [p.w, p.h], iconAnchor: [p.ax, p.ay]}), keyboard: false,
+                    interactive: {{ this.interactive|tojson }}, title: p.title || ""});
+                if (p.popup) { m.bindPopup(p.popup, {maxWidth: 340}); }
+                if (p.tooltip) { m.bindTooltip(p.tooltip); }
+                return m;
+            }
+        });
+        {% endmacro %}
+        """)
+
+    def __init__(self, features: list[dict], name: str, interactive: bool = True, show: bool = True,
+                 control: bool = True, class_name: str = "planner-icon"):
+        super().__init__(name=name, overlay=True, control=control, show=show)
+        self._name = "SvgPoints"
+        self.data = {"type": "FeatureCollection", "features": features}
+        self.interactive = interactive
+        self.class_name = class_name
+
+
+def _point_feature(lon: float, lat: float, svg: str, w: int, h: int, ax: int, ay: int,
+                   popup: str | None = None, tooltip: str | None = None, title: str = "") -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
+            "properties": {"svg": svg, "w": w, "h": h, "ax": ax, "ay": ay, "popup": popup,
+                           "tooltip": tooltip, "title": title}}
+
+
+def _web(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
+    """To WGS84 with coordinates rounded to 5 decimals (about 1 m): smaller files."""
+    out = gdf.to_crs(crs)
+    return out.set_geometry(shapely.transform(out.geometry.values, lambda c: np.round(c, 5)))
+
+
+def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group: str,
+                 point_names: pd.Series) -> pd.DataFrame:
+    """Per located unit: residents, minutes and nearest point name for ``need`` and ``group``."""
+    sel = access[access["need"] == need]
+    if group != "all":
+        g = sel[sel["group"] == group].set_index("unit_id")
+        out = pd.DataFrame({"residents": units.set_index("unit_id")[f"pop_{group}"]})
+        out["time_min"] = g["time_min"]
+        out["nearest_name"] = g["point_id"].map(point_names)
+        return out
+    wide = sel.pivot(index="unit_id", columns="group", values=["time_min", "population", "point_id"])
+    pop = wide["population"].astype(float)
+    times = wide["time_min"].astype(float)
+    with np.errstate(invalid="ignore"):
+        w = pop.where(pop > 0, 0.0)
+        num = (times.where(w > 0, 0.0) * w).sum(axis=1)
+        den = w.sum(axis=1)
+        mean = num / den.where(den > 0)
+    # someone with no point at all: the unit shows as unreachable
+    unreachable = (np.isinf(times) & (w > 0)).any(axis=1)
+    mean = mean.where(~unreachable, np.inf)
+    names = wide["point_id"].apply(lambda col: col.map(point_names))
+    nearest = names["fi"].fillna("–")
+    differs = names["sv"].notna() & (names["sv"] != names["fi"])
+    nearest = nearest.where(~differs, "fi: " + nearest + " · sv: " + names["sv"].fillna("–"))
+    return pd.DataFrame({"residents": pop.sum(axis=1).astype("int64"), "time_min": mean,
+                         "nearest_name": nearest})
+
+
+def _select_change(changes: pd.DataFrame, need: str, group: str) -> pd.DataFrame:
+    """``unit_id, delta_min`` of :func:`planner.comparison.unit_changes` rows for ``need``, ``group``."""
+    sel = changes[changes["need"] == need]
+    if group != "all":
+        return sel[sel["group"] == group][["unit_id", "delta_min"]]
+    sel = sel[sel["population"] > 0]
+    d = sel["delta_min"].to_numpy(dtype=float)
+    w = sel["population"].to_numpy(dtype=float)
+    df = pd.DataFrame({"unit_id": sel["unit_id"].to_numpy(), "w": w,
+                       "wd": np.where(np.isfinite(d), d * w, 0.0),
+                       "lost": np.isposinf(d), "gained": np.isneginf(d)})
+    agg = df.groupby("unit_id").agg(w=("w", "sum"), wd=("wd", "sum"), lost=("lost", "any"),
+                                    gained=("gained", "any"))
+    delta = agg["wd"] / agg["w"]
+    delta = delta.where(~agg["gained"], -np.inf).where(~agg["lost"], np.inf)
+    return delta.rename("delta_min").reset_index()
+
+
+def _fmt_int(n: float) -> str:
+    return f"{int(n):,}".replace(",", "\u202f")
+
+
+def _legend_html(categories: dict[str, int], band_title: str | None, lang: str,
+                 states: set[str], change: bool, open_: bool = True) -> str:
+    def row(symbol: str, text: str) -> str:
+        return (f'<div style="display:flex;align-items:center;gap:6px;margin:1px 0">{symbol}'
+                f"<span>{text}</span></div>")
+
+    def swatch(colour: str) -> str:
+        return (f'<span style="display:inline-block;flex:none;width:14px;height:11px;background:{colour};'
+                'border:1px solid #555"></span>')
+
+    rows = "".join(row(marker_svg(c, 14), f"{html.escape(category_label(c, lang))} ({n})")
+                   for c, n in categories.items())
+    for state, key in (("closed", "map.closed_layer"), ("opened", "map.opened_layer")):
+        if state in states:
+            rows += row(marker_svg("fi_walkin", 14, state), html.escape(t(key, lang)))
+    parts = [f'<div style="font-weight:bold">{html.escape(t("map.points", lang))}</div>{rows}']
     if band_title:
-        swatches = "".join(
-            f'<div style="display:flex;align-items:center;gap:6px"><span style="display:inline-block;'
-            f'width:14px;height:12px;background:{col};border:1px solid #555"></span>{lab}</div>'
-            for _, lab, col in BANDS)
-        swatches += (f'<div style="display:flex;align-items:center;gap:6px"><span style="display:'
-                     f'inline-block;width:14px;height:12px;background:{UNREACHABLE[1]};border:1px solid '
-                     f'#555"></span>{UNREACHABLE[0]}</div>')
-        bands = f'<div style="margin-top:6px"><b>{html.escape(band_title)}</b>{swatches}</div>'
-    title = "<br>".join(html.escape(t) for t in title_lines)
-    return (
-        '<div id="planner-legend" style="position:fixed;bottom:24px;left:10px;z-index:9999;'
-        "background:rgba(255,255,255,.93);padding:8px 10px;border:1px solid #888;border-radius:4px;"
-        f'font:12px/1.35 sans-serif;max-width:290px"><div style="font-weight:bold;margin-bottom:4px">'
-        f"{title}</div>{rows}{bands}</div>")
+        sw = "".join(row(swatch(col), lab) for _, lab, col in BANDS)
+        sw += row(swatch(UNREACHABLE[1]), html.escape(t("map.unreachable", lang)))
+        parts.append(f'<div style="font-weight:bold;margin-top:5px">{html.escape(band_title)}</div>'
+                     f'<div style="display:grid;grid-template-columns:1fr 1fr;column-gap:8px">{sw}</div>')
+    if change:
+        sw = "".join(row(swatch(col), lab) for _, lab, col in CHANGE_STEPS)
+        sw += row(swatch(LOST_ACCESS), html.escape(t("map.lost_access", lang)))
+        sw += row(swatch(GAINED_ACCESS), html.escape(t("map.gained_access", lang)))
+        parts.append(f'<div style="font-weight:bold;margin-top:5px">{html.escape(t("map.change", lang))}'
+                     '</div><div style="display:grid;grid-template-columns:1fr 1fr;column-gap:8px">'
+                     f"{sw}</div>")
+    details = "<details open>" if open_ else "<details>"
+    return (f'<div id="planner-legend" style="position:absolute;bottom:26px;right:10px;z-index:999;{_BOX};'
+            f'max-width:330px;max-height:calc(100% - 150px);overflow:auto">{details}'
+            f'<summary style="cursor:pointer;font-weight:bold">{html.escape(t("map.legend", lang))}</summary>'
+            f'{"".join(parts)}</details></div>')
 
 
 def _title_html(lines: list[str]) -> str:
-    body = "<br>".join(html.escape(t) for t in lines[1:])
-    return (
-        '<div id="planner-title" style="position:fixed;top:10px;left:60px;z-index:9999;'
-        "background:rgba(255,255,255,.93);padding:6px 10px;border:1px solid #888;border-radius:4px;"
-        f'font:12px/1.35 sans-serif;max-width:460px"><div style="font-size:15px;font-weight:bold">'
-        f"{html.escape(lines[0])}</div>{body}</div>")
+    body = "<br>".join(html.escape(x) for x in lines[1:])
+    return (f'<div id="planner-title" style="position:absolute;top:10px;left:56px;z-index:999;{_BOX};'
+            f'max-width:min(460px,55%)"><div style="font-size:14px;font-weight:bold">'
+            f"{html.escape(lines[0])}</div>{body}</div>")
+
+
+def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -> list[str]:
+    scenario = provenance.get("scenario", "baseline")
+    mode = provenance.get("mode", "?")
+    network = provenance.get("network_source", "")
+    if not network or network.startswith("none"):
+        network = provenance.get("model_parameters", "")
+    lines = [
+        f"{need_label(need, lang)} — {group_label(group, lang)}",
+        t("map.scenario", lang, name=t("map.baseline", lang) if scenario == "baseline" else scenario),
+        t("map.model", lang, model=provenance.get("model", "?"),
+          mode=t(f"mode.{mode}", lang).lower() if mode in ("walk", "drive") else mode,
+          network=network),
+        t("map.data", lang, year=provenance.get("data_year", "?")),
+    ]
+    if provenance.get("osm_date") and provenance.get("osm_date") != "unknown":
+        lines.append(t("map.osm", lang, date=provenance["osm_date"]))
+    return lines
 
 
 def accessibility_map(
@@ -113,150 +270,235 @@ def accessibility_map(
     point_state: dict[str, str] | None = None,
     tiles: str | None = "OpenStreetMap",
     settings: Settings = DEFAULT_SETTINGS,
+    lang: str = "en",
+    merges: dict[str, str] | None = None,
+    centres: gpd.GeoDataFrame | None = None,
+    compact: bool = False,
 ):
     """A folium map of travel time to the nearest ``need`` point for language ``group``.
 
     Parameters
     ----------
     units, access : demand units (EPSG:3067) and :func:`planner.accessibility.unit_access` output.
-    points : open service points (EPSG:3067); closed ones can be passed with ``point_state``.
+    points : service points (EPSG:3067); in a scenario the open ones plus the closed ones
+        named in ``point_state``.
     provenance : model, mode, data year and scenario, shown in the title block.
-    change : optional ``unit_id, delta_min`` (after - before) for a gained/lost layer.
-    point_state : ``{point_id: 'closed' | 'opened'}`` for scenario markers.
+    need, group : the need and language group ('fi', 'sv' or 'all') drawn.
+    borders, service_areas : municipal borders (with ``name_fi``/``name_sv``) and the
+        municipality -> service-area table, drawn as outline layers.
+    load : :func:`planner.accessibility.point_load` output, for the residents in popups.
+    change : optional ``unit_id, delta_min`` (after - before, minutes) for a gained/lost layer.
+    point_state : ``{point_id: 'closed' | 'opened' | 'changed'}`` for scenario markers.
     tiles : base-map tiles, or None for a map readable without any tile server.
+    lang : interface language of titles, legend, layer names and popups ('en', 'fi', 'sv').
+    merges : ``{closed point id: kept point id}``, named in the closed points' popups.
+    centres : municipal centres (``municipality_code``, geometry) where the name labels
+        stand; default a point inside each municipal border.
+    compact : collapsed layer control and legend, for small maps (e.g. in the app).
     """
     import folium
 
     web = settings.web_crs
-    sel = access[(access["need"] == need) & (access["group"] == group)].set_index("unit_id")
-    u = units.loc[units["located"]].copy()
-    u["time_min"] = u["unit_id"].map(sel["time_min"])
-    u["nearest"] = u["unit_id"].map(sel["point_id"])
-    u["residents"] = u[f"pop_{group}"]
-    bands = [band_of(t) for t in u["time_min"]]
+    names = points.set_index("id")["name"]
+    names = names[~names.index.duplicated()]
+    vals = _unit_values(units, access, need, group, names)
+    u = units.loc[units["located"], ["unit_id", "name", "municipality", "service_area", "geometry"]].copy()
+    u = u.join(vals, on="unit_id")
+    bands = [band_of(x, lang) for x in u["time_min"]]
     u["band"] = [b[0] for b in bands]
     u["colour"] = [b[1] for b in bands]
-    u["time_label"] = [f"{t:.0f} min" if np.isfinite(t) else "unreachable" for t in u["time_min"]]
-    names = points.set_index("id")["name"]
-    u["nearest_name"] = u["nearest"].map(names).fillna("–")
-    u4 = u.to_crs(web)
+    u["time_label"] = [f"{x:.0f} min" if np.isfinite(x) else t("map.unreachable", lang)
+                       for x in u["time_min"]]
+    u["nearest_name"] = u["nearest_name"].fillna("–")
+    u["residents_label"] = [_fmt_int(r) for r in u["residents"].fillna(0)]
+    u4 = _web(u, web)
     bounds = u4.total_bounds if len(u4) else points.to_crs(web).total_bounds
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_snap=0.5)
+    # keep the region clear of the title block (top left) and the open legend (bottom right)
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+                 padding_top_left=(10, 70) if compact else (20, 100),
+                 padding_bottom_right=(10, 36) if compact else (300, 36))
     if tiles:
-        folium.TileLayer(tiles, name="Base map (OpenStreetMap)", control=True).add_to(m)
+        folium.TileLayer(tiles, name=t("map.base", lang), control=True).add_to(m)
+    # "body ..." outranks leaflet.css, which may come later in the page
+    style = "body .leaflet-container{background:#e9eef2}" \
+        "body .planner-icon{background:none;border:none}" \
+        "body .planner-label{background:none;border:none;pointer-events:none}" \
+        f"body .leaflet-popup-content,body .leaflet-tooltip,body .leaflet-control-layers{{{_FONT}}}"
+    m.get_root().header.add_child(folium.Element(f"<style>{style}</style>"))
 
-    if borders is not None:
-        b4 = borders.to_crs(web)[["municipality_code", "name_fi", "geometry"]] \
-            if "name_fi" in borders.columns else borders.to_crs(web)[["municipality_code", "geometry"]]
-        folium.GeoJson(b4, name="Municipal borders",
-                       style_function=lambda f: {"color": "#555", "weight": 1, "fill": False},
-                       tooltip=folium.GeoJsonTooltip([c for c in ("name_fi", "municipality_code")
-                                                      if c in b4.columns])).add_to(m)
-        if service_areas is not None:
-            sa = borders.merge(service_areas, on="municipality_code").dissolve("service_area")
-            sa = sa.reset_index()[["service_area", "geometry"]].to_crs(web)
-            folium.GeoJson(sa, name="Service areas",
-                           style_function=lambda f: {"color": "#111", "weight": 3, "fill": False,
-                                                     "dashArray": "6 4"},
-                           tooltip=folium.GeoJsonTooltip(["service_area"])).add_to(m)
-
-    label = NEEDS[need].label_en
-    layer = folium.GeoJson(
-        u4[["unit_id", "name", "residents", "time_label", "band", "nearest_name", "colour", "geometry"]],
-        name=f"Travel time: {label} ({group})",
-        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#666",
-                                  "weight": 0.4, "fillOpacity": 0.7},
-        tooltip=folium.GeoJsonTooltip(["name", "residents", "time_label", "nearest_name"],
-                                      aliases=["Area", "Residents", "Travel time", "Nearest point"]),
-    )
-    layer.add_to(m)
+    folium.GeoJson(
+        u4[["unit_id", "name", "municipality", "residents_label", "time_label", "band", "nearest_name",
+            "colour", "geometry"]],
+        name=t("map.travel_time", lang),
+        style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
+                                  "weight": 0.4, "fillOpacity": 0.72},
+        tooltip=folium.GeoJsonTooltip(
+            ["name", "residents_label", "time_label", "nearest_name"],
+            aliases=[t("map.area", lang), t("map.residents", lang), t("map.time", lang),
+                     t("map.nearest", lang)]),
+    ).add_to(m)
 
     if change is not None and len(change):
-        _change_layer(m, u, change, web)
+        _change_layer(m, u, change, web, lang)
+    if borders is not None:
+        _border_layers(m, borders, service_areas, centres, web, lang)
+    states = point_state or {}
+    _points_layers(m, points, load, need, states, merges or {}, web, lang)
+    folium.LayerControl(collapsed=compact, position="topright").add_to(m)
 
-    _points_layer(m, points, load, need, group, point_state or {}, web)
-    folium.LayerControl(collapsed=False).add_to(m)
-    title = [
-        f"{label} — {'Swedish speakers' if group == 'sv' else 'Finnish and other languages'}",
-        f"Scenario: {provenance.get('scenario', 'baseline')}",
-        f"Model: {provenance.get('model', '?')}, {provenance.get('mode', '?')}"
-        f" ({provenance.get('network_source', '')})",
-        f"Population data year: {provenance.get('data_year', '?')}; "
-        "service points compiled from public sources",
-    ]
-    m.get_root().html.add_child(folium.Element(_title_html(title)))
-    cats = [c for c in CATEGORIES if c in set(points["category"])]
-    m.get_root().html.add_child(folium.Element(_legend_html(["Service points"], cats, "Travel time")))
+    m.get_root().html.add_child(folium.Element(_title_html(_title_lines(provenance, need, group, lang))))
+    open_pts = points[points["id"].map(lambda p: states.get(p) != "closed")]
+    counts = open_pts["category"].value_counts()
+    cats = {c: int(counts.get(c, 0)) for c in CATEGORIES}
+    m.get_root().html.add_child(folium.Element(_legend_html(
+        cats, t("map.travel_time", lang), lang, set(states.values()),
+        change is not None and len(change) > 0, open_=not compact)))
     return m
 
 
-def _change_layer(m, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str) -> None:
+def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | None,
+                   centres: gpd.GeoDataFrame | None, web: str, lang: str) -> None:
+    import folium
+
+    name_col = "name_sv" if lang == "sv" and "name_sv" in borders.columns else \
+        "name_fi" if "name_fi" in borders.columns else "municipality_code"
+    b = borders[["municipality_code", name_col, "geometry"]].rename(columns={name_col: "label"})
+    if service_areas is not None:
+        sa = borders.merge(service_areas[["municipality_code", "service_area"]], on="municipality_code")
+        sa = sa.dissolve("service_area").reset_index()[["service_area", "geometry"]]
+        folium.GeoJson(_web(sa, web), name=t("map.areas", lang),
+                       style_function=lambda f: {"color": "#111", "weight": 3.2, "fill": False,
+                                                 "dashArray": "7 4"},
+                       tooltip=folium.GeoJsonTooltip(["service_area"],
+                                                     aliases=[t("map.service_area", lang)])).add_to(m)
+    folium.GeoJson(_web(b, web), name=t("map.borders", lang),
+                   style_function=lambda f: {"color": "#444", "weight": 1.1, "fill": False},
+                   tooltip=folium.GeoJsonTooltip(["label"], aliases=[t("map.municipality", lang)])
+                   ).add_to(m)
+    if centres is not None and len(centres):
+        at = centres[["municipality_code", "geometry"]].merge(b.drop(columns="geometry"),
+                                                              on="municipality_code")
+        at = gpd.GeoDataFrame(at, geometry="geometry", crs=centres.crs)
+    else:
+        at = b.set_geometry(b.geometry.representative_point())
+    at = at.to_crs(web)
+    feats = []
+    for _, r in at.iterrows():
+        text = html.escape(str(r["label"]))
+        svg = (f'<div style="{_FONT};font-size:11px;font-weight:600;color:#222;white-space:nowrap;'
+               'text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;transform:translate(-50%,0)">'
+               f"{text}</div>")
+        feats.append(_point_feature(r.geometry.x, r.geometry.y, svg, 0, 0, 0, -7))
+    _SvgPoints(feats, t("map.labels", lang), interactive=False, class_name="planner-label").add_to(m)
+
+
+def _change_layer(m, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str, lang: str) -> None:
     import folium
 
     u = units.merge(change[["unit_id", "delta_min"]], on="unit_id", how="left")
-    u = u[u["delta_min"].notna() & (u["delta_min"] != 0)]
-
-    def colour(d: float) -> str:
-        if not np.isfinite(d):
-            return "#67001f" if d > 0 else "#053061"
-        steps = [(-20, "#2166ac"), (-10, "#67a9cf"), (-0.5, "#d1e5f0"), (0.5, "#f7f7f7"),
-                 (10, "#fddbc7"), (20, "#ef8a62")]
-        for upper, col in steps:
-            if d <= upper:
-                return col
-        return "#b2182b"
-
-    u["colour"] = [colour(d) for d in u["delta_min"]]
-    u["change"] = [f"{d:+.1f} min" if np.isfinite(d) else ("lost access" if d > 0 else "gained access")
-                   for d in u["delta_min"]]
+    u = u[u["delta_min"].notna() & (u["delta_min"].abs() >= 0.5)]
     if u.empty:
         return
+    u = u.assign(colour=[change_colour(d) for d in u["delta_min"]],
+                 change=[f"{d:+.1f} min" if np.isfinite(d) else
+                         t("map.lost_access" if d > 0 else "map.gained_access", lang)
+                         for d in u["delta_min"]])
     folium.GeoJson(
-        u.to_crs(web)[["name", "residents", "change", "colour", "geometry"]],
-        name="Minutes gained (blue) / lost (red)",
+        _web(u[["name", "residents_label", "change", "time_label", "colour", "geometry"]], web),
+        name=t("map.change_layer", lang),
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444",
-                                  "weight": 0.5, "fillOpacity": 0.8},
-        tooltip=folium.GeoJsonTooltip(["name", "residents", "change"],
-                                      aliases=["Area", "Residents", "Change"]),
+                                  "weight": 0.5, "fillOpacity": 0.85},
+        tooltip=folium.GeoJsonTooltip(["name", "residents_label", "change", "time_label"],
+                                      aliases=[t("map.area", lang), t("map.residents", lang),
+                                               t("map.change", lang), t("map.time", lang)]),
     ).add_to(m)
 
 
-def _points_layer(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need: str, group: str,
-                  state: dict[str, str], web: str) -> None:
-    import folium
+def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_into: str | None,
+           lang: str) -> str:
+    e = html.escape
+    lines = [f"<b>{e(str(p['name']))}</b>", e(category_label(p["category"], lang))]
+    if state in ("closed", "opened", "changed"):
+        lines.append(f'<b style="color:#b2182b">{e(t(f"map.{state}", lang))}</b>')
+    if merged_into:
+        lines.append(e(t("map.merged_into", lang, name=merged_into)))
+    address = str(p.get("address", "") or "")
+    if address and address != "nan":
+        lines.append(e(address))
+    prec = str(p.get("location_precision", "") or "")
+    if prec:
+        key = f"map.precision.{prec}"
+        lines.append(f"{e(t('map.precision', lang))}: {e(t(key, lang) if key in _PRECISION else prec)}")
+    if state != "closed":
+        if served:
+            rows = "".join(
+                f"<li>{'<b>' if n == need else ''}{e(need_label(n, lang))}: {_fmt_int(v)}"
+                f"{'</b>' if n == need else ''}</li>" for n, v in served.items())
+            lines.append(f"{e(t('map.serves', lang))}:<ul style=\"margin:2px 0 0 16px;padding:0\">"
+                         f"{rows}</ul>")
+        else:
+            lines.append(e(t("map.serves_none", lang)))
+    return "<br>".join(lines)
 
-    served = {}
+
+_PRECISION = {"map.precision.address", "map.precision.postal_area", "map.precision.locality"}
+
+
+def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need: str,
+                   state: dict[str, str], merges: dict[str, str], web: str, lang: str) -> None:
+    served: dict[str, dict[str, int]] = {}
     if load is not None and len(load):
-        served = load.groupby("id")["residents"].sum().to_dict()
+        per = load.groupby(["id", "need"], sort=False)["residents"].sum()
+        order = {n: i for i, n in enumerate(NEEDS)}
+        for (pid, n), v in sorted(per.items(), key=lambda kv: order.get(kv[0][1], 99)):
+            served.setdefault(pid, {})[n] = int(v)
+    names = points.set_index("id")["name"]
+    names = names[~names.index.duplicated()]
     p4 = points.to_crs(web)
-    groups: dict[str, folium.FeatureGroup] = {}
+    layers: dict[str, list[dict]] = {}
     for _, p in p4.iterrows():
-        cat = CATEGORIES[p["category"]]
-        fg = groups.setdefault(p["category"], folium.FeatureGroup(name=f"Points: {cat.label_en}"))
         st = state.get(p["id"], "open")
-        popup = (
-            f"<b>{html.escape(str(p['name']))}</b><br>{html.escape(cat.label_en)}"
-            f"{' — <b>CLOSED in scenario</b>' if st == 'closed' else ''}"
-            f"{' — <b>OPENED in scenario</b>' if st == 'opened' else ''}<br>"
-            f"{html.escape(str(p.get('address', '') or ''))}<br>"
-            f"Location precision: {html.escape(str(p.get('location_precision', '')))}<br>"
-            f"Residents for whom it is the nearest (all needs it serves): "
-            f"{served.get(p['id'], 0):,}")
-        folium.Marker(
-            [p.geometry.y, p.geometry.x],
-            icon=folium.DivIcon(html=marker_svg(p["category"], state=st), icon_size=(18, 18),
-                                icon_anchor=(9, 9)),
-            popup=folium.Popup(popup, max_width=320),
-            tooltip=f"{p['name']} ({cat.label_en})",
-        ).add_to(fg)
-    for fg in groups.values():
-        fg.add_to(m)
+        into = merges.get(p["id"])
+        popup = _popup(p, served.get(p["id"], {}), need, st, names.get(into, into) if into else None,
+                       lang)
+        tip = f"{p['name']} ({category_label(p['category'], lang)})"
+        key = st if st in ("closed", "opened") else p["category"]
+        layers.setdefault(key, []).append(_point_feature(
+            p.geometry.x, p.geometry.y, marker_svg(p["category"], state=st), 18, 18, 9, 9, popup, tip,
+            str(p["name"])))
+    for cat in CATEGORIES:
+        if cat in layers:
+            _SvgPoints(layers[cat], t("map.points_layer", lang, category=category_label(cat, lang))
+                       ).add_to(m)
+    for st in ("closed", "opened"):
+        if st in layers:
+            _SvgPoints(layers[st], t(f"map.{st}_layer", lang)).add_to(m)
+
+
+def scenario_map(study, results, need: str = "social_any", group: str = "fi", applied=None,
+                 changes: pd.DataFrame | None = None, tiles: str | None = "OpenStreetMap",
+                 lang: str = "en", compact: bool = False):
+    """The map of a :class:`planner.study.Study` for a baseline or scenario result.
+
+    ``applied`` (:class:`planner.scenario.Applied`) marks closed and opened points;
+    ``changes`` (:func:`planner.comparison.unit_changes`) adds the minutes gained/lost layer.
+    """
+    points, state, merges = study.points, None, None
+    if applied is not None:
+        points = pd.concat([applied.points, applied.closed_points], ignore_index=True)
+        points = gpd.GeoDataFrame(points, geometry="geometry", crs=study.points.crs)
+        state, merges = applied.state, applied.merges
+    change = _select_change(changes, need, group) if changes is not None else None
+    return accessibility_map(study.units, results.access, points, results.provenance, need=need,
+                             group=group, borders=study.borders, service_areas=study.service_areas,
+                             load=results.load, change=change, point_state=state, tiles=tiles,
+                             settings=study.settings, lang=lang, merges=merges, centres=study.centres,
+                             compact=compact)
 
 
 def save_map(m, path: str | Path) -> Path:
-    """Write the map as one HTML file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    m.save(str(path))
-    return path
+    """Write the map as one self-contained HTML file (Leaflet inlined; opens offline)."""
+    from .html import save_self_contained
+
+    return save_self_contained(m, path)

@@ -1,13 +1,22 @@
-"""The Streamlit app, driven as a user would with Streamlit's AppTest."""
+"""The Streamlit app, driven as a user would with Streamlit's AppTest, and the plain
+functions behind it (`planner.appstate`)."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 from streamlit.testing.v1 import AppTest
 
+from planner import appstate as S
+from planner.errors import ScenarioError
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
 
 
 @pytest.fixture()
@@ -18,17 +27,242 @@ def at():
     return app
 
 
+def go(app: AppTest, page: str) -> AppTest:
+    app.sidebar.radio(key="page").set_value(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+# ---------------------------------------------------------------- Overview
+
+
 def test_overview_shows_model_counts_and_table(at):
     caption = at.caption[0].value
     assert "straight-line estimate" in caption and "2022" in caption
     labels = [m.label for m in at.metric]
-    assert "Kela office" in labels
-    assert len(at.dataframe) >= 1
+    assert "Kela office" in labels and len(labels) == 7
+    df = at.dataframe[0].value
+    assert df["Area"].tolist()[0] == "Whole region" and len(df) == 7  # region + six service areas
+    assert df["Residents"].iloc[0] == df["Residents"].iloc[1:].sum()
 
 
-def test_changing_need_updates_table(at):
+def test_changing_need_and_group_updates_the_figures(at):
+    before = at.dataframe[0].value
     at.sidebar.selectbox(key="need").select("kela").run()
     assert not at.exception
     assert any("Kela office" in s.value for s in at.subheader)
-    df = at.dataframe[0].value
-    assert set(df["need"]) == {"kela"}
+    after = at.dataframe[0].value
+    assert not before["Median min"].equals(after["Median min"])
+    at.sidebar.selectbox(key="group").select("all").run()
+    assert at.dataframe[0].value["Residents"].iloc[0] == 1_704_809  # every resident of Uusimaa
+
+
+def test_language_switch_keeps_the_choices(at):
+    at.sidebar.selectbox(key="need").select("kela").run()
+    at.sidebar.selectbox(key="lang").select("fi").run()
+    assert not at.exception
+    assert at.main.title[0].value.startswith("Aikuissosiaalipalvelujen")
+    assert "Kela" in [m.label for m in at.metric]
+    assert "Alue" in at.dataframe[0].value.columns
+    assert at.sidebar.selectbox(key="need").value == "kela"
+    at.sidebar.selectbox(key="lang").select("sv").run()
+    assert any("FPA-byrå" in s.value for s in at.subheader)
+    assert at.sidebar.radio(key="page").options[1] == "Scenariobyggare"
+
+
+# ---------------------------------------------------------------- Scenario builder
+
+
+def test_builder_close_a_point_and_see_the_effect(at):
+    at.sidebar.selectbox(key="need").select("kela").run()
+    go(at, "builder")
+    assert any("No changes yet" in i.value for i in at.info)
+    at.multiselect(key="w_close").select("kela_vantaa_tikkurila").run()
+    assert not at.exception and not at.error
+    m = metrics(at)
+    assert {"Median travel time", "Within 30 min", "Lose over 10 min", "Lose access"} <= set(m)
+    delta = {x.label: x.delta for x in at.metric}
+    assert delta["Within 30 min"].startswith("-")
+    table = at.dataframe[0].value
+    assert table["Area"].iloc[0] == "Whole region"
+    assert table["Median min after"].iloc[0] > table["Median min before"].iloc[0]
+    text = at.code[0].value
+    assert yaml.safe_load(text)["changes"] == [{"close": ["kela_vantaa_tikkurila"]}]
+    # saved scenarios appear on the Compare page
+    at.text_input(key="sc_name").set_value("Without Tikkurila").run()
+    at.button(key="save").click().run()
+    assert any("Saved" in s.value for s in at.success)
+    go(at, "compare")
+    assert "Without Tikkurila" in at.multiselect(key="cmp_pick").options
+
+
+def test_builder_point_picked_on_the_map(at):
+    go(at, "builder")
+    at.session_state["picked"] = ["kela_kerava"]  # what a click on its marker sets
+    at.run()
+    assert any("Picked on the map: Kela" in i.value for i in at.info)
+    assert "pick_appt" not in [b.key for b in at.button]  # a Kela office has no walk-in/appointment
+    at.button(key="pick_close").click().run()
+    assert at.multiselect(key="w_close").value == ["kela_kerava"]
+    at.button(key="pick_reopen").click().run()
+    assert at.multiselect(key="w_close").value == []
+    at.session_state["picked"] = ["asp_fi_helsinki_kalasatama_maahanmuuttoyksikko"]
+    at.run()
+    at.button(key="pick_appt").click().run()
+    assert at.multiselect(key="w_appt").value == ["asp_fi_helsinki_kalasatama_maahanmuuttoyksikko"]
+    # the builder keeps its scenario while the planner looks at other pages
+    go(at, "overview")
+    go(at, "builder")
+    assert at.multiselect(key="w_appt").value == ["asp_fi_helsinki_kalasatama_maahanmuuttoyksikko"]
+
+
+def test_builder_merge_appointment_and_new_point(at):
+    go(at, "builder")
+    at.selectbox(key="w_merge_into").set_value("asp_fi_porvoo")
+    at.multiselect(key="w_merge_from").select("asp_fi_askola").select("asp_fi_pukkila")
+    at.button(key="merge_add").click().run()
+    assert not at.exception
+    at.multiselect(key="w_appt").select("asp_fi_helsinki_kalasatama_maahanmuuttoyksikko").run()
+    # a click on the map fills these; typing works too
+    at.text_input(key="new_name").set_value("Kela Nurmijärvi")
+    at.selectbox(key="new_cat").set_value("kela")
+    at.number_input(key="new_lon").set_value(24.807)
+    at.number_input(key="new_lat").set_value(60.464)
+    at.button(key="new_add").click().run()
+    assert not at.exception and not at.error
+    changes = yaml.safe_load(at.code[0].value)["changes"]
+    assert {"merge": {"into": "asp_fi_porvoo", "from": ["asp_fi_askola", "asp_fi_pukkila"]}} in changes
+    assert {"set_category": {"id": "asp_fi_helsinki_kalasatama_maahanmuuttoyksikko",
+                             "category": "fi_appointment"}} in changes
+    opened = [c["open"] for c in changes if "open" in c]
+    assert opened and opened[0]["municipality_code"] == "543" and opened[0]["category"] == "kela"
+    # unticking a new point removes it
+    at.multiselect(key="w_opened_keep").unselect(0).run()
+    assert not any("open" in c for c in yaml.safe_load(at.code[0].value)["changes"])
+
+
+def test_builder_new_point_outside_uusimaa_is_explained(at):
+    go(at, "builder")
+    at.number_input(key="new_lon").set_value(27.7)
+    at.number_input(key="new_lat").set_value(62.9)  # Kuopio
+    at.button(key="new_add").click().run()
+    assert not at.exception
+    assert any("outside Uusimaa" in e.value for e in at.error)
+
+
+def test_builder_conflicting_changes_are_explained(at):
+    go(at, "builder")
+    at.multiselect(key="w_close").select("asp_fi_askola").run()
+    at.selectbox(key="w_merge_into").set_value("asp_fi_porvoo")
+    at.multiselect(key="w_merge_from").select("asp_fi_askola")
+    at.button(key="merge_add").click().run()
+    assert not at.exception
+    assert any("asp_fi_askola" in e.value for e in at.error)
+
+
+def test_builder_opens_a_saved_scenario(at):
+    go(at, "builder")
+    at.selectbox(key="load_pick").set_value("Concentrate Kela offices in five towns")
+    at.button(key="load_button").click().run()
+    assert not at.exception and not at.error
+    assert at.multiselect(key="w_close").value == ["kela_hyvinkaa_unverified"]
+    assert at.text_input(key="sc_name").value == "Concentrate Kela offices in five towns"
+    assert len(at.multiselect(key="w_merges_keep").value) == 3
+    assert "Lose over 10 min" in metrics(at)
+    # start over
+    at.button(key="reset").click().run()
+    assert any("No changes yet" in i.value for i in at.info)
+
+
+# ---------------------------------------------------------------- Compare and Export
+
+
+def test_compare_two_scenarios(at):
+    go(at, "compare")
+    at.multiselect(key="cmp_pick").set_value(["Concentrate Kela offices in five towns",
+                                              "Itä-Uusimaa: two social-service hubs"]).run()
+    assert not at.exception and not at.error
+    head = at.dataframe[0].value
+    assert list(head["Scenario"]) == ["Concentrate Kela offices in five towns",
+                                      "Itä-Uusimaa: two social-service hubs"]
+    by_area = at.dataframe[1].value
+    assert len(by_area) == 12  # six service areas x two scenarios
+    assert at.selectbox(key="cmp_map").options == list(head["Scenario"])
+
+
+def test_export_offers_every_file(at):
+    go(at, "export")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Tables (CSV, zip)", "Tables (Excel)", "Map layers (GeoPackage)",
+                      "Map (HTML, works offline)"]
+    at.selectbox(key="exp_pick").set_value("Concentrate Kela offices in five towns").run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels[-1] == "Scenario file (YAML)"
+
+
+@pytest.mark.slow
+def test_road_network_model_on_helsinki_centre(at):
+    if not S.network_available():
+        pytest.skip("planner.network_traveltime is not available")
+    at.sidebar.selectbox(key="model").select("network").run()
+    assert not at.exception, at.exception
+    caption = at.caption[0].value
+    assert "road network" in caption and "2020" in caption and "OSM" in caption
+    assert at.dataframe[0].value["Residents"].iloc[0] > 0
+
+
+# ---------------------------------------------------------------- planner.appstate
+
+
+def test_selections_round_trip_every_bundled_scenario(study):
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        from planner.scenario import load_scenario
+
+        sc = load_scenario(path)
+        sel = S.selections_from_scenario(sc, study.points)
+        again = S.build_scenario(study.points, sc.name, sc.description, sel, sc.base)
+        key = lambda ch: yaml.safe_dump(ch, sort_keys=True)  # noqa: E731
+        assert sorted(map(key, again.changes)) == sorted(map(key, sc.changes)), path.name
+        assert S.scenario_from_text(again.text).changes == again.changes
+
+
+def test_appointment_only_needs_a_walk_in_point(study):
+    sel = S.Selections(appointment_only=("kela_kerava",))
+    with pytest.raises(ScenarioError, match="not a walk-in point"):
+        S.build_scenario(study.points, "x", "", sel)
+
+
+def test_new_point_and_map_clicks(study):
+    op = S.new_point_change(study, 25.66, 60.39, "Uusi piste Porvoo", "fi_walkin", {"new_uusi_piste_porvoo"})
+    assert op["municipality_code"] == "638" and op["id"] == "new_uusi_piste_porvoo_2"
+    with pytest.raises(ScenarioError, match="outside Uusimaa"):
+        S.new_point_change(study, 27.7, 62.9, "Kuopio", "kela")
+    p = study.points.to_crs("EPSG:4326").set_index("id").geometry["kela_kerava"]
+    assert "kela_kerava" in S.points_at(study.points, p.x, p.y)
+    assert S.points_at(study.points, 25.0, 59.5) == []  # the sea
+
+
+def test_uploaded_scenario_errors_name_the_file():
+    with pytest.raises(ScenarioError, match="my.yaml"):
+        S.scenario_from_text("name: x\nchanges: [{close: 5}]\n", "my.yaml")
+
+
+def test_export_files(study, baseline):
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(SCENARIOS / "concentrate_kela_offices.yaml")
+    files = S.export_files(study, baseline, sc, "kela", "all", "fi")
+    assert set(files) == {"csv", "xlsx", "gpkg", "html", "yaml"}
+    names = zipfile.ZipFile(io.BytesIO(files["csv"][1])).namelist()
+    assert any(n.endswith("compare_region.csv") for n in names)
+    region = pd.read_csv(io.BytesIO(zipfile.ZipFile(io.BytesIO(files["csv"][1])).read(
+        next(n for n in names if n.endswith("/summary_region.csv")))))
+    assert (region["scenario"] == sc.name).all() and (region["model"] == "straight-line estimate").all()
+    assert S.scenario_from_text(files["yaml"][1]).changes == sc.changes
+    page = files["html"][1].decode("utf-8")
+    assert "<script src=" not in page and "Kelan toimipiste" in page

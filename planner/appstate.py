@@ -1,0 +1,359 @@
+"""What the app does besides drawing widgets, as plain functions the CLI and tests can call.
+
+Building a :class:`planner.scenario.Scenario` from the builder's selections (close,
+merge, appointment-only, new points) and back, locating a map click, the figures and
+tables each page shows, the export files, and loading the study for the chosen model.
+Nothing here imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tempfile
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from .categories import CATEGORIES
+from .comparison import area_changes, unit_changes
+from .errors import PlannerWarning, ScenarioError
+from .i18n import category_label, t
+from .scenario import Applied, Scenario, evaluate, load_scenario, parse_scenario, scenario_to_yaml
+from .settings import DEFAULT_SETTINGS, Settings
+from .study import Results, Study
+
+__all__ = [
+    "APPOINTMENT_OF",
+    "MODELS",
+    "Selections",
+    "Effect",
+    "build_scenario",
+    "selections_from_scenario",
+    "scenario_from_text",
+    "new_point_change",
+    "municipality_at",
+    "points_at",
+    "points_table",
+    "area_figures",
+    "effect",
+    "change_table",
+    "export_files",
+    "bundled_scenarios",
+    "network_available",
+    "load_app_study",
+    "slug",
+]
+
+# a walk-in point made appointment-only keeps its language
+APPOINTMENT_OF = {"fi_walkin": "fi_appointment", "sv_walkin": "sv_appointment"}
+MODELS = ("straight", "network")
+
+
+def slug(text: str, default: str = "scenario") -> str:
+    """ASCII file-name / id part of ``text``.
+
+    >>> slug("Kela Nurmijärvi (uusi)")
+    'kela_nurmijarvi_uusi'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    out = re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")
+    return out[:60] or default
+
+
+@dataclass(frozen=True)
+class Selections:
+    """The builder's choices; ``extra`` keeps changes it does not edit (e.g. ``add_service``)."""
+
+    close: tuple[str, ...] = ()
+    merges: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (kept point, closed into it)
+    appointment_only: tuple[str, ...] = ()
+    opened: tuple[dict[str, Any], ...] = ()  # arguments of ``open`` changes
+    extra: tuple[dict[str, Any], ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.close or self.merges or self.appointment_only or self.opened or self.extra)
+
+
+def build_scenario(points: pd.DataFrame, name: str, description: str, sel: Selections,
+                   base: dict[str, Any] | None = None) -> Scenario:
+    """A checked scenario (with its YAML text) from the builder's selections.
+
+    ``points`` are the study's service points (``id``, ``category``): appointment-only
+    applies to walk-in points and keeps their language.
+    """
+    cats = points.drop_duplicates("id").set_index("id")["category"]
+    changes: list[dict[str, Any]] = []
+    if sel.close:
+        changes.append({"close": list(sel.close)})
+    for into, frm in sel.merges:
+        changes.append({"merge": {"into": into, "from": list(frm)}})
+    for pid in sel.appointment_only:
+        cat = cats.get(pid)
+        if cat not in APPOINTMENT_OF:
+            raise ScenarioError(f"point {pid!r} is not a walk-in point ({cat}); only walk-in points "
+                                "can be made appointment-only", field="set_category")
+        changes.append({"set_category": {"id": pid, "category": APPOINTMENT_OF[cat]}})
+    changes += [{"open": dict(o)} for o in sel.opened]
+    changes += [dict(c) for c in sel.extra]
+    obj: dict[str, Any] = {"name": name.strip() or "scenario", "description": description.strip(),
+                           "changes": changes}
+    if base:
+        obj["base"] = dict(base)
+    sc = parse_scenario(obj, source=f"<{obj['name']}>")
+    return replace(sc, text=scenario_to_yaml(sc))
+
+
+def selections_from_scenario(scenario: Scenario, points: pd.DataFrame) -> Selections:
+    """The builder's selections that rebuild ``scenario`` (inverse of :func:`build_scenario`)."""
+    cats = points.drop_duplicates("id").set_index("id")["category"]
+    close: list[str] = []
+    merges: list[tuple[str, tuple[str, ...]]] = []
+    appointment: list[str] = []
+    opened: list[dict[str, Any]] = []
+    extra: list[dict[str, Any]] = []
+    for ch in scenario.changes:
+        (kind, arg), = ch.items()
+        if kind == "close":
+            close += list(arg)
+        elif kind == "merge":
+            merges.append((arg["into"], tuple(arg["from"])))
+        elif kind == "open":
+            opened.append(dict(arg))
+        elif kind == "set_category" and APPOINTMENT_OF.get(cats.get(arg["id"], "")) == arg["category"]:
+            appointment.append(arg["id"])
+        else:
+            extra.append(dict(ch))
+    return Selections(tuple(close), tuple(merges), tuple(appointment), tuple(opened), tuple(extra))
+
+
+def scenario_from_text(text: str | bytes, source: str = "<upload>") -> Scenario:
+    """Parse scenario YAML text (e.g. an uploaded file); errors name ``source``."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scenario.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            sc = load_scenario(path)
+        except ScenarioError as exc:
+            raise ScenarioError(exc.reason, file=source, row=exc.row, field=exc.field) from None
+    return replace(sc, source=source)
+
+
+def _metric_xy(lon: float, lat: float, settings: Settings) -> gpd.GeoSeries:
+    return gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=settings.web_crs).to_crs(settings.crs)
+
+
+def municipality_at(study: Study, lon: float, lat: float) -> str | None:
+    """Code of the municipality at WGS84 ``lon, lat`` (within the boundary tolerance), else None."""
+    pt = _metric_xy(lon, lat, study.settings).iloc[0]
+    d = study.borders.geometry.distance(pt)
+    i = int(np.argmin(d.to_numpy()))
+    return str(study.borders["municipality_code"].iloc[i]) \
+        if d.iloc[i] <= study.settings.boundary_tolerance_m else None
+
+
+def new_point_change(study: Study, lon: float, lat: float, name: str, category: str,
+                     taken_ids: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Arguments of an ``open`` change for a new point clicked at WGS84 ``lon, lat``."""
+    if category not in CATEGORIES:
+        raise ScenarioError(f"unknown category {category!r}", field="category")
+    code = municipality_at(study, lon, lat)
+    if code is None:
+        raise ScenarioError(f"({lon:.4f}, {lat:.4f}) lies outside Uusimaa", field="lon")
+    taken = set(taken_ids) | set(study.points["id"])
+    base = f"new_{slug(name, category)}"
+    pid, k = base, 2
+    while pid in taken:
+        pid, k = f"{base}_{k}", k + 1
+    return {"id": pid, "name": name.strip() or pid, "category": category, "municipality_code": code,
+            "lon": round(float(lon), 6), "lat": round(float(lat), 6)}
+
+
+def points_at(points: gpd.GeoDataFrame, lon: float, lat: float, settings: Settings = DEFAULT_SETTINGS,
+              tolerance_m: float = 25.0) -> list[str]:
+    """Ids of the points standing at a clicked marker (several can share one address)."""
+    if not len(points):
+        return []
+    pt = _metric_xy(lon, lat, settings).iloc[0]
+    d = points.geometry.distance(pt).to_numpy()
+    return points["id"].to_numpy()[d <= max(tolerance_m, d.min() + 1e-6)].tolist() \
+        if d.min() <= tolerance_m else []
+
+
+def points_table(points: pd.DataFrame, results: Results, need: str, lang: str = "en",
+                 state: dict[str, str] | None = None,
+                 municipality_names: pd.Series | None = None) -> pd.DataFrame:
+    """Service points with their category, status and the residents they are nearest for."""
+    state = state or {}
+    load = results.load[results.load["need"] == need].groupby("id")["residents"].sum()
+    out = pd.DataFrame({
+        t("col.id", lang): points["id"].to_numpy(),
+        t("col.name", lang): points["name"].to_numpy(),
+        t("col.category", lang): [category_label(c, lang) for c in points["category"]],
+        t("col.municipality", lang): points["municipality_code"].map(municipality_names)
+        if municipality_names is not None else points["municipality_code"].to_numpy(),
+        t("col.precision", lang): points["location_precision"].to_numpy(),
+        t("col.status", lang): [t(f"status.{state.get(p, 'open')}", lang) for p in points["id"]],
+        t("col.served", lang): points["id"].map(load).fillna(0).astype("int64").to_numpy(),
+    })
+    return out
+
+
+def area_figures(results: Results, need: str, group: str, lang: str = "en") -> pd.DataFrame:
+    """Headline figures per service area and for the whole region (one need, one group)."""
+    frames = []
+    for key in ("summary_region", "summary_service_area"):
+        s = results.summaries[key]
+        s = s[(s["need"] == need) & (s["group"] == group)]
+        if key == "summary_region":
+            s = s.assign(area=t("ov.region", lang))
+        frames.append(s)
+    s = pd.concat(frames, ignore_index=True)
+    return pd.DataFrame({
+        t("col.area", lang): s["area"],
+        t("col.residents", lang): s["population"].astype("int64"),
+        t("col.median", lang): s["median_min"].round(1),
+        t("col.p90", lang): s["p90_min"].round(1),
+        t("col.pct30", lang): s["pct_within_30"].round(1),
+        t("col.pct60", lang): s["pct_within_60"].round(1),
+        t("col.unreachable", lang): s["pop_unreachable"].astype("int64"),
+    })
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A scenario's results and its before/after tables for the region and the service areas."""
+
+    scenario: Scenario
+    results: Results
+    applied: Applied
+    changes: pd.DataFrame  # comparison.unit_changes
+    region: pd.DataFrame  # comparison.area_changes, whole region
+    service_area: pd.DataFrame  # comparison.area_changes by service area
+
+
+def effect(study: Study, baseline: Results, scenario: Scenario) -> Effect:
+    """Evaluate ``scenario`` and the region / service-area comparisons (the builder's quick view;
+    :func:`planner.report.run_scenarios` computes every comparison table)."""
+    res, applied = evaluate(study, scenario, baseline)
+    ch = unit_changes(baseline, res)
+    th = study.settings.thresholds_min
+    return Effect(scenario, res, applied, ch, area_changes(ch, study.units, None, th),
+                  area_changes(ch, study.units, "service_area", th))
+
+
+def change_table(tables: list[pd.DataFrame], need: str, group: str, lang: str = "en",
+                 with_scenario: bool = True) -> pd.DataFrame:
+    """Before/after figures of :func:`planner.comparison.area_changes` tables for one need and group."""
+    if not tables:
+        return pd.DataFrame()
+    s = pd.concat(tables, ignore_index=True)
+    s = s[(s["need"] == need) & (s["group"] == group)]
+    base = s["population"] - s["pop_unlocated"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct_b = (100.0 * s["pop_within_30_before"] / base).round(1)
+        pct_a = (100.0 * s["pop_within_30_after"] / base).round(1)
+    area = s["area"].where(s["level"] != "region", t("ov.region", lang))
+    out = pd.DataFrame({
+        t("col.scenario", lang): s["scenario"],
+        t("col.area", lang): area,
+        t("col.residents", lang): s["population"].astype("int64"),
+        t("col.median_before", lang): s["median_min_before"].round(1),
+        t("col.median_after", lang): s["median_min_after"].round(1),
+        t("col.mean_change", lang): s["mean_change_min"].round(2),
+        t("col.within30_before", lang): pct_b.astype(str) + " %",
+        t("col.within30_after", lang): pct_a.astype(str) + " %",
+        t("col.lose10", lang): s["pop_lose_gt_10"].astype("int64"),
+        t("col.lose20", lang): s["pop_lose_gt_20"].astype("int64"),
+        t("col.lose_access", lang): s["pop_lose_access"].astype("int64"),
+        t("col.gain", lang): s["pop_better"].astype("int64"),
+    })
+    if not with_scenario:
+        out = out.drop(columns=t("col.scenario", lang))
+    return out.reset_index(drop=True)
+
+
+def export_files(study: Study, baseline: Results, scenario: Scenario | None = None,
+                 need: str = "social_any", group: str = "fi", lang: str = "en",
+                 tiles: str | None = None) -> dict[str, tuple[str, bytes, str]]:
+    """Every export of a baseline or scenario run: ``{kind: (file name, bytes, MIME type)}``.
+
+    Kinds: ``csv`` (zip of the CSV tables + metadata), ``xlsx``, ``gpkg``, ``html`` (the
+    self-contained map) and, for a scenario, ``yaml`` (the scenario file to reopen later).
+    """
+    from .html import self_contained
+    from .maps import scenario_map
+    from .report import run_scenarios, write_bundle
+
+    run = None
+    results = baseline
+    if scenario is not None:
+        _, runs = run_scenarios(study, [scenario], baseline)
+        run, results = runs[0], runs[0].results
+    stem = slug(scenario.name) if scenario is not None else "baseline"
+    out: dict[str, tuple[str, bytes, str]] = {}
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlannerWarning)
+        folder = Path(tmp)
+        write_bundle(study, results, folder, run, formats=("csv", "xlsx", "gpkg"))
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for f in sorted((folder / "csv").glob("*.csv")):
+                zf.write(f, f"{stem}/{f.name}")
+        out["csv"] = (f"{stem}_tables.zip", buf.getvalue(), "application/zip")
+        out["xlsx"] = (f"{stem}.xlsx", (folder / "results.xlsx").read_bytes(),
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        out["gpkg"] = (f"{stem}.gpkg", (folder / "results.gpkg").read_bytes(),
+                       "application/geopackage+sqlite3")
+    m = scenario_map(study, results, need, group, applied=run.applied if run else None,
+                     changes=run.comparison["unit_changes"] if run else None, tiles=tiles, lang=lang)
+    out["html"] = (f"{stem}_map_{need}_{group}.html", self_contained(m).encode("utf-8"), "text/html")
+    if scenario is not None:
+        out["yaml"] = (f"{stem}.yaml", scenario_to_yaml(scenario).encode("utf-8"), "application/x-yaml")
+    return out
+
+
+def bundled_scenarios(settings: Settings = DEFAULT_SETTINGS) -> dict[str, Scenario]:
+    """The example scenarios shipped in ``geodata/scenarios/``, by name."""
+    out = {}
+    for path in sorted(Path(settings.geodata_dir, "scenarios").glob("*.yaml")):
+        sc = load_scenario(path)
+        out[sc.name] = sc
+    return out
+
+
+def network_available() -> bool:
+    """Whether the road-network model (``planner.network_traveltime``) can be used."""
+    try:
+        from . import network_traveltime
+    except ImportError:
+        return False
+    return hasattr(network_traveltime, "helsinki_demo_model")
+
+
+def load_app_study(model: str = "straight", mode: str = "drive", demand: str = "postal",
+                   preset: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> Study:
+    """The study the app shows: the straight-line estimate on the chosen demand units, or the
+    road network of the Helsinki-centre demo on its 250 m population grid (2020)."""
+    from . import study as study_mod
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlannerWarning)
+        if model == "straight":
+            return study_mod.load_study(demand=demand, mode=mode, preset=preset, settings=settings)
+        if model != "network":
+            raise ValueError(f"unknown model {model!r}: expected one of {list(MODELS)}")
+        from .network_traveltime import helsinki_demo_model
+
+        net = helsinki_demo_model(mode, settings)
+        return study_mod.load_study(model=net, demand="helsinki_centre", mode=mode, preset=preset,
+                                    settings=settings)

@@ -1,0 +1,90 @@
+"""``planner map``: one self-contained HTML map of the baseline or a scenario, for workshops.
+
+The file inlines Leaflet and every script and style, so it opens from a USB stick with
+no internet; base-map tiles are the only online part and ``--no-tiles`` drops them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .categories import NEED_CODES
+from .i18n import LANGS
+
+__all__ = ["map_command"]
+
+
+def _fail(msg: object) -> None:
+    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def map_command(
+    scenario: Path | None = typer.Argument(None, help="scenario YAML file (default: the baseline)"),
+    out: Path = typer.Option(Path("map.html"), "--out", help="HTML file to write"),
+    need: str = typer.Option("social_any", "--need", help=f"need drawn: {', '.join(NEED_CODES)}"),
+    group: str = typer.Option("fi", "--group", help="language group drawn: fi, sv or all"),
+    mode: str | None = typer.Option(None, "--mode", help="walk or drive (default: the scenario's base, "
+                                    "else drive)"),
+    demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: the scenario's "
+                                      "base, else postal)"),
+    points: Path | None = typer.Option(None, "--points", help="service points file (default: bundled)"),
+    network: Path | None = typer.Option(None, "--network", help="stored road network (.npz) instead of "
+                                        "the straight-line estimate"),
+    tiles: bool = typer.Option(True, "--tiles/--no-tiles", help="OpenStreetMap base map (needs internet "
+                               "when viewed; the map stays readable without)"),
+    lang: str = typer.Option("en", "--lang", help=f"language of the map text: {', '.join(LANGS)}"),
+) -> None:
+    """Write one self-contained HTML map (baseline, or a scenario's gains and losses)."""
+    import warnings
+
+    from .errors import PlannerError, PlannerWarning
+    from .maps import save_map, scenario_map
+
+    if need not in NEED_CODES:
+        _fail(f"unknown need {need!r}: expected one of {list(NEED_CODES)}")
+    if group not in ("fi", "sv", "all"):
+        _fail(f"unknown language group {group!r}: expected fi, sv or all")
+    if lang not in LANGS:
+        _fail(f"unknown language {lang!r}: expected one of {list(LANGS)}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PlannerWarning)
+            sc = None
+            if scenario is not None:
+                from .scenario import load_scenario
+
+                sc = load_scenario(scenario)
+            base = sc.base if sc is not None else {}
+            mode = mode or base.get("mode", "drive")
+            demand = demand or base.get("demand", "postal")
+            model = None
+            if network is not None:
+                from .network_traveltime import NetworkModel
+
+                model = NetworkModel.load(network)
+            from .study import evaluate_points, load_study
+
+            study = load_study(points=points or base.get("points"), demand=demand, mode=mode, model=model)
+            baseline = evaluate_points(study)
+            if sc is None:
+                m = scenario_map(study, baseline, need, group, tiles="OpenStreetMap" if tiles else None,
+                                 lang=lang)
+                prov = baseline.provenance
+            else:
+                from .comparison import unit_changes
+                from .scenario import evaluate
+
+                res, applied = evaluate(study, sc, baseline)
+                m = scenario_map(study, res, need, group, applied=applied,
+                                 changes=unit_changes(baseline, res),
+                                 tiles="OpenStreetMap" if tiles else None, lang=lang)
+                prov = res.provenance
+            path = save_map(m, out)
+    except (PlannerError, ValueError, OSError) as exc:
+        _fail(exc)
+    typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}; "
+               f"scenario: {prov['scenario']}")
+    typer.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} kB, self-contained)")

@@ -1,0 +1,322 @@
+"""Interface strings in English, Finnish and Swedish.
+
+``t(key, lang, **values)`` returns the string of ``key`` in ``lang`` ('en', 'fi' or
+'sv') with ``{placeholders}`` filled in; a key missing in Finnish or Swedish falls
+back to English, an unknown key raises ``KeyError``. Category labels come from
+:mod:`planner.categories` (:func:`category_label`); need and language-group labels
+are kept here.
+
+>>> t("nav.compare", "fi")
+'Vertailu'
+>>> need_label("kela", "sv")
+'FPA-byrå'
+"""
+
+from __future__ import annotations
+
+from .categories import CATEGORIES
+
+__all__ = ["LANGS", "LANG_NAMES", "STRINGS", "t", "category_label", "need_label", "group_label"]
+
+LANGS: tuple[str, ...] = ("en", "fi", "sv")
+LANG_NAMES = {"en": "English", "fi": "Suomi", "sv": "Svenska"}
+
+# key: (English, Finnish, Swedish)
+STRINGS: dict[str, tuple[str, str, str]] = {
+    # needs and language groups
+    "need.kela": ("Kela office", "Kelan toimipiste", "FPA-byrå"),
+    "need.social_walkin": ("Adult social services, walk-in, in own language",
+                           "Aikuissosiaalipalvelut ilman ajanvarausta, omalla kielellä",
+                           "Vuxensocialtjänster utan tidsbokning, på eget språk"),
+    "need.social_any": ("Adult social services incl. by appointment, in own language",
+                        "Aikuissosiaalipalvelut, myös ajanvarauksella, omalla kielellä",
+                        "Vuxensocialtjänster, även med tidsbokning, på eget språk"),
+    "need.english": ("Service in English", "Palvelu englanniksi", "Service på engelska"),
+    "group.fi": ("Finnish and other languages", "Suomen- ja muunkieliset",
+                 "Finsk- och annanspråkiga"),
+    "group.sv": ("Swedish speakers", "Ruotsinkieliset", "Svenskspråkiga"),
+    "group.all": ("Everyone (each in own language)", "Kaikki (kukin omalla kielellään)",
+                  "Alla (var och en på sitt språk)"),
+    "mode.drive": ("Car", "Auto", "Bil"),
+    "mode.walk": ("Walking", "Kävely", "Gång"),
+    "model.straight": ("Straight-line estimate (all of Uusimaa)", "Linnuntie-arvio (koko Uusimaa)",
+                       "Fågelvägsuppskattning (hela Nyland)"),
+    "model.network": ("Road network (Helsinki centre demo, OpenStreetMap)",
+                      "Tieverkko (Helsingin keskustan demo, OpenStreetMap)",
+                      "Vägnät (demo för Helsingfors centrum, OpenStreetMap)"),
+    "demand.postal": ("Postal areas (2022)", "Postinumeroalueet (2022)", "Postnummerområden (2022)"),
+    "demand.grid": ("250 m grid, capital region (2015)", "250 m ruudukko, pääkaupunkiseutu (2015)",
+                    "250 m rutnät, huvudstadsregionen (2015)"),
+    "preset.six_areas": ("Six service areas", "Kuusi palvelualuetta", "Sex serviceområden"),
+    "preset.wellbeing_counties_2023": ("Five organisers of 2023", "Viisi järjestäjää (2023)",
+                                       "Fem organisatörer (2023)"),
+    # navigation and sidebar
+    "app.title": ("Uusimaa service-network planner", "Uudenmaan palveluverkon suunnittelija",
+                  "Planerare för servicenätet i Nyland"),
+    "nav.page": ("Page", "Sivu", "Sida"),
+    "nav.overview": ("Overview", "Yleiskuva", "Översikt"),
+    "nav.builder": ("Scenario builder", "Skenaarion laatiminen", "Scenariobyggare"),
+    "nav.compare": ("Compare", "Vertailu", "Jämförelse"),
+    "nav.export": ("Export", "Vienti", "Export"),
+    "side.lang": ("Interface language", "Käyttöliittymän kieli", "Gränssnittets språk"),
+    "side.need": ("Service need", "Palvelutarve", "Servicebehov"),
+    "side.group": ("Language group", "Kieliryhmä", "Språkgrupp"),
+    "side.mode": ("Travel mode", "Kulkutapa", "Färdsätt"),
+    "side.model": ("Travel-time model", "Matka-aikamalli", "Restidsmodell"),
+    "side.demand": ("Residents counted by", "Asukkaat laskettu", "Invånare räknade per"),
+    "side.preset": ("Service areas", "Palvelualueet", "Serviceområden"),
+    "side.network_note": ("The road-network model covers only central Helsinki (about 1 × 1.7 km) "
+                          "and its 250 m population grid (2020); points elsewhere are unreachable.",
+                          "Tieverkkomalli kattaa vain Helsingin keskustan (noin 1 × 1,7 km) ja sen "
+                          "250 m väestöruudukon (2020); muualla olevat pisteet ovat saavuttamattomia.",
+                          "Vägnätsmodellen täcker bara Helsingfors centrum (ca 1 × 1,7 km) och dess "
+                          "250 m befolkningsrutnät (2020); ställen på annat håll nås inte."),
+    "side.network_failed": ("The road network could not be loaded: {error}",
+                            "Tieverkkoa ei voitu ladata: {error}",
+                            "Vägnätet kunde inte läsas in: {error}"),
+    "prov.caption": ("Model: **{model}** ({mode}; {params}). Population data year {year} ({units}). "
+                     "Network: {network}. Service points: {points}.",
+                     "Malli: **{model}** ({mode}; {params}). Väestötietojen vuosi {year} ({units}). "
+                     "Verkko: {network}. Palvelupisteet: {points}.",
+                     "Modell: **{model}** ({mode}; {params}). Befolkningsdata år {year} ({units}). "
+                     "Nätverk: {network}. Serviceställen: {points}."),
+    "prov.short": ("Shown: {model}, {mode}; population {year}; scenario: {scenario}",
+                   "Näkymä: {model}, {mode}; väestö {year}; skenaario: {scenario}",
+                   "Visas: {model}, {mode}; befolkning {year}; scenario: {scenario}"),
+    # overview
+    "ov.title": ("Accessibility of adult social services, Kela offices and reception centres",
+                 "Aikuissosiaalipalvelujen, Kelan toimipisteiden ja vastaanottokeskusten saavutettavuus",
+                 "Tillgängligheten till vuxensocialtjänster, FPA-byråer och förläggningar"),
+    "ov.points": ("Service points in the data", "Palvelupisteet aineistossa", "Serviceställen i data"),
+    "ov.by_area": ("{need}: by service area", "{need}: palvelualueittain", "{need}: per serviceområde"),
+    "ov.download": ("Download this table (CSV)", "Lataa taulukko (CSV)", "Ladda ner tabellen (CSV)"),
+    "ov.region": ("Whole region", "Koko alue", "Hela regionen"),
+    # figures
+    "fig.median": ("Median travel time", "Matka-ajan mediaani", "Median restid"),
+    "fig.within30": ("Within 30 min", "Alle 30 min", "Inom 30 min"),
+    "fig.no_point": ("Residents with no point", "Asukkaat ilman pistettä", "Invånare utan ställe"),
+    "fig.lose10": ("Lose over 10 min", "Menettää yli 10 min", "Förlorar över 10 min"),
+    "fig.lose_access": ("Lose access", "Menettää palvelun", "Förlorar tillgång"),
+    "col.scenario": ("Scenario", "Skenaario", "Scenario"),
+    "col.area": ("Area", "Alue", "Område"),
+    "col.residents": ("Residents", "Asukkaat", "Invånare"),
+    "col.median": ("Median min", "Mediaani min", "Median min"),
+    "col.p90": ("90 % reach within min", "90 % ehtii min", "90 % når inom min"),
+    "col.pct30": ("% within 30 min", "% alle 30 min", "% inom 30 min"),
+    "col.pct60": ("% within 60 min", "% alle 60 min", "% inom 60 min"),
+    "col.unreachable": ("No point at all", "Ei pistettä lainkaan", "Inget ställe alls"),
+    "col.median_before": ("Median min before", "Mediaani min ennen", "Median min före"),
+    "col.median_after": ("Median min after", "Mediaani min jälkeen", "Median min efter"),
+    "col.mean_change": ("Mean change min", "Keskimuutos min", "Medelförändring min"),
+    "col.within30_before": ("Within 30 min before", "Alle 30 min ennen", "Inom 30 min före"),
+    "col.within30_after": ("Within 30 min after", "Alle 30 min jälkeen", "Inom 30 min efter"),
+    "col.lose10": ("Lose > 10 min", "Menettää > 10 min", "Förlorar > 10 min"),
+    "col.lose20": ("Lose > 20 min", "Menettää > 20 min", "Förlorar > 20 min"),
+    "col.lose_access": ("Lose access", "Menettää palvelun", "Förlorar tillgång"),
+    "col.gain": ("Better off", "Hyötyy", "Vinner"),
+    "col.id": ("Id", "Tunnus", "Id"),
+    "col.name": ("Name", "Nimi", "Namn"),
+    "col.category": ("Category", "Luokka", "Kategori"),
+    "col.municipality": ("Municipality", "Kunta", "Kommun"),
+    "col.precision": ("Location precision", "Sijainnin tarkkuus", "Lägesprecision"),
+    "col.status": ("In scenario", "Skenaariossa", "I scenariot"),
+    "col.served": ("Nearest for residents", "Lähin asukkaille", "Närmast för invånare"),
+    "status.open": ("open", "auki", "öppen"),
+    "status.closed": ("closed", "suljettu", "stängd"),
+    "status.opened": ("new", "uusi", "ny"),
+    "status.changed": ("changed", "muutettu", "ändrad"),
+    # builder
+    "b.title": ("Scenario builder", "Skenaarion laatiminen", "Scenariobyggare"),
+    "b.help": ("Close, merge or set points to appointment-only in the boxes on the right, or click a "
+               "marker on the map to pick it. Click an empty spot on the map to add a new point there. "
+               "The map, figures and table show the scenario at once.",
+               "Sulje, yhdistä tai muuta pisteitä ajanvaraukselliseksi oikean puolen valinnoilla tai "
+               "valitse piste klikkaamalla sen merkkiä kartalla. Klikkaa tyhjää kohtaa kartalla "
+               "lisätäksesi uuden pisteen. Kartta, luvut ja taulukko näyttävät skenaarion heti.",
+               "Stäng, slå ihop eller gör ställen till tidsbokning i rutorna till höger, eller klicka "
+               "på en markör på kartan för att välja den. Klicka på en tom plats på kartan för att "
+               "lägga till ett nytt ställe där. Kartan, siffrorna och tabellen visar scenariot genast."),
+    "b.name": ("Scenario name", "Skenaarion nimi", "Scenariots namn"),
+    "b.default_name": ("My scenario", "Oma skenaario", "Mitt scenario"),
+    "b.description": ("Description (the question it answers)", "Kuvaus (mihin se vastaa)",
+                      "Beskrivning (frågan den besvarar)"),
+    "b.close": ("Close these points", "Sulje nämä pisteet", "Stäng dessa ställen"),
+    "b.appointment": ("Make appointment-only (walk-in points)",
+                      "Muuta ajanvaraukselliseksi (ilman ajanvarausta toimivat)",
+                      "Gör till tidsbokning (ställen utan tidsbokning)"),
+    "b.merge_into": ("Merge: keep this point", "Yhdistä: säilytä tämä piste",
+                     "Slå ihop: behåll detta ställe"),
+    "b.merge_from": ("…and close these into it", "…ja sulje nämä siihen",
+                     "…och stäng dessa in i det"),
+    "b.merge_add": ("Add merge", "Lisää yhdistäminen", "Lägg till sammanslagning"),
+    "b.merges": ("Merges", "Yhdistämiset", "Sammanslagningar"),
+    "b.merge_row": ("{frm} → {into}", "{frm} → {into}", "{frm} → {into}"),
+    "b.merge_remove": ("Remove merges", "Poista yhdistämiset", "Ta bort sammanslagningar"),
+    "b.picked": ("Picked on the map: {name}", "Valittu kartalta: {name}", "Valt på kartan: {name}"),
+    "b.pick_which": ("Point at this spot", "Piste tässä kohdassa", "Ställe på denna plats"),
+    "b.pick_close": ("Close it", "Sulje", "Stäng"),
+    "b.pick_appointment": ("Appointment-only", "Ajanvaraukseen", "Tidsbokning"),
+    "b.tab_close": ("Close", "Sulje", "Stäng"),
+    "b.tab_merge": ("Merge", "Yhdistä", "Slå ihop"),
+    "b.tab_appointment": ("Appointment-only", "Ajanvaraus", "Tidsbokning"),
+    "b.pick_reopen": ("Keep it open", "Pidä auki", "Håll öppen"),
+    "b.choose": ("Choose points", "Valitse pisteet", "Välj ställen"),
+    "b.choose_one": ("Choose a point", "Valitse piste", "Välj ett ställe"),
+    "b.new": ("New point", "Uusi piste", "Nytt ställe"),
+    "b.new_help": ("Click the map where the new point stands, or type its coordinates (WGS84).",
+                   "Klikkaa kartalla uuden pisteen kohtaa tai kirjoita koordinaatit (WGS84).",
+                   "Klicka på kartan där det nya stället ligger, eller skriv koordinaterna (WGS84)."),
+    "b.click_set": ("New point location set from the map: {lat:.4f} N, {lon:.4f} E. Name it in the "
+                    "“New point” tab and add it.",
+                    "Uuden pisteen sijainti valittu kartalta: {lat:.4f} N, {lon:.4f} E. Nimeä se "
+                    "”Uusi piste” -välilehdellä ja lisää.",
+                    "Platsen för ett nytt ställe vald på kartan: {lat:.4f} N, {lon:.4f} E. Namnge det "
+                    "under fliken ”Nytt ställe” och lägg till det."),
+    "b.new_name": ("Name of the new point", "Uuden pisteen nimi", "Det nya ställets namn"),
+    "b.new_default": ("New service point", "Uusi palvelupiste", "Nytt serviceställe"),
+    "b.new_category": ("Category", "Luokka", "Kategori"),
+    "b.lon": ("Longitude (°E)", "Pituusaste (°E)", "Longitud (°E)"),
+    "b.lat": ("Latitude (°N)", "Leveysaste (°N)", "Latitud (°N)"),
+    "b.new_add": ("Add the new point", "Lisää uusi piste", "Lägg till det nya stället"),
+    "b.new_list": ("New points (untick to remove)", "Uudet pisteet (poista valinta poistaaksesi)",
+                   "Nya ställen (avmarkera för att ta bort)"),
+    "b.reset": ("Start over (baseline)", "Aloita alusta (nykytila)", "Börja om (nuläge)"),
+    "b.effect": ("Effect of the scenario: {need}, {group}", "Skenaarion vaikutus: {need}, {group}",
+                 "Scenariots effekt: {need}, {group}"),
+    "b.no_changes": ("No changes yet: the map shows the baseline.",
+                     "Ei vielä muutoksia: kartta näyttää nykytilan.",
+                     "Inga ändringar än: kartan visar nuläget."),
+    "b.points_table": ("Service points", "Palvelupisteet", "Serviceställen"),
+    "b.save": ("Save scenario", "Tallenna skenaario", "Spara scenariot"),
+    "b.saved": ("Saved “{name}”: it is now in the Compare and Export lists.",
+                "Tallennettu ”{name}”: se on nyt Vertailu- ja Vienti-listoilla.",
+                "Sparade ”{name}”: det finns nu i listorna Jämförelse och Export."),
+    "b.download_yaml": ("Download the scenario file (YAML)", "Lataa skenaariotiedosto (YAML)",
+                        "Ladda ner scenariofilen (YAML)"),
+    "b.load": ("Open a scenario", "Avaa skenaario", "Öppna ett scenario"),
+    "b.load_pick": ("Saved and example scenarios", "Tallennetut ja esimerkkiskenaariot",
+                    "Sparade scenarier och exempel"),
+    "b.load_button": ("Open in the builder", "Avaa laadittavaksi", "Öppna i byggaren"),
+    "b.upload": ("…or upload a scenario file (YAML)", "…tai lataa skenaariotiedosto (YAML)",
+                 "…eller ladda upp en scenariofil (YAML)"),
+    "b.loaded": ("Opened “{name}”.", "Avattu ”{name}”.", "Öppnade ”{name}”."),
+    "b.extra": ("This scenario also has changes the builder does not edit; they are kept: {changes}",
+                "Skenaariossa on myös muutoksia, joita tässä ei muokata; ne säilyvät: {changes}",
+                "Scenariot har också ändringar som byggaren inte redigerar; de behålls: {changes}"),
+    "b.yaml": ("The scenario file", "Skenaariotiedosto", "Scenariofilen"),
+    "b.error": ("The scenario cannot be applied: {error}", "Skenaariota ei voi soveltaa: {error}",
+                "Scenariot kan inte tillämpas: {error}"),
+    "b.current": ("Current builder scenario", "Laadittava skenaario", "Scenariot i byggaren"),
+    # compare
+    "c.title": ("Compare scenarios with the baseline", "Skenaarioiden vertailu nykytilaan",
+                "Jämför scenarier med nuläget"),
+    "c.pick": ("Scenarios", "Skenaariot", "Scenarier"),
+    "c.none": ("Pick at least one scenario.", "Valitse vähintään yksi skenaario.",
+               "Välj minst ett scenario."),
+    "c.headline": ("Headline figures: {need}, {group}", "Pääluvut: {need}, {group}",
+                   "Huvudsiffror: {need}, {group}"),
+    "c.by_area": ("By service area", "Palvelualueittain", "Per serviceområde"),
+    "c.map_of": ("Map of minutes gained and lost", "Kartta voitetuista ja menetetyistä minuuteista",
+                 "Karta över vunna och förlorade minuter"),
+    "c.map_pick": ("Scenario on the map", "Skenaario kartalla", "Scenario på kartan"),
+    "c.load": ("Residents per service point", "Asukkaat palvelupisteittäin",
+               "Invånare per serviceställe"),
+    "c.worst": ("Areas losing most", "Eniten menettävät alueet", "Områden som förlorar mest"),
+    "c.equity": ("Language and regional gaps", "Kieli- ja aluekohtaiset erot",
+                 "Skillnader mellan språk och områden"),
+    # export
+    "e.title": ("Export", "Vienti", "Export"),
+    "e.pick": ("What to export", "Mitä viedään", "Vad som exporteras"),
+    "e.baseline": ("Baseline (no changes)", "Nykytila (ei muutoksia)", "Nuläge (inga ändringar)"),
+    "e.help": ("Every file names the model, mode, data year and scenario it comes from. The scenario "
+               "file opens again in the Scenario builder (Open a scenario) or with `planner evaluate`.",
+               "Jokainen tiedosto kertoo mallin, kulkutavan, aineistovuoden ja skenaarion. "
+               "Skenaariotiedoston voi avata uudelleen laadinnassa (Avaa skenaario) tai komennolla "
+               "`planner evaluate`.",
+               "Varje fil anger modell, färdsätt, dataår och scenario. Scenariofilen kan öppnas igen i "
+               "scenariobyggaren (Öppna ett scenario) eller med `planner evaluate`."),
+    "e.csv": ("Tables (CSV, zip)", "Taulukot (CSV, zip)", "Tabeller (CSV, zip)"),
+    "e.xlsx": ("Tables (Excel)", "Taulukot (Excel)", "Tabeller (Excel)"),
+    "e.gpkg": ("Map layers (GeoPackage)", "Karttatasot (GeoPackage)", "Kartlager (GeoPackage)"),
+    "e.html": ("Map (HTML, works offline)", "Kartta (HTML, toimii ilman verkkoa)",
+               "Karta (HTML, fungerar offline)"),
+    "e.yaml": ("Scenario file (YAML)", "Skenaariotiedosto (YAML)", "Scenariofil (YAML)"),
+    "e.tiles": ("Base map in the HTML map (needs internet)", "Taustakartta HTML-karttaan (vaatii verkon)",
+                "Bakgrundskarta i HTML-kartan (kräver internet)"),
+    "e.preparing": ("Preparing the files…", "Valmistellaan tiedostoja…", "Filerna förbereds…"),
+    # maps
+    "map.points": ("Service points", "Palvelupisteet", "Serviceställen"),
+    "map.travel_time": ("Travel time", "Matka-aika", "Restid"),
+    "map.borders": ("Municipal borders", "Kuntarajat", "Kommungränser"),
+    "map.areas": ("Service areas", "Palvelualueet", "Serviceområden"),
+    "map.labels": ("Municipality names", "Kuntien nimet", "Kommunnamn"),
+    "map.base": ("Base map (OpenStreetMap)", "Taustakartta (OpenStreetMap)",
+                 "Bakgrundskarta (OpenStreetMap)"),
+    "map.points_layer": ("Points: {category}", "Pisteet: {category}", "Ställen: {category}"),
+    "map.closed_layer": ("Closed in the scenario", "Suljetaan skenaariossa", "Stängs i scenariot"),
+    "map.opened_layer": ("Opened in the scenario", "Avataan skenaariossa", "Öppnas i scenariot"),
+    "map.change_layer": ("Minutes gained (blue) / lost (red)", "Voitetut (sininen) / menetetyt "
+                         "(punainen) minuutit", "Vunna (blått) / förlorade (rött) minuter"),
+    "map.change": ("Change in the scenario", "Muutos skenaariossa", "Förändring i scenariot"),
+    "map.lost_access": ("lost access", "menettää palvelun", "förlorar tillgång"),
+    "map.gained_access": ("gained access", "saa palvelun", "får tillgång"),
+    "map.unreachable": ("no reachable point", "ei saavutettavaa pistettä", "inget nåbart ställe"),
+    "map.area": ("Area", "Alue", "Område"),
+    "map.residents": ("Residents", "Asukkaat", "Invånare"),
+    "map.time": ("Travel time", "Matka-aika", "Restid"),
+    "map.nearest": ("Nearest point", "Lähin piste", "Närmaste ställe"),
+    "map.municipality": ("Municipality", "Kunta", "Kommun"),
+    "map.service_area": ("Service area", "Palvelualue", "Serviceområde"),
+    "map.precision": ("Location precision", "Sijainnin tarkkuus", "Lägesprecision"),
+    "map.precision.address": ("at its address", "osoitteessaan", "vid sin adress"),
+    "map.precision.postal_area": ("within its postal area", "postinumeroalueellaan",
+                                  "inom sitt postnummerområde"),
+    "map.precision.locality": ("municipal centre only", "vain kuntakeskus", "endast kommuncentrum"),
+    "map.serves": ("Nearest point for these residents", "Lähin piste näille asukkaille",
+                   "Närmaste ställe för dessa invånare"),
+    "map.serves_none": ("not the nearest point for anyone", "ei kenenkään lähin piste",
+                        "inte närmast för någon"),
+    "map.closed": ("CLOSED in the scenario", "SULJETAAN skenaariossa", "STÄNGS i scenariot"),
+    "map.opened": ("OPENED in the scenario", "AVATAAN skenaariossa", "ÖPPNAS i scenariot"),
+    "map.changed": ("CHANGED in the scenario", "MUUTETAAN skenaariossa", "ÄNDRAS i scenariot"),
+    "map.legend": ("Legend", "Selite", "Teckenförklaring"),
+    "map.merged_into": ("its clients move to {name}", "asiakkaat siirtyvät: {name}",
+                        "klienterna flyttar till {name}"),
+    "map.scenario": ("Scenario: {name}", "Skenaario: {name}", "Scenario: {name}"),
+    "map.baseline": ("baseline", "nykytila", "nuläge"),
+    "map.model": ("Model: {model}, {mode} ({network})", "Malli: {model}, {mode} ({network})",
+                  "Modell: {model}, {mode} ({network})"),
+    "map.data": ("Population data year {year}; service points compiled from public web pages",
+                 "Väestötietojen vuosi {year}; palvelupisteet koottu julkisilta verkkosivuilta",
+                 "Befolkningsdata år {year}; serviceställen sammanställda från offentliga webbsidor"),
+    "map.osm": ("OpenStreetMap data of {date}", "OpenStreetMap-aineisto {date}",
+                "OpenStreetMap-data från {date}"),
+    "map.none": ("none", "ei yhtään", "inga"),
+}
+
+
+def t(key: str, lang: str = "en", **values: object) -> str:
+    """The interface string ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
+    try:
+        texts = STRINGS[key]
+    except KeyError:
+        raise KeyError(f"no interface string {key!r}") from None
+    i = LANGS.index(lang) if lang in LANGS else 0
+    text = texts[i] or texts[0]
+    return text.format(**values) if values else text
+
+
+def category_label(code: str, lang: str = "en") -> str:
+    """Label of a service-point category in ``lang`` (from :mod:`planner.categories`)."""
+    c = CATEGORIES[code]
+    return {"fi": c.label_fi, "sv": c.label_sv}.get(lang, c.label_en)
+
+
+def need_label(code: str, lang: str = "en") -> str:
+    """Label of a service need in ``lang``."""
+    return t(f"need.{code}", lang)
+
+
+def group_label(code: str, lang: str = "en") -> str:
+    """Label of a language group ('fi', 'sv' or 'all') in ``lang``."""
+    return t(f"group.{code}", lang)

@@ -1,0 +1,194 @@
+"""The app in a real browser, as a planner uses it: Debian's Chromium driven by Playwright.
+
+Starts ``streamlit run app.py`` on 127.0.0.1, opens the app, picks a Kela office on the
+map and closes it, sees the figures change, downloads the HTML map (and checks it is
+self-contained) and saves screenshots under ``tests/artifacts/`` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+POINT = "Kela palvelupiste Tikkurila"  # a Kela office of the embedded data
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed at /usr/bin/chromium "
+                       "(`apt-get install chromium`; .ci/run does this)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address",
+           "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+           "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 90
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.time() > deadline:
+                    raise RuntimeError(f"streamlit did not start:\n{log.read_text(errors='replace')}")
+                time.sleep(0.5)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
+        pg = context.new_page()
+        pg.set_default_timeout(120_000)
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(server)
+        pg.errors = errors  # type: ignore[attr-defined]
+        yield pg
+        browser.close()
+
+
+def _wait_idle(page) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=120_000)
+
+
+def _choose(page, label: str, option: str) -> None:
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    _wait_idle(page)
+
+
+def _map(page):
+    """The map on the page (st_folium's iframe; a replaced one may linger hidden for a moment)."""
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"] >> visible=true').first
+    frame.locator("#planner-legend").wait_for()
+    return frame
+
+
+def _go(page, name: str) -> None:
+    page.locator('[data-testid="stSidebar"]').get_by_text(name, exact=True).click()
+    _wait_idle(page)
+
+
+def _metric_delta(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return metric.locator('[data-testid="stMetricDelta"]').inner_text()
+
+
+def test_planner_closes_a_point_and_downloads_the_map(page, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.get_by_text("Accessibility of adult social services").wait_for()
+    frame = _map(page)
+    page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
+    # Leaflet ran without internet: areas on the canvas, the service points as markers
+    assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
+    assert frame.locator(".leaflet-marker-icon.planner-icon").count() >= 60
+
+    _choose(page, "Service need", "Kela office")
+    _go(page, "Scenario builder")
+    page.get_by_text("No changes yet").wait_for()
+
+    # pick the Kela office on the map and close it
+    frame = _map(page)
+    frame.locator(f'.leaflet-marker-icon[title="{POINT}"]').click()
+    page.get_by_text(f"Picked on the map: {POINT}").wait_for()
+    _wait_idle(page)
+    start = time.time()
+    page.get_by_role("button", name="Close it", exact=True).click()
+    page.locator('[data-testid="stMetric"]').first.wait_for()
+    figures_s = time.time() - start
+    delta = _metric_delta(page, "Within 30 min")
+    assert delta.strip().startswith("-") and delta.strip() != "-0.0 %", delta
+    frame = _map(page)
+    frame.locator("#planner-legend", has_text="Closed in the scenario").wait_for()
+    map_s = time.time() - start
+    frame.locator(f'.leaflet-marker-icon[title="{POINT}"]').wait_for()  # still drawn, as closed
+    _wait_idle(page)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "builder.png"))
+    print(f"after closing: figures in {figures_s:.1f} s, map in {map_s:.1f} s")
+
+    # a new point where the planner clicks on the map (Nurmijärvi-Vihti, the middle of the map)
+    _map(page).locator(".leaflet-container").click(position={"x": 330, "y": 330})
+    page.get_by_text("New point location set from the map").wait_for()
+    _wait_idle(page)
+    page.get_by_role("tab", name="New point").click()
+    page.get_by_role("button", name="Add the new point").click()
+    _wait_idle(page)
+    _map(page).locator("#planner-legend", has_text="Opened in the scenario").wait_for()
+    _wait_idle(page)
+    page.screenshot(path=str(ARTIFACTS / "builder_new_point.png"))
+
+    # the HTML map of the scenario, from the Export page
+    _go(page, "Export")
+    _choose(page, "What to export", "Current builder scenario: My scenario")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Map (HTML, works offline)").click()
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(path)
+    html = path.read_text(encoding="utf-8")
+
+    from planner.html import external_references
+
+    assert external_references(html) == []
+    assert "My scenario" in html and "Tikkurila" in html
+    page.screenshot(path=str(ARTIFACTS / "export.png"))
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+    # the downloaded file opens from disk with no network at all (tiles aside)
+    offline = page.context.new_page()
+    fetched: list[str] = []
+    offline.on("request", lambda r: fetched.append(r.url))
+    offline.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
+    offline.goto(path.as_uri())
+    offline.locator("#planner-legend").wait_for()
+    assert offline.locator(".leaflet-marker-icon.planner-icon").count() >= 60
+    offline.locator(f'.leaflet-marker-icon[title="{POINT}"]').click()
+    offline.locator(".leaflet-popup-content", has_text="CLOSED in the scenario").wait_for()
+    offline.wait_for_timeout(600)  # the popup fades in
+    offline.screenshot(path=str(ARTIFACTS / "html_map.png"))
+    online = [u for u in fetched if not u.startswith(("file:", "data:")) and "tile.openstreetmap" not in u]
+    assert online == []
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
