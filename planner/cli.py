@@ -21,8 +21,10 @@ GridOpt = typer.Option(None, "--grid", help="population grid GeoPackage (default
 MunisOpt = typer.Option(None, "--municipalities", help="municipality table CSV (default: bundled)")
 AreasOpt = typer.Option(None, "--service-areas", help="service-area table CSV (default: bundled)")
 PresetOpt = typer.Option(None, "--preset", help="service-area preset: six_areas or wellbeing_counties_2023")
-NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz) to use instead of the "
-                          "straight-line estimate")
+NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz), or 'none' for the "
+                          "straight-line estimate; default: a road network wherever one is available "
+                          "(the embedded Helsinki-centre network for --demand helsinki_centre, a "
+                          "stored all-Uusimaa network), else the straight-line estimate")
 
 
 def _fail(exc: Exception) -> None:
@@ -30,12 +32,25 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
-def _model(network: Path | None, mode: str):
-    if network is None:
-        return None
-    from .network_traveltime import NetworkModel
+def _model(network: Path | str | None, mode: str, demand: str):
+    """The travel-time model: a road network wherever one is available, else the estimate.
 
-    return NetworkModel.load(network)
+    ``network`` is a stored network file, ``"none"`` for the straight-line estimate, or
+    None (auto): the embedded Helsinki-centre OSM network for ``--demand helsinki_centre``,
+    a stored all-Uusimaa network of the mode if one was built (``planner network fetch
+    --area uusimaa``), else the straight-line estimate.
+    """
+    if network is not None and str(network).lower() == "none":
+        return None
+    from .network import find_stored_network
+    from .network_traveltime import NetworkModel, helsinki_demo_model
+
+    if network is not None:
+        return NetworkModel.load(network)
+    if demand == "helsinki_centre":
+        return helsinki_demo_model(mode)
+    stored = find_stored_network(mode, "uusimaa")
+    return NetworkModel.load(stored) if stored else None
 
 
 def _study(points, demand, mode, postal, grid, munis, areas, preset, network):
@@ -43,7 +58,7 @@ def _study(points, demand, mode, postal, grid, munis, areas, preset, network):
     from .study import load_study
 
     try:
-        return load_study(points=points, demand=demand, mode=mode, model=_model(network, mode),
+        return load_study(points=points, demand=demand, mode=mode, model=_model(network, mode, demand),
                           postal_areas=postal, grid=grid, municipalities=munis,
                           service_areas=areas, preset=preset)
     except (PlannerError, ValueError) as exc:

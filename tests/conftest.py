@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
 
 import pytest
+
+# Tests never write to the user's cache folder (networks, Overpass responses).
+os.environ.setdefault("PLANNER_CACHE_DIR", tempfile.mkdtemp(prefix="planner-test-cache-"))
 
 from planner.errors import PlannerWarning
 

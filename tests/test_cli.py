@@ -49,3 +49,20 @@ def test_bad_file_gives_a_located_error(tmp_path):
 def test_calibrate_prints_errors():
     result = runner.invoke(app, ["calibrate", "--mode", "drive"])
     assert result.exit_code == 0 and "median_abs_min" in result.output
+
+
+def test_network_model_used_where_available(tmp_path):
+    """The embedded Helsinki-centre OSM network is used for its demo area; 'none' opts out."""
+    result = runner.invoke(app, ["report", "--out", str(tmp_path / "net"), "--demand", "helsinki_centre",
+                                 "--mode", "walk"])
+    assert result.exit_code == 0, result.output
+    region = pd.read_csv(tmp_path / "net" / "summary_region.csv")
+    assert (region["model"] == "road network (OSM)").all()
+    assert region["network_source"].str.contains("Helsinki.osm.pbf").all()
+    assert (region["data_year"] == 2020).all()
+    # every resident is accounted for: reachable, unreachable (off the small extract) or unlocated
+    assert region.query("group == 'all'")["population"].eq(71_724).all()
+    result = runner.invoke(app, ["report", "--out", str(tmp_path / "sl"), "--demand", "helsinki_centre",
+                                 "--mode", "walk", "--network", "none"])
+    assert result.exit_code == 0, result.output
+    assert (pd.read_csv(tmp_path / "sl" / "summary_region.csv")["model"] == "straight-line estimate").all()
