@@ -234,9 +234,9 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
 
 
 def with_provenance(df: pd.DataFrame, provenance: dict[str, str],
-                    keys: tuple[str, ...] = ("model", "mode", "network_source", "data_year",
-                                             "scenario")) -> pd.DataFrame:
-    """Append provenance columns (model, mode, network source, data year, scenario)."""
+                    keys: tuple[str, ...] = ("model", "mode", "network_source", "osm_date",
+                                             "data_year", "scenario")) -> pd.DataFrame:
+    """Append provenance columns (model, mode, network source and OSM date, data year, scenario)."""
     out = df.copy()
     for k in keys:
         out[k] = provenance.get(k, "")

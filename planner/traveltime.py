@@ -80,6 +80,7 @@ class StraightLineModel:
             "model": self.model,
             "mode": self.mode,
             "network_source": "none (straight-line distance)",
+            "osm_date": "n/a",
             "model_parameters": f"speed {p.speed_kmh:g} km/h, circuity {p.circuity:g}, "
             f"access {p.access_min:g} min",
             "model_parameter_source": p.source,

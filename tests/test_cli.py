@@ -59,6 +59,7 @@ def test_network_model_used_where_available(tmp_path):
     region = pd.read_csv(tmp_path / "net" / "summary_region.csv")
     assert (region["model"] == "road network (OSM)").all()
     assert region["network_source"].str.contains("Helsinki.osm.pbf").all()
+    assert region["osm_date"].str.startswith("20").all()
     assert (region["data_year"] == 2020).all()
     # every resident is accounted for: reachable, unreachable (off the small extract) or unlocated
     assert region.query("group == 'all'")["population"].eq(71_724).all()
