@@ -89,6 +89,18 @@ def _normalise_code(value: object, file: str, row: int, field: str = "municipali
     return text.zfill(3)
 
 
+def _codes(values: pd.Series, file: str, field: str = "municipality_code") -> list[str]:
+    """Every value as a 3-character municipality code, or a DataError naming its row."""
+    return [_normalise_code(v, file, i + 1, field) for i, v in enumerate(values)]
+
+
+def _read_vector(path: Path) -> gpd.GeoDataFrame:
+    gdf = read_table(path)
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise DataError("expected a vector file (GeoJSON / GeoPackage)", file=str(path), field="geometry")
+    return gdf.reset_index(drop=True)
+
+
 def _check_unique(values: pd.Series, file: str, field: str) -> None:
     dup = values[values.duplicated(keep=False)]
     if len(dup):
@@ -160,8 +172,7 @@ def load_municipalities(path: str | Path | None = None,
     _require_columns(df, ["municipality_code", "name_fi", "name_sv", "language_status",
                           "population_2022", "swedish_speakers_median_2000_2022"], file)
     df = df.copy()
-    df["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
-                               enumerate(df["municipality_code"])]
+    df["municipality_code"] = _codes(df["municipality_code"], file)
     _check_unique(df["municipality_code"], file, "municipality_code")
     for col in [c for c in df.columns if c.startswith("population_")] + [
             "swedish_speakers_median_2000_2022"]:
@@ -184,13 +195,10 @@ def load_municipal_borders(path: str | Path | None = None,
     """The 26 municipal polygons of Uusimaa (generalised 1:4.5M), EPSG:3067."""
     path = Path(path) if path else _default(settings, "uusimaa", "municipalities_2023.geojson")
     file = str(path)
-    gdf = read_table(path)
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise DataError("expected a vector file (GeoJSON / GeoPackage)", file=file, field="geometry")
+    gdf = _read_vector(path)
     _require_columns(gdf, ["municipality_code"], file)
     gdf = _check_geometries(_to_metric(gdf, file, settings), file, ("Polygon", "MultiPolygon"), True)
-    gdf["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
-                                enumerate(gdf["municipality_code"])]
+    gdf["municipality_code"] = _codes(gdf["municipality_code"], file)
     _check_unique(gdf["municipality_code"], file, "municipality_code")
     return gdf.reset_index(drop=True)
 
@@ -203,8 +211,7 @@ def load_municipal_centres(path: str | Path | None = None,
     df = read_table(path)
     _require_columns(df, ["municipality_code", "label", "lon", "lat"], file)
     df = df.copy()
-    df["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
-                               enumerate(df["municipality_code"])]
+    df["municipality_code"] = _codes(df["municipality_code"], file)
     lon, lat = _lonlat(df, file)
     gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(lon, lat), crs=settings.web_crs)
     return gdf.to_crs(settings.crs)
@@ -231,8 +238,7 @@ def load_service_areas(path: str | Path | None = None, preset: str | None = None
     df = read_table(path)
     _require_columns(df, ["preset", "municipality_code", "service_area"], file)
     df = df.copy()
-    df["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
-                               enumerate(df["municipality_code"])]
+    df["municipality_code"] = _codes(df["municipality_code"], file)
     known = list(dict.fromkeys(df["preset"]))
     if preset not in known:
         raise DataError(f"unknown service-area preset {preset!r}; the file has {known}", file=file,
@@ -330,8 +336,7 @@ def load_service_points(path: str | Path | None = None,
         if v not in CATEGORY_CODES:
             raise DataError(f"unknown category {v!r}; expected one of {list(CATEGORY_CODES)}",
                             file=file, row=int(i) + 1, field="category")
-    df["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
-                               enumerate(df["municipality_code"])]
+    df["municipality_code"] = _codes(df["municipality_code"], file)
     for col, default in (("address", ""), ("postal_code", ""), ("source", ""), ("note", "")):
         df[col] = df[col].fillna(default).astype(str) if col in df.columns else default
     if "location_precision" not in df.columns:
@@ -394,16 +399,13 @@ def load_postal_areas(path: str | Path | None = None, population_field: str = "p
     """
     path = Path(path) if path else _default(settings, "uusimaa", "postal_areas.geojson")
     file = str(path)
-    gdf = read_table(path)
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise DataError("expected a vector file (GeoJSON / GeoPackage)", file=file, field="geometry")
+    gdf = _read_vector(path)
     _require_columns(gdf, ["postal_code", "municipality_code", population_field], file)
-    gdf = _check_geometries(_to_metric(gdf.reset_index(drop=True), file, settings), file,
+    gdf = _check_geometries(_to_metric(gdf, file, settings), file,
                             ("Polygon", "MultiPolygon"), True)
     gdf["postal_code"] = gdf["postal_code"].astype(str).str.zfill(5)
     _check_unique(gdf["postal_code"], file, "postal_code")
-    gdf["municipality_code"] = [_normalise_code(v, file, i + 1) for i, v in
-                                enumerate(gdf["municipality_code"])]
+    gdf["municipality_code"] = _codes(gdf["municipality_code"], file)
     gdf["population"] = _population(gdf[population_field], file, population_field)
     if "municipality_name" not in gdf.columns:
         gdf["municipality_name"] = ""
@@ -427,11 +429,9 @@ def load_population_grid(path: str | Path | None = None, population_field: str =
     """250 m population grid (HSY), EPSG:3067: ``cell_id`` (str), ``population`` (int)."""
     path = Path(path) if path else _default(settings, "helsinki_region", "population_grid_2015.gpkg")
     file = str(path)
-    gdf = read_table(path)
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise DataError("expected a vector file (GeoJSON / GeoPackage)", file=file, field="geometry")
+    gdf = _read_vector(path)
     _require_columns(gdf, [id_field, population_field], file)
-    gdf = _check_geometries(_to_metric(gdf.reset_index(drop=True), file, settings), file,
+    gdf = _check_geometries(_to_metric(gdf, file, settings), file,
                             ("Polygon", "MultiPolygon"), True)
     gdf["cell_id"] = gdf[id_field].astype(str)
     _check_unique(gdf["cell_id"], file, id_field)
