@@ -1,6 +1,6 @@
 """Streamlit app of the Uusimaa service-network planner (thin: all computing is in `planner`).
 
-Pages: Overview, Scenario builder, Compare, Export. Run with `make run` (or `streamlit run app.py`).
+Pages: Overview, Scenario builder, Compare, Optimise, Export. Run with `make run` (or `streamlit run app.py`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from planner.i18n import LANG_NAMES, LANGS, category_label, group_label, need_la
 
 st.set_page_config(page_title="Uusimaa service-network planner", layout="wide")
 
-PAGES = ("overview", "builder", "compare", "export")
+PAGES = ("overview", "builder", "compare", "optimise", "export")
 GROUP_CHOICES = ("fi", "sv", "all")
 # widgets that keep their values while another page is shown
 KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "new_lon", "new_lat",
-             "cmp_pick", "exp_pick", "exp_tiles")
+             "cmp_pick", "exp_pick", "exp_tiles", "o_model", "o_k", "o_t", "o_share", "o_keep_cat",
+             "o_per", "o_swedish", "o_cand")
 
 
 # ---------------------------------------------------------------- cached heavy work
@@ -81,6 +82,13 @@ def get_exports(key: tuple, text: str | None, need: str, group: str, lang: str, 
     scenario = S.scenario_from_text(text, "<scenario>") if text else None
     return S.export_files(get_study(*key), get_baseline(key), scenario, need, group, lang,
                           "OpenStreetMap" if tiles else None)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def get_optimised(key: tuple, need: str, group: str, params: tuple):
+    from planner.optimise import optimise_network
+
+    return optimise_network(get_study(*key), need=need, group=group, **dict(params))
 
 
 @st.cache_resource(show_spinner=False)
@@ -548,6 +556,63 @@ def compare(ctx: dict) -> None:
             st.dataframe(df, hide_index=True, width="stretch")
 
 
+def _open_optimised(text: str) -> None:
+    """Callback: the optimised scenario into the builder, and go there."""
+    _open_in_builder(text, "<optimise>")
+    st.session_state["page"] = "builder"
+
+
+def optimise(ctx: dict) -> None:
+    from planner.optimise import MODELS
+    from planner.scenario import scenario_to_yaml
+
+    lang, need, group, key = ctx["lang"], ctx["need"], ctx["group"], ctx["key"]
+    st.title(t("o.title", lang))
+    provenance_caption(get_baseline(key).provenance, lang)
+    st.caption(t("o.intro", lang))
+    ss = st.session_state
+    for name, value in (("o_k", 8), ("o_t", 30), ("o_share", 0.95), ("o_cand", [])):
+        ss.setdefault(name, value)
+    c1, c2 = st.columns(2)
+    model = c1.selectbox(t("o.model", lang), list(MODELS), key="o_model",
+                         format_func=lambda m: t(f"o.m.{m}", lang))
+    k = c1.number_input(t("o.k", lang), 1, 60, key="o_k", disabled=model == "lscp")
+    needs_t = model in ("lscp", "mclp", "add")
+    minutes = c1.number_input(t("o.t", lang), 5, 180, step=5, key="o_t", disabled=not needs_t)
+    share = c1.slider(t("o.share", lang), 0.5, 1.0, step=0.01, key="o_share", disabled=model != "lscp")
+    keep_cats = c2.multiselect(t("o.keep_cat", lang), list(CATEGORIES), key="o_keep_cat",
+                               format_func=lambda c: category_label(c, lang))
+    per = c2.selectbox(t("o.per", lang), ["none", "municipality", "service_area"], key="o_per",
+                       format_func=lambda p: t(f"o.per.{p}", lang))
+    swedish = c2.checkbox(t("o.swedish", lang), key="o_swedish")
+    cands = c2.multiselect(t("o.candidates", lang), ["existing", "centres", "postal"], key="o_cand",
+                           format_func=lambda c: t(f"o.cand.{c}", lang), help=t("o.cand_help", lang))
+    params = (("model", model), ("k", None if model == "lscp" else int(k)),
+              ("max_minutes", float(minutes) if needs_t else None), ("share", float(share)),
+              ("keep_categories", tuple(keep_cats)), ("per", None if per == "none" else per),
+              ("swedish_coverage", bool(swedish)), ("candidates", tuple(cands) or None))
+    if st.button(t("o.run", lang), type="primary", key="o_run"):
+        ss["o_params"] = (key, need, group, params)
+    if ss.get("o_params") != (key, need, group, params):
+        return
+    with st.spinner(t("o.solving", lang)):
+        try:
+            res = get_optimised(key, need, group, params)
+        except PlannerError as exc:
+            st.error(t("o.failed", lang, error=exc))
+            return
+    st.markdown(res.report)
+    text = scenario_to_yaml(res.scenario)
+    b1, b2, b3 = st.columns(3)
+    b1.button(t("o.open", lang), key="o_open", on_click=_open_optimised, args=(text,))
+    b2.button(t("o.save", lang), key="o_save", on_click=_save, args=(res.scenario.name, text))
+    b3.download_button(t("o.download", lang), text.encode("utf-8"), file_name="optimised_scenario.yaml",
+                       mime="application/x-yaml", key="o_dl")
+    st.subheader(t("o.sites", lang))
+    sites = res.sites[res.sites["selected"] | (res.sites["change"] == "closed")]
+    st.dataframe(sites.drop(columns="geometry"), hide_index=True, width="stretch")
+
+
 def export(ctx: dict) -> None:
     lang, need, group, key = ctx["lang"], ctx["need"], ctx["group"], ctx["key"]
     st.title(t("e.title", lang))
@@ -587,7 +652,9 @@ def main() -> None:
     except (PlannerError, ImportError, OSError) as exc:
         st.error(t("side.network_failed", ctx["lang"], error=exc))
         return
-    {"overview": overview, "builder": builder, "compare": compare, "export": export}[ss["page"]](ctx)
+    pages = {"overview": overview, "builder": builder, "compare": compare, "optimise": optimise,
+             "export": export}
+    pages[ss["page"]](ctx)
 
 
 main()

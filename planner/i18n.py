@@ -292,6 +292,64 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "map.osm": ("OpenStreetMap data of {date}", "OpenStreetMap-aineisto {date}",
                 "OpenStreetMap-data från {date}"),
     "map.none": ("none", "ei yhtään", "inga"),
+    # optimise page
+    "nav.optimise": ("Optimise", "Optimointi", "Optimering"),
+    "o.title": ("Optimise the network", "Palveluverkon optimointi", "Optimera servicenätet"),
+    "o.intro": ("Ask a location-allocation model which points to keep or where to add new ones "
+                "for the need and language group chosen in the sidebar. The answer is an ordinary "
+                "scenario: open it in the builder, compare it or export it.",
+                "Kysy sijoittelumallilta, mitkä pisteet säilyttää tai minne lisätä uusia "
+                "sivupalkissa valitulle palvelutarpeelle ja kieliryhmälle. Vastaus on tavallinen "
+                "skenaario: avaa se laatimisessa, vertaa tai vie se.",
+                "Fråga en lokaliseringsmodell vilka punkter som ska behållas eller var nya ska läggas "
+                "till för det behov och den språkgrupp som valts i sidofältet. Svaret är ett vanligt "
+                "scenario: öppna det i byggaren, jämför eller exportera det."),
+    "o.model": ("Question", "Kysymys", "Fråga"),
+    "o.m.pmedian": ("Keep k points with the shortest average travel time (p-median)",
+                    "Säilytä k pistettä, lyhin keskimääräinen matka-aika (p-mediaani)",
+                    "Behåll k punkter med kortast medelrestid (p-median)"),
+    "o.m.lscp": ("Fewest points so that a share of residents is within T (set covering)",
+                 "Vähiten pisteitä, kun tietty osuus asukkaista on T:n sisällä (peittävyys)",
+                 "Minst antal punkter så att en andel invånare är inom T (täckning)"),
+    "o.m.mclp": ("Keep k points reaching most residents within T (maximal covering)",
+                 "Säilytä k pistettä, eniten asukkaita T:n sisällä (maksimipeittävyys)",
+                 "Behåll k punkter som når flest invånare inom T (maximal täckning)"),
+    "o.m.pcenter": ("Keep k points with the shortest worst travel time (p-center)",
+                    "Säilytä k pistettä, lyhin pisin matka-aika (p-keskus)",
+                    "Behåll k punkter med kortast längsta restid (p-center)"),
+    "o.m.add": ("Add up to k new points reaching most residents within T",
+                "Lisää enintään k uutta pistettä, eniten asukkaita T:n sisällä",
+                "Lägg till högst k nya punkter som når flest invånare inom T"),
+    "o.k": ("Number of points k", "Pisteiden määrä k", "Antal punkter k"),
+    "o.t": ("Time limit T (min)", "Aikaraja T (min)", "Tidsgräns T (min)"),
+    "o.share": ("Share of residents within T", "Asukasosuus T:n sisällä", "Andel invånare inom T"),
+    "o.keep_cat": ("Categories that must stay", "Säilytettävät luokat", "Kategorier som ska bli kvar"),
+    "o.per": ("At least one point per", "Vähintään yksi piste per", "Minst en punkt per"),
+    "o.per.none": ("no such constraint", "ei rajoitetta", "ingen begränsning"),
+    "o.per.municipality": ("municipality", "kunta", "kommun"),
+    "o.per.service_area": ("service area", "palvelualue", "serviceområde"),
+    "o.swedish": ("A Swedish-language point in every bilingual municipality",
+                  "Ruotsinkielinen piste jokaisessa kaksikielisessä kunnassa",
+                  "Ett svenskspråkigt serviceställe i varje tvåspråkig kommun"),
+    "o.candidates": ("Candidate sites", "Ehdokaspaikat", "Kandidatplatser"),
+    "o.cand.existing": ("existing points", "nykyiset pisteet", "befintliga punkter"),
+    "o.cand.centres": ("municipal centres", "kuntakeskukset", "kommuncentrum"),
+    "o.cand.postal": ("populous postal areas", "väkirikkaat postinumeroalueet", "folkrika postnummerområden"),
+    "o.cand_help": ("Empty: the question's usual candidates (existing points; for adding points also "
+                    "municipal centres and postal areas of 5,000+ residents).",
+                    "Tyhjä: kysymyksen tavalliset ehdokkaat (nykyiset pisteet; lisättäessä myös "
+                    "kuntakeskukset ja yli 5 000 asukkaan postinumeroalueet).",
+                    "Tomt: frågans vanliga kandidater (befintliga punkter; vid tillägg även "
+                    "kommuncentrum och postnummerområden med över 5 000 invånare)."),
+    "o.run": ("Solve", "Ratkaise", "Lös"),
+    "o.solving": ("Solving… (up to a minute for the larger questions)",
+                  "Ratkaistaan… (suurissa kysymyksissä enintään minuutti)",
+                  "Löser… (upp till en minut för större frågor)"),
+    "o.open": ("Open in the scenario builder", "Avaa skenaarion laatimisessa", "Öppna i scenariobyggaren"),
+    "o.save": ("Save as scenario", "Tallenna skenaarioksi", "Spara som scenario"),
+    "o.download": ("Download the scenario file", "Lataa skenaariotiedosto", "Ladda ner scenariofilen"),
+    "o.failed": ("No answer: {error}", "Ei ratkaisua: {error}", "Inget svar: {error}"),
+    "o.sites": ("Points in the answer", "Ratkaisun pisteet", "Punkterna i svaret"),
 }
 
 

@@ -206,6 +206,22 @@ def test_export_offers_every_file(at):
 
 
 @pytest.mark.slow
+def test_optimise_answer_opens_in_the_builder(at):
+    at.sidebar.selectbox(key="need").select("kela").run()
+    go(at, "optimise")
+    at.number_input(key="o_k").set_value(6).run()
+    at.button(key="o_run").click().run()
+    assert not at.exception, at.exception
+    report = "\n".join(m.value for m in at.markdown)
+    assert "p-median" in report and "Optimal" in report
+    at.button(key="o_open").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["page"] == "builder"
+    # 11 Kela offices today, 6 kept: the builder holds the other 5 as closed
+    assert len(at.session_state["w_close"]) == 5
+    assert at.session_state["sc_name"].startswith("Optimised kela")
+
+
 def test_road_network_model_on_helsinki_centre(at):
     if not S.network_available():
         pytest.skip("planner.network_traveltime is not available")
