@@ -77,6 +77,7 @@ def page(server):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 1100}, accept_downloads=True)
+        context.route("**/*", _local_only)  # tests never reach the internet (e.g. base-map tiles)
         pg = context.new_page()
         pg.set_default_timeout(120_000)
         errors: list[str] = []
@@ -85,6 +86,14 @@ def page(server):
         pg.errors = errors  # type: ignore[attr-defined]
         yield pg
         browser.close()
+
+
+def _local_only(route) -> None:
+    """Let the browser load only this machine's pages and inlined data; abort anything else."""
+    if route.request.url.startswith(("http://127.0.0.1", "file:", "data:", "blob:")):
+        route.continue_()
+    else:
+        route.abort()
 
 
 def _wait_idle(page) -> None:
