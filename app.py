@@ -123,7 +123,7 @@ def show_map(m, key: str, returned: list[str] | None = None, height: int = 600,
 
 def provenance_caption(prov: dict, lang: str) -> None:
     network = prov.get("network_source", "")
-    if prov.get("osm_date") not in (None, "", "unknown"):
+    if prov.get("osm_date") not in (None, "", "unknown", "n/a"):
         network += f", OSM {prov['osm_date']}"
     mode = t(f"mode.{prov['mode']}", lang) if prov["mode"] in ("walk", "drive") else prov["mode"]
     st.caption(t("prov.caption", lang, model=prov["model"], mode=mode.lower(),

@@ -251,7 +251,7 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
           network=network),
         t("map.data", lang, year=provenance.get("data_year", "?")),
     ]
-    if provenance.get("osm_date") and provenance.get("osm_date") != "unknown":
+    if provenance.get("osm_date") not in (None, "", "unknown", "n/a"):
         lines.append(t("map.osm", lang, date=provenance["osm_date"]))
     return lines
 

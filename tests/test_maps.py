@@ -295,3 +295,11 @@ def test_t_falls_back_and_fails_loudly():
 
 def test_tables_of_the_maps_module_are_consistent():
     assert pd.Series([b[0] for b in BANDS]).is_monotonic_increasing
+
+
+def test_straight_line_title_has_no_osm_date(study, baseline):
+    from planner.maps import accessibility_map
+
+    m = accessibility_map(study.units, baseline.access, study.points, baseline.provenance, tiles=None)
+    html = m.get_root().render()
+    assert "straight-line estimate" in html and "OpenStreetMap data of" not in html
