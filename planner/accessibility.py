@@ -59,30 +59,47 @@ def nearest(times: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTimeMatrix,
-                needs: tuple[str, ...] = NEED_CODES) -> pd.DataFrame:
+                needs: tuple[str, ...] = NEED_CODES, merges: dict[str, str] | None = None,
+                before: pd.DataFrame | None = None) -> pd.DataFrame:
     """Nearest eligible point and time for every unit x need x language group.
 
     Returns columns ``unit_id, need, group, population, located, point_id, time_min``
     (``point_id`` empty and ``time_min`` inf when nothing is reachable, NaN for
     unlocated residents). Only open points (rows of ``points``) are considered.
+
+    ``merges`` (closed point id -> kept point id) with ``before`` (this function's
+    result before the merge) moves the closed points' clients to the kept point, for
+    the needs the kept point serves, even where another point is nearer.
     """
     times = ttm.columns(points["id"].to_numpy())
     if list(ttm.origin_ids) != list(units["unit_id"]):
         raise ValueError("travel-time matrix rows do not match the demand units")
     cats = points["category"].to_numpy()
     ids = points["id"].to_numpy(dtype=object)
+    col = {p: j for j, p in enumerate(ids)}
     frames = []
     for need in needs:
         for group in GROUPS:
-            eligible = np.isin(cats, list(eligible_categories(need, group)))
-            idx, t = nearest(times, eligible)
+            serves = eligible_categories(need, group)
+            idx, t = nearest(times, np.isin(cats, list(serves)))
+            pid = np.where(idx >= 0, ids[np.maximum(idx, 0)], "")
+            if merges and before is not None:
+                was = before.loc[(before["need"] == need) & (before["group"] == group), "point_id"]
+                was = was.to_numpy()
+                for gone, kept in merges.items():
+                    j = col.get(kept)
+                    if j is None or cats[j] not in serves:
+                        continue  # the kept point does not serve this need: nearest applies
+                    moved = (was == gone) & ~np.isnan(t)
+                    pid[moved] = kept
+                    t = np.where(moved, times[:, j], t)
             frames.append(pd.DataFrame({
                 "unit_id": units["unit_id"].to_numpy(),
                 "need": need,
                 "group": group,
                 "population": units[f"pop_{group}"].to_numpy(dtype="int64"),
                 "located": units["located"].to_numpy(dtype=bool),
-                "point_id": np.where(idx >= 0, ids[np.maximum(idx, 0)], ""),
+                "point_id": pid,
                 "time_min": t,
             }))
     return pd.concat(frames, ignore_index=True)

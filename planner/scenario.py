@@ -31,13 +31,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .accessibility import (
-    nearest,
-    point_load,
-    reception_access,
-    summary_tables,
-)
-from .categories import CATEGORY_CODES, GROUPS, NEED_CODES, eligible_categories
+from .accessibility import point_load, reception_access, summary_tables, unit_access
+from .categories import CATEGORY_CODES
 from .errors import ScenarioError
 from .study import Results, Study
 from .traveltime import TravelTimeMatrix, xy
@@ -51,7 +46,6 @@ __all__ = [
     "scenario_to_yaml",
     "apply_scenario",
     "evaluate",
-    "unit_access_with_merges",
 ]
 
 CHANGE_KINDS = ("close", "merge", "open", "set_category", "add_service")
@@ -320,37 +314,6 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
     }, geometry=[geom], crs=study.settings.crs)
 
 
-def unit_access_with_merges(units: pd.DataFrame, points: pd.DataFrame, ttm: TravelTimeMatrix,
-                            baseline_access: pd.DataFrame | None, merges: dict[str, str]) -> pd.DataFrame:
-    """:func:`planner.accessibility.unit_access`, then clients of merged points move to the kept one."""
-    times = ttm.columns(points["id"].to_numpy())
-    cats = points["category"].to_numpy()
-    ids = points["id"].to_numpy(dtype=object)
-    col = {p: j for j, p in enumerate(ids)}
-    frames = []
-    for need in NEED_CODES:
-        for group in GROUPS:
-            cats_ok = eligible_categories(need, group)
-            idx, t = nearest(times, np.isin(cats, list(cats_ok)))
-            pid = np.where(idx >= 0, ids[np.maximum(idx, 0)], "")
-            if merges and baseline_access is not None:
-                before = baseline_access[(baseline_access["need"] == need)
-                                         & (baseline_access["group"] == group)]["point_id"].to_numpy()
-                for gone, kept in merges.items():
-                    j = col.get(kept)
-                    if j is None or cats[j] not in cats_ok:
-                        continue  # the kept point does not serve this need: nearest applies
-                    rows = (before == gone) & ~np.isnan(t)
-                    pid[rows] = kept
-                    t = np.where(rows, times[:, j], t)
-            frames.append(pd.DataFrame({
-                "unit_id": units["unit_id"].to_numpy(), "need": need, "group": group,
-                "population": units[f"pop_{group}"].to_numpy(dtype="int64"),
-                "located": units["located"].to_numpy(dtype=bool), "point_id": pid, "time_min": t,
-            }))
-    return pd.concat(frames, ignore_index=True)
-
-
 def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) -> tuple[Results, Applied]:
     """Results of a scenario, reusing the study's matrix (new points only get new times)."""
     applied = apply_scenario(study, scenario)
@@ -359,8 +322,8 @@ def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) 
         from .study import evaluate_points
 
         base_access = evaluate_points(study).access
-    access = unit_access_with_merges(study.units, applied.points, applied.ttm, base_access,
-                                     applied.merges)
+    access = unit_access(study.units, applied.points, applied.ttm, merges=applied.merges,
+                         before=base_access)
     prov = {**study.provenance, "scenario": scenario.name}
     res = Results(access=access,
                   summaries=summary_tables(access, study.units, study.settings.thresholds_min),
