@@ -352,8 +352,8 @@ def load_app_study(model: str = "straight", mode: str = "drive", demand: str = "
             return study_mod.load_study(demand=demand, mode=mode, preset=preset, settings=settings)
         if model != "network":
             raise ValueError(f"unknown model {model!r}: expected one of {list(MODELS)}")
-        from .network_traveltime import helsinki_demo_model
+        from .network_traveltime import resolve_model
 
-        net = helsinki_demo_model(mode, settings)
+        net = resolve_model(None, mode, "helsinki_centre", settings)
         return study_mod.load_study(model=net, demand="helsinki_centre", mode=mode, preset=preset,
                                     settings=settings)

@@ -33,24 +33,10 @@ def _fail(exc: Exception) -> None:
 
 
 def _model(network: Path | str | None, mode: str, demand: str):
-    """The travel-time model: a road network wherever one is available, else the estimate.
+    """A road network wherever one is available, else the estimate (see ``resolve_model``)."""
+    from .network_traveltime import resolve_model
 
-    ``network`` is a stored network file, ``"none"`` for the straight-line estimate, or
-    None (auto): the embedded Helsinki-centre OSM network for ``--demand helsinki_centre``,
-    a stored all-Uusimaa network of the mode if one was built (``planner network fetch
-    --area uusimaa``), else the straight-line estimate.
-    """
-    if network is not None and str(network).lower() == "none":
-        return None
-    from .network import find_stored_network
-    from .network_traveltime import NetworkModel, helsinki_demo_model
-
-    if network is not None:
-        return NetworkModel.load(network)
-    if demand == "helsinki_centre":
-        return helsinki_demo_model(mode)
-    stored = find_stored_network(mode, "uusimaa")
-    return NetworkModel.load(stored) if stored else None
+    return resolve_model(network, mode, demand)
 
 
 def _study(points, demand, mode, postal, grid, munis, areas, preset, network):

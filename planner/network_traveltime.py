@@ -61,6 +61,7 @@ __all__ = [
     "reference_graph",
     "helsinki_demo_model",
     "helsinki_demo_grid",
+    "resolve_model",
 ]
 
 NETWORK_MODEL = "road network (OSM)"
@@ -598,3 +599,22 @@ def helsinki_demo_grid(settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFram
     path = Path(settings.geodata_dir) / "helsinki" / "population_grid_2020_centre.gpkg"
     return data.load_population_grid(path, population_field="population", id_field="id",
                                      settings=settings)
+
+
+def resolve_model(network: str | Path | None, mode: str, demand: str,
+                  settings: Settings = DEFAULT_SETTINGS) -> NetworkModel | None:
+    """The road-network model to use wherever one is available; None = the straight-line estimate.
+
+    ``network`` is a stored network file, ``"none"`` (force the estimate) or None (auto):
+    the embedded Helsinki-centre OSM network for ``demand='helsinki_centre'``, else a
+    stored all-Uusimaa network of ``mode`` if one was built (``planner network fetch
+    --area uusimaa``), else None.
+    """
+    from .network import find_stored_network
+
+    if network is not None:
+        return None if str(network).lower() == "none" else NetworkModel.load(network, settings)
+    if demand == "helsinki_centre":
+        return helsinki_demo_model(mode, settings)
+    stored = find_stored_network(mode, "uusimaa", settings)
+    return NetworkModel.load(stored, settings) if stored else None
