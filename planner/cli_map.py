@@ -60,12 +60,10 @@ def map_command(
             base = sc.base if sc is not None else {}
             mode = mode or base.get("mode", "drive")
             demand = demand or base.get("demand", "postal")
-            model = None
-            if network is not None:
-                from .network_traveltime import NetworkModel
-
-                model = NetworkModel.load(network)
+            from .network_traveltime import resolve_model
             from .study import evaluate_points, load_study
+
+            model = resolve_model(network, mode, demand)
 
             study = load_study(points=points or base.get("points"), demand=demand, mode=mode, model=model)
             baseline = evaluate_points(study)

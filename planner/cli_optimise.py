@@ -76,11 +76,9 @@ def optimise(
     if points is not None:
         base["points"] = str(points)
     try:
-        model_tt = None
-        if network is not None:
-            from .network_traveltime import NetworkModel
+        from .network_traveltime import resolve_model
 
-            model_tt = NetworkModel.load(network)
+        model_tt = resolve_model(network, mode, demand)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PlannerWarning)  # repaired bundled geometry: not news here
             study = load_study(points=points, demand=demand, mode=mode, model=model_tt)
