@@ -5,6 +5,8 @@ Pages: Overview, Scenario builder, Compare, Optimise, Export. Run with `make run
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
 from planner import appstate as S
@@ -117,7 +119,10 @@ def show_map(m, key: str, returned: list[str] | None = None, height: int = 600,
     out = st_folium(m, key=key, height=height, use_container_width=True,
                     returned_objects=[*(returned or []), *(["zoom", "center"] if view_key else [])], **kw)
     if view_key is not None and out and out.get("zoom") and out.get("center"):
-        ss[f"_view_{key}"] = (out["zoom"], (out["center"]["lat"], out["center"]["lng"]))
+        lat, lng = out["center"].get("lat"), out["center"].get("lng")
+        # a map reporting before it has a size (hidden or replaced iframe) gives NaN
+        if all(isinstance(v, (int, float)) and math.isfinite(v) for v in (lat, lng, out["zoom"])):
+            ss[f"_view_{key}"] = (out["zoom"], (lat, lng))
     return out
 
 
