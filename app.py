@@ -46,7 +46,7 @@ def get_effect(key: tuple, text: str):
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def get_run(key: tuple, text: str):
-    from planner.report import run_scenarios
+    from planner.outputs.report import run_scenarios
 
     study = get_study(*key)
     _, runs = run_scenarios(study, [S.scenario_from_text(text, "<scenario>")], get_baseline(key))
@@ -62,8 +62,8 @@ def get_map(key: tuple, text: str | None, full: bool, need: str, group: str, lan
 
 @st.cache_resource(show_spinner=False, max_entries=48)
 def _cached_map(key: tuple, text: str | None, full: bool, need: str, group: str, lang: str):
-    from planner.html import offline_assets
-    from planner.maps import scenario_map
+    from planner.outputs.html import offline_assets
+    from planner.outputs.maps import scenario_map
 
     study = get_study(*key)
     if text is None:

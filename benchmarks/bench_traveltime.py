@@ -8,7 +8,7 @@ Builds a seeded, road-like synthetic network of Uusimaa size (>= 250,000 nodes,
 * nearest-point times for every node (one multi-source sweep),
 * re-evaluating after closing 10 points (and re-opening them),
 
-with the planner's :class:`planner.network_traveltime.NetworkModel` (scipy
+with the planner's :class:`planner.traveltime.network.NetworkModel` (scipy
 ``csgraph.dijkstra``), with igraph and with the plain networkx reference, and prints
 the ratios and the peak memory. Where a full networkx / igraph run would take too
 long, a few sweeps are timed and the total is extrapolated and labelled so.
@@ -37,8 +37,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from planner.network import Network, load_network, network_from_edges, save_network  # noqa: E402
-from planner.network_traveltime import NetworkModel  # noqa: E402
 from planner.settings import DEFAULT_SETTINGS  # noqa: E402
+from planner.traveltime.network import NetworkModel  # noqa: E402
 
 SCALES = {"uusimaa": 520, "finland": 1600}  # grid side: 270,400 and 2,560,000 nodes
 TARGETS = {"matrix": 10.0, "nearest": 0.5, "close": 0.1}
@@ -209,7 +209,7 @@ def run_networkx(net: Network, model: NetworkModel, points: np.ndarray, closed: 
                  ref: dict, sweeps: int) -> dict:
     import networkx as nx
 
-    from planner.network_traveltime import reference_graph
+    from planner.traveltime.network import reference_graph
 
     res = {}
     rev, res["setup"] = timed(reference_graph, net, True)

@@ -243,7 +243,7 @@ class Effect:
 
 def effect(study: Study, baseline: Results, scenario: Scenario) -> Effect:
     """Evaluate ``scenario`` and the region / service-area comparisons (the builder's quick view;
-    :func:`planner.report.run_scenarios` computes every comparison table)."""
+    :func:`planner.outputs.report.run_scenarios` computes every comparison table)."""
     res, applied = evaluate(study, scenario, baseline)
     ch = unit_changes(baseline, res)
     th = study.settings.thresholds_min
@@ -290,9 +290,9 @@ def export_files(study: Study, baseline: Results, scenario: Scenario | None = No
     Kinds: ``csv`` (zip of the CSV tables + metadata), ``xlsx``, ``gpkg``, ``html`` (the
     self-contained map) and, for a scenario, ``yaml`` (the scenario file to reopen later).
     """
-    from .html import self_contained
-    from .maps import scenario_map
-    from .report import run_scenarios, write_bundle
+    from .outputs.html import self_contained
+    from .outputs.maps import scenario_map
+    from .outputs.report import run_scenarios, write_bundle
 
     run = None
     results = baseline
@@ -332,9 +332,9 @@ def bundled_scenarios(settings: Settings = DEFAULT_SETTINGS) -> dict[str, Scenar
 
 
 def network_available() -> bool:
-    """Whether the road-network model (``planner.network_traveltime``) can be used."""
+    """Whether the road-network model (``planner.traveltime.network``) can be used."""
     try:
-        from . import network_traveltime
+        from .traveltime import network as network_traveltime
     except ImportError:
         return False
     return hasattr(network_traveltime, "helsinki_demo_model")
@@ -352,7 +352,7 @@ def load_app_study(model: str = "straight", mode: str = "drive", demand: str = "
             return study_mod.load_study(demand=demand, mode=mode, preset=preset, settings=settings)
         if model != "network":
             raise ValueError(f"unknown model {model!r}: expected one of {list(MODELS)}")
-        from .network_traveltime import resolve_model
+        from .traveltime.network import resolve_model
 
         net = resolve_model(None, mode, "helsinki_centre", settings)
         return study_mod.load_study(model=net, demand="helsinki_centre", mode=mode, preset=preset,

@@ -34,7 +34,7 @@ def _fail(exc: Exception) -> None:
 
 def _model(network: Path | str | None, mode: str, demand: str):
     """A road network wherever one is available, else the estimate (see ``resolve_model``)."""
-    from .network_traveltime import resolve_model
+    from .traveltime.network import resolve_model
 
     return resolve_model(network, mode, demand)
 
@@ -67,8 +67,8 @@ def report(
     group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
 ) -> None:
     """Baseline accessibility tables (CSV) and an HTML map in one go."""
-    from .export import unit_times, write_csv
-    from .maps import accessibility_map, save_map
+    from .outputs.export import unit_times, write_csv
+    from .outputs.maps import accessibility_map, save_map
     from .study import evaluate_points
 
     study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas, preset,
@@ -93,8 +93,8 @@ def report(
 @app.command()
 def calibrate(mode: str = ModeOpt) -> None:
     """Check the straight-line estimate against the routed Helsinki-region travel times."""
-    from .calibration import errors, fit, load_sample
     from .settings import DEFAULT_SETTINGS
+    from .traveltime.calibration import errors, fit, load_sample
 
     sample = load_sample(mode)
     params = DEFAULT_SETTINGS.mode(mode)
@@ -178,7 +178,7 @@ def evaluate(
 ) -> None:
     """Evaluate one scenario against the baseline and export every table."""
     from .errors import PlannerError
-    from .report import run_scenarios, scenario_overview, write_bundle
+    from .outputs.report import run_scenarios, scenario_overview, write_bundle
 
     scs = _scenarios([scenario])
     demand, mode = _base_options(scs, demand, mode)
@@ -214,8 +214,8 @@ def compare(
     """Compare several scenarios with the baseline and with each other."""
     import pandas as pd
 
-    from .export import write_csv, write_excel
-    from .report import run_scenarios, scenario_overview
+    from .outputs.export import write_csv, write_excel
+    from .outputs.report import run_scenarios, scenario_overview
 
     scs = _scenarios(scenarios)
     demand, mode = _base_options(scs, demand, mode)

@@ -41,7 +41,7 @@ def map_command(
     import warnings
 
     from .errors import PlannerError, PlannerWarning
-    from .maps import save_map, scenario_map
+    from .outputs.maps import save_map, scenario_map
 
     if need not in NEED_CODES:
         _fail(f"unknown need {need!r}: expected one of {list(NEED_CODES)}")
@@ -60,8 +60,8 @@ def map_command(
             base = sc.base if sc is not None else {}
             mode = mode or base.get("mode", "drive")
             demand = demand or base.get("demand", "postal")
-            from .network_traveltime import resolve_model
             from .study import evaluate_points, load_study
+            from .traveltime.network import resolve_model
 
             model = resolve_model(network, mode, demand)
 

@@ -111,7 +111,7 @@ def info(
     """Print a stored network's metadata (source, mode, OSM date, size)."""
     from .errors import PlannerError
     from .network import load_network
-    from .network_traveltime import component_table
+    from .traveltime.network import component_table
 
     try:
         net = load_network(path)

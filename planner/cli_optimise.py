@@ -76,7 +76,7 @@ def optimise(
     if points is not None:
         base["points"] = str(points)
     try:
-        from .network_traveltime import resolve_model
+        from .traveltime.network import resolve_model
 
         model_tt = resolve_model(network, mode, demand)
         with warnings.catch_warnings():

@@ -12,7 +12,7 @@ data came from (OSM source, OSM date, mode, area). It is built
 
 and stored in one uncompressed ``.npz`` file that reloads in milliseconds
 (:func:`save_network`, :func:`load_network`). Travel times on a network are
-computed by :mod:`planner.network_traveltime`.
+computed by :mod:`planner.traveltime.network`.
 
 Edge travel times
 -----------------

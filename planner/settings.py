@@ -49,7 +49,7 @@ class ModeParams:
         return self.speed_kmh * 1000.0 / 60.0
 
 
-# Calibrated with `planner calibrate` (planner.calibration) on the Helsinki Region
+# Calibrated with `planner calibrate` (planner.traveltime.calibration) on the Helsinki Region
 # Travel Time Matrix 2015 sample bundled in geodata/helsinki_region (450 cells, routed
 # door-to-door times to Tapiola, 12-31 km straight-line). Walking speed 70 m/min is the
 # speed that matrix itself uses; circuity is the fitted network/straight-line ratio.

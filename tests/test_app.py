@@ -224,7 +224,7 @@ def test_optimise_answer_opens_in_the_builder(at):
 
 def test_road_network_model_on_helsinki_centre(at):
     if not S.network_available():
-        pytest.skip("planner.network_traveltime is not available")
+        pytest.skip("planner.traveltime.network is not available")
     at.sidebar.selectbox(key="model").select("network").run()
     assert not at.exception, at.exception
     caption = at.caption[0].value

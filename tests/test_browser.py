@@ -179,7 +179,7 @@ def test_planner_closes_a_point_and_downloads_the_map(page, tmp_path):
     dl.value.save_as(path)
     html = path.read_text(encoding="utf-8")
 
-    from planner.html import external_references
+    from planner.outputs.html import external_references
 
     assert external_references(html) == []
     assert "My scenario" in html and "Tikkurila" in html

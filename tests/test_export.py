@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.report import run_scenarios, write_bundle
+from planner.outputs.report import run_scenarios, write_bundle
 from planner.scenario import load_scenario, scenario_to_yaml
 
 

@@ -16,9 +16,9 @@ import typer
 from typer.testing import CliRunner
 
 from planner.categories import CATEGORIES, NEEDS
-from planner.html import external_references, offline_assets, self_contained
 from planner.i18n import LANGS, STRINGS, category_label, need_label, t
-from planner.maps import _SHAPES, BANDS, band_of, marker_svg, save_map, scenario_map
+from planner.outputs.html import external_references, offline_assets, self_contained
+from planner.outputs.maps import _SHAPES, BANDS, band_of, marker_svg, save_map, scenario_map
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
 
@@ -177,7 +177,7 @@ def test_closed_and_opened_points_are_marked(study, kela_run):
 
 
 def test_change_layer_colours_losers_and_winners(study, kela_run):
-    from planner.maps import _select_change, change_colour
+    from planner.outputs.maps import _select_change, change_colour
 
     _, _, changes = kela_run
     sel = _select_change(changes, "kela", "fi")
@@ -189,7 +189,7 @@ def test_change_layer_colours_losers_and_winners(study, kela_run):
 
 
 def test_group_all_is_population_weighted(study, baseline):
-    from planner.maps import _unit_values
+    from planner.outputs.maps import _unit_values
 
     names = study.points.set_index("id")["name"]
     v = _unit_values(study.units, baseline.access, "kela", "all", names)
@@ -298,7 +298,7 @@ def test_tables_of_the_maps_module_are_consistent():
 
 
 def test_straight_line_title_has_no_osm_date(study, baseline):
-    from planner.maps import accessibility_map
+    from planner.outputs.maps import accessibility_map
 
     m = accessibility_map(study.units, baseline.access, study.points, baseline.provenance, tiles=None)
     html = m.get_root().render()

@@ -37,7 +37,9 @@ from planner.network import (
     save_network,
     stored_networks,
 )
-from planner.network_traveltime import (
+from planner.settings import DEFAULT_SETTINGS
+from planner.traveltime import TravelTimeModel, travel_time_matrix
+from planner.traveltime.network import (
     NETWORK_MODEL,
     NetworkModel,
     component_table,
@@ -47,8 +49,6 @@ from planner.network_traveltime import (
     reference_nearest,
     reference_times,
 )
-from planner.settings import DEFAULT_SETTINGS
-from planner.traveltime import TravelTimeModel, travel_time_matrix
 
 pyrosm = pytest.importorskip("pyrosm")
 
@@ -502,7 +502,7 @@ def test_fetch_unreachable_server_is_a_network_error(tmp_path):
 
 
 def test_reference_graph_is_plain_networkx(networks):
-    from planner.network_traveltime import reference_graph
+    from planner.traveltime.network import reference_graph
 
     g = reference_graph(networks["drive"])
     assert isinstance(g, nx.DiGraph) and g.number_of_edges() == networks["drive"].n_edges

@@ -173,7 +173,7 @@ def test_yaml_files_and_round_trip(tmp_path):
 
 
 def test_example_scenarios_on_embedded_data(study, baseline):
-    from planner.report import run_scenarios
+    from planner.outputs.report import run_scenarios
 
     scs = [load_scenario(p) for p in sorted(SCENARIOS.glob("*.yaml"))]
     assert len(scs) == 3
@@ -199,7 +199,7 @@ def test_example_scenarios_on_embedded_data(study, baseline):
 def test_capacity_gives_floating_catchment_before_and_after(small):
     from dataclasses import replace
 
-    from planner.report import run_scenarios
+    from planner.outputs.report import run_scenarios
 
     pts = small.points.copy()
     pts.loc[pts["category"] == "kela", "capacity"] = 3.0

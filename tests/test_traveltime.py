@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.calibration import errors, load_sample
 from planner.settings import DEFAULT_SETTINGS, ModeParams
 from planner.traveltime import StraightLineModel, TravelTimeMatrix
+from planner.traveltime.calibration import errors, load_sample
 
 # The README's calibration table. The test fails if the estimate gets worse than documented.
 DOCUMENTED = {

@@ -14,8 +14,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from .settings import DEFAULT_SETTINGS, ModeParams, Settings
-from .traveltime import StraightLineModel, xy
+from ..settings import DEFAULT_SETTINGS, ModeParams, Settings
+from . import StraightLineModel, xy
 
 __all__ = ["CalibrationSample", "load_sample", "fit", "errors", "REFERENCE_COLUMNS"]
 

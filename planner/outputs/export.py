@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .accessibility import with_provenance
+from ..accessibility import with_provenance
 
 __all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_geopackage",
            "write_geoparquet", "read_geopackage_layer"]

@@ -38,8 +38,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
-from .errors import NetworkError
-from .network import (
+from ..errors import NetworkError
+from ..network import (
     DRIVE_SPEED_SOURCE,
     Network,
     load_network,
@@ -47,7 +47,7 @@ from .network import (
     network_from_file,
     save_network,
 )
-from .settings import DEFAULT_SETTINGS, Settings
+from ..settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
     "NETWORK_MODEL",
@@ -594,7 +594,7 @@ def helsinki_demo_grid(settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFram
     grid lies outside the small OSM extract: those cells come out as too far from the
     network in :meth:`NetworkModel.snap_report`.
     """
-    from . import data
+    from .. import data
 
     path = Path(settings.geodata_dir) / "helsinki" / "population_grid_2020_centre.gpkg"
     return data.load_population_grid(path, population_field="population", id_field="id",
@@ -610,7 +610,7 @@ def resolve_model(network: str | Path | None, mode: str, demand: str,
     stored all-Uusimaa network of ``mode`` if one was built (``planner network fetch
     --area uusimaa``), else None.
     """
-    from .network import find_stored_network
+    from ..network import find_stored_network
 
     if network is not None:
         return None if str(network).lower() == "none" else NetworkModel.load(network, settings)

@@ -10,11 +10,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from .comparison import compare_all
+from ..comparison import compare_all
+from ..fca import fca_table
+from ..scenario import Applied, Scenario, evaluate, scenario_to_yaml
+from ..study import Results, Study, evaluate_points
 from .export import unit_times, write_csv, write_excel, write_geopackage, write_geoparquet
-from .fca import fca_table
-from .scenario import Applied, Scenario, evaluate, scenario_to_yaml
-from .study import Results, Study, evaluate_points
 
 __all__ = ["Run", "run_scenarios", "write_bundle", "FORMATS", "scenario_overview"]
 

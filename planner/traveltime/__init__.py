@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from .settings import DEFAULT_SETTINGS, ModeParams, Settings
+from ..settings import DEFAULT_SETTINGS, ModeParams, Settings
 
 __all__ = [
     "STRAIGHT_LINE",

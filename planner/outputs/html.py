@@ -20,7 +20,7 @@ from pathlib import Path
 __all__ = ["ASSETS_DIR", "leaflet_js", "leaflet_css", "self_contained", "save_self_contained",
            "external_references", "offline_assets"]
 
-ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
 # folium / branca assets the planner's maps do not use: dropped from the page
 _UNUSED = ("jquery", "bootstrap", "awesome-markers", "awesome_markers", "fontawesome", "font-awesome",
@@ -131,7 +131,7 @@ def self_contained(m) -> str:
     if unknown or left:
         raise ValueError(f"cannot inline the map's external assets {sorted(set(unknown + left))}")
     if re.search(r"=\s*\$\(`", page):
-        raise ValueError("the map uses jQuery (folium.Popup); bind popups with planner.maps instead")
+        raise ValueError("the map uses jQuery (folium.Popup); bind popups with planner.outputs.maps instead")
     return page
 
 

@@ -6,7 +6,7 @@ population-weighted mean of its two groups' times, a display summary). Geometrie
 are projected to WGS84 here, at the web-map edge, with coordinates rounded to about
 1 m. Markers are inline SVG and popups are bound with plain Leaflet, so a map needs
 Leaflet and nothing else: :func:`save_map` writes one self-contained file
-(:mod:`planner.html`). Interface text comes in English, Finnish or Swedish (``lang``).
+(:mod:`planner.outputs.html`). Interface text comes in English, Finnish or Swedish (``lang``).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import shapely
 from folium.map import Layer
 from folium.template import Template
 
-from .categories import CATEGORIES, NEEDS
-from .i18n import category_label, group_label, need_label, t
-from .settings import DEFAULT_SETTINGS, Settings
+from ..categories import CATEGORIES, NEEDS
+from ..i18n import category_label, group_label, need_label, t
+from ..settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
            "marker_svg", "save_map"]

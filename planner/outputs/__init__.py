@@ -1,0 +1,1 @@
+"""What leaves the planner: tables (CSV, Excel, GeoPackage, GeoParquet), maps and report bundles."""
