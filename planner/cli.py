@@ -15,7 +15,8 @@ PointsOpt = typer.Option(None, "--points", help="service points CSV/GeoJSON/GPKG
 DemandOpt = typer.Option("postal", "--demand",
                          help="postal (390 postal areas, 2022), grid (HSY 250 m, 2015) or "
                          "helsinki_centre (HSY 250 m, 2020, the network demo area)")
-ModeOpt = typer.Option("drive", "--mode", help="drive (default) or walk")
+ModeOpt = typer.Option("drive", "--mode", help="drive (default, alias car), drive_rush, walk, pt or "
+                       "pt_rush (public transport: estimate only, the coarsest)")
 PostalOpt = typer.Option(None, "--postal-areas", help="postal areas with population (default: bundled)")
 GridOpt = typer.Option(None, "--grid", help="population grid GeoPackage (default: bundled HSY 2015)")
 MunisOpt = typer.Option(None, "--municipalities", help="municipality table CSV (default: bundled)")
@@ -91,20 +92,34 @@ def report(
 
 
 @app.command()
-def calibrate(mode: str = ModeOpt) -> None:
-    """Check the straight-line estimate against the routed Helsinki-region travel times."""
-    from .settings import DEFAULT_SETTINGS
-    from .traveltime.calibration import errors, fit, load_sample
+def calibrate(
+    mode: str | None = typer.Option(None, "--mode", help="one mode (default: walk, drive, "
+                                    "drive_rush, pt, pt_rush)"),
+    weighting: str = typer.Option("population", "--weighting",
+                                  help="population (residents of the origin cell, HSY 2015) or cells"),
+    write: bool = typer.Option(False, "--write", help="refit on all destinations and write "
+                               "geodata/travel_time_estimate.json"),
+    markdown: bool = typer.Option(False, "--markdown", help="print the table as Markdown"),
+) -> None:
+    """Cross-validated error of the travel-time estimate per mode and distance band."""
+    from .traveltime.calibration import calibrate as run, write_params
+    from .traveltime.estimate import ESTIMATE_MODES, canonical_mode
 
-    sample = load_sample(mode)
-    params = DEFAULT_SETTINGS.mode(mode)
-    typer.echo(f"sample: {len(sample.routed_min)} cells with a route, "
-               f"{sample.straight_m.min() / 1000:.0f}-{sample.straight_m.max() / 1000:.0f} km")
-    typer.echo(f"free fit: {fit(sample)}")
-    typer.echo(f"settings: speed {params.speed_kmh} km/h, circuity {params.circuity}, "
-               f"access {params.access_min} min")
-    for k, v in errors(sample, params).items():
-        typer.echo(f"  {k}: {v:.2f}" if isinstance(v, float) else f"  {k}: {v}")
+    try:
+        modes = (canonical_mode(mode),) if mode else ESTIMATE_MODES
+    except ValueError as exc:
+        _fail(exc)
+    if write:
+        modes, weighting = ESTIMATE_MODES, "population"
+    table, pairs = run(weighting=weighting, modes=modes)
+    typer.echo(f"leave-one-destination-out over 5 destinations, {weighting}-weighted; "
+               "absolute error of the estimate (median / p90)")
+    from .traveltime.calibration import markdown_table
+
+    show = table.round({"median_abs_min": 1, "p90_abs_min": 1, "median_abs_pct": 1, "p90_abs_pct": 1})
+    typer.echo(markdown_table(show) if markdown else show.to_string(index=False))
+    if write:
+        typer.echo(f"wrote {write_params(pairs, table)}")
 
 
 @app.command()
