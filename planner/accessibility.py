@@ -14,7 +14,7 @@ import pandas as pd
 
 from .categories import GROUPS, NEED_CODES, eligible_categories
 from .settings import DEFAULT_SETTINGS
-from .traveltime import TravelTimeMatrix, TravelTimeModel, xy
+from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, xy
 
 __all__ = [
     "nearest",
@@ -63,9 +63,11 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                 before: pd.DataFrame | None = None) -> pd.DataFrame:
     """Nearest eligible point and time for every unit x need x language group.
 
-    Returns columns ``unit_id, need, group, population, located, point_id, time_min``
-    (``point_id`` empty and ``time_min`` inf when nothing is reachable, NaN for
-    unlocated residents). Only open points (rows of ``points``) are considered.
+    Returns columns ``unit_id, need, group, population, located, point_id, time_min,
+    time_error_p90_min`` (``point_id`` empty and ``time_min`` inf when nothing is
+    reachable, NaN for unlocated residents; ``time_error_p90_min`` the model's
+    cross-validated p90 absolute error at that trip's distance, NaN when the model
+    has no known error). Only open points (rows of ``points``) are considered.
 
     ``merges`` (closed point id -> kept point id) with ``before`` (this function's
     result before the merge) moves the closed points' clients to the kept point, for
@@ -77,6 +79,9 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     cats = points["category"].to_numpy()
     ids = points["id"].to_numpy(dtype=object)
     col = {p: j for j, p in enumerate(ids)}
+    errors = error_p90_min(ttm.error_model, xy(units), xy(points)) if len(points) else \
+        np.empty((len(units), 0))
+    rows = np.arange(len(units))
     frames = []
     for need in needs:
         for group in GROUPS:
@@ -93,6 +98,9 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                     moved = (was == gone) & ~np.isnan(t)
                     pid[moved] = kept
                     t = np.where(moved, times[:, j], t)
+                    idx = np.where(moved, j, idx)
+            err = np.where(idx >= 0, errors[rows, np.maximum(idx, 0)] if errors.shape[1] else np.nan,
+                           np.nan)
             frames.append(pd.DataFrame({
                 "unit_id": units["unit_id"].to_numpy(),
                 "need": need,
@@ -101,6 +109,7 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                 "located": units["located"].to_numpy(dtype=bool),
                 "point_id": pid,
                 "time_min": t,
+                "time_error_p90_min": err,
             }))
     return pd.concat(frames, ignore_index=True)
 
@@ -127,7 +136,9 @@ def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
     """Population-weighted travel-time statistics per group of ``keys``, vectorised.
 
     Columns: ``population, pop_unlocated, pop_unreachable, mean_min, median_min, p90_min,
-    pop_within_<T>, pct_within_<T>``. ``time_col`` NaN = unlocated (counted, not timed),
+    pop_within_<T>, pct_within_<T>`` and, when ``df`` has ``time_error_p90_min``, that
+    column too: the population-weighted median of the residents' trip errors (the
+    model's p90 absolute error at each trip's distance; NaN when unknown). ``time_col`` NaN = unlocated (counted, not timed),
     inf = unreachable (in median / p90 as infinite, not in the mean).
     """
     grouped = df.groupby(keys, sort=True)
@@ -166,6 +177,17 @@ def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
         out[f"pop_within_{th}"] = within.round().astype("int64")
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"pct_within_{th}"] = np.where(base > 0, 100.0 * within / base, np.nan)
+    if "time_error_p90_min" in df.columns:
+        e = df["time_error_p90_min"].to_numpy(dtype=float)
+        has = np.flatnonzero(reach & np.isfinite(e) & (pop > 0))
+        order = has[np.lexsort((e[has], codes[has]))]
+        c, v, w = codes[order], e[order], pop[order]
+        cum = np.cumsum(w)
+        w_g = np.bincount(c, weights=w, minlength=n)
+        start = np.concatenate([[0.0], np.cumsum(w_g)[:-1]])
+        last = np.maximum(np.searchsorted(c, np.arange(n), side="right") - 1, 0)
+        k = np.minimum(np.searchsorted(cum, start + 0.5 * w_g - 1e-9, side="left"), last)
+        out["time_error_p90_min"] = np.where(w_g > 0, v[k] if len(v) else np.nan, np.nan)
     return out
 
 
@@ -233,8 +255,9 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
     targets = points[points["category"] != "reception_centre"]
     if centres.empty:
         return pd.DataFrame(columns=["reception_centre_id", "name", "municipality_code", "need",
-                                     "point_id", "point_name", "time_min"])
+                                     "point_id", "point_name", "time_min", "time_error_p90_min"])
     times = model.times(xy(centres), xy(targets)) if len(targets) else np.empty((len(centres), 0))
+    errs = error_p90_min(model, xy(centres), xy(targets))
     cats = targets["category"].to_numpy()
     rows = []
     for need in needs:
@@ -246,6 +269,7 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
                 "point_id": targets["id"].iloc[idx[k]] if idx[k] >= 0 else "",
                 "point_name": targets["name"].iloc[idx[k]] if idx[k] >= 0 else "",
                 "time_min": t[k],
+                "time_error_p90_min": errs[k, idx[k]] if idx[k] >= 0 else np.nan,
             })
     return pd.DataFrame(rows)
 

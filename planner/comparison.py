@@ -28,6 +28,8 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
     out["point_after"] = a["point_id"]
     out["time_before"] = b["time_min"]
     out["time_after"] = a["time_min"]
+    if "time_error_p90_min" in a.columns:  # the estimate's p90 error for the trip after
+        out["time_error_p90_min"] = a["time_error_p90_min"]
     with np.errstate(invalid="ignore"):
         delta = out["time_after"] - out["time_before"]
     # losing or gaining access altogether is an infinite change, not NaN

@@ -27,7 +27,10 @@ def default_cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class ModeParams:
-    """Parameters of the straight-line travel-time estimate for one mode.
+    """Parameters of a plain straight-line travel-time line (hand-made cases, what-if tests).
+
+    The planner's default estimate is fitted per distance band and mode instead
+    (``geodata/travel_time_estimate.json``, :mod:`planner.traveltime.estimate`).
 
     time_min = distance_m * circuity / (speed_kmh / 60 * 1000) + access_min
 
@@ -49,27 +52,6 @@ class ModeParams:
         return self.speed_kmh * 1000.0 / 60.0
 
 
-# Calibrated with `planner calibrate` (planner.traveltime.calibration) on the Helsinki Region
-# Travel Time Matrix 2015 sample bundled in geodata/helsinki_region (450 cells, routed
-# door-to-door times to Tapiola, 12-31 km straight-line). Walking speed 70 m/min is the
-# speed that matrix itself uses; circuity is the fitted network/straight-line ratio.
-WALK = ModeParams(
-    speed_kmh=4.2,
-    circuity=1.18,
-    access_min=0.0,
-    source="walk speed 70 m/min as in the Helsinki Region Travel Time Matrix 2015 "
-    "(Tenkanen & Toivonen 2020); circuity fitted on its walking times to Tapiola",
-)
-DRIVE = ModeParams(
-    speed_kmh=106.0,
-    circuity=1.5,
-    access_min=21.0,
-    source="circuity = median road/straight-line distance ratio and speed + access time "
-    "least-squares fitted on midday car times (incl. walking to the car and parking) "
-    "of the Helsinki Region Travel Time Matrix 2015 (Tenkanen & Toivonen 2020)",
-)
-
-
 @dataclass(frozen=True)
 class Settings:
     """All tunables of the planner.
@@ -80,8 +62,6 @@ class Settings:
     crs: str = "EPSG:3067"  # ETRS-TM35FIN: all metric work
     web_crs: str = "EPSG:4326"  # only at the web-map edge
     data_year: int = 2022  # population year of the postal areas
-    walk: ModeParams = WALK
-    drive: ModeParams = DRIVE
     thresholds_min: tuple[int, ...] = (15, 30, 45, 60)
     # a service point may lie this far outside its generalised (1:4.5M) municipal polygon
     boundary_tolerance_m: float = 2000.0
@@ -95,14 +75,6 @@ class Settings:
     service_area_preset: str = "six_areas"
     geodata_dir: Path = GEODATA_DIR
     cache_dir: Path = field(default_factory=default_cache_dir)
-
-    def mode(self, mode: str) -> ModeParams:
-        """Straight-line parameters of ``mode`` ('walk' or 'drive')."""
-        if mode == "walk":
-            return self.walk
-        if mode in ("drive", "car"):
-            return self.drive
-        raise ValueError(f"unknown mode {mode!r}: expected 'walk' or 'drive'")
 
 
 DEFAULT_SETTINGS = Settings()

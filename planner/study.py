@@ -16,7 +16,7 @@ from . import data
 from .accessibility import point_load, reception_access, summary_tables, unit_access
 from .demand import grid_demand, postal_demand
 from .settings import DEFAULT_SETTINGS, Settings
-from .traveltime import StraightLineModel, TravelTimeMatrix, TravelTimeModel, travel_time_matrix
+from .traveltime import TravelTimeMatrix, TravelTimeModel, estimate_model, travel_time_matrix
 
 __all__ = ["Study", "Results", "load_study", "evaluate_points", "DEMAND_KINDS"]
 
@@ -67,7 +67,7 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
     """Load and validate every input and compute the unit x point travel-time matrix.
 
     ``None`` for a path means the bundled file under ``geodata/``. ``model`` defaults
-    to the straight-line estimate for ``mode``.
+    to the calibrated estimate for ``mode`` (walk, drive/car, drive_rush, pt, pt_rush).
     """
     if demand not in DEMAND_KINDS:
         raise ValueError(f"unknown demand {demand!r}: expected one of {list(DEMAND_KINDS)}")
@@ -88,7 +88,7 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
             grid or settings.geodata_dir / "helsinki" / "population_grid_2020_centre.gpkg",
             population_field="population", id_field="id", settings=settings)
         units = grid_demand(cells, postal, munis, areas, settings=settings)
-    model = model or StraightLineModel.for_mode(mode, settings)
+    model = model or estimate_model(mode, settings)
     ttm = travel_time_matrix(model, units, pts)
     provenance = {
         **ttm.provenance,

@@ -26,12 +26,18 @@ def metadata_table(provenance: dict[str, str], extra: dict[str, str] | None = No
 
 
 def unit_times(units: gpd.GeoDataFrame, access: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Demand units with one ``time_<need>_<group>`` (min) and ``point_<need>_<group>`` column each."""
+    """Demand units with one ``time_<need>_<group>`` (min) and ``point_<need>_<group>`` column each
+    (and ``time_error_p90_min_<need>_<group>``, the estimate's p90 error, when known)."""
     wide_t = access.pivot(index="unit_id", columns=["need", "group"], values="time_min")
     wide_p = access.pivot(index="unit_id", columns=["need", "group"], values="point_id")
     wide_t.columns = [f"time_{n}_{g}" for n, g in wide_t.columns]
     wide_p.columns = [f"point_{n}_{g}" for n, g in wide_p.columns]
-    out = units.merge(wide_t.join(wide_p), left_on="unit_id", right_index=True, how="left",
+    wide = wide_t.join(wide_p)
+    if "time_error_p90_min" in access.columns:  # the model's p90 error at each trip's distance
+        wide_e = access.pivot(index="unit_id", columns=["need", "group"], values="time_error_p90_min")
+        wide_e.columns = [f"time_error_p90_min_{n}_{g}" for n, g in wide_e.columns]
+        wide = wide.join(wide_e)
+    out = units.merge(wide, left_on="unit_id", right_index=True, how="left",
                       validate="one_to_one")
     return gpd.GeoDataFrame(out, geometry="geometry", crs=units.crs)
 

@@ -1,10 +1,18 @@
 """Travel-time models and the origin x service-point matrix.
 
 A model turns origin and destination coordinates (metres, EPSG:3067) into a matrix
-of travel times in minutes. Two models stand behind one interface: the
-straight-line estimate here and the road network from OpenStreetMap
-(:mod:`planner.network`). Matrices carry the model's provenance so every table
-built from them can say which model produced it.
+of travel times in minutes. Models behind one interface: the calibrated estimate
+(:mod:`planner.traveltime.estimate`, the default: a curve of straight-line distance
+fitted per mode), the road network from OpenStreetMap (:mod:`planner.traveltime.network`)
+and :class:`StraightLineModel` (a plain speed/circuity/access line for hand-made cases).
+Matrices carry the model's provenance so every table built from them can say which
+model produced it.
+
+Optional error interface: a model whose error is known provides
+``error_p90_min(origins, destinations) -> ndarray`` of shape (n, m): the 90th
+percentile of its absolute error (minutes) for trips like each origin-destination
+pair, NaN where unknown. Models without it (OSM network, imported matrices) get NaN
+in the ``time_error_p90_min`` columns (:func:`error_p90_min`).
 """
 
 from __future__ import annotations
@@ -17,10 +25,13 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from ..settings import DEFAULT_SETTINGS, ModeParams, Settings
+from ..settings import ModeParams
+from .estimate import estimate_model
 
 __all__ = [
     "STRAIGHT_LINE",
+    "error_p90_min",
+    "estimate_model",
     "TravelTimeModel",
     "StraightLineModel",
     "TravelTimeMatrix",
@@ -53,10 +64,11 @@ class TravelTimeModel(Protocol):
 class StraightLineModel:
     """time_min = straight-line distance x circuity / speed + access time.
 
-    Parameters come from :class:`planner.settings.ModeParams` (see the README for
-    their calibration against routed travel times).
+    A plain line for hand-made cases and what-if tests; the planner's default is the
+    calibrated :func:`estimate_model`, whose speed and access depend on trip length.
+    Its error is unknown: ``error_p90_min`` is NaN.
 
-    >>> m = StraightLineModel.for_mode("walk")
+    >>> m = StraightLineModel("walk", ModeParams(4.2, 1.18, 0.0, "example"))
     >>> float(m.times(np.array([[0.0, 0.0]]), np.array([[700.0, 0.0]]))[0, 0])  # 700 m x 1.18 / 70 m/min
     11.8
     """
@@ -64,10 +76,6 @@ class StraightLineModel:
     mode: str
     params: ModeParams
     model: str = STRAIGHT_LINE
-
-    @classmethod
-    def for_mode(cls, mode: str, settings: Settings = DEFAULT_SETTINGS) -> StraightLineModel:
-        return cls(mode="drive" if mode == "car" else mode, params=settings.mode(mode))
 
     def times(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
         d = cdist(np.asarray(origins, float).reshape(-1, 2), np.asarray(destinations, float).reshape(-1, 2))
@@ -86,6 +94,11 @@ class StraightLineModel:
             "model_parameter_source": p.source,
         }
 
+    def error_p90_min(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+        """Unknown for a hand-set line: NaN."""
+        return np.full((len(np.reshape(origins, (-1, 2))), len(np.reshape(destinations, (-1, 2)))),
+                       np.nan)
+
 
 def xy(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> np.ndarray:
     """(n, 2) EPSG:3067 coordinates of point geometries (or of x_m / y_m columns)."""
@@ -102,12 +115,14 @@ class TravelTimeMatrix:
     """Travel times from demand units (rows) to service points (columns), minutes.
 
     ``inf`` = unreachable, ``nan`` = the origin has no location (unlocated residents).
+    ``error_model``: the model, when it states its error (``error_p90_min``), else None.
     """
 
     origin_ids: np.ndarray
     point_ids: np.ndarray
     time_min: np.ndarray
     provenance: dict[str, str] = field(default_factory=dict)
+    error_model: object | None = None
 
     def __post_init__(self) -> None:
         if self.time_min.shape != (len(self.origin_ids), len(self.point_ids)):
@@ -129,6 +144,7 @@ class TravelTimeMatrix:
             np.concatenate([self.point_ids, np.asarray(point_ids, dtype=object)]),
             np.hstack([self.time_min, np.asarray(time_min, float).reshape(len(self.origin_ids), -1)]),
             dict(self.provenance),
+            self.error_model,
         )
 
     def to_long(self) -> pd.DataFrame:
@@ -154,4 +170,20 @@ def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
         points["id"].to_numpy(dtype=object),
         times,
         model.provenance(),
+        model if callable(getattr(model, "error_p90_min", None)) else None,
     )
+
+
+def error_p90_min(model: object | None, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+    """(n, m) p90 absolute error (min) of ``model``'s times; NaN where the model has no known error.
+
+    Unlocated origins (NaN coordinates) give NaN.
+    """
+    o = np.asarray(origins, float).reshape(-1, 2)
+    d = np.asarray(destinations, float).reshape(-1, 2)
+    out = np.full((len(o), len(d)), np.nan)
+    fn = getattr(model, "error_p90_min", None)
+    ok = np.isfinite(o).all(axis=1)
+    if callable(fn) and ok.any() and len(d):
+        out[ok] = np.asarray(fn(o[ok], d), float)
+    return out
