@@ -138,8 +138,9 @@ def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
     Columns: ``population, pop_unlocated, pop_unreachable, mean_min, median_min, p90_min,
     pop_within_<T>, pct_within_<T>`` and, when ``df`` has ``time_error_p90_min``, that
     column too: the population-weighted median of the residents' trip errors (the
-    model's p90 absolute error at each trip's distance; NaN when unknown). ``time_col`` NaN = unlocated (counted, not timed),
-    inf = unreachable (in median / p90 as infinite, not in the mean).
+    model's p90 absolute error at each trip's distance; NaN when unknown).
+    ``time_col`` NaN = unlocated (counted, not timed), inf = unreachable (in median / p90 as
+    infinite, not in the mean).
     """
     grouped = df.groupby(keys, sort=True)
     codes = grouped.ngroup().to_numpy()

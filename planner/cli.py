@@ -102,7 +102,8 @@ def calibrate(
     markdown: bool = typer.Option(False, "--markdown", help="print the table as Markdown"),
 ) -> None:
     """Cross-validated error of the travel-time estimate per mode and distance band."""
-    from .traveltime.calibration import calibrate as run, write_params
+    from .traveltime.calibration import calibrate as run
+    from .traveltime.calibration import markdown_table, write_params
     from .traveltime.estimate import ESTIMATE_MODES, canonical_mode
 
     try:
@@ -114,8 +115,6 @@ def calibrate(
     table, pairs = run(weighting=weighting, modes=modes)
     typer.echo(f"leave-one-destination-out over 5 destinations, {weighting}-weighted; "
                "absolute error of the estimate (median / p90)")
-    from .traveltime.calibration import markdown_table
-
     show = table.round({"median_abs_min": 1, "p90_abs_min": 1, "median_abs_pct": 1, "p90_abs_pct": 1})
     typer.echo(markdown_table(show) if markdown else show.to_string(index=False))
     if write:
