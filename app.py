@@ -13,6 +13,7 @@ from planner import appstate as S
 from planner.categories import CATEGORIES, NEEDS
 from planner.errors import PlannerError
 from planner.i18n import LANG_NAMES, LANGS, category_label, group_label, need_label, t
+from planner.traveltime.estimate import ESTIMATE_MODES, NETWORK_MODES
 
 st.set_page_config(page_title="Uusimaa service-network planner", layout="wide")
 
@@ -130,10 +131,12 @@ def provenance_caption(prov: dict, lang: str) -> None:
     network = prov.get("network_source", "")
     if prov.get("osm_date") not in (None, "", "unknown", "n/a"):
         network += f", OSM {prov['osm_date']}"
-    mode = t(f"mode.{prov['mode']}", lang) if prov["mode"] in ("walk", "drive") else prov["mode"]
+    mode = t(f"mode.{prov['mode']}", lang) if prov["mode"] in ESTIMATE_MODES else prov["mode"]
     st.caption(t("prov.caption", lang, model=prov["model"], mode=mode.lower(),
                  params=prov.get("model_parameters", ""), year=prov["data_year"],
                  units=prov["demand_units"], network=network, points=prov["service_points"]))
+    if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
+        st.caption(t("map.error", lang, bands=prov["time_error_p90_min"]))
 
 
 def scenario_library() -> dict[str, str]:
@@ -164,7 +167,11 @@ def sidebar() -> dict:
                         format_func=lambda n: need_label(n, lang), key="need")
     group = sb.selectbox(t("side.group", lang), GROUP_CHOICES, format_func=lambda g: group_label(g, lang),
                          key="group")
-    mode = sb.selectbox(t("side.mode", lang), ["drive", "walk"], format_func=lambda m: t(f"mode.{m}", lang),
+    # the road network routes walk and drive only; the estimate also has rush hour and public transport
+    modes = list(NETWORK_MODES) if ss.get("model") == "network" else list(ESTIMATE_MODES)
+    if ss.get("mode") not in modes:
+        ss["mode"] = "drive"
+    mode = sb.selectbox(t("side.mode", lang), modes, format_func=lambda m: t(f"mode.{m}", lang),
                         key="mode")
     models = ["straight", "network"] if S.network_available() else ["straight"]
     model = sb.selectbox(t("side.model", lang), models, format_func=lambda m: t(f"model.{m}", lang),
@@ -252,7 +259,7 @@ def _open_in_builder(text: str, source: str) -> None:
               merges=[[i, list(f)] for i, f in sel.merges], opened=[dict(o) for o in sel.opened],
               extra=[dict(c) for c in sel.extra], sc_name=sc.name, sc_desc=sc.description, picked=[])
     base = sc.base or {}
-    if base.get("mode") in ("walk", "drive"):
+    if base.get("mode") in ESTIMATE_MODES:
         ss["mode"] = base["mode"]
     if base.get("demand") in ("postal", "grid") and ss.get("model", "straight") == "straight":
         ss["demand"] = base["demand"]

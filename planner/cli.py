@@ -34,10 +34,14 @@ def _fail(exc: Exception) -> None:
 
 
 def _model(network: Path | str | None, mode: str, demand: str):
-    """A road network wherever one is available, else the estimate (see ``resolve_model``)."""
-    from .traveltime.network import resolve_model
+    """A road network wherever one is available and routes ``mode``, else the estimate
+    (see ``choose_model``); pt / drive_rush with --network is a clear error."""
+    from .traveltime.estimate import choose_model
 
-    return resolve_model(network, mode, demand)
+    try:
+        return choose_model(network, mode, demand)
+    except ValueError as exc:
+        _fail(exc)
 
 
 def _study(points, demand, mode, postal, grid, munis, areas, preset, network):
@@ -186,7 +190,8 @@ def evaluate(
     out: Path = typer.Option(..., "--out", help="output folder"),
     points: Path | None = PointsOpt,
     demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: scenario base)"),
-    mode: str | None = typer.Option(None, "--mode", help="walk or drive (default: scenario base)"),
+    mode: str | None = typer.Option(None, "--mode", help="walk, drive (car), drive_rush, pt or pt_rush "
+                                    "(default: scenario base)"),
     network: Path | None = NetworkOpt,
     formats: str = FormatOpt,
 ) -> None:
@@ -222,7 +227,8 @@ def compare(
     out: Path | None = typer.Option(None, "--out", help="output folder for the tables"),
     points: Path | None = PointsOpt,
     demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: scenario base)"),
-    mode: str | None = typer.Option(None, "--mode", help="walk or drive (default: scenario base)"),
+    mode: str | None = typer.Option(None, "--mode", help="walk, drive (car), drive_rush, pt or pt_rush "
+                                    "(default: scenario base)"),
     network: Path | None = NetworkOpt,
 ) -> None:
     """Compare several scenarios with the baseline and with each other."""

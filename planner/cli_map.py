@@ -61,9 +61,9 @@ def map_command(
             mode = mode or base.get("mode", "drive")
             demand = demand or base.get("demand", "postal")
             from .study import evaluate_points, load_study
-            from .traveltime.network import resolve_model
+            from .traveltime.estimate import choose_model
 
-            model = resolve_model(network, mode, demand)
+            model = choose_model(network, mode, demand)
 
             study = load_study(points=points or base.get("points"), demand=demand, mode=mode, model=model)
             baseline = evaluate_points(study)

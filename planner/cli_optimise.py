@@ -76,9 +76,9 @@ def optimise(
     if points is not None:
         base["points"] = str(points)
     try:
-        from .traveltime.network import resolve_model
+        from .traveltime.estimate import choose_model
 
-        model_tt = resolve_model(network, mode, demand)
+        model_tt = choose_model(network, mode, demand)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PlannerWarning)  # repaired bundled geometry: not news here
             study = load_study(points=points, demand=demand, mode=mode, model=model_tt)

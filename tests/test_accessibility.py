@@ -150,3 +150,26 @@ def test_helsinki_centre_demand_for_the_network_demo():
     assert len(s.units) == 92 and s.units["pop_total"].sum() == raw["population"].sum()
     assert s.units["located"].all() and set(s.units["municipality"]) == {"Helsinki"}
     assert s.provenance["data_year"] == "2020"
+
+
+def test_time_error_column_is_the_estimates_band_error(small):
+    """Every estimated minute carries the model's CV p90 error at that trip's distance band."""
+    from planner.traveltime import estimate_model
+    from planner.traveltime.estimate import load_params
+
+    units, points, plain = small
+    band = load_params("walk").error_p90_min  # 0-2, 2-5, 5-10, 10-20, 20-40 km
+    ttm = travel_time_matrix(estimate_model("walk"), units, points)
+    acc = unit_access(units, points, ttm).set_index(["unit_id", "need", "group"])
+    e = acc["time_error_p90_min"]
+    assert e[("A", "social_any", "fi")] == band[0]  # 0 m to p_fi
+    assert e[("A", "social_any", "sv")] == band[1]  # 2000 m to p_sv: the 2-5 km band
+    assert e[("B", "social_any", "sv")] == band[0]  # 1000 m to p_sv
+    assert e[("C", "social_any", "fi")] == band[2]  # 5000 m to p_fi: the 5-10 km band
+    assert np.isnan(e[("B", "social_walkin", "sv")])  # unreachable: no trip, no error
+    s = summarise(acc.reset_index(), units, None, thresholds=(15, 30)).set_index(["need", "group"])
+    # residents 90 (0 m) + 40 (1 km) of 230 reach half the weight in the 0-2 km band
+    assert s.loc[("social_any", "fi"), "time_error_p90_min"] == band[0]
+    assert np.isnan(s.loc[("social_walkin", "sv"), "time_error_p90_min"])
+    # the hand-set line of the fixture has no known error
+    assert unit_access(units, points, plain)["time_error_p90_min"].isna().all()

@@ -46,9 +46,45 @@ def test_bad_file_gives_a_located_error(tmp_path):
     assert "row 1" in result.output and "category" in result.output and "bad.csv" in result.output
 
 
-def test_calibrate_prints_errors():
-    result = runner.invoke(app, ["calibrate", "--mode", "drive"])
-    assert result.exit_code == 0 and "median_abs_min" in result.output
+def test_calibrate_prints_the_cross_validated_table():
+    result = runner.invoke(app, ["calibrate", "--mode", "walk"])
+    assert result.exit_code == 0, result.output
+    assert "leave-one-destination-out" in result.output and "population-weighted" in result.output
+    for band in ("all", "0-2 km", "2-5 km", "5-10 km", "10-20 km", "20-40 km"):
+        assert f"walk {band:>8}" in result.output, band
+    assert "median_abs_pct" in result.output and "p90_abs_min" in result.output
+    bad = runner.invoke(app, ["calibrate", "--mode", "bike"])
+    assert bad.exit_code == 2 and "pt_rush" in bad.output
+
+
+def test_public_transport_estimate_and_its_error_in_every_table(tmp_path):
+    out = tmp_path / "pt"
+    result = runner.invoke(app, ["report", "--out", str(out), "--mode", "pt"])
+    assert result.exit_code == 0, result.output
+    region = pd.read_csv(out / "summary_region.csv")
+    assert (region["mode"] == "pt").all()
+    someone = region["pop_unreachable"] < region["population"]  # no Swedish walk-in point: no trips
+    assert region.loc[someone, "time_error_p90_min"].notna().all()
+    assert region.loc[~someone, "time_error_p90_min"].isna().all()
+    units = pd.read_csv(out / "access_units.csv")
+    reached = units[units["time_min"] < float("inf")]
+    assert reached["time_error_p90_min"].notna().all()
+    assert "time_error_p90_min" in pd.read_csv(out / "reception_centres.csv").columns
+    meta = pd.read_csv(out / "metadata.csv").set_index("key")["value"]
+    assert "coarsest estimate" in meta["model_parameters"] and "±" in meta["time_error_p90_min"]
+
+
+def test_public_transport_on_the_road_network_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["report", "--out", str(tmp_path / "x"), "--mode", "pt",
+                                 "--network", str(tmp_path / "net.npz")])
+    assert result.exit_code == 2
+    assert "routes only walk and drive" in result.output and "--network none" in result.output
+
+
+def test_car_is_an_alias_of_drive(tmp_path):
+    result = runner.invoke(app, ["report", "--out", str(tmp_path / "c"), "--mode", "car"])
+    assert result.exit_code == 0, result.output
+    assert (pd.read_csv(tmp_path / "c" / "summary_region.csv")["mode"] == "drive").all()
 
 
 def test_network_model_used_where_available(tmp_path):

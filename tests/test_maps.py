@@ -125,8 +125,25 @@ def test_title_block_names_scenario_need_model_and_years(scenario_page):
     title = re.search(r'<div id="planner-title".*?</div></div>', scenario_page, re.S).group(0)
     assert "Kela office — Finnish and other languages" in title
     assert "Scenario: Concentrate Kela offices in five towns" in title
-    assert "straight-line estimate" in title and "106 km/h" in title
+    assert "straight-line estimate" in title and "fitted per distance band" in title
     assert "Population data year 2022" in title
+    # the estimate's cross-validated p90 error per distance band, from the shipped parameters
+    from planner.traveltime.estimate import load_params
+
+    bands = load_params("drive").error_p90_min
+    assert "Estimate error (p90, cross-validated) at this distance:" in title
+    assert f"0-2 km ±{bands[0]:.1f}" in title and f"20-40 km ±{bands[4]:.1f} min" in title
+
+
+def test_car_map_has_no_21_minute_floor(study, baseline):
+    """Issue 10: every resident used to be 'at least 21 min by car'. Residents beside a Kela office
+    (trips under 2 km: about 7-12 min by the fitted curve) now fall in the first colour band."""
+    acc = baseline.access
+    kela = acc[(acc["need"] == "kela") & (acc["group"] == "fi") & acc["located"]]
+    assert study.provenance["mode"] == "drive"
+    assert kela.loc[kela["time_min"] <= 15, "population"].sum() > 0
+    assert (kela["time_min"] < 21).any()
+    assert kela["time_error_p90_min"].notna().all()
 
 
 def test_legend_has_seven_categories_bands_and_scenario_marks(scenario_page):

@@ -237,6 +237,9 @@ def _title_html(lines: list[str]) -> str:
             f"{html.escape(lines[0])}</div>{body}</div>")
 
 
+MODE_LABELS = ("walk", "drive", "drive_rush", "pt", "pt_rush")
+
+
 def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -> list[str]:
     scenario = provenance.get("scenario", "baseline")
     mode = provenance.get("mode", "?")
@@ -247,12 +250,14 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
         f"{need_label(need, lang)} — {group_label(group, lang)}",
         t("map.scenario", lang, name=t("map.baseline", lang) if scenario == "baseline" else scenario),
         t("map.model", lang, model=provenance.get("model", "?"),
-          mode=t(f"mode.{mode}", lang).lower() if mode in ("walk", "drive") else mode,
+          mode=t(f"mode.{mode}", lang).lower() if mode in MODE_LABELS else mode,
           network=network),
         t("map.data", lang, year=provenance.get("data_year", "?")),
     ]
     if provenance.get("osm_date") not in (None, "", "unknown", "n/a"):
         lines.append(t("map.osm", lang, date=provenance["osm_date"]))
+    if provenance.get("time_error_p90_min"):  # the estimate's cross-validated error per distance
+        lines.append(t("map.error", lang, bands=provenance["time_error_p90_min"]))
     return lines
 
 

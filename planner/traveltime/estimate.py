@@ -175,3 +175,24 @@ def estimate_model(mode: str, settings: Settings = DEFAULT_SETTINGS) -> Distance
     """The calibrated estimate for ``mode`` (walk, drive/car, drive_rush, pt, pt_rush)."""
     m = canonical_mode(mode)
     return DistanceCurveModel(m, load_params(m, settings=settings))
+
+
+def choose_model(network: str | Path | None, mode: str, demand: str,
+                 settings: Settings = DEFAULT_SETTINGS):
+    """The road-network model where one is available and routes ``mode``, else None (= the estimate).
+
+    ``drive_rush``, ``pt`` and ``pt_rush`` exist only as estimates: asking for them with a
+    stored network (``--network FILE``) is a ValueError saying so; with no ``--network`` they
+    use the estimate even where a network exists (see
+    :func:`planner.traveltime.network.resolve_model` for walk and drive).
+    """
+    m = canonical_mode(mode)
+    if m not in NETWORK_MODES:
+        if network is not None and str(network).lower() != "none":
+            raise ValueError(f"the road-network model routes only {' and '.join(NETWORK_MODES)}: "
+                             f"mode {mode!r} exists only as the straight-line estimate; "
+                             "leave out --network or give --network none")
+        return None
+    from .network import resolve_model
+
+    return resolve_model(network, m, demand, settings)
