@@ -232,6 +232,23 @@ def test_road_network_model_on_helsinki_centre(at):
     assert at.dataframe[0].value["Residents"].iloc[0] > 0
 
 
+def test_public_transport_estimate_is_offered_and_labelled_with_its_error(at):
+    """Issue 10: walk / car / public transport estimates, each labelled with its CV error."""
+    assert at.sidebar.selectbox(key="mode").options == [
+        "Walking", "Car", "Car, rush hour", "Public transport (coarsest estimate)",
+        "Public transport, rush hour (coarsest estimate)"]
+    at.sidebar.selectbox(key="mode").select("pt").run()
+    assert not at.exception, at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert "public transport (coarsest estimate)" in captions
+    assert "Estimate error (p90, cross-validated) at this distance: 0-2 km ±" in captions
+    if S.network_available():  # the road network routes walk and drive only
+        at.sidebar.selectbox(key="model").select("network").run()
+        assert not at.exception, at.exception
+        assert at.sidebar.selectbox(key="mode").options == ["Walking", "Car"]
+        assert at.session_state["mode"] == "drive"
+
+
 # ---------------------------------------------------------------- planner.appstate
 
 
