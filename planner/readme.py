@@ -25,12 +25,14 @@ def numbers_markdown(study: Study, results: Results) -> str:
     lines += ["", f"Residents of Uusimaa ({int(study.units['pop_total'].sum()):,} in "
               f"{len(study.units)} postal areas, {prov['data_year']}) and their travel time to the "
               f"nearest point in their language, {prov['model']}, mode {prov['mode']}:", "",
-              "| need | group | median min | p90 min | within 30 min | within 60 min | no point at all |",
-              "|---|---|---:|---:|---:|---:|---:|"]
+              "| need | group | median min | p90 min | within 30 min | within 60 min | no point at all "
+              "| estimate error, p90 min (median resident's trip) |",
+              "|---|---|---:|---:|---:|---:|---:|---:|"]
     for _, r in reg.iterrows():
+        err = r.get("time_error_p90_min", float("nan"))
         lines.append(f"| {NEEDS[r['need']].label_en} | {r['group']} | {r['median_min']:.0f} | "
                      f"{r['p90_min']:.0f} | {r['pct_within_30']:.1f} % | {r['pct_within_60']:.1f} % | "
-                     f"{r['pop_unreachable']:,} |")
+                     f"{r['pop_unreachable']:,} | {'–' if err != err else f'± {err:.1f}'} |")
     return "\n".join(lines).replace("inf", "∞")
 
 
