@@ -284,6 +284,9 @@ def _mount_subcommands() -> None:
         pass
     else:
         app.command("optimise")(optimise)
+    from .cli_geocode import geocode_command
+
+    app.command("geocode")(geocode_command)
 
 
 _mount_subcommands()
