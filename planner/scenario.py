@@ -310,8 +310,13 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
         if located.any():
             times[located] = study.model.times(xy(study.units)[located], xy(new))
         ttm = ttm.with_points(new["id"].tolist(), times)
-    return Applied(scenario, open_pts, ttm, state, merges,
-                   all_pts[all_pts["id"].isin(closed)].reset_index(drop=True), merge_clients)
+    closed_pts = all_pts[all_pts["id"].isin(closed)]
+    if closed & absent:  # closed placeholders / points of other dates: listed, flagged, no effect
+        gone = study.all_points[study.all_points["id"].isin(closed & absent)]
+        closed_pts = gpd.GeoDataFrame(pd.concat([closed_pts, gone], ignore_index=True),
+                                      geometry="geometry", crs=study.points.crs)
+    return Applied(scenario, open_pts, ttm, state, merges, closed_pts.reset_index(drop=True),
+                   merge_clients)
 
 
 def _resolve_chains(merges: dict[str, str]) -> dict[str, str]:

@@ -325,3 +325,11 @@ def test_need_weight_on_bundled_data_keeps_totals_honest(study):
     fb = set(u.loc[u["weight_fallback"], "unit_id"])
     assert small & set(u["unit_id"]) <= fb
     assert 0.03 < u["pop_total"].sum() / u["pop_residents"].sum() < 0.10
+
+
+def test_placeholder_marker_is_hollow():
+    from planner.outputs.maps import marker_svg
+
+    svg = marker_svg("sv_walkin", state="placeholder")
+    assert 'fill="none"' in svg and "stroke-dasharray" in svg
+    assert 'fill="none"' not in marker_svg("sv_walkin")

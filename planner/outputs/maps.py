@@ -479,7 +479,7 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         tip = f"{p['name']} ({category_label(p['category'], lang)})"
         key = st if st in ("closed", "opened") else p["category"]
         look = st
-        if st == "open" and not bool(p.get("located", True)):  # placeholder: hollow marker
+        if p.get("located") is False or p.get("located") == 0:  # placeholder: hollow marker
             look, tip = "placeholder", tip + " — placeholder: site unknown, drawn at the municipal centre"
         layers.setdefault(key, []).append(_point_feature(
             p.geometry.x, p.geometry.y, marker_svg(p["category"], state=look), 18, 18, 9, 9, popup, tip,
