@@ -185,7 +185,7 @@ def sidebar() -> dict:
     day = sb.date_input("Network date", datetime.date(2022, 12, 31), key="net_date",
                         help="points valid on this day (valid_from / valid_to)")
     unlocated = sb.checkbox("Include placeholders (site unknown) at municipal centres",
-                            value=False, key="net_unlocated")
+                            key="net_unlocated")
     weight = sb.selectbox("Demand weight", ["residents", "unemployed", "low_income_households"],
                           key="net_weight")
     eligibility = sb.selectbox("Who may use which point", ["default", "any", "organiser"],
