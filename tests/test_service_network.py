@@ -333,3 +333,42 @@ def test_placeholder_marker_is_hollow():
     svg = marker_svg("sv_walkin", state="placeholder")
     assert 'fill="none"' in svg and "stroke-dasharray" in svg
     assert 'fill="none"' not in marker_svg("sv_walkin")
+
+
+# --- CLI ------------------------------------------------------------------------------
+
+
+def test_cli_date_and_weight(tmp_path):
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    runner = CliRunner()
+    bad = runner.invoke(app, ["report", "--out", str(tmp_path / "x"), "--date", "31.12.2022"])
+    assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
+    bad = runner.invoke(app, ["report", "--out", str(tmp_path / "x"), "--weight", "income"])
+    assert bad.exit_code == 2 and "--weight" in bad.output
+    ok = runner.invoke(app, ["report", "--out", str(tmp_path / "r"), "--weight", "unemployed",
+                             "--date", "2025-07-01", "--include-unlocated-points"])
+    assert ok.exit_code == 0, ok.output
+    region = pd.read_csv(tmp_path / "r" / "summary_region.csv")
+    assert region["demand_weight"].str.startswith("unemployed").all()
+    assert (region["network_date"] == "2025-07-01").all()
+    assert region["unlocated_points"].str.contains("INCLUDED").all()
+    assert region["eligibility"].str.contains("social_any: organiser").all()
+    pts = pd.read_csv(tmp_path / "r" / "service_points.csv")
+    assert "vok_porvoo_luona" not in set(pts["id"])  # closed 30.6.2025
+    assert region.query("group == 'all'")["population"].lt(200_000).all()  # unemployed, not residents
+
+
+def test_optimiser_costs_follow_the_organiser_rule(study):
+    from planner.optimise.inputs import candidate_sites, cost_matrix, demand_rows
+
+    rows, _ = demand_rows(study, "social_any", "fi")
+    sites = candidate_sites(study, "social_any", "fi", ("existing",), 5000)
+    cost = cost_matrix(study, rows, sites, "social_any")
+    org = study.organisers
+    cross = (rows["municipality_code"].map(org).to_numpy()[:, None]
+             != sites["municipality_code"].map(org).to_numpy()[None, :])
+    assert cross.any() and np.isinf(cost[cross]).all()
+    assert np.isfinite(cost[~cross]).any()
