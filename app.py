@@ -29,8 +29,10 @@ KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "
 
 
 @st.cache_resource(show_spinner="Loading data and computing travel times…")
-def get_study(model: str, mode: str, demand: str, preset: str):
-    return S.load_app_study(model, mode, demand, preset)
+def get_study(model: str, mode: str, demand: str, preset: str, date: str | None = None,
+              unlocated: bool = False, weight: str = "residents", eligibility: str = "default"):
+    return S.load_app_study(model, mode, demand, preset, date=date, include_unlocated=unlocated,
+                            weight=weight, eligibility=eligibility)
 
 
 @st.cache_resource(show_spinner=False)
@@ -184,7 +186,20 @@ def sidebar() -> dict:
         sb.info(t("side.network_note", lang))
     preset = sb.selectbox(t("side.preset", lang), ["six_areas", "wellbeing_counties_2023"], key="preset",
                           format_func=lambda p: t(f"preset.{p}", lang))
-    return {"lang": lang, "need": need, "group": group, "key": (model, mode, demand, preset)}
+    # issue 11: the network of a day, placeholders, need weight, eligibility rule
+    import datetime
+
+    day = sb.date_input("Network date", datetime.date(2022, 12, 31), key="net_date",
+                        help="points valid on this day (valid_from / valid_to)")
+    unlocated = sb.checkbox("Include placeholders (site unknown) at municipal centres",
+                            key="net_unlocated")
+    weight = sb.selectbox("Demand weight", ["residents", "unemployed", "low_income_households"],
+                          key="net_weight")
+    eligibility = sb.selectbox("Who may use which point", ["default", "any", "organiser"],
+                               key="net_elig", help="default: own organiser for social services, "
+                               "any point for Kela and English")
+    return {"lang": lang, "need": need, "group": group,
+            "key": (model, mode, demand, preset, str(day), unlocated, weight, eligibility)}
 
 
 # ---------------------------------------------------------------- pages

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from .categories import GROUPS, NEED_CODES, eligible_categories
+from .categories import DEFAULT_ELIGIBILITY, GROUPS, NEED_CODES, eligible_categories
 from .settings import DEFAULT_SETTINGS
 from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, xy
 
@@ -27,6 +27,8 @@ __all__ = [
     "group_stats",
     "with_provenance",
     "ALL_GROUPS",
+    "organiser_mask",
+    "PROVENANCE_KEYS",
 ]
 
 ALL_GROUPS = "all"
@@ -35,20 +37,26 @@ ALL_GROUPS = "all"
 def nearest(times: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Index and time of the nearest eligible column for every row.
 
-    Rows of NaN (unlocated) give (-1, NaN); rows with no reachable eligible point
-    give (-1, inf).
+    ``eligible`` is a column mask (m,) or a row-by-column mask (n, m), e.g. a category
+    mask combined with an organiser mask. Rows of NaN (unlocated) give (-1, NaN); rows
+    with no reachable eligible point give (-1, inf).
 
     >>> t = np.array([[5.0, 2.0, 9.0], [np.inf, np.inf, 1.0], [np.nan] * 3])
     >>> nearest(t, np.array([True, True, False]))
     (array([ 1, -1, -1]), array([ 2., inf, nan]))
+    >>> nearest(t[:1], np.array([[True, False, True]]))
+    (array([0]), array([5.]))
     """
     n = times.shape[0]
     idx = np.full(n, -1, dtype=np.int64)
     best = np.full(n, np.inf)
-    cols = np.flatnonzero(eligible)
+    eligible = np.asarray(eligible, dtype=bool)
+    cols = np.flatnonzero(eligible if eligible.ndim == 1 else eligible.any(axis=0))
     unlocated = np.isnan(times).all(axis=1) if times.shape[1] else np.zeros(n, bool)
     if len(cols):
-        sub = np.where(np.isnan(times[:, cols]), np.inf, times[:, cols])
+        sub = times[:, cols]
+        bad = np.isnan(sub) if eligible.ndim == 1 else np.isnan(sub) | ~eligible[:, cols]
+        sub = np.where(bad, np.inf, sub)
         j = np.argmin(sub, axis=1)
         t = sub[np.arange(n), j]
         ok = np.isfinite(t)
@@ -58,48 +66,94 @@ def nearest(times: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarray, np.nda
     return idx, best
 
 
+def organiser_mask(unit_codes: np.ndarray, point_codes: np.ndarray,
+                   organisers: dict[str, str]) -> np.ndarray:
+    """(units x points) True where the point belongs to the unit's organiser.
+
+    Codes are municipality codes; ``organisers`` maps a code to its organiser (the
+    wellbeing services county or the City of Helsinki). A unit whose municipality has
+    no organiser in the table (unlocated residents) may use every point.
+
+    >>> organiser_mask(np.array(["505", "091"]), np.array(["858", "091"]),
+    ...                {"505": "Keski", "858": "Keski", "091": "Helsinki"}).tolist()
+    [[True, False], [False, True]]
+    """
+    names = sorted(set(organisers.values()))
+    code = {o: i for i, o in enumerate(names)}
+    u = np.array([code.get(organisers.get(c), -1) for c in unit_codes], dtype=np.int64)
+    p = np.array([code.get(organisers.get(c), -2) for c in point_codes], dtype=np.int64)
+    mask = u[:, None] == p[None, :]
+    mask[u < 0] = True
+    return mask
+
+
 def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTimeMatrix,
                 needs: tuple[str, ...] = NEED_CODES, merges: dict[str, str] | None = None,
-                before: pd.DataFrame | None = None) -> pd.DataFrame:
+                before: pd.DataFrame | None = None, eligibility: dict[str, str] | None = None,
+                organisers: dict[str, str] | None = None,
+                merge_clients: dict[str, str | None] | None = None) -> pd.DataFrame:
     """Nearest eligible point and time for every unit x need x language group.
 
     Returns columns ``unit_id, need, group, population, located, point_id, time_min,
-    time_error_p90_min`` (``point_id`` empty and ``time_min`` inf when nothing is
-    reachable, NaN for unlocated residents; ``time_error_p90_min`` the model's
-    cross-validated p90 absolute error at that trip's distance, NaN when the model
-    has no known error). Only open points (rows of ``points``) are considered.
+    time_error_p90_min, point_placeholder`` (``point_id`` empty and ``time_min`` inf when
+    nothing is reachable, NaN for unlocated residents; ``time_error_p90_min`` the model's
+    cross-validated p90 absolute error at that trip's distance, NaN when the model has no
+    known error; ``point_placeholder`` True where the point is a placeholder put at its
+    municipal centre). Only open points (rows of ``points``) are considered.
 
-    ``merges`` (closed point id -> kept point id) with ``before`` (this function's
-    result before the merge) moves the closed points' clients to the kept point, for
-    the needs the kept point serves, even where another point is nearer.
+    ``eligibility`` (need -> 'organiser' | 'any', default
+    :data:`planner.categories.DEFAULT_ELIGIBILITY`) with ``organisers`` (municipality
+    code -> organiser) restricts 'organiser' needs to the points of the resident's own
+    organiser. Without ``organisers`` every rule acts as 'any'.
+
+    ``merges`` (closed point id -> final receiving point id) with ``before`` (this
+    function's result before the merge): under ``clients: receiving`` the closed
+    points' clients move to the receiving point (for the needs it serves) even where
+    another point is nearer; under ``clients: nearest`` they choose the nearest open
+    eligible point. ``merge_clients`` gives the choice per closed point; missing/None =
+    the need's default: 'nearest' where the need's rule is 'any' (clients free to choose,
+    e.g. Kela), 'receiving' where it is 'organiser'.
     """
     times = ttm.columns(points["id"].to_numpy())
     if list(ttm.origin_ids) != list(units["unit_id"]):
         raise ValueError("travel-time matrix rows do not match the demand units")
+    rules = dict(DEFAULT_ELIGIBILITY) if eligibility is None else {**DEFAULT_ELIGIBILITY, **eligibility}
     cats = points["category"].to_numpy()
     ids = points["id"].to_numpy(dtype=object)
     col = {p: j for j, p in enumerate(ids)}
     errors = error_p90_min(ttm.error_model, xy(units), xy(points)) if len(points) else \
         np.empty((len(units), 0))
     rows = np.arange(len(units))
+    placeholder = (~points["located"].fillna(True).to_numpy(dtype=bool) if "located" in points.columns
+                   else np.zeros(len(points), bool))
+    same_org = None
+    if organisers is not None and any(rules.get(n) == "organiser" for n in needs):
+        same_org = organiser_mask(units["municipality_code"].to_numpy(dtype=object),
+                                  points["municipality_code"].to_numpy(dtype=object), organisers)
+    merge_clients = merge_clients or {}
     frames = []
     for need in needs:
+        rule = rules.get(need, "any")
         for group in GROUPS:
             serves = eligible_categories(need, group)
-            idx, t = nearest(times, np.isin(cats, list(serves)))
+            mask = np.isin(cats, list(serves))
+            if rule == "organiser" and same_org is not None:
+                mask = same_org & mask[None, :]
+            idx, t = nearest(times, mask)
             pid = np.where(idx >= 0, ids[np.maximum(idx, 0)], "")
             if merges and before is not None:
                 was = before.loc[(before["need"] == need) & (before["group"] == group), "point_id"]
                 was = was.to_numpy()
                 for gone, kept in merges.items():
+                    clients = merge_clients.get(gone) or ("nearest" if rule == "any" else "receiving")
                     j = col.get(kept)
-                    if j is None or cats[j] not in serves:
-                        continue  # the kept point does not serve this need: nearest applies
+                    if clients == "nearest" or j is None or cats[j] not in serves:
+                        continue  # clients choose / the receiver lacks this need: nearest applies
                     moved = (was == gone) & ~np.isnan(t)
                     pid[moved] = kept
                     t = np.where(moved, times[:, j], t)
-                    idx = np.where(moved, j, idx)
-            err = np.where(idx >= 0, errors[rows, np.maximum(idx, 0)] if errors.shape[1] else np.nan,
+            jj = np.array([col.get(p, -1) for p in pid], dtype=np.int64)
+            err = np.where(jj >= 0, errors[rows, np.maximum(jj, 0)] if errors.shape[1] else np.nan,
                            np.nan)
             frames.append(pd.DataFrame({
                 "unit_id": units["unit_id"].to_numpy(),
@@ -110,6 +164,7 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                 "point_id": pid,
                 "time_min": t,
                 "time_error_p90_min": err,
+                "point_placeholder": (jj >= 0) & placeholder[np.maximum(jj, 0)],
             }))
     return pd.concat(frames, ignore_index=True)
 
@@ -250,19 +305,32 @@ def point_load(access: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
 
 def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
                      needs: tuple[str, ...] = ("kela", "social_walkin", "social_any", "english"),
-                     group: str = "fi") -> pd.DataFrame:
-    """From each reception centre to the nearest point of each need (``group`` language)."""
+                     group: str = "fi", eligibility: dict[str, str] | None = None,
+                     organisers: dict[str, str] | None = None) -> pd.DataFrame:
+    """From each reception centre to the nearest point of each need (``group`` language).
+
+    Residents of a reception centre follow the eligibility rule of the centre's
+    municipality (its organiser for 'organiser' needs).
+    """
     centres = points[points["category"] == "reception_centre"]
     targets = points[points["category"] != "reception_centre"]
     if centres.empty:
         return pd.DataFrame(columns=["reception_centre_id", "name", "municipality_code", "need",
                                      "point_id", "point_name", "time_min", "time_error_p90_min"])
+    rules = dict(DEFAULT_ELIGIBILITY) if eligibility is None else {**DEFAULT_ELIGIBILITY, **eligibility}
     times = model.times(xy(centres), xy(targets)) if len(targets) else np.empty((len(centres), 0))
     errs = error_p90_min(model, xy(centres), xy(targets))
     cats = targets["category"].to_numpy()
+    same_org = None
+    if organisers is not None:
+        same_org = organiser_mask(centres["municipality_code"].to_numpy(dtype=object),
+                                  targets["municipality_code"].to_numpy(dtype=object), organisers)
     rows = []
     for need in needs:
-        idx, t = nearest(times, np.isin(cats, list(eligible_categories(need, group))))
+        mask = np.isin(cats, list(eligible_categories(need, group)))
+        if rules.get(need) == "organiser" and same_org is not None:
+            mask = same_org & mask[None, :]
+        idx, t = nearest(times, mask)
         for k, (_, c) in enumerate(centres.iterrows()):
             rows.append({
                 "reception_centre_id": c["id"], "name": c["name"],
@@ -275,13 +343,19 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
     return pd.DataFrame(rows)
 
 
+PROVENANCE_KEYS = ("model", "mode", "network_source", "osm_date", "data_year", "scenario",
+                   "network_date", "unlocated_points", "eligibility", "demand_weight")
+
+
 def with_provenance(df: pd.DataFrame, provenance: dict[str, str],
-                    keys: tuple[str, ...] = ("model", "mode", "network_source", "osm_date",
-                                             "data_year", "scenario")) -> pd.DataFrame:
-    """Append provenance columns (model, mode, network source and OSM date, data year, scenario)."""
+                    keys: tuple[str, ...] = PROVENANCE_KEYS) -> pd.DataFrame:
+    """Append provenance columns (model, mode, network source and OSM date, data year, scenario,
+    the network's date, unlocated points, eligibility rules, demand weight; the last four
+    only when the provenance has them)."""
     out = df.copy()
     for k in keys:
-        out[k] = provenance.get(k, "")
+        if k in PROVENANCE_KEYS[:6] or k in provenance:
+            out[k] = provenance.get(k, "")
     return out
 
 

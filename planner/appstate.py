@@ -341,7 +341,8 @@ def network_available() -> bool:
 
 
 def load_app_study(model: str = "straight", mode: str = "drive", demand: str = "postal",
-                   preset: str | None = None, settings: Settings = DEFAULT_SETTINGS) -> Study:
+                   preset: str | None = None, settings: Settings = DEFAULT_SETTINGS,
+                   **options: object) -> Study:
     """The study the app shows: the straight-line estimate on the chosen demand units, or the
     road network of the Helsinki-centre demo on its 250 m population grid (2020)."""
     from . import study as study_mod
@@ -349,11 +350,12 @@ def load_app_study(model: str = "straight", mode: str = "drive", demand: str = "
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
         if model == "straight":
-            return study_mod.load_study(demand=demand, mode=mode, preset=preset, settings=settings)
+            return study_mod.load_study(demand=demand, mode=mode, preset=preset, settings=settings,
+                                        **options)
         if model != "network":
             raise ValueError(f"unknown model {model!r}: expected one of {list(MODELS)}")
         from .traveltime.network import resolve_model
 
         net = resolve_model(None, mode, "helsinki_centre", settings)
         return study_mod.load_study(model=net, demand="helsinki_centre", mode=mode, preset=preset,
-                                    settings=settings)
+                                    settings=settings, **options)

@@ -20,6 +20,11 @@ __all__ = [
     "NEED_CODES",
     "GROUPS",
     "eligible_categories",
+    "ELIGIBILITY_RULES",
+    "DEFAULT_ELIGIBILITY",
+    "ORGANISER_COLUMN",
+    "parse_eligibility",
+    "eligibility_text",
 ]
 
 
@@ -101,3 +106,61 @@ def eligible_categories(need: str, group: str) -> frozenset[str]:
         return NEEDS[need].categories(group)
     except KeyError:
         raise ValueError(f"unknown need {need!r}: expected one of {list(NEEDS)}") from None
+
+
+# --- who may use which point (issue 11) ----------------------------------------------
+# ``organiser``: a resident uses only the points of their own organiser of adult social
+# services (since 1 Jan 2023 the wellbeing services counties and the City of Helsinki:
+# column ``wellbeing_county_2023`` of municipalities.csv). ``any``: every point (Kela is
+# a national agency; the English service is open to all).
+ELIGIBILITY_RULES = ("organiser", "any")
+DEFAULT_ELIGIBILITY: dict[str, str] = {
+    "kela": "any",
+    "social_walkin": "organiser",
+    "social_any": "organiser",
+    "english": "any",
+}
+ORGANISER_COLUMN = "wellbeing_county_2023"
+
+
+def parse_eligibility(spec: str | dict[str, str] | None) -> dict[str, str]:
+    """Per-need eligibility rules from ``None``/'default', 'any', 'organiser' or 'need=rule,...'.
+
+    >>> parse_eligibility("any")["social_walkin"]
+    'any'
+    >>> parse_eligibility("kela=organiser")["kela"], parse_eligibility(None)["social_any"]
+    ('organiser', 'organiser')
+    """
+    rules = dict(DEFAULT_ELIGIBILITY)
+    if spec is None:
+        return rules
+    if isinstance(spec, dict):
+        items = list(spec.items())
+    else:
+        text = spec.strip()
+        if text in ("", "default"):
+            return rules
+        if text in ELIGIBILITY_RULES:
+            return {n: text for n in NEED_CODES}
+        items = []
+        for part in text.split(","):
+            need, sep, rule = part.partition("=")
+            if not sep:
+                raise ValueError(f"eligibility {part!r}: expected 'default', 'any', 'organiser' or "
+                                 "need=rule pairs such as 'kela=any,social_any=organiser'")
+            items.append((need.strip(), rule.strip()))
+    for need, rule in items:
+        if need not in NEEDS:
+            raise ValueError(f"unknown need {need!r} in the eligibility rules: expected one of "
+                             f"{list(NEEDS)}")
+        if rule not in ELIGIBILITY_RULES:
+            raise ValueError(f"unknown eligibility rule {rule!r} for {need}: expected one of "
+                             f"{list(ELIGIBILITY_RULES)}")
+        rules[need] = rule
+    return rules
+
+
+def eligibility_text(rules: dict[str, str]) -> str:
+    """One line for provenance: 'kela: any; social_walkin: organiser (wellbeing_county_2023); ...'."""
+    return "; ".join(f"{n}: {r}" + (f" ({ORGANISER_COLUMN})" if r == "organiser" else "")
+                     for n, r in rules.items())

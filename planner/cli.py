@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from .categories import GROUPS, NEED_CODES
+from .cli_options import DateOpt, EligibilityOpt, UnlocatedOpt, WeightOpt
 
 app = typer.Typer(help="Uusimaa service-network planner: accessibility, scenarios, maps.",
                   no_args_is_help=True, add_completion=False)
@@ -44,14 +45,17 @@ def _model(network: Path | str | None, mode: str, demand: str):
         _fail(exc)
 
 
-def _study(points, demand, mode, postal, grid, munis, areas, preset, network):
+def _study(points, demand, mode, postal, grid, munis, areas, preset, network, date=None,
+           include_unlocated=False, eligibility=None, weight="residents"):
+    from .cli_options import study_kwargs
     from .errors import PlannerError
     from .study import load_study
 
     try:
         return load_study(points=points, demand=demand, mode=mode, model=_model(network, mode, demand),
                           postal_areas=postal, grid=grid, municipalities=munis,
-                          service_areas=areas, preset=preset)
+                          service_areas=areas, preset=preset,
+                          **study_kwargs(date, include_unlocated, eligibility, weight))
     except (PlannerError, ValueError) as exc:
         _fail(exc)
 
@@ -70,6 +74,10 @@ def report(
     network: Path | None = NetworkOpt,
     need: str = typer.Option("social_any", "--need", help=f"need shown on the map: {', '.join(NEED_CODES)}"),
     group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
+    date: str | None = DateOpt,
+    include_unlocated_points: bool = UnlocatedOpt,
+    eligibility: str = EligibilityOpt,
+    weight: str = WeightOpt,
 ) -> None:
     """Baseline accessibility tables (CSV) and an HTML map in one go."""
     from .outputs.export import unit_times, write_csv
@@ -77,7 +85,7 @@ def report(
     from .study import evaluate_points
 
     study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas, preset,
-                   network)
+                   network, date, include_unlocated_points, eligibility, weight)
     res = evaluate_points(study)
     tables = {"service_points": study.points, "demand_units": unit_times(study.units, res.access),
               **res.tables()}
@@ -88,7 +96,9 @@ def report(
     files.append(save_map(m, out / "map.html"))
     region = res.summaries["summary_region"]
     typer.echo(f"model: {res.provenance['model']} ({res.provenance['mode']}); "
-               f"population data year {res.provenance['data_year']}")
+               f"population data year {res.provenance['data_year']}; network of "
+               f"{res.provenance['network_date']}; {res.provenance['unlocated_points']}; "
+               f"weight: {res.provenance['demand_weight']}")
     cols = ["need", "group", "population", "pop_unlocated", "median_min", "pct_within_30"]
     typer.echo(region[region["group"] == "all"][cols].to_string(index=False))
     for f in files:
@@ -139,7 +149,8 @@ def categories() -> None:
 @app.command()
 def stats(mode: str = ModeOpt,
           write_readme: Path | None = typer.Option(None, "--write-readme",
-                                                      help="update the numbers block of this README")
+                                                      help="update the numbers block of this README"),
+          date: str | None = DateOpt,
           ) -> None:
     """Markdown summary of the embedded data (the README's numbers come from here)."""
     import warnings
@@ -150,7 +161,7 @@ def stats(mode: str = ModeOpt,
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
-        study = load_study(mode=mode)
+        study = load_study(mode=mode, date=date)
     text = numbers_markdown(study, evaluate_points(study))
     if write_readme:
         write_readme.write_text(replace_block(write_readme.read_text(encoding="utf-8"), text),
@@ -194,6 +205,10 @@ def evaluate(
                                     "(default: scenario base)"),
     network: Path | None = NetworkOpt,
     formats: str = FormatOpt,
+    date: str | None = DateOpt,
+    include_unlocated_points: bool = UnlocatedOpt,
+    eligibility: str = EligibilityOpt,
+    weight: str = WeightOpt,
 ) -> None:
     """Evaluate one scenario against the baseline and export every table."""
     from .errors import PlannerError
@@ -202,7 +217,7 @@ def evaluate(
     scs = _scenarios([scenario])
     demand, mode = _base_options(scs, demand, mode)
     study = _study(points or scs[0].base.get("points"), demand, mode, None, None, None, None, None,
-                   network)
+                   network, date, include_unlocated_points, eligibility, weight)
     try:
         _, runs = run_scenarios(study, scs)
         files = write_bundle(study, runs[0].results, out, runs[0],
@@ -230,6 +245,10 @@ def compare(
     mode: str | None = typer.Option(None, "--mode", help="walk, drive (car), drive_rush, pt or pt_rush "
                                     "(default: scenario base)"),
     network: Path | None = NetworkOpt,
+    date: str | None = DateOpt,
+    include_unlocated_points: bool = UnlocatedOpt,
+    eligibility: str = EligibilityOpt,
+    weight: str = WeightOpt,
 ) -> None:
     """Compare several scenarios with the baseline and with each other."""
     import pandas as pd
@@ -239,7 +258,8 @@ def compare(
 
     scs = _scenarios(scenarios)
     demand, mode = _base_options(scs, demand, mode)
-    study = _study(points, demand, mode, None, None, None, None, None, network)
+    study = _study(points, demand, mode, None, None, None, None, None, network, date,
+                   include_unlocated_points, eligibility, weight)
     baseline, runs = run_scenarios(study, scs)
     overview = scenario_overview(runs)
     _echo_overview(overview, baseline.provenance)
@@ -284,6 +304,9 @@ def _mount_subcommands() -> None:
         pass
     else:
         app.command("optimise")(optimise)
+    from .cli_geocode import geocode_command
+
+    app.command("geocode")(geocode_command)
 
 
 _mount_subcommands()

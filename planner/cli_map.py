@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from .categories import NEED_CODES
+from .cli_options import DateOpt, EligibilityOpt, UnlocatedOpt, WeightOpt, study_kwargs
 from .i18n import LANGS
 
 __all__ = ["map_command"]
@@ -36,6 +37,10 @@ def map_command(
     tiles: bool = typer.Option(True, "--tiles/--no-tiles", help="OpenStreetMap base map (needs internet "
                                "when viewed; the map stays readable without)"),
     lang: str = typer.Option("en", "--lang", help=f"language of the map text: {', '.join(LANGS)}"),
+    date: str | None = DateOpt,
+    include_unlocated_points: bool = UnlocatedOpt,
+    eligibility: str = EligibilityOpt,
+    weight: str = WeightOpt,
 ) -> None:
     """Write one self-contained HTML map (baseline, or a scenario's gains and losses)."""
     import warnings
@@ -65,7 +70,8 @@ def map_command(
 
             model = choose_model(network, mode, demand)
 
-            study = load_study(points=points or base.get("points"), demand=demand, mode=mode, model=model)
+            study = load_study(points=points or base.get("points"), demand=demand, mode=mode, model=model,
+                               **study_kwargs(date, include_unlocated_points, eligibility, weight))
             baseline = evaluate_points(study)
             if sc is None:
                 m = scenario_map(study, baseline, need, group, tiles="OpenStreetMap" if tiles else None,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import typer
 
+from .cli_options import DateOpt, EligibilityOpt, UnlocatedOpt, WeightOpt, study_kwargs
+
 __all__ = ["optimise"]
 
 _MODEL_HELP = ("pmedian (keep k, min weighted time) | lscp (fewest points, --share within --max-minutes) | "
@@ -57,6 +59,10 @@ def optimise(
     name: str | None = typer.Option(None, "--name", help="scenario name"),
     out: Path | None = typer.Option(None, "--out", help="write the result as a scenario YAML file"),
     report: Path | None = typer.Option(None, "--report", help="write the report (markdown)"),
+    date: str | None = DateOpt,
+    include_unlocated_points: bool = UnlocatedOpt,
+    eligibility: str = EligibilityOpt,
+    weight: str = WeightOpt,
 ) -> None:
     """Optimise the network (p-median, set covering, maximal covering, p-center, add points).
 
@@ -81,7 +87,8 @@ def optimise(
         model_tt = choose_model(network, mode, demand)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PlannerWarning)  # repaired bundled geometry: not news here
-            study = load_study(points=points, demand=demand, mode=mode, model=model_tt)
+            study = load_study(points=points, demand=demand, mode=mode, model=model_tt,
+                               **study_kwargs(date, include_unlocated_points, eligibility, weight))
         result = optimise_network(study, model=model, need=need, group=group, k=k, max_minutes=max_minutes,
                                   share=share, keep=tuple(keep or ()),
                                   keep_categories=tuple(keep_category or ()), per=per,

@@ -9,6 +9,7 @@ with the same schema.
 
 from __future__ import annotations
 
+import datetime as _dt
 import warnings
 from pathlib import Path
 
@@ -32,9 +33,15 @@ __all__ = [
     "load_postal_areas",
     "load_population_grid",
     "PRECISIONS",
+    "UNKNOWN",
+    "select_points",
+    "parse_date",
+    "NEED_WEIGHTS",
+    "load_postal_need",
 ]
 
-PRECISIONS = ("address", "postal_area", "locality", "unspecified")
+UNKNOWN = "unknown"  # a placeholder row: the site is not known, so it is not a point
+PRECISIONS = ("address", "street", "postal_area", "locality", "unspecified", UNKNOWN)
 _VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".parquet"}
 
 
@@ -313,7 +320,8 @@ def _points_frame(df: pd.DataFrame | gpd.GeoDataFrame, file: str,
 
 def load_service_points(path: str | Path | None = None,
                         borders: gpd.GeoDataFrame | None = None,
-                        settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFrame:
+                        settings: Settings = DEFAULT_SETTINGS,
+                        centres: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Service points in the seven categories, validated, EPSG:3067.
 
     Columns: ``id, name, category, municipality_code, address, postal_code,
@@ -321,6 +329,12 @@ def load_service_points(path: str | Path | None = None,
     geometry. A CSV gives WGS84 ``lon, lat`` (or EPSG:3067 ``x, y``); a vector file
     its own CRS. Each point must lie in its municipality (within the tolerance of the
     generalised borders).
+
+    ``valid_from`` / ``valid_to`` (ISO dates, blank = open-ended) give the period a
+    point exists (see :func:`select_points`). A row with ``location_precision =
+    unknown`` is a placeholder: its site is not known, ``located`` is False and its
+    geometry is the municipal centre (from ``centres``), used only when a caller
+    explicitly includes unlocated points.
     """
     path = Path(path) if path else _default(settings, "service_points.csv")
     file = str(path)
@@ -346,6 +360,10 @@ def load_service_points(path: str | Path | None = None,
         if v not in PRECISIONS:
             raise DataError(f"unknown location_precision {v!r}; expected one of {list(PRECISIONS)}",
                             file=file, row=int(i) + 1, field="location_precision")
+    df["valid_from"], df["valid_to"] = _validity(df, file)
+    df["located"] = df["location_precision"] != UNKNOWN
+    borders = borders if borders is not None else load_municipal_borders(settings=settings)
+    df = _place_placeholders(df, file, centres, settings, borders)
     cap = pd.to_numeric(df["capacity"], errors="coerce") if "capacity" in df.columns else None
     if cap is not None:
         bad = (cap.isna() & df["capacity"].notna()) | (cap < 0)
@@ -358,9 +376,103 @@ def load_service_points(path: str | Path | None = None,
     borders = borders if borders is not None else load_municipal_borders(settings=settings)
     _check_inside(gdf, borders, file, settings)
     cols = ["id", "name", "category", "municipality_code", "address", "postal_code",
-            "location_precision", "source", "note", "capacity"]
+            "location_precision", "located", "valid_from", "valid_to", "source", "note", "capacity"]
     extra = [c for c in gdf.columns if c not in cols and c not in ("lon", "lat", "x", "y", "geometry")]
     return gpd.GeoDataFrame(gdf[cols + extra], geometry=gdf.geometry, crs=settings.crs)
+
+
+def parse_date(value: object, file: str = "<date>", row: int | None = None,
+               field: str = "date") -> pd.Timestamp | None:
+    """An ISO date ``YYYY-MM-DD`` (blank/None -> None) or a located DataError."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.normalize()
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return pd.Timestamp(_dt.date.fromisoformat(text))
+    except ValueError:
+        raise DataError(f"{text!r} is not a date (YYYY-MM-DD, e.g. 2022-12-31)", file=file, row=row,
+                        field=field) from None
+
+
+def _validity(df: pd.DataFrame, file: str) -> tuple[pd.Series, pd.Series]:
+    """Parsed ``valid_from`` / ``valid_to`` (NaT = open-ended); valid_to before valid_from fails."""
+    out = {}
+    for col in ("valid_from", "valid_to"):
+        values = df[col] if col in df.columns else pd.Series([None] * len(df), index=df.index)
+        out[col] = pd.Series([parse_date(v, file, i + 1, col) for i, v in enumerate(values)],
+                             index=df.index, dtype="datetime64[ns]")
+    bad = out["valid_to"] < out["valid_from"]
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"valid_to {out['valid_to'].iloc[i].date()} is before valid_from "
+                        f"{out['valid_from'].iloc[i].date()}", file=file, row=i + 1, field="valid_to")
+    return out["valid_from"], out["valid_to"]
+
+
+def _place_placeholders(df: pd.DataFrame, file: str, centres: gpd.GeoDataFrame | None,
+                        settings: Settings, borders: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Give placeholder rows (site unknown) their municipal centre as a stand-in position.
+
+    Their own lon/lat (or x/y), if any, are replaced: a placeholder never poses as a site.
+    A municipality missing from the centre table (Tuusula) falls back to a point inside
+    its polygon (``representative_point``).
+    """
+    unknown = ~df["located"].to_numpy()
+    if not unknown.any():
+        return df
+    if centres is None:
+        centres = load_municipal_centres(settings=settings)
+    by_code = centres.set_index("municipality_code").geometry
+    if borders is not None:
+        inner = borders.to_crs(centres.crs).set_index("municipality_code").geometry.representative_point()
+        by_code = pd.concat([by_code, inner[~inner.index.isin(by_code.index)]])
+    df = df.copy()
+    cols = ("x", "y") if {"x", "y"} <= set(df.columns) and not {"lon", "lat"} <= set(df.columns) \
+        else ("lon", "lat")
+    for c in cols:
+        if c not in df.columns:
+            df[c] = None
+        df[c] = df[c].astype(object)
+    for i in np.flatnonzero(unknown):
+        code = df["municipality_code"].iloc[i]
+        if code not in by_code.index:
+            raise DataError(f"placeholder row (location_precision=unknown) in municipality {code!r}, "
+                            "which has no municipal centre", file=file, row=int(i) + 1,
+                            field="municipality_code")
+        pt = by_code[code]
+        if cols == ("lon", "lat"):
+            pt = gpd.GeoSeries([pt], crs=centres.crs).to_crs(settings.web_crs).iloc[0]
+        df.iloc[i, df.columns.get_loc(cols[0])] = pt.x
+        df.iloc[i, df.columns.get_loc(cols[1])] = pt.y
+    return df
+
+
+def select_points(points: gpd.GeoDataFrame, on: str | _dt.date | pd.Timestamp | None = None,
+                  include_unlocated: bool = False) -> gpd.GeoDataFrame:
+    """The network of one day: points valid on ``on`` (None = every row), located only by default.
+
+    ``include_unlocated`` keeps placeholders (at their municipal centre); they stay
+    recognisable by ``located`` False.
+    """
+    keep = np.ones(len(points), bool)
+    if on is not None:
+        day = parse_date(on) if not isinstance(on, pd.Timestamp) else on
+        day = pd.Timestamp(day)
+        if "valid_from" in points.columns:
+            vf = pd.to_datetime(points["valid_from"])
+            keep &= (vf.isna() | (vf <= day)).to_numpy()
+        if "valid_to" in points.columns:
+            vt = pd.to_datetime(points["valid_to"])
+            keep &= (vt.isna() | (vt >= day)).to_numpy()
+    if not include_unlocated and "located" in points.columns:
+        keep &= points["located"].fillna(True).to_numpy(dtype=bool)
+    return points[keep].reset_index(drop=True)
 
 
 def _check_inside(gdf: gpd.GeoDataFrame, borders: gpd.GeoDataFrame, file: str,
@@ -437,3 +549,35 @@ def load_population_grid(path: str | Path | None = None, population_field: str =
     _check_unique(gdf["cell_id"], file, id_field)
     gdf["population"] = _population(gdf[population_field], file, population_field)
     return gdf[["cell_id", "population", "geometry"]]
+
+
+# --- need indicators (issue 11, item 5) -------------------------------------------------
+
+NEED_WEIGHTS: dict[str, tuple[str, str, str]] = {
+    # weight -> (indicator column, denominator column, label)
+    "unemployed": ("unemployed_2016", "population_2016",
+                   "unemployed residents: 2016 share unemployed / population (Statistics Finland "
+                   "Paavo 2016) x 2022 population"),
+    "low_income_households": ("households_lowest_income_2016", "households_total_2016",
+                              "residents of lowest-income households: 2016 share lowest-income "
+                              "households / all households (Statistics Finland Paavo 2016) x 2022 "
+                              "population"),
+}
+
+
+def load_postal_need(path: str | Path | None = None,
+                     settings: Settings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Paavo 2016 need indicators per postal area (all counts as non-negative integers)."""
+    path = Path(path) if path else _default(settings, "uusimaa", "postal_need_2016.csv")
+    file = str(path)
+    df = read_table(path)
+    cols = ["population_2016", "unemployed_2016", "households_total_2016",
+            "households_lowest_income_2016"]
+    _require_columns(df, ["postal_code", "municipality_code", *cols], file)
+    df = df.copy()
+    df["postal_code"] = df["postal_code"].astype(str).str.zfill(5)
+    _check_unique(df["postal_code"], file, "postal_code")
+    df["municipality_code"] = _codes(df["municipality_code"], file)
+    for c in [c for c in df.columns if c.endswith("_2016")]:
+        df[c] = _population(df[c], file, c)
+    return df.reset_index(drop=True)

@@ -17,7 +17,8 @@ import pandas as pd
 
 from .settings import DEFAULT_SETTINGS, Settings
 
-__all__ = ["DEMAND_COLUMNS", "postal_demand", "grid_demand", "split_language"]
+__all__ = ["DEMAND_COLUMNS", "postal_demand", "grid_demand", "split_language", "WEIGHTS",
+           "need_shares", "weight_units"]
 
 DEMAND_COLUMNS = [
     "unit_id", "unit_type", "name", "municipality_code", "municipality", "service_area",
@@ -92,3 +93,69 @@ def grid_demand(grid: gpd.GeoDataFrame, postal_areas: gpd.GeoDataFrame,
     cells["pop_total"] = cells["population"].astype("int64")
     cells["located"] = located
     return _finish(cells, municipalities, service_areas)
+
+
+WEIGHTS = ("residents", "unemployed", "low_income_households")
+MIN_RESIDENTS_FOR_SHARE = 30  # Paavo suppresses / is unreliable below this many residents
+
+
+def need_shares(units: pd.DataFrame, need: pd.DataFrame, weight: str,
+                min_residents: int = MIN_RESIDENTS_FOR_SHARE) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit: the 2016 share of ``weight`` and whether it is the municipality's fallback share.
+
+    A postal area's own share (indicator / denominator of
+    :data:`planner.data.NEED_WEIGHTS`) is used when it had at least ``min_residents``
+    residents in 2016 and a non-zero denominator; otherwise (and for grid cells, which
+    have no postal code) the share of the unit's municipality (sum over its usable
+    areas) is used and flagged.
+
+    >>> u = pd.DataFrame({"unit_id": ["00100", "00200", "x"], "municipality_code": "091"})
+    >>> n = pd.DataFrame({"postal_code": ["00100", "00200"], "municipality_code": "091",
+    ...                   "unemployed_2016": [10, 1], "population_2016": [100, 20]})
+    >>> s, f = need_shares(u, n, "unemployed")
+    >>> s.tolist(), f.tolist()
+    ([0.1, 0.1, 0.1], [False, True, True])
+    """
+    from .data import NEED_WEIGHTS
+
+    ind, den, _ = NEED_WEIGHTS[weight]
+    usable = need[(need["population_2016"] >= min_residents) & (need[den] > 0)]
+    own = (usable[ind] / usable[den]).clip(0, 1)
+    own.index = usable["postal_code"].to_numpy()
+    by_muni = usable.groupby("municipality_code")[[ind, den]].sum()
+    muni_share = (by_muni[ind] / by_muni[den]).clip(0, 1)
+    region = float(usable[ind].sum() / usable[den].sum()) if usable[den].sum() else 0.0
+    s = units["unit_id"].astype(str).map(own)
+    fallback = s.isna().to_numpy()
+    fb = units["municipality_code"].map(muni_share).fillna(region)
+    return np.where(fallback, fb.to_numpy(dtype=float), s.to_numpy(dtype=float)), fallback
+
+
+def weight_units(units: gpd.GeoDataFrame, weight: str, need: pd.DataFrame | None = None,
+                 ) -> gpd.GeoDataFrame:
+    """Demand units whose populations count people in need instead of residents.
+
+    ``weight`` 'residents' returns the units unchanged (plus ``pop_residents``); else
+    every ``pop_*`` column becomes 2022 population x the 2016 share of the indicator
+    (:func:`need_shares`), rounded to whole persons so that fi + sv = total. Adds
+    ``pop_residents`` (the head count), ``weight_share`` and ``weight_fallback``.
+    """
+    if weight not in WEIGHTS:
+        raise ValueError(f"unknown weight {weight!r}: expected one of {list(WEIGHTS)}")
+    out = units.copy()
+    out["pop_residents"] = out["pop_total"].astype("int64")
+    if weight == "residents":
+        out["weight_share"] = 1.0
+        out["weight_fallback"] = False
+        return out
+    if need is None:
+        from .data import load_postal_need
+
+        need = load_postal_need()
+    share, fallback = need_shares(out, need, weight)
+    total = np.rint(out["pop_total"].to_numpy(dtype=float) * share).astype("int64")
+    sv = np.minimum(np.rint(out["pop_sv"].to_numpy(dtype=float) * share).astype("int64"), total)
+    out["pop_total"], out["pop_sv"], out["pop_fi"] = total, sv, total - sv
+    out["weight_share"] = share
+    out["weight_fallback"] = fallback
+    return out

@@ -13,18 +13,31 @@ __all__ = ["numbers_markdown", "replace_block"]
 def numbers_markdown(study: Study, results: Results) -> str:
     """Markdown tables: points per category and precision, population covered per need."""
     pts = study.points
-    lines = ["| category | points | of which at an address / postal area / locality |", "|---|---:|---|"]
+    every = study.all_points if study.all_points is not None else pts
+    day = study.provenance.get("network_date")
+    if day:
+        from .data import select_points
+
+        every = select_points(every, day, include_unlocated=True)
+    located = every["located"] if "located" in every.columns else every["id"].notna()
+    lines = [f"Service points of the network of {day or 'the file'} (a placeholder is a row whose "
+             "site is unknown: it is counted here but is not a point in any travel-time figure):", "",
+             "| category | located sites | of which at an address / postal area / locality "
+             "| placeholders (site unknown) |", "|---|---:|---|---:|"]
     for code, cat in CATEGORIES.items():
-        sel = pts[pts["category"] == code]
+        sel = every[(every["category"] == code) & located]
         prec = sel["location_precision"].value_counts()
+        n_ph = int(((every["category"] == code) & ~located).sum())
         lines.append(f"| {cat.label_en} (`{code}`) | {len(sel)} | {prec.get('address', 0)} / "
-                     f"{prec.get('postal_area', 0)} / {prec.get('locality', 0)} |")
-    lines.append(f"| **all** | **{len(pts)}** | |")
+                     f"{prec.get('postal_area', 0)} / {prec.get('locality', 0)} | {n_ph} |")
+    lines.append(f"| **all** | **{int(located.sum())}** | | **{int((~located).sum())}** |")
     prov = results.provenance
     reg = results.summaries["summary_region"]
     lines += ["", f"Residents of Uusimaa ({int(study.units['pop_total'].sum()):,} in "
               f"{len(study.units)} postal areas, {prov['data_year']}) and their travel time to the "
-              f"nearest point in their language, {prov['model']}, mode {prov['mode']}:", "",
+              f"nearest point in their language, {prov['model']}, mode {prov['mode']}; who may use which "
+              f"point: {prov.get('eligibility', 'any')}. The English-service need counts all residents "
+              "(no open per-area count of other-language speakers is bundled).", "",
               "| need | group | median min | p90 min | within 30 min | within 60 min | no point at all "
               "| estimate error, p90 min (median resident's trip) |",
               "|---|---|---:|---:|---:|---:|---:|---:|"]

@@ -8,7 +8,7 @@ inputs it was built on) and a list of ``changes``::
     base: {demand: postal, mode: drive}
     changes:
       - close: kela_vantaa_tikkurila            # one id or a list of ids
-      - merge: {into: kela_helsinki_kamppi, from: [kela_espoo_iso_omena]}
+      - merge: {into: kela_helsinki_kamppi, from: [kela_espoo_iso_omena], clients: nearest}
       - open: {id: new_kela_porvoo, name: Kela Porvoo, category: kela, at_centre: "638"}
       - open: {id: new_fi, name: New point, category: fi_walkin, municipality_code: "091",
                lon: 24.96, lat: 60.19}
@@ -16,12 +16,19 @@ inputs it was built on) and a list of ``changes``::
       - add_service: {id: asp_fi_porvoo, category: sv_walkin}    # Swedish service at the same site
 
 Evaluation reuses the study's travel-time matrix: only newly opened points get new
-travel times. In a merge the closed points' clients move to the kept point (for the
-needs the kept point serves) even where another point would be nearer.
+travel times. A merge takes ``clients: receiving`` (the closed points' clients move to
+the kept point, for the needs it serves, even where another open point is nearer) or
+``clients: nearest`` (they choose the nearest open eligible point, possibly one opened
+in the same file); without ``clients`` each need uses its default: ``nearest`` where
+clients are free to choose (eligibility ``any``: Kela, English), ``receiving`` for
+social services organised by the resident's organiser. Chains (A into B, then B into C)
+resolve to the final receiver; a point that receives a merge and is closed later in the
+same file is an error.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +40,7 @@ import yaml
 
 from .accessibility import point_load, reception_access, summary_tables, unit_access
 from .categories import CATEGORY_CODES
-from .errors import ScenarioError
+from .errors import PlannerWarning, ScenarioError
 from .study import Results, Study
 from .traveltime import TravelTimeMatrix, xy
 
@@ -41,6 +48,7 @@ __all__ = [
     "Scenario",
     "Applied",
     "CHANGE_KINDS",
+    "MERGE_CLIENTS",
     "load_scenario",
     "parse_scenario",
     "scenario_to_yaml",
@@ -49,6 +57,8 @@ __all__ = [
 ]
 
 CHANGE_KINDS = ("close", "merge", "open", "set_category", "add_service")
+# where the clients of a merged point go: the nearest open eligible point, or the receiver
+MERGE_CLIENTS = ("nearest", "receiving")
 _OPEN_KEYS = {"id", "name", "category", "municipality_code", "lon", "lat", "at_centre", "address",
               "capacity"}
 
@@ -117,16 +127,22 @@ def _check_change(kind: str, arg: Any, src: str, row: int) -> Any:
     if not isinstance(arg, dict):
         raise _err(f"{kind} takes a mapping of arguments", src, row, kind)
     if kind == "merge":
-        if set(arg) != {"into", "from"}:
-            raise _err("merge takes exactly 'into' (the kept point) and 'from' (the closed ones)",
-                       src, row, "merge")
+        if not {"into", "from"} <= set(arg) <= {"into", "from", "clients"}:
+            raise _err("merge takes 'into' (the kept point), 'from' (the closed ones) and optionally "
+                       "'clients' (nearest or receiving)", src, row, "merge")
+        if "clients" in arg and arg["clients"] not in MERGE_CLIENTS:
+            raise _err(f"clients must be one of {list(MERGE_CLIENTS)}, not {arg['clients']!r}",
+                       src, row, "clients")
         into = _ids(arg["into"], src, row, "into")
         if len(into) != 1:
             raise _err("merge keeps exactly one point ('into')", src, row, "into")
         frm = _ids(arg["from"], src, row, "from")
         if into[0] in frm:
             raise _err(f"cannot merge point {into[0]!r} into itself", src, row, "from")
-        return {"into": into[0], "from": frm}
+        out = {"into": into[0], "from": frm}
+        if "clients" in arg:
+            out["clients"] = arg["clients"]
+        return out
     if kind in ("set_category", "add_service"):
         if set(arg) != {"id", "category"}:
             raise _err(f"{kind} takes exactly 'id' and 'category'", src, row, kind)
@@ -192,8 +208,10 @@ class Applied:
     points: gpd.GeoDataFrame  # open points after the scenario
     ttm: TravelTimeMatrix  # baseline matrix + columns for newly opened points
     state: dict[str, str]  # point id -> closed | opened | changed
-    merges: dict[str, str]  # closed point id -> kept point id
+    merges: dict[str, str]  # closed point id -> final receiving point id (chains resolved)
     closed_points: gpd.GeoDataFrame
+    # closed point id -> 'nearest' | 'receiving' | None (None: the need's default)
+    merge_clients: dict[str, str | None] = field(default_factory=dict)
 
 
 def apply_scenario(study: Study, scenario: Scenario) -> Applied:
@@ -201,6 +219,11 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     src = scenario.source
     pts = study.points.copy()
     known = set(pts["id"])
+    # points of the file that are not in this day's network (placeholders, other dates):
+    # a change to them is accepted but has no effect on any figure
+    absent = set() if study.all_points is None else set(study.all_points["id"]) - known
+    receivers: dict[str, int] = {}  # point id -> row of the merge that sends clients to it
+    merge_clients: dict[str, str | None] = {}
     state: dict[str, str] = {}
     merges: dict[str, str] = {}
     closed: set[str] = set()
@@ -208,6 +231,12 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     new_rows = []
 
     def need_known(pid: str, row: int, fld: str) -> None:
+        if pid in absent:
+            warnings.warn(f"{src}: change {row} names point {pid!r}, which is not in the network "
+                          f"(a placeholder with unknown site, or not valid on "
+                          f"{study.provenance.get('network_date', 'this date')}): no effect",
+                          PlannerWarning, stacklevel=3)
+            return
         if pid not in known:
             hint = [k for k in known if pid.lower() in k.lower()][:3]
             raise _err(f"unknown point id {pid!r}" + (f" (did you mean {hint}?)" if hint else ""),
@@ -217,7 +246,11 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
         if pid in changed:
             raise _err(f"point {pid!r} is both closed and changed", src, row, fld)
         if pid in closed:
-            raise _err(f"point {pid!r} is closed twice", src, row, fld)
+            how = "merged and later closed" if pid in merges else "closed twice"
+            raise _err(f"point {pid!r} is {how} in the same file", src, row, fld)
+        if pid in receivers and fld == "close":
+            raise _err(f"point {pid!r} receives the clients of a merge (change {receivers[pid]}) and is "
+                       "closed later in the same file; merge it onward instead (a chain)", src, row, fld)
         closed.add(pid)
 
     for row, ch in enumerate(scenario.changes, start=1):
@@ -230,13 +263,17 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
             need_known(arg["into"], row, "into")
             if arg["into"] in closed:
                 raise _err(f"merge keeps point {arg['into']!r}, which is closed", src, row, "into")
+            receivers.setdefault(arg["into"], row)
             for pid in arg["from"]:
                 need_known(pid, row, "from")
                 close(pid, row, "from")
                 merges[pid] = arg["into"]
+                merge_clients[pid] = arg.get("clients")
         elif kind in ("set_category", "add_service"):
             pid = arg["id"]
             need_known(pid, row, "id")
+            if pid in absent:
+                continue
             if pid in closed:
                 raise _err(f"point {pid!r} is both closed and changed", src, row, "id")
             if kind == "set_category":
@@ -256,6 +293,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
             raise _err(f"point id {pid!r} already exists", src, row, "id")
         known.add(pid)
         state[pid] = "opened"
+    merges = _resolve_chains(merges)
     for pid in closed:
         state[pid] = "closed"
     for into in set(merges.values()):
@@ -272,8 +310,29 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
         if located.any():
             times[located] = study.model.times(xy(study.units)[located], xy(new))
         ttm = ttm.with_points(new["id"].tolist(), times)
-    return Applied(scenario, open_pts, ttm, state, merges,
-                   all_pts[all_pts["id"].isin(closed)].reset_index(drop=True))
+    closed_pts = all_pts[all_pts["id"].isin(closed)]
+    if closed & absent:  # closed placeholders / points of other dates: listed, flagged, no effect
+        gone = study.all_points[study.all_points["id"].isin(closed & absent)]
+        closed_pts = gpd.GeoDataFrame(pd.concat([closed_pts, gone], ignore_index=True),
+                                      geometry="geometry", crs=study.points.crs)
+    return Applied(scenario, open_pts, ttm, state, merges, closed_pts.reset_index(drop=True),
+                   merge_clients)
+
+
+def _resolve_chains(merges: dict[str, str]) -> dict[str, str]:
+    """A -> B and B -> C become A -> C and B -> C (the final receiver).
+
+    >>> _resolve_chains({"a": "b", "b": "c", "x": "c"})
+    {'a': 'c', 'b': 'c', 'x': 'c'}
+    """
+    out = {}
+    for gone, kept in merges.items():
+        seen = {gone}
+        while kept in merges and kept not in seen:  # a cycle cannot pass the closed checks
+            seen.add(kept)
+            kept = merges[kept]
+        out[gone] = kept
+    return out
 
 
 def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.GeoDataFrame:
@@ -323,12 +382,15 @@ def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) 
 
         base_access = evaluate_points(study).access
     access = unit_access(study.units, applied.points, applied.ttm, merges=applied.merges,
-                         before=base_access)
+                         before=base_access, eligibility=study.eligibility,
+                         organisers=study.organisers, merge_clients=applied.merge_clients)
     prov = {**study.provenance, "scenario": scenario.name}
     res = Results(access=access,
                   summaries=summary_tables(access, study.units, study.settings.thresholds_min),
                   load=point_load(access, applied.points),
-                  reception=reception_access(applied.points, study.model), provenance=prov)
+                  reception=reception_access(applied.points, study.model,
+                                             eligibility=study.eligibility,
+                                             organisers=study.organisers), provenance=prov)
     return res, applied
 
 

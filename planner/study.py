@@ -14,11 +14,13 @@ import pandas as pd
 
 from . import data
 from .accessibility import point_load, reception_access, summary_tables, unit_access
-from .demand import grid_demand, postal_demand
+from .categories import DEFAULT_ELIGIBILITY, ORGANISER_COLUMN, eligibility_text, parse_eligibility
+from .demand import grid_demand, postal_demand, weight_units
 from .settings import DEFAULT_SETTINGS, Settings
 from .traveltime import TravelTimeMatrix, TravelTimeModel, estimate_model, travel_time_matrix
 
-__all__ = ["Study", "Results", "load_study", "evaluate_points", "DEMAND_KINDS"]
+__all__ = ["Study", "Results", "load_study", "evaluate_points", "DEMAND_KINDS", "default_date",
+           "WEIGHT_TEXT"]
 
 DEMAND_KINDS = {
     "postal": "postal areas, population 31 Dec 2022 (Statistics Finland Paavo)",
@@ -42,6 +44,10 @@ class Study:
     ttm: TravelTimeMatrix
     provenance: dict[str, str]
     settings: Settings = field(default=DEFAULT_SETTINGS)
+    # issue 11: per-need eligibility rules and municipality code -> organiser (None = 'any')
+    eligibility: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ELIGIBILITY))
+    organisers: dict[str, str] | None = None
+    all_points: gpd.GeoDataFrame | None = None  # every row of the points file, any date
 
 
 @dataclass(frozen=True)
@@ -63,11 +69,18 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
                model: TravelTimeModel | None = None, postal_areas: str | Path | None = None,
                grid: str | Path | None = None, municipalities: str | Path | None = None,
                service_areas: str | Path | None = None, preset: str | None = None,
-               settings: Settings = DEFAULT_SETTINGS) -> Study:
+               settings: Settings = DEFAULT_SETTINGS, date: str | None = None,
+               include_unlocated: bool = False, eligibility: str | dict[str, str] | None = None,
+               weight: str = "residents") -> Study:
     """Load and validate every input and compute the unit x point travel-time matrix.
 
     ``None`` for a path means the bundled file under ``geodata/``. ``model`` defaults
     to the calibrated estimate for ``mode`` (walk, drive/car, drive_rush, pt, pt_rush).
+    ``date`` (YYYY-MM-DD, default :func:`default_date`) selects the points valid that day;
+    placeholders (location unknown) are left out unless ``include_unlocated`` puts them at
+    their municipal centre. ``eligibility`` ('default', 'any', 'organiser' or 'need=rule,...') and
+    ``weight`` (residents | unemployed | low_income_households) are stated in the
+    provenance.
     """
     if demand not in DEMAND_KINDS:
         raise ValueError(f"unknown demand {demand!r}: expected one of {list(DEMAND_KINDS)}")
@@ -76,7 +89,15 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
     centres = data.load_municipal_centres(settings=settings)
     areas = data.load_service_areas(service_areas, preset=preset, municipalities=munis,
                                     settings=settings)
-    pts = data.load_service_points(points, borders=borders, settings=settings)
+    all_pts = data.load_service_points(points, borders=borders, settings=settings, centres=centres)
+    day = date or default_date(settings)
+    data.parse_date(day, "--date")
+    pts = data.select_points(all_pts, day, include_unlocated)
+    rules = parse_eligibility(eligibility)
+    organisers = None
+    if ORGANISER_COLUMN in munis.columns:
+        organisers = dict(zip(munis["municipality_code"], munis[ORGANISER_COLUMN].astype(str),
+                              strict=True))
     postal = data.load_postal_areas(postal_areas, settings=settings)
     if demand == "postal":
         units = postal_demand(postal, munis, areas)
@@ -88,8 +109,11 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
             grid or settings.geodata_dir / "helsinki" / "population_grid_2020_centre.gpkg",
             population_field="population", id_field="id", settings=settings)
         units = grid_demand(cells, postal, munis, areas, settings=settings)
+    units = weight_units(units, weight)
     model = model or estimate_model(mode, settings)
     ttm = travel_time_matrix(model, units, pts)
+    n_unknown = int((~all_pts["located"]).sum())
+    n_in = int((~pts["located"]).sum())
     provenance = {
         **ttm.provenance,
         "data_year": DATA_YEAR[demand] if grid is None and postal_areas is None else "user data",
@@ -99,8 +123,31 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
         "(THL Sotkanet median 2000-2022 / population 2015)",
         "service_area_preset": preset or settings.service_area_preset,
         "scenario": "baseline",
+        "network_date": str(day),
+        "unlocated_points": (f"{n_in} placeholder(s) with unknown site INCLUDED at their municipal centre "
+                             "(column point_placeholder)" if include_unlocated else
+                             f"{n_unknown} placeholder(s) with unknown site excluded"),
+        "eligibility": eligibility_text(rules) if organisers else "any (no organiser column)",
+        "demand_weight": WEIGHT_TEXT[weight],
     }
-    return Study(units, pts, munis, borders, centres, areas, model, ttm, provenance, settings)
+    return Study(units, pts, munis, borders, centres, areas, model, ttm, provenance, settings,
+                 rules, organisers, all_pts)
+
+
+WEIGHT_TEXT = {
+    "residents": "residents (head count, 2022); the English-service need counts all residents",
+    "unemployed": "unemployed (estimated): 2022 population x 2016 share unemployed/population "
+    "(Statistics Finland Paavo); areas under 30 residents in 2016 use the municipal share "
+    "(weight_fallback)",
+    "low_income_households": "residents of lowest-income households (estimated): 2022 population x "
+    "2016 share lowest-income households/households (Statistics Finland Paavo); areas under 30 "
+    "residents in 2016 use the municipal share (weight_fallback)",
+}
+
+
+def default_date(settings: Settings = DEFAULT_SETTINGS) -> str:
+    """The network date when none is given: the last day of the population data year."""
+    return f"{settings.data_year}-12-31"
 
 
 def evaluate_points(study: Study, points: gpd.GeoDataFrame | None = None,
@@ -108,12 +155,14 @@ def evaluate_points(study: Study, points: gpd.GeoDataFrame | None = None,
     """Accessibility results for a set of open points (default: the study's own)."""
     points = study.points if points is None else points
     ttm = study.ttm if ttm is None else ttm
-    access = unit_access(study.units, points, ttm)
+    access = unit_access(study.units, points, ttm, eligibility=study.eligibility,
+                         organisers=study.organisers)
     prov = {**study.provenance, "scenario": scenario}
     return Results(
         access=access,
         summaries=summary_tables(access, study.units, study.settings.thresholds_min),
         load=point_load(access, points),
-        reception=reception_access(points, study.model),
+        reception=reception_access(points, study.model, eligibility=study.eligibility,
+                                   organisers=study.organisers),
         provenance=prov,
     )

@@ -133,7 +133,8 @@ def test_planner_closes_a_point_and_downloads_the_map(page, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "overview.png"), full_page=True)
     # Leaflet ran without internet: areas on the canvas, the service points as markers
     assert frame.locator(".leaflet-overlay-pane canvas").count() >= 1
-    assert frame.locator(".leaflet-marker-icon.planner-icon").count() >= 60
+    # 34 located points on 2022-12-31 (placeholders are left out by default: issue 11)
+    assert frame.locator(".leaflet-marker-icon.planner-icon").count() >= 30
 
     _choose(page, "Service need", "Kela office")
     _go(page, "Scenario builder")
@@ -193,7 +194,7 @@ def test_planner_closes_a_point_and_downloads_the_map(page, tmp_path):
     offline.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
     offline.goto(path.as_uri())
     offline.locator("#planner-legend").wait_for()
-    assert offline.locator(".leaflet-marker-icon.planner-icon").count() >= 60
+    assert offline.locator(".leaflet-marker-icon.planner-icon").count() >= 30
     offline.locator(f'.leaflet-marker-icon[title="{POINT}"]').click()
     offline.locator(".leaflet-popup-content", has_text="CLOSED in the scenario").wait_for()
     offline.wait_for_timeout(600)  # the popup fades in

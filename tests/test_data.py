@@ -32,7 +32,8 @@ def test_bundled_service_points_are_valid_and_metric(borders):
     assert pts.crs.to_epsg() == 3067
     assert pts["municipality_code"].map(len).eq(3).all()
     assert pts["id"].is_unique
-    assert set(pts["location_precision"]) <= {"address", "postal_area", "locality"}
+    assert set(pts["location_precision"]) <= {"address", "postal_area", "locality", "unknown"}
+    assert (pts["located"] == (pts["location_precision"] != "unknown")).all()
     assert (pts["source"].str.len() > 0).all()
 
 

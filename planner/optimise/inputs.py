@@ -202,4 +202,12 @@ def cost_matrix(study: Study, rows: pd.DataFrame, sites: gpd.GeoDataFrame, need:
         bad = ~np.isin(cats, sorted(g_cats))
         r = (rows["group"] == g).to_numpy()
         cost[np.ix_(r, bad)] = np.inf
+    # issue 11: under the 'organiser' rule a resident may only use their organiser's sites
+    organisers = getattr(study, "organisers", None)
+    if organisers and getattr(study, "eligibility", {}).get(need) == "organiser" and len(rows):
+        from ..accessibility import organiser_mask
+
+        same = organiser_mask(rows["municipality_code"].to_numpy(dtype=object),
+                              sites["municipality_code"].to_numpy(dtype=object), organisers)
+        cost = np.where(same, cost, np.inf)
     return cost

@@ -65,9 +65,15 @@ _BOX = ("background:rgba(255,255,255,.94);padding:6px 10px;border:1px solid #888
 def marker_svg(category: str, size: int = 18, state: str = "open") -> str:
     """Inline SVG marker of a category: distinct shape and colour (Okabe-Ito palette).
 
-    ``state`` 'closed' draws a red cross over a faded marker, 'opened' a thick red outline.
+    ``state`` 'closed' draws a red cross over a faded marker, 'opened' a thick red outline,
+    'placeholder' a hollow outline in the category colour (a row whose site is unknown,
+    drawn at its municipal centre: never to be mistaken for a site).
     """
     c = CATEGORIES[category]
+    if state == "placeholder":
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+                f'viewBox="0 0 18 18"><g fill="none" stroke="{c.colour}" stroke-width="2.5" '
+                f'stroke-dasharray="3 2">{_SHAPES[c.marker]}</g></svg>')
     stroke = "#d7191c" if state == "opened" else "#ffffff" if c.colour == "#000000" else "#000000"
     width = 3 if state == "opened" else 1.2
     cross = ('<line x1="2" y1="2" x2="16" y2="16" stroke="#d7191c" stroke-width="3"/>'
@@ -258,6 +264,14 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
         lines.append(t("map.osm", lang, date=provenance["osm_date"]))
     if provenance.get("time_error_p90_min"):  # the estimate's cross-validated error per distance
         lines.append(t("map.error", lang, bands=provenance["time_error_p90_min"]))
+    # issue 11: the network's date, the demand weight, placeholders (English, as provenance)
+    extra = [f"network of {provenance['network_date']}" if provenance.get("network_date") else "",
+             f"weight: {provenance['demand_weight'].split(' (')[0].split(':')[0]}"
+             if provenance.get("demand_weight") else "",
+             "placeholders INCLUDED (hollow markers)" if "INCLUDED" in provenance.get(
+                 "unlocated_points", "") else ""]
+    if any(extra):
+        lines.append("; ".join(e for e in extra if e))
     return lines
 
 
@@ -469,8 +483,11 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
                        lang)
         tip = f"{p['name']} ({category_label(p['category'], lang)})"
         key = st if st in ("closed", "opened") else p["category"]
+        look = st
+        if p.get("located") is False or p.get("located") == 0:  # placeholder: hollow marker
+            look, tip = "placeholder", tip + " — placeholder: site unknown, drawn at the municipal centre"
         layers.setdefault(key, []).append(_point_feature(
-            p.geometry.x, p.geometry.y, marker_svg(p["category"], state=st), 18, 18, 9, 9, popup, tip,
+            p.geometry.x, p.geometry.y, marker_svg(p["category"], state=look), 18, 18, 9, 9, popup, tip,
             str(p["name"])))
     for cat in CATEGORIES:
         if cat in layers:

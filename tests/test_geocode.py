@@ -1,0 +1,155 @@
+"""`planner geocode` against a local fake Nominatim on 127.0.0.1 (never the internet).
+
+The fake answers in Nominatim's jsonv2 shape with real coordinates: Helsinki (city) and
+Mannerheimintie (road) are verbatim from a live Nominatim response kept as a test
+fixture in a public repository (Go package `places`, `sampleResponse`); the Oodi
+library answer (Töölönlahdenkatu 4) carries the building's OpenStreetMap coordinates.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from planner.cli import app
+from planner.errors import DataError
+from planner.geocode import geocode_table, nominatim
+
+ANSWERS = {
+    "töölönlahdenkatu 4": {
+        "lat": "60.1737813", "lon": "24.9380466", "name": "Helsingin keskustakirjasto Oodi",
+        "display_name": "Helsingin keskustakirjasto Oodi, 4, Töölönlahdenkatu, Kluuvi, Helsinki, "
+                        "Uusimaa, 00100, Suomi",
+        "addresstype": "amenity", "type": "library",
+        "address": {"house_number": "4", "road": "Töölönlahdenkatu", "city": "Helsinki",
+                    "postcode": "00100", "country_code": "fi"}},
+    "mannerheimintie": {
+        "lat": "60.1699", "lon": "24.9384", "name": "Mannerheimintie",
+        "display_name": "Mannerheimintie, Kluuvi, Helsinki, Uusimaa, Suomi",
+        "addresstype": "road", "type": "primary",
+        "address": {"road": "Mannerheimintie", "city": "Helsinki", "state": "Uusimaa"}},
+    "helsinki": {
+        "lat": "60.1674881", "lon": "24.9427473", "name": "Helsinki",
+        "display_name": "Helsinki, Uusimaa, Manner-Suomi, Suomi",
+        "addresstype": "city", "type": "city",
+        "address": {"city": "Helsinki", "state": "Uusimaa", "country": "Suomi", "country_code": "fi"}},
+}
+
+
+class FakeNominatim(BaseHTTPRequestHandler):
+    seen: list[dict] = []
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        url = urlparse(self.path)
+        q = parse_qs(url.query)
+        FakeNominatim.seen.append({"path": url.path, "q": q, "ua": self.headers.get("User-Agent")})
+        if url.path != "/search":
+            self.send_response(404)
+            self.end_headers()
+            return
+        text = q["q"][0].lower()
+        if text.startswith("error"):
+            self.send_response(503)
+            self.end_headers()
+            return
+        first = text.split(",")[0].strip()
+        hit = next((v for k, v in ANSWERS.items() if first == k or first.startswith(k + " ")), None)
+        if hit is None and first == "":
+            hit = ANSWERS["helsinki"] if "helsinki" in text else None
+        body = json.dumps([hit] if hit else []).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+@pytest.fixture()
+def server():
+    FakeNominatim.seen = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeNominatim)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield f"127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+ROWS = pd.DataFrame({
+    "name": ["Oodi", "Street only", "Nowhere", "Down", "No postal code"],
+    "address": ["Töölönlahdenkatu 4", "Mannerheimintie", "Keksittykatu 99", "error please", "Ei ole"],
+    "postal_code": ["00100", "00100", "00980", "00620", ""],
+    "municipality": ["Helsinki", "Helsinki", "Helsinki", "Helsinki", "Helsinki"],
+})
+
+
+def test_precision_cache_and_fallbacks(server, tmp_path):
+    geo = nominatim(domain=server, scheme="http", min_delay_seconds=0.0, cache_dir=tmp_path,
+                    user_agent="planner-test")
+    out = geocode_table(ROWS, geo)
+    r = out.set_index("name")
+    assert r.loc["Oodi", "location_precision"] == "address"
+    assert (r.loc["Oodi", "lon"], r.loc["Oodi", "lat"]) == pytest.approx((24.9380466, 60.1737813))
+    assert r.loc["Street only", "location_precision"] == "street"
+    # no match: the representative point of the postal area (00980 Vuosaari, east Helsinki)
+    assert r.loc["Nowhere", "location_precision"] == "postal_area"
+    assert 25.1 < r.loc["Nowhere", "lon"] < 25.2 and "no match" in r.loc["Nowhere", "geocode_source"]
+    # the service failing (HTTP 503) falls back the same way and says so
+    assert r.loc["Down", "location_precision"] == "postal_area"
+    assert "unavailable" in r.loc["Down", "geocode_source"]
+    # nothing known at all: a placeholder, never an invented site
+    assert r.loc["No postal code", "location_precision"] == "unknown"
+    assert pd.isna(r.loc["No postal code", "lon"])
+    assert len(out) == len(ROWS)  # nothing dropped
+    # usage policy: our user agent, Finnish results only
+    assert all(s["ua"] == "planner-test" for s in FakeNominatim.seen)
+    assert all(s["q"].get("countrycodes") == ["fi"] for s in FakeNominatim.seen)
+    # every answer (also "no match") is cached: a second run asks nothing except the failed row
+    n = len(FakeNominatim.seen)
+    again = geocode_table(ROWS, geo)
+    pd.testing.assert_frame_equal(again, out)
+    assert len(FakeNominatim.seen) - n == 1  # only the row whose request failed is retried
+    assert len(list((tmp_path / "nominatim").glob("*.json"))) == 4
+
+
+def test_rate_limit_spaces_requests(server, tmp_path):
+    import time
+
+    geo = nominatim(domain=server, scheme="http", min_delay_seconds=0.3, cache_dir=tmp_path)
+    t0 = time.monotonic()
+    geocode_table(ROWS.iloc[:3], geo)
+    assert time.monotonic() - t0 >= 0.55  # three requests, two waits of 0.3 s
+
+
+def test_offline_and_bad_input(tmp_path):
+    out = geocode_table(ROWS, None)
+    assert (out["location_precision"].iloc[:4] == "postal_area").all()
+    assert out["geocode_source"].iloc[0].startswith("offline")
+    with pytest.raises(DataError, match="postal_code") as e:
+        geocode_table(ROWS.drop(columns="postal_code"), None)
+    assert e.value.field == "postal_code"
+    bad = ROWS.assign(postal_code=["00100", "abc", "", "", ""])
+    with pytest.raises(DataError) as e:
+        geocode_table(bad, None)
+    assert e.value.row == 2 and e.value.field == "postal_code"
+
+
+def test_cli_geocode(server, tmp_path):
+    src = tmp_path / "my_points.csv"
+    ROWS.iloc[:3].to_csv(src, index=False)
+    out = tmp_path / "located.csv"
+    res = CliRunner().invoke(app, ["geocode", str(src), "--out", str(out), "--domain", server,
+                                   "--scheme", "http", "--min-delay", "0", "--cache-dir",
+                                   str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    located = pd.read_csv(out, dtype={"postal_code": str})
+    assert located["location_precision"].tolist() == ["address", "street", "postal_area"]
+    assert "3 geocoder request(s)" in res.output
