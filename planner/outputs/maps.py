@@ -24,6 +24,7 @@ from folium.template import Template
 from ..categories import CATEGORIES, NEEDS
 from ..i18n import category_label, group_label, need_label, t
 from ..settings import DEFAULT_SETTINGS, Settings
+from .escape import html_text
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
            "marker_svg", "save_map"]
@@ -231,10 +232,10 @@ def _legend_html(categories: dict[str, int], band_title: str | None, lang: str,
 
 
 def _title_html(lines: list[str]) -> str:
-    body = "<br>".join(html.escape(x) for x in lines[1:])
+    body = "<br>".join(html_text(x) for x in lines[1:])
     return (f'<div id="planner-title" style="position:absolute;top:10px;left:56px;z-index:999;{_BOX};'
             f'max-width:min(460px,55%)"><div style="font-size:14px;font-weight:bold">'
-            f"{html.escape(lines[0])}</div>{body}</div>")
+            f"{html_text(lines[0])}</div>{body}</div>")
 
 
 def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -> list[str]:
@@ -310,6 +311,9 @@ def accessibility_map(
     u["time_label"] = [f"{x:.0f} min" if np.isfinite(x) else t("map.unreachable", lang)
                        for x in u["time_min"]]
     u["nearest_name"] = u["nearest_name"].fillna("–")
+    # GeoJsonTooltip writes property values as HTML: user names are escaped here
+    u["name"] = u["name"].map(html_text)
+    u["nearest_name"] = u["nearest_name"].map(html_text)
     u["residents_label"] = [_fmt_int(r) for r in u["residents"].fillna(0)]
     u4 = _web(u, web)
     bounds = u4.total_bounds if len(u4) else points.to_crs(web).total_bounds
@@ -367,12 +371,13 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
     if service_areas is not None:
         sa = borders.merge(service_areas[["municipality_code", "service_area"]], on="municipality_code")
         sa = sa.dissolve("service_area").reset_index()[["service_area", "geometry"]]
+        sa["service_area"] = sa["service_area"].map(html_text)
         folium.GeoJson(_web(sa, web), name=t("map.areas", lang),
                        style_function=lambda f: {"color": "#111", "weight": 3.2, "fill": False,
                                                  "dashArray": "7 4"},
                        tooltip=folium.GeoJsonTooltip(["service_area"],
                                                      aliases=[t("map.service_area", lang)])).add_to(m)
-    folium.GeoJson(_web(b, web), name=t("map.borders", lang),
+    folium.GeoJson(_web(b.assign(label=b["label"].map(html_text)), web), name=t("map.borders", lang),
                    style_function=lambda f: {"color": "#444", "weight": 1.1, "fill": False},
                    tooltip=folium.GeoJsonTooltip(["label"], aliases=[t("map.municipality", lang)])
                    ).add_to(m)
@@ -385,7 +390,7 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
     at = at.to_crs(web)
     feats = []
     for _, r in at.iterrows():
-        text = html.escape(str(r["label"]))
+        text = html_text(r["label"])
         svg = (f'<div style="{_FONT};font-size:11px;font-weight:600;color:#222;white-space:nowrap;'
                'text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;transform:translate(-50%,0)">'
                f"{text}</div>")
@@ -417,8 +422,8 @@ def _change_layer(m, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str, la
 
 def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_into: str | None,
            lang: str) -> str:
-    e = html.escape
-    lines = [f"<b>{e(str(p['name']))}</b>", e(category_label(p["category"], lang))]
+    e = html_text
+    lines = [f"<b>{e(p['name'])}</b>", e(category_label(p["category"], lang))]
     if state in ("closed", "opened", "changed"):
         lines.append(f'<b style="color:#b2182b">{e(t(f"map.{state}", lang))}</b>')
     if merged_into:
@@ -462,7 +467,7 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         into = merges.get(p["id"])
         popup = _popup(p, served.get(p["id"], {}), need, st, names.get(into, into) if into else None,
                        lang)
-        tip = f"{p['name']} ({category_label(p['category'], lang)})"
+        tip = f"{html_text(p['name'])} ({html_text(category_label(p['category'], lang))})"
         key = st if st in ("closed", "opened") else p["category"]
         layers.setdefault(key, []).append(_point_feature(
             p.geometry.x, p.geometry.y, marker_svg(p["category"], state=st), 18, 18, 9, 9, popup, tip,
