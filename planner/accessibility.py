@@ -82,7 +82,8 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         for group in GROUPS:
             serves = eligible_categories(need, group)
             idx, t = nearest(times, np.isin(cats, list(serves)))
-            pid = np.where(idx >= 0, ids[np.maximum(idx, 0)], "")
+            pid = np.where(idx >= 0, ids[np.maximum(idx, 0)], "") if len(ids) else \
+                np.full(len(idx), "", dtype=object)  # no open point at all: nobody is served
             if merges and before is not None:
                 was = before.loc[(before["need"] == need) & (before["group"] == group), "point_id"]
                 was = was.to_numpy()

@@ -64,11 +64,20 @@ def optimise(
     """
     import warnings
 
+    from .cli import _check_options
     from .errors import PlannerError, PlannerWarning
     from .optimise import optimise_network
+    from .outputs.atomic import atomic_file, check_out_file
     from .scenario import scenario_to_yaml
     from .study import load_study
 
+    _check_options(need=need, group=group, demand=demand, mode=mode)
+    try:
+        for path, option in ((out, "--out"), (report, "--report")):
+            if path is not None:
+                check_out_file(path, option)
+    except PlannerError as exc:
+        _fail(str(exc))
     kinds = None
     if candidates is not None:
         kinds = tuple(c.strip() for c in candidates.split(",") if c.strip())
@@ -91,11 +100,14 @@ def optimise(
     except (PlannerError, ValueError, OSError) as exc:
         _fail(str(exc))
     typer.echo(result.report)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(scenario_to_yaml(result.scenario), encoding="utf-8")
-        typer.echo(f"wrote {out} (evaluate it with: planner evaluate {out} --out <folder>)")
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(result.report, encoding="utf-8")
-        typer.echo(f"wrote {report}")
+    try:
+        if out is not None:
+            with atomic_file(out) as tmp:
+                tmp.write_text(scenario_to_yaml(result.scenario), encoding="utf-8")
+            typer.echo(f"wrote {out} (evaluate it with: planner evaluate {out} --out <folder>)")
+        if report is not None:
+            with atomic_file(report, "--report") as tmp:
+                tmp.write_text(result.report, encoding="utf-8")
+            typer.echo(f"wrote {report}")
+    except PlannerError as exc:
+        _fail(str(exc))

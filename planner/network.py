@@ -697,7 +697,10 @@ def osm_graph_from_file(path: str | Path, mode: str, polygon_wgs84: BaseGeometry
         graph, date = _pyrosm_graph(path, mode, polygon_wgs84, simplify, progress)
     elif name.endswith((".osm", ".osm.bz2", ".osm.gz", ".xml")):
         _say(progress, f"reading {path.name} (OSM XML)")
-        graph, date = _xml_graph(path, mode, simplify)
+        try:
+            graph, date = _xml_graph(path, mode, simplify)
+        except SyntaxError as exc:  # xml.etree ParseError: a truncated or corrupt file
+            raise DataError(f"not valid OpenStreetMap XML ({exc})", file=str(path)) from None
     else:
         raise DataError("expected an OpenStreetMap extract (.osm.pbf or .osm)", file=str(path))
     if polygon_wgs84 is not None:

@@ -285,6 +285,9 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     all_pts = pd.concat([pts, *added], ignore_index=True) if added else pts
     all_pts = gpd.GeoDataFrame(all_pts, geometry="geometry", crs=study.points.crs)
     open_pts = all_pts[~all_pts["id"].isin(closed)].reset_index(drop=True)
+    if open_pts.empty:
+        raise _err(f"the scenario closes every service point ({len(closed)}); nothing would be left "
+                   "to reach", src, None, "close")
     ttm = study.ttm
     if added:
         new = pd.concat(added, ignore_index=True)
