@@ -33,7 +33,7 @@ import yaml
 
 from .accessibility import point_load, reception_access, summary_tables, unit_access
 from .categories import CATEGORY_CODES
-from .errors import ScenarioError
+from .errors import PlannerError, ScenarioError
 from .study import Results, Study
 from .traveltime import TravelTimeMatrix, xy
 
@@ -325,6 +325,17 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
     if region.distance(geom) > tol:
         raise _err(f"the new point lies outside Uusimaa ({region.distance(geom) / 1000:.1f} km away)",
                    src, row, "lon")
+    if "at_centre" not in arg:  # municipal polygons include the sea: test against land
+        from .data import bundled_land, check_on_land
+
+        try:
+            check_on_land(gpd.GeoDataFrame({"name": [arg["name"]]}, geometry=[geom],
+                                           crs=study.settings.crs),
+                          bundled_land(study.settings), src, settings=study.settings)
+        except ScenarioError:
+            raise
+        except PlannerError as exc:
+            raise _err(getattr(exc, "reason", str(exc)), src, row, "lon") from None
     own = study.borders.loc[study.borders["municipality_code"] == code].geometry.iloc[0]
     if own.distance(geom) > tol:
         raise _err(f"the new point lies {own.distance(geom) / 1000:.1f} km outside municipality {code}",
