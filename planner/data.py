@@ -124,6 +124,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _require_columns(df: pd.DataFrame, required: list[str], file: str) -> None:
+    # a shapefile cuts column names to 10 characters (municipality_code -> municipali)
+    cut = {c[:10]: c for c in required if c not in df.columns and c[:10] in df.columns}
+    if cut:
+        df.columns = [cut.get(c, c) for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise DataError(
@@ -462,6 +466,11 @@ def load_postal_areas(path: str | Path | None = None, population_field: str = "p
     _require_columns(gdf, ["postal_code", "municipality_code", population_field], file)
     gdf = _check_geometries(_to_metric(gdf, file, settings), file,
                             ("Polygon", "MultiPolygon"), True)
+    for i, v in enumerate(gdf["postal_code"]):
+        text = "" if v is None else str(v).strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 5):
+            raise DataError(f"{text!r} is not a postal code (five digits, e.g. '00100')", file=file,
+                            row=i + 1, field="postal_code")
     gdf["postal_code"] = gdf["postal_code"].astype(str).str.zfill(5)
     _check_unique(gdf["postal_code"], file, "postal_code")
     gdf["municipality_code"] = _codes(gdf["municipality_code"], file)

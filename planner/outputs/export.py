@@ -49,10 +49,13 @@ def write_csv(tables: dict[str, pd.DataFrame], out_dir: str | Path,
     written = []
     for name, df in tables.items():
         path = out_dir / f"{name}.csv"
-        neutralise_cells(with_provenance(_plain(df), provenance)).to_csv(path, index=False)
+        # CRLF (RFC 4180): pandas then quotes a text cell holding a bare CR, which would
+        # otherwise split the row
+        neutralise_cells(with_provenance(_plain(df), provenance)).to_csv(path, index=False,
+                                                                         lineterminator="\r\n")
         written.append(path)
     path = out_dir / "metadata.csv"
-    neutralise_cells(metadata_table(provenance)).to_csv(path, index=False)
+    neutralise_cells(metadata_table(provenance)).to_csv(path, index=False, lineterminator="\r\n")
     return [*written, path]
 
 

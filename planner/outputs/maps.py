@@ -114,7 +114,9 @@ class _SvgPoints(Layer):
                 var p = f.properties;
                 var m = L.marker(ll, {icon: L.divIcon({html: p.svg, className: {{ this.class_name|tojson }},
                     iconSize: [p.w, p.h], iconAnchor: [p.ax, p.ay]}), keyboard: false,
-                    interactive: {{ this.interactive|tojson }}, title: p.title || ""});
+                    interactive: {{ this.interactive|tojson }},
+                    title: p.title ? new DOMParser().parseFromString(p.title, "text/html")
+                        .documentElement.textContent : ""});
                 if (p.popup) { m.bindPopup(p.popup, {maxWidth: 340}); }
                 if (p.tooltip) { m.bindTooltip(p.tooltip); }
                 return m;
@@ -143,6 +145,16 @@ def _web(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     """To WGS84 with coordinates rounded to 5 decimals (about 1 m): smaller files."""
     out = gdf.to_crs(crs)
     return out.set_geometry(shapely.transform(out.geometry.values, lambda c: np.round(c, 5)))
+
+
+def _safe_props(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every text property HTML-escaped: GeoJsonTooltip writes the values as HTML."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col != out.geometry.name and (out[col].dtype == object
+                                         or pd.api.types.is_string_dtype(out[col].dtype)):
+            out[col] = out[col].map(html_text)
+    return out
 
 
 def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group: str,
@@ -311,9 +323,6 @@ def accessibility_map(
     u["time_label"] = [f"{x:.0f} min" if np.isfinite(x) else t("map.unreachable", lang)
                        for x in u["time_min"]]
     u["nearest_name"] = u["nearest_name"].fillna("–")
-    # GeoJsonTooltip writes property values as HTML: user names are escaped here
-    u["name"] = u["name"].map(html_text)
-    u["nearest_name"] = u["nearest_name"].map(html_text)
     u["residents_label"] = [_fmt_int(r) for r in u["residents"].fillna(0)]
     u4 = _web(u, web)
     bounds = u4.total_bounds if len(u4) else points.to_crs(web).total_bounds
@@ -332,8 +341,8 @@ def accessibility_map(
     m.get_root().header.add_child(folium.Element(f"<style>{style}</style>"))
 
     folium.GeoJson(
-        u4[["unit_id", "name", "municipality", "residents_label", "time_label", "band", "nearest_name",
-            "colour", "geometry"]],
+        _safe_props(u4[["unit_id", "name", "municipality", "residents_label", "time_label", "band",
+                        "nearest_name", "colour", "geometry"]]),
         name=t("map.travel_time", lang),
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
                                   "weight": 0.4, "fillOpacity": 0.72},
@@ -371,13 +380,12 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
     if service_areas is not None:
         sa = borders.merge(service_areas[["municipality_code", "service_area"]], on="municipality_code")
         sa = sa.dissolve("service_area").reset_index()[["service_area", "geometry"]]
-        sa["service_area"] = sa["service_area"].map(html_text)
-        folium.GeoJson(_web(sa, web), name=t("map.areas", lang),
+        folium.GeoJson(_safe_props(_web(sa, web)), name=t("map.areas", lang),
                        style_function=lambda f: {"color": "#111", "weight": 3.2, "fill": False,
                                                  "dashArray": "7 4"},
                        tooltip=folium.GeoJsonTooltip(["service_area"],
                                                      aliases=[t("map.service_area", lang)])).add_to(m)
-    folium.GeoJson(_web(b.assign(label=b["label"].map(html_text)), web), name=t("map.borders", lang),
+    folium.GeoJson(_safe_props(_web(b, web)), name=t("map.borders", lang),
                    style_function=lambda f: {"color": "#444", "weight": 1.1, "fill": False},
                    tooltip=folium.GeoJsonTooltip(["label"], aliases=[t("map.municipality", lang)])
                    ).add_to(m)
@@ -410,7 +418,7 @@ def _change_layer(m, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str, la
                          t("map.lost_access" if d > 0 else "map.gained_access", lang)
                          for d in u["delta_min"]])
     folium.GeoJson(
-        _web(u[["name", "residents_label", "change", "time_label", "colour", "geometry"]], web),
+        _safe_props(_web(u[["name", "residents_label", "change", "time_label", "colour", "geometry"]], web)),
         name=t("map.change_layer", lang),
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444",
                                   "weight": 0.5, "fillOpacity": 0.85},
@@ -471,7 +479,7 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         key = st if st in ("closed", "opened") else p["category"]
         layers.setdefault(key, []).append(_point_feature(
             p.geometry.x, p.geometry.y, marker_svg(p["category"], state=st), 18, 18, 9, 9, popup, tip,
-            str(p["name"])))
+            html_text(p["name"])))
     for cat in CATEGORIES:
         if cat in layers:
             _SvgPoints(layers[cat], t("map.points_layer", lang, category=category_label(cat, lang))
