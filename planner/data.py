@@ -248,7 +248,8 @@ def load_municipalities(path: str | Path | None = None,
         raise DataError(f"{df['swedish_speakers_median_2000_2022'].iloc[i]} Swedish speakers is more than "
                         f"the population ({df[first].iloc[i]} in {first})", file=file, row=i + 1,
                         field="swedish_speakers_median_2000_2022")
-    df["sv_share"] = (df["swedish_speakers_median_2000_2022"] / df[first]).clip(0, 1)
+    pop = df[first].where(df[first] > 0)  # 0 residents: share 0, not NaN
+    df["sv_share"] = (df["swedish_speakers_median_2000_2022"] / pop).fillna(0.0).clip(0, 1)
     df["sv_share_estimated"] = True
     return df.reset_index(drop=True)
 

@@ -107,8 +107,9 @@ def safe_load(text: str | bytes, source: str = "<yaml>", max_bytes: int = MAX_BY
         text = decode_text(text, source)
     if text.startswith("\ufeff"):
         text = text[1:]
-    loader = _NoAliasLoader(text)
+    loader = None
     try:
+        loader = _NoAliasLoader(text)  # the reader already refuses control characters here
         node = loader.get_single_node()
         if node is None:
             return None
@@ -126,7 +127,8 @@ def safe_load(text: str | bytes, source: str = "<yaml>", max_bytes: int = MAX_BY
         raise ScenarioError(f"the YAML is nested more than {max_depth} levels deep",
                             file=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml_file(path: str | Path, max_bytes: int = MAX_BYTES) -> Any:
