@@ -139,13 +139,14 @@ def scenario_from_text(text: str | bytes, source: str = "<upload>") -> Scenario:
     from .safeyaml import decode_text, safe_load
 
     # the same safe loader as scenario files: no aliases, bounded size, UTF-8 or a clear error
+    obj = safe_load(text, source)  # size checked before anything is decoded
     if isinstance(text, bytes):
         text = decode_text(text, source)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
         raise ScenarioError("the file is empty", file=source)
-    return parse_scenario(safe_load(text, source), source, text)
+    return parse_scenario(obj, source, text)
 
 
 def _metric_xy(lon: float, lat: float, settings: Settings) -> gpd.GeoSeries:
