@@ -72,6 +72,20 @@ def optimise(
     from .study import load_study
 
     _check_options(need=need, group=group, demand=demand, mode=mode)
+    from .optimise.base import CANDIDATE_KINDS, MODELS, PER_OPTIONS
+    from .safeyaml import suggest
+
+    if model not in MODELS:
+        _fail(f"unknown --model {model!r}{suggest(model, MODELS)}: expected one of {list(MODELS)}")
+    if per is not None and per not in PER_OPTIONS:
+        _fail(f"unknown --per {per!r}: expected municipality or service_area")
+    for kind in (candidates or "").split(","):
+        if kind.strip() and kind.strip() not in CANDIDATE_KINDS:
+            _fail(f"unknown --candidates kind {kind.strip()!r}: expected {list(CANDIDATE_KINDS)}")
+    if not 0 < share <= 1:
+        _fail(f"--share {share} must be in (0, 1]")
+    if k is not None and k < 0 or max_minutes is not None and not max_minutes > 0:
+        _fail("--k must be >= 0 and --max-minutes > 0")
     try:
         for path, option in ((out, "--out"), (report, "--report")):
             if path is not None:

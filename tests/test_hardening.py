@@ -377,6 +377,10 @@ def test_cli_failures_are_one_line_errors(tmp_path):
         (["report", "--out", str(a_file)], ["is a file"]),
         (["map", "--out", str(a_dir)], ["is a folder"]),
         (["optimise", "--need", "dentist"], ["--need"]),
+        (["optimise", "--model", "pmedain"], ["--model", "did you mean 'pmedian'"]),
+        (["optimise", "--per", "county"], ["--per"]),
+        (["optimise", "--share", "1.5"], ["--share"]),
+        (["map", "--demand", "grdi", "--out", str(tmp_path / "m.html")], ["--demand"]),
     ]
     for args, words in cases:
         result = runner.invoke(app, args)
