@@ -81,7 +81,7 @@ def optimise(
         _fail(f"unknown --per {per!r}: expected municipality or service_area")
     for kind in (candidates or "").split(","):
         if kind.strip() and kind.strip() not in CANDIDATE_KINDS:
-            _fail(f"unknown --candidates kind {kind.strip()!r}: expected {list(CANDIDATE_KINDS)}")
+            _fail(f"unknown candidate kind {kind.strip()!r} (--candidates): expected {list(CANDIDATE_KINDS)}")
     if not 0 < share <= 1:
         _fail(f"--share {share} must be in (0, 1]")
     if k is not None and k < 0 or max_minutes is not None and not max_minutes > 0:

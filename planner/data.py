@@ -234,7 +234,7 @@ def load_municipalities(path: str | Path | None = None,
     for col in [c for c in df.columns if c.startswith("population_")] + [
             "swedish_speakers_median_2000_2022"]:
         num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() | (num < 0)
+        bad = num.isna() | (num < 0) | (num > MAX_RESIDENTS)
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(f"{df[col].iloc[i]!r} is not a non-negative number", file=file,
@@ -482,12 +482,19 @@ def load_postal_areas(path: str | Path | None = None, population_field: str = "p
                 "geometry"]]
 
 
+MAX_RESIDENTS = 10_000_000
+"""More residents than Finland has, in one unit or municipality: a unit or parsing error."""
+
+
 def _population(values: pd.Series, file: str, field: str) -> pd.Series:
     num = pd.to_numeric(values, errors="coerce")
-    bad = num.isna() | (num < 0) | (num.round() != num)
+    if num.dtype == bool:
+        num = pd.Series(np.nan, index=values.index)
+    bad = num.isna() | (num < 0) | (num.round() != num) | (num > MAX_RESIDENTS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{values.iloc[i]!r} is not a non-negative whole number of residents",
+        raise DataError(f"{values.iloc[i]!r} is not a non-negative whole number of residents"
+                        + (f" (at most {MAX_RESIDENTS:,})" if num.iloc[i] > MAX_RESIDENTS else ""),
                         file=file, row=i + 1, field=field)
     return num.astype("int64")
 
