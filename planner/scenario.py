@@ -82,6 +82,8 @@ def parse_scenario(obj: dict[str, Any], source: str = "<scenario>", text: str = 
         raise _err("a scenario must be a mapping with name, description and changes", source)
     _no_unknown(obj, ("name", "description", "base", "changes"), source, None, "")
     name = obj.get("name")
+    if name is not None and not isinstance(name, str):
+        raise _err(f"the scenario name must be text, not {name!r} (quote it)", source, fld="name")
     if not isinstance(name, str) or not name.strip():
         raise _err("the scenario needs a name", source, fld="name")
     changes = obj.get("changes") or []

@@ -284,6 +284,7 @@ BAD_YAML = {
     "big": (b"name: x\ndescription: '" + b"y" * 1_100_000 + b"'\n", "at most"),
     "python_tag": (b"name: !!python/object/apply:os.system [ls]\n", "unsupported YAML"),
     "not_text_desc": (b"name: a\ndescription: {a: 1}\n", "must be text"),
+    "not_text_name": (b"name: yes\n", "name must be text"),
     "not_text_base": (b"name: a\nbase: {mode: [walk]}\n", "must be text"),
     "capacity_nan": (b"name: a\nchanges:\n  - open: {id: a, name: b, category: kela, at_centre: '091', "
                      b"capacity: .nan}\n", "capacity"),
