@@ -28,8 +28,9 @@ P = '"><img src=x onerror=alert(1)>'
 
 
 def _run(wt: Path, args: list) -> subprocess.CompletedProcess:
+    # cwd: not this checkout, or ``python -m`` would import its planner whatever PYTHONPATH says
     return subprocess.run([sys.executable, "-m", "planner.cli", *map(str, args)],
-                          env={"PYTHONPATH": str(wt), "PATH": "/usr/bin:/bin"},
+                          env={"PYTHONPATH": str(wt), "PATH": "/usr/bin:/bin"}, cwd=tempfile.gettempdir(),
                           capture_output=True, text=True, timeout=300)
 
 
@@ -71,7 +72,7 @@ def cli_cases(wt: Path, d: Path) -> dict[str, int]:
     return tally
 
 
-def output_edges(wt: Path, d: Path) -> dict[str, int]:
+def output_edges(wt: Path, d: Path) -> dict[str, object]:
     df = pd.read_csv(wt / "geodata/service_points.csv", dtype=str, keep_default_na=False)
     df["name"] = [('=HYPERLINK("http://e","x")' if i % 2 else P) for i in range(len(df))]
     df.to_csv(d / "points.csv", index=False)
@@ -79,9 +80,12 @@ def output_edges(wt: Path, d: Path) -> dict[str, int]:
                                "  - close: kela_vantaa_tikkurila\n"
                                f"  - open: {{id: n, name: '{P}', category: fi_walkin, "
                                "municipality_code: '091', lon: 24.94, lat: 60.17}\n")
-    _run(wt, ["evaluate", d / "sc.yaml", "--out", d / "ev", "--points", d / "points.csv",
-              "--format", "csv,xlsx"])
-    _run(wt, ["map", d / "sc.yaml", "--out", d / "map.html", "--points", d / "points.csv", "--no-tiles"])
+    for args in (["evaluate", d / "sc.yaml", "--out", d / "ev", "--points", d / "points.csv",
+                  "--format", "csv,xlsx"],
+                 ["map", d / "sc.yaml", "--out", d / "map.html", "--points", d / "points.csv", "--no-tiles"]):
+        r = _run(wt, args)
+        if r.returncode != 0:
+            return {"run failed": args[0], "error": (r.stdout + r.stderr).strip().splitlines()[-1]}
     wb = openpyxl.load_workbook(d / "ev" / "results.xlsx")
     formulas = sum(1 for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f")
     fields = 0
