@@ -260,7 +260,7 @@ def current_scenario(study, key: tuple, lang: str):
         return None, str(exc)
 
 
-def _open_in_builder(text: str, source: str) -> None:
+def _open_in_builder(text: str | bytes, source: str) -> None:
     """Callback: put a scenario's changes into the builder's widgets."""
     ss = st.session_state
     key = ss["_key"]
@@ -297,7 +297,7 @@ def _load_picked() -> None:
 def _load_upload() -> None:
     f = st.session_state.get("upload")
     if f is not None:
-        _open_in_builder(f.getvalue().decode("utf-8", errors="replace"), f.name)
+        _open_in_builder(f.getvalue(), f.name)  # bytes: a latin-1 file is explained, not mangled
 
 
 def _reset() -> None:

@@ -140,7 +140,8 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
             if rule == "organiser" and same_org is not None:
                 mask = same_org & mask[None, :]
             idx, t = nearest(times, mask)
-            pid = np.where(idx >= 0, ids[np.maximum(idx, 0)], "")
+            pid = np.where(idx >= 0, ids[np.maximum(idx, 0)], "") if len(ids) else \
+                np.full(len(idx), "", dtype=object)  # no open point at all: nobody is served
             if merges and before is not None:
                 was = before.loc[(before["need"] == need) & (before["group"] == group), "point_id"]
                 was = was.to_numpy()

@@ -136,16 +136,17 @@ def selections_from_scenario(scenario: Scenario, points: pd.DataFrame) -> Select
 
 def scenario_from_text(text: str | bytes, source: str = "<upload>") -> Scenario:
     """Parse scenario YAML text (e.g. an uploaded file); errors name ``source``."""
+    from .safeyaml import decode_text, safe_load
+
+    # the same safe loader as scenario files: no aliases, bounded size, UTF-8 or a clear error
+    obj = safe_load(text, source)  # size checked before anything is decoded
     if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "scenario.yaml"
-        path.write_text(text, encoding="utf-8")
-        try:
-            sc = load_scenario(path)
-        except ScenarioError as exc:
-            raise ScenarioError(exc.reason, file=source, row=exc.row, field=exc.field) from None
-    return replace(sc, source=source)
+        text = decode_text(text, source)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise ScenarioError("the file is empty", file=source)
+    return parse_scenario(obj, source, text)
 
 
 def _metric_xy(lon: float, lat: float, settings: Settings) -> gpd.GeoSeries:

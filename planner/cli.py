@@ -34,6 +34,45 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
+def _check_options(need: str | None = None, group: str | None = None, demand: str | None = None,
+                   mode: str | None = None, formats: tuple[str, ...] | None = None,
+                   grid: Path | None = None, groups: tuple[str, ...] = ("fi", "sv", "all")) -> None:
+    """Every option checked before anything is computed or written: one ``error:`` line."""
+    from .outputs.report import FORMATS
+    from .safeyaml import suggest
+    from .study import DEMAND_KINDS
+    from .traveltime.estimate import canonical_mode
+
+    def one_of(option: str, value: str, allowed) -> None:
+        if value not in allowed:
+            _fail(ValueError(f"unknown {option} {value!r}{suggest(value, allowed)}: expected one of "
+                             f"{list(allowed)}"))
+
+    if need is not None:
+        one_of("--need", need, NEED_CODES)
+    if group is not None:
+        one_of("--group", group, groups)
+    if demand is not None:
+        one_of("--demand", demand, list(DEMAND_KINDS))
+    if mode is not None:
+        try:
+            canonical_mode(mode)
+        except ValueError as exc:
+            _fail(exc)
+    for f in formats or ():
+        one_of("--format", f, FORMATS)
+    if formats is not None and not formats:
+        _fail(ValueError(f"--format is empty: give one or more of {list(FORMATS)}"))
+    if grid is not None and demand not in ("grid", "helsinki_centre"):
+        _fail(ValueError(f"--grid {grid} is only used with --demand grid (now --demand {demand}); "
+                         "add --demand grid or drop --grid"))
+
+
+def _written(files: list[Path], stage: Path, out: Path) -> list[Path]:
+    """Paths written in the staging folder as they stand after the rename into ``out``."""
+    return [out / Path(f).relative_to(stage) for f in files]
+
+
 def _model(network: Path | str | None, mode: str, demand: str):
     """A road network wherever one is available and routes ``mode``, else the estimate
     (see ``choose_model``); pt / drive_rush with --network is a clear error."""
@@ -80,20 +119,29 @@ def report(
     weight: str = WeightOpt,
 ) -> None:
     """Baseline accessibility tables (CSV) and an HTML map in one go."""
+    from .errors import PlannerError
+    from .outputs.atomic import atomic_folder
     from .outputs.export import unit_times, write_csv
     from .outputs.maps import accessibility_map, save_map
     from .study import evaluate_points
 
-    study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas, preset,
-                   network, date, include_unlocated_points, eligibility, weight)
-    res = evaluate_points(study)
-    tables = {"service_points": study.points, "demand_units": unit_times(study.units, res.access),
-              **res.tables()}
-    files = write_csv(tables, out, res.provenance)
-    m = accessibility_map(study.units, res.access, study.points, res.provenance, need=need,
-                          group=group, borders=study.borders, service_areas=study.service_areas,
-                          load=res.load)
-    files.append(save_map(m, out / "map.html"))
+    _check_options(need, group, demand, mode, grid=grid)
+    try:
+        with atomic_folder(out) as stage:  # nothing appears in --out unless everything is written
+            study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas,
+                           preset, network, date, include_unlocated_points,
+                           eligibility, weight)
+            res = evaluate_points(study)
+            tables = {"service_points": study.points,
+                      "demand_units": unit_times(study.units, res.access), **res.tables()}
+            files = write_csv(tables, stage, res.provenance)
+            m = accessibility_map(study.units, res.access, study.points, res.provenance, need=need,
+                                  group=group, borders=study.borders,
+                                  service_areas=study.service_areas, load=res.load)
+            files.append(save_map(m, stage / "map.html"))
+            files = _written(files, stage, out)
+    except (PlannerError, ValueError, OSError) as exc:
+        _fail(exc)
     region = res.summaries["summary_region"]
     typer.echo(f"model: {res.provenance['model']} ({res.provenance['mode']}); "
                f"population data year {res.provenance['data_year']}; network of "
@@ -212,17 +260,21 @@ def evaluate(
 ) -> None:
     """Evaluate one scenario against the baseline and export every table."""
     from .errors import PlannerError
+    from .outputs.atomic import atomic_folder
     from .outputs.report import run_scenarios, scenario_overview, write_bundle
 
+    fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
+    _check_options(demand=demand, mode=mode, formats=fmts)
     scs = _scenarios([scenario])
     demand, mode = _base_options(scs, demand, mode)
-    study = _study(points or scs[0].base.get("points"), demand, mode, None, None, None, None, None,
-                   network, date, include_unlocated_points, eligibility, weight)
+    _check_options(demand=demand, mode=mode)
     try:
-        _, runs = run_scenarios(study, scs)
-        files = write_bundle(study, runs[0].results, out, runs[0],
-                             tuple(f.strip() for f in formats.split(",") if f.strip()))
-    except (PlannerError, ValueError) as exc:
+        with atomic_folder(out) as stage:
+            study = _study(points or scs[0].base.get("points"), demand, mode, None, None, None, None,
+                           None, network, date, include_unlocated_points, eligibility, weight)
+            _, runs = run_scenarios(study, scs)
+            files = _written(write_bundle(study, runs[0].results, stage, runs[0], fmts), stage, out)
+    except (PlannerError, ValueError, OSError) as exc:
         _fail(exc)
     _echo_overview(scenario_overview(runs), runs[0].results.provenance)
     for f in files:
@@ -251,27 +303,40 @@ def compare(
     weight: str = WeightOpt,
 ) -> None:
     """Compare several scenarios with the baseline and with each other."""
+    from contextlib import nullcontext
+
     import pandas as pd
 
+    from .errors import PlannerError
+    from .outputs.atomic import atomic_folder
     from .outputs.export import write_csv, write_excel
     from .outputs.report import run_scenarios, scenario_overview
 
+    _check_options(demand=demand, mode=mode)
     scs = _scenarios(scenarios)
     demand, mode = _base_options(scs, demand, mode)
-    study = _study(points, demand, mode, None, None, None, None, None, network, date,
-                   include_unlocated_points, eligibility, weight)
-    baseline, runs = run_scenarios(study, scs)
-    overview = scenario_overview(runs)
+    _check_options(demand=demand, mode=mode)
+    files: list[Path] = []
+    try:
+        with atomic_folder(out) if out else nullcontext() as stage:
+            study = _study(points, demand, mode, None, None, None, None, None, network, date,
+                           include_unlocated_points, eligibility, weight)
+            baseline, runs = run_scenarios(study, scs)
+            overview = scenario_overview(runs)
+            if out:
+                prov = {**baseline.provenance, "scenario": "; ".join(s.name for s in scs)}
+                tables = {"overview": overview}
+                for key in ("compare_region", "compare_service_area", "compare_municipality", "equity",
+                            "point_load_change", "worst_off"):
+                    tables[key] = pd.concat([r.comparison[key] for r in runs], ignore_index=True)
+                files = write_csv(tables, stage, prov) + [write_excel(tables, stage / "comparison.xlsx",
+                                                                      prov)]
+                files = _written(files, stage, out)
+    except (PlannerError, ValueError, OSError) as exc:
+        _fail(exc)
     _echo_overview(overview, baseline.provenance)
-    if out:
-        prov = {**baseline.provenance, "scenario": "; ".join(s.name for s in scs)}
-        tables = {"overview": overview}
-        for key in ("compare_region", "compare_service_area", "compare_municipality", "equity",
-                    "point_load_change", "worst_off"):
-            tables[key] = pd.concat([r.comparison[key] for r in runs], ignore_index=True)
-        files = write_csv(tables, out, prov) + [write_excel(tables, out / "comparison.xlsx", prov)]
-        for f in files:
-            typer.echo(f"wrote {f}")
+    for f in files:
+        typer.echo(f"wrote {f}")
 
 
 @app.callback()

@@ -54,7 +54,14 @@ def map_command(
         _fail(f"unknown language group {group!r}: expected fi, sv or all")
     if lang not in LANGS:
         _fail(f"unknown language {lang!r}: expected one of {list(LANGS)}")
+    from .outputs.atomic import atomic_file, check_out_file
+
     try:
+        check_out_file(out)
+        if mode is not None or demand is not None:
+            from .cli import _check_options
+
+            _check_options(demand=demand, mode=mode)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PlannerWarning)
             sc = None
@@ -86,7 +93,9 @@ def map_command(
                                  changes=unit_changes(baseline, res),
                                  tiles="OpenStreetMap" if tiles else None, lang=lang)
                 prov = res.provenance
-            path = save_map(m, out)
+            with atomic_file(out) as tmp:  # a failed write leaves the previous map untouched
+                save_map(m, tmp)
+            path = out
     except (PlannerError, ValueError, OSError) as exc:
         _fail(exc)
     typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}; "

@@ -70,11 +70,34 @@ def optimise(
     """
     import warnings
 
+    from .cli import _check_options
     from .errors import PlannerError, PlannerWarning
     from .optimise import optimise_network
+    from .outputs.atomic import atomic_file, check_out_file
     from .scenario import scenario_to_yaml
     from .study import load_study
 
+    _check_options(need=need, group=group, demand=demand, mode=mode)
+    from .optimise.base import CANDIDATE_KINDS, MODELS, PER_OPTIONS
+    from .safeyaml import suggest
+
+    if model not in MODELS:
+        _fail(f"unknown --model {model!r}{suggest(model, MODELS)}: expected one of {list(MODELS)}")
+    if per is not None and per not in PER_OPTIONS:
+        _fail(f"unknown --per {per!r}: expected municipality or service_area")
+    for kind in (candidates or "").split(","):
+        if kind.strip() and kind.strip() not in CANDIDATE_KINDS:
+            _fail(f"unknown candidate kind {kind.strip()!r} (--candidates): expected {list(CANDIDATE_KINDS)}")
+    if not 0 < share <= 1:
+        _fail(f"--share {share} must be in (0, 1]")
+    if k is not None and k < 0 or max_minutes is not None and not max_minutes > 0:
+        _fail("--k must be >= 0 and --max-minutes > 0")
+    try:
+        for path, option in ((out, "--out"), (report, "--report")):
+            if path is not None:
+                check_out_file(path, option)
+    except PlannerError as exc:
+        _fail(str(exc))
     kinds = None
     if candidates is not None:
         kinds = tuple(c.strip() for c in candidates.split(",") if c.strip())
@@ -98,11 +121,14 @@ def optimise(
     except (PlannerError, ValueError, OSError) as exc:
         _fail(str(exc))
     typer.echo(result.report)
-    if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(scenario_to_yaml(result.scenario), encoding="utf-8")
-        typer.echo(f"wrote {out} (evaluate it with: planner evaluate {out} --out <folder>)")
-    if report is not None:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(result.report, encoding="utf-8")
-        typer.echo(f"wrote {report}")
+    try:
+        if out is not None:
+            with atomic_file(out) as tmp:
+                tmp.write_text(scenario_to_yaml(result.scenario), encoding="utf-8")
+            typer.echo(f"wrote {out} (evaluate it with: planner evaluate {out} --out <folder>)")
+        if report is not None:
+            with atomic_file(report, "--report") as tmp:
+                tmp.write_text(result.report, encoding="utf-8")
+            typer.echo(f"wrote {report}")
+    except PlannerError as exc:
+        _fail(str(exc))

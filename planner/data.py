@@ -42,7 +42,7 @@ __all__ = [
 
 UNKNOWN = "unknown"  # a placeholder row: the site is not known, so it is not a point
 PRECISIONS = ("address", "street", "postal_area", "locality", "unspecified", UNKNOWN)
-_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".parquet"}
+_VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".parquet", ".zip"}
 
 
 def _default(settings: Settings, *parts: str) -> Path:
@@ -50,8 +50,17 @@ def _default(settings: Settings, *parts: str) -> Path:
 
 
 def read_table(path: str | Path, layer: str | None = None) -> pd.DataFrame | gpd.GeoDataFrame:
-    """Read a CSV (all columns as text) or a vector file; fail clearly on empty files."""
+    """Read a CSV (all columns as text) or a vector file; fail clearly on empty files.
+
+    A CSV may be comma- or semicolon-separated (Finnish Excel: ``;`` with decimal
+    commas, read as numbers) and UTF-8 or Windows-1252 (with a warning). A zipped
+    shapefile is read as is. A GeoPackage / zip with several layers needs ``layer``
+    (or the QGIS form ``file.gpkg|layername=NAME``).
+    """
     path = Path(path)
+    if layer is None and "|layername=" in str(path):
+        text, layer = str(path).split("|layername=", 1)
+        path = Path(text)
     if not path.exists():
         raise DataError("file not found", file=str(path))
     if path.stat().st_size == 0:
@@ -62,10 +71,11 @@ def read_table(path: str | Path, layer: str | None = None) -> pd.DataFrame | gpd
             if suffix == ".parquet":
                 df = gpd.read_parquet(path)
             else:
+                if layer is None and suffix in (".gpkg", ".zip"):
+                    layer = _only_layer(path)
                 df = gpd.read_file(path, layer=layer)
         else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                             encoding="utf-8-sig")
+            df = _read_csv(path)
     except DataError:
         raise
     except pd.errors.EmptyDataError:
@@ -77,7 +87,54 @@ def read_table(path: str | Path, layer: str | None = None) -> pd.DataFrame | gpd
     return df
 
 
+def _only_layer(path: Path) -> str | None:
+    """The single layer of a GeoPackage / zip, or a DataError listing them when there are several."""
+    import pyogrio
+
+    try:
+        layers = [str(x) for x in pyogrio.list_layers(path)[:, 0]]
+    except Exception as exc:  # noqa: BLE001 - a corrupt file: the reader's message, located
+        raise DataError(f"cannot read the file: {exc}", file=str(path)) from exc
+    if len(layers) > 1:
+        raise DataError(f"the file has {len(layers)} layers {layers}; say which one, e.g. "
+                        f"'{path}|layername={layers[0]}'", file=str(path), field="layer")
+    return layers[0] if layers else None
+
+
+_DECIMAL_COMMA = r"^\s*[-+]?\d+(,\d+)?\s*$"
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """All columns as text; ``;``-separated files with decimal commas get decimal points."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+        warnings.warn(f"{path}: not UTF-8; read as Windows-1252 (what Excel writes in Finland). "
+                      "Check the names with ä, ö, å; save as 'CSV UTF-8' to be sure", PlannerWarning,
+                      stacklevel=3)
+    if "\x00" in text:
+        raise DataError("the file contains NUL bytes: not a text CSV (an Excel .xlsx? save it as "
+                        "CSV)", file=str(path))
+    header = text.lstrip().split("\n", 1)[0]
+    sep = ";" if header.count(";") > header.count(",") else ","
+    import io
+
+    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], sep=sep)
+    if sep == ";":  # Finnish Excel: 24,93 means 24.93 where a whole column is numbers
+        for col in df.columns:
+            values = df[col].dropna()
+            if len(values) and values.str.match(_DECIMAL_COMMA).all() and values.str.contains(",").any():
+                df[col] = df[col].str.replace(",", ".", regex=False).str.strip()
+    return df
+
+
 def _require_columns(df: pd.DataFrame, required: list[str], file: str) -> None:
+    # a shapefile cuts column names to 10 characters (municipality_code -> municipali)
+    cut = {c[:10]: c for c in required if c not in df.columns and c[:10] in df.columns}
+    if cut:
+        df.columns = [cut.get(c, c) for c in df.columns]
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise DataError(
@@ -184,7 +241,7 @@ def load_municipalities(path: str | Path | None = None,
     for col in [c for c in df.columns if c.startswith("population_")] + [
             "swedish_speakers_median_2000_2022"]:
         num = pd.to_numeric(df[col], errors="coerce")
-        bad = num.isna() | (num < 0)
+        bad = num.isna() | (num < 0) | (num > MAX_RESIDENTS)
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
             raise DataError(f"{df[col].iloc[i]!r} is not a non-negative number", file=file,
@@ -192,7 +249,14 @@ def load_municipalities(path: str | Path | None = None,
         df[col] = num.round().astype("int64")
     df["bilingual"] = df["language_status"].str.contains("Bilingual", case=False)
     first = sorted(c for c in df.columns if c.startswith("population_"))[0]
-    df["sv_share"] = (df["swedish_speakers_median_2000_2022"] / df[first]).clip(0, 1)
+    over = df["swedish_speakers_median_2000_2022"] > df[first]
+    if over.any():
+        i = int(np.flatnonzero(over.to_numpy())[0])
+        raise DataError(f"{df['swedish_speakers_median_2000_2022'].iloc[i]} Swedish speakers is more than "
+                        f"the population ({df[first].iloc[i]} in {first})", file=file, row=i + 1,
+                        field="swedish_speakers_median_2000_2022")
+    pop = df[first].where(df[first] > 0)  # 0 residents: share 0, not NaN
+    df["sv_share"] = (df["swedish_speakers_median_2000_2022"] / pop).fillna(0.0).clip(0, 1)
     df["sv_share_estimated"] = True
     return df.reset_index(drop=True)
 
@@ -366,10 +430,10 @@ def load_service_points(path: str | Path | None = None,
     df = _place_placeholders(df, file, centres, settings, borders)
     cap = pd.to_numeric(df["capacity"], errors="coerce") if "capacity" in df.columns else None
     if cap is not None:
-        bad = (cap.isna() & df["capacity"].notna()) | (cap < 0)
+        bad = (cap.isna() & df["capacity"].notna()) | (cap < 0) | (cap.notna() & ~np.isfinite(cap))
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"{df['capacity'].iloc[i]!r} is not a non-negative number", file=file,
+            raise DataError(f"{df['capacity'].iloc[i]!r} is not a finite non-negative number", file=file,
                             row=i + 1, field="capacity")
     df["capacity"] = cap.astype(float) if cap is not None else np.nan
     gdf = _points_frame(df, file, settings)
@@ -515,6 +579,11 @@ def load_postal_areas(path: str | Path | None = None, population_field: str = "p
     _require_columns(gdf, ["postal_code", "municipality_code", population_field], file)
     gdf = _check_geometries(_to_metric(gdf, file, settings), file,
                             ("Polygon", "MultiPolygon"), True)
+    for i, v in enumerate(gdf["postal_code"]):
+        text = "" if v is None else str(v).strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 5):
+            raise DataError(f"{text!r} is not a postal code (five digits, e.g. '00100')", file=file,
+                            row=i + 1, field="postal_code")
     gdf["postal_code"] = gdf["postal_code"].astype(str).str.zfill(5)
     _check_unique(gdf["postal_code"], file, "postal_code")
     gdf["municipality_code"] = _codes(gdf["municipality_code"], file)
@@ -525,12 +594,19 @@ def load_postal_areas(path: str | Path | None = None, population_field: str = "p
                 "geometry"]]
 
 
+MAX_RESIDENTS = 10_000_000
+"""More residents than Finland has, in one unit or municipality: a unit or parsing error."""
+
+
 def _population(values: pd.Series, file: str, field: str) -> pd.Series:
     num = pd.to_numeric(values, errors="coerce")
-    bad = num.isna() | (num < 0) | (num.round() != num)
+    if num.dtype == bool:
+        num = pd.Series(np.nan, index=values.index)
+    bad = num.isna() | (num < 0) | (num.round() != num) | (num > MAX_RESIDENTS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{values.iloc[i]!r} is not a non-negative whole number of residents",
+        raise DataError(f"{values.iloc[i]!r} is not a non-negative whole number of residents"
+                        + (f" (at most {MAX_RESIDENTS:,})" if num.iloc[i] > MAX_RESIDENTS else ""),
                         file=file, row=i + 1, field=field)
     return num.astype("int64")
 
@@ -581,3 +657,69 @@ def load_postal_need(path: str | Path | None = None,
     for c in [c for c in df.columns if c.endswith("_2016")]:
         df[c] = _population(df[c], file, c)
     return df.reset_index(drop=True)
+
+
+# --- plausibility: land, region, codes ----------------------------------------------------
+
+LAND_TOLERANCE_M = 500.0
+"""How far a point may lie off the land (postal-area polygons, simplified) before it is refused."""
+
+
+def land_polygon(postal_areas: gpd.GeoDataFrame) -> shapely.Geometry:
+    """Land = the union of the postal-area polygons (municipal polygons include the sea)."""
+    return shapely.union_all(postal_areas.geometry.to_numpy())
+
+
+def check_on_land(points: gpd.GeoDataFrame, land: shapely.Geometry, file: str,
+                  tolerance_m: float = LAND_TOLERANCE_M, settings: Settings = DEFAULT_SETTINGS) -> None:
+    """Service points must lie on land: a DataError for the first one farther than ``tolerance_m``.
+
+    The postal-area polygons are simplified, so a point on the shore or on a small island
+    may fall just outside them; the tolerance (500 m) allows for that.
+    """
+    if not len(points):
+        return
+    dist = shapely.distance(land, points.geometry.to_numpy())
+    far = np.flatnonzero(dist > tolerance_m)
+    if len(far):
+        i = int(far[0])
+        lon, lat = gpd.GeoSeries([points.geometry.iloc[i]], crs=points.crs).to_crs(
+            settings.web_crs).iloc[0].coords[0]
+        name = points["name"].iloc[i] if "name" in points.columns else ""
+        raise DataError(f"point {name!r} ({lon:.5f}, {lat:.5f}) lies in the sea: {dist[i] / 1000:.1f} km "
+                        f"from land (the postal-area polygons, simplified, so {tolerance_m:.0f} m are "
+                        "allowed); check the coordinates", file=file, row=i + 1, field="lon")
+
+
+def check_postal_areas(postal: gpd.GeoDataFrame, municipalities: pd.DataFrame,
+                       borders: gpd.GeoDataFrame, file: str,
+                       settings: Settings = DEFAULT_SETTINGS) -> None:
+    """Postal areas must name a known municipality and lie in Uusimaa (DataError otherwise)."""
+    known = set(municipalities["municipality_code"])
+    for i, code in enumerate(postal["municipality_code"]):
+        if code not in known:
+            raise DataError(f"unknown municipality code {code!r} (not one of the {len(known)} "
+                            "municipalities of the municipality table)", file=file, row=i + 1,
+                            field="municipality_code")
+    region = shapely.union_all(borders.geometry.to_numpy())
+    tol = settings.boundary_tolerance_m
+    dist = shapely.distance(region, postal.geometry.representative_point().to_numpy())
+    far = np.flatnonzero(dist > tol)
+    if len(far):
+        i = int(far[0])
+        raise DataError(f"postal area {postal['postal_code'].iloc[i]!r} lies outside Uusimaa "
+                        f"({dist[i] / 1000:.1f} km from the region)", file=file, row=i + 1,
+                        field="geometry")
+
+
+_LAND: dict[str, shapely.Geometry] = {}
+
+
+def bundled_land(settings: Settings = DEFAULT_SETTINGS) -> shapely.Geometry:
+    """:func:`land_polygon` of the bundled postal areas (computed once per process)."""
+    path = str(_default(settings, "uusimaa", "postal_areas.geojson"))
+    if path not in _LAND:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PlannerWarning)
+            _LAND[path] = land_polygon(load_postal_areas(path, settings=settings))
+    return _LAND[path]

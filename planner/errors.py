@@ -5,7 +5,7 @@ Each error also inherits the built-in it refines, so callers can catch either.
 
 from __future__ import annotations
 
-__all__ = ["PlannerError", "DataError", "ScenarioError", "NetworkError", "PlannerWarning"]
+__all__ = ["PlannerError", "DataError", "ScenarioError", "NetworkError", "PlannerWarning", "OutputError"]
 
 
 class PlannerError(Exception):
@@ -51,3 +51,7 @@ class NetworkError(PlannerError, RuntimeError):
 
 class PlannerWarning(UserWarning):
     """Something the user should know that does not stop the run (e.g. repaired geometry)."""
+
+
+class OutputError(PlannerError, OSError):
+    """An output that cannot be written where asked (a file where a folder is meant, read-only, ...)."""

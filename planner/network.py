@@ -346,6 +346,13 @@ def load_network(path: str | Path) -> Network:
     path = Path(path)
     if not path.is_file():
         raise NetworkError(f"no stored network at {path}")
+    import zipfile
+
+    try:  # an .npz is a zip: check it as one first (np.load on a broken zip leaks the file)
+        with zipfile.ZipFile(path) as zf:
+            zf.namelist()
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise NetworkError(f"{path} is not a planner network file (not a valid .npz: {exc})") from None
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [k for k in (*_ARRAYS, "meta") if k not in npz.files]
@@ -355,7 +362,7 @@ def load_network(path: str | Path) -> Network:
             arrays = {k: npz[k] for k in _ARRAYS}
     except NetworkError:
         raise
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
         raise NetworkError(f"cannot read the network file {path}: {exc}") from exc
     if meta.get("format") != STORE_FORMAT:
         raise NetworkError(f"{path} is not a planner network file")
@@ -694,10 +701,19 @@ def osm_graph_from_file(path: str | Path, mode: str, polygon_wgs84: BaseGeometry
     mode = _mode(mode)
     name = path.name.lower()
     if name.endswith(".pbf"):
-        graph, date = _pyrosm_graph(path, mode, polygon_wgs84, simplify, progress)
+        try:
+            graph, date = _pyrosm_graph(path, mode, polygon_wgs84, simplify, progress)
+        except Exception as exc:  # noqa: BLE001 - pyrosm's errors on a corrupt file share no base
+            if type(exc).__module__.startswith("pyrosm") or isinstance(exc, (EOFError, OSError)):
+                raise DataError(f"not a valid OpenStreetMap .osm.pbf file ({exc})",
+                                file=str(path)) from None
+            raise
     elif name.endswith((".osm", ".osm.bz2", ".osm.gz", ".xml")):
         _say(progress, f"reading {path.name} (OSM XML)")
-        graph, date = _xml_graph(path, mode, simplify)
+        try:
+            graph, date = _xml_graph(path, mode, simplify)
+        except SyntaxError as exc:  # xml.etree ParseError: a truncated or corrupt file
+            raise DataError(f"not valid OpenStreetMap XML ({exc})", file=str(path)) from None
     else:
         raise DataError("expected an OpenStreetMap extract (.osm.pbf or .osm)", file=str(path))
     if polygon_wgs84 is not None:

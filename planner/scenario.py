@@ -40,7 +40,7 @@ import yaml
 
 from .accessibility import point_load, reception_access, summary_tables, unit_access
 from .categories import CATEGORY_CODES
-from .errors import PlannerWarning, ScenarioError
+from .errors import PlannerError, PlannerWarning, ScenarioError
 from .study import Results, Study
 from .traveltime import TravelTimeMatrix, xy
 
@@ -90,10 +90,10 @@ def parse_scenario(obj: dict[str, Any], source: str = "<scenario>", text: str = 
     """Check a scenario's structure; ``row`` in errors is the 1-based number of the change."""
     if not isinstance(obj, dict):
         raise _err("a scenario must be a mapping with name, description and changes", source)
-    unknown = set(obj) - {"name", "description", "base", "changes"}
-    if unknown:
-        raise _err(f"unknown key(s) {sorted(unknown)}", source, fld=sorted(unknown)[0])
+    _no_unknown(obj, ("name", "description", "base", "changes"), source, None, "")
     name = obj.get("name")
+    if name is not None and not isinstance(name, str):
+        raise _err(f"the scenario name must be text, not {name!r} (quote it)", source, fld="name")
     if not isinstance(name, str) or not name.strip():
         raise _err("the scenario needs a name", source, fld="name")
     changes = obj.get("changes") or []
@@ -105,13 +105,36 @@ def parse_scenario(obj: dict[str, Any], source: str = "<scenario>", text: str = 
             raise _err(f"each change is one of {list(CHANGE_KINDS)} with its arguments", source, i)
         (kind, arg), = ch.items()
         if kind not in CHANGE_KINDS:
-            raise _err(f"unknown change {kind!r}; expected one of {list(CHANGE_KINDS)}", source, i, kind)
+            from .safeyaml import suggest
+
+            raise _err(f"unknown change {kind!r}{suggest(kind, CHANGE_KINDS)}; expected one of "
+                       f"{list(CHANGE_KINDS)}", source, i, str(kind))
         clean.append({kind: _check_change(kind, arg, source, i)})
     base = obj.get("base") or {}
     if not isinstance(base, dict):
         raise _err("base must be a mapping (points, demand, mode)", source, fld="base")
+    _no_unknown(base, _BASE_KEYS, source, None, " in base")
+    for key, value in base.items():
+        if not isinstance(value, str) or not value.strip():
+            raise _err(f"base {key} must be text, not {value!r}", source, fld=key)
+    description = obj.get("description")
+    if description is not None and not isinstance(description, str):
+        raise _err("the description must be text (quote it)", source, fld="description")
     return Scenario(name.strip(), str(obj.get("description") or "").strip(), tuple(clean), base,
                     source, text)
+
+
+_BASE_KEYS = ("points", "demand", "mode")
+
+
+def _no_unknown(obj: dict[str, Any], allowed, src: str, row: int | None, where: str) -> None:
+    """An unknown key is an error naming it, with the closest allowed key as a suggestion."""
+    from .safeyaml import suggest
+
+    for key in obj:
+        if key not in allowed:
+            raise _err(f"unknown key {key!r}{where}{suggest(key, allowed)}; expected one of "
+                       f"{list(allowed)}", src, row, str(key))
 
 
 def _ids(value: Any, src: str, row: int, fld: str) -> list[str]:
@@ -151,9 +174,7 @@ def _check_change(kind: str, arg: Any, src: str, row: int) -> Any:
                        src, row, "category")
         return {"id": _ids(arg["id"], src, row, "id")[0], "category": arg["category"]}
     # open
-    unknown = set(arg) - _OPEN_KEYS
-    if unknown:
-        raise _err(f"unknown key(s) {sorted(unknown)} for open", src, row, sorted(unknown)[0])
+    _no_unknown(arg, sorted(_OPEN_KEYS), src, row, " for open")
     for key in ("id", "name", "category"):
         if not isinstance(arg.get(key), str) or not arg[key].strip():
             raise _err(f"open needs '{key}'", src, row, key)
@@ -171,6 +192,13 @@ def _check_change(kind: str, arg: Any, src: str, row: int) -> Any:
                 raise _err(f"{key} must be a number (WGS84 degrees)", src, row, key)
         if "municipality_code" not in arg:
             raise _err("open with lon/lat needs municipality_code", src, row, "municipality_code")
+    if "capacity" in arg:
+        cap = arg["capacity"]
+        if isinstance(cap, bool) or not isinstance(cap, (int, float)) or not np.isfinite(cap) or cap < 0:
+            raise _err(f"capacity must be a non-negative number, not {cap!r}", src, row, "capacity")
+    for key in ("address", "municipality_code", "at_centre"):
+        if key in arg and (not isinstance(arg[key], (str, int)) or isinstance(arg[key], bool)):
+            raise _err(f"{key} must be text, not {arg[key]!r}", src, row, key)
     code = str(arg.get("at_centre", arg.get("municipality_code", ""))).zfill(3)
     out["municipality_code"] = code
     if "at_centre" in out:
@@ -180,18 +208,13 @@ def _check_change(kind: str, arg: Any, src: str, row: int) -> Any:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario YAML file."""
+    from .safeyaml import decode_text, load_yaml_file
+
     path = Path(path)
-    if not path.exists():
-        raise ScenarioError("file not found", file=str(path))
-    text = path.read_text(encoding="utf-8")
+    obj = load_yaml_file(path)  # no aliases, no duplicate keys, bounded size and depth
+    text = decode_text(path.read_bytes(), str(path))
     if not text.strip():
         raise ScenarioError("the file is empty", file=str(path))
-    try:
-        obj = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ScenarioError(f"not valid YAML: {exc}", file=str(path),
-                            row=None if line is None else line + 1) from exc
     return parse_scenario(obj, str(path), text)
 
 
@@ -302,6 +325,9 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     all_pts = pd.concat([pts, *added], ignore_index=True) if added else pts
     all_pts = gpd.GeoDataFrame(all_pts, geometry="geometry", crs=study.points.crs)
     open_pts = all_pts[~all_pts["id"].isin(closed)].reset_index(drop=True)
+    if open_pts.empty:
+        raise _err(f"the scenario closes every service point ({len(closed)}); nothing would be left "
+                   "to reach", src, None, "close")
     ttm = study.ttm
     if added:
         new = pd.concat(added, ignore_index=True)
@@ -360,6 +386,17 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
     if region.distance(geom) > tol:
         raise _err(f"the new point lies outside Uusimaa ({region.distance(geom) / 1000:.1f} km away)",
                    src, row, "lon")
+    if "at_centre" not in arg:  # municipal polygons include the sea: test against land
+        from .data import bundled_land, check_on_land
+
+        try:
+            check_on_land(gpd.GeoDataFrame({"name": [arg["name"]]}, geometry=[geom],
+                                           crs=study.settings.crs),
+                          bundled_land(study.settings), src, settings=study.settings)
+        except ScenarioError:
+            raise
+        except PlannerError as exc:
+            raise _err(getattr(exc, "reason", str(exc)), src, row, "lon") from None
     own = study.borders.loc[study.borders["municipality_code"] == code].geometry.iloc[0]
     if own.distance(geom) > tol:
         raise _err(f"the new point lies {own.distance(geom) / 1000:.1f} km outside municipality {code}",

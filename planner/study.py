@@ -99,6 +99,10 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
         organisers = dict(zip(munis["municipality_code"], munis[ORGANISER_COLUMN].astype(str),
                               strict=True))
     postal = data.load_postal_areas(postal_areas, settings=settings)
+    # plausibility: postal areas in Uusimaa with known codes; service points on land, not at sea
+    data.check_postal_areas(postal, munis, borders, str(postal_areas or "bundled postal areas"), settings)
+    data.check_on_land(pts, data.land_polygon(postal), str(points or "bundled service points"),
+                       settings=settings)
     if demand == "postal":
         units = postal_demand(postal, munis, areas)
     elif demand == "grid":
@@ -109,6 +113,16 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
             grid or settings.geodata_dir / "helsinki" / "population_grid_2020_centre.gpkg",
             population_field="population", id_field="id", settings=settings)
         units = grid_demand(cells, postal, munis, areas, settings=settings)
+    if grid is not None and (~units["located"]).any():  # a user's grid: say what is off the land
+        import warnings
+
+        from .errors import PlannerWarning
+
+        off = units[~units["located"]]
+        warnings.warn(f"{grid}: {len(off)} cell(s) with {int(off['pop_total'].sum())} residents lie more "
+                      f"than {settings.unlocated_max_m:.0f} m from any Uusimaa postal area (outside "
+                      "Uusimaa or at sea); they count in every total as unlocated", PlannerWarning,
+                      stacklevel=2)
     units = weight_units(units, weight)
     model = model or estimate_model(mode, settings)
     ttm = travel_time_matrix(model, units, pts)

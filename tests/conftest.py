@@ -35,3 +35,19 @@ def borders():
     from planner.data import load_municipal_borders
 
     return load_municipal_borders()
+
+
+# Hypothesis (tests/test_fuzz.py): the "ci" profile (few examples) is the default so `make test`
+# stays fast; a long hunt: `pytest tests/test_fuzz.py --hypothesis-profile=thorough`.
+try:
+    from hypothesis import HealthCheck
+    from hypothesis import settings as _hypothesis_settings
+except ImportError:  # pragma: no cover - hypothesis is in the test extra
+    pass
+else:
+    _hypothesis_settings.register_profile(
+        "ci", max_examples=20, deadline=None, derandomize=True, print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    _hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None,
+                                          suppress_health_check=[HealthCheck.too_slow])
+    _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -78,7 +78,7 @@ def _postal_points(study: Study) -> pd.DataFrame:
                              "municipality_code": units["municipality_code"].to_numpy()[ok],
                              "population": units["pop_total"].to_numpy()[ok],
                              "x": units["x_m"].to_numpy()[ok], "y": units["y_m"].to_numpy()[ok]})
-    from .data import load_postal_areas
+    from ..data import load_postal_areas
 
     postal = load_postal_areas(settings=study.settings)
     rep = postal.geometry.representative_point()

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..accessibility import with_provenance
+from .escape import neutralise_cells
 
 __all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_geopackage",
            "write_geoparquet", "read_geopackage_layer"]
@@ -54,10 +55,13 @@ def write_csv(tables: dict[str, pd.DataFrame], out_dir: str | Path,
     written = []
     for name, df in tables.items():
         path = out_dir / f"{name}.csv"
-        with_provenance(_plain(df), provenance).to_csv(path, index=False)
+        # CRLF (RFC 4180): pandas then quotes a text cell holding a bare CR, which would
+        # otherwise split the row
+        neutralise_cells(with_provenance(_plain(df), provenance)).to_csv(path, index=False,
+                                                                         lineterminator="\r\n")
         written.append(path)
     path = out_dir / "metadata.csv"
-    metadata_table(provenance).to_csv(path, index=False)
+    neutralise_cells(metadata_table(provenance)).to_csv(path, index=False, lineterminator="\r\n")
     return [*written, path]
 
 
@@ -68,10 +72,11 @@ def write_excel(tables: dict[str, pd.DataFrame], path: str | Path, provenance: d
     path.parent.mkdir(parents=True, exist_ok=True)
     extra = {"scenario_file": scenario_text} if scenario_text else None
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        metadata_table(provenance, extra).to_excel(xw, sheet_name="metadata", index=False)
+        neutralise_cells(metadata_table(provenance, extra)).to_excel(xw, sheet_name="metadata",
+                                                                    index=False)
         for name, df in tables.items():
             plain = _plain(df).replace([np.inf, -np.inf], np.nan)  # Excel has no infinity
-            plain.to_excel(xw, sheet_name=name[:31], index=False)
+            neutralise_cells(plain).to_excel(xw, sheet_name=name[:31], index=False)
     return path
 
 

@@ -24,6 +24,7 @@ from folium.template import Template
 from ..categories import CATEGORIES, NEEDS
 from ..i18n import category_label, group_label, need_label, t
 from ..settings import DEFAULT_SETTINGS, Settings
+from .escape import html_text
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
            "marker_svg", "save_map"]
@@ -119,7 +120,9 @@ class _SvgPoints(Layer):
                 var p = f.properties;
                 var m = L.marker(ll, {icon: L.divIcon({html: p.svg, className: {{ this.class_name|tojson }},
                     iconSize: [p.w, p.h], iconAnchor: [p.ax, p.ay]}), keyboard: false,
-                    interactive: {{ this.interactive|tojson }}, title: p.title || ""});
+                    interactive: {{ this.interactive|tojson }},
+                    title: p.title ? new DOMParser().parseFromString(p.title, "text/html")
+                        .documentElement.textContent : ""});
                 if (p.popup) { m.bindPopup(p.popup, {maxWidth: 340}); }
                 if (p.tooltip) { m.bindTooltip(p.tooltip); }
                 return m;
@@ -148,6 +151,16 @@ def _web(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
     """To WGS84 with coordinates rounded to 5 decimals (about 1 m): smaller files."""
     out = gdf.to_crs(crs)
     return out.set_geometry(shapely.transform(out.geometry.values, lambda c: np.round(c, 5)))
+
+
+def _safe_props(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every text property HTML-escaped: GeoJsonTooltip writes the values as HTML."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col != out.geometry.name and (out[col].dtype == object
+                                         or pd.api.types.is_string_dtype(out[col].dtype)):
+            out[col] = out[col].map(html_text)
+    return out
 
 
 def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group: str,
@@ -237,10 +250,10 @@ def _legend_html(categories: dict[str, int], band_title: str | None, lang: str,
 
 
 def _title_html(lines: list[str]) -> str:
-    body = "<br>".join(html.escape(x) for x in lines[1:])
+    body = "<br>".join(html_text(x) for x in lines[1:])
     return (f'<div id="planner-title" style="position:absolute;top:10px;left:56px;z-index:999;{_BOX};'
             f'max-width:min(460px,55%)"><div style="font-size:14px;font-weight:bold">'
-            f"{html.escape(lines[0])}</div>{body}</div>")
+            f"{html_text(lines[0])}</div>{body}</div>")
 
 
 MODE_LABELS = ("walk", "drive", "drive_rush", "pt", "pt_rush")
@@ -347,8 +360,8 @@ def accessibility_map(
     m.get_root().header.add_child(folium.Element(f"<style>{style}</style>"))
 
     folium.GeoJson(
-        u4[["unit_id", "name", "municipality", "residents_label", "time_label", "band", "nearest_name",
-            "colour", "geometry"]],
+        _safe_props(u4[["unit_id", "name", "municipality", "residents_label", "time_label", "band",
+                        "nearest_name", "colour", "geometry"]]),
         name=t("map.travel_time", lang),
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
                                   "weight": 0.4, "fillOpacity": 0.72},
@@ -386,12 +399,12 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
     if service_areas is not None:
         sa = borders.merge(service_areas[["municipality_code", "service_area"]], on="municipality_code")
         sa = sa.dissolve("service_area").reset_index()[["service_area", "geometry"]]
-        folium.GeoJson(_web(sa, web), name=t("map.areas", lang),
+        folium.GeoJson(_safe_props(_web(sa, web)), name=t("map.areas", lang),
                        style_function=lambda f: {"color": "#111", "weight": 3.2, "fill": False,
                                                  "dashArray": "7 4"},
                        tooltip=folium.GeoJsonTooltip(["service_area"],
                                                      aliases=[t("map.service_area", lang)])).add_to(m)
-    folium.GeoJson(_web(b, web), name=t("map.borders", lang),
+    folium.GeoJson(_safe_props(_web(b, web)), name=t("map.borders", lang),
                    style_function=lambda f: {"color": "#444", "weight": 1.1, "fill": False},
                    tooltip=folium.GeoJsonTooltip(["label"], aliases=[t("map.municipality", lang)])
                    ).add_to(m)
@@ -404,7 +417,7 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
     at = at.to_crs(web)
     feats = []
     for _, r in at.iterrows():
-        text = html.escape(str(r["label"]))
+        text = html_text(r["label"])
         svg = (f'<div style="{_FONT};font-size:11px;font-weight:600;color:#222;white-space:nowrap;'
                'text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;transform:translate(-50%,0)">'
                f"{text}</div>")
@@ -424,7 +437,7 @@ def _change_layer(m, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str, la
                          t("map.lost_access" if d > 0 else "map.gained_access", lang)
                          for d in u["delta_min"]])
     folium.GeoJson(
-        _web(u[["name", "residents_label", "change", "time_label", "colour", "geometry"]], web),
+        _safe_props(_web(u[["name", "residents_label", "change", "time_label", "colour", "geometry"]], web)),
         name=t("map.change_layer", lang),
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444",
                                   "weight": 0.5, "fillOpacity": 0.85},
@@ -436,8 +449,8 @@ def _change_layer(m, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str, la
 
 def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_into: str | None,
            lang: str) -> str:
-    e = html.escape
-    lines = [f"<b>{e(str(p['name']))}</b>", e(category_label(p["category"], lang))]
+    e = html_text
+    lines = [f"<b>{e(p['name'])}</b>", e(category_label(p["category"], lang))]
     if state in ("closed", "opened", "changed"):
         lines.append(f'<b style="color:#b2182b">{e(t(f"map.{state}", lang))}</b>')
     if merged_into:
@@ -481,14 +494,14 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         into = merges.get(p["id"])
         popup = _popup(p, served.get(p["id"], {}), need, st, names.get(into, into) if into else None,
                        lang)
-        tip = f"{p['name']} ({category_label(p['category'], lang)})"
+        tip = f"{html_text(p['name'])} ({html_text(category_label(p['category'], lang))})"
         key = st if st in ("closed", "opened") else p["category"]
         look = st
         if p.get("located") is False or p.get("located") == 0:  # placeholder: hollow marker
             look, tip = "placeholder", tip + " — placeholder: site unknown, drawn at the municipal centre"
         layers.setdefault(key, []).append(_point_feature(
             p.geometry.x, p.geometry.y, marker_svg(p["category"], state=look), 18, 18, 9, 9, popup, tip,
-            str(p["name"])))
+            html_text(p["name"])))
     for cat in CATEGORIES:
         if cat in layers:
             _SvgPoints(layers[cat], t("map.points_layer", lang, category=category_label(cat, lang))

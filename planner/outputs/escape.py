@@ -1,0 +1,55 @@
+"""The two escaping rules of the output edges: HTML text and spreadsheet cells.
+
+Names in a points file, a postal-area layer or a scenario are user data; they reach
+HTML maps (shared by e-mail in workshops) and Excel/CSV exports. Each format is
+escaped at the one place it is written, with these helpers, never at the call sites.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["html_text", "cell_text", "neutralise_cells", "FORMULA_PREFIXES"]
+
+# OWASP "CSV injection": a cell starting with one of these is read as a formula by
+# Excel, LibreOffice or Google Sheets (tab and carriage return too: some apps strip them)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def html_text(value: Any) -> str:
+    """``value`` as text safe inside HTML element content or a quoted attribute.
+
+    ``None`` and NaN become an empty string; everything else is ``str()``-ed and its
+    ``& < > " '`` escaped, so ``"><img src=x onerror=alert(1)>`` shows as text.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def cell_text(value: Any) -> Any:
+    """A spreadsheet cell value that can never be a formula.
+
+    Text starting with ``= + - @`` (or tab / carriage return) gets a leading apostrophe
+    (shown as text by spreadsheet apps); numbers, including negative ones, stay numbers.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def neutralise_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with :func:`cell_text` applied to every text cell and column name."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                continue
+            out[col] = s.map(cell_text).astype(object)
+    out.columns = [cell_text(c) if isinstance(c, str) else c for c in out.columns]
+    return out
