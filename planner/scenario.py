@@ -218,6 +218,8 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
             raise _err(f"point {pid!r} is both closed and changed", src, row, fld)
         if pid in closed:
             raise _err(f"point {pid!r} is closed twice", src, row, fld)
+        if pid in merges.values():  # a later change may not close the point a merge keeps
+            raise _err(f"point {pid!r} is kept by a merge and cannot be closed", src, row, fld)
         closed.add(pid)
 
     for row, ch in enumerate(scenario.changes, start=1):
