@@ -1,0 +1,185 @@
+"""Mutation testing of the planner's core modules with mutmut 3, one module at a time.
+
+    python mutation/run.py                       # every core module (hours on a busy 2-core machine)
+    python mutation/run.py fca demand            # some modules
+    python mutation/run.py --report-only         # only rewrite docs/mutation.md from mutants/
+
+Each module's mutants run against the fast hand-worked test subset configured in
+pyproject.toml ``[tool.mutmut]`` (``PLANNER_MUTATION=1`` deselects the tests on the whole
+embedded study, see tests/conftest.py). The report (docs/mutation.md, and the summary table
+between the ``mutation`` markers of README.md) gives per module the kill rate
+
+    killed / (mutants - equivalent)
+
+where *killed* includes timeouts (a mutant that hangs is detected) and *equivalent* are the
+surviving mutants listed with a one-line reason in mutation/equivalent.txt (a mutant that
+cannot change any observable behaviour). Every other survivor is listed as a test gap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTANTS = ROOT / "mutants"
+EQUIVALENT = ROOT / "mutation" / "equivalent.txt"
+TIMINGS = ROOT / "mutation" / "timings.json"
+REPORT = ROOT / "docs" / "mutation.md"
+README = ROOT / "README.md"
+TARGET = 85.0
+
+# module -> (mutant-name glob for `mutmut run`, meta files under mutants/)
+MODULES: dict[str, tuple[str, list[str]]] = {
+    "accessibility": ("planner.accessibility.*", ["planner/accessibility.py.meta"]),
+    "demand": ("planner.demand.*", ["planner/demand.py.meta"]),
+    "comparison": ("planner.comparison.*", ["planner/comparison.py.meta"]),
+    "scenario": ("planner.scenario.*", ["planner/scenario.py.meta"]),
+    "fca": ("planner.fca.*", ["planner/fca.py.meta"]),
+    "data": ("planner.data.*", ["planner/data.py.meta"]),
+    "optimise": ("planner.optimise.*", ["planner/optimise/inputs.py.meta", "planner/optimise/run.py.meta",
+                                        "planner/optimise/solver.py.meta"]),
+}
+KILLED = {1, 3}
+TIMEOUT = {36, -24, 24, 152, 255}
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+
+
+def equivalents() -> dict[str, str]:
+    """``mutant name -> reason`` from mutation/equivalent.txt (``name: reason`` per line)."""
+    out = {}
+    if EQUIVALENT.exists():
+        for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _, reason = line.partition(":")
+                out[name.strip()] = reason.strip()
+    return out
+
+
+def exit_codes(module: str) -> dict[str, int | None]:
+    codes: dict[str, int | None] = {}
+    for meta in MODULES[module][1]:
+        path = MUTANTS / meta
+        if path.exists():
+            codes.update(json.loads(path.read_text())["exit_code_by_key"])
+    return codes
+
+
+def stats(module: str, equiv: dict[str, str]) -> dict[str, object]:
+    codes = exit_codes(module)
+    c = Counter()
+    survivors, equivalent = [], []
+    for name, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
+        if code is None:
+            c["not_checked"] += 1
+        elif code in KILLED:
+            c["killed"] += 1
+        elif code in TIMEOUT:
+            c["timeout"] += 1
+        elif name in equiv:
+            c["equivalent"] += 1
+            equivalent.append(name)
+        elif code in NO_TESTS:
+            c["no_tests"] += 1
+            survivors.append(name)
+        else:
+            c["survived"] += 1
+            survivors.append(name)
+    checked = len(codes) - c["not_checked"]
+    denom = checked - c["equivalent"]
+    rate = 100.0 * (c["killed"] + c["timeout"]) / denom if denom else float("nan")
+    return {"module": module, "mutants": len(codes), "checked": checked, **c, "rate": rate,
+            "survivors": survivors, "equivalent_names": equivalent}
+
+
+def _natural(name: str) -> tuple:
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
+
+
+def run_module(module: str, max_children: int) -> float:
+    env = {**os.environ, "PLANNER_MUTATION": "1"}
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children),
+                    MODULES[module][0]], cwd=ROOT, env=env, check=False)
+    return time.perf_counter() - t0
+
+
+def report() -> list[dict[str, object]]:
+    equiv = equivalents()
+    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    rows = [stats(m, equiv) for m in MODULES]
+    lines = ["# Mutation testing", "",
+             "Written by `make mutation` (`mutation/run.py`, mutmut 3) — do not edit by hand. Kill rate =",
+             "(killed + timed out) / (checked − equivalent); equivalent mutants are listed with a reason",
+             "in `mutation/equivalent.txt`; every other survivor below is a gap in the tests.",
+             f"Target: ≥ {TARGET:.0f} % per module.", "",
+             _table(rows, timings), ""]
+    for r in rows:
+        if not r["checked"]:
+            continue
+        lines += [f"## {r['module']}", ""]
+        if r["survivors"]:
+            lines += [f"Surviving mutants ({len(r['survivors'])}); see one with `mutmut show NAME`:", ""]
+            lines += [f"- `{n}`" for n in r["survivors"]]
+            lines.append("")
+        if r["equivalent_names"]:
+            lines += ["Equivalent mutants (no observable change):", ""]
+            lines += [f"- `{n}`: {equiv[n]}" for n in r["equivalent_names"]]
+            lines.append("")
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines), encoding="utf-8")
+    _update_readme(_table(rows, timings))
+    return rows
+
+
+def _table(rows: list[dict[str, object]], timings: dict[str, float]) -> str:
+    out = ["| module | mutants | checked | killed | timed out | survived | no tests | equivalent | "
+           "kill rate | run time |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        rate = "not run" if not r["checked"] else f"{r['rate']:.1f} %"
+        t = timings.get(r["module"])
+        out.append(f"| {r['module']} | {r['mutants']} | {r['checked']} | {r.get('killed', 0)} | "
+                   f"{r.get('timeout', 0)} | {r.get('survived', 0)} | {r.get('no_tests', 0)} | "
+                   f"{r.get('equivalent', 0)} | {rate} | {'' if t is None else f'{t / 60:.0f} min'} |")
+    return "\n".join(out)
+
+
+def _update_readme(table: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    start, end = "<!-- mutation:start -->", "<!-- mutation:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        README.write_text(f"{head}{start}\n{table}\n{end}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("modules", nargs="*", choices=[[], *MODULES], help="default: all core modules")
+    ap.add_argument("--max-children", type=int, default=2)
+    ap.add_argument("--report-only", action="store_true")
+    args = ap.parse_args(argv)
+    if not args.report_only:
+        timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+        for module in args.modules or list(MODULES):
+            timings[module] = round(run_module(module, args.max_children), 1)
+            TIMINGS.write_text(json.dumps(timings, indent=1) + "\n")
+    rows = report()
+    for r in rows:
+        rate = "not run" if not r["checked"] else f"{r['rate']:.1f} % killed"
+        print(f"{r['module']:14} {r['checked']:5}/{r['mutants']:<5} checked  {rate}")
+    print(f"report: {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
