@@ -292,3 +292,95 @@ def test_compare_all_population_in_equals_population_out(change_case):
         for need, g in t[t["group"] == "all"].groupby("need"):
             assert g["population"].sum() == units["pop_total"].sum(), (name, need)
     assert tables["worst_off"]["scenario"].eq("close p1, open p3").all()
+
+
+# --- summaries by area, quantiles and provenance ---------------------------------------------
+
+
+def test_summary_quantiles_are_per_area_and_count_unreachable_as_infinite():
+    # area M1: 10 at 4 min, 30 at 8 min, 60 unreachable; area M2: 5 at 20 min, 5 at 40 min;
+    # area M3: everyone unlocated
+    units = make_units(["a", "b", "c", "d", "e", "u"], [10, 30, 60, 5, 5, 8],
+                       located=[True] * 5 + [False], municipality=["M1", "M1", "M1", "M2", "M2", "M3"])
+    points = make_points(["p"], ["fi_walkin"])
+    ttm = TravelTimeMatrix(units["unit_id"].to_numpy(), np.array(["p"]),
+                           np.array([[4.0], [8.0], [INF], [20.0], [40.0], [NAN]]))
+    s = summarise(unit_access(units, points, ttm), units, "municipality", thresholds=(15, 30))
+    fi = s[(s["need"] == "social_walkin") & (s["group"] == "fi")].set_index("area")
+    assert fi.index.tolist() == ["M1", "M2", "M3"] and (s["level"] == "municipality").all()
+    # M1: cumulative 10, 40, 100 -> median (50 %) is the unreachable infinity, mean over reachable
+    assert np.isposinf(fi.loc["M1", "median_min"]) and np.isposinf(fi.loc["M1", "p90_min"])
+    assert fi.loc["M1", "mean_min"] == pytest.approx((10 * 4 + 30 * 8) / 40)
+    assert (fi.loc["M1", "pop_within_15"], fi.loc["M1", "pop_unreachable"]) == (40, 60)
+    assert fi.loc["M1", "pct_within_15"] == pytest.approx(40.0)
+    # M2: cumulative 5, 10 -> median 20 (5 >= 5), p90 40; 20 within 30 min
+    assert (fi.loc["M2", "median_min"], fi.loc["M2", "p90_min"]) == (20.0, 40.0)
+    assert fi.loc["M2", "mean_min"] == pytest.approx(30.0)
+    assert (fi.loc["M2", "pop_within_30"], fi.loc["M2", "pop_within_15"]) == (5, 0)
+    # M3: nobody located: counted, no statistics
+    assert (fi.loc["M3", "population"], fi.loc["M3", "pop_unlocated"]) == (8, 8)
+    assert np.isnan(fi.loc["M3", "median_min"]) and np.isnan(fi.loc["M3", "pct_within_15"])
+    # groups and needs in the documented order
+    m1 = s[s["area"] == "M1"]
+    assert m1["need"].unique().tolist() == ["kela", "social_walkin", "social_any", "english"]
+    assert m1["group"].tolist()[:3] == ["fi", "sv", "all"]
+
+
+def test_summary_tables_cover_municipality_service_area_and_region_with_the_given_thresholds():
+    from planner.accessibility import summary_tables
+
+    units = make_units(["a", "b"], [10, 20], municipality=["M1", "M2"])
+    points = make_points(["p"], ["kela"])
+    ttm = TravelTimeMatrix(units["unit_id"].to_numpy(), np.array(["p"]), np.array([[12.0], [50.0]]))
+    tables = summary_tables(unit_access(units, points, ttm), units, thresholds=(10, 45))
+    assert list(tables) == ["summary_municipality", "summary_service_area", "summary_region"]
+    levels = {k: set(t["level"]) for k, t in tables.items()}
+    assert levels == {"summary_municipality": {"municipality"}, "summary_service_area": {"service_area"},
+                      "summary_region": {"region"}}
+    assert set(tables["summary_municipality"]["area"]) == {"M1", "M2"}
+    region = row(tables["summary_region"], need="kela", group="all")
+    assert region["area"] == "Uusimaa"
+    assert (region["pop_within_10"], region["pop_within_45"]) == (0, 10)
+    assert "pop_within_30" not in tables["summary_region"].columns
+
+
+def test_with_provenance_appends_every_key_and_leaves_the_input_alone():
+    from planner.accessibility import with_provenance
+
+    df = pd.DataFrame({"x": [1, 2]})
+    out = with_provenance(df, {"model": "straight-line estimate", "data_year": "2022", "extra": "no"})
+    assert out.columns.tolist() == ["x", "model", "mode", "network_source", "osm_date", "data_year",
+                                    "scenario"]
+    assert out["model"].tolist() == ["straight-line estimate"] * 2 and out["mode"].eq("").all()
+    assert out["data_year"].eq("2022").all() and df.columns.tolist() == ["x"]
+
+
+def test_reception_centres_get_the_nearest_point_of_each_need_in_their_language():
+    from planner.accessibility import reception_access
+    from planner.settings import ModeParams
+    from planner.traveltime import StraightLineModel
+
+    model = StraightLineModel("walk", ModeParams(6.0, 1.0, 0.0, "hand-made test"))  # 100 m/min
+    spec = [("rc1", "reception_centre", 0), ("rc2", "reception_centre", 3000), ("k", "kela", 1000),
+            ("fw", "fi_walkin", 500), ("fa", "fi_appointment", 200), ("sw", "sv_walkin", 2500)]
+    points = gpd.GeoDataFrame({"id": [s[0] for s in spec], "name": [s[0].upper() for s in spec],
+                               "category": [s[1] for s in spec], "municipality_code": "091"},
+                              geometry=[Point(s[2], 0) for s in spec], crs=3067)
+    r = reception_access(points, model).set_index(["reception_centre_id", "need"])
+    assert len(r) == 2 * 4 and r.loc[("rc1", "kela"), "name"] == "RC1"
+    assert (r.loc[("rc1", "kela"), "point_id"], r.loc[("rc1", "kela"), "time_min"]) == ("k", 10.0)
+    assert r.loc[("rc2", "kela"), "time_min"] == 20.0
+    assert (r.loc[("rc1", "social_walkin"), "point_id"], r.loc[("rc1", "social_walkin"), "time_min"]) == (
+        "fw", 5.0)
+    assert (r.loc[("rc1", "social_any"), "point_id"], r.loc[("rc1", "social_any"), "point_name"]) == (
+        "fa", "FA")
+    assert r.loc[("rc2", "social_any"), "time_min"] == 25.0          # fw at 500 m, 2500 m away
+    # no English-language point: no point id, infinite time (a reception centre is never a target)
+    assert r.loc[("rc1", "english"), "point_id"] == "" and np.isposinf(r.loc[("rc1", "english"), "time_min"])
+    assert r.loc[("rc1", "english"), "municipality_code"] == "091"
+    sv = reception_access(points, model, needs=("social_walkin",), group="sv")
+    sv = sv.set_index("reception_centre_id")
+    assert (sv.loc["rc2", "point_id"], sv.loc["rc2", "time_min"]) == ("sw", 5.0)
+    # no reception centre: an empty table with the documented columns
+    empty = reception_access(points[points["category"] != "reception_centre"], model)
+    assert empty.empty and "reception_centre_id" in empty.columns and "time_min" in empty.columns
