@@ -19,12 +19,16 @@ cannot change any observable behaviour). Every other survivor is listed as a tes
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+import tokenize
 from collections import Counter
 from pathlib import Path
 
@@ -76,8 +80,9 @@ def exit_codes(module: str) -> dict[str, int | None]:
 
 def stats(module: str, equiv: dict[str, str]) -> dict[str, object]:
     codes = exit_codes(module)
+    diffs = mutant_diffs(module)
     c = Counter()
-    survivors, equivalent = [], []
+    survivors, equivalent, messages = [], [], []
     for name, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
         if code is None:
             c["not_checked"] += 1
@@ -88,6 +93,9 @@ def stats(module: str, equiv: dict[str, str]) -> dict[str, object]:
         elif name in equiv:
             c["equivalent"] += 1
             equivalent.append(name)
+        elif is_message_text(*diffs.get(name, ("", ""))):
+            c["message_text"] += 1
+            messages.append(name)
         elif code in NO_TESTS:
             c["no_tests"] += 1
             survivors.append(name)
@@ -96,13 +104,66 @@ def stats(module: str, equiv: dict[str, str]) -> dict[str, object]:
             survivors.append(name)
     checked = len(codes) - c["not_checked"]
     denom = checked - c["equivalent"]
-    rate = 100.0 * (c["killed"] + c["timeout"]) / denom if denom else float("nan")
+    detected = c["killed"] + c["timeout"]
+    rate = 100.0 * detected / denom if denom else float("nan")
+    denom_b = denom - c["message_text"]
+    rate_b = 100.0 * detected / denom_b if denom_b else float("nan")
     return {"module": module, "mutants": len(codes), "checked": checked, **c, "rate": rate,
-            "survivors": survivors, "equivalent_names": equivalent}
+            "rate_behaviour": rate_b, "survivors": survivors, "equivalent_names": equivalent,
+            "message_names": messages, "diffs": diffs}
 
 
 def _natural(name: str) -> tuple:
     return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
+
+
+def mutant_diffs(module: str) -> dict[str, tuple[str, str]]:
+    """``mutant name -> (original line, mutated line)`` read from the mutated sources."""
+    out: dict[str, tuple[str, str]] = {}
+    for meta in MODULES[module][1]:
+        src_path = MUTANTS / meta.removesuffix(".meta")
+        if not src_path.exists():
+            continue
+        src = src_path.read_text(encoding="utf-8")
+        dotted = meta.removesuffix(".py.meta").replace("/", ".")
+        funcs: dict[str, dict[str, str]] = {}
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                m = re.fullmatch(r"(.+)__mutmut_(\d+|orig)", node.name)
+                if m:
+                    body = ast.get_source_segment(src, node) or ""
+                    funcs.setdefault(m.group(1), {})[m.group(2)] = body.split("\n", 1)[-1]
+        for base, versions in funcs.items():
+            orig = versions.get("orig", "").splitlines()
+            for n, body in versions.items():
+                if n == "orig":
+                    continue
+                diff = [d for d in difflib.ndiff(orig, body.splitlines()) if d[:2] in ("- ", "+ ")]
+                minus = next((d[2:].strip() for d in diff if d.startswith("- ")), "")
+                plus = next((d[2:].strip() for d in diff if d.startswith("+ ")), "")
+                out[f"{dotted}.{base}__mutmut_{n}"] = (minus, plus)
+    return out
+
+
+def _strings(line: str) -> tuple[list[str], list[str]] | None:
+    """(non-string tokens, string tokens) of one line, or None if it does not tokenize alone."""
+    try:
+        toks = list(tokenize.generate_tokens(io.StringIO(line).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    other = [t.string for t in toks if t.type != tokenize.STRING]
+    return other, [t.string for t in toks if t.type == tokenize.STRING]
+
+
+def is_message_text(orig: str, mutated: str) -> bool:
+    """True when a mutant only changes the wording of a human-readable message (a string with
+    a space in it, e.g. an error text), not a key, column name, code or number."""
+    a, b = _strings(orig), _strings(mutated)
+    if a is None or b is None or a[0] != b[0] or a[1] == b[1]:
+        return False
+    # the wording may change, not the code inside an f-string's braces
+    return all(x == y or (" " in x and re.findall(r"\{[^}]*\}", x) == re.findall(r"\{[^}]*\}", y))
+               for x, y in zip(a[1], b[1], strict=False))
 
 
 def run_module(module: str, max_children: int) -> float:
@@ -120,7 +181,8 @@ def report() -> list[dict[str, object]]:
     lines = ["# Mutation testing", "",
              "Written by `make mutation` (`mutation/run.py`, mutmut 3) — do not edit by hand. Kill rate =",
              "(killed + timed out) / (checked − equivalent); equivalent mutants are listed with a reason",
-             "in `mutation/equivalent.txt`; every other survivor below is a gap in the tests.",
+             "in `mutation/equivalent.txt`; every other survivor below is a gap in the tests. *Message",
+             "text* survivors only change the wording of an error or warning; the last rate leaves them out.",
              f"Target: ≥ {TARGET:.0f} % per module.", "",
              _table(rows, timings), ""]
     for r in rows:
@@ -128,8 +190,14 @@ def report() -> list[dict[str, object]]:
             continue
         lines += [f"## {r['module']}", ""]
         if r["survivors"]:
-            lines += [f"Surviving mutants ({len(r['survivors'])}); see one with `mutmut show NAME`:", ""]
-            lines += [f"- `{n}`" for n in r["survivors"]]
+            lines += [f"Surviving mutants ({len(r['survivors'])}): original → mutated line "
+                      "(`mutmut show NAME` shows the whole diff):", ""]
+            lines += [_line(n, r["diffs"]) for n in r["survivors"]]
+            lines.append("")
+        if r["message_names"]:
+            lines += [f"Surviving message-text mutants ({len(r['message_names'])}): only the wording of "
+                      "an error or warning changes (the tests pin its file, row and field):", ""]
+            lines += [_line(n, r["diffs"]) for n in r["message_names"]]
             lines.append("")
         if r["equivalent_names"]:
             lines += ["Equivalent mutants (no observable change):", ""]
@@ -141,15 +209,24 @@ def report() -> list[dict[str, object]]:
     return rows
 
 
+def _line(name: str, diffs: dict[str, tuple[str, str]]) -> str:
+    a, b = diffs.get(name, ("?", "?"))
+    short = name.split(".")[-1]
+    return f"- `{short}`: `{a[:90]}` → `{b[:90]}`"
+
+
 def _table(rows: list[dict[str, object]], timings: dict[str, float]) -> str:
-    out = ["| module | mutants | checked | killed | timed out | survived | no tests | equivalent | "
-           "kill rate | run time |", "|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| module | mutants | checked | killed | timed out | survived | no tests | message text | "
+           "equivalent | kill rate | excl. message text | run time |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         rate = "not run" if not r["checked"] else f"{r['rate']:.1f} %"
+        rate_b = "" if not r["checked"] else f"{r['rate_behaviour']:.1f} %"
         t = timings.get(r["module"])
         out.append(f"| {r['module']} | {r['mutants']} | {r['checked']} | {r.get('killed', 0)} | "
                    f"{r.get('timeout', 0)} | {r.get('survived', 0)} | {r.get('no_tests', 0)} | "
-                   f"{r.get('equivalent', 0)} | {rate} | {'' if t is None else f'{t / 60:.0f} min'} |")
+                   f"{r.get('message_text', 0)} | {r.get('equivalent', 0)} | {rate} | {rate_b} | "
+                   f"{'' if t is None else f'{t / 60:.0f} min'} |")
     return "\n".join(out)
 
 

@@ -100,3 +100,34 @@ def test_fca_table_gives_one_all_row_for_shared_needs_and_one_per_language_for_s
     assert set(kela["group"]) == {"all"} and len(kela) == len(units)
     # a point without capacity: no rows for that need rather than a wrong score
     assert fca_table(units, points.assign(capacity=[20.0, np.nan]), ttm).empty
+
+
+def test_default_catchment_is_30_min_inclusive(case):
+    units, points, ttm = case
+    late = TravelTimeMatrix(ttm.origin_ids, ttm.point_ids, np.where(ttm.time_min == 30.0, 30.5, ttm.time_min))
+    out = floating_catchment(units, points, late, "kela", "all").set_index("unit_id")
+    assert out.loc["D", "fca_2sfca"] == 0.0 and (out["catchment_min"] == 30.0).all()
+    table = fca_table(units, points, late).set_index("unit_id")
+    assert table.loc["D", "fca_2sfca"] == 0.0 and table.loc["C", "fca_2sfca"] == pytest.approx(10 / 150)
+    on_edge = fca_table(units, points, ttm).set_index("unit_id")
+    assert on_edge.loc["D", "fca_2sfca"] == pytest.approx(10 / 160)
+
+
+def test_fca_table_passes_its_catchment_and_numbers_rows_from_zero(case):
+    units, points, ttm = case
+    t = fca_table(units, points, ttm, max_min=10)
+    assert (t["catchment_min"] == 10).all()
+    assert t.set_index("unit_id").loc["B", "fca_2sfca"] == 0.0      # 15 min to p1: outside 10 min
+    social = points.assign(id=["fi", "sv"], category=["fi_walkin", "sv_walkin"])
+    ttm2 = TravelTimeMatrix(ttm.origin_ids, np.array(["fi", "sv"]), ttm.time_min)
+    both = fca_table(units, social, ttm2)
+    assert both.index.tolist() == list(range(len(both)))
+
+
+def test_fca_table_checks_capacity_on_the_swedish_points_for_swedish_rows(case):
+    units, points, ttm = case
+    # the Swedish point has a capacity, the Finnish one not: Swedish rows only
+    social = points.assign(id=["fi", "sv"], category=["fi_walkin", "sv_walkin"], capacity=[np.nan, 10.0])
+    ttm2 = TravelTimeMatrix(ttm.origin_ids, np.array(["fi", "sv"]), ttm.time_min)
+    t = fca_table(units, social, ttm2)
+    assert set(t["group"]) == {"sv"} and set(t["need"]) == {"social_walkin", "social_any"}
