@@ -384,3 +384,51 @@ def test_reception_centres_get_the_nearest_point_of_each_need_in_their_language(
     # no reception centre: an empty table with the documented columns
     empty = reception_access(points[points["category"] != "reception_centre"], model)
     assert empty.empty and "reception_centre_id" in empty.columns and "time_min" in empty.columns
+
+
+# --- equity gaps ------------------------------------------------------------------------------
+
+
+def test_equity_language_gap_is_swedish_minus_finnish_and_area_spread_is_max_minus_min():
+    from planner.comparison import equity
+
+    # X (M1): 10 fi at 5 min (fi1 or fi2), 10 sv at 20 min (sv1) -> 40 min (sv2) after sv1 closes
+    # Y (M2): 10 fi at 10 min (fi1) -> 30 min (fi2) after fi1 closes; no Swedish speakers
+    units = make_units(["X", "Y"], [10, 10], pop_sv=[10, 0], municipality=["M1", "M2"])
+    pts = make_points(["fi1", "fi2", "sv1", "sv2"], ["fi_walkin", "fi_walkin", "sv_walkin", "sv_walkin"])
+    ttm = TravelTimeMatrix(np.array(["X", "Y"]), pts["id"].to_numpy(),
+                           np.array([[5.0, 5.0, 20.0, 40.0], [10.0, 30.0, INF, INF]]))
+    before = results(units, pts, ttm, "baseline")
+    after = results(units, pts[pts["id"].isin(["fi2", "sv2"])], ttm, "close fi1 and sv1")
+    table = area_changes(unit_changes(before, after), units, "municipality")
+    eq = equity(table)
+    lang = eq[(eq["kind"] == "language") & (eq["need"] == "social_walkin")].set_index("area")
+    assert lang.loc["M1", "sv_minus_fi_median_min_before"] == 15.0
+    assert lang.loc["M1", "sv_minus_fi_median_min_after"] == 35.0
+    assert lang.loc["M1", "sv_minus_fi_mean_min_before"] == 15.0
+    assert lang.loc["M1", "sv_minus_fi_mean_min_after"] == 35.0
+    assert np.isnan(lang.loc["M2", "sv_minus_fi_median_min_before"])  # nobody Swedish-speaking in M2
+    between = row(eq, kind="between_areas", need="social_walkin")
+    assert between["area"] == "all municipality"
+    # group 'all' medians: M1 5 -> 5 (half the residents at 5 min), M2 10 -> 30
+    assert (between["spread_median_min_before"], between["spread_median_min_after"]) == (5.0, 25.0)
+    assert (between["ratio_median_before"], between["ratio_median_after"]) == (2.0, 6.0)
+    assert eq["scenario"].eq("close fi1 and sv1").all()
+    # kela: no office anywhere, every median infinite: no spread rather than inf - inf
+    kela = row(eq, kind="between_areas", need="kela")
+    assert np.isnan(kela["spread_median_min_before"]) and np.isnan(kela["ratio_median_after"])
+
+
+def test_area_changes_report_before_and_after_statistics_and_mean_change(change_case):
+    units, before, after = change_case
+    t = area_changes(unit_changes(before, after), units, "municipality", thresholds=(15,))
+    m3 = row(t, area="M3", need="social_walkin", group="fi")
+    # M3: F 2 -> 32, G 2 -> 22, H 4 -> unreachable
+    assert (m3["pop_within_15_before"], m3["pop_within_15_after"]) == (27, 0)
+    assert (m3["pop_unreachable_before"], m3["pop_unreachable_after"]) == (0, 4)
+    assert m3["mean_min_before"] == pytest.approx((3 * 2 + 20 * 2 + 4 * 4) / 27)
+    assert m3["mean_min_after"] == pytest.approx((3 * 32 + 20 * 22) / 23)
+    assert m3["mean_change_min"] == pytest.approx(m3["mean_min_after"] - m3["mean_min_before"])
+    m1 = row(t, area="M1", need="social_walkin", group="fi")
+    assert (m1["population"], m1["pop_unlocated"], m1["level"]) == (119, 9, "municipality")
+    assert (m1["median_min_before"], m1["median_min_after"]) == (5.0, 15.0)
