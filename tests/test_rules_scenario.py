@@ -128,3 +128,86 @@ def test_open_at_a_municipal_centre_or_lon_lat_is_accepted_and_located(study):
     new = applied.points[applied.points["id"] == "new"].iloc[0]
     assert new["municipality_code"] == "091" and new["location_precision"] == "locality"
     assert np.isfinite(applied.ttm.columns(["new"])).all()
+
+
+# --- the scenario file's structure: every refusal names the change (row) and the field -------
+
+
+@pytest.mark.parametrize(("obj", "row", "field"), [
+    (["not", "a", "mapping"], None, None),
+    ({"name": "t", "author": "x"}, None, "author"),
+    ({"description": "no name"}, None, "name"),
+    ({"name": "   "}, None, "name"),
+    ({"name": "t", "changes": {"close": "a"}}, None, "changes"),
+    ({"name": "t", "base": ["postal"]}, None, "base"),
+    ({"name": "t", "changes": ["close a"]}, 1, None),
+    ({"name": "t", "changes": [{"close": "a", "open": {}}]}, 1, None),
+    ({"name": "t", "changes": [{"close": "a"}, {"close": []}]}, 2, "close"),
+    ({"name": "t", "changes": [{"close": ["a", ""]}]}, 1, "close"),
+    ({"name": "t", "changes": [{"merge": ["a", "b"]}]}, 1, "merge"),
+    ({"name": "t", "changes": [{"merge": {"into": "a"}}]}, 1, "merge"),
+    ({"name": "t", "changes": [{"merge": {"into": ["a", "b"], "from": "c"}}]}, 1, "into"),
+    ({"name": "t", "changes": [{"merge": {"into": "a", "from": 5}}]}, 1, "from"),
+    ({"name": "t", "changes": [{"set_category": {"id": "a"}}]}, 1, "set_category"),
+    ({"name": "t", "changes": [{"add_service": {"id": "a", "category": "sv", "x": 1}}]}, 1, "add_service"),
+    ({"name": "t", "changes": [{"add_service": {"id": "a", "category": "sauna"}}]}, 1, "category"),
+    ({"name": "t", "changes": [{"open": {"id": "n", "name": "N", "category": "kela", "at_centre": "091",
+                                         "colour": "red"}}]}, 1, "colour"),
+    ({"name": "t", "changes": [{"open": {"id": "n", "category": "kela", "at_centre": "091"}}]}, 1, "name"),
+    ({"name": "t", "changes": [{"open": {"id": " ", "name": "N", "category": "kela",
+                                         "at_centre": "091"}}]}, 1, "id"),
+    ({"name": "t", "changes": [{"open": {"id": "n", "name": "N", "category": "office",
+                                         "at_centre": "091"}}]}, 1, "category"),
+    ({"name": "t", "changes": [{"open": {"id": "n", "name": "N", "category": "kela",
+                                         "municipality_code": "091", "lon": True, "lat": 60.2}}]}, 1, "lon"),
+])
+def test_bad_scenario_structure_is_refused_naming_row_and_field(obj, row, field):
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(obj, "bad.yaml")
+    assert (err.value.file, err.value.row, err.value.field) == ("bad.yaml", row, field)
+
+
+def test_parsed_scenario_normalises_codes_ids_and_text():
+    s = parse_scenario({"name": "  Two hubs ", "description": None, "base": {"mode": "walk"}, "changes": [
+        {"close": "a"}, {"merge": {"into": ["k"], "from": "b"}},
+        {"open": {"id": "n", "name": "N", "category": "kela", "at_centre": 91}},
+        {"open": {"id": "m", "name": "M", "category": "kela", "municipality_code": 91, "lon": 25,
+                  "lat": 60.3}},
+        {"set_category": {"id": ["c"], "category": "fi_walkin"}}]}, "x.yaml", "text")
+    assert (s.name, s.description, s.base, s.source, s.text) == ("Two hubs", "", {"mode": "walk"}, "x.yaml",
+                                                                 "text")
+    assert s.changes[0] == {"close": ["a"]}
+    assert s.changes[1] == {"merge": {"into": "k", "from": ["b"]}}
+    assert s.changes[2]["open"]["at_centre"] == "091" and s.changes[2]["open"]["municipality_code"] == "091"
+    assert s.changes[3]["open"]["municipality_code"] == "091" and "at_centre" not in s.changes[3]["open"]
+    assert s.changes[4] == {"set_category": {"id": "c", "category": "fi_walkin"}}
+    assert s.to_dict()["base"] == {"mode": "walk"} and "base" not in parse_scenario({"name": "t"}).to_dict()
+
+
+def test_unknown_point_id_suggests_similar_ids(study):
+    with pytest.raises(ScenarioError, match=r"unknown point id 'KELA'.*did you mean") as err:
+        apply_scenario(study, sc({"close": "KELA"}))
+    assert (err.value.row, err.value.field) == (1, "close")
+    with pytest.raises(ScenarioError, match=r"unknown point id 'zzz'$"):
+        apply_scenario(study, sc({"merge": {"into": "kela1", "from": ["zzz"]}}))
+
+
+def test_add_service_opens_a_twin_at_the_same_site_and_set_category_changes_the_point(study):
+    applied = apply_scenario(study, sc({"add_service": {"id": "fi_keep", "category": "sv_appointment"}},
+                                       {"set_category": {"id": "kela2", "category": "en_service"}}))
+    twin = applied.points.set_index("id").loc["fi_keep__sv_appointment"]
+    orig = study.points.set_index("id").loc["fi_keep"]
+    assert twin["category"] == "sv_appointment" and twin.geometry.equals(orig.geometry)
+    assert applied.state == {"fi_keep__sv_appointment": "opened", "kela2": "changed"}
+    assert applied.points.set_index("id").loc["kela2", "category"] == "en_service"
+    assert len(applied.points) == len(study.points) + 1 and applied.closed_points.empty
+    # the twin's times are the same site's times
+    np.testing.assert_allclose(applied.ttm.columns(["fi_keep__sv_appointment"]),
+                               study.ttm.columns(["fi_keep"]))
+
+
+def test_closed_points_leave_the_open_set_and_are_kept_apart(study):
+    applied = apply_scenario(study, sc({"close": ["kela1", "sv_far"]}))
+    assert set(applied.closed_points["id"]) == {"kela1", "sv_far"}
+    assert set(applied.points["id"]) == set(study.points["id"]) - {"kela1", "sv_far"}
+    assert applied.merges == {} and applied.ttm is study.ttm
