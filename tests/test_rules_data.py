@@ -17,7 +17,7 @@ from shapely.geometry import box
 from planner.data import load_municipalities, load_service_points
 from planner.demand import grid_demand, postal_demand, split_language
 from planner.errors import DataError
-from planner.settings import GEODATA_DIR
+from planner.settings import DEFAULT_SETTINGS, GEODATA_DIR
 
 MUNI = GEODATA_DIR / "uusimaa" / "municipalities.csv"
 HEADER = "id,name,category,municipality_code,lon,lat"
@@ -173,3 +173,39 @@ def test_unlocated_grid_cell_has_no_swedish_speakers_and_no_municipality(tables)
 def test_language_split_sums_to_the_population_and_rounds_to_nearest():
     fi, sv = split_language(np.array([10, 10, 3, 0]), np.array([0.26, 0.24, 1.0, 0.5]))
     assert sv.tolist() == [3, 2, 3, 0] and (fi + sv).tolist() == [10, 10, 3, 0]
+
+
+def test_postal_units_are_named_typed_and_keep_integer_population(tables):
+    m, areas = tables
+    units = postal_demand(_areas(["091", "049"], [100, 7]), m, areas)
+    assert units["unit_id"].tolist() == ["00000", "00001"]
+    assert units["name"].tolist() == ["00000 Helsinki", "00001 Espoo"]
+    assert (units["unit_type"] == "postal_area").all() and units["located"].all()
+    assert units["pop_total"].dtype == "int64" and units["pop_total"].tolist() == [100, 7]
+    assert units["service_area"].tolist() == ["Helsinki", "Espoo–Kauniainen"]
+    assert units["pop_sv_estimated"].all() and units.crs.to_epsg() == 3067
+
+
+def test_grid_cell_exactly_at_the_unlocated_distance_is_located(tables):
+    m, areas = tables
+    postal = _areas(["091"], [0])  # square (x0, y0) - (x0 + 900, y0 + 900)
+    x0, y0 = 385_000, 6_672_000
+    d = DEFAULT_SETTINGS.unlocated_max_m  # 1000 m
+    # centres exactly d and d + 1 m east of the square's edge (cells 250 m wide)
+    grid = gpd.GeoDataFrame({"cell_id": ["edge", "beyond"], "population": [4, 6]}, geometry=[
+        box(x0 + 900 + d - 125, y0, x0 + 900 + d + 125, y0 + 250),
+        box(x0 + 900 + d + 1 - 125, y0 + 300, x0 + 900 + d + 1 + 125, y0 + 550)], crs=3067)
+    units = grid_demand(grid, postal, m, areas).set_index("unit_id")
+    assert units.loc["edge", "located"] and not units.loc["beyond", "located"]
+    assert units.loc["beyond", "service_area"] == "(unlocated)"
+    assert (units["unit_type"] == "grid_cell").all() and units.loc["edge", "name"] == "cell edge"
+
+
+def test_grid_cell_equidistant_from_two_postal_areas_is_counted_once(tables):
+    m, areas = tables
+    postal = _areas(["091", "091"], [0, 0])  # squares 100 m apart: x0..x0+900 and x0+1000..x0+1900
+    x0, y0 = 385_000, 6_672_000
+    grid = gpd.GeoDataFrame({"cell_id": ["mid"], "population": [12]},
+                            geometry=[box(x0 + 900, y0 + 1000, x0 + 1000, y0 + 1100)], crs=3067)
+    units = grid_demand(grid, postal, m, areas)
+    assert units["unit_id"].tolist() == ["mid"] and units["pop_total"].tolist() == [12]
