@@ -194,8 +194,15 @@ def report() -> list[dict[str, object]]:
              "(killed + timed out) / (checked − equivalent); equivalent mutants are listed with a reason",
              "in `mutation/equivalent.txt`; every other survivor below is a gap in the tests. *Message",
              "text* survivors only change the wording of an error or warning; the last rate leaves them out.",
-             f"Target: ≥ {TARGET:.0f} % per module.", "",
-             _table(rows, timings), ""]
+             f"Target: ≥ {TARGET:.0f} % per module. A module with fewer checked mutants than mutants was",
+             "measured on a seeded random sample (`--sample N`): its rate is an estimate.", "",
+             _table(rows, timings), "",
+             "Commands: `make mutation` (every module in full), `make mutation MODULES=\"fca demand\"`,",
+             "`python mutation/run.py --sample 30 scenario` (an estimate), `python mutation/run.py "
+             "--report-only`.",
+             f"Load average of the machine when this report was written: {os.getloadavg()[0]:.1f} "
+             "(2 cores); a loaded machine turns some slow mutants into timeouts, counted as detected.",
+             ""]
     for r in rows:
         if not r["checked"]:
             continue

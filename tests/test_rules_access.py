@@ -432,3 +432,20 @@ def test_area_changes_report_before_and_after_statistics_and_mean_change(change_
     m1 = row(t, area="M1", need="social_walkin", group="fi")
     assert (m1["population"], m1["pop_unlocated"], m1["level"]) == (119, 9, "municipality")
     assert (m1["median_min_before"], m1["median_min_after"]) == (5.0, 15.0)
+
+
+def test_worst_off_table_names_the_unit_and_skips_empty_and_gaining_units(change_case):
+    units, before, after = change_case
+    ch = unit_changes(before, after)
+    w = worst_off(ch, units, "social_walkin", group="fi", n=2)
+    assert w.columns.tolist() == ["need", "group", "unit_id", "population", "max_delta_min", "mean_delta_min",
+                                  "name", "municipality", "service_area", "scenario"]
+    assert w["unit_id"].tolist() == ["H", "F"] and np.isposinf(w["mean_delta_min"].iloc[0])
+    assert (w["need"].iloc[0], w["group"].iloc[0], w["name"].iloc[1], w["municipality"].iloc[1]) == (
+        "social_walkin", "fi", "unit F", "M3")
+    assert w["population"].tolist() == [4, 3]
+    # the Swedish group has nobody anywhere: no rows rather than 0-resident units
+    assert worst_off(ch, units, "social_walkin", group="sv").empty
+    lc = load_changes(before, after)
+    assert row(lc, id="p2", need="social_walkin", group="fi")["status"] == "open"
+    assert lc["scenario"].eq("close p1, open p3").all()
