@@ -127,21 +127,22 @@ def mutant_diffs(module: str) -> dict[str, tuple[str, str]]:
             continue
         src = src_path.read_text(encoding="utf-8")
         dotted = meta.removesuffix(".py.meta").replace("/", ".")
+        lines = src.splitlines()
         funcs: dict[str, dict[str, str]] = {}
         for node in ast.walk(ast.parse(src)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 m = re.fullmatch(r"(.+)__mutmut_(\d+|orig)", node.name)
-                if m:
-                    body = ast.get_source_segment(src, node) or ""
-                    funcs.setdefault(m.group(1), {})[m.group(2)] = body.split("\n", 1)[-1]
+                if m:  # the body without the def line (which carries the mutant's name)
+                    body = "\n".join(lines[node.lineno:node.end_lineno])
+                    funcs.setdefault(m.group(1), {})[m.group(2)] = body
         for base, versions in funcs.items():
             orig = versions.get("orig", "").splitlines()
             for n, body in versions.items():
                 if n == "orig":
                     continue
-                diff = [d for d in difflib.ndiff(orig, body.splitlines()) if d[:2] in ("- ", "+ ")]
-                minus = next((d[2:].strip() for d in diff if d.startswith("- ")), "")
-                plus = next((d[2:].strip() for d in diff if d.startswith("+ ")), "")
+                diff = list(difflib.unified_diff(orig, body.splitlines(), n=0, lineterm=""))[2:]
+                minus = next((d[1:].strip() for d in diff if d.startswith("-")), "")
+                plus = next((d[1:].strip() for d in diff if d.startswith("+")), "")
                 out[f"{dotted}.{base}__mutmut_{n}"] = (minus, plus)
     return out
 

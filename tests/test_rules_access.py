@@ -308,6 +308,7 @@ def test_summary_quantiles_are_per_area_and_count_unreachable_as_infinite():
     s = summarise(unit_access(units, points, ttm), units, "municipality", thresholds=(15, 30))
     fi = s[(s["need"] == "social_walkin") & (s["group"] == "fi")].set_index("area")
     assert fi.index.tolist() == ["M1", "M2", "M3"] and (s["level"] == "municipality").all()
+    assert s.columns[:5].tolist() == ["level", "area", "need", "group", "population"]
     # M1: cumulative 10, 40, 100 -> median (50 %) is the unreachable infinity, mean over reachable
     assert np.isposinf(fi.loc["M1", "median_min"]) and np.isposinf(fi.loc["M1", "p90_min"])
     assert fi.loc["M1", "mean_min"] == pytest.approx((10 * 4 + 30 * 8) / 40)
