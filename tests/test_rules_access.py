@@ -450,3 +450,21 @@ def test_worst_off_table_names_the_unit_and_skips_empty_and_gaining_units(change
     lc = load_changes(before, after)
     assert row(lc, id="p2", need="social_walkin", group="fi")["status"] == "open"
     assert lc["scenario"].eq("close p1, open p3").all()
+
+
+def test_any_loss_counts_as_worse_off_even_under_a_minute():
+    units = make_units(["half", "one"], [3, 5])
+    pts = make_points(["p1", "p2"], ["kela", "kela"])
+    ttm = TravelTimeMatrix(np.array(["half", "one"]), np.array(["p1", "p2"]),
+                           np.array([[2.0, 2.5], [2.0, 3.0]]))
+    before = results(units, pts, ttm, "baseline")
+    after = results(units, pts[pts["id"] == "p2"], ttm, "close p1")
+    ch = unit_changes(before, after)
+    assert row(ch, unit_id="half", need="kela", group="fi")[["point_before", "point_after"]].tolist() == [
+        "p1", "p2"]
+    region = row(area_changes(ch, units, None), need="kela", group="fi")
+    assert (region["pop_worse"], region["pop_better"], region["pop_lose_gt_10"]) == (8, 0, 0)
+    tables = compare_all(before, after, units)
+    assert list(tables) == ["unit_changes", "compare_region", "compare_service_area", "compare_municipality",
+                            "worst_off", "point_load_change", "equity"]
+    assert tables["equity"].index.tolist() == list(range(len(tables["equity"])))
