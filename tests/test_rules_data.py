@@ -209,3 +209,37 @@ def test_grid_cell_equidistant_from_two_postal_areas_is_counted_once(tables):
                             geometry=[box(x0 + 900, y0 + 1000, x0 + 1000, y0 + 1100)], crs=3067)
     units = grid_demand(grid, postal, m, areas)
     assert units["unit_id"].tolist() == ["mid"] and units["pop_total"].tolist() == [12]
+
+
+def test_loader_errors_name_the_file_and_field(tmp_path, borders):
+    from planner.data import load_municipal_centres, load_service_areas, read_table
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(DataError, match="the file is empty") as err:
+        read_table(empty)
+    assert err.value.file == str(empty)
+    with pytest.raises(DataError, match="unknown service-area preset") as err:
+        load_service_areas(preset="seven")
+    assert err.value.field == "preset" and err.value.file.endswith("service_areas.csv")
+    from planner.data import load_municipal_borders
+
+    csv = tmp_path / "borders.csv"
+    csv.write_text("municipality_code\n091\n", encoding="utf-8")
+    with pytest.raises(DataError, match="expected a vector file") as err:
+        load_municipal_borders(csv)
+    assert (err.value.file, err.value.field) == (str(csv), "geometry")
+    centres = tmp_path / "centres.csv"
+    centres.write_text("municipality_code,label,lon,lat\n091,HELSINKI,east,60.17\n", encoding="utf-8")
+    with pytest.raises(DataError, match="not a number") as err:
+        load_municipal_centres(centres)
+    assert (err.value.file, err.value.row, err.value.field) == (str(centres), 1, "lon")
+
+
+def test_extra_point_columns_are_kept_and_coordinates_dropped(tmp_path, borders):
+    path = points_file(tmp_path, f"a,A,kela,091,{HELSINKI},Mon-Fri", extra_header=",opening_hours")
+    pts = load_service_points(path, borders=borders)
+    assert pts.columns.tolist() == ["id", "name", "category", "municipality_code", "address", "postal_code",
+                                    "location_precision", "source", "note", "capacity", "opening_hours",
+                                    "geometry"]
+    assert pts["opening_hours"].tolist() == ["Mon-Fri"]

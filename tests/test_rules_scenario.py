@@ -211,3 +211,23 @@ def test_closed_points_leave_the_open_set_and_are_kept_apart(study):
     assert set(applied.closed_points["id"]) == {"kela1", "sv_far"}
     assert set(applied.points["id"]) == set(study.points["id"]) - {"kela1", "sv_far"}
     assert applied.merges == {} and applied.ttm is study.ttm
+
+
+def test_refusals_while_applying_name_row_and_field(study):
+    with pytest.raises(ScenarioError, match="merge keeps point 'kela2', which is closed") as err:
+        apply_scenario(study, sc({"close": "kela2"}, {"merge": {"into": "kela2", "from": ["kela1"]}}))
+    assert (err.value.row, err.value.field) == (2, "into")
+    # a point in Espoo's territory declared as Helsinki's
+    with pytest.raises(ScenarioError, match="outside municipality 091") as err:
+        apply_scenario(study, sc({"open": {"id": "n", "name": "N", "category": "kela",
+                                           "municipality_code": "091", "lon": 24.66, "lat": 60.21}}))
+    assert (err.value.row, err.value.field, err.value.file) == (1, "municipality_code", "t.yaml")
+
+
+def test_opened_point_is_flagged_as_proposed(study):
+    applied = apply_scenario(study, sc({"open": {"id": "n", "name": "N", "category": "kela",
+                                                 "at_centre": "091", "capacity": 4}}))
+    new = applied.points.set_index("id").loc["n"]
+    assert new["note"] == "proposed in a scenario; not an existing point"
+    assert new["source"] == "scenario t.yaml" and new["capacity"] == 4.0
+    assert applied.points.crs.to_epsg() == 3067 and applied.points.geometry.name == "geometry"
