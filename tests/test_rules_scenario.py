@@ -23,7 +23,7 @@ MODEL = StraightLineModel("walk", ModeParams(6.0, 1.0, 0.0, "hand-made test"))
 
 
 @pytest.fixture(scope="module")
-def study(borders):
+def small_study(borders):
     """Unit A (90 fi, 10 sv) at X0; points east of it on a line (metres -> minutes / 100):
 
     fi_keep  fi_walkin       100 m   1 min
@@ -66,21 +66,21 @@ def at(res, need, group):
 
 
 def test_merge_into_a_point_lacking_the_language_sends_swedish_clients_to_the_nearest_swedish_point(
-        study):
-    res, _ = evaluate(study, sc({"merge": {"into": "fi_keep", "from": ["sv_near"]}}))
+        small_study):
+    res, _ = evaluate(small_study, sc({"merge": {"into": "fi_keep", "from": ["sv_near"]}}))
     assert at(res, "social_walkin", "sv") == ("sv_far", pytest.approx(50.0))
     assert at(res, "social_walkin", "fi") == ("fi_keep", pytest.approx(1.0))
 
 
-def test_merge_into_a_point_lacking_the_need_sends_kela_clients_to_the_nearest_kela_office(study):
-    res, _ = evaluate(study, sc({"merge": {"into": "fi_keep", "from": ["kela1"]}}))
+def test_merge_into_a_point_lacking_the_need_sends_kela_clients_to_the_nearest_kela_office(small_study):
+    res, _ = evaluate(small_study, sc({"merge": {"into": "fi_keep", "from": ["kela1"]}}))
     for group in ("fi", "sv"):
         assert at(res, "kela", group) == ("kela2", pytest.approx(20.0))
 
 
-def test_merge_into_a_point_serving_the_need_moves_clients_there_even_if_another_is_nearer(study):
-    base = evaluate_points(study)
-    res, applied = evaluate(study, sc({"merge": {"into": "kela3", "from": ["kela1"]}}), base)
+def test_merge_into_a_point_serving_the_need_moves_clients_there_even_if_another_is_nearer(small_study):
+    base = evaluate_points(small_study)
+    res, applied = evaluate(small_study, sc({"merge": {"into": "kela3", "from": ["kela1"]}}), base)
     # kela2 (20 min) is nearer, but kela1's clients follow the merge to kela3 (60 min)
     for group in ("fi", "sv"):
         assert at(res, "kela", group) == ("kela3", pytest.approx(60.0))
@@ -97,9 +97,9 @@ def test_merge_into_a_point_serving_the_need_moves_clients_there_even_if_another
     [{"merge": {"into": "kela2", "from": ["kela1"]}}, {"merge": {"into": "kela3", "from": ["kela2"]}}],
 ], ids=["close-then-merge", "merge-then-close", "kept-point-merged-away-first",
         "kept-point-merged-away-later"])
-def test_merge_into_a_closed_point_is_refused(study, changes):
+def test_merge_into_a_closed_point_is_refused(small_study, changes):
     with pytest.raises(ScenarioError, match="kela2") as err:
-        apply_scenario(study, sc(*changes))
+        apply_scenario(small_study, sc(*changes))
     assert err.value.row == 2 and err.value.file == "t.yaml"
 
 
@@ -122,8 +122,8 @@ def test_open_without_a_location_is_refused_with_a_scenario_error(arg, field):
     assert (err.value.row, err.value.field) == (1, field)
 
 
-def test_open_at_a_municipal_centre_or_lon_lat_is_accepted_and_located(study):
-    applied = apply_scenario(study, sc({"open": {"id": "new", "name": "N", "category": "kela",
+def test_open_at_a_municipal_centre_or_lon_lat_is_accepted_and_located(small_study):
+    applied = apply_scenario(small_study, sc({"open": {"id": "new", "name": "N", "category": "kela",
                                                  "at_centre": "91"}}))
     new = applied.points[applied.points["id"] == "new"].iloc[0]
     assert new["municipality_code"] == "091" and new["location_precision"] == "locality"
@@ -184,48 +184,48 @@ def test_parsed_scenario_normalises_codes_ids_and_text():
     assert s.to_dict()["base"] == {"mode": "walk"} and "base" not in parse_scenario({"name": "t"}).to_dict()
 
 
-def test_unknown_point_id_suggests_similar_ids(study):
+def test_unknown_point_id_suggests_similar_ids(small_study):
     with pytest.raises(ScenarioError, match=r"unknown point id 'KELA'.*did you mean") as err:
-        apply_scenario(study, sc({"close": "KELA"}))
+        apply_scenario(small_study, sc({"close": "KELA"}))
     assert (err.value.row, err.value.field) == (1, "close")
     with pytest.raises(ScenarioError, match=r"unknown point id 'zzz'$"):
-        apply_scenario(study, sc({"merge": {"into": "kela1", "from": ["zzz"]}}))
+        apply_scenario(small_study, sc({"merge": {"into": "kela1", "from": ["zzz"]}}))
 
 
-def test_add_service_opens_a_twin_at_the_same_site_and_set_category_changes_the_point(study):
-    applied = apply_scenario(study, sc({"add_service": {"id": "fi_keep", "category": "sv_appointment"}},
+def test_add_service_opens_a_twin_at_the_same_site_and_set_category_changes_the_point(small_study):
+    applied = apply_scenario(small_study, sc({"add_service": {"id": "fi_keep", "category": "sv_appointment"}},
                                        {"set_category": {"id": "kela2", "category": "en_service"}}))
     twin = applied.points.set_index("id").loc["fi_keep__sv_appointment"]
-    orig = study.points.set_index("id").loc["fi_keep"]
+    orig = small_study.points.set_index("id").loc["fi_keep"]
     assert twin["category"] == "sv_appointment" and twin.geometry.equals(orig.geometry)
     assert applied.state == {"fi_keep__sv_appointment": "opened", "kela2": "changed"}
     assert applied.points.set_index("id").loc["kela2", "category"] == "en_service"
-    assert len(applied.points) == len(study.points) + 1 and applied.closed_points.empty
+    assert len(applied.points) == len(small_study.points) + 1 and applied.closed_points.empty
     # the twin's times are the same site's times
     np.testing.assert_allclose(applied.ttm.columns(["fi_keep__sv_appointment"]),
-                               study.ttm.columns(["fi_keep"]))
+                               small_study.ttm.columns(["fi_keep"]))
 
 
-def test_closed_points_leave_the_open_set_and_are_kept_apart(study):
-    applied = apply_scenario(study, sc({"close": ["kela1", "sv_far"]}))
+def test_closed_points_leave_the_open_set_and_are_kept_apart(small_study):
+    applied = apply_scenario(small_study, sc({"close": ["kela1", "sv_far"]}))
     assert set(applied.closed_points["id"]) == {"kela1", "sv_far"}
-    assert set(applied.points["id"]) == set(study.points["id"]) - {"kela1", "sv_far"}
-    assert applied.merges == {} and applied.ttm is study.ttm
+    assert set(applied.points["id"]) == set(small_study.points["id"]) - {"kela1", "sv_far"}
+    assert applied.merges == {} and applied.ttm is small_study.ttm
 
 
-def test_refusals_while_applying_name_row_and_field(study):
+def test_refusals_while_applying_name_row_and_field(small_study):
     with pytest.raises(ScenarioError, match="merge keeps point 'kela2', which is closed") as err:
-        apply_scenario(study, sc({"close": "kela2"}, {"merge": {"into": "kela2", "from": ["kela1"]}}))
+        apply_scenario(small_study, sc({"close": "kela2"}, {"merge": {"into": "kela2", "from": ["kela1"]}}))
     assert (err.value.row, err.value.field) == (2, "into")
     # a point in Espoo's territory declared as Helsinki's
     with pytest.raises(ScenarioError, match="outside municipality 091") as err:
-        apply_scenario(study, sc({"open": {"id": "n", "name": "N", "category": "kela",
+        apply_scenario(small_study, sc({"open": {"id": "n", "name": "N", "category": "kela",
                                            "municipality_code": "091", "lon": 24.66, "lat": 60.21}}))
     assert (err.value.row, err.value.field, err.value.file) == (1, "municipality_code", "t.yaml")
 
 
-def test_opened_point_is_flagged_as_proposed(study):
-    applied = apply_scenario(study, sc({"open": {"id": "n", "name": "N", "category": "kela",
+def test_opened_point_is_flagged_as_proposed(small_study):
+    applied = apply_scenario(small_study, sc({"open": {"id": "n", "name": "N", "category": "kela",
                                                  "at_centre": "091", "capacity": 4}}))
     new = applied.points.set_index("id").loc["n"]
     assert new["note"] == "proposed in a scenario; not an existing point"
