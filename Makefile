@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test setup lint report readme bench clean
+.PHONY: run test setup lint report readme bench clean mutation
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,5 +35,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_traveltime.py
 
+# Mutation testing of the core modules (not part of `make test`; slow): per-module kill rates
+# and survivors in docs/mutation.md, summary in README.md. MODULES="fca demand" runs some only.
+mutation: $(STAMP)
+	nice -n 19 $(BIN)/python mutation/run.py $(MODULES)
+
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache mutants

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from .errors import DataError
 from .settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["DEMAND_COLUMNS", "postal_demand", "grid_demand", "split_language", "WEIGHTS",
@@ -45,6 +46,14 @@ def _finish(units: gpd.GeoDataFrame, municipalities: pd.DataFrame,
     muni = municipalities.set_index("municipality_code")
     areas = service_areas.set_index("municipality_code")["service_area"]
     code = units["municipality_code"]
+    # a located unit in a municipality the table lacks has no known Swedish share: refuse it
+    # rather than guess 0 % or 100 % Swedish speakers (unlocated units have no municipality)
+    unknown = np.flatnonzero(units["located"].to_numpy(dtype=bool) & ~code.isin(muni.index).to_numpy())
+    if len(unknown):
+        i = int(unknown[0])
+        raise DataError(f"demand unit {units['unit_id'].iloc[i]!r} lies in municipality "
+                        f"{code.iloc[i]!r}, which the municipality table lacks (no name and no "
+                        "Swedish-speaker share for it)", row=i + 1, field="municipality_code")
     units["municipality"] = code.map(muni["name_fi"]).fillna(UNLOCATED)
     units["service_area"] = code.map(areas).fillna(UNLOCATED)
     share = code.map(muni["sv_share"]).fillna(0.0).to_numpy()

@@ -51,3 +51,21 @@ else:
     _hypothesis_settings.register_profile("thorough", max_examples=1000, deadline=None,
                                           suppress_health_check=[HealthCheck.too_slow])
     _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+# `make mutation` runs each mutant against the hand-worked tests only (PLANNER_MUTATION=1):
+# tests on the whole embedded study cost seconds per mutant and add few kills.
+_MUTATION_SKIP_FIXTURES = {"study", "baseline"}
+_MUTATION_SKIP_NAMES = ("grid_demand_keeps_unlocated", "helsinki_centre_demand", "cli_optimise")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PLANNER_MUTATION") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        heavy = _MUTATION_SKIP_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (drop if heavy or any(n in item.name for n in _MUTATION_SKIP_NAMES) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

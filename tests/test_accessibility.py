@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 from shapely.geometry import Point
 
@@ -21,7 +20,7 @@ def small():
     units = gpd.GeoDataFrame({
         "unit_id": ["A", "B", "C"], "municipality": ["M1", "M1", "M2"],
         "service_area": ["S", "S", "S"],
-        "pop_fi": [90, 40, 100], "pop_sv": [10, 60, 0], "located": [True, True, True],
+        "pop_fi": [90, 40, 95], "pop_sv": [10, 60, 5], "located": [True, True, True],
         "x_m": [0.0, 1000.0, 5000.0], "y_m": [0.0, 0.0, 0.0],
     }, geometry=[Point(0, 0), Point(1000, 0), Point(5000, 0)], crs=3067)
     units["pop_total"] = units["pop_fi"] + units["pop_sv"]
@@ -65,17 +64,19 @@ def test_hand_worked_summary(small):
     acc = unit_access(units, points, ttm)
     s = summarise(acc, units, None, thresholds=(15, 30)).set_index(["need", "group"])
     fi = s.loc[("social_any", "fi")]
-    assert fi["population"] == 230
-    assert fi["mean_min"] == pytest.approx((90 * 0 + 40 * 10 + 100 * 50) / 230)
-    assert fi["median_min"] == 10  # cumulative 90, 130 >= 115
+    assert fi["population"] == 225
+    assert fi["mean_min"] == pytest.approx((90 * 0 + 40 * 10 + 95 * 50) / 225)
+    assert fi["median_min"] == 10  # cumulative 90, 130 >= 112.5
     assert fi["p90_min"] == 50
     assert fi["pop_within_15"] == 130 and fi["pop_within_30"] == 130
     sv = s.loc[("social_any", "sv")]
-    assert sv["mean_min"] == pytest.approx((10 * 20 + 60 * 10) / 70)
+    assert sv["mean_min"] == pytest.approx((10 * 20 + 60 * 10 + 5 * 30) / 75)
+    # C's 5 Swedish speakers are exactly 30.0 min from p_sv: within 30 min, not within 15
+    assert sv["pop_within_30"] == 75 and sv["pop_within_15"] == 60
     both = s.loc[("social_any", "all")]
-    assert both["population"] == 300 and both["pop_within_30"] == 200
+    assert both["population"] == 300 and both["pop_within_30"] == 205
     walk_sv = s.loc[("social_walkin", "sv")]
-    assert walk_sv["pop_unreachable"] == 70 and np.isnan(walk_sv["mean_min"])
+    assert walk_sv["pop_unreachable"] == 75 and np.isnan(walk_sv["mean_min"])
     assert np.isinf(walk_sv["median_min"])
 
 
@@ -83,8 +84,8 @@ def test_point_load_counts_every_resident_once(small):
     units, points, ttm = small
     acc = unit_access(units, points, ttm)
     load = point_load(acc, points).set_index(["id", "need", "group"])["residents"]
-    assert load[("p_fi", "social_any", "fi")] == 230
-    assert load[("p_sv", "social_any", "sv")] == 70
+    assert load[("p_fi", "social_any", "fi")] == 225
+    assert load[("p_sv", "social_any", "sv")] == 75
     assert load[("p_kela", "kela", "fi")] + load[("p_kela", "kela", "sv")] == 300
 
 
@@ -136,7 +137,13 @@ def test_grid_demand_keeps_unlocated_residents():
 def test_results_name_their_model(baseline):
     assert baseline.provenance["model"] == "straight-line estimate"
     assert baseline.provenance["data_year"] == "2022"
-    assert isinstance(baseline.summaries["summary_region"], pd.DataFrame)
+    # every table can carry the model and data year that produced it
+    from planner.accessibility import with_provenance
+
+    region = with_provenance(baseline.summaries["summary_region"], baseline.provenance)
+    assert region["model"].eq("straight-line estimate").all() and region["data_year"].eq("2022").all()
+    assert region["scenario"].eq("baseline").all()
+    assert len(region) == len(baseline.summaries["summary_region"])
 
 
 def test_helsinki_centre_demand_for_the_network_demo():

@@ -12,7 +12,6 @@ import dataclasses
 import importlib.util
 import socket
 import sys
-import time
 from pathlib import Path
 
 import networkx as nx
@@ -180,9 +179,7 @@ def test_store_round_trip(networks, tmp_path):
     net = networks["drive"]
     path = save_network(net, tmp_path / "helsinki-drive")
     assert path.suffix == ".npz"
-    t0 = time.perf_counter()
-    back = load_network(path)
-    assert time.perf_counter() - t0 < 1.0
+    back = load_network(path)  # its speed is measured in benchmarks/bench_store.py
     for name in ("node_id", "x", "y", "indptr", "indices", "weight_s", "length_m"):
         assert np.array_equal(getattr(net, name), getattr(back, name)), name
     assert back.meta["mode"] == "drive"

@@ -219,4 +219,8 @@ def test_capacity_gives_floating_catchment_before_and_after(small):
     row = fca[fca["unit_id"] == "C"].iloc[0]
     # before: only C (100 residents) lies within 30 min of the Kela point at its site: 3 / 100
     assert row["fca_2sfca_before"] == pytest.approx(3 / 100)
-    assert {"fca_e2sfca_before", "fca_e2sfca_after"} <= set(fca.columns)
+    # E2SFCA: C is 0 min from it (band weight 1.0): 1.0 * 3 / (1.0 * 100); A (50 min) and B
+    # (40 min), with their Swedish speakers, lie outside the 30-min catchment: 0, not NaN
+    assert row["fca_e2sfca_before"] == pytest.approx(1.0 * 3 / (1.0 * 100))
+    before = fca.set_index("unit_id")["fca_e2sfca_before"]
+    assert before["A"] == 0.0 and before["B"] == 0.0

@@ -1,0 +1,285 @@
+"""Mutation testing of the planner's core modules with mutmut 3, one module at a time.
+
+    python mutation/run.py                       # every core module (hours on a busy 2-core machine)
+    python mutation/run.py fca demand            # some modules
+    python mutation/run.py --report-only         # only rewrite docs/mutation.md from mutants/
+    python mutation/run.py --sample 80 scenario  # a seeded random sample of 80 mutants (estimate)
+
+Each module's mutants run against the fast hand-worked test subset configured in
+pyproject.toml ``[tool.mutmut]`` (``PLANNER_MUTATION=1`` deselects the tests on the whole
+embedded study, see tests/conftest.py). The report (docs/mutation.md, and the summary table
+between the ``mutation`` markers of README.md) gives per module the kill rate
+
+    killed / (mutants - equivalent)
+
+where *killed* includes timeouts (a mutant that hangs is detected) and *equivalent* are the
+surviving mutants listed with a one-line reason in mutation/equivalent.txt (a mutant that
+cannot change any observable behaviour). Every other survivor is listed as a test gap.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import difflib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import tokenize
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MUTANTS = ROOT / "mutants"
+EQUIVALENT = ROOT / "mutation" / "equivalent.txt"
+TIMINGS = ROOT / "mutation" / "timings.json"
+REPORT = ROOT / "docs" / "mutation.md"
+README = ROOT / "README.md"
+TARGET = 85.0
+
+# module -> (mutant-name glob for `mutmut run`, meta files under mutants/)
+MODULES: dict[str, tuple[str, list[str]]] = {
+    "accessibility": ("planner.accessibility.*", ["planner/accessibility.py.meta"]),
+    "demand": ("planner.demand.*", ["planner/demand.py.meta"]),
+    "comparison": ("planner.comparison.*", ["planner/comparison.py.meta"]),
+    "scenario": ("planner.scenario.*", ["planner/scenario.py.meta"]),
+    "fca": ("planner.fca.*", ["planner/fca.py.meta"]),
+    "data": ("planner.data.*", ["planner/data.py.meta"]),
+    "optimise": ("planner.optimise.*", ["planner/optimise/inputs.py.meta", "planner/optimise/run.py.meta",
+                                        "planner/optimise/solver.py.meta"]),
+}
+KILLED = {1, 3}
+TIMEOUT = {36, -24, 24, 152, 255}
+SURVIVED = {0}
+NO_TESTS = {5, 33}
+
+
+def equivalents() -> dict[str, str]:
+    """``mutant name -> reason`` from mutation/equivalent.txt (``name: reason`` per line)."""
+    out = {}
+    if EQUIVALENT.exists():
+        for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                name, _, reason = line.partition(":")
+                out[name.strip()] = reason.strip()
+    return out
+
+
+def exit_codes(module: str) -> dict[str, int | None]:
+    codes: dict[str, int | None] = {}
+    for meta in MODULES[module][1]:
+        path = MUTANTS / meta
+        if path.exists():
+            codes.update(json.loads(path.read_text())["exit_code_by_key"])
+    return codes
+
+
+def stats(module: str, equiv: dict[str, str]) -> dict[str, object]:
+    codes = exit_codes(module)
+    diffs = mutant_diffs(module)
+    c = Counter()
+    survivors, equivalent, messages = [], [], []
+    for name, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
+        if code is None:
+            c["not_checked"] += 1
+        elif code in KILLED:
+            c["killed"] += 1
+        elif code in TIMEOUT:
+            c["timeout"] += 1
+        elif name in equiv:
+            c["equivalent"] += 1
+            equivalent.append(name)
+        elif is_message_text(*diffs.get(name, ("", ""))):
+            c["message_text"] += 1
+            messages.append(name)
+        elif code in NO_TESTS:
+            c["no_tests"] += 1
+            survivors.append(name)
+        else:
+            c["survived"] += 1
+            survivors.append(name)
+    checked = len(codes) - c["not_checked"]
+    denom = checked - c["equivalent"]
+    detected = c["killed"] + c["timeout"]
+    rate = 100.0 * detected / denom if denom else float("nan")
+    denom_b = denom - c["message_text"]
+    rate_b = 100.0 * detected / denom_b if denom_b else float("nan")
+    return {"module": module, "mutants": len(codes), "checked": checked, **c, "rate": rate,
+            "rate_behaviour": rate_b, "survivors": survivors, "equivalent_names": equivalent,
+            "message_names": messages, "diffs": diffs}
+
+
+def _natural(name: str) -> tuple:
+    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name))
+
+
+def mutant_diffs(module: str) -> dict[str, tuple[str, str]]:
+    """``mutant name -> (original line, mutated line)`` read from the mutated sources."""
+    out: dict[str, tuple[str, str]] = {}
+    for meta in MODULES[module][1]:
+        src_path = MUTANTS / meta.removesuffix(".meta")
+        if not src_path.exists():
+            continue
+        src = src_path.read_text(encoding="utf-8")
+        dotted = meta.removesuffix(".py.meta").replace("/", ".")
+        lines = src.splitlines()
+        funcs: dict[str, dict[str, str]] = {}
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                m = re.fullmatch(r"(.+)__mutmut_(\d+|orig)", node.name)
+                if m:  # the body without the def line (which carries the mutant's name)
+                    body = "\n".join(lines[node.lineno:node.end_lineno])
+                    funcs.setdefault(m.group(1), {})[m.group(2)] = body
+        for base, versions in funcs.items():
+            orig = versions.get("orig", "").splitlines()
+            for n, body in versions.items():
+                if n == "orig":
+                    continue
+                diff = list(difflib.unified_diff(orig, body.splitlines(), n=0, lineterm=""))[2:]
+                minus = next((d[1:].strip() for d in diff if d.startswith("-")), "")
+                plus = next((d[1:].strip() for d in diff if d.startswith("+")), "")
+                out[f"{dotted}.{base}__mutmut_{n}"] = (minus, plus)
+    return out
+
+
+def _strings(line: str) -> tuple[list[str], list[str]] | None:
+    """(non-string tokens, string tokens) of one line, or None if it does not tokenize alone."""
+    try:
+        toks = list(tokenize.generate_tokens(io.StringIO(line).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return None
+    other = [t.string for t in toks if t.type != tokenize.STRING]
+    return other, [t.string for t in toks if t.type == tokenize.STRING]
+
+
+def is_message_text(orig: str, mutated: str) -> bool:
+    """True when a mutant only changes the wording of a human-readable message (a string with
+    a space in it, e.g. an error text), not a key, column name, code or number."""
+    a, b = _strings(orig), _strings(mutated)
+    if a is None or b is None or a[0] != b[0] or a[1] == b[1]:
+        return False
+    # the wording may change, not the code inside an f-string's braces
+    return all(x == y or (" " in x and re.findall(r"\{[^}]*\}", x) == re.findall(r"\{[^}]*\}", y))
+               for x, y in zip(a[1], b[1], strict=False))
+
+
+def run_module(module: str, max_children: int, sample: int = 0) -> float:
+    """Run the module's mutants (all, or a seeded random sample of ``sample`` of them)."""
+    env = {**os.environ, "PLANNER_MUTATION": "1"}
+    names = [MODULES[module][0]]
+    if sample:
+        if not exit_codes(module):  # mutants not generated yet: `mutmut run` of no name generates them
+            subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", "1", "none.*"],
+                           cwd=ROOT, env=env, check=False)
+        import random
+
+        pool = sorted(exit_codes(module), key=_natural)
+        names = random.Random(16).sample(pool, min(sample, len(pool)))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *names],
+                   cwd=ROOT, env=env, check=False)
+    return time.perf_counter() - t0
+
+
+def report() -> list[dict[str, object]]:
+    equiv = equivalents()
+    timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+    rows = [stats(m, equiv) for m in MODULES]
+    lines = ["# Mutation testing", "",
+             "Written by `make mutation` (`mutation/run.py`, mutmut 3) — do not edit by hand. Kill rate =",
+             "(killed + timed out) / (checked − equivalent); equivalent mutants are listed with a reason",
+             "in `mutation/equivalent.txt`; every other survivor below is a gap in the tests. *Message",
+             "text* survivors only change the wording of an error or warning; the last rate leaves them out.",
+             f"Target: ≥ {TARGET:.0f} % per module. A module with fewer checked mutants than mutants was",
+             "measured on a seeded random sample (`--sample N`): its rate is an estimate.", "",
+             _table(rows, timings), "",
+             "Commands: `make mutation` (every module in full), `make mutation MODULES=\"fca demand\"`,",
+             "`python mutation/run.py --sample 30 scenario` (an estimate), `python mutation/run.py "
+             "--report-only`.",
+             f"Load average of the machine when this report was written: {os.getloadavg()[0]:.1f} "
+             "(2 cores); a loaded machine turns some slow mutants into timeouts, counted as detected.",
+             ""]
+    for r in rows:
+        if not r["checked"]:
+            continue
+        lines += [f"## {r['module']}", ""]
+        if r["survivors"]:
+            lines += [f"Surviving mutants ({len(r['survivors'])}): original → mutated line "
+                      "(`mutmut show NAME` shows the whole diff):", ""]
+            lines += [_line(n, r["diffs"]) for n in r["survivors"]]
+            lines.append("")
+        if r["message_names"]:
+            lines += [f"Surviving message-text mutants ({len(r['message_names'])}): only the wording of "
+                      "an error or warning changes (the tests pin its file, row and field):", ""]
+            lines += [_line(n, r["diffs"]) for n in r["message_names"]]
+            lines.append("")
+        if r["equivalent_names"]:
+            lines += ["Equivalent mutants (no observable change):", ""]
+            lines += [f"- `{n}`: {equiv[n]}" for n in r["equivalent_names"]]
+            lines.append("")
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines), encoding="utf-8")
+    _update_readme(_table(rows, timings))
+    return rows
+
+
+def _line(name: str, diffs: dict[str, tuple[str, str]]) -> str:
+    a, b = diffs.get(name, ("?", "?"))
+    short = name.split(".")[-1]
+    return f"- `{short}`: `{a[:90]}` → `{b[:90]}`"
+
+
+def _table(rows: list[dict[str, object]], timings: dict[str, float]) -> str:
+    out = ["| module | mutants | checked | killed | timed out | survived | no tests | message text | "
+           "equivalent | kill rate | excl. message text | run time (checked mutants) |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        rate = "not run" if not r["checked"] else f"{r['rate']:.1f} %"
+        if r["checked"] and r["checked"] < r["mutants"]:
+            rate += f" (sample of {r['checked']})"
+        rate_b = "" if not r["checked"] else f"{r['rate_behaviour']:.1f} %"
+        t = timings.get(r["module"])
+        out.append(f"| {r['module']} | {r['mutants']} | {r['checked']} | {r.get('killed', 0)} | "
+                   f"{r.get('timeout', 0)} | {r.get('survived', 0)} | {r.get('no_tests', 0)} | "
+                   f"{r.get('message_text', 0)} | {r.get('equivalent', 0)} | {rate} | {rate_b} | "
+                   f"{'' if t is None else f'{t / 60:.0f} min'} |")
+    return "\n".join(out)
+
+
+def _update_readme(table: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    start, end = "<!-- mutation:start -->", "<!-- mutation:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        README.write_text(f"{head}{start}\n{table}\n{end}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("modules", nargs="*", choices=[[], *MODULES], help="default: all core modules")
+    ap.add_argument("--max-children", type=int, default=2)
+    ap.add_argument("--report-only", action="store_true")
+    ap.add_argument("--sample", type=int, default=0,
+                    help="run a seeded random sample of this many mutants per module (an estimate)")
+    args = ap.parse_args(argv)
+    if not args.report_only:
+        timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
+        for module in args.modules or list(MODULES):
+            timings[module] = round(run_module(module, args.max_children, args.sample), 1)
+            TIMINGS.write_text(json.dumps(timings, indent=1) + "\n")
+    rows = report()
+    for r in rows:
+        rate = "not run" if not r["checked"] else f"{r['rate']:.1f} % killed"
+        print(f"{r['module']:14} {r['checked']:5}/{r['mutants']:<5} checked  {rate}")
+    print(f"report: {REPORT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
