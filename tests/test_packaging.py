@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,4 +354,78 @@ def test_map_and_exports_carry_the_attribution_lines(study, baseline, tmp_path):
     xlsx = write_excel({"summary_region": baseline.summaries["summary_region"]}, tmp_path / "r.xlsx",
                        baseline.provenance)
     sheet = pd.read_excel(xlsx, sheet_name="metadata")
+    assert sheet.loc[sheet["key"].str.startswith("attribution_"), "value"].tolist() == lines
+
+
+# ------------------------------------------------------------------ the wheel carries its data
+
+@pytest.mark.slow
+def test_wheel_installs_outside_the_repo_and_reports_on_its_embedded_data(tmp_path_factory):
+    """Build the wheel, install it into a fresh venv outside the repository, run `planner report`
+    and `planner evaluate` on the data inside the installed package.
+
+    No test reaches the internet, so the fresh venv gets the planner from the wheel alone
+    (``--no-deps --no-index``) and its dependencies from this interpreter's site-packages
+    through a ``.pth`` line (a .pth line adds a folder without running that folder's own
+    .pth files, so the repository's editable install does not leak in).
+    """
+    import html
+    import os
+    import subprocess
+    import sys
+    import sysconfig
+    import zipfile
+
+    import pandas as pd
+
+    from planner.attribution import attribution_lines
+
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"  # an out-of-tree copy, as a fresh clone would have it
+    src.mkdir()
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, src / name)
+    shutil.copytree(ROOT / "planner", src / "planner", symlinks=True, ignore=ignore)
+    shutil.copytree(ROOT / "geodata", src / "geodata", ignore=ignore)
+    drop = ("PYTHONPATH", "PYTHONHOME", "PIP_REQUIRE_VIRTUALENV")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["PLANNER_CACHE_DIR"] = str(tmp / "cache")
+
+    def run(*cmd, cwd=tmp):
+        r = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True)
+        assert r.returncode == 0, f"{cmd}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+        return r.stdout
+
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+        "-w", tmp / "dist", src)
+    wheel = next((tmp / "dist").glob("uusimaa_planner-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {f"planner/geodata/{p.relative_to(ROOT / 'geodata').as_posix()}"
+               for p in (ROOT / "geodata").rglob("*") if p.is_file()}
+    assert shipped <= names, f"missing from the wheel: {sorted(shipped - names)[:5]}"
+    assert {"planner/assets/leaflet.js", "planner/assets/LICENSE-leaflet.txt"} <= names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+
+    venv = tmp / "venv"
+    run(sys.executable, "-m", "venv", "--without-pip", venv)
+    py = venv / "bin" / "python"
+    site = run(py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip()
+    (Path(site) / "_shared_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    run(sys.executable, "-m", "pip", "--python", py, "install", "--no-deps", "--no-index", wheel)
+
+    where = run(py, "-c", "import planner.settings as s; print(s.__file__); print(s.GEODATA_DIR)").split()
+    assert where[0].startswith(site) and where[1] == str(Path(site) / "planner" / "geodata"), where
+    out = tmp / "out"
+    run(venv / "bin" / "planner", "report", "--out", out)
+    page = (out / "map.html").read_text(encoding="utf-8")
+    meta = pd.read_csv(out / "metadata.csv")
+    prov = dict(zip(meta["key"], meta["value"].astype(str), strict=True))
+    lines = attribution_lines(prov)
+    assert lines and all(html.escape(x) in page for x in lines)
+    assert "Redistribution and use in source and binary forms" in page
+    assert meta.loc[meta["key"].str.startswith("attribution_"), "value"].tolist() == lines
+    scenario = Path(site) / "planner" / "geodata" / "scenarios" / "concentrate_kela_offices.yaml"
+    run(venv / "bin" / "planner", "evaluate", scenario, "--out", tmp / "eval", "--format", "xlsx")
+    sheet = pd.read_excel(tmp / "eval" / "results.xlsx", sheet_name="metadata")
     assert sheet.loc[sheet["key"].str.startswith("attribution_"), "value"].tolist() == lines
