@@ -251,6 +251,20 @@ def test_private_osmnx_apis_we_use_still_exist():
     assert "drive" in _overpass._get_network_filter("drive")  # a filter string for the network type
 
 
+def test_pyrosm_apis_we_use_still_exist():
+    """planner/network.py reads the PBF header through pyrosm's compiled module and asks for progress."""
+    import inspect
+
+    import pyrosm
+    from pyrosm.pbf_export import read_header_block
+
+    assert callable(read_header_block)
+    params = inspect.signature(pyrosm.OSM.__init__).parameters
+    assert {"filepath", "bounding_box", "progress"} <= set(params)
+    header = read_header_block(pyrosm.get_data("helsinki_pbf"))
+    assert hasattr(header, "osmosis_replication_timestamp")
+
+
 def test_spopt_model_internals_we_use_still_exist():
     """planner/optimise/solver.py adds constraints to spopt's PuLP problem through its attributes."""
     import numpy as np
