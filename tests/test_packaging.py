@@ -443,3 +443,26 @@ def test_wheel_installs_outside_the_repo_and_reports_on_its_embedded_data(tmp_pa
     run(venv / "bin" / "planner", "evaluate", scenario, "--out", tmp / "eval", "--format", "xlsx")
     sheet = pd.read_excel(tmp / "eval" / "results.xlsx", sheet_name="metadata")
     assert sheet.loc[sheet["key"].str.startswith("attribution_"), "value"].tolist() == lines
+
+
+def test_cache_folder_from_platformdirs_with_the_env_override(monkeypatch, tmp_path):
+    import platformdirs
+
+    from planner.settings import default_cache_dir
+
+    monkeypatch.setenv("PLANNER_CACHE_DIR", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine"
+    monkeypatch.delenv("PLANNER_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == platformdirs.user_cache_path("uusimaa-planner", appauthor=False)
+    assert default_cache_dir() == tmp_path / "xdg" / "uusimaa-planner"  # Linux: the XDG folder
+
+
+def test_geodata_is_read_through_importlib_resources():
+    from importlib.resources import files
+
+    from planner.settings import GEODATA_DIR
+
+    assert GEODATA_DIR == Path(str(files("planner") / "geodata"))
+    assert (GEODATA_DIR / "sources.toml").is_file()
+    assert (ROOT / "planner" / "geodata").resolve() == (ROOT / "geodata").resolve()
