@@ -99,13 +99,9 @@ def _lower_bound(bound: str) -> str | None:
 
 
 def _same_version(a: str, b: str) -> bool:
-    def parts(v: str) -> list[int]:
-        out = [int(x) for x in v.split(".")]
-        while out and out[-1] == 0:
-            out.pop()
-        return out
+    from packaging.version import Version
 
-    return parts(a) == parts(b)
+    return Version(a) == Version(b)
 
 
 def test_floor_constraints_pin_every_declared_floor():
