@@ -27,6 +27,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 # the lowest versions pyproject.toml allows (ci/constraints-floor.txt), in a venv of their own
 $(FLOOR_STAMP): pyproject.toml ci/constraints-floor.txt
 	$(PY) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip  # self-referencing extras
 	$(FLOOR_VENV)/bin/python -m pip install --quiet -c ci/constraints-floor.txt -e '.[test]'
 	touch $(FLOOR_STAMP)
 
