@@ -2,23 +2,38 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# `make run` installs only what the app needs (.[app]); `make test` everything (.[dev])
+APP_STAMP := $(VENV)/.installed-app
+STAMP := $(VENV)/.installed-dev
+FLOOR_VENV := .venv-floor
+FLOOR_STAMP := $(FLOOR_VENV)/.installed-floor
 HOST ?= 127.0.0.1
 PORT ?= 8501
 
-.PHONY: run test setup lint report readme bench clean mutation
+.PHONY: run test test-floor setup lint report readme bench clean mutation
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+$(APP_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[app]'
+	touch $(APP_STAMP)
+
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP) $(APP_STAMP)
+
+# the lowest versions pyproject.toml allows (ci/constraints-floor.txt), in a venv of their own
+$(FLOOR_STAMP): pyproject.toml ci/constraints-floor.txt
+	$(PY) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip  # self-referencing extras
+	$(FLOOR_VENV)/bin/python -m pip install --quiet -c ci/constraints-floor.txt -e '.[test]'
+	touch $(FLOOR_STAMP)
 
 setup: $(STAMP)
 
-run: $(STAMP)
+run: $(APP_STAMP)
 	@echo "Starting the planner on http://$(HOST):$(PORT) (embedded Uusimaa data; Ctrl-C stops)"
 	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
@@ -32,6 +47,10 @@ test: $(STAMP)
 	$(BIN)/ruff check planner tests benchmarks app.py
 	$(BIN)/python -m pytest
 
+test-floor: $(FLOOR_STAMP)
+	$(FLOOR_VENV)/bin/python -m pip list --format=freeze > $(FLOOR_VENV)/versions.txt
+	$(FLOOR_VENV)/bin/python -m pytest
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_traveltime.py
 
@@ -41,4 +60,4 @@ mutation: $(STAMP)
 	nice -n 19 $(BIN)/python mutation/run.py $(MODULES)
 
 clean:
-	rm -rf $(VENV) out .pytest_cache mutants
+	rm -rf $(VENV) $(FLOOR_VENV) out .pytest_cache mutants

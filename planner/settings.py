@@ -13,16 +13,34 @@ from pathlib import Path
 
 __all__ = ["ModeParams", "Settings", "DEFAULT_SETTINGS", "GEODATA_DIR", "default_cache_dir"]
 
-GEODATA_DIR = Path(__file__).resolve().parent.parent / "geodata"
+
+def _geodata_dir() -> Path:
+    """The bundled data folder: ``planner/geodata`` inside the installed package.
+
+    In the repository ``planner/geodata`` is a symlink to the top-level ``geodata/``
+    (which the wheel copies into the package); a checkout without symlinks falls back
+    to the top-level folder.
+    """
+    from importlib.resources import files
+
+    packaged = files("planner") / "geodata"
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "geodata"
+
+
+GEODATA_DIR = _geodata_dir()
 
 
 def default_cache_dir() -> Path:
-    """User cache folder (``$PLANNER_CACHE_DIR`` or ``$XDG_CACHE_HOME/uusimaa-planner``)."""
+    """User cache folder: ``$PLANNER_CACHE_DIR``, else the platform's user cache folder
+    (``platformdirs``: ``$XDG_CACHE_HOME/uusimaa-planner`` or ``~/.cache/uusimaa-planner`` on Linux)."""
     env = os.environ.get("PLANNER_CACHE_DIR")
     if env:
         return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "uusimaa-planner"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("uusimaa-planner", appauthor=False)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..accessibility import with_provenance
+from ..attribution import attribution_lines
 from .escape import neutralise_cells
 
 __all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_geopackage",
@@ -21,8 +22,10 @@ __all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_ge
 
 
 def metadata_table(provenance: dict[str, str], extra: dict[str, str] | None = None) -> pd.DataFrame:
-    """Key/value provenance record."""
+    """Key/value provenance record, with the attribution lines of the data used (``attribution_<n>``)."""
     items = {**provenance, **(extra or {})}
+    # the credit lines of the data used (geodata/sources.toml), one row each
+    items.update({f"attribution_{i}": line for i, line in enumerate(attribution_lines(provenance), 1)})
     return pd.DataFrame({"key": list(items), "value": [str(v) for v in items.values()]})
 
 

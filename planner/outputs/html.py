@@ -1,13 +1,15 @@
 """Self-contained HTML maps: Leaflet and every script and style inlined.
 
 Folium's page template pulls Leaflet, jQuery, Bootstrap, Font Awesome and the
-awesome-markers plugin from CDNs. The planner's maps need only Leaflet (markers are
-inline SVG, popups are bound without jQuery), so :func:`self_contained` inlines
-the Leaflet files vendored in ``planner/assets/`` (from the npm registry, see
-``planner/assets/LICENSES.md``) and drops the other references. An external
-reference it does not know stops it with an error rather than writing a file that
-silently needs the internet. Base-map tiles are the one thing left online, and they
-are optional.
+awesome-markers plugin from CDNs, listed in the map's own ``default_js`` /
+``default_css``. The planner's maps need only Leaflet (markers are inline SVG, popups
+are bound without jQuery), so :func:`self_contained` empties those lists and adds the
+Leaflet files vendored in ``planner/assets/`` (from the npm registry, see
+``planner/assets/LICENSES.md``) to the page header, with Leaflet's licence text in a
+comment. :func:`external_references` then checks the rendered page: anything still
+external (e.g. a folium plugin's CDN script) stops it with an error rather than writing
+a file that silently needs the internet. Base-map tiles are the one thing left online,
+and they are optional.
 """
 
 from __future__ import annotations
@@ -22,9 +24,6 @@ __all__ = ["ASSETS_DIR", "leaflet_js", "leaflet_css", "self_contained", "save_se
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
-# folium / branca assets the planner's maps do not use: dropped from the page
-_UNUSED = ("jquery", "bootstrap", "awesome-markers", "awesome_markers", "fontawesome", "font-awesome",
-           "glyphicons", "leaflet.awesome.rotate")
 _SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>\s*</script\s*>",
                          re.IGNORECASE)
 _LINK = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
@@ -42,9 +41,12 @@ def _asset(name: str) -> Path:
 
 @lru_cache(maxsize=1)
 def leaflet_js() -> str:
-    """Leaflet's minified script (vendored), without its source-map comment."""
+    """Leaflet's minified script (vendored) headed by its licence text, without its source-map comment."""
     text = _asset("leaflet.js").read_text(encoding="utf-8")
-    return re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", text)
+    # the BSD-2-Clause licence travels with every copy of the code (LICENSE-leaflet.txt)
+    licence = _asset("LICENSE-leaflet.txt").read_text(encoding="utf-8").replace("*/", "* /")
+    return f"/*! Leaflet licence (planner/assets/LICENSE-leaflet.txt):\n{licence}*/\n" + \
+        re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", text)
 
 
 @lru_cache(maxsize=1)
@@ -61,18 +63,6 @@ def leaflet_css() -> str:
 
 def _is_external(url: str) -> bool:
     return not url.startswith(("data:", "#", "blob:"))
-
-
-def _kind(url: str) -> str | None:
-    """'js' / 'css' when ``url`` is Leaflet's script or stylesheet, 'drop' for unused assets."""
-    name = url.split("?")[0].rstrip("/").rsplit("/", 1)[-1].lower()
-    if name in ("leaflet.js", "leaflet-src.js"):
-        return "js"
-    if name == "leaflet.css":
-        return "css"
-    if any(u in url.lower() for u in _UNUSED):
-        return "drop"
-    return None
 
 
 def external_references(html: str) -> list[str]:
@@ -94,42 +84,20 @@ def _inline_script(code: str) -> str:
 def self_contained(m) -> str:
     """The HTML page of folium map ``m`` with Leaflet inlined and no external script or style.
 
-    Raises ``ValueError`` if the map references an asset that cannot be inlined, or uses
+    Empties ``m``'s own asset lists (folium's ``default_js`` / ``default_css``). Raises
+    ``ValueError`` if the page still references an external asset (e.g. a plugin's), or uses
     jQuery (folium's own ``Popup``; use the planner's popups instead).
     """
+    from folium import Element
+
+    m.default_js, m.default_css = [], []  # folium's CDN assets: none is needed
+    header = m.get_root().header
+    header.add_child(Element(_inline_script(leaflet_js())), name="leaflet")
+    header.add_child(Element("<style>" + leaflet_css() + "</style>"), name="leaflet_css")
     page = m.get_root().render()
-    unknown: list[str] = []
-
-    def script(match: re.Match[str]) -> str:
-        if not _is_external(match.group(1)):
-            return match.group(0)
-        kind = _kind(match.group(1))
-        if kind == "js":
-            return _inline_script(leaflet_js())
-        if kind == "drop":
-            return ""
-        unknown.append(match.group(1))
-        return match.group(0)
-
-    def link(match: re.Match[str]) -> str:
-        tag = match.group(0)
-        href = _HREF.search(tag)
-        if not href or not re.search(r"stylesheet", tag, re.IGNORECASE) \
-                or not _is_external(href.group(1)):
-            return tag
-        kind = _kind(href.group(1))
-        if kind == "css":
-            return "<style>" + leaflet_css() + "</style>"
-        if kind == "drop":
-            return ""
-        unknown.append(href.group(1))
-        return tag
-
-    page = _SCRIPT_SRC.sub(script, page)
-    page = _LINK.sub(link, page)
     left = external_references(page)
-    if unknown or left:
-        raise ValueError(f"cannot inline the map's external assets {sorted(set(unknown + left))}")
+    if left:
+        raise ValueError(f"cannot inline the map's external assets {sorted(set(left))}")
     if re.search(r"=\s*\$\(`", page):
         raise ValueError("the map uses jQuery (folium.Popup); bind popups with planner.outputs.maps instead")
     return page

@@ -21,6 +21,7 @@ import shapely
 from folium.map import Layer
 from folium.template import Template
 
+from ..attribution import attribution_lines
 from ..categories import CATEGORIES, NEEDS
 from ..i18n import category_label, group_label, need_label, t
 from ..settings import DEFAULT_SETTINGS, Settings
@@ -259,6 +260,15 @@ def _title_html(lines: list[str]) -> str:
 MODE_LABELS = ("walk", "drive", "drive_rush", "pt", "pt_rush")
 
 
+def credits_html(provenance: dict[str, str], open_: bool = True) -> str:
+    """The attribution lines of the data the map shows (geodata/sources.toml), bottom left."""
+    lines = "".join(f"<div>{html.escape(x)}</div>" for x in attribution_lines(provenance))
+    details = "<details open>" if open_ else "<details>"
+    return (f'<div id="planner-credits" style="position:absolute;bottom:18px;left:10px;z-index:999;{_BOX};'
+            f'font-size:10px;max-width:min(420px,45%)">{details}'
+            f'<summary style="cursor:pointer">© data</summary>{lines}</details></div>')
+
+
 def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -> list[str]:
     scenario = provenance.get("scenario", "baseline")
     mode = provenance.get("mode", "?")
@@ -380,6 +390,7 @@ def accessibility_map(
     folium.LayerControl(collapsed=compact, position="topright").add_to(m)
 
     m.get_root().html.add_child(folium.Element(_title_html(_title_lines(provenance, need, group, lang))))
+    m.get_root().html.add_child(folium.Element(credits_html(provenance, open_=not compact)))
     open_pts = points[points["id"].map(lambda p: states.get(p) != "closed")]
     counts = open_pts["category"].value_counts()
     cats = {c: int(counts.get(c, 0)) for c in CATEGORIES}
