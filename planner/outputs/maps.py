@@ -24,6 +24,7 @@ from folium.template import Template
 from ..attribution import attribution_lines
 from ..categories import CATEGORIES, NEEDS
 from ..i18n import category_label, group_label, need_label, t
+from ..numbers import fmt_int
 from ..settings import DEFAULT_SETTINGS, Settings
 from .escape import html_text
 
@@ -211,10 +212,6 @@ def _select_change(changes: pd.DataFrame, need: str, group: str) -> pd.DataFrame
     return delta.rename("delta_min").reset_index()
 
 
-def _fmt_int(n: float) -> str:
-    return f"{int(n):,}".replace(",", "\u202f")
-
-
 def _legend_html(categories: dict[str, int], band_title: str | None, lang: str,
                  states: set[str], change: bool, open_: bool = True) -> str:
     def row(symbol: str, text: str) -> str:
@@ -352,7 +349,7 @@ def accessibility_map(
     u["time_label"] = [f"{x:.0f} min" if np.isfinite(x) else t("map.unreachable", lang)
                        for x in u["time_min"]]
     u["nearest_name"] = u["nearest_name"].fillna("–")
-    u["residents_label"] = [_fmt_int(r) for r in u["residents"].fillna(0)]
+    u["residents_label"] = [fmt_int(r, lang) for r in u["residents"].fillna(0)]
     u4 = _web(u, web)
     bounds = u4.total_bounds if len(u4) else points.to_crs(web).total_bounds
     m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_snap=0.5)
@@ -476,7 +473,7 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
     if state != "closed":
         if served:
             rows = "".join(
-                f"<li>{'<b>' if n == need else ''}{e(need_label(n, lang))}: {_fmt_int(v)}"
+                f"<li>{'<b>' if n == need else ''}{e(need_label(n, lang))}: {fmt_int(v, lang)}"
                 f"{'</b>' if n == need else ''}</li>" for n, v in served.items())
             lines.append(f"{e(t('map.serves', lang))}:<ul style=\"margin:2px 0 0 16px;padding:0\">"
                          f"{rows}</ul>")

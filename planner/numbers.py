@@ -1,0 +1,63 @@
+"""Numbers as a reader of each interface language writes them (Babel's CLDR data).
+
+``en`` 1,704,809 and 24.3; ``fi`` / ``sv`` 1 704 809 and 24,3 (a no-break space groups
+the thousands). Missing values are never shown as ``nan`` / ``inf``: the caller's
+``missing`` text stands in for them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from babel import Locale
+from babel.numbers import format_decimal, format_percent
+
+__all__ = ["LOCALES", "fmt_int", "fmt_num", "fmt_pct"]
+
+LOCALES = {"en": "en_GB", "fi": "fi_FI", "sv": "sv_FI"}
+
+
+def _locale(lang: str) -> str:
+    return LOCALES.get(lang, LOCALES["en"])
+
+
+def _finite(value: object) -> bool:
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_int(value: object, lang: str = "en", missing: str = "–") -> str:
+    """A whole number with the language's grouping.
+
+    >>> fmt_int(1704809, "en"), fmt_int(1704809, "fi") == "1\\xa0704\\xa0809", fmt_int(float("nan"))
+    ('1,704,809', True, '–')
+    """
+    return format_decimal(round(float(value)), locale=_locale(lang)) if _finite(value) else missing
+
+
+def fmt_num(value: object, lang: str = "en", digits: int = 1, missing: str = "–") -> str:
+    """A decimal number with ``digits`` decimals and the language's decimal sign.
+
+    >>> fmt_num(24.25, "en"), fmt_num(24.25, "fi"), fmt_num(float("inf"), "sv", missing="no point")
+    ('24.2', '24,2', 'no point')
+    """
+    if not _finite(value):
+        return missing
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(float(value), format=pattern, locale=_locale(lang))
+
+
+def fmt_pct(share: object, lang: str = "en", digits: int = 1, missing: str = "–") -> str:
+    """A share (0.243) as a percentage in the language's style ('24.3%', '24,3 %').
+
+    >>> fmt_pct(0.243, "en"), fmt_pct(0.243, "fi").replace("\\xa0", " ")
+    ('24.3%', '24,3 %')
+    """
+    if not _finite(share):
+        return missing
+    # the locale's own pattern ('#,##0 %' in Finnish) with the decimals asked for
+    base = Locale.parse(_locale(lang)).percent_formats[None].pattern
+    pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits > 0 else ""), 1)
+    return format_percent(float(share), format=pattern, locale=_locale(lang))
