@@ -663,6 +663,26 @@ def export(ctx: dict) -> None:
         col.download_button(t(f"e.{kind}", lang), data, file_name=name, mime=mime, key=f"dl_{kind}")
         size = f"{len(data) / 1024:,.0f} kB" if len(data) >= 10_240 else f"{len(data) / 1024:.1f} kB"
         col.caption(f"{name} · {size}")
+    _geocode_upload(lang)
+
+
+def _geocode_upload(lang: str) -> None:
+    """A planner's own address list -> a points file with coordinates (``planner geocode``)."""
+    with st.expander(t("g.title", lang)):
+        st.caption(t("g.help", lang))
+        up = st.file_uploader(t("g.upload", lang), type=["csv"], key="geo_upload")
+        online = st.checkbox(t("g.online", lang), key="geo_online")
+        if up is None:
+            return
+        try:
+            data, counts = S.geocode_upload(up.getvalue(), up.name, online=online)
+        except PlannerError as exc:
+            st.error(t("b.error", lang, error=exc))
+            return
+        st.success(t("g.done", lang, summary=", ".join(f"{t('g.precision.' + k, lang)} {v}"
+                                                       for k, v in sorted(counts.items()))))
+        st.download_button(t("g.download", lang), data, file_name="located.csv", mime="text/csv",
+                           key="geo_download")
 
 
 def main() -> None:

@@ -360,3 +360,29 @@ def load_app_study(model: str = "straight", mode: str = "drive", demand: str = "
         net = resolve_model(None, mode, "helsinki_centre", settings)
         return study_mod.load_study(model=net, demand="helsinki_centre", mode=mode, preset=preset,
                                     settings=settings, **options)
+
+
+def geocode_upload(data: bytes, name: str, online: bool = False, cache_dir: str | Path | None = None,
+                   geocoder=None) -> tuple[bytes, dict[str, int]]:
+    """The app's address-list upload: a located CSV (UTF-8, formulas neutralised) and counts
+    per ``location_precision``.
+
+    Offline (the default: a workshop machine may have no internet, and Nominatim's usage
+    policy asks for care) every row goes to its postal area's representative point;
+    ``online`` asks Nominatim through :mod:`planner.geocode` (cached, 1 request/s).
+    ``geocoder`` overrides the service (tests use a local one).
+    """
+    from .data import read_table
+    from .geocode import USER_AGENT, geocode_table, nominatim
+    from .outputs.escape import neutralise_cells
+
+    suffix = Path(name).suffix.lower() or ".csv"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        df = read_table(path)
+        if geocoder is None and online:
+            geocoder = nominatim(user_agent=USER_AGENT, cache_dir=cache_dir)
+        res = geocode_table(pd.DataFrame(df), geocoder, file=name)
+    counts = {str(k): int(v) for k, v in res["location_precision"].value_counts().items()}
+    return neutralise_cells(res).to_csv(index=False).encode("utf-8"), counts

@@ -52,9 +52,11 @@ def geocode_command(
     except (PlannerError, ValueError, OSError) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
+    from .outputs.escape import neutralise_cells
+
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    res.to_csv(tmp, index=False)
+    neutralise_cells(res).to_csv(tmp, index=False)  # addresses end up in Excel: no live formulas
     tmp.replace(out)
     counts = res["location_precision"].value_counts().to_dict()
     asked = geo.requests if geo is not None else 0

@@ -246,6 +246,32 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "e.gpkg": ("Map layers (GeoPackage)", "Karttatasot (GeoPackage)", "Kartlager (GeoPackage)"),
     "e.html": ("Map (HTML, works offline)", "Kartta (HTML, toimii ilman verkkoa)",
                "Karta (HTML, fungerar offline)"),
+    "g.title": ("Locate your own address list", "Paikanna oma osoiteluettelosi",
+                "Lokalisera din egen adresslista"),
+    "g.help": ("A CSV with the columns address, postal_code, municipality. Without internet every row "
+               "goes to its postal area's representative point (location_precision = postal_area); "
+               "with the geocoder each address is looked up (Nominatim, one request per second, "
+               "answers cached). Add id, name and category, then use the file as your points.",
+               "CSV-tiedosto, jossa sarakkeet address, postal_code, municipality. Ilman verkkoa jokainen "
+               "rivi sijoitetaan postinumeroalueensa edustavaan pisteeseen (location_precision = "
+               "postal_area); paikannuspalvelu hakee jokaisen osoitteen (Nominatim, yksi haku "
+               "sekunnissa, vastaukset tallennetaan). Lisää id, name ja category ja käytä tiedostoa "
+               "palvelupisteinä.",
+               "En CSV-fil med kolumnerna address, postal_code, municipality. Utan internet placeras "
+               "varje rad i postnummerområdets representativa punkt (location_precision = "
+               "postal_area); med geokodaren slås varje adress upp (Nominatim, en förfrågan per "
+               "sekund, svaren sparas). Lägg till id, name och category och använd filen som "
+               "servicepunkter."),
+    "g.upload": ("Address list (CSV)", "Osoiteluettelo (CSV)", "Adresslista (CSV)"),
+    "g.online": ("Ask the geocoder (Nominatim, needs internet)", "Käytä paikannuspalvelua (Nominatim, "
+                 "vaatii verkon)", "Fråga geokodaren (Nominatim, kräver internet)"),
+    "g.done": ("Located: {summary}", "Paikannettu: {summary}", "Lokaliserade: {summary}"),
+    "g.download": ("Located points (CSV)", "Paikannetut pisteet (CSV)", "Lokaliserade punkter (CSV)"),
+    "g.precision.address": ("at the address", "osoitteessa", "vid adressen"),
+    "g.precision.street": ("on the street", "kadulla", "på gatan"),
+    "g.precision.postal_area": ("in the postal area", "postinumeroalueella", "i postnummerområdet"),
+    "g.precision.locality": ("in the locality", "taajamassa", "i tätorten"),
+    "g.precision.unknown": ("site unknown", "sijainti tuntematon", "plats okänd"),
     "e.yaml": ("Scenario file (YAML)", "Skenaariotiedosto (YAML)", "Scenariofil (YAML)"),
     "e.tiles": ("Base map in the HTML map (needs internet)", "Taustakartta HTML-karttaan (vaatii verkon)",
                 "Bakgrundskarta i HTML-kartan (kräver internet)"),

@@ -153,3 +153,23 @@ def test_cli_geocode(server, tmp_path):
     located = pd.read_csv(out, dtype={"postal_code": str})
     assert located["location_precision"].tolist() == ["address", "street", "postal_area"]
     assert "3 geocoder request(s)" in res.output
+
+
+def test_app_upload_path_locates_a_csv_against_the_local_geocoder(server, tmp_path):
+    """The app's Export page: an uploaded address list comes back located, nothing dropped,
+    and an address starting with '=' is text, not a live formula, in the CSV to download."""
+    import csv
+    import io
+
+    from planner.appstate import geocode_upload
+
+    rows = ROWS.assign(name=["Oodi", "=HYPERLINK(\"http://x\")", "Nowhere", "Down", "No postal code"])
+    geo = nominatim(domain=server, scheme="http", min_delay_seconds=0.0, cache_dir=tmp_path)
+    data, counts = geocode_upload(rows.to_csv(index=False).encode("utf-8"), "mine.csv", geocoder=geo)
+    assert counts == {"address": 1, "street": 1, "postal_area": 2, "unknown": 1}
+    out = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert len(out) == len(rows)
+    assert out[1]["name"].startswith("'=")
+    # offline (the app's default): every row with a postal code at its postal area
+    _, offline = geocode_upload(rows.to_csv(index=False).encode("utf-8"), "mine.csv")
+    assert offline == {"postal_area": 4, "unknown": 1}
