@@ -90,6 +90,10 @@ class Settings:
     network_walk_kmh: float = 4.2
     # demand / service points farther than this from any network node are reported
     snap_max_m: float = 1000.0
+    # network model: each point joins the network through a virtual node linked to every
+    # node within this radius (and always to its nearest node), each link its own walked
+    # snap leg, so the sweep finds the real way in (not a platform or service way's detour)
+    snap_radius_m: float = 100.0
     service_area_preset: str = "six_areas"
     geodata_dir: Path = GEODATA_DIR
     cache_dir: Path = field(default_factory=default_cache_dir)

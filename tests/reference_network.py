@@ -28,43 +28,52 @@ def reference_graph(network: Network, reverse: bool = False) -> nx.DiGraph:
     return g
 
 
-def _reference_snap(network: Network, graph: nx.DiGraph, xy: np.ndarray,
-                    min_component_nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest node by brute force (no spatial index), among the nodes of strongly
-    connected components (networkx) of at least ``min_component_nodes`` nodes."""
+def _reference_links(network: Network, graph: nx.DiGraph, xy: np.ndarray, min_component_nodes: int,
+                     settings: Settings) -> list[list[tuple[int, float]]]:
+    """Each point's links by brute force (no spatial index): every node within
+    ``settings.snap_radius_m`` and the nearest node, among the nodes of strongly connected
+    components (networkx) of at least ``min_component_nodes`` nodes; as (node, metres).
+    None for a point farther than ``settings.snap_max_m`` from every such node."""
     comps = list(nx.strongly_connected_components(graph))
     need = min(max(min_component_nodes, 1), max(len(c) for c in comps))
     allowed = np.array(sorted(n for c in comps if len(c) >= need for n in c), dtype=np.int64)
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    idx = np.empty(len(xy), dtype=np.int64)
-    dist = np.empty(len(xy))
-    for i, (px, py) in enumerate(xy):
+    out = []
+    for px, py in np.asarray(xy, dtype=float).reshape(-1, 2):
         d = np.hypot(network.x[allowed] - px, network.y[allowed] - py)
         k = int(np.argmin(d))
-        idx[i], dist[i] = allowed[k], d[k]
-    return idx, dist
+        if d[k] > settings.snap_max_m:
+            out.append(None)
+            continue
+        pick = set(np.flatnonzero(d <= settings.snap_radius_m).tolist()) | {k}
+        out.append([(int(allowed[j]), float(d[j])) for j in sorted(pick)])
+    return out
 
 
 def reference_times(network: Network, origins: np.ndarray, destinations: np.ndarray,
                     settings: Settings = DEFAULT_SETTINGS, min_component_nodes: int = 20) -> np.ndarray:
     """:meth:`NetworkModel.times` computed with networkx Dijkstra (the reference).
 
-    One ``single_source_dijkstra_path_length`` per destination node over the reversed
-    graph; snapping by brute force. Same conventions: minutes, snap legs walked at
+    Each destination becomes a virtual node on the reversed graph, linked to its nodes by
+    their snap legs; one ``single_source_dijkstra_path_length`` from it; an origin takes
+    the best of its own links. Same conventions: minutes, snap legs walked at
     ``settings.network_walk_kmh``, ``inf`` beyond ``settings.snap_max_m`` or without path.
     """
     rev = reference_graph(network, reverse=True)
-    oi, om = _reference_snap(network, rev, origins, min_component_nodes)
-    di, dm = _reference_snap(network, rev, destinations, min_component_nodes)
-    wpm = settings.network_walk_kmh * 1000.0 / 60.0
-    out = np.full((len(oi), len(di)), np.inf)
-    for j, (node, snap_m) in enumerate(zip(di, dm, strict=True)):
-        if snap_m > settings.snap_max_m:
+    olinks = _reference_links(network, rev, origins, min_component_nodes, settings)
+    dlinks = _reference_links(network, rev, destinations, min_component_nodes, settings)
+    wps = settings.network_walk_kmh * 1000.0 / 3600.0
+    out = np.full((len(olinks), len(dlinks)), np.inf)
+    for j, links in enumerate(dlinks):
+        if links is None:
             continue
-        lengths = nx.single_source_dijkstra_path_length(rev, int(node), weight="weight")
-        for i, (onode, osnap) in enumerate(zip(oi, om, strict=True)):
-            if osnap <= settings.snap_max_m and int(onode) in lengths:
-                out[i, j] = lengths[int(onode)] / 60.0 + osnap / wpm + snap_m / wpm
+        g = rev.copy()
+        for node, m in links:
+            g.add_edge("dest", node, weight=m / wps)
+        lengths = nx.single_source_dijkstra_path_length(g, "dest", weight="weight")
+        for i, ol in enumerate(olinks):
+            best = min((lengths[node] + m / wps for node, m in ol or [] if node in lengths),
+                       default=np.inf)
+            out[i, j] = best / 60.0
     return out
 
 
@@ -72,19 +81,19 @@ def reference_nearest(network: Network, points_xy: np.ndarray, settings: Setting
                       min_component_nodes: int = 20) -> np.ndarray:
     """Minutes from every node to its nearest point, with networkx (the reference).
 
-    A super-source joined to each point's node by the point's snap leg, then one
+    A super-source joined to each point's link nodes by the snap legs, then one
     ``single_source_dijkstra_path_length`` over the reversed graph.
     """
     rev = reference_graph(network, reverse=True)
-    idx, dist = _reference_snap(network, rev, points_xy, min_component_nodes)
-    wpm = settings.network_walk_kmh * 1000.0 / 60.0
+    wps = settings.network_walk_kmh * 1000.0 / 3600.0
+    every = _reference_links(network, rev, points_xy, min_component_nodes, settings)
     source = "points"
     rev.add_node(source)
-    for node, snap_m in zip(idx, dist, strict=True):
-        if snap_m <= settings.snap_max_m:
-            w = snap_m / wpm * 60.0
-            if not rev.has_edge(source, int(node)) or rev[source][int(node)]["weight"] > w:
-                rev.add_edge(source, int(node), weight=w)
+    for links in every:
+        for node, m in links or []:
+            w = m / wps
+            if not rev.has_edge(source, node) or rev[source][node]["weight"] > w:
+                rev.add_edge(source, node, weight=w)
     lengths = nx.single_source_dijkstra_path_length(rev, source, weight="weight")
     out = np.full(network.n_nodes, np.inf)
     for node, sec in lengths.items():

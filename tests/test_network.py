@@ -258,6 +258,9 @@ def _hand_made():
 
 
 def test_unreachable_hand_made_graph(settings):
+    # the graph's logic (one-way dead end, island) with each point joined to its own node
+    # only: the hand-made nodes stand closer together than the default snap radius
+    settings = dataclasses.replace(settings, snap_radius_m=0.0)
     net, (bx, by) = _hand_made()
     model = NetworkModel(net, settings, min_component_nodes=1)
     pos = {int(v) - 10: i for i, v in enumerate(net.node_id)}  # hand-made node -> index (renumbered)
@@ -514,3 +517,41 @@ def test_reference_graph_is_plain_networkx(networks):
 
     g = reference_graph(networks["drive"])
     assert isinstance(g, nx.DiGraph) and g.number_of_edges() == networks["drive"].n_edges
+
+
+# --- snapping that finds the real way in (issue 10, item 4) ------------------------------------
+
+STATION_HALL = np.array([[385875.0, 6672125.0]])  # Helsinki railway station hall, EPSG:3067
+
+
+def test_station_hall_is_reached_on_foot_in_minutes_not_through_a_detour(settings):
+    """250 m east, west and south of the station hall: at most 8 min on foot. Joined to its
+    single nearest node (a service way meeting the streets only through a ~1.8 km detour)
+    the hall took 26-31 min; joined to every node within the snap radius it does not."""
+    model = helsinki_demo_model("walk", settings)
+    around = STATION_HALL + np.array([[250.0, 0.0], [-250.0, 0.0], [0.0, -250.0]])
+    t = model.times(around, STATION_HALL)[:, 0]
+    assert (t <= 8.0).all(), t
+    assert (t >= 250.0 / model.walk_m_per_min).all()  # never faster than the straight line on foot
+    single = NetworkModel(model.network, dataclasses.replace(settings, snap_radius_m=0.0))
+    assert (single.times(around, STATION_HALL)[:, 0] > 20.0).all()  # the detour this fixes
+    # the csgraph sweep equals the networkx reference on the same virtual-node graph
+    ref = reference_times(model.network, around, STATION_HALL, settings)
+    assert np.allclose(t, ref[:, 0], atol=1e-9)
+    # the other code paths agree: the point x node matrix and the nearest-point sweep
+    pm = model.point_matrix(STATION_HALL)
+    start, node, leg_s = model.links(around)
+    via_matrix = [min(pm.time_min[0, node[a:b]] + leg_s[a:b] / 60.0)
+                  for a, b in zip(start[:-1], start[1:], strict=True)]
+    assert np.allclose(via_matrix, t)
+    assert np.allclose(model.nearest(STATION_HALL).time_min, pm.time_min[0])
+
+
+def test_snap_legs_are_reported(settings):
+    model = helsinki_demo_model("walk", settings)
+    legs = model.snap_legs(STATION_HALL)
+    assert len(legs) > 1 and (legs["point"] == 0).all()
+    assert legs["snap_m"].min() == pytest.approx(model.snap_report(STATION_HALL)["snap_m"].iloc[0])
+    # every link within the radius, except the nearest node, which is always linked
+    assert (legs["snap_m"].nlargest(2).iloc[1] <= settings.snap_radius_m)
+    assert legs["snap_min"].to_numpy() == pytest.approx(legs["snap_m"].to_numpy() / model.walk_m_per_min)

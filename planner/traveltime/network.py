@@ -290,8 +290,113 @@ class NetworkModel:
             "in_largest_component": labels[idx] == largest,
         })
 
+    def links(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """How each point joins the network: its virtual node's links.
+
+        Every snap node within ``settings.snap_radius_m`` and always the nearest one, each
+        with its own snap leg. Returns ``(start, node, leg_s)``: point ``i``'s links are
+        ``node[start[i]:start[i + 1]]`` (node indices) with ``leg_s`` seconds walked at
+        ``network_walk_kmh``; a point farther than ``snap_max_m`` from every node has none.
+        """
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        nearest, dist = self.snap(xy)
+        radius = float(self.settings.snap_radius_m)
+        near = self._tree.query_ball_point(xy, radius) if radius > 0 and len(xy) else \
+            [[] for _ in range(len(xy))]
+        where = {int(v): k for k, v in enumerate(self._snap_nodes)} if radius > 0 else {}
+        nodes: list[np.ndarray] = []
+        counts = np.zeros(len(xy), dtype=np.int64)
+        for i in range(len(xy)):
+            if dist[i] > self.settings.snap_max_m:
+                continue
+            cand = self._snap_nodes[np.asarray(near[i], dtype=np.int64)] if len(near[i]) else \
+                np.empty(0, dtype=np.int64)
+            if where and int(nearest[i]) not in set(cand.tolist()):
+                cand = np.append(cand, nearest[i])
+            elif not where:
+                cand = np.array([nearest[i]], dtype=np.int64)
+            nodes.append(np.unique(cand))
+            counts[i] = len(nodes[-1])
+        node = np.concatenate(nodes) if nodes else np.empty(0, dtype=np.int64)
+        start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        owner = np.repeat(np.arange(len(xy)), counts)
+        leg_m = np.hypot(self.network.x[node] - xy[owner, 0], self.network.y[node] - xy[owner, 1])
+        return start, node.astype(np.int64), leg_m / self.walk_m_per_min * 60.0
+
+    def snap_legs(self, xy: np.ndarray) -> pd.DataFrame:
+        """Every snap leg: ``point`` (row of ``xy``), ``node`` (OSM id), ``node_index``,
+        ``snap_m`` and ``snap_min`` (walked). The sweep chooses among them."""
+        start, node, leg_s = self.links(xy)
+        point = np.repeat(np.arange(len(start) - 1), np.diff(start))
+        return pd.DataFrame({"point": point, "node": self.network.node_id[node], "node_index": node,
+                             "snap_m": leg_s / 60.0 * self.walk_m_per_min, "snap_min": leg_s / 60.0})
+
     def _components(self) -> tuple[int, np.ndarray]:
         return self._comp
+
+    def _virtual_rows(self, xy: np.ndarray, reverse: bool) -> np.ndarray:
+        """Seconds from every node to each point (``reverse``) or from each point to every
+        node, through the point's virtual node and its links: (k, N), ``inf`` rows for
+        points without links. One dijkstra per point over the graph plus virtual nodes;
+        rows are cached per point location."""
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        n = self.network.n_nodes
+        out = np.full((len(xy), n), np.inf)
+        cache = self._to if reverse else self._from
+        keys = [("v", float(x), float(y)) for x, y in xy]
+        missing: list[int] = []
+        seen: set[tuple] = set()
+        for i, key in enumerate(keys):
+            if key in cache:
+                cache.move_to_end(key)
+                out[i] = cache[key]
+            elif key not in seen:
+                seen.add(key)
+                missing.append(i)
+        if missing:
+            start, node, leg_s = self.links(xy[missing])
+            k = len(missing)
+            if reverse:
+                indptr, indices, weights = self._rev_arrays
+            else:
+                g = self._fwd
+                indptr, indices, weights = g.indptr, g.indices, g.data
+            aug = sparse.csr_array((
+                np.concatenate([weights, leg_s]),
+                np.concatenate([indices, node]).astype(np.int32),
+                np.concatenate([indptr, indptr[-1] + start[1:]]),
+            ), shape=(n + k, n + k))
+            step = self._chunk()
+            for s0 in range(0, k, step):
+                chunk = np.arange(s0, min(s0 + step, k))
+                dist = dijkstra(aug, directed=True, indices=n + chunk)
+                for c, row in zip(chunk, dist, strict=True):
+                    out[missing[c]] = row[:n]
+            row_bytes = n * 8
+            budget = max(self.cache_bytes // max(row_bytes, 1), 0)
+            for i in missing:
+                if budget == 0:
+                    break
+                cache[keys[i]] = out[i]
+                while len(cache) > budget:
+                    cache.popitem(last=False)
+            done = {keys[i]: i for i in missing}
+            for i, key in enumerate(keys):  # duplicates of a point computed above
+                if key in done and i != done[key]:
+                    out[i] = out[done[key]]
+        return out
+
+    def _through_links(self, rows: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """(len(xy), k) seconds: for each point, the best of its links (leg + the link
+        node's value in each of the k ``rows``)."""
+        start, node, leg_s = self.links(xy)
+        out = np.full((len(xy), rows.shape[0]), np.inf)
+        if len(node) == 0:
+            return out
+        vals = rows[:, node].T + leg_s[:, None]  # (links, k)
+        has = np.flatnonzero(np.diff(start) > 0)
+        out[has] = np.minimum.reduceat(vals, start[has], axis=0)
+        return out
 
     # --- sweeps -----------------------------------------------------------------------
 
@@ -338,34 +443,21 @@ class NetworkModel:
         Returns
         -------
         (n, m) float array of minutes, including both snap legs walked at
-        ``settings.network_walk_kmh``.
+        ``settings.network_walk_kmh``: each point joins the network through every node
+        within ``settings.snap_radius_m`` (:meth:`links`) and the sweep takes the best.
         """
         o = np.asarray(origins, dtype=float).reshape(-1, 2)
         d = np.asarray(destinations, dtype=float).reshape(-1, 2)
         out = np.full((len(o), len(d)), np.inf)
         if len(o) == 0 or len(d) == 0:
             return out
-        oi, om = self.snap(o)
-        di, dm = self.snap(d)
-        limit = self.settings.snap_max_m
-        ofar, dfar = om > limit, dm > limit
-        uo, ud = np.unique(oi[~ofar]), np.unique(di[~dfar])
-        if len(uo) == 0 or len(ud) == 0:
-            return out
-        net = np.full((len(o), len(d)), np.inf)
-        if all(int(v) in self._to for v in ud) or len(ud) <= len(uo):
-            rows = self._sweep_rows(ud, reverse=True)  # seconds from every node to each destination
-            for j in np.flatnonzero(~dfar):
-                net[:, j] = rows[int(di[j])][oi]
-        else:
-            rows = self._sweep_rows(uo, reverse=False)  # seconds from each origin to every node
-            for i in np.flatnonzero(~ofar):
-                net[i, :] = rows[int(oi[i])][di]
-        wpm = self.walk_m_per_min
-        out = net / 60.0 + om[:, None] / wpm + dm[None, :] / wpm
-        out[ofar, :] = np.inf
-        out[:, dfar] = np.inf
-        return out
+        if len(d) <= len(o):  # sweep from each destination's virtual node over the reversed graph
+            rows = self._virtual_rows(d, reverse=True)  # (m, N) seconds node -> destination
+            out = self._through_links(rows, o)  # origin's best link: leg + node -> destination
+        else:  # sweep from each origin's virtual node
+            rows = self._virtual_rows(o, reverse=False)  # (n, N) seconds origin -> node
+            out = self._through_links(rows, d).T
+        return out / 60.0
 
     def point_matrix(self, points_xy: np.ndarray, dtype: type = np.float64) -> PointNodeMatrix:
         """The points x nodes matrix: minutes from every node to each point.
@@ -380,13 +472,10 @@ class NetworkModel:
         idx, dist = self.snap(pts)
         far = dist > self.settings.snap_max_m
         mat = np.full((len(pts), self.network.n_nodes), np.inf, dtype=dtype)
-        wanted = np.unique(idx[~far])
         step = self._chunk()
-        for start in range(0, len(wanted), step):
-            chunk = wanted[start:start + step]
-            rows = self._sweep_rows(chunk, reverse=True)
-            for j in np.flatnonzero(~far & np.isin(idx, chunk)):
-                np.add(rows[int(idx[j])] / 60.0, dist[j] / self.walk_m_per_min, out=mat[j], casting="unsafe")
+        for s0 in range(0, len(pts), step):  # virtual-node sweeps, a few rows at a time
+            sl = slice(s0, s0 + step)
+            np.divide(self._virtual_rows(pts[sl], reverse=True), 60.0, out=mat[sl], casting="unsafe")
         result = PointNodeMatrix(mat, np.where(far, -1, idx), dist)
         self._matrix = (key, result)
         return result
@@ -401,16 +490,16 @@ class NetworkModel:
         """
         pts = np.asarray(points_xy, dtype=float).reshape(-1, 2)
         n = self.network.n_nodes
-        idx, dist = self.snap(pts)
-        ok = np.flatnonzero(dist <= self.settings.snap_max_m)
+        start, node, leg_s = self.links(pts)
+        ok = np.flatnonzero(np.diff(start) > 0)
         if len(ok) == 0:
             return NearestTimes(np.full(n, np.inf), np.full(n, -1, dtype=np.int64))
         indptr, indices, weights = self._rev_arrays
         k = len(ok)
         aug = sparse.csr_array((
-            np.concatenate([weights, dist[ok] / self.walk_m_per_min * 60.0]),
-            np.concatenate([indices, idx[ok]]).astype(np.int32),
-            np.concatenate([indptr, indptr[-1] + np.arange(1, k + 1)]),
+            np.concatenate([weights, leg_s]),
+            np.concatenate([indices, node]).astype(np.int32),
+            np.concatenate([indptr, indptr[-1] + start[ok + 1]]),
         ), shape=(n + k, n + k))
         time_s, _, source = dijkstra(aug, directed=True, indices=n + np.arange(k), min_only=True,
                                      return_predecessors=True)
