@@ -13,6 +13,7 @@ from planner import appstate as S
 from planner.categories import CATEGORIES, NEEDS
 from planner.errors import PlannerError
 from planner.i18n import LANG_NAMES, LANGS, category_label, group_label, need_label, t
+from planner.numbers import fmt_int, fmt_num, fmt_pct
 from planner.traveltime.estimate import ESTIMATE_MODES, NETWORK_MODES
 
 st.set_page_config(page_title="Uusimaa service-network planner", layout="wide")
@@ -393,13 +394,16 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
     else:
         reg = eff.region[(eff.region["need"] == need) & (eff.region["group"] == group)].iloc[0]
         c = st.columns(4)
-        c[0].metric(t("fig.median", lang), f"{reg['median_min_after']:.1f} min",
-                    f"{reg['median_min_after'] - reg['median_min_before']:+.1f} min", delta_color="inverse")
+        none = t("map.unreachable", lang)
+        med_b, med_a = reg["median_min_before"], reg["median_min_after"]
+        c[0].metric(t("fig.median", lang), f"{fmt_num(med_a, lang)} min" if math.isfinite(med_a) else none,
+                    _signed(med_a - med_b, lang, " min") if math.isfinite(med_a - med_b) else None,
+                    delta_color="inverse")
         located = max(reg["population"] - reg["pop_unlocated"], 1)
-        b30, a30 = 100 * reg["pop_within_30_before"] / located, 100 * reg["pop_within_30_after"] / located
-        c[1].metric(t("fig.within30", lang), f"{a30:.1f} %", f"{a30 - b30:+.1f} %")
-        c[2].metric(t("fig.lose10", lang), f"{int(reg['pop_lose_gt_10']):,}".replace(",", " "))
-        c[3].metric(t("fig.lose_access", lang), f"{int(reg['pop_lose_access']):,}".replace(",", " "))
+        b30, a30 = reg["pop_within_30_before"] / located, reg["pop_within_30_after"] / located
+        c[1].metric(t("fig.within30", lang), fmt_pct(a30, lang), _signed(100 * (a30 - b30), lang, " %"))
+        c[2].metric(t("fig.lose10", lang), fmt_int(reg["pop_lose_gt_10"], lang))
+        c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lose_access"], lang))
         st.dataframe(S.change_table([eff.region, eff.service_area], need, group, lang, with_scenario=False),
                      hide_index=True, width="stretch")
     with st.expander(t("b.points_table", lang)):
@@ -664,6 +668,11 @@ def export(ctx: dict) -> None:
         size = f"{len(data) / 1024:,.0f} kB" if len(data) >= 10_240 else f"{len(data) / 1024:.1f} kB"
         col.caption(f"{name} · {size}")
     _geocode_upload(lang)
+
+
+def _signed(value: float, lang: str, unit: str) -> str:
+    """A change with an ASCII sign (Streamlit colours a metric's delta by its leading '-')."""
+    return ("-" if value < 0 else "+") + fmt_num(abs(value), lang) + unit
 
 
 def _geocode_upload(lang: str) -> None:
