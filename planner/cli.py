@@ -23,6 +23,11 @@ GridOpt = typer.Option(None, "--grid", help="population grid GeoPackage (default
 MunisOpt = typer.Option(None, "--municipalities", help="municipality table CSV (default: bundled)")
 AreasOpt = typer.Option(None, "--service-areas", help="service-area table CSV (default: bundled)")
 PresetOpt = typer.Option(None, "--preset", help="service-area preset: six_areas or wellbeing_counties_2023")
+MatrixOpt = typer.Option(None, "--matrix", help="an imported travel-time matrix instead of a model: a "
+                         "Helsinki Region Travel Time Matrix folder (TravelTimes_to_<YKR_ID>.txt) or a "
+                         "long table CSV/Parquet from_id,to_id,<column> keyed by YKR cell ids (r5py, OTP)")
+MatrixColumnOpt = typer.Option("travel_time", "--matrix-column", help="the matrix's time column in "
+                               "minutes, e.g. pt_r_t, car_m_t, walk_t (Travel Time Matrix) or travel_time")
 NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz), or 'none' for the "
                           "straight-line estimate; default: a road network wherever one is available "
                           "(the embedded Helsinki-centre network for --demand helsinki_centre, a "
@@ -73,25 +78,33 @@ def _written(files: list[Path], stage: Path, out: Path) -> list[Path]:
     return [out / Path(f).relative_to(stage) for f in files]
 
 
-def _model(network: Path | str | None, mode: str, demand: str):
-    """A road network wherever one is available and routes ``mode``, else the estimate
-    (see ``choose_model``); pt / drive_rush with --network is a clear error."""
+def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | None = None,
+           matrix_column: str = "travel_time"):
+    """An imported matrix when ``--matrix`` is given; else a road network wherever one is
+    available and routes ``mode``, else the estimate (see ``choose_model``); pt / drive_rush
+    with --network is a clear error."""
     from .traveltime.estimate import choose_model
 
     try:
+        if matrix is not None:
+            from .traveltime.imported import ImportedMatrixModel
+
+            return ImportedMatrixModel(matrix, column=matrix_column)
         return choose_model(network, mode, demand)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         _fail(exc)
 
 
 def _study(points, demand, mode, postal, grid, munis, areas, preset, network, date=None,
-           include_unlocated=False, eligibility=None, weight="residents"):
+           include_unlocated=False, eligibility=None, weight="residents", matrix=None,
+           matrix_column="travel_time"):
     from .cli_options import study_kwargs
     from .errors import PlannerError
     from .study import load_study
 
     try:
-        return load_study(points=points, demand=demand, mode=mode, model=_model(network, mode, demand),
+        model = _model(network, mode, demand, matrix, matrix_column)
+        return load_study(points=points, demand=demand, mode=mode, model=model,
                           postal_areas=postal, grid=grid, municipalities=munis,
                           service_areas=areas, preset=preset,
                           **study_kwargs(date, include_unlocated, eligibility, weight))
@@ -111,6 +124,8 @@ def report(
     service_areas: Path | None = AreasOpt,
     preset: str | None = PresetOpt,
     network: Path | None = NetworkOpt,
+    matrix: Path | None = MatrixOpt,
+    matrix_column: str = MatrixColumnOpt,
     need: str = typer.Option("social_any", "--need", help=f"need shown on the map: {', '.join(NEED_CODES)}"),
     group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
     date: str | None = DateOpt,
@@ -130,7 +145,7 @@ def report(
         with atomic_folder(out) as stage:  # nothing appears in --out unless everything is written
             study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas,
                            preset, network, date, include_unlocated_points,
-                           eligibility, weight)
+                           eligibility, weight, matrix, matrix_column)
             res = evaluate_points(study)
             tables = {"service_points": study.points,
                       "demand_units": unit_times(study.units, res.access), **res.tables()}
@@ -252,6 +267,8 @@ def evaluate(
     mode: str | None = typer.Option(None, "--mode", help="walk, drive (car), drive_rush, pt or pt_rush "
                                     "(default: scenario base)"),
     network: Path | None = NetworkOpt,
+    matrix: Path | None = MatrixOpt,
+    matrix_column: str = MatrixColumnOpt,
     formats: str = FormatOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
@@ -271,7 +288,8 @@ def evaluate(
     try:
         with atomic_folder(out) as stage:
             study = _study(points or scs[0].base.get("points"), demand, mode, None, None, None, None,
-                           None, network, date, include_unlocated_points, eligibility, weight)
+                           None, network, date, include_unlocated_points, eligibility, weight,
+                           matrix, matrix_column)
             _, runs = run_scenarios(study, scs)
             files = _written(write_bundle(study, runs[0].results, stage, runs[0], fmts), stage, out)
     except (PlannerError, ValueError, OSError) as exc:
@@ -297,6 +315,8 @@ def compare(
     mode: str | None = typer.Option(None, "--mode", help="walk, drive (car), drive_rush, pt or pt_rush "
                                     "(default: scenario base)"),
     network: Path | None = NetworkOpt,
+    matrix: Path | None = MatrixOpt,
+    matrix_column: str = MatrixColumnOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     eligibility: str = EligibilityOpt,
@@ -320,7 +340,7 @@ def compare(
     try:
         with atomic_folder(out) if out else nullcontext() as stage:
             study = _study(points, demand, mode, None, None, None, None, None, network, date,
-                           include_unlocated_points, eligibility, weight)
+                           include_unlocated_points, eligibility, weight, matrix, matrix_column)
             baseline, runs = run_scenarios(study, scs)
             overview = scenario_overview(runs)
             if out:
