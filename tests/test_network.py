@@ -50,30 +50,21 @@ from planner.traveltime.network import (
 pyrosm = pytest.importorskip("pyrosm")
 
 
-def _load_server_module():
-    """tests/overpass_server.py (the tests run with --import-mode=importlib)."""
-    name = "planner_tests_overpass_server"
+def _load_test_module(filename: str):
+    """A helper module of tests/ by file (the tests run with --import-mode=importlib):
+    overpass_server.py (the local Overpass server) and reference_network.py (the networkx
+    reference, not part of the runtime package)."""
+    name = "planner_tests_" + Path(filename).stem
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("overpass_server.py"))
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(filename))
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
 
 
-def _load_reference_module():
-    """tests/reference_network.py: the networkx reference (not part of the runtime package)."""
-    name = "planner_tests_reference_network"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("reference_network.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-overpass_server = _load_server_module()
-reference = _load_reference_module()
+overpass_server = _load_test_module("overpass_server.py")
+reference = _load_test_module("reference_network.py")
 reference_times, reference_nearest = reference.reference_times, reference.reference_nearest
 PBF = pyrosm.get_data("helsinki_pbf")
 TO_3067 = Transformer.from_crs("EPSG:4326", "EPSG:3067", always_xy=True)
