@@ -48,9 +48,14 @@ def test_known_districts_sit_in_their_postal_areas(borders):
 
 def test_new_rows_and_swedish_walkin(borders):
     pts = load_service_points(borders=borders).set_index("id")
-    assert pts.loc["asp_sv_helsinki_sosiaalineuvonta", "category"] == "sv_walkin"
-    assert pts.loc["asp_fi_helsinki_sosiaalineuvonta", "category"] == "fi_walkin"
-    assert "helfi-tpr" in pts.loc["asp_sv_helsinki_sosiaalineuvonta", "source"]
+    # Socialrådgivning: four walk-in units, each in both languages, at the regional offices
+    for region, postal in (("lansi", "00440"), ("etela", "00580"), ("ita", "00920"), ("pohjoinen", "00700")):
+        for lang in ("fi", "sv"):
+            row = pts.loc[f"asp_{lang}_helsinki_sosiaalineuvonta_{region}"]
+            assert row["category"] == f"{lang}_walkin" and row["postal_code"] == postal
+            assert row["located"] and row["location_precision"] == "postal_area"
+            assert "helfi-tpr" in row["source"] and "hel-2023-004349" in row["source"]
+            assert row["note"].startswith("compiled:")  # our match of unit to office, flagged as such
     assert pts.loc["asp_fi_porvoo_sosiaalipaivystys", "postal_code"] == "06100"
     assert str(pts.loc["vok_porvoo_luona", "valid_to"].date()) == "2025-06-30"
     for pid in ("vok_jarvenpaa_kotokunta", "vok_mantsala_kotokunta", "vok_nurmijarvi_kotokunta",
@@ -117,8 +122,8 @@ def test_placeholders_stay_out_of_figures_unless_included(study, baseline):
     assert set(flagged["point_id"]) <= ph
     # a placeholder stands at its municipal centre, never as a site
     centre = study.centres.set_index("municipality_code").geometry
-    row = incl.points.set_index("id").loc["asp_sv_helsinki_sosiaalineuvonta"]
-    assert row.geometry.distance(centre["091"]) < 1.0
+    row = incl.points.set_index("id").loc["asp_sv_vantaa_vuxensocialarbete"]
+    assert row.geometry.distance(centre["092"]) < 1.0
 
 
 # --- 3. who may use which point ---------------------------------------------------------
