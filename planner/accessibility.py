@@ -188,13 +188,15 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 
 def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
-                thresholds: tuple[int, ...] = DEFAULT_SETTINGS.thresholds_min) -> pd.DataFrame:
+                thresholds: tuple[int, ...] = DEFAULT_SETTINGS.thresholds_min,
+                error_col: str = "time_error_p90_min") -> pd.DataFrame:
     """Population-weighted travel-time statistics per group of ``keys``, vectorised.
 
     Columns: ``population, pop_unlocated, pop_unreachable, mean_min, median_min, p90_min,
-    pop_within_<T>, pct_within_<T>`` and, when ``df`` has ``time_error_p90_min``, that
-    column too: the population-weighted median of the residents' trip errors (the
-    model's p90 absolute error at each trip's distance; NaN when unknown).
+    pop_within_<T>, pct_within_<T>`` and, when ``df`` has ``error_col`` (default
+    ``time_error_p90_min``), ``time_error_p90_min`` too: the population-weighted median of the
+    residents' trip errors (the model's p90 absolute error at each trip's distance; NaN when
+    unknown), over the residents that ``time_col`` reaches.
     ``time_col`` NaN = unlocated (counted, not timed), inf = unreachable (in median / p90 as
     infinite, not in the mean).
     """
@@ -234,8 +236,8 @@ def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
         out[f"pop_within_{th}"] = within.round().astype("int64")
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"pct_within_{th}"] = np.where(base > 0, 100.0 * within / base, np.nan)
-    if "time_error_p90_min" in df.columns:
-        e = df["time_error_p90_min"].to_numpy(dtype=float)
+    if error_col in df.columns:
+        e = df[error_col].to_numpy(dtype=float)
         has = np.flatnonzero(reach & np.isfinite(e) & (pop > 0))
         order = has[np.lexsort((e[has], codes[has]))]
         c, v, w = codes[order], e[order], pop[order]

@@ -19,7 +19,11 @@ LOSS_THRESHOLDS = (10, 20)
 
 
 def unit_changes(before: Results, after: Results) -> pd.DataFrame:
-    """Per unit x need x group: time before, after and the change (min)."""
+    """Per unit x need x group: time before, after and the change (min).
+
+    With an estimated model also ``time_error_p90_min_before`` / ``_after``: the model's
+    cross-validated p90 absolute error (min) at the distance of the trip before and after.
+    """
     keys = ["unit_id", "need", "group"]
     b = before.access.set_index(keys)
     a = after.access.set_index(keys)
@@ -28,8 +32,10 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
     out["point_after"] = a["point_id"]
     out["time_before"] = b["time_min"]
     out["time_after"] = a["time_min"]
-    if "time_error_p90_min" in a.columns:  # the estimate's p90 error for the trip after
-        out["time_error_p90_min"] = a["time_error_p90_min"]
+    if "time_error_p90_min" in a.columns:  # the estimate's p90 error of each trip, before and after
+        out["time_error_p90_min_before"] = b["time_error_p90_min"] if "time_error_p90_min" in b.columns \
+            else np.nan
+        out["time_error_p90_min_after"] = a["time_error_p90_min"]
     with np.errstate(invalid="ignore"):
         delta = out["time_after"] - out["time_before"]
     # losing or gaining access altogether is an infinite change, not NaN
@@ -43,18 +49,24 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
 
 def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
                  thresholds: tuple[int, ...] = (15, 30, 45, 60)) -> pd.DataFrame:
-    """Before/after statistics per area (``by`` a unit column, or None for the region)."""
+    """Before/after statistics per area (``by`` a unit column, or None for the region).
+
+    ``time_error_p90_min_before`` / ``_after`` (estimated models only): the population-weighted
+    median of the residents' trip errors, so "24 min" reads "24 ± N" before and after.
+    """
     key = by or "region"
     extra = units[["unit_id", by]] if by else units[["unit_id"]].assign(region="Uusimaa")
     df = changes.merge(extra, on="unit_id", how="left", validate="many_to_one")
     df = pd.concat([df, df.assign(group=ALL_GROUPS)], ignore_index=True)
     keys = [key, "need", "group"]
-    before = group_stats(df, keys, "time_before", thresholds)
-    after = group_stats(df, keys, "time_after", thresholds)
+    before = group_stats(df, keys, "time_before", thresholds, error_col="time_error_p90_min_before")
+    after = group_stats(df, keys, "time_after", thresholds, error_col="time_error_p90_min_after")
     out = before[keys + ["population", "pop_unlocated"]].rename(columns={key: "area"})
     out.insert(0, "level", key)
-    for k in ("mean_min", "median_min", "p90_min", "pop_unreachable",
-              *[f"pop_within_{t}" for t in thresholds]):
+    stats = ["mean_min", "median_min", "p90_min", "pop_unreachable", *[f"pop_within_{t}" for t in thresholds]]
+    if "time_error_p90_min" in after.columns:  # the estimate's error at the residents' distances
+        stats.append("time_error_p90_min")
+    for k in stats:
         out[f"{k}_before"] = before[k].to_numpy()
         out[f"{k}_after"] = after[k].to_numpy()
     out["mean_change_min"] = out["mean_min_after"] - out["mean_min_before"]
@@ -134,10 +146,14 @@ def worst_off(changes: pd.DataFrame, units: pd.DataFrame, need: str, group: str 
         sel = sel[sel["group"] == group]
     sel = sel[sel["population"] > 0].copy()
     sel["weighted"] = sel["delta_min"].replace([np.inf], 1e9) * sel["population"]
+    extra = {}
+    if "time_error_p90_min_after" in sel.columns:  # the larger error of the unit's trips (fi / sv)
+        extra = {f"time_error_p90_min_{w}": (f"time_error_p90_min_{w}", "max") for w in ("before", "after")}
     agg = sel.groupby("unit_id").agg(population=("population", "sum"), weighted=("weighted", "sum"),
-                                     max_delta_min=("delta_min", "max"))
+                                     max_delta_min=("delta_min", "max"), **extra)
     agg["mean_delta_min"] = agg["weighted"] / agg["population"]
     agg.loc[agg["mean_delta_min"] >= 1e8, "mean_delta_min"] = np.inf
+    agg = agg[[c for c in agg.columns if not c.startswith("time_error")] + list(extra)]
     agg = agg[agg["max_delta_min"] > 0].sort_values(["mean_delta_min", "population"],
                                                     ascending=False).head(n)
     info = units.set_index("unit_id")[["name", "municipality", "service_area"]]

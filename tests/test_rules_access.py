@@ -444,7 +444,8 @@ def test_worst_off_table_names_the_unit_and_skips_empty_and_gaining_units(change
     ch = unit_changes(before, after)
     w = worst_off(ch, units, "social_walkin", group="fi", n=2)
     assert w.columns.tolist() == ["need", "group", "unit_id", "population", "max_delta_min", "mean_delta_min",
-                                  "name", "municipality", "service_area", "scenario"]
+                                  "time_error_p90_min_before", "time_error_p90_min_after", "name",
+                                  "municipality", "service_area", "scenario"]
     assert w["unit_id"].tolist() == ["H", "F"] and np.isposinf(w["mean_delta_min"].iloc[0])
     assert (w["need"].iloc[0], w["group"].iloc[0], w["name"].iloc[1], w["municipality"].iloc[1]) == (
         "social_walkin", "fi", "unit F", "M3")
@@ -472,3 +473,40 @@ def test_any_loss_counts_as_worse_off_even_under_a_minute():
     assert list(tables) == ["unit_changes", "compare_region", "compare_service_area", "compare_municipality",
                             "worst_off", "point_load_change", "equity"]
     assert tables["equity"].index.tolist() == list(range(len(tables["equity"])))
+
+
+class _ErrorByPoint:
+    """A model whose p90 error is 1 + the point's x coordinate: p1 ±1, p2 ±2, p3 ±3 min."""
+
+    def error_p90_min(self, origins, destinations):
+        d = np.asarray(destinations, float).reshape(-1, 2)
+        return np.broadcast_to(1.0 + d[:, 0], (len(np.reshape(origins, (-1, 2))), len(d))).copy()
+
+
+def test_comparison_tables_state_the_error_before_and_after(change_case):
+    """"24 min" reads "24 ± N" in compare tables too, N of the trip before and of the trip after.
+
+    Before everyone reached goes to p1 (±1); after, A B C F G go to p2 (±2, 1,137 residents) and
+    E to p3 (±3, 50): the region's population-weighted median error is 1 before and 2 after.
+    """
+    units, _, _ = change_case
+    ids = units["unit_id"].to_numpy()
+    base = TravelTimeMatrix(ids, np.array(["p1", "p2", "p3"]), np.array([
+        [5, 15, INF], [5, 15.5, INF], [20, 20, INF], [INF, INF, INF], [30, 40, 10],
+        [2, 32, INF], [2, 22, INF], [4, INF, INF], [NAN, NAN, NAN]], float),
+        error_model=_ErrorByPoint())
+    pts = make_points(["p1", "p2", "p3"], ["fi_walkin"] * 3)
+    before = results(units, pts[pts["id"] != "p3"], base, "baseline")
+    after = results(units, pts[pts["id"] != "p1"], base, "close p1, open p3")
+    ch = unit_changes(before, after).set_index(["unit_id", "need", "group"])
+    key = ("E", "social_walkin", "fi")
+    assert ch.loc[key, "time_error_p90_min_before"] == 1.0 and ch.loc[key, "time_error_p90_min_after"] == 3.0
+    assert np.isnan(ch.loc[("H", "social_walkin", "fi"), "time_error_p90_min_after"])  # no trip after
+    region = row(area_changes(ch.reset_index(), units, None), need="social_walkin", group="fi")
+    assert region["time_error_p90_min_before"] == 1.0
+    assert region["time_error_p90_min_after"] == 2.0
+    w = worst_off(ch.reset_index(), units, "social_walkin", group="fi").set_index("unit_id")
+    assert w.loc["F", "time_error_p90_min_after"] == 2.0 and w.loc["F", "time_error_p90_min_before"] == 1.0
+    # a hand-set model with no stated error: NaN (unknown), never a made-up figure
+    plain = area_changes(unit_changes(*change_case[1:]), units, None)
+    assert plain[["time_error_p90_min_before", "time_error_p90_min_after"]].isna().all().all()
