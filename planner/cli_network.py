@@ -35,6 +35,22 @@ def _progress(message: str) -> None:
     typer.echo(f"  {message}", err=True)
 
 
+class _PartBar:
+    """A text progress bar over the parts of a split download (stderr), with a time estimate."""
+
+    def __init__(self, width: int = 24) -> None:
+        import time
+
+        self.width, self.t0, self.clock = width, time.perf_counter(), time.perf_counter
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        fill = round(self.width * done / total)
+        elapsed = self.clock() - self.t0
+        left = elapsed / done * (total - done)
+        typer.echo(f"[{'#' * fill}{'.' * (self.width - fill)}] {done}/{total} parts ({label} done), "
+                   f"{elapsed:.0f} s, about {left:.0f} s left", err=True)
+
+
 def _fail(exc: Exception) -> None:
     typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
@@ -62,15 +78,23 @@ def fetch(
     refresh: bool = typer.Option(False, "--refresh", help="download again even if stored"),
     simplify: bool = typer.Option(True, "--simplify/--no-simplify",
                                   help="merge interstitial nodes (osmnx simplification)"),
+    split: bool = typer.Option(True, "--split/--no-split",
+                               help="fetch 'uusimaa' one service area at a time and merge (bounded "
+                                    "memory, resumable)"),
     cache_dir: Path | None = CacheOpt,
 ) -> None:
-    """Download the street network of an area from OpenStreetMap (osmnx / Overpass)."""
+    """Download the street network of an area from OpenStreetMap (osmnx / Overpass).
+
+    ``--area uusimaa`` is fetched per service area (six parts, each stored as it arrives,
+    so a rerun resumes) and merged; see docs/network.md for time and memory.
+    """
     from .errors import PlannerError
     from .network import fetch_network
 
     try:
         net = fetch_network(area, mode, _settings(cache_dir), overpass_url=overpass_url,
-                            simplify=simplify, refresh=refresh, progress=_progress)
+                            simplify=simplify, refresh=refresh, progress=_progress, split=split,
+                            on_part=_PartBar())
     except (PlannerError, ValueError) as exc:
         _fail(exc)
     _report(net, out)

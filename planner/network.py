@@ -58,6 +58,9 @@ __all__ = [
     "MODES",
     "FI_DEFAULT_SPEEDS_KMH",
     "FALLBACK_SPEED_KMH",
+    "merge_networks",
+    "fetch_network_in_parts",
+    "region_parts",
     "STORE_FORMAT",
     "Network",
     "Progress",
@@ -77,6 +80,11 @@ __all__ = [
 ]
 
 Progress = Callable[[str], None]
+PartProgress = Callable[[int, int, str], None]
+SEAM_SHARE = 0.5
+"""Half-width of the band around part borders whose nodes every part keeps, as a share of
+``settings.boundary_tolerance_m`` (the overlap of each part beyond its border), see
+:func:`fetch_network_in_parts`: 1 km at the default 2 km."""
 """A progress callback: receives one human-readable line at a time."""
 
 MODES = {"walk": ("walking", "walk"), "drive": ("driving", "drive")}
@@ -786,13 +794,17 @@ def _osmnx_settings(**values: Any) -> Iterator[None]:
 
 
 def _download_graph(polygon_wgs84: BaseGeometry, mode: str, simplify: bool,
-                    progress: Progress | None) -> tuple[nx.MultiDiGraph, str]:
+                    progress: Progress | None,
+                    seams_wgs84: BaseGeometry | None = None) -> tuple[nx.MultiDiGraph, str]:
     """osmnx ``graph_from_polygon`` with every component kept, progress and the OSM date.
 
     It follows osmnx 2's ``graph_from_polygon`` step by step (buffer 500 m, download,
     truncate, simplify, truncate) so that each Overpass response can be counted and
     its ``osm3s.timestamp_osm_base`` (the OSM data date) read; if osmnx's internals
     change, it falls back to ``graph_from_polygon`` and reports the date as unknown.
+
+    ``seams_wgs84``: nodes inside it stay nodes through simplification (see
+    :func:`fetch_network_in_parts`: neighbouring parts then share them).
     """
     import osmnx as ox
 
@@ -830,14 +842,23 @@ def _download_graph(polygon_wgs84: BaseGeometry, mode: str, simplify: bool,
     graph = _truncate(graph, poly_buff, mode)
     if simplify:
         _say(progress, f"simplifying {graph.number_of_nodes():,} nodes")
-        graph = ox.simplify_graph(graph)
+        keep = None
+        if seams_wgs84 is not None:  # seam nodes are endpoints in every part that holds them
+            ids = np.fromiter(graph.nodes, dtype=np.int64, count=graph.number_of_nodes())
+            xs = np.array([graph.nodes[n]["x"] for n in ids], float)
+            ys = np.array([graph.nodes[n]["y"] for n in ids], float)
+            inside = shapely.contains_xy(seams_wgs84, xs, ys)
+            nx.set_node_attributes(graph, {int(n): True for n in ids[inside]}, "seam")
+            keep = ["seam"]
+        graph = ox.simplify_graph(graph, node_attrs_include=keep)
     graph = _truncate(graph, polygon_wgs84, mode)
     return graph, (max(stamps) if stamps else f"unknown (downloaded {_utc_now()})")
 
 
 def fetch_network(area: str | BaseGeometry, mode: str, settings: Settings = DEFAULT_SETTINGS, *,
                   overpass_url: str | None = None, simplify: bool = True, refresh: bool = False,
-                  progress: Progress | None = None) -> Network:
+                  progress: Progress | None = None, split: bool = True,
+                  on_part: PartProgress | None = None) -> Network:
     """Download the street network of an area from OpenStreetMap (osmnx + Overpass).
 
     The area (see :func:`area_polygon`) is buffered by
@@ -858,21 +879,41 @@ def fetch_network(area: str | BaseGeometry, mode: str, settings: Settings = DEFA
     simplify : merge interstitial nodes (osmnx default).
     refresh : rebuild even if a stored network exists.
     progress : receives progress lines (requests, counts, timings).
+    split : ``"uusimaa"`` is fetched one service area at a time and merged
+        (:func:`fetch_network_in_parts`), so memory is bounded by the largest service
+        area, not the region, and an interrupted fetch resumes from the stored parts.
+    on_part : called ``(done, total, label)`` as each part is ready (a progress bar).
 
     Raises
     ------
     NetworkError
         The server cannot be reached or returns no streets for the area.
     """
+    mode = _mode(mode)
+    label, poly = area_polygon(area, settings)
+    if split and label == "uusimaa":
+        return fetch_network_in_parts(label, region_parts(settings), mode, settings,
+                                      overpass_url=overpass_url, simplify=simplify, refresh=refresh,
+                                      progress=progress, on_part=on_part)
+    return _fetch_one(label, poly, mode, settings, overpass_url=overpass_url, simplify=simplify,
+                      refresh=refresh, progress=progress)
+
+
+def _source_key(url: str) -> str:
+    return "osm" if url == _DEFAULT_OVERPASS else "osm-" + hashlib.sha1(url.encode()).hexdigest()[:8]
+
+
+def _fetch_one(label: str, poly: BaseGeometry, mode: str, settings: Settings, *,
+               overpass_url: str | None, simplify: bool, refresh: bool, progress: Progress | None,
+               seams: BaseGeometry | None = None, store_label: str | None = None) -> Network:
+    """Download, build and store the network of one polygon (EPSG:3067); see :func:`fetch_network`."""
     import osmnx as ox
     import requests
     from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
-    mode = _mode(mode)
-    label, poly = area_polygon(area, settings)
     url = (overpass_url or _DEFAULT_OVERPASS).rstrip("/")
-    source_key = "osm" if url == _DEFAULT_OVERPASS else "osm-" + hashlib.sha1(url.encode()).hexdigest()[:8]
-    path = network_cache_path(settings, source_key, label, mode + ("" if simplify else "-full"))
+    path = network_cache_path(settings, _source_key(url), store_label or label,
+                              mode + ("" if simplify else "-full"))
     if path.is_file() and not refresh:
         _say(progress, f"using the stored network {path}")
         return load_network(path)
@@ -881,7 +922,8 @@ def fetch_network(area: str | BaseGeometry, mode: str, settings: Settings = DEFA
     try:
         with _osmnx_settings(overpass_url=url, overpass_rate_limit=url == _DEFAULT_OVERPASS,
                              use_cache=True, cache_folder=cache, log_console=False):
-            graph, date = _download_graph(poly_wgs, mode, simplify, progress)
+            graph, date = _download_graph(poly_wgs, mode, simplify, progress,
+                                          None if seams is None else _to_wgs84(seams, settings))
     except (requests.RequestException, InsufficientResponseError, ResponseStatusCodeError) as exc:
         raise NetworkError(f"downloading the {mode} network of {label} from {url} failed: {exc}") from exc
     _say(progress, f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges; "
@@ -892,5 +934,97 @@ def fetch_network(area: str | BaseGeometry, mode: str, settings: Settings = DEFA
             "simplified": simplify, "osmnx_version": ox.__version__}
     network = network_from_graph(graph, mode, meta, settings)
     stored = save_network(network, path)
+    _say(progress, f"stored {stored}")
+    return load_network(stored)
+
+
+# --- large areas in parts ------------------------------------------------------------------
+
+
+def region_parts(settings: Settings = DEFAULT_SETTINGS) -> list[tuple[str, BaseGeometry]]:
+    """The six service areas of Uusimaa (default preset) as ``(name, polygon EPSG:3067)``."""
+    borders = data.load_municipal_borders(settings=settings)
+    table = data.load_service_areas(settings=settings)
+    parts = []
+    for name, g in table.groupby("service_area", sort=True):
+        sel = borders[borders["municipality_code"].isin(g["municipality_code"])]
+        parts.append((str(name), shapely.union_all(sel.geometry.to_numpy())))
+    return parts
+
+
+def merge_networks(networks: list[Network], meta: dict[str, Any] | None = None) -> Network:
+    """One network from several that overlap: nodes united by OSM id, edges by (tail, head).
+
+    An edge present in several parts is kept once (the fastest, see
+    :func:`network_from_edges`); node coordinates come from the first part holding the node.
+    """
+    ids = np.concatenate([n.node_id for n in networks])
+    uniq, first = np.unique(ids, return_index=True)
+    xs = np.concatenate([n.x for n in networks])[first]
+    ys = np.concatenate([n.y for n in networks])[first]
+    tails, heads, ws, ls = [], [], [], []
+    for n in networks:
+        tails.append(np.searchsorted(uniq, n.node_id[n.tails()]))
+        heads.append(np.searchsorted(uniq, n.node_id[n.indices]))
+        ws.append(n.weight_s)
+        ls.append(n.length_m)
+    return network_from_edges(uniq, xs, ys, np.concatenate(tails), np.concatenate(heads),
+                              np.concatenate(ws), np.concatenate(ls), meta)
+
+
+def fetch_network_in_parts(label: str, parts: list[tuple[str, BaseGeometry]], mode: str,
+                           settings: Settings = DEFAULT_SETTINGS, *, overpass_url: str | None = None,
+                           simplify: bool = True, refresh: bool = False,
+                           progress: Progress | None = None,
+                           on_part: PartProgress | None = None) -> Network:
+    """Download a large area part by part (EPSG:3067 polygons) and merge the parts.
+
+    Each part is fetched like :func:`fetch_network` (its own Overpass requests, osmnx
+    graph and stored ``.npz``: an interrupted run resumes with the parts not yet stored),
+    so peak memory is that of the largest part's osmnx graph, not of the whole area.
+    Parts overlap by ``settings.boundary_tolerance_m`` beyond their borders; nodes within
+    half of that (:data:`SEAM_SHARE`) of a border between parts stay nodes through
+    simplification in every part, so a street crossing a border joins the same nodes on
+    both sides (even a road with no junction for kilometres, whose simplified edge would
+    otherwise end outside both parts) and the merged network routes across it as a single
+    download would, up to how simplification groups a street's speed limits (seconds).
+    """
+    mode = _mode(mode)
+    if settings.boundary_tolerance_m <= 0:
+        raise ValueError("parts must overlap: settings.boundary_tolerance_m must be positive")
+    url = (overpass_url or _DEFAULT_OVERPASS).rstrip("/")
+    path = network_cache_path(settings, _source_key(url), label, mode + ("" if simplify else "-full"))
+    if path.is_file() and not refresh:
+        _say(progress, f"using the stored network {path}")
+        return load_network(path)
+    # the borders between parts (not the outer edge, which behaves as in a single download)
+    polys = [p for _, p in parts]
+    outer = shapely.boundary(shapely.union_all(polys)).buffer(1.0)
+    seams = shapely.union_all([shapely.boundary(p) for p in polys]).difference(outer).buffer(
+        SEAM_SHARE * settings.boundary_tolerance_m)
+    nets, t0 = [], time.perf_counter()
+    for i, (name, poly) in enumerate(parts, start=1):
+        _say(progress, f"part {i}/{len(parts)}: {name}")
+        try:
+            nets.append(_fetch_one(name, poly, mode, settings, overpass_url=overpass_url,
+                                   simplify=simplify, refresh=refresh, progress=progress, seams=seams,
+                                   store_label=f"{label}-part-{name}"))
+        except NetworkError as exc:
+            done = f"; the {i - 1} part(s) before it are stored and reused by the next run" if i > 1 else ""
+            raise NetworkError(f"part {i}/{len(parts)} ({name}) of {label}: {exc}{done}") from exc
+        if on_part is not None:
+            on_part(i, len(parts), name)
+    dates = sorted({n.meta.get("osm_date", "") for n in nets})
+    host = re.sub(r"^https?://", "", url).split("/")[0]
+    meta = {**{k: v for k, v in nets[0].meta.items() if k not in ("stored_at", "area", "n_nodes",
+                                                                    "n_edges", "osm_date", "source")},
+            "source": f"OpenStreetMap via osmnx/Overpass ({host}), area {label}, "
+                      f"fetched in {len(parts)} parts: {', '.join(n for n, _ in parts)}",
+            "area": label, "osm_date": dates[-1] if len(dates) == 1 else " to ".join([dates[0], dates[-1]]),
+            "parts": [n for n, _ in parts]}
+    merged = merge_networks(nets, meta)
+    _say(progress, f"merged {len(parts)} parts: {merged.n_nodes:,} nodes, {merged.n_edges:,} edges "
+                   f"({time.perf_counter() - t0:.0f} s)")
+    stored = save_network(merged, path)
     _say(progress, f"stored {stored}")
     return load_network(stored)

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import shapely
 from pyproj import Transformer
+from scipy.sparse.csgraph import dijkstra as sparse_dijkstra
 
 from planner.errors import DataError, NetworkError
 from planner.network import (
@@ -27,8 +28,10 @@ from planner.network import (
     area_polygon,
     compile_way_filter,
     fetch_network,
+    fetch_network_in_parts,
     find_stored_network,
     load_network,
+    merge_networks,
     network_from_edges,
     network_from_file,
     network_from_graph,
@@ -463,6 +466,95 @@ def test_fetch_drive_equals_osm_xml_of_the_same_data(overpass, helsinki_osm, tmp
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("mode", ["walk", "drive"])
+def test_fetch_in_parts_routes_across_borders_like_one_download(overpass, tmp_path, mode):
+    """A large area fetched in parts and merged gives the travel times of one download.
+
+    A 4.4 x 3.3 km box of central Helsinki split into west and east halves with 400 m of
+    overlap: routes crossing the split (and every other route) take the same minutes on the
+    merged network as on the network downloaded in one piece; the parts are stored, so a
+    second run asks the server nothing.
+    """
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path, boundary_tolerance_m=400.0)
+    x0, y0 = TO_3067.transform(24.905, 60.160)
+    x1, y1 = TO_3067.transform(24.985, 60.190)
+    xm = (x0 + x1) / 2
+    whole = shapely.box(x0, y0, x1, y1)
+    parts = [("west", shapely.box(x0, y0, xm, y1)), ("east", shapely.box(xm, y0, x1, y1))]
+    bars = []
+    merged = fetch_network_in_parts("box", parts, mode, settings, overpass_url=overpass.url,
+                                    on_part=lambda i, n, name: bars.append((i, n, name)))
+    assert bars == [(1, 2, "west"), (2, 2, "east")]
+    assert len(overpass.queries) == 2 and merged.meta["parts"] == ["west", "east"]
+    one = fetch_network(whole, mode, settings, overpass_url=overpass.url)
+    # 40 street nodes of the single download, 20 west and 20 east of the split, away from the edges
+    rng = np.random.default_rng(11)
+    inner = (one.y > y0 + 300) & (one.y < y1 - 300)
+    west = np.flatnonzero(inner & (one.x > x0 + 300) & (one.x < xm - 300))
+    east = np.flatnonzero(inner & (one.x > xm + 300) & (one.x < x1 - 300))
+    ids = one.node_id[np.r_[rng.choice(west, 20, replace=False), rng.choice(east, 20, replace=False)]]
+
+    def node_times(net):  # seconds between the chosen OSM nodes on net
+        order = np.argsort(net.node_id)
+        ix = order[np.searchsorted(net.node_id[order], ids)]
+        assert np.array_equal(net.node_id[ix], ids)  # every chosen node is in net
+        return sparse_dijkstra(net.csr(), indices=ix)[:, ix]
+
+    a, b = node_times(merged), node_times(one)
+    assert np.isfinite(b[:20, 20:]).sum() > 100  # many routes cross the split
+    assert np.array_equal(np.isfinite(a), np.isfinite(b))
+    ok = np.isfinite(a)
+    # equal up to how simplification groups a street's speed limits (seconds, not minutes)
+    assert np.abs(a[ok] - b[ok]).max() < 5.0
+    # the seam nodes survive simplification: the merged network is one piece across the split
+    queries = len(overpass.queries)
+    again = fetch_network_in_parts("box", parts, mode, settings, overpass_url=overpass.url)
+    assert len(overpass.queries) == queries and again.n_edges == merged.n_edges
+    (tmp_path / "networks" / Path(merged.meta["stored_at"]).name).unlink()
+    resumed = fetch_network_in_parts("box", parts, mode, settings, overpass_url=overpass.url)
+    assert len(overpass.queries) == queries and resumed.n_edges == merged.n_edges  # from the stored parts
+
+
+@pytest.mark.slow
+def test_fetch_in_parts_keeps_a_long_road_across_the_border(tmp_path):
+    """A 10 km road with no junction between its ends crosses the border of two parts.
+
+    Each part keeps 2 km beyond its border, so neither holds both ends of the road; without
+    the seam nodes (kept through simplification in both parts) the road would vanish from
+    both. By hand: 10,000 m at the default 60 km/h of an unsigned ``primary`` way
+    (:data:`FI_DEFAULT_SPEEDS_KMH`) is 600 s end to end, both ways (osmnx measures lengths
+    on a sphere, 0.3 % short at 60° N: 598 s).
+    """
+    to_wgs = Transformer.from_crs("EPSG:3067", "EPSG:4326", always_xy=True)
+    xs = np.arange(380000.0, 390001.0, 100.0)  # 101 nodes, 100 m apart, west to east
+    lon, lat = to_wgs.transform(xs, np.full(len(xs), 6700000.0))
+    ids = np.arange(1, len(xs) + 1, dtype=np.int64)
+    road = overpass_server.OSMData(ids, np.asarray(lat), np.asarray(lon), [
+        {"type": "way", "id": 1, "nodes": ids.tolist(), "tags": {"highway": "primary"}, "timestamp": 0}],
+        "2024-01-01T00:00:00Z")
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path)
+    parts = [("west", shapely.box(379000, 6699000, 385000, 6701000)),
+             ("east", shapely.box(385000, 6699000, 391000, 6701000))]
+    with overpass_server.OverpassServer(road) as server:
+        net = fetch_network_in_parts("road", parts, "drive", settings, overpass_url=server.url)
+    ends = [int(np.flatnonzero(net.node_id == 1)[0]), int(np.flatnonzero(net.node_id == len(xs))[0])]
+    t = sparse_dijkstra(net.csr(), indices=ends)[:, ends]
+    assert t[0, 1] == pytest.approx(600.0, rel=0.005) and t[1, 0] == pytest.approx(600.0, rel=0.005)
+
+
+def test_merge_networks_hand_worked():
+    """Two parts sharing node 2: the merge routes 1 -> 2 -> 3 and keeps the faster copy of 1 -> 2."""
+    a = network_from_edges([1, 2], [0.0, 100.0], [0.0, 0.0], [0], [1], [60.0], meta={"mode": "walk"})
+    b = network_from_edges([2, 3, 1], [100.0, 200.0, 0.0], [0.0, 0.0, 0.0], [0, 2], [1, 0], [30.0, 50.0],
+                           meta={"mode": "walk"})
+    m = merge_networks([a, b], {"mode": "walk"})
+    assert sorted(m.node_id.tolist()) == [1, 2, 3] and m.n_edges == 2
+    edges = {(int(m.node_id[t]), int(m.node_id[h])): w for t, h, w in zip(m.tails(), m.indices, m.weight_s,
+                                                                             strict=True)}
+    assert edges == {(1, 2): 50.0, (2, 3): 30.0}
+
+
+@pytest.mark.slow
 def test_cli_fetch_info_from_file(overpass, tmp_path):
     from typer.testing import CliRunner
 
@@ -491,6 +583,31 @@ def test_cli_fetch_info_from_file(overpass, tmp_path):
     assert "Helsinki.osm.pbf" in res.output and "091" in res.output
     res = runner.invoke(network_app, ["fetch", "--area", "Narnia", "--cache-dir", str(tmp_path)])
     assert res.exit_code == 2 and "unknown area" in res.output
+
+
+@pytest.mark.slow
+def test_cli_fetch_uusimaa_goes_part_by_part(overpass, tmp_path):
+    """``--area uusimaa`` fetches the six service areas one by one; a part without streets
+    (the local server holds central Helsinki only) is an error naming the part."""
+    from typer.testing import CliRunner
+
+    from planner.cli_network import network_app
+
+    res = CliRunner().invoke(network_app, ["fetch", "--area", "uusimaa", "--mode", "walk", "--overpass-url",
+                                           overpass.url, "--cache-dir", str(tmp_path)])
+    assert res.exit_code == 2, res.output
+    assert "part 1/6: Espoo–Kauniainen" in res.output
+    assert "error: part 1/6 (Espoo–Kauniainen) of uusimaa: downloading the walk network" in res.output
+    assert "Helsinki" not in res.output  # it stopped at the first part
+
+
+def test_part_progress_bar_hand_worked(capsys):
+    from planner.cli_network import _PartBar
+
+    bar = _PartBar(width=12)
+    bar.t0, bar.clock = 0.0, lambda: 120.0  # two of six parts took 120 s: 240 s to go
+    bar(2, 6, "Helsinki")
+    assert capsys.readouterr().err == "[####........] 2/6 parts (Helsinki done), 120 s, about 240 s left\n"
 
 
 def test_fetch_unreachable_server_is_a_network_error(tmp_path):
