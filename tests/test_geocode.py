@@ -173,3 +173,87 @@ def test_app_upload_path_locates_a_csv_against_the_local_geocoder(server, tmp_pa
     # offline (the app's default): every row with a postal code at its postal area
     _, offline = geocode_upload(rows.to_csv(index=False).encode("utf-8"), "mine.csv")
     assert offline == {"postal_area": 4, "unknown": 1}
+
+
+# --- Digitransit (Pelias) -----------------------------------------------------------------------
+
+PELIAS = {  # Pelias GeoJSON features with the same real coordinates as above
+    "töölönlahdenkatu 4": {
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [24.9380466, 60.1737813]},
+        "properties": {"layer": "address", "label": "Töölönlahdenkatu 4, Helsinki"}},
+    "mannerheimintie": {
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [24.9384, 60.1699]},
+        "properties": {"layer": "street", "label": "Mannerheimintie, Helsinki"}},
+}
+
+
+class FakePelias(BaseHTTPRequestHandler):
+    seen: list[dict] = []
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        url = urlparse(self.path)
+        q = parse_qs(url.query)
+        FakePelias.seen.append({"path": url.path, "q": q, "ua": self.headers.get("User-Agent")})
+        if url.path != "/v1/search" or q.get("digitransit-subscription-key") != ["test-key"]:
+            self.send_response(401 if url.path == "/v1/search" else 404)
+            self.end_headers()
+            return
+        first = q["text"][0].lower().split(",")[0].strip()
+        hit = PELIAS.get(first)
+        body = json.dumps({"type": "FeatureCollection", "features": [hit] if hit else []}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):  # quiet
+        pass
+
+
+@pytest.fixture()
+def pelias():
+    FakePelias.seen = []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakePelias)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield f"127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_digitransit_key_precision_and_fallback(pelias, tmp_path, monkeypatch):
+    from planner.geocode import DIGITRANSIT_KEY_ENV, digitransit
+
+    monkeypatch.delenv(DIGITRANSIT_KEY_ENV, raising=False)
+    with pytest.raises(ValueError, match=DIGITRANSIT_KEY_ENV):
+        digitransit(domain=pelias, scheme="http", cache_dir=tmp_path)
+    monkeypatch.setenv(DIGITRANSIT_KEY_ENV, "test-key")
+    geo = digitransit(domain=pelias, scheme="http", min_delay_seconds=0.0, cache_dir=tmp_path)
+    out = geocode_table(ROWS.iloc[:3], geo).set_index("name")
+    assert out.loc["Oodi", "location_precision"] == "address"
+    assert (out.loc["Oodi", "lon"], out.loc["Oodi", "lat"]) == pytest.approx((24.9380466, 60.1737813))
+    assert out.loc["Oodi", "geocode_source"] == "digitransit: Töölönlahdenkatu 4, Helsinki"
+    assert out.loc["Street only", "location_precision"] == "street"
+    assert out.loc["Nowhere", "location_precision"] == "postal_area"  # no match: postal area 00980
+    # the key goes as Digitransit's query parameter; Finnish results only
+    assert all(s["q"]["boundary.country"] == ["FIN"] for s in FakePelias.seen)
+    # a wrong key (HTTP 401) falls back to the postal area and says why, per row
+    wrong = digitransit(api_key="wrong", domain=pelias, scheme="http", min_delay_seconds=0.0,
+                        cache_dir=tmp_path / "other")
+    r = geocode_table(ROWS.iloc[:1], wrong)
+    assert r["location_precision"].tolist() == ["postal_area"]
+    assert "unavailable" in r["geocode_source"].iloc[0]
+
+
+def test_cli_geocode_digitransit(pelias, tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGITRANSIT_SUBSCRIPTION_KEY", "test-key")
+    src = tmp_path / "my_points.csv"
+    ROWS.iloc[:2].to_csv(src, index=False)
+    out = tmp_path / "located.csv"
+    res = CliRunner().invoke(app, ["geocode", str(src), "--out", str(out), "--service", "digitransit",
+                                   "--domain", pelias, "--scheme", "http", "--min-delay", "0",
+                                   "--cache-dir", str(tmp_path / "c")])
+    assert res.exit_code == 0, res.output
+    located = pd.read_csv(out, dtype={"postal_code": str})
+    assert located["location_precision"].tolist() == ["address", "street"]
+    assert "2 geocoder request(s)" in res.output
