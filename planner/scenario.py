@@ -43,6 +43,7 @@ from .categories import CATEGORY_CODES
 from .errors import PlannerError, PlannerWarning, ScenarioError
 from .study import Results, Study
 from .traveltime import TravelTimeMatrix, xy
+from .traveltime.intrazonal import unit_point_times
 
 __all__ = [
     "Scenario",
@@ -331,10 +332,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     ttm = study.ttm
     if added:
         new = pd.concat(added, ignore_index=True)
-        times = np.full((len(study.units), len(new)), np.nan)
-        located = study.units["located"].to_numpy()
-        if located.any():
-            times[located] = study.model.times(xy(study.units)[located], xy(new))
+        times = unit_point_times(study.model, study.units, xy(new))  # NaN rows: unlocated units
         ttm = ttm.with_points(new["id"].tolist(), times)
     closed_pts = all_pts[all_pts["id"].isin(closed)]
     if closed & absent:  # closed placeholders / points of other dates: listed, flagged, no effect

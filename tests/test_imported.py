@@ -119,4 +119,6 @@ def test_cli_report_with_an_imported_matrix(calib, ttm_folder, tmp_path):
     kela = acc[(acc["need"] == "kela") & (acc["group"] == "fi") & acc["located"]]
     finite = kela["time_min"][np.isfinite(kela["time_min"])]
     assert len(finite) > 0.95 * len(kela)  # the HSY grid lies inside the matrix's YKR grid
-    assert (finite == finite.round()).all()  # the matrix's whole minutes, not an estimate
+    # the matrix's whole minutes, not an estimate; only a grid cell holding an office averages
+    # the matrix's minutes over the cell (its residents' intrazonal trips, planner.traveltime.intrazonal)
+    assert 0 < (finite == finite.round()).sum() and (finite != finite.round()).sum() <= 5

@@ -188,11 +188,11 @@ def test_example_scenarios_on_embedded_data(study, baseline):
     kela = kela.set_index(["need", "group"]).loc[("kela", "all")]
     # the offices it merges or closes (Kerava, Järvenpää, Raasepori, Hyvinkää) are placeholders
     # with unknown sites: on the located network only the new Nurmijärvi point and the
-    # International House -> Kamppi merge change anything. International House stands in 00530,
-    # whose residents had it on their doorstep: they, and only they, lose more than 10 minutes.
+    # International House -> Kamppi merge change anything. International House stands in 00530:
+    # its residents' trip is the mean over their own postal area (a few minutes by car, not 0),
+    # and Kamppi is about 2.5 km further: nobody loses more than 10 minutes.
     assert kela["mean_min_after"] < kela["mean_min_before"]
-    pop_00530 = int(study.units.loc[study.units["unit_id"] == "00530", "pop_total"].iloc[0])
-    assert kela["pop_lose_gt_10"] == pop_00530
+    assert kela["pop_lose_gt_10"] == 0 and kela["pop_worse"] > 0
     sv = by_name["Close Swedish appointment-only points outside the four largest centres"]
     eq = sv.comparison["equity"]
     row = eq[(eq["kind"] == "language") & (eq["area"] == "Uusimaa") & (eq["need"] == "social_any")].iloc[0]

@@ -11,6 +11,7 @@ import pandas as pd
 from ..categories import CATEGORIES, NEEDS, eligible_categories
 from ..study import Study
 from ..traveltime import xy
+from ..traveltime.intrazonal import unit_point_times
 from .base import CANDIDATE_KINDS, DEFAULT_MIN_POSTAL_POP, OptimisationError
 
 
@@ -193,7 +194,7 @@ def cost_matrix(study: Study, rows: pd.DataFrame, sites: gpd.GeoDataFrame, need:
     if ex.any():
         base[:, ex] = study.ttm.columns(sites.loc[ex, "id"].tolist())[uniq]
     if (~ex).any() and len(uniq):
-        base[:, ~ex] = study.model.times(xy(study.units)[uniq], xy(sites[~ex]))
+        base[:, ~ex] = unit_point_times(study.model, study.units.iloc[uniq], xy(sites[~ex]))
     cost = base[inv]
     cost = np.where(np.isnan(cost), np.inf, cost)
     cats = sites["category"].to_numpy()

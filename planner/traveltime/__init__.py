@@ -159,17 +159,19 @@ class TravelTimeMatrix:
 
 def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
                        points: gpd.GeoDataFrame) -> TravelTimeMatrix:
-    """Matrix from every demand unit to every service point (unlocated units: NaN rows)."""
-    origins = xy(units)
-    located = np.isfinite(origins).all(axis=1)
-    times = np.full((len(units), len(points)), np.nan)
-    if located.any() and len(points):
-        times[located] = model.times(origins[located], xy(points))
+    """Matrix from every demand unit to every service point (unlocated units: NaN rows).
+
+    A point inside a unit's own polygon gets the mean time from across that polygon
+    (:mod:`planner.traveltime.intrazonal`), not the ~0 min from the unit's origin point.
+    """
+    from .intrazonal import INTRAZONAL_NOTE, unit_point_times
+
+    times = unit_point_times(model, units, xy(points))
     return TravelTimeMatrix(
         units["unit_id"].to_numpy(dtype=object),
         points["id"].to_numpy(dtype=object),
         times,
-        model.provenance(),
+        {**model.provenance(), "intrazonal_trips": INTRAZONAL_NOTE},
         model if callable(getattr(model, "error_p90_min", None)) else None,
     )
 
