@@ -24,6 +24,7 @@ every 12th line and 100 km/h highways every 48th line, 40 km/h elsewhere.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import resource
@@ -41,7 +42,7 @@ from planner.settings import DEFAULT_SETTINGS  # noqa: E402
 from planner.traveltime.network import NetworkModel  # noqa: E402
 
 SCALES = {"uusimaa": 520, "finland": 1600}  # grid side: 270,400 and 2,560,000 nodes
-TARGETS = {"matrix": 10.0, "nearest": 0.5, "close": 0.1}
+TARGETS = {"matrix": 5.0, "nearest": 0.5, "close": 0.1}  # the matrix: wall clock, in 2 processes
 NX_BUDGET_S = 120.0  # run the whole networkx matrix only if it is expected within this
 
 
@@ -108,12 +109,18 @@ class Span(float):
         return Span(float(self) * k, self.wall * k)
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished child processes (sweep workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 class Stopwatch:
     def __init__(self) -> None:
-        self.wall0, self.cpu0 = time.perf_counter(), time.process_time()
+        self.wall0, self.cpu0 = time.perf_counter(), _cpu()
 
     def stop(self) -> Span:
-        return Span(time.process_time() - self.cpu0, time.perf_counter() - self.wall0)
+        return Span(_cpu() - self.cpu0, time.perf_counter() - self.wall0)
 
 
 def timed(fn, *args, **kwargs):
@@ -132,7 +139,13 @@ def fmt(seconds: float | None, extrapolated: bool = False) -> str:
 def run_scipy(net: Network, points: np.ndarray, closed: np.ndarray) -> dict:
     res = {}
     model, res["setup"] = timed(NetworkModel, net, DEFAULT_SETTINGS, cache_bytes=0)
-    matrix, res["matrix"] = timed(model.point_matrix, points)
+    # the matrix as the planner builds it: float32 (half the memory), sweeps shared by
+    # settings.sweep_workers forked processes; and the same in this process alone
+    matrix, res["matrix"] = timed(model.point_matrix, points, np.float32)
+    one = NetworkModel(net, dataclasses.replace(DEFAULT_SETTINGS, sweep_workers=1), cache_bytes=0)
+    single, res["matrix_1proc"] = timed(one.point_matrix, points, np.float32)
+    res["workers_check"] = bool(np.array_equal(single.time_min, matrix.time_min))
+    del single, one
     near, res["nearest"] = timed(model.nearest, points)
     base, res["nearest_matrix"] = timed(matrix.nearest)
     after, res["close"] = timed(matrix.reevaluate, base, closed=closed)
@@ -283,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
           f"nodes with no point reachable: {sc['unreachable']:,}; "
           f"multi-source vs matrix: max diff {sc['check']:.2g} s")
     print(f"peak memory after the scipy path: {rss_scipy:,.0f} MiB")
+    print(f"matrix ({DEFAULT_SETTINGS.sweep_workers} sweep processes, float32): "
+          f"{fmt(sc['matrix'].wall)} wall, {fmt(sc['matrix'])} CPU; "
+          f"in this process alone: {fmt(sc['matrix_1proc'].wall)} wall "
+          f"(x{sc['matrix_1proc'].wall / sc['matrix'].wall:.2f}); identical: {sc['workers_check']}")
     ig_res = None if args.skip_igraph else run_igraph(net, sc["_model"], points, closed, sc)
     nx_res = None if args.skip_networkx else run_networkx(net, sc["_model"], points, closed, sc,
                                                           args.nx_sweeps)
@@ -332,8 +349,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.scale != "uusimaa" or args.side:
         print("(the targets below are set for the Uusimaa scale; shown here for information)")
     checks = [("nearest-point times for all nodes", sc["nearest"], TARGETS["nearest"]),
-              (f"{args.points}-point matrix", sc["matrix"], TARGETS["matrix"]),
               ("close/open re-evaluation", max(sc["close"], sc["reopen"]), TARGETS["close"])]
+    m, mt = sc["matrix"], TARGETS["matrix"]
+    print(f"target {args.points}-point matrix <= {fmt(mt)} wall clock: {fmt(m.wall)} "
+          f"{'OK' if m.wall <= mt else 'over'} ({DEFAULT_SETTINGS.sweep_workers} processes; CPU {fmt(m)})")
     for label, got, target in checks:
         print(f"target {label} <= {fmt(target)}: {fmt(got)} CPU {'OK' if got <= target else 'over'} "
               f"(wall {fmt(got.wall)} {'OK' if got.wall <= target else 'over'})")

@@ -94,6 +94,9 @@ class Settings:
     # node within this radius (and always to its nearest node), each link its own walked
     # snap leg, so the sweep finds the real way in (not a platform or service way's detour)
     snap_radius_m: float = 100.0
+    # processes sharing the shortest-path sweeps of a large request (scipy's dijkstra holds
+    # the GIL, so threads would not help); 1 = in this process only
+    sweep_workers: int = 2
     service_area_preset: str = "six_areas"
     geodata_dir: Path = GEODATA_DIR
     cache_dir: Path = field(default_factory=default_cache_dir)

@@ -663,3 +663,52 @@ def test_snap_legs_are_reported(settings):
     # every link within the radius, except the nearest node, which is always linked
     assert (legs["snap_m"].nlargest(2).iloc[1] <= settings.snap_radius_m)
     assert legs["snap_min"].to_numpy() == pytest.approx(legs["snap_m"].to_numpy() / model.walk_m_per_min)
+
+
+def test_parallel_sweeps_equal_the_in_process_ones(tmp_path):
+    """Two forked workers give exactly the rows of the in-process sweeps (real Helsinki walk
+    network), and the model's matrix is the same either way. Run in a fresh interpreter:
+    forking is only used from a single-threaded process, and pytest's may hold threads."""
+    import subprocess
+
+    script = tmp_path / "par.py"
+    script.write_text(
+        "import dataclasses, numpy as np\n"
+        "from scipy.sparse.csgraph import dijkstra\n"
+        "from planner.settings import DEFAULT_SETTINGS\n"
+        "from planner.traveltime.network import NetworkModel, helsinki_demo_model, parallel_sweeps\n"
+        "m = helsinki_demo_model('walk')\n"
+        "g, n = m._rev, m.network.n_nodes\n"
+        "src = np.arange(0, n, n // 40)[:40]\n"
+        "par = parallel_sweeps(g, src, n, 8, 2)\n"
+        "assert par is not None and par.shape == (40, n)\n"
+        "assert np.array_equal(par, dijkstra(g, directed=True, indices=src)), 'rows differ'\n"
+        "rng = np.random.default_rng(3)\n"
+        "pts = np.column_stack([rng.uniform(m.network.x.min(), m.network.x.max(), 30),\n"
+        "                       rng.uniform(m.network.y.min(), m.network.y.max(), 30)])\n"
+        "import planner.traveltime.network as N\n"
+        "used = []\n"
+        "def spy(*a):\n"
+        "    rows = parallel_sweeps(*a)\n"
+        "    used.append(rows is not None)\n"
+        "    return rows\n"
+        "N.parallel_sweeps = spy\n"
+        "S = DEFAULT_SETTINGS\n"
+        "one = NetworkModel(m.network, dataclasses.replace(S, sweep_workers=1), cache_bytes=0)\n"
+        "two = NetworkModel(m.network, dataclasses.replace(S, sweep_workers=2), cache_bytes=0)\n"
+        "a = one.point_matrix(pts).time_min\n"
+        "assert used == [False], used\n"
+        "assert np.array_equal(a, two.point_matrix(pts).time_min)\n"
+        "assert used == [False, True], used  # the second model swept in two processes\n"
+        "print('ok')\n")
+    import sys
+
+    res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert res.returncode == 0 and res.stdout.strip() == "ok", res.stderr[-2000:]
+    # too few sweeps, or one worker: the caller sweeps in-process
+    from planner.traveltime.network import helsinki_demo_model, parallel_sweeps
+
+    m = helsinki_demo_model("walk")
+    assert parallel_sweeps(m._rev, np.arange(8), m.network.n_nodes, 8, 2) is None
+    assert parallel_sweeps(m._rev, np.arange(64), m.network.n_nodes, 8, 1) is None

@@ -26,8 +26,12 @@ compare the fast path against and the benchmark times it against.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from multiprocessing import get_context
+from multiprocessing.shared_memory import SharedMemory
 from pathlib import Path
 
 import geopandas as gpd
@@ -58,10 +62,62 @@ __all__ = [
     "helsinki_demo_model",
     "helsinki_demo_grid",
     "resolve_model",
+    "parallel_sweeps",
 ]
 
 NETWORK_MODEL = "road network (OSM)"
 _CHUNK_BYTES = 256 * 1024**2  # at most this much float64 output per dijkstra call
+_PARALLEL_MIN_SOURCES = 16  # fewer sweeps than this run in this process
+_FORKED: dict = {}  # the graph of a parallel sweep, inherited by the forked workers
+
+
+def _sweep_part(task: tuple[str, tuple[int, int], np.ndarray, int]) -> None:
+    """Worker: dijkstra from ``sources`` (rows ``lo``..) into the shared output block."""
+    name, shape, sources, lo = task
+    graph, step, n = _FORKED["graph"], _FORKED["step"], _FORKED["n"]
+    shm = SharedMemory(name=name)
+    try:
+        out = np.ndarray(shape, dtype=np.float64, buffer=shm.buf)
+        for s0 in range(0, len(sources), step):
+            dist = dijkstra(graph, directed=True, indices=sources[s0:s0 + step])
+            out[lo + s0:lo + s0 + len(dist)] = dist[:, :n]
+    finally:
+        shm.close()
+
+
+def parallel_sweeps(graph: sparse.csr_array, sources: np.ndarray, n: int, step: int,
+                    workers: int) -> np.ndarray | None:
+    """(len(sources), n) dijkstra rows computed by ``workers`` forked processes, or None.
+
+    The workers inherit the graph by ``fork`` (no copy) and write their rows into one
+    shared-memory block. Only where forking is safe and worth it: a POSIX fork start
+    method, this process running a single thread (a web server's threads could hold locks
+    a forked child would inherit), and at least :data:`_PARALLEL_MIN_SOURCES` sweeps; else
+    None and the caller sweeps in-process. The rows equal the in-process ones exactly.
+    """
+    workers = min(workers, os.cpu_count() or 1, len(sources) // max(step, 1))
+    if workers < 2 or len(sources) < _PARALLEL_MIN_SOURCES or threading.active_count() > 1:
+        return None
+    try:
+        ctx = get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return None
+    shape = (len(sources), n)
+    shm = SharedMemory(create=True, size=max(int(np.prod(shape)) * 8, 1))
+    try:
+        bounds = np.linspace(0, len(sources), workers + 1).astype(int)
+        tasks = [(shm.name, shape, np.asarray(sources[a:b]), int(a))
+                 for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
+        _FORKED.update(graph=graph, step=step, n=n)
+        try:
+            with ctx.Pool(len(tasks)) as pool:
+                pool.map(_sweep_part, tasks)
+        finally:
+            _FORKED.clear()
+        return np.ndarray(shape, dtype=np.float64, buffer=shm.buf).copy()
+    finally:
+        shm.close()
+        shm.unlink()
 
 
 @dataclass(frozen=True)
@@ -367,7 +423,10 @@ class NetworkModel:
                 np.concatenate([indptr, indptr[-1] + start[1:]]),
             ), shape=(n + k, n + k))
             step = self._chunk()
-            for s0 in range(0, k, step):
+            rows = parallel_sweeps(aug, n + np.arange(k), n, step, self.settings.sweep_workers)
+            if rows is not None:
+                out[missing] = rows
+            for s0 in range(0, k if rows is None else 0, step):
                 chunk = np.arange(s0, min(s0 + step, k))
                 dist = dijkstra(aug, directed=True, indices=n + chunk)
                 for c, row in zip(chunk, dist, strict=True):
@@ -472,8 +531,9 @@ class NetworkModel:
         idx, dist = self.snap(pts)
         far = dist > self.settings.snap_max_m
         mat = np.full((len(pts), self.network.n_nodes), np.inf, dtype=dtype)
-        step = self._chunk()
-        for s0 in range(0, len(pts), step):  # virtual-node sweeps, a few rows at a time
+        # virtual-node sweeps a block of rows at a time (a block is shared by the sweep workers)
+        step = self._chunk() * max(1, self.settings.sweep_workers) * 4
+        for s0 in range(0, len(pts), step):
             sl = slice(s0, s0 + step)
             np.divide(self._virtual_rows(pts[sl], reverse=True), 60.0, out=mat[sl], casting="unsafe")
         result = PointNodeMatrix(mat, np.where(far, -1, idx), dist)
