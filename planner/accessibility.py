@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .categories import DEFAULT_ELIGIBILITY, GROUPS, NEED_CODES, eligible_categories
+from .lazy import LazyTables
 from .settings import DEFAULT_SETTINGS
 from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, xy
 
@@ -131,43 +132,66 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         same_org = organiser_mask(units["municipality_code"].to_numpy(dtype=object),
                                   points["municipality_code"].to_numpy(dtype=object), organisers)
     merge_clients = merge_clients or {}
-    frames = []
-    for need in needs:
+    blocks = [(need, group) for need in needs for group in GROUPS]
+    n = len(units)
+    pid_all = np.empty(n * len(blocks), dtype=object)
+    t_all = np.empty(n * len(blocks))
+    jj_all = np.empty(n * len(blocks), dtype=np.int64)
+    before_blocks = _blocks_of(before, units, blocks) if merges and before is not None else None
+    for b, (need, group) in enumerate(blocks):
         rule = rules.get(need, "any")
-        for group in GROUPS:
-            serves = eligible_categories(need, group)
-            mask = np.isin(cats, list(serves))
-            if rule == "organiser" and same_org is not None:
-                mask = same_org & mask[None, :]
-            idx, t = nearest(times, mask)
-            pid = np.where(idx >= 0, ids[np.maximum(idx, 0)], "") if len(ids) else \
-                np.full(len(idx), "", dtype=object)  # no open point at all: nobody is served
-            if merges and before is not None:
-                was = before.loc[(before["need"] == need) & (before["group"] == group), "point_id"]
-                was = was.to_numpy()
-                for gone, kept in merges.items():
-                    clients = merge_clients.get(gone) or ("nearest" if rule == "any" else "receiving")
-                    j = col.get(kept)
-                    if clients == "nearest" or j is None or cats[j] not in serves:
-                        continue  # clients choose / the receiver lacks this need: nearest applies
-                    moved = (was == gone) & ~np.isnan(t)
-                    pid[moved] = kept
-                    t = np.where(moved, times[:, j], t)
-            jj = np.array([col.get(p, -1) for p in pid], dtype=np.int64)
-            err = np.where(jj >= 0, errors[rows, np.maximum(jj, 0)] if errors.shape[1] else np.nan,
-                           np.nan)
-            frames.append(pd.DataFrame({
-                "unit_id": units["unit_id"].to_numpy(),
-                "need": need,
-                "group": group,
-                "population": units[f"pop_{group}"].to_numpy(dtype="int64"),
-                "located": units["located"].to_numpy(dtype=bool),
-                "point_id": pid,
-                "time_min": t,
-                "time_error_p90_min": err,
-                "point_placeholder": (jj >= 0) & placeholder[np.maximum(jj, 0)],
-            }))
-    return pd.concat(frames, ignore_index=True)
+        serves = eligible_categories(need, group)
+        mask = np.isin(cats, list(serves))
+        if rule == "organiser" and same_org is not None:
+            mask = same_org & mask[None, :]
+        jj, t = nearest(times, mask)
+        if before_blocks is not None:
+            was = before_blocks[b]
+            for gone, kept in merges.items():
+                clients = merge_clients.get(gone) or ("nearest" if rule == "any" else "receiving")
+                j = col.get(kept)
+                if clients == "nearest" or j is None or cats[j] not in serves:
+                    continue  # clients choose / the receiver lacks this need: nearest applies
+                moved = (was == gone) & ~np.isnan(t)
+                jj = np.where(moved, j, jj)
+                t = np.where(moved, times[:, j], t)
+        sl = slice(b * n, (b + 1) * n)
+        # no open point at all, or none reachable: nobody is served from a point
+        pid_all[sl] = np.where(jj >= 0, ids[np.maximum(jj, 0)], "") if len(ids) else ""
+        t_all[sl] = t
+        jj_all[sl] = jj
+    k = np.maximum(jj_all, 0)
+    unit_rows = np.tile(rows, len(blocks))
+    err = np.where(jj_all >= 0, errors[unit_rows, k] if errors.shape[1] else np.nan, np.nan)
+    pops = {g: units[f"pop_{g}"].to_numpy(dtype="int64") for g in GROUPS}
+    return pd.DataFrame({
+        "unit_id": np.tile(units["unit_id"].to_numpy(), len(blocks)),
+        "need": np.repeat([nd for nd, _ in blocks], n),
+        "group": np.repeat([g for _, g in blocks], n),
+        "population": np.concatenate([pops[g] for _, g in blocks]) if blocks else np.empty(0, "int64"),
+        "located": np.tile(units["located"].to_numpy(dtype=bool), len(blocks)),
+        "point_id": pid_all,
+        "time_min": t_all,
+        "time_error_p90_min": err,
+        "point_placeholder": (jj_all >= 0) & (placeholder[k] if len(placeholder) else False),
+    })
+
+
+def _blocks_of(before: pd.DataFrame, units: pd.DataFrame, blocks: list[tuple[str, str]]) -> list[np.ndarray]:
+    """``point_id`` of :func:`unit_access`'s earlier result per (need, group) block, in unit order."""
+    n = len(units)
+    same = (len(before) == n * len(blocks)
+            and np.array_equal(before["unit_id"].to_numpy()[:n], units["unit_id"].to_numpy()))
+    if same:  # the same units in the same order (the usual case): blocks by position
+        pid = before["point_id"].to_numpy()
+        need, group = before["need"].to_numpy(), before["group"].to_numpy()
+        if all(need[b * n] == nd and group[b * n] == g for b, (nd, g) in enumerate(blocks)):
+            return [pid[b * n:(b + 1) * n] for b in range(len(blocks))]
+    out = []
+    for nd, g in blocks:
+        sel = before[(before["need"] == nd) & (before["group"] == g)].set_index("unit_id")["point_id"]
+        out.append(sel.reindex(units["unit_id"]).to_numpy())
+    return out
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -201,52 +225,62 @@ def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
     infinite, not in the mean).
     """
     grouped = df.groupby(keys, sort=True)
-    codes = grouped.ngroup().to_numpy()
-    n = grouped.ngroups
-    pop = df["population"].to_numpy(dtype=float)
-    t = df[time_col].to_numpy(dtype=float)
+    out = grouped.size().reset_index()[keys]
+    err = df[error_col].to_numpy(dtype=float) if error_col in df.columns else None
+    stats = stats_by_code(grouped.ngroup().to_numpy(), grouped.ngroups,
+                          df["population"].to_numpy(dtype=float), df[time_col].to_numpy(dtype=float),
+                          thresholds, err)
+    return pd.concat([out, pd.DataFrame(stats)], axis=1)
+
+
+def stats_by_code(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray,
+                  thresholds: tuple[int, ...], err: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The columns of :func:`group_stats` for rows grouped by integer ``codes`` (0 .. n-1).
+
+    ``pop`` residents, ``t`` minutes (NaN unlocated, inf unreachable), ``err`` the
+    model's p90 error per row (or None). Pure NumPy: the click path calls it with codes
+    computed once, without pandas grouping.
+    """
     located = ~np.isnan(t)
     reach = located & np.isfinite(t)
 
     def total(mask: np.ndarray, values: np.ndarray = pop) -> np.ndarray:
         return np.bincount(codes, weights=np.where(mask, values, 0.0), minlength=n)
 
-    out = grouped.size().reset_index()[keys]
+    out: dict[str, np.ndarray] = {}
     out["population"] = total(np.ones_like(located)).round().astype("int64")
     out["pop_unlocated"] = total(~located).round().astype("int64")
     out["pop_unreachable"] = total(located & ~reach).round().astype("int64")
     w_reach = total(reach)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mean_min"] = total(reach, pop * np.where(reach, t, 0.0)) / w_reach
-    # weighted quantiles: sort located rows by (group, time), search the cumulative weights
-    idx = np.flatnonzero(located)
-    order = idx[np.lexsort((t[idx], codes[idx]))]
-    c, v, w = codes[order], t[order], pop[order]
-    cum = np.cumsum(w)
-    w_loc = np.bincount(c, weights=w, minlength=n)
-    start = np.concatenate([[0.0], np.cumsum(w_loc)[:-1]])
-    last = np.searchsorted(c, np.arange(n), side="right") - 1
-    for q, col in ((0.5, "median_min"), (0.9, "p90_min")):
-        k = np.searchsorted(cum, start + q * w_loc - 1e-9, side="left")
-        k = np.minimum(k, np.maximum(last, 0))
-        out[col] = np.where(w_loc > 0, v[k] if len(v) else np.nan, np.nan)
+    out.update(_weighted_quantiles(codes, n, t, pop, located, {"median_min": 0.5, "p90_min": 0.9}))
     base = total(located)
     for th in thresholds:
         within = total(reach & (t <= th))
         out[f"pop_within_{th}"] = within.round().astype("int64")
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"pct_within_{th}"] = np.where(base > 0, 100.0 * within / base, np.nan)
-    if error_col in df.columns:
-        e = df[error_col].to_numpy(dtype=float)
-        has = np.flatnonzero(reach & np.isfinite(e) & (pop > 0))
-        order = has[np.lexsort((e[has], codes[has]))]
-        c, v, w = codes[order], e[order], pop[order]
-        cum = np.cumsum(w)
-        w_g = np.bincount(c, weights=w, minlength=n)
-        start = np.concatenate([[0.0], np.cumsum(w_g)[:-1]])
-        last = np.maximum(np.searchsorted(c, np.arange(n), side="right") - 1, 0)
-        k = np.minimum(np.searchsorted(cum, start + 0.5 * w_g - 1e-9, side="left"), last)
-        out["time_error_p90_min"] = np.where(w_g > 0, v[k] if len(v) else np.nan, np.nan)
+    if err is not None:
+        has = reach & np.isfinite(err) & (pop > 0)
+        out["time_error_p90_min"] = _weighted_quantiles(codes, n, err, pop, has, {"q": 0.5})["q"]
+    return out
+
+
+def _weighted_quantiles(codes: np.ndarray, n: int, v: np.ndarray, w: np.ndarray, use: np.ndarray,
+                        qs: dict[str, float]) -> dict[str, np.ndarray]:
+    """Per group, the smallest value with at least share q of the group's weight at or below it."""
+    idx = np.flatnonzero(use)
+    order = idx[np.lexsort((v[idx], codes[idx]))]
+    c, vv, ww = codes[order], v[order], w[order]
+    cum = np.cumsum(ww)
+    w_g = np.bincount(c, weights=ww, minlength=n)
+    start = np.concatenate([[0.0], np.cumsum(w_g)[:-1]])
+    last = np.maximum(np.searchsorted(c, np.arange(n), side="right") - 1, 0)
+    out = {}
+    for name, q in qs.items():
+        k = np.minimum(np.searchsorted(cum, start + q * w_g - 1e-9, side="left"), last)
+        out[name] = np.where(w_g > 0, vv[k] if len(vv) else np.nan, np.nan)
     return out
 
 
@@ -274,14 +308,13 @@ def summarise(access: pd.DataFrame, units: pd.DataFrame, by: str | None,
 
 def summary_tables(access: pd.DataFrame, units: pd.DataFrame,
                    thresholds: tuple[int, ...] = DEFAULT_SETTINGS.thresholds_min,
-                   ) -> dict[str, pd.DataFrame]:
-    """Summaries by municipality, service area and the whole region."""
-    by_muni = summarise(access, units, "municipality", thresholds)
-    return {
-        "summary_municipality": by_muni,
-        "summary_service_area": summarise(access, units, "service_area", thresholds),
-        "summary_region": summarise(access, units, None, thresholds),
-    }
+                   ) -> LazyTables:
+    """Summaries by municipality, service area and the whole region (each built when first read)."""
+    return LazyTables({
+        "summary_municipality": lambda: summarise(access, units, "municipality", thresholds),
+        "summary_service_area": lambda: summarise(access, units, "service_area", thresholds),
+        "summary_region": lambda: summarise(access, units, None, thresholds),
+    })
 
 
 def point_load(access: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:

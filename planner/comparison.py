@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .accessibility import ALL_GROUPS, group_stats
+from .accessibility import ALL_GROUPS, stats_by_code
 from .study import Results
 
 __all__ = ["unit_changes", "area_changes", "load_changes", "equity", "worst_off", "compare_all",
@@ -25,26 +25,30 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
     cross-validated p90 absolute error (min) at the distance of the trip before and after.
     """
     keys = ["unit_id", "need", "group"]
-    b = before.access.set_index(keys)
-    a = after.access.set_index(keys)
-    out = b[["population", "located"]].copy()
-    out["point_before"] = b["point_id"]
-    out["point_after"] = a["point_id"]
-    out["time_before"] = b["time_min"]
-    out["time_after"] = a["time_min"]
+    b, a = before.access, after.access
+    aligned = len(a) == len(b) and all(
+        np.array_equal(b[k].to_numpy(dtype=object), a[k].to_numpy(dtype=object)) for k in keys)
+    if not aligned:  # rows in another order: align on the keys (after's rows follow before's)
+        a = a.set_index(keys).reindex(pd.MultiIndex.from_frame(b[keys])).reset_index()
+    t_b = b["time_min"].to_numpy(dtype=float)
+    t_a = a["time_min"].to_numpy(dtype=float)
+    cols = {k: b[k].to_numpy() for k in keys}
+    cols.update(population=b["population"].to_numpy(), located=b["located"].to_numpy(),
+                point_before=b["point_id"].to_numpy(), point_after=a["point_id"].to_numpy(),
+                time_before=t_b, time_after=t_a)
     if "time_error_p90_min" in a.columns:  # the estimate's p90 error of each trip, before and after
-        out["time_error_p90_min_before"] = b["time_error_p90_min"] if "time_error_p90_min" in b.columns \
-            else np.nan
-        out["time_error_p90_min_after"] = a["time_error_p90_min"]
+        cols["time_error_p90_min_before"] = b["time_error_p90_min"].to_numpy(dtype=float) \
+            if "time_error_p90_min" in b.columns else np.full(len(b), np.nan)
+        cols["time_error_p90_min_after"] = a["time_error_p90_min"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
-        delta = out["time_after"] - out["time_before"]
+        delta = t_a - t_b
     # losing or gaining access altogether is an infinite change, not NaN
-    delta = delta.where(~(np.isinf(out["time_after"]) & np.isfinite(out["time_before"])), np.inf)
-    delta = delta.where(~(np.isinf(out["time_before"]) & np.isfinite(out["time_after"])), -np.inf)
-    delta = delta.where(~(np.isinf(out["time_before"]) & np.isinf(out["time_after"])), 0.0)
-    out["delta_min"] = delta
-    out["scenario"] = after.provenance.get("scenario", "")
-    return out.reset_index()
+    delta = np.where(np.isinf(t_a) & np.isfinite(t_b), np.inf, delta)
+    delta = np.where(np.isinf(t_b) & np.isfinite(t_a), -np.inf, delta)
+    delta = np.where(np.isinf(t_b) & np.isinf(t_a), 0.0, delta)
+    cols["delta_min"] = delta
+    cols["scenario"] = after.provenance.get("scenario", "")
+    return pd.DataFrame(cols)
 
 
 def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
@@ -55,37 +59,72 @@ def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
     median of the residents' trip errors, so "24 min" reads "24 ± N" before and after.
     """
     key = by or "region"
-    extra = units[["unit_id", by]] if by else units[["unit_id"]].assign(region="Uusimaa")
-    df = changes.merge(extra, on="unit_id", how="left", validate="many_to_one")
-    df = pd.concat([df, df.assign(group=ALL_GROUPS)], ignore_index=True)
-    keys = [key, "need", "group"]
-    before = group_stats(df, keys, "time_before", thresholds, error_col="time_error_p90_min_before")
-    after = group_stats(df, keys, "time_after", thresholds, error_col="time_error_p90_min_after")
-    out = before[keys + ["population", "pop_unlocated"]].rename(columns={key: "area"})
-    out.insert(0, "level", key)
+    n_rows = len(changes)
+    # integer codes instead of pandas grouping (the click path): unit -> area, need, group
+    upos = _unit_positions(changes["unit_id"].to_numpy(dtype=object), units["unit_id"].to_numpy(dtype=object))
+    if (upos < 0).any():
+        raise ValueError(f"unit_changes has units not in the demand units: "
+                         f"{changes['unit_id'][upos < 0].unique()[:5].tolist()}")
+    areas_of_units = units[by].to_numpy(dtype=object) if by else np.full(len(units), "Uusimaa", dtype=object)
+    area_codes, area_names = pd.factorize(pd.Series(areas_of_units, dtype=object).fillna("(none)"),
+                                          sort=True)
+    need_codes, need_names = pd.factorize(changes["need"], sort=True)
+    groups = sorted({*changes["group"].unique(), ALL_GROUPS})  # 'all' sorts before 'fi', 'sv'
+    g_index = {g: i for i, g in enumerate(groups)}
+    gc, gn = pd.factorize(changes["group"])
+    group_codes = np.array([g_index[g] for g in gn], dtype=np.int64)[gc]
+    n_need, n_group = len(need_names), len(groups)
+    code = (area_codes[upos] * n_need + need_codes) * n_group
+    # every row twice: in its own language group and in 'all'
+    full = np.concatenate([code + group_codes, code + g_index[ALL_GROUPS]])
+    present, codes = np.unique(full, return_inverse=True)
+    n = len(present)
+
+    def twice(col: str) -> np.ndarray:
+        v = changes[col].to_numpy(dtype=float)
+        return np.concatenate([v, v])
+
+    pop = twice("population")
+    err_b = twice("time_error_p90_min_before") if "time_error_p90_min_before" in changes.columns else None
+    err_a = twice("time_error_p90_min_after") if "time_error_p90_min_after" in changes.columns else None
+    before = stats_by_code(codes, n, pop, twice("time_before"), thresholds, err_b)
+    after = stats_by_code(codes, n, pop, twice("time_after"), thresholds, err_a)
+    cols: dict[str, object] = {
+        "level": key,
+        "area": area_names.to_numpy(dtype=object)[present // (n_need * n_group)],
+        "need": np.asarray(need_names, dtype=object)[(present // n_group) % n_need],
+        "group": np.asarray(groups, dtype=object)[present % n_group],
+        "population": before["population"], "pop_unlocated": before["pop_unlocated"],
+    }
     stats = ["mean_min", "median_min", "p90_min", "pop_unreachable", *[f"pop_within_{t}" for t in thresholds]]
-    if "time_error_p90_min" in after.columns:  # the estimate's error at the residents' distances
+    if err_a is not None:  # the estimate's error at the residents' distances
         stats.append("time_error_p90_min")
     for k in stats:
-        out[f"{k}_before"] = before[k].to_numpy()
-        out[f"{k}_after"] = after[k].to_numpy()
-    out["mean_change_min"] = out["mean_min_after"] - out["mean_min_before"]
-    d = df["delta_min"].to_numpy()
-    pop = df["population"].to_numpy(dtype=float)
-    codes = df.groupby(keys, sort=True).ngroup().to_numpy()
+        cols[f"{k}_before"] = before[k]
+        cols[f"{k}_after"] = after[k]
+    cols["mean_change_min"] = after["mean_min"] - before["mean_min"]
+    d = twice("delta_min")
 
     def total(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(codes, weights=np.where(mask, pop, 0.0), minlength=len(out)).round() \
-            .astype("int64")
+        return np.bincount(codes, weights=np.where(mask, pop, 0.0), minlength=n).round().astype("int64")
 
     with np.errstate(invalid="ignore"):
         for t in LOSS_THRESHOLDS:
-            out[f"pop_lose_gt_{t}"] = total(d > t)
-        out["pop_lose_access"] = total(np.isposinf(d))
-        out["pop_worse"] = total(d > 0)
-        out["pop_better"] = total(d < 0)
-    out["scenario"] = changes["scenario"].iloc[0] if len(changes) else ""
-    return out
+            cols[f"pop_lose_gt_{t}"] = total(d > t)
+        cols["pop_lose_access"] = total(np.isposinf(d))
+        cols["pop_worse"] = total(d > 0)
+        cols["pop_better"] = total(d < 0)
+    cols["scenario"] = changes["scenario"].iloc[0] if n_rows else ""
+    return pd.DataFrame(cols)
+
+
+def _unit_positions(ids: np.ndarray, unit_ids: np.ndarray) -> np.ndarray:
+    """Position in ``unit_ids`` of each of ``ids`` (-1 if absent); fast when ``ids`` repeats
+    ``unit_ids`` block by block, as every access table does."""
+    n = len(unit_ids)
+    if n and len(ids) % n == 0 and np.array_equal(ids, np.tile(unit_ids, len(ids) // n)):
+        return np.tile(np.arange(n), len(ids) // n)
+    return pd.Index(unit_ids).get_indexer(ids)
 
 
 def load_changes(before: Results, after: Results) -> pd.DataFrame:

@@ -422,10 +422,10 @@ def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) 
     prov = {**study.provenance, "scenario": scenario.name}
     res = Results(access=access,
                   summaries=summary_tables(access, study.units, study.settings.thresholds_min),
-                  load=point_load(access, applied.points),
-                  reception=reception_access(applied.points, study.model,
-                                             eligibility=study.eligibility,
-                                             organisers=study.organisers), provenance=prov)
+                  load=lambda: point_load(access, applied.points),
+                  reception=lambda: reception_access(applied.points, study.model,
+                                                     eligibility=study.eligibility,
+                                                     organisers=study.organisers), provenance=prov)
     return res, applied
 
 

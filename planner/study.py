@@ -6,6 +6,7 @@ evaluations: scenarios only swap the set of open points over the same matrix.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,15 +51,36 @@ class Study:
     all_points: gpd.GeoDataFrame | None = None  # every row of the points file, any date
 
 
-@dataclass(frozen=True)
 class Results:
-    """Everything computed for one set of open service points."""
+    """Everything computed for one set of open service points.
 
-    access: pd.DataFrame  # unit x need x group, nearest point and time
-    summaries: dict[str, pd.DataFrame]
-    load: pd.DataFrame
-    reception: pd.DataFrame
-    provenance: dict[str, str]
+    ``access`` is computed at once; ``summaries`` (a mapping), ``load`` and ``reception``
+    may be given as zero-argument functions and are then built when first read, so a
+    scenario re-evaluated on a click pays only for the tables it shows.
+    """
+
+    def __init__(self, access: pd.DataFrame,
+                 summaries: Mapping[str, pd.DataFrame],
+                 load: pd.DataFrame | Callable[[], pd.DataFrame],
+                 reception: pd.DataFrame | Callable[[], pd.DataFrame],
+                 provenance: dict[str, str]) -> None:
+        self.access = access  # unit x need x group, nearest point and time
+        self.summaries = summaries
+        self._load = load
+        self._reception = reception
+        self.provenance = provenance
+
+    @property
+    def load(self) -> pd.DataFrame:
+        if callable(self._load):
+            self._load = self._load()
+        return self._load
+
+    @property
+    def reception(self) -> pd.DataFrame:
+        if callable(self._reception):
+            self._reception = self._reception()
+        return self._reception
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {"access_units": self.access, **self.summaries, "point_load": self.load,
@@ -175,8 +197,8 @@ def evaluate_points(study: Study, points: gpd.GeoDataFrame | None = None,
     return Results(
         access=access,
         summaries=summary_tables(access, study.units, study.settings.thresholds_min),
-        load=point_load(access, points),
-        reception=reception_access(points, study.model, eligibility=study.eligibility,
-                                   organisers=study.organisers),
+        load=lambda: point_load(access, points),
+        reception=lambda: reception_access(points, study.model, eligibility=study.eligibility,
+                                           organisers=study.organisers),
         provenance=prov,
     )
