@@ -190,10 +190,27 @@ _CLUSTER_STYLE = (
     "body .planner-cluster-more{font:bold 11px system-ui,Arial,sans-serif;color:#111;padding:0 2px}")
 
 
+class _MaxZoom(MacroElement):
+    """Gives the map a maximum zoom (18, as OpenStreetMap tiles) when it has none: a map without
+    tiles has none, and the cluster plugin needs one to know where to spiderfy."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) { if (!map.options.maxZoom) { map.options.maxZoom = 18; } })(
+            {{ this._parent.get_name() }});
+        {% endmacro %}
+        """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MaxZoom"
+
+
 def _marker_cluster(m):
     """The one cluster group every service-point marker of map ``m`` joins (vendored plugin)."""
     from folium.plugins import MarkerCluster
 
+    _MaxZoom().add_to(m)
     cluster = MarkerCluster(control=False, options=dict(CLUSTER_OPTIONS), icon_create_function=_CLUSTER_ICON)
     cluster.add_to(m)
     return cluster
