@@ -425,7 +425,7 @@ def accessibility_map(
     merges: dict[str, str] | None = None,
     centres: gpd.GeoDataFrame | None = None,
     compact: bool = False,
-    catchments: gpd.GeoDataFrame | None = None,
+    catchments: dict | None = None,
     into=None,
     side: str | None = None,
 ):
@@ -451,8 +451,8 @@ def accessibility_map(
     centres : municipal centres (``municipality_code``, geometry) where the name labels
         stand; default a point inside each municipal border.
     compact : collapsed layer control and legend, for small maps (e.g. in the app).
-    catchments : optional :func:`planner.outputs.catchments.catchment_areas` output, drawn as a
-        layer (hidden at first) of one colour per point.
+    catchments : optional ``{layer name: Catchments}`` (:func:`planner.outputs.catchments.catchment_areas`),
+        each drawn as a layer (hidden at first) of one colour per point.
     into, side : draw into this existing map (one half of a side-by-side page) instead of a new
         one; ``side`` 'left' / 'right' places its title, legend and credits in that half.
     """
@@ -506,10 +506,11 @@ def accessibility_map(
 
     if has_change:
         _change_layer(m, u, change, web, lang)
-    if catchments is not None and len(catchments):
+    if catchments:
         from .catchments import catchment_layer
 
-        catchment_layer(catchments, lang=lang, settings=settings).add_to(m)
+        for layer_name, c in catchments.items():
+            catchment_layer(c, lang=lang, settings=settings, name=layer_name).add_to(m)
     if borders is not None:
         _border_layers(m, borders, service_areas, centres, web, lang)
     states = point_state or {}
@@ -661,11 +662,14 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
 
 def scenario_map(study, results, need: str = "social_any", group: str = "fi", applied=None,
                  changes: pd.DataFrame | None = None, tiles: str | None = "OpenStreetMap",
-                 lang: str = "en", compact: bool = False):
+                 lang: str = "en", compact: bool = False, catchments: bool = False, baseline=None,
+                 into=None, side: str | None = None):
     """The map of a :class:`planner.study.Study` for a baseline or scenario result.
 
     ``applied`` (:class:`planner.scenario.Applied`) marks closed and opened points;
     ``changes`` (:func:`planner.comparison.unit_changes`) adds the minutes gained/lost layer.
+    ``catchments`` adds the catchment areas of ``results`` (and of ``baseline``, when given,
+    as a second layer: before / after), hidden until switched on in the layer control.
     """
     points, state, merges = study.points, None, None
     if applied is not None:
@@ -673,11 +677,21 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         points = gpd.GeoDataFrame(points, geometry="geometry", crs=study.points.crs)
         state, merges = applied.state, applied.merges
     change = _select_change(changes, need, group) if changes is not None else None
+    layers = None
+    if catchments:
+        from .catchments import catchment_areas, catchment_layer_name
+
+        layers = {}
+        if baseline is not None:
+            layers[catchment_layer_name("before", lang)] = catchment_areas(
+                study.units, baseline.access, points, need, group)
+        layers[catchment_layer_name("after" if baseline is not None else "now", lang)] = catchment_areas(
+            study.units, results.access, points, need, group)
     return accessibility_map(study.units, results.access, points, results.provenance, need=need,
                              group=group, borders=study.borders, service_areas=study.service_areas,
                              load=results.load, change=change, point_state=state, tiles=tiles,
                              settings=study.settings, lang=lang, merges=merges, centres=study.centres,
-                             compact=compact)
+                             compact=compact, catchments=layers, into=into, side=side)
 
 
 def save_map(m, path: str | Path) -> Path:
