@@ -41,6 +41,10 @@ def map_command(
     include_unlocated_points: bool = UnlocatedOpt,
     eligibility: str = EligibilityOpt,
     weight: str = WeightOpt,
+    side_by_side: bool = typer.Option(False, "--side-by-side", help="a scenario's before (left) and after "
+                                      "(right) as two synchronised maps on one page"),
+    catchments: bool = typer.Option(False, "--catchments", help="add each point's catchment area (the "
+                                    "units it serves) as a layer, before and after a scenario"),
 ) -> None:
     """Write one self-contained HTML map (baseline, or a scenario's gains and losses)."""
     import warnings
@@ -54,6 +58,8 @@ def map_command(
         _fail(f"unknown language group {group!r}: expected fi, sv or all")
     if lang not in LANGS:
         _fail(f"unknown language {lang!r}: expected one of {list(LANGS)}")
+    if side_by_side and scenario is None:
+        _fail("--side-by-side compares a scenario with the baseline: give a scenario YAML file")
     from .outputs.atomic import atomic_file, check_out_file
 
     try:
@@ -82,8 +88,17 @@ def map_command(
             baseline = evaluate_points(study)
             if sc is None:
                 m = scenario_map(study, baseline, need, group, tiles="OpenStreetMap" if tiles else None,
-                                 lang=lang)
+                                 lang=lang, catchments=catchments)
                 prov = baseline.provenance
+            elif side_by_side:
+                from .outputs.sidebyside import side_by_side_map
+                from .scenario import evaluate
+
+                res, applied = evaluate(study, sc, baseline)
+                m = side_by_side_map(study, baseline, res, applied, need, group,
+                                     tiles="OpenStreetMap" if tiles else None, lang=lang,
+                                     catchments=catchments)
+                prov = res.provenance
             else:
                 from .comparison import unit_changes
                 from .scenario import evaluate
@@ -91,7 +106,8 @@ def map_command(
                 res, applied = evaluate(study, sc, baseline)
                 m = scenario_map(study, res, need, group, applied=applied,
                                  changes=unit_changes(baseline, res),
-                                 tiles="OpenStreetMap" if tiles else None, lang=lang)
+                                 tiles="OpenStreetMap" if tiles else None, lang=lang,
+                                 catchments=catchments, baseline=baseline)
                 prov = res.provenance
             with atomic_file(out) as tmp:  # a failed write leaves the previous map untouched
                 save_map(m, tmp)

@@ -91,7 +91,8 @@ PLUGIN_ASSETS: dict[str, tuple[str, str]] = {
 }
 # folium's own page assets the planner's maps never use (dropped, not inlined)
 _UNUSED = {"leaflet", "leaflet_css", "jquery", "bootstrap", "bootstrap_css", "bootstrap_theme_css",
-           "awesome_markers", "awesome_markers_css", "awesome_markers_font_css", "awesome_rotate_css"}
+           "awesome_markers", "awesome_markers_css", "awesome_markers_font_css", "awesome_rotate_css",
+           "glyphicons_css"}
 
 
 @lru_cache(maxsize=8)
@@ -151,8 +152,8 @@ def self_contained(m) -> str:
     """
     from folium import Element
 
+    plugins = _plugin_assets(m)  # first: ``m`` itself may be a plugin (DualMap)
     m.default_js, m.default_css = [], []  # folium's CDN assets: none is needed
-    plugins = _plugin_assets(m)
     header = m.get_root().header
     header.add_child(Element(_inline_script(leaflet_js())), name="leaflet")
     header.add_child(Element("<style>" + leaflet_css() + "</style>"), name="leaflet_css")

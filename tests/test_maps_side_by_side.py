@@ -1,0 +1,112 @@
+"""Before / after side by side (issue 13 item 3): two synchronised maps on one offline page,
+the function the app calls and `planner map --side-by-side`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from planner.outputs.html import external_references
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def kela(study, baseline):
+    from planner.scenario import evaluate, load_scenario
+
+    sc = load_scenario(SCENARIOS / "concentrate_kela_offices.yaml")
+    res, applied = evaluate(study, sc, baseline)
+    return res, applied
+
+
+@pytest.fixture(scope="module")
+def page(study, baseline, kela):
+    from planner.outputs.sidebyside import side_by_side_html
+
+    res, applied = kela
+    return side_by_side_html(study, baseline, res, applied, "kela", "fi", tiles=None, catchments=True)
+
+
+def _map_names(page: str) -> list[str]:
+    return re.findall(r"var (map_\w+) = L\.map\(", page)
+
+
+def test_two_maps_kept_in_step_offline(page):
+    maps = _map_names(page)
+    assert len(maps) == 2
+    assert f"{maps[0]}.sync({maps[1]})" in page and f"{maps[1]}.sync({maps[0]})" in page
+    assert external_references(page) == []
+    assert "cdn.jsdelivr.net" not in page and "LICENSE-leaflet.sync.txt" in page
+
+
+def test_left_is_the_baseline_right_the_scenario(page):
+    left = re.search(r'<div id="planner-title-left".*?</details></div>', page, re.S).group(0)
+    right = re.search(r'<div id="planner-title-right".*?</details></div>', page, re.S).group(0)
+    assert "Scenario: baseline" in left
+    assert "Scenario: Concentrate Kela offices in five towns" in right
+    # closed points appear on the right map only
+    assert page.count('"Closed in the scenario"') == 1 or page.count("Closed in the scenario") >= 1
+    assert "planner-legend-left" in page and "planner-legend-right" in page
+    assert page.count('id="planner-credits"') == 1
+    assert page.count("Catchment areas") >= 2  # each side has its own catchment layer
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed at /usr/bin/chromium")
+def test_zooming_one_map_moves_the_other(page, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    path = tmp_path / "sbs.html"
+    path.write_text(page, encoding="utf-8")
+    left, right = _map_names(page)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        pg = browser.new_page(viewport={"width": 1300, "height": 800})
+        pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                 else r.abort())
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(path.as_uri())
+        pg.wait_for_function(f"typeof {right} !== 'undefined'")
+        pg.evaluate(f"{left}.setView([60.17, 24.94], 12, {{animate: false}}); null")
+        pg.wait_for_timeout(500)
+        zoom, lat = pg.evaluate(f"[{right}.getZoom(), {right}.getCenter().lat]")
+        assert zoom == 12 and abs(lat - 60.17) < 0.01
+        # the two halves stand side by side, each half the page wide
+        boxes = [pg.locator(f"#{n}").bounding_box() for n in (left, right)]
+        assert boxes[0]["x"] < boxes[1]["x"] and abs(boxes[0]["width"] - 650) < 5
+        browser.close()
+    assert errors == []
+
+
+@pytest.fixture(scope="module")
+def cli():
+    app = typer.Typer()
+    from planner.cli_map import map_command
+
+    app.command("map")(map_command)
+    app.command("noop")(lambda: None)
+    return app
+
+
+def test_map_command_side_by_side(cli, tmp_path):
+    out = tmp_path / "sbs.html"
+    result = CliRunner().invoke(cli, ["map", str(SCENARIOS / "concentrate_kela_offices.yaml"),
+                                      "--out", str(out), "--side-by-side", "--no-tiles", "--need", "kela",
+                                      "--lang", "fi"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert len(_map_names(text)) == 2 and external_references(text) == []
+    assert "planner-title-right" in text and "Skenaario:" in text
+
+
+def test_side_by_side_needs_a_scenario(cli, tmp_path):
+    result = CliRunner().invoke(cli, ["map", "--side-by-side", "--out", str(tmp_path / "x.html")])
+    assert result.exit_code == 2 and "scenario" in result.output
+    assert not (tmp_path / "x.html").exists()
