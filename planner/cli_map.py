@@ -45,6 +45,9 @@ def map_command(
                                       "(right) as two synchronised maps on one page"),
     catchments: bool = typer.Option(False, "--catchments", help="add each point's catchment area (the "
                                     "units it serves) as a layer, before and after a scenario"),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="a side panel of charts (share of "
+                                "residents by travel time; change per service area and municipality), "
+                                "drawn as static SVG"),
 ) -> None:
     """Write one self-contained HTML map (baseline, or a scenario's gains and losses)."""
     import warnings
@@ -78,6 +81,7 @@ def map_command(
             base = sc.base if sc is not None else {}
             mode = mode or base.get("mode", "drive")
             demand = demand or base.get("demand", "postal")
+            from .comparison import compare_all
             from .study import evaluate_points, load_study
             from .traveltime.estimate import choose_model
 
@@ -90,6 +94,7 @@ def map_command(
                 m = scenario_map(study, baseline, need, group, tiles="OpenStreetMap" if tiles else None,
                                  lang=lang, catchments=catchments)
                 prov = baseline.provenance
+                comparison, res = None, None
             elif side_by_side:
                 from .outputs.sidebyside import side_by_side_map
                 from .scenario import evaluate
@@ -99,6 +104,7 @@ def map_command(
                                      tiles="OpenStreetMap" if tiles else None, lang=lang,
                                      catchments=catchments)
                 prov = res.provenance
+                comparison = compare_all(baseline, res, study.units, study.settings.thresholds_min)
             else:
                 from .comparison import unit_changes
                 from .scenario import evaluate
@@ -109,6 +115,11 @@ def map_command(
                                  tiles="OpenStreetMap" if tiles else None, lang=lang,
                                  catchments=catchments, baseline=baseline)
                 prov = res.provenance
+                comparison = compare_all(baseline, res, study.units, study.settings.thresholds_min)
+            if charts:
+                from .outputs.charts import add_charts_panel, scenario_charts
+
+                add_charts_panel(m, scenario_charts(study, baseline, res, comparison, need, lang), lang)
             with atomic_file(out) as tmp:  # a failed write leaves the previous map untouched
                 save_map(m, tmp)
             path = out
