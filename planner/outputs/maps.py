@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from folium import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
