@@ -428,6 +428,7 @@ def accessibility_map(
     catchments: dict | None = None,
     into=None,
     side: str | None = None,
+    cluster_points: bool = False,
 ):
     """A folium map of travel time to the nearest ``need`` point for language ``group``.
 
@@ -455,6 +456,9 @@ def accessibility_map(
         each drawn as a layer (hidden at first) of one colour per point.
     into, side : draw into this existing map (one half of a side-by-side page) instead of a new
         one; ``side`` 'left' / 'right' places its title, legend and credits in that half.
+    cluster_points : points near each other join a marker-cluster group (vendored
+        Leaflet.markercluster; a click spreads a cluster) instead of the default: every point its
+        own marker, those of one site (within ``RING_TOLERANCE_M``) on a ring around it.
     """
     import folium
 
@@ -514,7 +518,7 @@ def accessibility_map(
     if borders is not None:
         _border_layers(m, borders, service_areas, centres, web, lang)
     states = point_state or {}
-    _points_layers(m, points, load, need, states, merges or {}, web, lang)
+    _points_layers(m, points, load, need, states, merges or {}, web, lang, cluster_points)
     folium.LayerControl(collapsed=small, position="topright").add_to(m)
 
     suffix = f"-{side}" if side else ""
@@ -625,8 +629,64 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
 _PRECISION = {"map.precision.address", "map.precision.postal_area", "map.precision.locality"}
 
 
+# points closer than this (metres, EPSG:3067) share a site: their markers stand on a ring
+RING_TOLERANCE_M = 30.0
+
+
+def ring_offsets(x: np.ndarray, y: np.ndarray, tolerance_m: float = RING_TOLERANCE_M,
+                 icon_px: int = 18) -> np.ndarray:
+    """Pixel offsets ``(dx, dy)`` per point that spread the markers of one site on a ring.
+
+    ``x, y`` in metres (EPSG:3067). Points within ``tolerance_m`` of a site's first point form
+    its group; a group of n > 1 stands on a circle of radius ``max(13, (icon/2 + 2) / sin(pi/n))`` px
+    around the site (first marker at the top, then clockwise, in input order), so no two markers
+    of one site overlap at any zoom. A lone point keeps (0, 0).
+
+    >>> ring_offsets(np.array([0.0, 5.0, 900.0]), np.array([0.0, 0.0, 0.0])).round(1).tolist()
+    [[0.0, -13.0], [0.0, 13.0], [0.0, 0.0]]
+    """
+    n = len(x)
+    group = np.full(n, -1)
+    anchors: list[int] = []
+    for i in range(n):
+        for a in anchors:
+            if (x[i] - x[a]) ** 2 + (y[i] - y[a]) ** 2 <= tolerance_m ** 2:
+                group[i] = a
+                break
+        else:
+            anchors.append(i)
+            group[i] = i
+    out = np.zeros((n, 2))
+    for a in anchors:
+        members = np.flatnonzero(group == a)
+        k = len(members)
+        if k < 2:
+            continue
+        r = max(13.0, (icon_px / 2 + 2) / np.sin(np.pi / k))
+        ang = -np.pi / 2 + 2 * np.pi * np.arange(k) / k
+        out[members, 0] = np.round(r * np.cos(ang), 1)
+        out[members, 1] = np.round(r * np.sin(ang), 1)
+    return out + 0.0  # no negative zeros
+
+
+def _ringed(svg: str, dx: float, dy: float, size: int = 18) -> str:
+    """``svg`` (a marker drawn ``(dx, dy)`` px off its site) with a leg and a dot at the site."""
+    if dx == 0 and dy == 0:
+        return svg
+    c = size / 2
+    leg = (f'<line x1="{c}" y1="{c}" x2="{c - dx:.1f}" y2="{c - dy:.1f}" stroke="#222" stroke-width="1.3"/>'
+           f'<circle cx="{c - dx:.1f}" cy="{c - dy:.1f}" r="2.6" fill="#222" stroke="#fff" '
+           'stroke-width="0.8"/>')
+    head, sep, body = svg.partition(">")
+    return head.replace("<svg ", '<svg style="overflow:visible" ', 1) + sep + leg + body
+
+
 def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need: str,
-                   state: dict[str, str], merges: dict[str, str], web: str, lang: str) -> None:
+                   state: dict[str, str], merges: dict[str, str], web: str, lang: str,
+                   cluster_points: bool = False) -> None:
+    """The service-point layers. Points of one site stand on a ring around it (each keeps its own
+    marker, title and popup); with ``cluster_points`` they join one marker-cluster group instead
+    (spread by a click), for maps with many points."""
     served: dict[str, dict[str, int]] = {}
     if load is not None and len(load):
         per = load.groupby(["id", "need"], sort=False)["residents"].sum()
@@ -636,8 +696,10 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
     names = points.set_index("id")["name"]
     names = names[~names.index.duplicated()]
     p4 = points.to_crs(web)
+    offsets = np.zeros((len(points), 2)) if cluster_points else ring_offsets(
+        points.geometry.x.to_numpy(dtype=float), points.geometry.y.to_numpy(dtype=float))
     layers: dict[str, list[dict]] = {}
-    for _, p in p4.iterrows():
+    for (_, p), (dx, dy) in zip(p4.iterrows(), offsets, strict=True):
         st = state.get(p["id"], "open")
         into = merges.get(p["id"])
         popup = _popup(p, served.get(p["id"], {}), need, st, names.get(into, into) if into else None,
@@ -648,9 +710,9 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         if p.get("located") is False or p.get("located") == 0:  # placeholder: hollow marker
             look, tip = "placeholder", tip + " — placeholder: site unknown, drawn at the municipal centre"
         layers.setdefault(key, []).append(_point_feature(
-            p.geometry.x, p.geometry.y, marker_svg(p["category"], state=look), 18, 18, 9, 9, popup, tip,
-            html_text(p["name"]), st))
-    cluster = _marker_cluster(m)
+            p.geometry.x, p.geometry.y, _ringed(marker_svg(p["category"], state=look), dx, dy), 18, 18,
+            round(9 - dx, 1), round(9 - dy, 1), popup, tip, html_text(p["name"]), st))
+    cluster = _marker_cluster(m) if cluster_points else None
     for cat in CATEGORIES:
         if cat in layers:
             _SvgPoints(layers[cat], t("map.points_layer", lang, category=category_label(cat, lang)),
@@ -663,7 +725,7 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
 def scenario_map(study, results, need: str = "social_any", group: str = "fi", applied=None,
                  changes: pd.DataFrame | None = None, tiles: str | None = "OpenStreetMap",
                  lang: str = "en", compact: bool = False, catchments: bool = False, baseline=None,
-                 into=None, side: str | None = None):
+                 into=None, side: str | None = None, cluster_points: bool = False):
     """The map of a :class:`planner.study.Study` for a baseline or scenario result.
 
     ``applied`` (:class:`planner.scenario.Applied`) marks closed and opened points;
@@ -691,7 +753,8 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
                              group=group, borders=study.borders, service_areas=study.service_areas,
                              load=results.load, change=change, point_state=state, tiles=tiles,
                              settings=study.settings, lang=lang, merges=merges, centres=study.centres,
-                             compact=compact, catchments=layers, into=into, side=side)
+                             compact=compact, catchments=layers, into=into, side=side,
+                             cluster_points=cluster_points)
 
 
 def save_map(m, path: str | Path) -> Path:
