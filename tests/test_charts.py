@@ -98,3 +98,24 @@ def test_bundled_scenario_charts_in_the_map_panel(study, baseline, tmp_path):
     assert "Residents reaching a point within" in page and "By municipality" in page
     assert external_references(page) == []
     assert "vega" not in page.lower().replace("vega-", "")  # no Vega script: static SVG only
+
+
+def test_map_command_panel_on_by_default_off_on_request(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from planner.cli_map import map_command
+
+    app = typer.Typer()
+    app.command("map")(map_command)
+    app.command("noop")(lambda: None)
+    on, off = tmp_path / "on.html", tmp_path / "off.html"
+    sc = str(SCENARIOS / "concentrate_kela_offices.yaml")
+    for out, extra in ((on, ["--catchments"]), (off, ["--no-charts"])):
+        args = ["map", sc, "--need", "kela", "--no-tiles", "--out", str(out), *extra]
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+    page = on.read_text(encoding="utf-8")
+    assert page.count('<div class="planner-chart"') == 3 and external_references(page) == []
+    assert "Catchment areas before" in page and "Catchment areas after" in page
+    assert 'id="planner-charts"' not in off.read_text(encoding="utf-8")
