@@ -119,7 +119,8 @@ def map_command(
             if charts:
                 from .outputs.charts import add_charts_panel, scenario_charts
 
-                add_charts_panel(m, scenario_charts(study, baseline, res, comparison, need, lang), lang)
+                add_charts_panel(m, scenario_charts(study, baseline, res, comparison, need, lang, group),
+                                 lang)
             with atomic_file(out) as tmp:  # a failed write leaves the previous map untouched
                 save_map(m, tmp)
             path = out

@@ -110,3 +110,33 @@ def test_side_by_side_needs_a_scenario(cli, tmp_path):
     result = CliRunner().invoke(cli, ["map", "--side-by-side", "--out", str(tmp_path / "x.html")])
     assert result.exit_code == 2 and "scenario" in result.output
     assert not (tmp_path / "x.html").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed at /usr/bin/chromium")
+def test_chart_panel_stands_below_the_taller_half_width_title(study, baseline, kela, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    from planner.outputs.charts import add_charts_panel, scenario_charts
+    from planner.outputs.html import self_contained
+    from planner.outputs.sidebyside import side_by_side_map
+
+    res, applied = kela
+    # the longest need name, in Swedish, on a narrow screen: the title wraps over many lines
+    dm = side_by_side_map(study, baseline, res, applied, "social_any", "sv", tiles=None, lang="sv")
+    path = tmp_path / "panel.html"
+    path.write_text(self_contained(add_charts_panel(dm, scenario_charts(
+        study, baseline, res, None, "social_any", "sv"), "sv")), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        pg = browser.new_page(viewport={"width": 1000, "height": 800})
+        pg.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:"))
+                 else r.abort())
+        pg.goto(path.as_uri())
+        pg.wait_for_timeout(300)
+        title = pg.locator("#planner-title-left").bounding_box()
+        panel = pg.locator("#planner-charts").bounding_box()
+        assert panel["y"] >= title["y"] + title["height"]  # not under the title block
+        pg.locator("#planner-charts summary").click()  # reachable: nothing lies over it
+        pg.locator(".planner-chart svg").first.wait_for()
+        browser.close()

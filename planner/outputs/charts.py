@@ -143,14 +143,15 @@ def chart_svg(chart) -> str:
 
 
 def scenario_charts(study, baseline, results=None, comparison: dict | None = None, need: str = "social_any",
-                    lang: str = "en") -> list:
+                    lang: str = "en", group: str = "all") -> list:
     """The charts of a baseline (cumulative share) or a scenario run (cumulative before/after and
-    change bars per service area and municipality; ``comparison`` from ``compare_all``)."""
+    change bars of language ``group`` per service area and municipality; ``comparison`` from
+    ``compare_all``)."""
     after = None if results is None else results.access
     charts = [cumulative_chart(baseline.access, need, after, lang=lang)]
     if comparison is not None:
         for level in ("service_area", "municipality"):
-            charts.append(change_bars(comparison[f"compare_{level}"], need, level, lang=lang))
+            charts.append(change_bars(comparison[f"compare_{level}"], need, level, group, lang))
     return charts
 
 
@@ -163,7 +164,25 @@ def charts_panel(svgs: list[str], lang: str = "en", open_: bool = False) -> str:
             "font:12px/1.35 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;color:#111;"
             f'max-height:calc(100% - 350px);overflow:auto;max-width:min(380px,45%)">{details}'
             f'<summary style="cursor:pointer;font-weight:bold">{html_text(_t("panel", lang))}</summary>'
-            f"{body}</details></div>")
+            f"{body}</details></div>{_PLACE}")
+
+
+# the panel stands below the title block, whatever height the title has (folded, wrapped, a
+# narrow half of a side-by-side page), and stops above the credits
+_PLACE = """<script>(function () {
+    function place() {
+        var t = document.getElementById("planner-title") || document.getElementById("planner-title-left");
+        var c = document.getElementById("planner-charts");
+        if (!t || !c) { return; }
+        var top = t.offsetTop + t.offsetHeight + 8;
+        c.style.top = top + "px";
+        c.style.maxHeight = Math.max(120, window.innerHeight - top - 170) + "px";
+    }
+    window.addEventListener("load", place);
+    window.addEventListener("resize", place);
+    document.addEventListener("toggle", place, true);
+    setTimeout(place, 0);
+})();</script>"""
 
 
 def add_charts_panel(m, charts: list, lang: str = "en", open_: bool = False):

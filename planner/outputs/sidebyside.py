@@ -16,7 +16,7 @@ __all__ = ["side_by_side_map", "side_by_side_html", "save_side_by_side"]
 _DIVIDER = ('<div id="planner-divider" style="position:absolute;top:0;bottom:0;left:50%;width:3px;'
             'margin-left:-1px;background:#222;z-index:1000;pointer-events:none"></div>'
             # the credits clear the scale bar of the left map
-            "<style>body #planner-credits{bottom:52px}</style>")
+            "<style>body #planner-credits{bottom:52px !important}</style>")
 
 
 def side_by_side_map(study, baseline, results, applied, need: str = "social_any", group: str = "fi",
