@@ -142,3 +142,21 @@ def test_scenario_map_has_before_and_after_catchment_layers(study, baseline):
                      baseline=baseline, lang="sv")
     layers = {c.layer_name: c.show for c in m._children.values() if isinstance(c, GeoJson)}
     assert layers["Upptagningsområden före"] is False and layers["Upptagningsområden efter"] is False
+
+
+def test_grid_cells_off_the_land_count_as_unlocated_not_lost():
+    """HSY grid: cells off the postal-area land have no position; their residents are counted."""
+    import warnings
+
+    from planner.errors import PlannerWarning
+    from planner.study import evaluate_points, load_study
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlannerWarning)
+        grid = load_study(demand="grid")
+    res = evaluate_points(grid)
+    c = catchment_areas(grid.units, res.access, grid.points, "kela", "all")
+    off = grid.units.loc[~grid.units["located"], "pop_total"].sum()
+    assert off > 0 and c.unlocated == off
+    assert c.population == int(grid.units["pop_total"].sum())
+    assert c.population == c.in_catchments + c.unreached + c.unlocated
