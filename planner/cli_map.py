@@ -48,6 +48,9 @@ def map_command(
     charts: bool = typer.Option(True, "--charts/--no-charts", help="a side panel of charts (share of "
                                 "residents by travel time; change per service area and municipality), "
                                 "drawn as static SVG"),
+    cluster_points: bool = typer.Option(False, "--cluster-points", help="join nearby service points in "
+                                        "clusters that spread on a click (default: every point its own "
+                                        "marker, those of one site on a ring)"),
 ) -> None:
     """Write one self-contained HTML map (baseline, or a scenario's gains and losses)."""
     import warnings
@@ -92,7 +95,7 @@ def map_command(
             baseline = evaluate_points(study)
             if sc is None:
                 m = scenario_map(study, baseline, need, group, tiles="OpenStreetMap" if tiles else None,
-                                 lang=lang, catchments=catchments)
+                                 lang=lang, catchments=catchments, cluster_points=cluster_points)
                 prov = baseline.provenance
                 comparison, res = None, None
             elif side_by_side:
@@ -102,7 +105,7 @@ def map_command(
                 res, applied = evaluate(study, sc, baseline)
                 m = side_by_side_map(study, baseline, res, applied, need, group,
                                      tiles="OpenStreetMap" if tiles else None, lang=lang,
-                                     catchments=catchments)
+                                     catchments=catchments, cluster_points=cluster_points)
                 prov = res.provenance
                 comparison = compare_all(baseline, res, study.units, study.settings.thresholds_min)
             else:
@@ -113,7 +116,7 @@ def map_command(
                 m = scenario_map(study, res, need, group, applied=applied,
                                  changes=unit_changes(baseline, res),
                                  tiles="OpenStreetMap" if tiles else None, lang=lang,
-                                 catchments=catchments, baseline=baseline)
+                                 catchments=catchments, baseline=baseline, cluster_points=cluster_points)
                 prov = res.provenance
                 comparison = compare_all(baseline, res, study.units, study.settings.thresholds_min)
             if charts:

@@ -140,3 +140,14 @@ def test_chart_panel_stands_below_the_taller_half_width_title(study, baseline, k
         pg.locator("#planner-charts summary").click()  # reachable: nothing lies over it
         pg.locator(".planner-chart svg").first.wait_for()
         browser.close()
+
+
+def test_map_command_cluster_points_on_both_halves(cli, tmp_path):
+    out = tmp_path / "c.html"
+    result = CliRunner().invoke(cli, ["map", str(SCENARIOS / "concentrate_kela_offices.yaml"),
+                                      "--out", str(out), "--side-by-side", "--no-tiles", "--cluster-points",
+                                      "--no-charts"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.count("L.markerClusterGroup(") == 2 and external_references(text) == []
+    assert "LICENSE-leaflet.markercluster.txt" in text and "LICENSE-leaflet.sync.txt" in text

@@ -20,7 +20,8 @@ _DIVIDER = ('<div id="planner-divider" style="position:absolute;top:0;bottom:0;l
 
 
 def side_by_side_map(study, baseline, results, applied, need: str = "social_any", group: str = "fi",
-                     tiles: str | None = "OpenStreetMap", lang: str = "en", catchments: bool = False):
+                     tiles: str | None = "OpenStreetMap", lang: str = "en", catchments: bool = False,
+                     cluster_points: bool = False):
     """A :class:`folium.plugins.DualMap`: ``baseline`` left, the scenario ``results`` (with
     ``applied``'s closed and opened points) right, both maps kept in step.
 
@@ -33,20 +34,21 @@ def side_by_side_map(study, baseline, results, applied, need: str = "social_any"
 
     dm = DualMap(layout="horizontal", tiles=None, control_scale=True, prefer_canvas=True, zoom_snap=0.5)
     scenario_map(study, baseline, need, group, tiles=tiles, lang=lang, catchments=catchments,
-                 into=dm.m1, side="left")
+                 into=dm.m1, side="left", cluster_points=cluster_points)
     scenario_map(study, results, need, group, applied=applied, tiles=tiles, lang=lang,
-                 catchments=catchments, into=dm.m2, side="right")
+                 catchments=catchments, into=dm.m2, side="right", cluster_points=cluster_points)
     dm.get_root().html.add_child(Element(_DIVIDER), name="planner_divider")
     return dm
 
 
 def side_by_side_html(study, baseline, results, applied, need: str = "social_any", group: str = "fi",
-                      tiles: str | None = "OpenStreetMap", lang: str = "en", catchments: bool = False) -> str:
+                      tiles: str | None = "OpenStreetMap", lang: str = "en", catchments: bool = False,
+                      cluster_points: bool = False) -> str:
     """The side-by-side page as one self-contained HTML string (Leaflet and plugins inlined)."""
     from .html import self_contained
 
     return self_contained(side_by_side_map(study, baseline, results, applied, need, group, tiles, lang,
-                                           catchments))
+                                           catchments, cluster_points))
 
 
 def save_side_by_side(page: str, path: str | Path) -> Path:
