@@ -392,6 +392,9 @@ def _mount_subcommands() -> None:
     from .cli_geocode import geocode_command
 
     app.command("geocode")(geocode_command)
+    from .cli_brief import brief_command
+
+    app.command("brief")(brief_command)
 
 
 _mount_subcommands()

@@ -41,6 +41,16 @@ def map_command(
     include_unlocated_points: bool = UnlocatedOpt,
     eligibility: str = EligibilityOpt,
     weight: str = WeightOpt,
+    side_by_side: bool = typer.Option(False, "--side-by-side", help="a scenario's before (left) and after "
+                                      "(right) as two synchronised maps on one page"),
+    catchments: bool = typer.Option(False, "--catchments", help="add each point's catchment area (the "
+                                    "units it serves) as a layer, before and after a scenario"),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="a side panel of charts (share of "
+                                "residents by travel time; change per service area and municipality), "
+                                "drawn as static SVG"),
+    cluster_points: bool = typer.Option(False, "--cluster-points", help="join nearby service points in "
+                                        "clusters that spread on a click (default: every point its own "
+                                        "marker, those of one site on a ring)"),
 ) -> None:
     """Write one self-contained HTML map (baseline, or a scenario's gains and losses)."""
     import warnings
@@ -54,6 +64,8 @@ def map_command(
         _fail(f"unknown language group {group!r}: expected fi, sv or all")
     if lang not in LANGS:
         _fail(f"unknown language {lang!r}: expected one of {list(LANGS)}")
+    if side_by_side and scenario is None:
+        _fail("--side-by-side compares a scenario with the baseline: give a scenario YAML file")
     from .outputs.atomic import atomic_file, check_out_file
 
     try:
@@ -72,6 +84,7 @@ def map_command(
             base = sc.base if sc is not None else {}
             mode = mode or base.get("mode", "drive")
             demand = demand or base.get("demand", "postal")
+            from .comparison import compare_all
             from .study import evaluate_points, load_study
             from .traveltime.estimate import choose_model
 
@@ -82,8 +95,19 @@ def map_command(
             baseline = evaluate_points(study)
             if sc is None:
                 m = scenario_map(study, baseline, need, group, tiles="OpenStreetMap" if tiles else None,
-                                 lang=lang)
+                                 lang=lang, catchments=catchments, cluster_points=cluster_points)
                 prov = baseline.provenance
+                comparison, res = None, None
+            elif side_by_side:
+                from .outputs.sidebyside import side_by_side_map
+                from .scenario import evaluate
+
+                res, applied = evaluate(study, sc, baseline)
+                m = side_by_side_map(study, baseline, res, applied, need, group,
+                                     tiles="OpenStreetMap" if tiles else None, lang=lang,
+                                     catchments=catchments, cluster_points=cluster_points)
+                prov = res.provenance
+                comparison = compare_all(baseline, res, study.units, study.settings.thresholds_min)
             else:
                 from .comparison import unit_changes
                 from .scenario import evaluate
@@ -91,8 +115,15 @@ def map_command(
                 res, applied = evaluate(study, sc, baseline)
                 m = scenario_map(study, res, need, group, applied=applied,
                                  changes=unit_changes(baseline, res),
-                                 tiles="OpenStreetMap" if tiles else None, lang=lang)
+                                 tiles="OpenStreetMap" if tiles else None, lang=lang,
+                                 catchments=catchments, baseline=baseline, cluster_points=cluster_points)
                 prov = res.provenance
+                comparison = compare_all(baseline, res, study.units, study.settings.thresholds_min)
+            if charts:
+                from .outputs.charts import add_charts_panel, scenario_charts
+
+                add_charts_panel(m, scenario_charts(study, baseline, res, comparison, need, lang, group),
+                                 lang)
             with atomic_file(out) as tmp:  # a failed write leaves the previous map untouched
                 save_map(m, tmp)
             path = out

@@ -151,7 +151,7 @@ def test_license_field_and_setuptools_floor_agree():
 # ------------------------------------------------------------------ extras and imports
 
 TEST_TOOLS = {"pytest", "ruff", "igraph", "playwright", "nbclient", "nbformat", "ipykernel", "setuptools"}
-IMPORT_NAMES = {"yaml": "pyyaml", "streamlit_folium": "streamlit-folium"}
+IMPORT_NAMES = {"yaml": "pyyaml", "streamlit_folium": "streamlit-folium", "vl_convert": "vl-convert-python"}
 # declared, never imported by name: the engines pandas / geopandas / PuLP load themselves
 ENGINES = {"pyogrio": "geopandas file I/O", "pyarrow": "GeoParquet", "openpyxl": "Excel",
            "highspy": "HiGHS solver through PuLP"}

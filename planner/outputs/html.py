@@ -19,8 +19,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["ASSETS_DIR", "leaflet_js", "leaflet_css", "self_contained", "save_self_contained",
-           "external_references", "offline_assets"]
+__all__ = ["ASSETS_DIR", "PLUGIN_ASSETS", "leaflet_js", "leaflet_css", "plugin_asset", "self_contained",
+           "save_self_contained", "external_references", "offline_assets"]
 
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
@@ -81,19 +81,86 @@ def _inline_script(code: str) -> str:
     return "<script>" + code.replace("</script", "<\\/script") + "</script>"
 
 
+# folium plugins whose CDN scripts / styles the planner replaces with vendored copies
+# (asset name in folium's default_js / default_css -> file in planner/assets, licence file)
+PLUGIN_ASSETS: dict[str, tuple[str, str]] = {
+    "markerclusterjs": ("leaflet.markercluster.js", "LICENSE-leaflet.markercluster.txt"),
+    "markerclustercss": ("MarkerCluster.css", ""),
+    "markerclusterdefaultcss": ("MarkerCluster.Default.css", ""),
+    "Leaflet.Sync": ("L.Map.Sync.js", "LICENSE-leaflet.sync.txt"),
+}
+# folium's own page assets the planner's maps never use (dropped, not inlined)
+_UNUSED = {"leaflet", "leaflet_css", "jquery", "bootstrap", "bootstrap_css", "bootstrap_theme_css",
+           "awesome_markers", "awesome_markers_css", "awesome_markers_font_css", "awesome_rotate_css",
+           "glyphicons_css"}
+
+
+@lru_cache(maxsize=8)
+def plugin_asset(name: str) -> str:
+    """A vendored plugin file (``PLUGIN_ASSETS``) as text, headed by its licence, no source map."""
+    file, licence = PLUGIN_ASSETS[name]
+    text = re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", _asset(file).read_text(encoding="utf-8"))
+    if licence:
+        lic = _asset(licence).read_text(encoding="utf-8").replace("*/", "* /")
+        text = f"/*! licence (planner/assets/{licence}):\n{lic}*/\n" + text
+    return text
+
+
+def _elements(root):
+    """``root`` and every element below it (folium / branca children)."""
+    todo = [root]
+    while todo:
+        el = todo.pop()
+        yield el
+        todo += list(getattr(el, "_children", {}).values())
+        for attr in ("m1", "m2"):  # folium.plugins.DualMap's two maps
+            if getattr(el, attr, None) is not None:
+                todo.append(getattr(el, attr))
+
+
+def _plugin_assets(m) -> list[tuple[str, bool]]:
+    """(asset name, is_js) of the vendored plugins the elements of ``m`` ask for, emptying their
+    own CDN lists of those (and of folium's unused defaults); anything else stays, so that
+    :func:`external_references` can refuse it."""
+    wanted: list[tuple[str, bool]] = []
+    for el in _elements(m.get_root()):
+        for attr, is_js in (("default_js", True), ("default_css", False)):
+            assets = getattr(el, attr, None)
+            if not assets or not isinstance(assets, list):
+                continue
+            keep = []
+            for name, url in assets:
+                if name in PLUGIN_ASSETS:
+                    if (name, is_js) not in wanted:
+                        wanted.append((name, is_js))
+                elif name in _UNUSED or str(url).startswith("data:"):
+                    continue
+                else:
+                    keep.append((name, url))
+            setattr(el, attr, keep)
+    return wanted
+
+
 def self_contained(m) -> str:
     """The HTML page of folium map ``m`` with Leaflet inlined and no external script or style.
 
-    Empties ``m``'s own asset lists (folium's ``default_js`` / ``default_css``). Raises
-    ``ValueError`` if the page still references an external asset (e.g. a plugin's), or uses
-    jQuery (folium's own ``Popup``; use the planner's popups instead).
+    Empties ``m``'s own asset lists (folium's ``default_js`` / ``default_css``) and inlines
+    the vendored copies of the plugins the planner uses (marker clusters, synchronised
+    maps; ``m`` may be a :class:`folium.plugins.DualMap`). Raises ``ValueError`` if the page
+    still references an external asset (e.g. another plugin's), or uses jQuery (folium's own
+    ``Popup``; use the planner's popups instead).
     """
     from folium import Element
 
+    plugins = _plugin_assets(m)  # first: ``m`` itself may be a plugin (DualMap)
     m.default_js, m.default_css = [], []  # folium's CDN assets: none is needed
     header = m.get_root().header
     header.add_child(Element(_inline_script(leaflet_js())), name="leaflet")
     header.add_child(Element("<style>" + leaflet_css() + "</style>"), name="leaflet_css")
+    for name, is_js in plugins:  # after Leaflet: the plugins extend the global L
+        code = plugin_asset(name)
+        header.add_child(Element(_inline_script(code) if is_js else "<style>" + code + "</style>"),
+                         name=name)
     page = m.get_root().render()
     left = external_references(page)
     if left:
@@ -122,9 +189,14 @@ def offline_assets(m):
     """Point map ``m``'s own script and style references at inlined Leaflet (data URIs).
 
     For viewers that load the references themselves, e.g. ``streamlit_folium``, so the
-    map draws without internet. Returns ``m``.
+    map draws without internet; the vendored plugins (marker clusters) too. Returns ``m``.
     """
     js, css = _data_uris()
+    plugins = _plugin_assets(m)
     m.default_js = [("leaflet", js)]
     m.default_css = [("leaflet_css", css)]
+    for name, is_js in plugins:
+        data = base64.b64encode(plugin_asset(name).encode("utf-8")).decode("ascii")
+        (m.default_js if is_js else m.default_css).append(
+            (name, f"data:text/{'javascript' if is_js else 'css'};base64,{data}"))
     return m

@@ -18,6 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from folium import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
@@ -31,12 +32,13 @@ from .escape import html_text
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
            "marker_svg", "save_map"]
 
-# (upper bound in minutes, label, colour): ColorBrewer YlGnBu, colour-blind safe
+# (upper bound in minutes, label, colour): ColorBrewer YlGn, sequential and colour-blind safe;
+# no blue or red in it, so it is never read as the gains (blue) / losses (red) of CHANGE_STEPS
 BANDS: list[tuple[float, str, str]] = [
-    (15, "≤ 15 min", "#253494"),
-    (30, "15–30 min", "#2c7fb8"),
-    (45, "30–45 min", "#41b6c4"),
-    (60, "45–60 min", "#a1dab4"),
+    (15, "≤ 15 min", "#006837"),
+    (30, "15–30 min", "#31a354"),
+    (45, "30–45 min", "#78c679"),
+    (60, "45–60 min", "#c2e699"),
     (np.inf, "> 60 min", "#ffffcc"),
 ]
 UNREACHABLE = ("no reachable point", "#bdbdbd")
@@ -112,17 +114,20 @@ class _SvgPoints(Layer):
     """Point features drawn as inline-SVG div icons, each with its own popup and tooltip.
 
     One Leaflet ``L.geoJSON`` layer (no per-marker folium objects, no jQuery): properties
-    ``svg, w, h, ax, ay`` (icon size and anchor, px) and optional ``popup`` and ``tooltip``.
+    ``svg, w, h, ax, ay`` (icon size and anchor, px) and optional ``popup``, ``tooltip`` and
+    ``state``. With a ``cluster`` (:class:`folium.plugins.MarkerCluster`) the layer is the
+    layer-control handle of its markers, which live in that shared cluster group: points on
+    one coordinate, whatever their layer, then spread apart on a click (spiderfy).
     """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJSON({{ this.data|tojson }}, {
+        var {{ this.get_name() }}_geo = L.geoJSON({{ this.data|tojson }}, {
             pointToLayer: function (f, ll) {
                 var p = f.properties;
                 var m = L.marker(ll, {icon: L.divIcon({html: p.svg, className: {{ this.class_name|tojson }},
                     iconSize: [p.w, p.h], iconAnchor: [p.ax, p.ay]}), keyboard: false,
-                    interactive: {{ this.interactive|tojson }},
+                    interactive: {{ this.interactive|tojson }}, plannerState: p.state || "open",
                     title: p.title ? new DOMParser().parseFromString(p.title, "text/html")
                         .documentElement.textContent : ""});
                 if (p.popup) { m.bindPopup(p.popup, {maxWidth: 340}); }
@@ -130,23 +135,93 @@ class _SvgPoints(Layer):
                 return m;
             }
         });
+        {% if this.cluster %}
+        var {{ this.get_name() }} = L.layerGroup();
+        (function (layer, markers, cluster) {
+            layer.on("add", function () { cluster.addLayers(markers); });
+            layer.on("remove", function () { cluster.removeLayers(markers); });
+        })({{ this.get_name() }}, {{ this.get_name() }}_geo.getLayers(), {{ this.cluster }});
+        {% else %}
+        var {{ this.get_name() }} = {{ this.get_name() }}_geo;
+        {% endif %}
         {% endmacro %}
         """)
 
     def __init__(self, features: list[dict], name: str, interactive: bool = True, show: bool = True,
-                 control: bool = True, class_name: str = "planner-icon"):
+                 control: bool = True, class_name: str = "planner-icon", cluster=None):
         super().__init__(name=name, overlay=True, control=control, show=show)
         self._name = "SvgPoints"
         self.data = {"type": "FeatureCollection", "features": features}
         self.interactive = interactive
         self.class_name = class_name
+        self.cluster = cluster.get_name() if cluster is not None else ""
+
+
+# A cluster's icon: the markers it holds (up to four, small) and their number, with a red ring
+# when one of them is closed or opened, so a scenario mark is never hidden inside a cluster.
+_CLUSTER_ICON = """function (cluster) {
+    var ms = cluster.getAllChildMarkers(), html = "", marked = false;
+    for (var i = 0; i < ms.length; i++) {
+        var s = ms[i].options.plannerState;
+        if (s === "closed" || s === "opened") { marked = true; }
+        if (i < 4) {
+            html += '<span class="planner-cluster-item">' + ms[i].options.icon.options.html + '</span>';
+        }
+    }
+    if (ms.length > 4) { html += '<span class="planner-cluster-more">+' + (ms.length - 4) + '</span>'; }
+    return L.divIcon({html: '<div class="planner-cluster' + (marked ? ' planner-cluster-marked' : '') +
+        '" title="' + ms.length + '">' + html + '</div>', className: "planner-icon",
+        iconSize: [Math.min(ms.length, 4) * 13 + (ms.length > 4 ? 22 : 0) + 8, 22]});
+}"""
+CLUSTER_OPTIONS = {
+    # only markers closer than this many pixels merge: points of one building or street corner
+    "maxClusterRadius": 14,
+    "spiderfyOnMaxZoom": True,  # markers on one coordinate spread on a click, at any zoom
+    "showCoverageOnHover": False,
+    "zoomToBoundsOnClick": True,
+    "spiderfyDistanceMultiplier": 1.6,
+    "removeOutsideVisibleBounds": False,
+}
+_CLUSTER_STYLE = (
+    "body .planner-cluster{display:inline-flex;align-items:center;gap:1px;padding:2px 3px;background:#fff;"
+    "border:1.5px solid #333;border-radius:11px;box-shadow:0 1px 3px rgba(0,0,0,.4);white-space:nowrap}"
+    "body .planner-cluster-marked{border:2.5px solid #d7191c}"
+    "body .planner-cluster-item svg{width:12px;height:12px;display:block}"
+    "body .planner-cluster-more{font:bold 11px system-ui,Arial,sans-serif;color:#111;padding:0 2px}")
+
+
+class _MaxZoom(MacroElement):
+    """Gives the map a maximum zoom (18, as OpenStreetMap tiles) when it has none: a map without
+    tiles has none, and the cluster plugin needs one to know where to spiderfy."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) { if (!map.options.maxZoom) { map.options.maxZoom = 18; } })(
+            {{ this._parent.get_name() }});
+        {% endmacro %}
+        """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MaxZoom"
+
+
+def _marker_cluster(m):
+    """The one cluster group every service-point marker of map ``m`` joins (vendored plugin)."""
+    from folium.plugins import MarkerCluster
+
+    _MaxZoom().add_to(m)
+    cluster = MarkerCluster(control=False, options=dict(CLUSTER_OPTIONS), icon_create_function=_CLUSTER_ICON)
+    cluster.add_to(m)
+    return cluster
 
 
 def _point_feature(lon: float, lat: float, svg: str, w: int, h: int, ax: int, ay: int,
-                   popup: str | None = None, tooltip: str | None = None, title: str = "") -> dict:
+                   popup: str | None = None, tooltip: str | None = None, title: str = "",
+                   state: str = "open") -> dict:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]},
             "properties": {"svg": svg, "w": w, "h": h, "ax": ax, "ay": ay, "popup": popup,
-                           "tooltip": tooltip, "title": title}}
+                           "tooltip": tooltip, "title": title, "state": state}}
 
 
 def _web(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
@@ -213,7 +288,11 @@ def _select_change(changes: pd.DataFrame, need: str, group: str) -> pd.DataFrame
 
 
 def _legend_html(categories: dict[str, int], band_title: str | None, lang: str,
-                 states: set[str], change: bool, open_: bool = True) -> str:
+                 states: set[str], change: bool, open_: bool = True, element_id: str = "planner-legend",
+                 position: str = "bottom:26px;right:10px") -> str:
+    # the travel-time key stays hidden while its layer is (the change layer is shown instead)
+    hide_bands = ' style="display:none"' if change else ""
+
     def row(symbol: str, text: str) -> str:
         return (f'<div style="display:flex;align-items:center;gap:6px;margin:1px 0">{symbol}'
                 f"<span>{text}</span></div>")
@@ -231,27 +310,60 @@ def _legend_html(categories: dict[str, int], band_title: str | None, lang: str,
     if band_title:
         sw = "".join(row(swatch(col), lab) for _, lab, col in BANDS)
         sw += row(swatch(UNREACHABLE[1]), html.escape(t("map.unreachable", lang)))
-        parts.append(f'<div style="font-weight:bold;margin-top:5px">{html.escape(band_title)}</div>'
-                     f'<div style="display:grid;grid-template-columns:1fr 1fr;column-gap:8px">{sw}</div>')
+        parts.append(f'<div class="planner-legend-bands"{hide_bands}>'
+                     f'<div style="font-weight:bold;margin-top:5px">{html.escape(band_title)}</div>'
+                     '<div style="display:grid;grid-template-columns:1fr 1fr;column-gap:8px">'
+                     f'{sw}</div></div>')
     if change:
         sw = "".join(row(swatch(col), lab) for _, lab, col in CHANGE_STEPS)
         sw += row(swatch(LOST_ACCESS), html.escape(t("map.lost_access", lang)))
         sw += row(swatch(GAINED_ACCESS), html.escape(t("map.gained_access", lang)))
-        parts.append(f'<div style="font-weight:bold;margin-top:5px">{html.escape(t("map.change", lang))}'
+        parts.append('<div class="planner-legend-change">'
+                     f'<div style="font-weight:bold;margin-top:5px">{html.escape(t("map.change", lang))}'
                      '</div><div style="display:grid;grid-template-columns:1fr 1fr;column-gap:8px">'
-                     f"{sw}</div>")
+                     f"{sw}</div></div>")
     details = "<details open>" if open_ else "<details>"
-    return (f'<div id="planner-legend" style="position:absolute;bottom:26px;right:10px;z-index:999;{_BOX};'
+    return (f'<div id="{element_id}" style="position:absolute;{position};z-index:999;{_BOX};'
             f'max-width:330px;max-height:calc(100% - 150px);overflow:auto">{details}'
             f'<summary style="cursor:pointer;font-weight:bold">{html.escape(t("map.legend", lang))}</summary>'
             f'{"".join(parts)}</details></div>')
 
 
-def _title_html(lines: list[str]) -> str:
+def _title_html(lines: list[str], element_id: str = "planner-title", left: str = "56px",
+               max_width: str = "min(460px,55%)", open_: bool = True) -> str:
+    """The title block: its first line always visible, the rest folds away (HTML ``<details>``)."""
     body = "<br>".join(html_text(x) for x in lines[1:])
-    return (f'<div id="planner-title" style="position:absolute;top:10px;left:56px;z-index:999;{_BOX};'
-            f'max-width:min(460px,55%)"><div style="font-size:14px;font-weight:bold">'
-            f"{html_text(lines[0])}</div>{body}</div>")
+    details = "<details open>" if open_ else "<details>"
+    return (f'<div id="{element_id}" style="position:absolute;top:10px;left:{left};z-index:999;{_BOX};'
+            f'max-width:{max_width}">{details}<summary style="cursor:pointer;font-size:14px;'
+            f'font-weight:bold">{html_text(lines[0])}</summary><div>{body}</div></details></div>')
+
+
+class _LegendSwitch(MacroElement):
+    """Shows the legend section of the area layer (travel time or change) that is on the map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map, legend, names) {
+            function show(e, on) {
+                var box = document.getElementById(legend);
+                if (!box) { return; }
+                var cls = e.name === names.bands ? "planner-legend-bands"
+                    : e.name === names.change ? "planner-legend-change" : null;
+                if (!cls) { return; }
+                box.querySelectorAll("." + cls).forEach(function (d) { d.style.display = on ? "" : "none"; });
+            }
+            map.on("overlayadd", function (e) { show(e, true); });
+            map.on("overlayremove", function (e) { show(e, false); });
+        })({{ this._parent.get_name() }}, {{ this.legend|tojson }}, {{ this.names|tojson }});
+        {% endmacro %}
+        """)
+
+    def __init__(self, legend_id: str, bands: str, change: str):
+        super().__init__()
+        self._name = "LegendSwitch"
+        self.legend = legend_id
+        self.names = {"bands": bands, "change": change}
 
 
 MODE_LABELS = ("walk", "drive", "drive_rush", "pt", "pt_rush")
@@ -313,6 +425,10 @@ def accessibility_map(
     merges: dict[str, str] | None = None,
     centres: gpd.GeoDataFrame | None = None,
     compact: bool = False,
+    catchments: dict | None = None,
+    into=None,
+    side: str | None = None,
+    cluster_points: bool = False,
 ):
     """A folium map of travel time to the nearest ``need`` point for language ``group``.
 
@@ -326,7 +442,9 @@ def accessibility_map(
     borders, service_areas : municipal borders (with ``name_fi``/``name_sv``) and the
         municipality -> service-area table, drawn as outline layers.
     load : :func:`planner.accessibility.point_load` output, for the residents in popups.
-    change : optional ``unit_id, delta_min`` (after - before, minutes) for a gained/lost layer.
+    change : optional ``unit_id, delta_min`` (after - before, minutes) for a gained/lost layer;
+        when given, that layer is the one shown and the travel-time layer starts hidden
+        (one area palette on at a time: sequential minutes or diverging change).
     point_state : ``{point_id: 'closed' | 'opened' | 'changed'}`` for scenario markers.
     tiles : base-map tiles, or None for a map readable without any tile server.
     lang : interface language of titles, legend, layer names and popups ('en', 'fi', 'sv').
@@ -334,6 +452,13 @@ def accessibility_map(
     centres : municipal centres (``municipality_code``, geometry) where the name labels
         stand; default a point inside each municipal border.
     compact : collapsed layer control and legend, for small maps (e.g. in the app).
+    catchments : optional ``{layer name: Catchments}`` (:func:`planner.outputs.catchments.catchment_areas`),
+        each drawn as a layer (hidden at first) of one colour per point.
+    into, side : draw into this existing map (one half of a side-by-side page) instead of a new
+        one; ``side`` 'left' / 'right' places its title, legend and credits in that half.
+    cluster_points : points near each other join a marker-cluster group (vendored
+        Leaflet.markercluster; a click spreads a cluster) instead of the default: every point its
+        own marker, those of one site (within ``RING_TOLERANCE_M``) on a ring around it.
     """
     import folium
 
@@ -352,24 +477,29 @@ def accessibility_map(
     u["residents_label"] = [fmt_int(r, lang) for r in u["residents"].fillna(0)]
     u4 = _web(u, web)
     bounds = u4.total_bounds if len(u4) else points.to_crs(web).total_bounds
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=True, zoom_snap=0.5)
+    m = into if into is not None else folium.Map(tiles=None, control_scale=True, prefer_canvas=True,
+                                                 zoom_snap=0.5)
     # keep the region clear of the title block (top left) and the open legend (bottom right)
+    small = compact or side is not None
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
-                 padding_top_left=(10, 70) if compact else (20, 100),
-                 padding_bottom_right=(10, 36) if compact else (300, 36))
+                 padding_top_left=(10, 70) if small else (20, 100),
+                 padding_bottom_right=(10, 36) if small else (300, 36))
     if tiles:
         folium.TileLayer(tiles, name=t("map.base", lang), control=True).add_to(m)
     # "body ..." outranks leaflet.css, which may come later in the page
     style = "body .leaflet-container{background:#e9eef2}" \
         "body .planner-icon{background:none;border:none}" \
         "body .planner-label{background:none;border:none;pointer-events:none}" \
-        f"body .leaflet-popup-content,body .leaflet-tooltip,body .leaflet-control-layers{{{_FONT}}}"
-    m.get_root().header.add_child(folium.Element(f"<style>{style}</style>"))
+        f"body .leaflet-popup-content,body .leaflet-tooltip,body .leaflet-control-layers{{{_FONT}}}" \
+        + _CLUSTER_STYLE
+    m.get_root().header.add_child(folium.Element(f"<style>{style}</style>"), name="planner_style")
 
+    has_change = change is not None and len(change) > 0
     folium.GeoJson(
         _safe_props(u4[["unit_id", "name", "municipality", "residents_label", "time_label", "band",
                         "nearest_name", "colour", "geometry"]]),
         name=t("map.travel_time", lang),
+        show=not has_change,
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
                                   "weight": 0.4, "fillOpacity": 0.72},
         tooltip=folium.GeoJsonTooltip(
@@ -378,22 +508,36 @@ def accessibility_map(
                      t("map.nearest", lang)]),
     ).add_to(m)
 
-    if change is not None and len(change):
+    if has_change:
         _change_layer(m, u, change, web, lang)
+    if catchments:
+        from .catchments import catchment_layer
+
+        for layer_name, c in catchments.items():
+            catchment_layer(c, lang=lang, settings=settings, name=layer_name).add_to(m)
     if borders is not None:
         _border_layers(m, borders, service_areas, centres, web, lang)
     states = point_state or {}
-    _points_layers(m, points, load, need, states, merges or {}, web, lang)
-    folium.LayerControl(collapsed=compact, position="topright").add_to(m)
+    _points_layers(m, points, load, need, states, merges or {}, web, lang, cluster_points)
+    folium.LayerControl(collapsed=small, position="topright").add_to(m)
 
-    m.get_root().html.add_child(folium.Element(_title_html(_title_lines(provenance, need, group, lang))))
-    m.get_root().html.add_child(folium.Element(credits_html(provenance, open_=not compact)))
+    suffix = f"-{side}" if side else ""
+    half = {"left": "0%", "right": "50%"}.get(side or "", "")
+    legend_id = f"planner-legend{suffix}"
+    _LegendSwitch(legend_id, t("map.travel_time", lang), t("map.change_layer", lang)).add_to(m)
+    page = m.get_root().html
+    page.add_child(folium.Element(_title_html(
+        _title_lines(provenance, need, group, lang), f"planner-title{suffix}",
+        f"calc({half} + 56px)" if side else "56px", "min(420px,40%)" if side else "min(460px,55%)")))
+    if side != "right":
+        page.add_child(folium.Element(credits_html(provenance, open_=not small)))
     open_pts = points[points["id"].map(lambda p: states.get(p) != "closed")]
     counts = open_pts["category"].value_counts()
     cats = {c: int(counts.get(c, 0)) for c in CATEGORIES}
-    m.get_root().html.add_child(folium.Element(_legend_html(
-        cats, t("map.travel_time", lang), lang, set(states.values()),
-        change is not None and len(change) > 0, open_=not compact)))
+    right = "calc(50% + 10px)" if side == "left" else "10px"
+    page.add_child(folium.Element(_legend_html(
+        cats, t("map.travel_time", lang), lang, set(states.values()), has_change, open_=not small,
+        element_id=legend_id, position=f"bottom:26px;right:{right}")))
     return m
 
 
@@ -485,8 +629,64 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
 _PRECISION = {"map.precision.address", "map.precision.postal_area", "map.precision.locality"}
 
 
+# points closer than this (metres, EPSG:3067) share a site: their markers stand on a ring
+RING_TOLERANCE_M = 30.0
+
+
+def ring_offsets(x: np.ndarray, y: np.ndarray, tolerance_m: float = RING_TOLERANCE_M,
+                 icon_px: int = 18) -> np.ndarray:
+    """Pixel offsets ``(dx, dy)`` per point that spread the markers of one site on a ring.
+
+    ``x, y`` in metres (EPSG:3067). Points within ``tolerance_m`` of a site's first point form
+    its group; a group of n > 1 stands on a circle of radius ``max(13, (icon/2 + 2) / sin(pi/n))`` px
+    around the site (first marker at the top, then clockwise, in input order), so no two markers
+    of one site overlap at any zoom. A lone point keeps (0, 0).
+
+    >>> ring_offsets(np.array([0.0, 5.0, 900.0]), np.array([0.0, 0.0, 0.0])).round(1).tolist()
+    [[0.0, -13.0], [0.0, 13.0], [0.0, 0.0]]
+    """
+    n = len(x)
+    group = np.full(n, -1)
+    anchors: list[int] = []
+    for i in range(n):
+        for a in anchors:
+            if (x[i] - x[a]) ** 2 + (y[i] - y[a]) ** 2 <= tolerance_m ** 2:
+                group[i] = a
+                break
+        else:
+            anchors.append(i)
+            group[i] = i
+    out = np.zeros((n, 2))
+    for a in anchors:
+        members = np.flatnonzero(group == a)
+        k = len(members)
+        if k < 2:
+            continue
+        r = max(13.0, (icon_px / 2 + 2) / np.sin(np.pi / k))
+        ang = -np.pi / 2 + 2 * np.pi * np.arange(k) / k
+        out[members, 0] = np.round(r * np.cos(ang), 1)
+        out[members, 1] = np.round(r * np.sin(ang), 1)
+    return out + 0.0  # no negative zeros
+
+
+def _ringed(svg: str, dx: float, dy: float, size: int = 18) -> str:
+    """``svg`` (a marker drawn ``(dx, dy)`` px off its site) with a leg and a dot at the site."""
+    if dx == 0 and dy == 0:
+        return svg
+    c = size / 2
+    leg = (f'<line x1="{c}" y1="{c}" x2="{c - dx:.1f}" y2="{c - dy:.1f}" stroke="#222" stroke-width="1.3"/>'
+           f'<circle cx="{c - dx:.1f}" cy="{c - dy:.1f}" r="2.6" fill="#222" stroke="#fff" '
+           'stroke-width="0.8"/>')
+    head, sep, body = svg.partition(">")
+    return head.replace("<svg ", '<svg style="overflow:visible" ', 1) + sep + leg + body
+
+
 def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need: str,
-                   state: dict[str, str], merges: dict[str, str], web: str, lang: str) -> None:
+                   state: dict[str, str], merges: dict[str, str], web: str, lang: str,
+                   cluster_points: bool = False) -> None:
+    """The service-point layers. Points of one site stand on a ring around it (each keeps its own
+    marker, title and popup); with ``cluster_points`` they join one marker-cluster group instead
+    (spread by a click), for maps with many points."""
     served: dict[str, dict[str, int]] = {}
     if load is not None and len(load):
         per = load.groupby(["id", "need"], sort=False)["residents"].sum()
@@ -496,8 +696,10 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
     names = points.set_index("id")["name"]
     names = names[~names.index.duplicated()]
     p4 = points.to_crs(web)
+    offsets = np.zeros((len(points), 2)) if cluster_points else ring_offsets(
+        points.geometry.x.to_numpy(dtype=float), points.geometry.y.to_numpy(dtype=float))
     layers: dict[str, list[dict]] = {}
-    for _, p in p4.iterrows():
+    for (_, p), (dx, dy) in zip(p4.iterrows(), offsets, strict=True):
         st = state.get(p["id"], "open")
         into = merges.get(p["id"])
         popup = _popup(p, served.get(p["id"], {}), need, st, names.get(into, into) if into else None,
@@ -508,24 +710,28 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         if p.get("located") is False or p.get("located") == 0:  # placeholder: hollow marker
             look, tip = "placeholder", tip + " — placeholder: site unknown, drawn at the municipal centre"
         layers.setdefault(key, []).append(_point_feature(
-            p.geometry.x, p.geometry.y, marker_svg(p["category"], state=look), 18, 18, 9, 9, popup, tip,
-            html_text(p["name"])))
+            p.geometry.x, p.geometry.y, _ringed(marker_svg(p["category"], state=look), dx, dy), 18, 18,
+            round(9 - dx, 1), round(9 - dy, 1), popup, tip, html_text(p["name"]), st))
+    cluster = _marker_cluster(m) if cluster_points else None
     for cat in CATEGORIES:
         if cat in layers:
-            _SvgPoints(layers[cat], t("map.points_layer", lang, category=category_label(cat, lang))
-                       ).add_to(m)
+            _SvgPoints(layers[cat], t("map.points_layer", lang, category=category_label(cat, lang)),
+                       cluster=cluster).add_to(m)
     for st in ("closed", "opened"):
         if st in layers:
-            _SvgPoints(layers[st], t(f"map.{st}_layer", lang)).add_to(m)
+            _SvgPoints(layers[st], t(f"map.{st}_layer", lang), cluster=cluster).add_to(m)
 
 
 def scenario_map(study, results, need: str = "social_any", group: str = "fi", applied=None,
                  changes: pd.DataFrame | None = None, tiles: str | None = "OpenStreetMap",
-                 lang: str = "en", compact: bool = False):
+                 lang: str = "en", compact: bool = False, catchments: bool = False, baseline=None,
+                 into=None, side: str | None = None, cluster_points: bool = False):
     """The map of a :class:`planner.study.Study` for a baseline or scenario result.
 
     ``applied`` (:class:`planner.scenario.Applied`) marks closed and opened points;
     ``changes`` (:func:`planner.comparison.unit_changes`) adds the minutes gained/lost layer.
+    ``catchments`` adds the catchment areas of ``results`` (and of ``baseline``, when given,
+    as a second layer: before / after), hidden until switched on in the layer control.
     """
     points, state, merges = study.points, None, None
     if applied is not None:
@@ -533,11 +739,22 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         points = gpd.GeoDataFrame(points, geometry="geometry", crs=study.points.crs)
         state, merges = applied.state, applied.merges
     change = _select_change(changes, need, group) if changes is not None else None
+    layers = None
+    if catchments:
+        from .catchments import catchment_areas, catchment_layer_name
+
+        layers = {}
+        if baseline is not None:
+            layers[catchment_layer_name("before", lang)] = catchment_areas(
+                study.units, baseline.access, points, need, group)
+        layers[catchment_layer_name("after" if baseline is not None else "now", lang)] = catchment_areas(
+            study.units, results.access, points, need, group)
     return accessibility_map(study.units, results.access, points, results.provenance, need=need,
                              group=group, borders=study.borders, service_areas=study.service_areas,
                              load=results.load, change=change, point_state=state, tiles=tiles,
                              settings=study.settings, lang=lang, merges=merges, centres=study.centres,
-                             compact=compact)
+                             compact=compact, catchments=layers, into=into, side=side,
+                             cluster_points=cluster_points)
 
 
 def save_map(m, path: str | Path) -> Path:

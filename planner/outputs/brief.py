@@ -1,0 +1,335 @@
+"""The workshop handout: a two-page A4 PDF of a baseline or scenario (matplotlib + geopandas).
+
+Page 1: the title, a static basemap-free map (EPSG:3067: minutes gained/lost in a scenario,
+travel-time bands for the baseline; closed and opened points marked) and the headline
+figures. Page 2: the worst-off areas, the travel-time model and its cross-validated error,
+the data year and the sources (:func:`planner.attribution.attribution_lines`).
+
+:func:`brief_pdf` returns the PDF as bytes (for an app download button); :func:`write_brief`
+writes it atomically. User text (scenario and area names) is drawn as plain text, never
+parsed as mathtext.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..attribution import attribution_lines
+from ..numbers import fmt_int, fmt_num, fmt_pct
+
+__all__ = ["brief_pdf", "write_brief", "headline_figures", "A4_INCHES"]
+
+A4_INCHES = (8.27, 11.69)
+_TEXT = {  # en, fi, sv
+    "baseline": ("Baseline", "Nykytila", "Nuläge"),
+    "scenario": ("Scenario", "Skenaario", "Scenario"),
+    "need": ("Need", "Tarve", "Behov"),
+    "group": ("Language group", "Kieliryhmä", "Språkgrupp"),
+    "headline": ("Headline figures (everyone)", "Keskeiset luvut (kaikki)", "Nyckeltal (alla)"),
+    "before": ("Before", "Ennen", "Före"),
+    "after": ("After", "Jälkeen", "Efter"),
+    "now": ("Now", "Nyt", "Nu"),
+    "residents": ("Residents", "Asukkaat", "Invånare"),
+    "mean": ("Mean travel time (min)", "Matka-ajan keskiarvo (min)", "Medelrestid (min)"),
+    "median": ("Median travel time (min)", "Matka-ajan mediaani (min)", "Median restid (min)"),
+    "within30": ("Within 30 min", "Enintään 30 min", "Inom 30 min"),
+    "unreachable": ("No point in reach", "Ei pistettä ulottuvilla", "Inget ställe inom räckhåll"),
+    "lose10": ("Lose more than 10 min", "Menettää yli 10 min", "Förlorar över 10 min"),
+    "lose20": ("Lose more than 20 min", "Menettää yli 20 min", "Förlorar över 20 min"),
+    "lose_access": ("Lose access", "Menettää palvelun", "Förlorar tillgång"),
+    "worst": ("Worst-off areas", "Eniten menettävät alueet", "Områden som förlorar mest"),
+    "area": ("Area", "Alue", "Område"),
+    "municipality": ("Municipality", "Kunta", "Kommun"),
+    "change": ("Change (min)", "Muutos (min)", "Förändring (min)"),
+    "none_worse": ("No area loses time in this scenario.", "Yksikään alue ei menetä aikaa tässä "
+                   "skenaariossa.", "Inget område förlorar tid i detta scenario."),
+    "slowest": ("Longest travel times", "Pisimmät matka-ajat", "Längsta restider"),
+    "time": ("Travel time (min)", "Matka-aika (min)", "Restid (min)"),
+    "model": ("Travel-time model", "Matka-aikamalli", "Restidsmodell"),
+    "error": ("Error (p90, cross-validated)", "Virhe (p90, ristiinvalidoitu)", "Fel (p90, korsvaliderat)"),
+    "data": ("Data", "Aineisto", "Data"),
+    "sources": ("Sources", "Lähteet", "Källor"),
+    "map_change": ("Change in travel time, minutes (blue gains, red losses)",
+                   "Matka-ajan muutos, min (sininen voitto, punainen menetys)",
+                   "Förändring i restid, min (blått vinst, rött förlust)"),
+    "map_time": ("Travel time to the nearest point, minutes", "Matka-aika lähimpään pisteeseen, min",
+                 "Restid till närmaste ställe, min"),
+    "open": ("open point", "avoin piste", "öppet ställe"),
+    "closed": ("closed", "suljetaan", "stängs"),
+    "opened": ("opened", "avataan", "öppnas"),
+    "page": ("page", "sivu", "sida"),
+    "year": ("population data year", "väestötietojen vuosi", "befolkningsdata år"),
+}
+_LANG = {"en": 0, "fi": 1, "sv": 2}
+
+
+def _t(key: str, lang: str) -> str:
+    return _TEXT[key][_LANG.get(lang, 0)]
+
+
+def _text(fig, x: float, y: float, s: str, **kw):
+    """Plain text: a user's '$' or '_' is shown as typed, never parsed as mathtext."""
+    return fig.text(x, y, str(s), parse_math=False, **kw)
+
+
+def headline_figures(region: pd.DataFrame, need: str, lang: str = "en", scenario: bool = True) -> list:
+    """``(label, before, after)`` rows of a ``compare_region`` table (group 'all'), or
+    ``(label, value, '')`` of a baseline ``summary_region`` table, formatted for ``lang``."""
+    r = region[(region["need"] == need) & (region["group"] == "all")].iloc[0]
+    pop = float(r["population"])
+
+    def pct(n: float) -> str:
+        return f"{fmt_int(n, lang)} ({fmt_pct(n / pop if pop else np.nan, lang)})"
+
+    if not scenario:
+        return [(_t("residents", lang), fmt_int(pop, lang), ""),
+                (_t("mean", lang), fmt_num(r["mean_min"], lang), ""),
+                (_t("median", lang), fmt_num(r["median_min"], lang), ""),
+                (_t("within30", lang), pct(r["pop_within_30"]), ""),
+                (_t("unreachable", lang), fmt_int(r["pop_unreachable"], lang), "")]
+    return [
+        (_t("residents", lang), fmt_int(pop, lang), fmt_int(pop, lang)),
+        (_t("mean", lang), fmt_num(r["mean_min_before"], lang), fmt_num(r["mean_min_after"], lang)),
+        (_t("median", lang), fmt_num(r["median_min_before"], lang), fmt_num(r["median_min_after"], lang)),
+        (_t("within30", lang), pct(r["pop_within_30_before"]), pct(r["pop_within_30_after"])),
+        (_t("unreachable", lang), fmt_int(r["pop_unreachable_before"], lang),
+         fmt_int(r["pop_unreachable_after"], lang)),
+        (_t("lose10", lang), "", pct(r["pop_lose_gt_10"])),
+        (_t("lose20", lang), "", pct(r["pop_lose_gt_20"])),
+        (_t("lose_access", lang), "", fmt_int(r["pop_lose_access"], lang)),
+    ]
+
+
+def _map(ax, study, results, run, need: str, group: str, lang: str) -> str:
+    """Draw the static map on ``ax`` (EPSG:3067, no basemap); return its caption."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    from .maps import (
+        BANDS,
+        CHANGE_STEPS,
+        GAINED_ACCESS,
+        LOST_ACCESS,
+        UNREACHABLE,
+        _select_change,
+        _unit_values,
+    )
+
+    units = study.units[study.units["located"]]
+    points = study.points
+    if run is not None:
+        ch = _select_change(run.comparison["unit_changes"], need, group).set_index("unit_id")["delta_min"]
+        vals = units["unit_id"].map(ch).to_numpy(dtype=float)
+        edges = [-60.0, *[u for u, _, _ in CHANGE_STEPS[:-1]], 60.0]
+        cmap = ListedColormap([c for _, _, c in CHANGE_STEPS])
+        # as on the web map: under half a minute either way is no change (neutral, not a loss)
+        special = {LOST_ACCESS: np.isposinf(vals), GAINED_ACCESS: np.isneginf(vals),
+                   "#f7f7f7": np.isfinite(vals) & (np.abs(vals) < 0.5)}
+        caption = _t("map_change", lang)
+        points = pd.concat([run.applied.points, run.applied.closed_points], ignore_index=True)
+    else:
+        names = points.set_index("id")["name"]
+        vals = _unit_values(study.units, results.access, need, group, names[~names.index.duplicated()])[
+            "time_min"].reindex(units["unit_id"]).to_numpy(dtype=float)
+        edges = [0.0, *[u for u, _, _ in BANDS[:-1]], 240.0]
+        cmap = ListedColormap([c for _, _, c in BANDS])
+        special = {UNREACHABLE[1]: np.isinf(vals)}
+        caption = _t("map_time", lang)
+    norm = BoundaryNorm(edges, cmap.N)
+    finite = np.isfinite(vals) & ~np.any(list(special.values()), axis=0)
+    u = units.assign(v=np.clip(np.where(finite, vals, 0.0), edges[0] + 1e-6, edges[-1] - 1e-6))
+    if np.isnan(vals).any():
+        u[np.isnan(vals)].plot(ax=ax, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.15)
+    if finite.any():
+        u[finite].plot(ax=ax, column="v", cmap=cmap, norm=norm, edgecolor="#777777", linewidth=0.15)
+    for colour, mask in special.items():
+        if mask.any():
+            u[mask].plot(ax=ax, color=colour, edgecolor="#777777", linewidth=0.15)
+    study.borders.boundary.plot(ax=ax, color="#333333", linewidth=0.5)
+    state = run.applied.state if run is not None else {}
+    from ..categories import GROUPS, eligible_categories
+
+    serves = set().union(*(eligible_categories(need, g) for g in GROUPS)) if group == "all" else \
+        set(eligible_categories(need, group))
+    points = points[points["category"].isin(serves)]
+    xy = np.column_stack([points.geometry.x, points.geometry.y])
+    st = points["id"].map(lambda p: state.get(p, "open")).to_numpy()
+    ax.scatter(xy[st == "open", 0], xy[st == "open", 1], s=22, c="#111111", marker="o", zorder=3,
+               edgecolors="#ffffff", linewidths=0.6, label=_t("open", lang))
+    if (st == "closed").any():
+        ax.scatter(xy[st == "closed", 0], xy[st == "closed", 1], s=50, c="#d7191c", marker="x", zorder=4,
+                   linewidths=2, label=_t("closed", lang))
+    if (st == "opened").any():
+        ax.scatter(xy[st == "opened", 0], xy[st == "opened", 1], s=60, facecolors="none", marker="o",
+                   edgecolors="#d7191c", linewidths=2, zorder=4, label=_t("opened", lang))
+    ax.legend(loc="lower right", fontsize=7, frameon=True)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    from matplotlib.cm import ScalarMappable
+
+    sm = ScalarMappable(norm=norm, cmap=cmap)
+    cb = ax.figure.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02,
+                            ticks=edges[1:-1])
+    cb.ax.tick_params(labelsize=7)
+    return caption
+
+
+def _wrap(lines: list[str], width: int) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        out += textwrap.wrap(line, width) or [""]
+    return out
+
+
+def brief_pdf(study, baseline, run=None, need: str = "social_any", group: str = "all",
+              lang: str = "en", worst: int = 12) -> bytes:
+    """The two-page A4 handout as PDF bytes (the pages of :func:`brief_pages`)."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    prov = run.results.provenance if run is not None else baseline.provenance
+    title = f"{_t('scenario', lang)}: {run.scenario.name}" if run is not None else _t("baseline", lang)
+    buf = io.BytesIO()
+    with PdfPages(buf, metadata={"Title": title, "Creator": "Uusimaa service-network planner",
+                                 "Subject": f"{prov.get('model', '?')}; {_t('year', lang)} "
+                                            f"{prov.get('data_year', '?')}"}) as pdf:
+        for fig in brief_pages(study, baseline, run, need, group, lang, worst):
+            pdf.savefig(fig)
+    return buf.getvalue()
+
+
+def brief_pages(study, baseline, run=None, need: str = "social_any", group: str = "all",
+                lang: str = "en", worst: int = 12) -> list:
+    """The handout's two A4 pages as matplotlib figures.
+
+    ``study`` / ``baseline``: :class:`planner.study.Study` and its baseline
+    :class:`planner.study.Results`; ``run``: a :class:`planner.outputs.report.Run` (a scenario
+    evaluated against that baseline) or None for the baseline alone. ``group`` colours the map
+    ('fi', 'sv' or 'all'); the headline figures are for everyone.
+    """
+    from matplotlib.figure import Figure
+
+    from ..i18n import group_label, need_label
+
+    prov = run.results.provenance if run is not None else baseline.provenance
+    title = (f"{_t('scenario', lang)}: {run.scenario.name}" if run is not None else _t("baseline", lang))
+    sub = f"{need_label(need, lang)} — {group_label(group, lang)}"
+    pages = []
+    # page 1: title, map, headline figures
+    fig = Figure(figsize=A4_INCHES)
+    _text(fig, 0.06, 0.955, title, fontsize=16, fontweight="bold")
+    _text(fig, 0.06, 0.93, sub, fontsize=11)
+    desc = run.scenario.description if run is not None else ""
+    for i, line in enumerate(_wrap([desc], 110)[:3] if desc else []):
+        _text(fig, 0.06, 0.91 - 0.014 * i, line, fontsize=8, color="#333333")
+    ax = fig.add_axes((0.04, 0.35, 0.92, 0.49))
+    caption = _map(ax, study, baseline, run, need, group, lang)
+    _text(fig, 0.06, 0.855, caption, fontsize=9, fontstyle="italic")
+    _text(fig, 0.06, 0.305, _t("headline", lang) + f" — {need_label(need, lang)}", fontsize=12,
+          fontweight="bold")
+    region = run.comparison["compare_region"] if run is not None else baseline.summaries["summary_region"]
+    rows = headline_figures(region, need, lang, scenario=run is not None)
+    y = 0.275
+    if run is not None:
+        _text(fig, 0.55, y, _t("before", lang), fontsize=9, fontweight="bold", ha="right")
+        _text(fig, 0.80, y, _t("after", lang), fontsize=9, fontweight="bold", ha="right")
+    else:
+        _text(fig, 0.55, y, _t("now", lang), fontsize=9, fontweight="bold", ha="right")
+    for label, a, b in rows:
+        y -= 0.024
+        _text(fig, 0.06, y, label, fontsize=9)
+        _text(fig, 0.55, y, a, fontsize=9, ha="right")
+        _text(fig, 0.80, y, b, fontsize=9, ha="right")
+    _text(fig, 0.06, 0.03, f"{prov.get('model', '?')} ({prov.get('mode', '?')}); "
+          f"{_t('year', lang)} {prov.get('data_year', '?')} — {_t('page', lang)} 1/2",
+          fontsize=7, color="#555555")
+    pages.append(fig)
+
+    # page 2: worst-off areas, model and error, data and sources
+    fig = Figure(figsize=A4_INCHES)
+    y = 0.95
+    if run is not None:
+        _text(fig, 0.06, y, _t("worst", lang), fontsize=13, fontweight="bold")
+        wo = run.comparison["worst_off"]
+        wo = wo[(wo["need"] == need) & (wo["group"] == "all")].head(worst)
+        cols = [(0.06, _t("area", lang), "left"), (0.52, _t("municipality", lang), "left"),
+                (0.74, _t("residents", lang), "right"), (0.94, _t("change", lang), "right")]
+        rows = [[r["name"], r["municipality"], fmt_int(r["population"], lang),
+                 "+" + fmt_num(r["max_delta_min"], lang) if np.isfinite(r["max_delta_min"])
+                 else _t("lose_access", lang)] for _, r in wo.iterrows()]
+        empty = _t("none_worse", lang)
+    else:
+        _text(fig, 0.06, y, _t("slowest", lang), fontsize=13, fontweight="bold")
+        names = study.points.set_index("id")["name"]
+        v = _unit_values_for(study, baseline, need, names)
+        cols = [(0.06, _t("area", lang), "left"), (0.52, _t("municipality", lang), "left"),
+                (0.74, _t("residents", lang), "right"), (0.94, _t("time", lang), "right")]
+        rows = [[r["name"], r["municipality"], fmt_int(r["residents"], lang),
+                 fmt_num(r["time_min"], lang, missing=_t("unreachable", lang))]
+                for _, r in v.head(worst).iterrows()]
+        empty = ""
+    y -= 0.03
+    for x, head, ha in cols:
+        _text(fig, x, y, head, fontsize=9, fontweight="bold", ha=ha)
+    for row in rows:
+        y -= 0.021
+        for (x, _, ha), cell in zip(cols, row, strict=True):
+            cell = str(cell)
+            _text(fig, x, y, cell if len(cell) <= 48 else cell[:47] + "…", fontsize=9, ha=ha)
+    if not rows and empty:
+        y -= 0.021
+        _text(fig, 0.06, y, empty, fontsize=9)
+    y -= 0.05
+    _text(fig, 0.06, y, _t("model", lang), fontsize=13, fontweight="bold")
+    model_lines = [f"{prov.get('model', '?')} ({prov.get('mode', '?')}): "
+                   f"{prov.get('model_parameters', '')}",
+                   prov.get("model_parameter_source", ""),
+                   f"{_t('error', lang)}: {prov.get('time_error_p90_min') or '–'}"]
+    if prov.get("network_source") and not str(prov.get("network_source")).startswith("none"):
+        model_lines.insert(1, f"network: {prov['network_source']} (OSM {prov.get('osm_date', '?')})")
+    for line in _wrap([x for x in model_lines if x], 105):
+        y -= 0.017
+        _text(fig, 0.06, y, line, fontsize=8.5)
+    y -= 0.04
+    _text(fig, 0.06, y, _t("data", lang), fontsize=13, fontweight="bold")
+    data_lines = [f"{_t('year', lang)}: {prov.get('data_year', '?')} — {prov.get('demand_units', '')}",
+                  f"service points: {prov.get('service_points', '')} ({prov.get('network_date', '')}; "
+                  f"{prov.get('unlocated_points', '')})",
+                  f"Swedish speakers: {prov.get('swedish_speakers', '')}",
+                  f"weight: {prov.get('demand_weight', '')}; eligibility: {prov.get('eligibility', '')}"]
+    for line in _wrap(data_lines, 105):
+        y -= 0.017
+        _text(fig, 0.06, y, line, fontsize=8.5)
+    y -= 0.04
+    _text(fig, 0.06, y, _t("sources", lang), fontsize=13, fontweight="bold")
+    for line in _wrap(attribution_lines(prov), 105):
+        y -= 0.017
+        _text(fig, 0.06, y, line, fontsize=8.5)
+    _text(fig, 0.06, 0.03, f"{title} — {_t('page', lang)} 2/2", fontsize=7, color="#555555")
+    pages.append(fig)
+    return pages
+
+
+def _unit_values_for(study, results, need: str, names: pd.Series) -> pd.DataFrame:
+    """Baseline page 2: the units with the longest (population-weighted) times, slowest first."""
+    from .maps import _unit_values
+
+    v = _unit_values(study.units, results.access, need, "all", names[~names.index.duplicated()])
+    u = study.units.set_index("unit_id")[["name", "municipality"]].join(v)
+    u = u[u["residents"] > 0]
+    return u.sort_values("time_min", ascending=False, na_position="last")
+
+
+def write_brief(study, baseline, out: str | Path, run=None, need: str = "social_any", group: str = "all",
+                lang: str = "en") -> Path:
+    """Write :func:`brief_pdf` to ``out`` atomically (a failed run leaves the previous file)."""
+    from .atomic import atomic_file
+
+    data = brief_pdf(study, baseline, run, need, group, lang)
+    out = Path(out)
+    with atomic_file(out) as tmp:
+        tmp.write_bytes(data)
+    return out

@@ -1,0 +1,123 @@
+"""The handout (issue 13 item 5): `planner brief SCENARIO --out brief.pdf` and the PDF bytes the app
+offers for download. Read back with pypdf: two A4 pages, the headline figures as computed, the
+worst-off areas, the model and its error, the data year and every source line."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from planner.attribution import attribution_lines
+
+pypdf = pytest.importorskip("pypdf")
+SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
+A4_PT = (595.44, 841.68)
+
+
+def _pages(data: bytes) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4_PT, abs=1)
+    return [" ".join(p.extract_text().split()) for p in reader.pages]
+
+
+@pytest.fixture(scope="module")
+def kela_run(study, baseline):
+    from planner.outputs.report import run_scenarios
+    from planner.scenario import load_scenario
+
+    _, runs = run_scenarios(study, [load_scenario(SCENARIOS / "concentrate_kela_offices.yaml")], baseline)
+    return runs[0]
+
+
+@pytest.fixture(scope="module")
+def scenario_pdf(study, baseline, kela_run):
+    from planner.outputs.brief import brief_pdf
+
+    return brief_pdf(study, baseline, kela_run, "kela", "all", "en")
+
+
+def test_two_a4_pages_with_title_and_headline_figures(scenario_pdf, kela_run):
+    assert scenario_pdf.startswith(b"%PDF") and 20_000 < len(scenario_pdf) < 2_000_000
+    first, second = _pages(scenario_pdf)
+    assert "Scenario: Concentrate Kela offices in five towns" in first
+    assert "Kela office" in first and "Headline figures" in first
+    reg = kela_run.comparison["compare_region"]
+    r = reg[(reg["need"] == "kela") & (reg["group"] == "all")].iloc[0]
+    assert f"{r['mean_min_before']:.1f}" in first and f"{r['mean_min_after']:.1f}" in first
+    assert f"{int(r['population']):,}" in first
+    assert f"{int(r['pop_lose_gt_10']):,}" in first
+    assert "Change in travel time" in first  # the static map's caption
+
+
+def test_worst_off_model_error_year_and_sources(scenario_pdf, kela_run):
+    _, second = _pages(scenario_pdf)
+    wo = kela_run.comparison["worst_off"]
+    top = wo[(wo["need"] == "kela") & (wo["group"] == "all")].iloc[0]
+    assert "Worst-off areas" in second and top["name"] in second
+    assert f"+{top['max_delta_min']:.1f}" in second
+    prov = kela_run.results.provenance
+    assert "straight-line estimate" in second
+    assert "Error (p90, cross-validated): 0-2 km ±" in second
+    assert "population data year: 2022" in second
+    for line in attribution_lines(prov):
+        assert " ".join(line.split()) in second, line
+
+
+def test_baseline_brief_in_finnish(study, baseline):
+    from planner.outputs.brief import brief_pdf
+
+    first, second = _pages(brief_pdf(study, baseline, None, "kela", "all", "fi"))
+    assert "Nykytila" in first and "Keskeiset luvut" in first
+    assert "1 704 809" in first.replace("\u00a0", " ")  # Finnish digit grouping
+    assert "Pisimmät matka-ajat" in second and "Hanko" in second
+
+
+def test_user_text_is_printed_as_typed(study, baseline):
+    """A scenario name with mathtext characters is shown verbatim, not parsed (or crashed on)."""
+    from planner.outputs.brief import brief_pdf
+    from planner.outputs.report import run_scenarios
+    from planner.scenario import parse_scenario
+
+    sc = parse_scenario({"name": "Save $5_000$ a $^year$ \\o/", "changes": [
+        {"close": "kela_helsinki_international_house"}]})
+    _, runs = run_scenarios(study, [sc], baseline)
+    first, _ = _pages(brief_pdf(study, baseline, runs[0], "kela", "all", "en"))
+    assert "Save $5_000$ a $^year$ \\o/" in first
+
+
+@pytest.fixture(scope="module")
+def cli():
+    app = typer.Typer()
+    from planner.cli_brief import brief_command
+
+    app.command("brief")(brief_command)
+    app.command("noop")(lambda: None)
+    return app
+
+
+def test_brief_command_writes_atomically(cli, tmp_path):
+    out = tmp_path / "brief.pdf"
+    out.write_bytes(b"previous handout")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nchanges:\n  - close: no_such_point\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["brief", str(bad), "--out", str(out)])
+    assert result.exit_code == 2 and "no_such_point" in result.output
+    assert out.read_bytes() == b"previous handout"  # a failed run leaves the old file
+    result = CliRunner().invoke(cli, ["brief", str(SCENARIOS / "ita_uusimaa_two_hubs.yaml"),
+                                      "--out", str(out), "--need", "social_any", "--lang", "sv"])
+    assert result.exit_code == 0, result.output
+    assert "2 A4 pages" in result.output
+    first, _ = _pages(out.read_bytes())
+    assert "Scenario: Itä-Uusimaa: two social-service hubs" in first
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_brief_command_refuses_a_non_pdf_name(cli, tmp_path):
+    result = CliRunner().invoke(cli, ["brief", "--out", str(tmp_path / "brief.html")])
+    assert result.exit_code == 2 and "PDF" in result.output
+    assert not (tmp_path / "brief.html").exists()
