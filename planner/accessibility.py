@@ -164,13 +164,15 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     unit_rows = np.tile(rows, len(blocks))
     err = np.where(jj_all >= 0, errors[unit_rows, k] if errors.shape[1] else np.nan, np.nan)
     pops = {g: units[f"pop_{g}"].to_numpy(dtype="int64") for g in GROUPS}
+    # text columns stay NumPy object arrays: converting ~46,000 ids to Arrow strings and back
+    # on every click costs more than the whole nearest-point search
     return pd.DataFrame({
-        "unit_id": np.tile(units["unit_id"].to_numpy(), len(blocks)),
-        "need": np.repeat([nd for nd, _ in blocks], n),
-        "group": np.repeat([g for _, g in blocks], n),
+        "unit_id": pd.Series(np.tile(units["unit_id"].to_numpy(dtype=object), len(blocks)), dtype=object),
+        "need": pd.Series(np.repeat(np.array([nd for nd, _ in blocks], dtype=object), n), dtype=object),
+        "group": pd.Series(np.repeat(np.array([g for _, g in blocks], dtype=object), n), dtype=object),
         "population": np.concatenate([pops[g] for _, g in blocks]) if blocks else np.empty(0, "int64"),
         "located": np.tile(units["located"].to_numpy(dtype=bool), len(blocks)),
-        "point_id": pid_all,
+        "point_id": pd.Series(pid_all, dtype=object),
         "time_min": t_all,
         "time_error_p90_min": err,
         "point_placeholder": (jj_all >= 0) & (placeholder[k] if len(placeholder) else False),
@@ -234,12 +236,14 @@ def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
 
 
 def stats_by_code(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray,
-                  thresholds: tuple[int, ...], err: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                  thresholds: tuple[int, ...], err: np.ndarray | None = None,
+                  order: tuple[np.ndarray | None, np.ndarray | None] = (None, None)) -> dict[str, np.ndarray]:
     """The columns of :func:`group_stats` for rows grouped by integer ``codes`` (0 .. n-1).
 
     ``pop`` residents, ``t`` minutes (NaN unlocated, inf unreachable), ``err`` the
     model's p90 error per row (or None). Pure NumPy: the click path calls it with codes
-    computed once, without pandas grouping.
+    computed once, without pandas grouping. ``order``: the rows sorted by (code, t) and by
+    (code, err) where the caller knows them cheaper than a sort (else None).
     """
     located = ~np.isnan(t)
     reach = located & np.isfinite(t)
@@ -254,7 +258,8 @@ def stats_by_code(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray,
     w_reach = total(reach)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["mean_min"] = total(reach, pop * np.where(reach, t, 0.0)) / w_reach
-    out.update(_weighted_quantiles(codes, n, t, pop, located, {"median_min": 0.5, "p90_min": 0.9}))
+    out.update(_weighted_quantiles(codes, n, t, pop, located, {"median_min": 0.5, "p90_min": 0.9},
+                                   order[0]))
     base = total(located)
     for th in thresholds:
         within = total(reach & (t <= th))
@@ -263,15 +268,21 @@ def stats_by_code(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray,
             out[f"pct_within_{th}"] = np.where(base > 0, 100.0 * within / base, np.nan)
     if err is not None:
         has = reach & np.isfinite(err) & (pop > 0)
-        out["time_error_p90_min"] = _weighted_quantiles(codes, n, err, pop, has, {"q": 0.5})["q"]
+        out["time_error_p90_min"] = _weighted_quantiles(codes, n, err, pop, has, {"q": 0.5}, order[1])["q"]
     return out
 
 
 def _weighted_quantiles(codes: np.ndarray, n: int, v: np.ndarray, w: np.ndarray, use: np.ndarray,
-                        qs: dict[str, float]) -> dict[str, np.ndarray]:
-    """Per group, the smallest value with at least share q of the group's weight at or below it."""
-    idx = np.flatnonzero(use)
-    order = idx[np.lexsort((v[idx], codes[idx]))]
+                        qs: dict[str, float], order: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per group, the smallest value with at least share q of the group's weight at or below it.
+
+    ``order``: every row sorted by (code, v), if known; the rows not in ``use`` are dropped from it.
+    """
+    if order is None:
+        idx = np.flatnonzero(use)
+        order = idx[np.lexsort((v[idx], codes[idx]))]
+    else:
+        order = order[use[order]]
     c, vv, ww = codes[order], v[order], w[order]
     cum = np.cumsum(ww)
     w_g = np.bincount(c, weights=ww, minlength=n)

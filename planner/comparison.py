@@ -32,9 +32,10 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
         a = a.set_index(keys).reindex(pd.MultiIndex.from_frame(b[keys])).reset_index()
     t_b = b["time_min"].to_numpy(dtype=float)
     t_a = a["time_min"].to_numpy(dtype=float)
-    cols = {k: b[k].to_numpy() for k in keys}
+    cols = {k: pd.Series(b[k].to_numpy(dtype=object), dtype=object) for k in keys}
     cols.update(population=b["population"].to_numpy(), located=b["located"].to_numpy(),
-                point_before=b["point_id"].to_numpy(), point_after=a["point_id"].to_numpy(),
+                point_before=pd.Series(b["point_id"].to_numpy(dtype=object), dtype=object),
+                point_after=pd.Series(a["point_id"].to_numpy(dtype=object), dtype=object),
                 time_before=t_b, time_after=t_a)
     if "time_error_p90_min" in a.columns:  # the estimate's p90 error of each trip, before and after
         cols["time_error_p90_min_before"] = b["time_error_p90_min"].to_numpy(dtype=float) \
@@ -87,8 +88,18 @@ def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
     pop = twice("population")
     err_b = twice("time_error_p90_min_before") if "time_error_p90_min_before" in changes.columns else None
     err_a = twice("time_error_p90_min_after") if "time_error_p90_min_after" in changes.columns else None
-    before = stats_by_code(codes, n, pop, twice("time_before"), thresholds, err_b)
-    after = stats_by_code(codes, n, pop, twice("time_after"), thresholds, err_a)
+    an = area_codes[upos] * n_need + need_codes
+    inv = np.searchsorted(present, full)  # == codes; row -> output group
+
+    def order_of(col: str) -> np.ndarray | None:
+        return None if col not in changes.columns else \
+            _doubled_order(an, group_codes, g_index[ALL_GROUPS], n_group, inv,
+                           changes[col].to_numpy(dtype=float))
+
+    before = stats_by_code(codes, n, pop, twice("time_before"), thresholds, err_b,
+                           (order_of("time_before"), order_of("time_error_p90_min_before")))
+    after = stats_by_code(codes, n, pop, twice("time_after"), thresholds, err_a,
+                          (order_of("time_after"), order_of("time_error_p90_min_after")))
     cols: dict[str, object] = {
         "level": key,
         "area": area_names.to_numpy(dtype=object)[present // (n_need * n_group)],
@@ -116,6 +127,24 @@ def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
         cols["pop_better"] = total(d < 0)
     cols["scenario"] = changes["scenario"].iloc[0] if n_rows else ""
     return pd.DataFrame(cols)
+
+
+def _doubled_order(an: np.ndarray, group_codes: np.ndarray, all_code: int, n_group: int,
+                   codes: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Rows of the doubled table (each row in its own group, then again in 'all') sorted by
+    (output group, v), from one sort of the single rows by (area x need, v).
+
+    Within an area x need the 'all' rows are its rows sorted by value; each language group's
+    rows are the same sequence filtered, so no second sort is needed, only a stable integer
+    sort of the output codes (radix sort while they fit in 16 bits).
+    """
+    m = len(v)
+    single = np.lexsort((v, an))
+    seq = np.concatenate([single + m] + [single[group_codes[single] == g] for g in range(n_group)
+                                         if g != all_code])
+    key = codes[seq]
+    key = key.astype(np.int16) if key.size and key.max() < 2**15 else key
+    return seq[np.argsort(key, kind="stable")]
 
 
 def _unit_positions(ids: np.ndarray, unit_ids: np.ndarray) -> np.ndarray:

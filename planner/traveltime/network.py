@@ -72,22 +72,24 @@ _FORKED: dict = {}  # the graph of a parallel sweep, inherited by the forked wor
 
 
 def _sweep_part(task: tuple[str, tuple[int, int], np.ndarray, int]) -> None:
-    """Worker: dijkstra from ``sources`` (rows ``lo``..) into the shared output block."""
+    """Worker: dijkstra from ``sources`` into rows ``lo``.. of the shared output block."""
     name, shape, sources, lo = task
     graph, step, n = _FORKED["graph"], _FORKED["step"], _FORKED["n"]
+    dtype, divisor = _FORKED["dtype"], _FORKED["divisor"]
     shm = SharedMemory(name=name)
     try:
-        out = np.ndarray(shape, dtype=np.float64, buffer=shm.buf)
+        out = np.ndarray(shape, dtype=dtype, buffer=shm.buf)
         for s0 in range(0, len(sources), step):
             dist = dijkstra(graph, directed=True, indices=sources[s0:s0 + step])
-            out[lo + s0:lo + s0 + len(dist)] = dist[:, :n]
+            np.divide(dist[:, :n], divisor, out=out[lo + s0:lo + s0 + len(dist)], casting="unsafe")
     finally:
         shm.close()
 
 
 def parallel_sweeps(graph: sparse.csr_array, sources: np.ndarray, n: int, step: int,
-                    workers: int) -> np.ndarray | None:
-    """(len(sources), n) dijkstra rows computed by ``workers`` forked processes, or None.
+                    workers: int, dtype: type = np.float64, divisor: float = 1.0) -> np.ndarray | None:
+    """(len(sources), n) dijkstra rows (/ ``divisor``, as ``dtype``) from ``workers`` forked
+    processes, or None.
 
     The workers inherit the graph by ``fork`` (no copy) and write their rows into one
     shared-memory block. Only where forking is safe and worth it: a POSIX fork start
@@ -103,18 +105,18 @@ def parallel_sweeps(graph: sparse.csr_array, sources: np.ndarray, n: int, step: 
     except ValueError:  # pragma: no cover - no fork on this platform
         return None
     shape = (len(sources), n)
-    shm = SharedMemory(create=True, size=max(int(np.prod(shape)) * 8, 1))
+    shm = SharedMemory(create=True, size=max(int(np.prod(shape)) * np.dtype(dtype).itemsize, 1))
     try:
         bounds = np.linspace(0, len(sources), workers + 1).astype(int)
         tasks = [(shm.name, shape, np.asarray(sources[a:b]), int(a))
                  for a, b in zip(bounds[:-1], bounds[1:], strict=True) if b > a]
-        _FORKED.update(graph=graph, step=step, n=n)
+        _FORKED.update(graph=graph, step=step, n=n, dtype=dtype, divisor=divisor)
         try:
             with ctx.Pool(len(tasks)) as pool:
                 pool.map(_sweep_part, tasks)
         finally:
             _FORKED.clear()
-        return np.ndarray(shape, dtype=np.float64, buffer=shm.buf).copy()
+        return np.ndarray(shape, dtype=dtype, buffer=shm.buf).copy()
     finally:
         shm.close()
         shm.unlink()
@@ -410,18 +412,8 @@ class NetworkModel:
                 seen.add(key)
                 missing.append(i)
         if missing:
-            start, node, leg_s = self.links(xy[missing])
             k = len(missing)
-            if reverse:
-                indptr, indices, weights = self._rev_arrays
-            else:
-                g = self._fwd
-                indptr, indices, weights = g.indptr, g.indices, g.data
-            aug = sparse.csr_array((
-                np.concatenate([weights, leg_s]),
-                np.concatenate([indices, node]).astype(np.int32),
-                np.concatenate([indptr, indptr[-1] + start[1:]]),
-            ), shape=(n + k, n + k))
+            aug = self._augmented(xy[missing], reverse)
             step = self._chunk()
             rows = parallel_sweeps(aug, n + np.arange(k), n, step, self.settings.sweep_workers)
             if rows is not None:
@@ -444,6 +436,22 @@ class NetworkModel:
                 if key in done and i != done[key]:
                     out[i] = out[done[key]]
         return out
+
+    def _augmented(self, xy: np.ndarray, reverse: bool) -> sparse.csr_array:
+        """The graph (reversed for times *to* the points) plus one virtual node per point,
+        numbered N, N+1, ..., linked to the point's nodes by its walked snap legs."""
+        start, node, leg_s = self.links(xy)
+        n, k = self.network.n_nodes, len(xy)
+        if reverse:
+            indptr, indices, weights = self._rev_arrays
+        else:
+            g = self._fwd
+            indptr, indices, weights = g.indptr, g.indices, g.data
+        return sparse.csr_array((
+            np.concatenate([weights, leg_s]),
+            np.concatenate([indices, node]).astype(np.int32),
+            np.concatenate([indptr, indptr[-1] + start[1:]]),
+        ), shape=(n + k, n + k))
 
     def _through_links(self, rows: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """(len(xy), k) seconds: for each point, the best of its links (leg + the link
@@ -530,12 +538,16 @@ class NetworkModel:
             return self._matrix[1]
         idx, dist = self.snap(pts)
         far = dist > self.settings.snap_max_m
-        mat = np.full((len(pts), self.network.n_nodes), np.inf, dtype=dtype)
-        # virtual-node sweeps a block of rows at a time (a block is shared by the sweep workers)
-        step = self._chunk() * max(1, self.settings.sweep_workers) * 4
-        for s0 in range(0, len(pts), step):
-            sl = slice(s0, s0 + step)
-            np.divide(self._virtual_rows(pts[sl], reverse=True), 60.0, out=mat[sl], casting="unsafe")
+        n = self.network.n_nodes
+        # all points in one pass shared by the sweep workers, written straight as minutes in dtype
+        mat = parallel_sweeps(self._augmented(pts, reverse=True), n + np.arange(len(pts)), n,
+                              self._chunk(), self.settings.sweep_workers, dtype, 60.0)
+        if mat is None:  # in this process: a few rows at a time (cached per point)
+            mat = np.full((len(pts), n), np.inf, dtype=dtype)
+            step = self._chunk()
+            for s0 in range(0, len(pts), step):
+                sl = slice(s0, s0 + step)
+                np.divide(self._virtual_rows(pts[sl], reverse=True), 60.0, out=mat[sl], casting="unsafe")
         result = PointNodeMatrix(mat, np.where(far, -1, idx), dist)
         self._matrix = (key, result)
         return result
