@@ -12,7 +12,7 @@ import streamlit as st
 from planner import appstate as S
 from planner.categories import CATEGORIES, NEEDS
 from planner.errors import PlannerError
-from planner.i18n import LANG_NAMES, LANGS, category_label, group_label, need_label, t
+from planner.i18n import LANG_NAMES, LANGS, category_label, group_label, model_name, need_label, t
 from planner.numbers import fmt_int, fmt_num, fmt_pct
 from planner.traveltime.estimate import ESTIMATE_MODES, NETWORK_MODES
 
@@ -135,7 +135,7 @@ def provenance_caption(prov: dict, lang: str) -> None:
     if prov.get("osm_date") not in (None, "", "unknown", "n/a"):
         network += f", OSM {prov['osm_date']}"
     mode = t(f"mode.{prov['mode']}", lang) if prov["mode"] in ESTIMATE_MODES else prov["mode"]
-    st.caption(t("prov.caption", lang, model=prov["model"], mode=mode.lower(),
+    st.caption(t("prov.caption", lang, model=model_name(prov["model"], lang), mode=mode.lower(),
                  params=prov.get("model_parameters", ""), year=prov["data_year"],
                  units=prov["demand_units"], network=network, points=prov["service_points"]))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
@@ -158,6 +158,27 @@ def point_labels(study) -> dict[str, str]:
 # ---------------------------------------------------------------- sidebar
 
 
+def _kept(widget, label: str, options: list, key: str, lang: str, default=None, **kw):
+    """A select widget whose choice survives a language switch.
+
+    The choice lives in ``session_state[key]``; the widget itself is keyed per language
+    (``key@lang``), so switching the language draws a fresh widget, with its option labels
+    in the new language, set to the same choice (a widget keyed once keeps showing the old
+    language's labels). Code that sets ``session_state[key]`` moves the widget too.
+    """
+    ss = st.session_state
+    if ss.get(key) not in options:
+        ss[key] = default if default in options else options[0]
+    wkey = f"{key}@{lang}"
+    if ss.get(wkey) != ss[key]:
+        ss[wkey] = ss[key]
+
+    def sync() -> None:
+        ss[key] = ss[wkey]
+
+    return widget(label, options, key=wkey, on_change=sync, **kw)
+
+
 def sidebar() -> dict:
     ss = st.session_state
     ss.setdefault("lang", "en")
@@ -165,40 +186,38 @@ def sidebar() -> dict:
     sb = st.sidebar
     sb.selectbox("Language · Kieli · Språk", LANGS, format_func=LANG_NAMES.get, key="lang")
     sb.title(t("app.title", lang))
-    sb.radio(t("nav.page", lang), PAGES, format_func=lambda p: t(f"nav.{p}", lang), key="page")
-    need = sb.selectbox(t("side.need", lang), list(NEEDS), index=2,
-                        format_func=lambda n: need_label(n, lang), key="need")
-    group = sb.selectbox(t("side.group", lang), GROUP_CHOICES, format_func=lambda g: group_label(g, lang),
-                         key="group")
+    _kept(sb.radio, t("nav.page", lang), list(PAGES), "page", lang,
+          format_func=lambda p: t(f"nav.{p}", lang))
+    need = _kept(sb.selectbox, t("side.need", lang), list(NEEDS), "need", lang, default=list(NEEDS)[2],
+                 format_func=lambda n: need_label(n, lang))
+    group = _kept(sb.selectbox, t("side.group", lang), list(GROUP_CHOICES), "group", lang,
+                  format_func=lambda g: group_label(g, lang))
     # the road network routes walk and drive only; the estimate also has rush hour and public transport
     modes = list(NETWORK_MODES) if ss.get("model") == "network" else list(ESTIMATE_MODES)
-    if ss.get("mode") not in modes:
-        ss["mode"] = "drive"
-    mode = sb.selectbox(t("side.mode", lang), modes, format_func=lambda m: t(f"mode.{m}", lang),
-                        key="mode")
+    mode = _kept(sb.selectbox, t("side.mode", lang), modes, "mode", lang, default="drive",
+                 format_func=lambda m: t(f"mode.{m}", lang))
     models = ["straight", "network"] if S.network_available() else ["straight"]
-    model = sb.selectbox(t("side.model", lang), models, format_func=lambda m: t(f"model.{m}", lang),
-                         key="model")
+    model = _kept(sb.selectbox, t("side.model", lang), models, "model", lang,
+                  format_func=lambda m: t(f"model.{m}", lang))
     if model == "straight":
-        demand = sb.selectbox(t("side.demand", lang), ["postal", "grid"], key="demand",
-                              format_func=lambda d: t(f"demand.{d}", lang))
+        demand = _kept(sb.selectbox, t("side.demand", lang), ["postal", "grid"], "demand", lang,
+                       format_func=lambda d: t(f"demand.{d}", lang))
     else:
         demand = "helsinki_centre"
         sb.info(t("side.network_note", lang))
-    preset = sb.selectbox(t("side.preset", lang), ["six_areas", "wellbeing_counties_2023"], key="preset",
-                          format_func=lambda p: t(f"preset.{p}", lang))
+    preset = _kept(sb.selectbox, t("side.preset", lang), ["six_areas", "wellbeing_counties_2023"], "preset",
+                   lang, format_func=lambda p: t(f"preset.{p}", lang))
     # issue 11: the network of a day, placeholders, need weight, eligibility rule
     import datetime
 
-    day = sb.date_input("Network date", datetime.date(2022, 12, 31), key="net_date",
-                        help="points valid on this day (valid_from / valid_to)")
-    unlocated = sb.checkbox("Include placeholders (site unknown) at municipal centres",
-                            key="net_unlocated")
-    weight = sb.selectbox("Demand weight", ["residents", "unemployed", "low_income_households"],
-                          key="net_weight")
-    eligibility = sb.selectbox("Who may use which point", ["default", "any", "organiser"],
-                               key="net_elig", help="default: own organiser for social services, "
-                               "any point for Kela and English")
+    day = sb.date_input(t("side.date", lang), datetime.date(2022, 12, 31), key="net_date",
+                        help=t("side.date_help", lang))
+    unlocated = sb.checkbox(t("side.unlocated", lang), key="net_unlocated")
+    weight = _kept(sb.selectbox, t("side.weight", lang), ["residents", "unemployed", "low_income_households"],
+                   "net_weight", lang, format_func=lambda w: t(f"weight.{w}", lang))
+    eligibility = _kept(sb.selectbox, t("side.eligibility", lang), ["default", "any", "organiser"],
+                        "net_elig", lang, format_func=lambda e: t(f"elig.{e}", lang),
+                        help=t("side.eligibility_help", lang))
     return {"lang": lang, "need": need, "group": group,
             "key": (model, mode, demand, preset, str(day), unlocated, weight, eligibility)}
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from .categories import CATEGORIES
 
-__all__ = ["LANGS", "LANG_NAMES", "STRINGS", "t", "category_label", "need_label", "group_label"]
+__all__ = ["LANGS", "LANG_NAMES", "STRINGS", "t", "category_label", "need_label", "group_label",
+           "model_name"]
 
 LANGS: tuple[str, ...] = ("en", "fi", "sv")
 LANG_NAMES = {"en": "English", "fi": "Suomi", "sv": "Svenska"}
@@ -71,6 +72,30 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "side.model": ("Travel-time model", "Matka-aikamalli", "Restidsmodell"),
     "side.demand": ("Residents counted by", "Asukkaat laskettu", "Invånare räknade per"),
     "side.preset": ("Service areas", "Palvelualueet", "Serviceområden"),
+    "side.date": ("Network date", "Palveluverkon päivä", "Servicenätets datum"),
+    "side.date_help": ("points valid on this day (valid_from / valid_to)",
+                       "tänä päivänä voimassa olevat palvelupisteet (valid_from / valid_to)",
+                       "servicepunkter giltiga denna dag (valid_from / valid_to)"),
+    "side.unlocated": ("Include placeholders (site unknown) at municipal centres",
+                       "Mukaan myös paikantamattomat pisteet (sijainti ei tiedossa) kuntakeskuksissa",
+                       "Ta med platshållare (plats okänd) i kommuncentrum"),
+    "side.weight": ("Demand weight", "Tarpeen painotus", "Behovsviktning"),
+    "weight.residents": ("Residents", "Asukkaat", "Invånare"),
+    "weight.unemployed": ("Unemployed (share of 2016)", "Työttömät (vuoden 2016 osuus)",
+                          "Arbetslösa (andel 2016)"),
+    "weight.low_income_households": ("Lowest-income households (share of 2016)",
+                                     "Pienituloisimmat kotitaloudet (vuoden 2016 osuus)",
+                                     "Hushåll med lägst inkomst (andel 2016)"),
+    "side.eligibility": ("Who may use which point", "Kuka saa käyttää mitäkin pistettä",
+                         "Vem får använda vilken punkt"),
+    "side.eligibility_help": ("default: own organiser for social services, any point for Kela and English",
+                              "oletus: sosiaalipalveluissa oma järjestäjä, Kelassa ja englanninkielisessä "
+                              "palvelussa mikä tahansa piste",
+                              "standard: egen anordnare för socialtjänster, vilken punkt som helst för "
+                              "FPA och engelska"),
+    "elig.default": ("Default rules", "Oletussäännöt", "Standardregler"),
+    "elig.any": ("Any point (nearest)", "Mikä tahansa piste (lähin)", "Vilken punkt som helst (närmaste)"),
+    "elig.organiser": ("Own organiser only", "Vain oma järjestäjä", "Endast egen anordnare"),
     "side.network_note": ("The road-network model covers only central Helsinki (about 1 × 1.7 km) "
                           "and its 250 m population grid (2020); points elsewhere are unreachable.",
                           "Tieverkkomalli kattaa vain Helsingin keskustan (noin 1 × 1,7 km) ja sen "
@@ -80,6 +105,16 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "side.network_failed": ("The road network could not be loaded: {error}",
                             "Tieverkkoa ei voitu ladata: {error}",
                             "Vägnätet kunde inte läsas in: {error}"),
+    "map.network_date": ("network of {date}", "palveluverkko {date}", "servicenätet {date}"),
+    "map.weight": ("weight: {weight}", "painotus: {weight}", "viktning: {weight}"),
+    "map.placeholders": ("placeholders INCLUDED (hollow markers)",
+                         "paikantamattomat pisteet MUKANA (ontot merkit)",
+                         "platshållare MEDTAGNA (ihåliga markörer)"),
+    "modelname.straight-line estimate": ("straight-line estimate", "linnuntie-arvio",
+                                         "fågelvägsuppskattning"),
+    "modelname.road network (OSM)": ("road network (OSM)", "tieverkko (OSM)", "vägnät (OSM)"),
+    "modelname.imported travel-time matrix": ("imported travel-time matrix", "tuotu matka-aikamatriisi",
+                                              "importerad restidsmatris"),
     "prov.caption": ("Model: **{model}** ({mode}; {params}). Population data year {year} ({units}). "
                      "Network: {network}. Service points: {points}.",
                      "Malli: **{model}** ({mode}; {params}). Väestötietojen vuosi {year} ({units}). "
@@ -413,3 +448,9 @@ def need_label(code: str, lang: str = "en") -> str:
 def group_label(code: str, lang: str = "en") -> str:
     """Label of a language group ('fi', 'sv' or 'all') in ``lang``."""
     return t(f"group.{code}", lang)
+
+
+def model_name(model: str, lang: str) -> str:
+    """A travel-time model's name (as in provenance) in ``lang``; unknown names as they are."""
+    key = f"modelname.{model}"
+    return t(key, lang) if key in STRINGS else model

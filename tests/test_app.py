@@ -31,7 +31,7 @@ def at():
 
 
 def go(app: AppTest, page: str) -> AppTest:
-    app.sidebar.radio(key="page").set_value(page).run()
+    app.sidebar.radio(key="page@en").set_value(page).run()
     assert not app.exception, app.exception
     return app
 
@@ -55,33 +55,48 @@ def test_overview_shows_model_counts_and_table(at):
 
 def test_changing_need_and_group_updates_the_figures(at):
     before = at.dataframe[0].value
-    at.sidebar.selectbox(key="need").select("kela").run()
+    at.sidebar.selectbox(key="need@en").select("kela").run()
     assert not at.exception
     assert any("Kela office" in s.value for s in at.subheader)
     after = at.dataframe[0].value
     assert not before["Median min"].equals(after["Median min"])
-    at.sidebar.selectbox(key="group").select("all").run()
+    at.sidebar.selectbox(key="group@en").select("all").run()
     assert at.dataframe[0].value["Residents"].iloc[0] == 1_704_809  # every resident of Uusimaa
 
 
 def test_language_switch_keeps_the_choices(at):
-    at.sidebar.selectbox(key="need").select("kela").run()
+    """Switching the language keeps every choice, and the choices read in the new language."""
+    at.sidebar.selectbox(key="need@en").select("kela").run()
+    at.sidebar.selectbox(key="group@en").select("sv").run()
+    at.sidebar.selectbox(key="mode@en").select("walk").run()
+    at.sidebar.selectbox(key="net_weight@en").select("unemployed").run()
     at.sidebar.selectbox(key="lang").select("fi").run()
     assert not at.exception
     assert at.main.title[0].value.startswith("Aikuissosiaalipalvelujen")
     assert "Kela" in [m.label for m in at.metric]
     assert "Alue" in at.dataframe[0].value.columns
-    assert at.sidebar.selectbox(key="need").value == "kela"
+    for key, value, shown in (("need", "kela", "Kelan toimipiste"), ("group", "sv", "Ruotsinkieliset"),
+                              ("mode", "walk", "Kävely"),
+                              ("net_weight", "unemployed", "Työttömät (vuoden 2016 osuus)")):
+        box = at.sidebar.selectbox(key=f"{key}@fi")
+        assert box.value == value and at.session_state[key] == value
+        assert box.format_func(box.value) == shown  # labelled in Finnish, not the old English
+    assert at.sidebar.radio(key="page@fi").value == "overview"
     at.sidebar.selectbox(key="lang").select("sv").run()
     assert any("FPA-byrå" in s.value for s in at.subheader)
-    assert at.sidebar.radio(key="page").options[1] == "Scenariobyggare"
+    assert at.sidebar.radio(key="page@sv").options[1] == "Scenariobyggare"
+    assert at.sidebar.selectbox(key="group@sv").value == "sv"
+    # and back: still the same choices
+    at.sidebar.selectbox(key="lang").select("en").run()
+    assert at.sidebar.selectbox(key="need@en").value == "kela"
+    assert at.sidebar.selectbox(key="mode@en").value == "walk"
 
 
 # ---------------------------------------------------------------- Scenario builder
 
 
 def test_builder_close_a_point_and_see_the_effect(at):
-    at.sidebar.selectbox(key="need").select("kela").run()
+    at.sidebar.selectbox(key="need@en").select("kela").run()
     go(at, "builder")
     assert any("No changes yet" in i.value for i in at.info)
     at.multiselect(key="w_close").select("kela_vantaa_tikkurila").run()
@@ -210,7 +225,7 @@ def test_export_offers_every_file(at):
 
 @pytest.mark.slow
 def test_optimise_answer_opens_in_the_builder(at):
-    at.sidebar.selectbox(key="need").select("kela").run()
+    at.sidebar.selectbox(key="need@en").select("kela").run()
     go(at, "optimise")
     at.number_input(key="o_k").set_value(6).run()
     at.button(key="o_run").click().run()
@@ -228,7 +243,7 @@ def test_optimise_answer_opens_in_the_builder(at):
 def test_road_network_model_on_helsinki_centre(at):
     if not S.network_available():
         pytest.skip("planner.traveltime.network is not available")
-    at.sidebar.selectbox(key="model").select("network").run()
+    at.sidebar.selectbox(key="model@en").select("network").run()
     assert not at.exception, at.exception
     caption = at.caption[0].value
     assert "road network" in caption and "2020" in caption and "OSM" in caption
@@ -237,18 +252,18 @@ def test_road_network_model_on_helsinki_centre(at):
 
 def test_public_transport_estimate_is_offered_and_labelled_with_its_error(at):
     """Issue 10: walk / car / public transport estimates, each labelled with its CV error."""
-    assert at.sidebar.selectbox(key="mode").options == [
+    assert at.sidebar.selectbox(key="mode@en").options == [
         "Walking", "Car", "Car, rush hour", "Public transport (coarsest estimate)",
         "Public transport, rush hour (coarsest estimate)"]
-    at.sidebar.selectbox(key="mode").select("pt").run()
+    at.sidebar.selectbox(key="mode@en").select("pt").run()
     assert not at.exception, at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "public transport (coarsest estimate)" in captions
     assert "Estimate error (p90, cross-validated) at this distance: 0-2 km ±" in captions
     if S.network_available():  # the road network routes walk and drive only
-        at.sidebar.selectbox(key="model").select("network").run()
+        at.sidebar.selectbox(key="model@en").select("network").run()
         assert not at.exception, at.exception
-        assert at.sidebar.selectbox(key="mode").options == ["Walking", "Car"]
+        assert at.sidebar.selectbox(key="mode@en").options == ["Walking", "Car"]
         assert at.session_state["mode"] == "drive"
 
 

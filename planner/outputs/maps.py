@@ -24,7 +24,7 @@ from folium.template import Template
 
 from ..attribution import attribution_lines
 from ..categories import CATEGORIES, NEEDS
-from ..i18n import category_label, group_label, need_label, t
+from ..i18n import STRINGS, category_label, group_label, model_name, need_label, t
 from ..numbers import fmt_int
 from ..settings import DEFAULT_SETTINGS, Settings
 from .escape import html_text
@@ -387,7 +387,7 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     lines = [
         f"{need_label(need, lang)} — {group_label(group, lang)}",
         t("map.scenario", lang, name=t("map.baseline", lang) if scenario == "baseline" else scenario),
-        t("map.model", lang, model=provenance.get("model", "?"),
+        t("map.model", lang, model=model_name(provenance.get("model", "?"), lang),
           mode=t(f"mode.{mode}", lang).lower() if mode in MODE_LABELS else mode,
           network=network),
         t("map.data", lang, year=provenance.get("data_year", "?")),
@@ -396,12 +396,13 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
         lines.append(t("map.osm", lang, date=provenance["osm_date"]))
     if provenance.get("time_error_p90_min"):  # the estimate's cross-validated error per distance
         lines.append(t("map.error", lang, bands=provenance["time_error_p90_min"]))
-    # issue 11: the network's date, the demand weight, placeholders (English, as provenance)
-    extra = [f"network of {provenance['network_date']}" if provenance.get("network_date") else "",
-             f"weight: {provenance['demand_weight'].split(' (')[0].split(':')[0]}"
-             if provenance.get("demand_weight") else "",
-             "placeholders INCLUDED (hollow markers)" if "INCLUDED" in provenance.get(
-                 "unlocated_points", "") else ""]
+    # issue 11: the network's date, the demand weight, placeholders
+    weight = provenance.get("demand_weight", "").split(" (")[0].split(":")[0].strip()
+    extra = [t("map.network_date", lang, date=provenance["network_date"]) if provenance.get("network_date")
+             else "",
+             t("map.weight", lang, weight=t(f"weight.{weight}", lang) if f"weight.{weight}" in STRINGS
+               else weight) if weight else "",
+             t("map.placeholders", lang) if "INCLUDED" in provenance.get("unlocated_points", "") else ""]
     if any(extra):
         lines.append("; ".join(e for e in extra if e))
     return lines

@@ -1,0 +1,107 @@
+"""Every visible string comes from the translation table, in all three languages.
+
+Read from the source with ``ast``: a ``t("key")`` whose key is missing, a Finnish or Swedish
+text left in English, or an app widget labelled with a bare English string fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from planner.categories import CATEGORIES
+from planner.i18n import LANGS, STRINGS, category_label, group_label, need_label, t
+from planner.traveltime.estimate import ESTIMATE_MODES
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [ROOT / "app.py", ROOT / "planner" / "appstate.py",
+           *sorted((ROOT / "planner" / "outputs").glob("*.py"))]
+
+# identical in English and the other language on purpose (a loanword, a code, a symbol)
+SAME_AS_ENGLISH = {
+    ("nav.export", "sv"), ("e.title", "sv"),  # "Export" is Swedish too
+    ("col.scenario", "sv"), ("map.scenario", "sv"),  # "Scenario" is Swedish too
+    ("col.median", "sv"),  # "Median min"
+    ("col.id", "fi"), ("col.id", "sv"),  # an identifier
+    ("b.merge_row", "fi"), ("b.merge_row", "sv"),  # "{frm} → {into}"
+}
+# Streamlit calls whose first argument is shown to the user
+SHOWN = {"selectbox", "checkbox", "date_input", "button", "radio", "text_input", "text_area", "number_input",
+         "multiselect", "file_uploader", "download_button", "subheader", "header", "title", "caption", "info",
+         "warning", "error", "success", "metric", "expander", "toggle", "slider", "form_submit_button"}
+TRILINGUAL = {"Language · Kieli · Språk"}  # the language chooser names itself in all three
+
+
+def _t_calls(path: Path) -> list[tuple[int, ast.expr]]:
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" \
+                and node.args:
+            out.append((node.lineno, node.args[0]))
+    return out
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_every_static_key_exists(path):
+    missing = [(line, arg.value) for line, arg in _t_calls(path)
+               if isinstance(arg, ast.Constant) and arg.value not in STRINGS]
+    assert not missing, f"{path.name}: keys not in planner.i18n.STRINGS: {missing}"
+
+
+def test_key_families_used_with_fstrings_are_complete():
+    """``t(f"mode.{m}")`` and the like: every value the app can pass has its key."""
+    from planner.optimise import MODELS
+
+    families = {
+        "mode": ESTIMATE_MODES, "model": ("straight", "network"), "demand": ("postal", "grid"),
+        "preset": ("six_areas", "wellbeing_counties_2023"),
+        "nav": ("overview", "builder", "compare", "optimise", "export"),
+        "weight": ("residents", "unemployed", "low_income_households"),
+        "elig": ("default", "any", "organiser"),
+        "status": ("open", "closed", "opened", "changed"), "o.m": MODELS,
+        "o.per": ("none", "municipality", "service_area"), "o.cand": ("existing", "centres", "postal"),
+        "map": ("closed", "opened", "changed", "closed_layer", "opened_layer"),
+        "e": ("csv", "xlsx", "gpkg", "html", "yaml"),
+    }
+    used = {ast.unparse(arg).split("{")[0].lstrip("f'\"").rstrip(".")
+            for path in SOURCES for _, arg in _t_calls(path) if isinstance(arg, ast.JoinedStr)}
+    assert used <= set(families) | {"modelname"}, f"an f-string key family without a check here: {used}"
+    missing = [f"{fam}.{v}" for fam, values in families.items() for v in values
+               if f"{fam}.{v}" not in STRINGS]
+    assert not missing, missing
+
+
+def test_finnish_and_swedish_are_translated():
+    untranslated = [(key, lang) for key, texts in STRINGS.items() for i, lang in enumerate(LANGS) if i
+                    and (not texts[i].strip() or texts[i] == texts[0]) and (key, lang) not in SAME_AS_ENGLISH]
+    assert not untranslated, f"left in English (translate, or say why in SAME_AS_ENGLISH): {untranslated}"
+    for texts in STRINGS.values():  # the same placeholders in every language
+        fields = [sorted(part.split("}")[0] for part in x.split("{")[1:]) for x in texts]
+        assert fields[1] == fields[0] and fields[2] == fields[0], texts
+
+
+def test_labels_of_needs_groups_and_categories_in_every_language():
+    for lang in ("fi", "sv"):
+        for code in CATEGORIES:
+            assert category_label(code, lang) != category_label(code, "en") or code == "kela"
+        for need in ("kela", "social_walkin", "social_any", "english"):
+            assert need_label(need, lang) != need_label(need, "en")
+        for group in ("fi", "sv", "all"):
+            assert group_label(group, lang) != group_label(group, "en")
+    assert t("nav.compare", "fi") == "Vertailu"
+
+
+def test_app_shows_no_bare_english_label():
+    """Widgets and headings of the app take their text from ``t()``, never a literal."""
+    bare = []
+    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SHOWN:
+            texts = [node.args[0]] if node.args else []
+            texts += [kw.value for kw in node.keywords if kw.arg in ("help", "placeholder", "label")]
+            for arg in texts:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip() \
+                        and arg.value not in TRILINGUAL:
+                    bare.append((node.lineno, arg.value))
+    assert not bare, f"app.py shows literal text (use t()): {bare}"
