@@ -143,9 +143,11 @@ def provenance_caption(prov: dict, lang: str) -> None:
 
 
 def scenario_library() -> dict[str, str]:
-    """Scenario name -> YAML text: saved in this session first, then the bundled examples."""
-    return {**st.session_state.get("saved", {}), **{k: v for k, v in bundled().items()
-                                                     if k not in st.session_state.get("saved", {})}}
+    """Scenario name -> YAML text: saved on disk (newest first), then the bundled examples."""
+    from planner.saved import saved_scenarios
+
+    saved = saved_scenarios()
+    return {**saved, **{k: v for k, v in bundled().items() if k not in saved}}
 
 
 def point_labels(study) -> dict[str, str]:
@@ -210,8 +212,8 @@ def sidebar() -> dict:
     # issue 11: the network of a day, placeholders, need weight, eligibility rule
     import datetime
 
-    day = sb.date_input(t("side.date", lang), datetime.date(2022, 12, 31), key="net_date",
-                        help=t("side.date_help", lang))
+    ss.setdefault("net_date", datetime.date(2022, 12, 31))  # (a link may have set it)
+    day = sb.date_input(t("side.date", lang), key="net_date", help=t("side.date_help", lang))
     unlocated = sb.checkbox(t("side.unlocated", lang), key="net_unlocated")
     weight = _kept(sb.selectbox, t("side.weight", lang), ["residents", "unemployed", "low_income_households"],
                    "net_weight", lang, format_func=lambda w: t(f"weight.{w}", lang))
@@ -284,10 +286,11 @@ def _open_in_builder(text: str | bytes, source: str) -> None:
     """Callback: put a scenario's changes into the builder's widgets."""
     ss = st.session_state
     key = ss["_key"]
+    where = "link" if source == "<link>" else "load"
     try:
         sc = S.scenario_from_text(text, source)
     except PlannerError as exc:
-        ss["builder_msg"] = ("error", str(exc))
+        _msg("error", str(exc), where)
         return
     sel = S.selections_from_scenario(sc, get_study(*key).points)
     ss.update(w_close=list(sel.close), w_appt=list(sel.appointment_only),
@@ -299,7 +302,27 @@ def _open_in_builder(text: str | bytes, source: str) -> None:
     if base.get("demand") in ("postal", "grid") and ss.get("model", "straight") == "straight":
         ss["demand"] = base["demand"]
     _rows_all_kept()
-    ss["builder_msg"] = ("success", t("b.loaded", ss["lang"], name=sc.name))
+    _msg("success", ("b.loaded", {"name": sc.name}), where)
+
+
+def _msg(kind: str | None, text: str | tuple[str, dict] = "", where: str = "edit") -> None:
+    """Set the builder's message (kind 'success' / 'error' / 'info'), shown beside the control
+    ``where`` ('edit', 'new', 'save', 'load', 'link') until the next action; None clears it."""
+    ss = st.session_state
+    if kind is None:
+        ss.pop("builder_msg", None)
+    else:
+        ss["builder_msg"] = (kind, text, where)
+
+
+def _show_msg(where: str) -> None:
+    """The message set by the last action, if it belongs beside ``where``; a message given
+    as (key, values) is worded in the current language, so it follows a language switch."""
+    ss = st.session_state
+    msg = ss.get("builder_msg")
+    if msg and len(msg) == 3 and msg[2] == where:
+        text = t(msg[1][0], ss["lang"], **msg[1][1]) if isinstance(msg[1], tuple) else msg[1]
+        {"error": st.error, "success": st.success}.get(msg[0], st.info)(text)
 
 
 def _rows_all_kept() -> None:
@@ -322,6 +345,7 @@ def _load_upload() -> None:
 
 def _reset() -> None:
     ss = st.session_state
+    _msg(None)
     ss.update(w_close=[], w_appt=[], merges=[], opened=[], extra=[], picked=[],
               sc_name=t("b.default_name", ss["lang"]), sc_desc="")
     _rows_all_kept()
@@ -329,6 +353,7 @@ def _reset() -> None:
 
 def _add_merge() -> None:
     ss = st.session_state
+    _msg(None)
     into, frm = ss.get("w_merge_into"), [p for p in ss.get("w_merge_from", []) if p != ss.get("w_merge_into")]
     if into and frm:
         ss["merges"] = [*ss["merges"], [into, frm]]
@@ -346,6 +371,7 @@ def _keep_rows(state_key: str, widget_key: str) -> None:
 def _pick_action(action: str, pid: str) -> None:
     """Callback of the buttons under a point picked on the map."""
     ss = st.session_state
+    _msg(None)
     if action == "close" and any(o["id"] == pid for o in ss["opened"]):  # a new point: drop it
         ss["opened"] = [o for o in ss["opened"] if o["id"] != pid]
         ss["picked"] = []
@@ -371,16 +397,25 @@ def _add_new_point() -> None:
         op = S.new_point_change(study, float(ss["new_lon"]), float(ss["new_lat"]), ss["new_name"],
                                 ss["new_cat"], taken)
     except PlannerError as exc:
-        ss["builder_msg"] = ("error", str(exc))
+        _msg("error", str(exc), "new")  # beside the button; the map keeps its view
         return
+    _msg("success", ("b.new_added", {"name": op["name"]}), "new")
     ss["opened"] = [*ss["opened"], op]
     _rows_all_kept()
 
 
-def _save(name: str, text: str) -> None:
+def _save(name: str, text: str, where: str = "save") -> None:
+    """Callback: keep the scenario on disk (it survives a reload and a restart)."""
+    from planner.saved import save_scenario
+
     ss = st.session_state
-    ss["saved"] = {**ss.get("saved", {}), name: text}
-    ss["builder_msg"] = ("success", t("b.saved", ss["lang"], name=name))
+    try:
+        path = save_scenario(name, text)
+    except (OSError, ValueError) as exc:
+        _msg("error", ("b.save_failed", {"error": str(exc)}), where)
+        return
+    ss["saved_text"] = text
+    _msg("success", ("b.saved_disk", {"name": name, "path": str(path)}), where)
 
 
 def _handle_map_click(out: dict | None, all_points) -> None:
@@ -391,6 +426,7 @@ def _handle_map_click(out: dict | None, all_points) -> None:
     obj, click = out.get("last_object_clicked"), out.get("last_clicked")
     if obj and obj != ss.get("_seen_obj"):
         ss["_seen_obj"] = obj
+        _msg(None)
         ids = S.points_at(all_points, obj["lng"], obj["lat"])
         tip = str(out.get("last_object_clicked_tooltip") or "")
         names = all_points.drop_duplicates("id").set_index("id")["name"]
@@ -400,6 +436,7 @@ def _handle_map_click(out: dict | None, all_points) -> None:
             ss["w_pick"] = ids[0]
     if click and click != ss.get("_seen_click"):
         ss["_seen_click"] = click
+        _msg(None)
         if not S.points_at(all_points, click["lng"], click["lat"]):
             ss["new_lon"], ss["new_lat"] = round(click["lng"], 5), round(click["lat"], 5)
             ss["builder_click"] = True
@@ -442,9 +479,7 @@ def builder(ctx: dict) -> None:
     _builder_defaults(lang)
     st.title(t("b.title", lang))
     st.caption(t("b.help", lang))
-    msg = ss.pop("builder_msg", None)
-    if msg:
-        (st.error if msg[0] == "error" else st.success)(msg[1])
+    _show_msg("link")
 
     sc, error = current_scenario(study, key, lang)
     eff = None
@@ -453,8 +488,6 @@ def builder(ctx: dict) -> None:
             eff = get_effect(key, sc.text)
         except PlannerError as exc:
             error = str(exc)
-    if error:
-        st.error(t("b.error", lang, error=error))
     results = eff.results if eff else base
     provenance_caption(results.provenance, lang)
     labels = point_labels(study)
@@ -474,6 +507,9 @@ def builder(ctx: dict) -> None:
         _handle_map_click(out, shown)
     with col_ctl:
         st.text_input(t("b.name", lang), key="sc_name")
+        if error:  # beside the controls that caused it; the map keeps showing the last valid state
+            st.error(t("b.error", lang, error=error))
+        _show_msg("edit")
         if ss.pop("builder_click", False):
             st.info(t("b.click_set", lang, lat=ss["new_lat"], lon=ss["new_lon"]))
         if ss.get("picked"):
@@ -529,6 +565,7 @@ def builder(ctx: dict) -> None:
             c2.number_input(t("b.lat", lang), min_value=59.0, max_value=71.0, step=0.001, format="%.5f",
                             key="new_lat")
             st.button(t("b.new_add", lang), on_click=_add_new_point, key="new_add", type="primary")
+            _show_msg("new")
             if ss["opened"]:
                 rows = {i: f"{o['name']} ({category_label(o['category'], lang)})"
                         for i, o in enumerate(ss["opened"])}
@@ -544,6 +581,7 @@ def builder(ctx: dict) -> None:
     with c_save:
         if sc is not None and eff is not None:
             st.button(t("b.save", lang), on_click=_save, args=(sc.name, sc.text), key="save", type="primary")
+            _show_msg("save")
             st.download_button(t("b.download_yaml", lang), sc.text.encode("utf-8"),
                                file_name=f"{S.slug(sc.name)}.yaml", mime="application/x-yaml",
                                key="dl_yaml")
@@ -554,6 +592,7 @@ def builder(ctx: dict) -> None:
         st.selectbox(t("b.load_pick", lang), list(scenario_library()), key="load_pick")
         st.button(t("b.load_button", lang), on_click=_load_picked, key="load_button")
         st.file_uploader(t("b.upload", lang), type=["yaml", "yml"], key="upload", on_change=_load_upload)
+        _show_msg("load")
 
 
 def _scenario_choices(lang: str, key: tuple) -> dict[str, str]:
@@ -606,10 +645,28 @@ def compare(ctx: dict) -> None:
             st.dataframe(df, hide_index=True, width="stretch")
 
 
-def _open_optimised(text: str) -> None:
-    """Callback: the optimised scenario into the builder, and go there."""
+def _unsaved_changes() -> bool:
+    """The builder holds changes that are not saved (nor just opened from the library)."""
+    ss = st.session_state
+    if current_selections().is_empty():
+        return False
+    try:
+        sc, _ = current_scenario(get_study(*ss["_key"]), ss["_key"], ss["lang"])
+    except PlannerError:
+        return True
+    return sc is None or sc.text != ss.get("saved_text")
+
+
+def _open_optimised(text: str, confirmed: bool = False) -> None:
+    """Callback: the optimised scenario into the builder, and go there; first ask if that
+    would replace unsaved changes."""
+    ss = st.session_state
+    if not confirmed and _unsaved_changes():
+        ss["o_pending"] = text
+        return
+    ss.pop("o_pending", None)
     _open_in_builder(text, "<optimise>")
-    st.session_state["page"] = "builder"
+    ss["page"] = "builder"
 
 
 def optimise(ctx: dict) -> None:
@@ -655,7 +712,13 @@ def optimise(ctx: dict) -> None:
     text = scenario_to_yaml(res.scenario)
     b1, b2, b3 = st.columns(3)
     b1.button(t("o.open", lang), key="o_open", on_click=_open_optimised, args=(text,))
-    b2.button(t("o.save", lang), key="o_save", on_click=_save, args=(res.scenario.name, text))
+    b2.button(t("o.save", lang), key="o_save", on_click=_save, args=(res.scenario.name, text, "o_save"))
+    if st.session_state.get("o_pending") == text:  # asked before replacing unsaved builder changes
+        b1.warning(t("o.unsaved", lang))
+        b1.button(t("o.replace", lang), key="o_replace", on_click=_open_optimised, args=(text, True))
+        b1.button(t("o.keep", lang), key="o_keep", on_click=lambda: st.session_state.pop("o_pending", None))
+    with b2:
+        _show_msg("o_save")
     b3.download_button(t("o.download", lang), text.encode("utf-8"), file_name="optimised_scenario.yaml",
                        mime="application/x-yaml", key="o_dl")
     st.subheader(t("o.sites", lang))
@@ -720,6 +783,7 @@ def main() -> None:
     for k in KEEP_KEYS:  # keep widget values while other pages are shown
         if k in ss:
             ss[k] = ss[k]
+    _read_link()
     ctx = sidebar()
     ss["_key"] = ctx["key"]
     try:
@@ -727,9 +791,51 @@ def main() -> None:
     except (PlannerError, ImportError, OSError) as exc:
         st.error(t("side.network_failed", ctx["lang"], error=exc))
         return
+    if "_link_scenario" in ss:  # the scenario of a shared link, once the study it needs is loaded
+        _builder_defaults(ctx["lang"])
+        _open_in_builder(ss.pop("_link_scenario"), "<link>")
+    problems = ss.pop("_link_problems", None)
+    if problems:
+        st.warning(t("link.problem", ctx["lang"], problems="; ".join(problems)))
     pages = {"overview": overview, "builder": builder, "compare": compare, "optimise": optimise,
              "export": export}
     pages[ss["page"]](ctx)
+    _write_link(ctx)
+
+
+def _read_link() -> None:
+    """On a session's first run: the choices and scenario of the address (a shared link)."""
+    from planner.urlstate import decode_view
+
+    ss = st.session_state
+    if ss.get("_link_read"):
+        return
+    ss["_link_read"] = True
+    view, scenario, problems = decode_view({k: st.query_params[k] for k in st.query_params})
+    for key, value in view.items():
+        ss[key] = value
+    if scenario:
+        ss["_link_scenario"] = scenario
+    if problems:
+        ss["_link_problems"] = problems
+
+
+def _write_link(ctx: dict) -> None:
+    """Keep the address in step with the view, so that copying it shares exactly this."""
+    from planner.urlstate import encode_view
+
+    ss = st.session_state
+    text = None
+    if not current_selections().is_empty():
+        try:
+            sc, _ = current_scenario(get_study(*ctx["key"]), ctx["key"], ctx["lang"])
+            text = sc.text if sc is not None else None
+        except PlannerError:
+            text = None
+    params = encode_view(ss, text)
+    current = {k: st.query_params[k] for k in st.query_params}
+    if current != params:
+        st.query_params.from_dict(params)
 
 
 main()

@@ -10,6 +10,8 @@ import pytest
 
 # Tests never write to the user's cache folder (networks, Overpass responses).
 os.environ.setdefault("PLANNER_CACHE_DIR", tempfile.mkdtemp(prefix="planner-test-cache-"))
+# saved scenarios (planner.saved) of the app tests go to a throw-away folder, never the user's
+os.environ.setdefault("PLANNER_DATA_DIR", tempfile.mkdtemp(prefix="planner-test-data-"))
 
 from planner.errors import PlannerWarning
 

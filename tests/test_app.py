@@ -196,6 +196,68 @@ def test_builder_opens_a_saved_scenario(at):
     assert any("No changes yet" in i.value for i in at.info)
 
 
+def test_a_link_reproduces_the_view_and_the_scenario():
+    """The address carries the choices and the builder's scenario: a new session opened from
+    it (a colleague's browser) shows the same view; a tampered part is explained."""
+    from planner.urlstate import encode_scenario
+
+    app = AppTest.from_file(APP, default_timeout=180)
+    text = "name: Close Tikkurila\nchanges:\n  - close: kela_vantaa_tikkurila\n"
+    app.query_params.update({"lang": "fi", "page": "builder", "need": "kela", "group": "all",
+                             "mode": "walk", "sc": encode_scenario(text)})
+    app.run()
+    assert not app.exception, app.exception
+    ss = app.session_state
+    assert (ss["lang"], ss["page"], ss["need"], ss["group"], ss["mode"]) == (
+        "fi", "builder", "kela", "all", "walk")
+    assert app.multiselect(key="w_close").value == ["kela_vantaa_tikkurila"]
+    assert app.text_input(key="sc_name").value == "Close Tikkurila"
+    # the address follows the view: choices and the scenario, which decodes to the same changes
+    from planner.urlstate import decode_view
+
+    view, sc, problems = decode_view(app.query_params)
+    assert view["need"] == "kela" and view["mode"] == "walk" and not problems
+    assert "kela_vantaa_tikkurila" in sc
+    # a tampered link: the valid part applies, the rest is named, nothing breaks
+    bad = AppTest.from_file(APP, default_timeout=180)
+    bad.query_params.update({"need": "kela", "group": "<b>x</b>", "sc": "%%%"})
+    bad.run()
+    assert not bad.exception, bad.exception
+    assert bad.session_state["need"] == "kela"
+    warning = " ".join(w.value for w in bad.warning)
+    assert "group=" in warning and "damaged" in warning
+
+
+def test_saved_scenario_survives_a_new_session(at):
+    go(at, "builder")
+    at.multiselect(key="w_close").set_value(["kela_vantaa_tikkurila"]).run()
+    at.text_input(key="sc_name").set_value("Survives a reload").run()
+    at.button(key="save").click().run()
+    assert not at.exception, at.exception
+    assert any("Saved “Survives a reload”" in m.value for m in at.success)  # beside the button
+    again = AppTest.from_file(APP, default_timeout=180)  # a reload: a new session
+    again.session_state["page@en"] = "builder"
+    again.session_state["page"] = "builder"
+    again.run()
+    assert "Survives a reload" in again.selectbox(key="load_pick").options
+
+
+def test_optimiser_answer_asks_before_replacing_unsaved_changes(at):
+    go(at, "builder")
+    at.multiselect(key="w_close").set_value(["kela_vantaa_tikkurila"]).run()
+    at.sidebar.selectbox(key="need@en").select("kela").run()
+    go(at, "optimise")
+    at.number_input(key="o_k").set_value(6).run()
+    at.button(key="o_run").click().run()
+    at.button(key="o_open").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["page"] == "optimise"  # not yet: it asks first
+    assert any("unsaved changes" in w.value for w in at.warning)
+    assert at.session_state["w_close"] == ["kela_vantaa_tikkurila"]
+    at.button(key="o_replace").click().run()
+    assert at.session_state["page"] == "builder" and len(at.session_state["w_close"]) == 4
+
+
 # ---------------------------------------------------------------- Compare and Export
 
 

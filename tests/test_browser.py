@@ -214,3 +214,49 @@ def test_planner_closes_a_point_and_downloads_the_map(page, tmp_path):
     online = [u for u in fetched if not u.startswith(("file:", "data:")) and "tile.openstreetmap" not in u]
     assert online == []
     assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_language_switch_link_and_saved_scenario_survive(page, tmp_path):
+    """Runs after the test above, in the same browser: its scenario ("My scenario", Tikkurila
+    closed) is in the builder. Save it, switch to Finnish (the choices stay, now in Finnish),
+    then open the page's own address in a new tab as a colleague would: same view, same
+    scenario, and the saved scenario is in the list."""
+    _go(page, "Scenario builder")
+    page.get_by_role("button", name="Save scenario").click()
+    _wait_idle(page)
+    page.get_by_text("Saved “My scenario”").wait_for()  # beside the Save button
+    _choose(page, "Language · Kieli · Språk", "Suomi")
+    page.wait_for_timeout(500)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    need = sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Palvelutarve").first
+    from playwright.sync_api import expect
+
+    expect(need.locator("input")).to_have_value("Kelan toimipiste")  # kept, and in Finnish
+    page.get_by_role("heading", name="Skenaarion laatiminen").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "builder_fi.png"))
+    _wait_idle(page)
+    url = page.url
+    assert "need=kela" in url and "lang=fi" in url and "sc=" in url
+
+    other = page.context.new_page()
+    other.set_default_timeout(120_000)
+    other.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
+    other.goto(url)
+    other.get_by_role("heading", name="Skenaarion laatiminen").wait_for()
+    other.get_by_text("Avattu ”My scenario”").wait_for()  # the link's scenario, said beside the builder
+    _map(other)
+    _wait_idle(other)
+    assert other.locator('[data-testid="stTextInput"] input').first.input_value() == "My scenario"
+    assert "Kela palvelupiste Tikkurila" in other.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    library = other.locator('[data-testid="stSelectbox"]').filter(
+        has_text="Tallennetut ja esimerkkiskenaariot").first.locator("input")
+    library.click()
+    library.fill("My scen")
+    other.get_by_role("option", name="My scenario").first.wait_for()  # saved on disk, listed again
+    other.keyboard.press("Escape")
+    other.screenshot(path=str(ARTIFACTS / "link_reopened.png"), full_page=False)
+    visible = other.locator("body").inner_text()
+    for word in ("Infinity", "NaN", "None", "social_any", "sv_minus_fi"):
+        assert word not in visible, word
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    other.close()

@@ -1,0 +1,86 @@
+"""Saved scenarios on disk, so that they survive a reload and a restart of the app.
+
+One YAML file per scenario under the user's data folder (``platformdirs.user_data_dir``,
+or ``$PLANNER_DATA_DIR``), written atomically; the file name is a slug of the scenario's
+name, the name itself is read back from the file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+
+__all__ = ["scenario_dir", "save_scenario", "saved_scenarios", "delete_scenario", "DATA_DIR_ENV"]
+
+DATA_DIR_ENV = "PLANNER_DATA_DIR"
+MAX_BYTES = 1_000_000  # the safe YAML loader's limit too
+
+
+def scenario_dir() -> Path:
+    """Where saved scenarios live (created on first save)."""
+    base = os.environ.get(DATA_DIR_ENV)
+    if not base:
+        from platformdirs import user_data_dir
+
+        base = user_data_dir("uusimaa-planner", appauthor=False)
+    return Path(base) / "scenarios"
+
+
+def _slug(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:60]
+    return text or "scenario"
+
+
+def save_scenario(name: str, text: str, folder: Path | None = None) -> Path:
+    """Write ``text`` (a scenario's YAML) as ``<slug of name>.yaml``, atomically; returns the path."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"a scenario of {len(text):,} characters is too large to save")
+    folder = folder or scenario_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{_slug(name)}.yaml"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".save-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def saved_scenarios(folder: Path | None = None) -> dict[str, str]:
+    """``{scenario name: YAML text}`` of every readable saved file, newest first.
+
+    A file that is not a scenario (unreadable, not YAML, no name) is skipped here; opening
+    it would report why.
+    """
+    from .safeyaml import safe_load
+
+    folder = folder or scenario_dir()
+    if not folder.is_dir():
+        return {}
+    out: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            text = path.read_text(encoding="utf-8")
+            doc = safe_load(text, str(path))
+        except Exception:  # noqa: BLE001 - a broken file is listed nowhere, never fatal
+            continue
+        name = doc.get("name") if isinstance(doc, dict) else None
+        if isinstance(name, str) and name.strip() and name not in out:
+            out[name] = text
+    return out
+
+
+def delete_scenario(name: str, folder: Path | None = None) -> bool:
+    """Remove the saved file of ``name``; False if there was none."""
+    path = (folder or scenario_dir()) / f"{_slug(name)}.yaml"
+    if path.is_file():
+        path.unlink()
+        return True
+    return False
