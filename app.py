@@ -57,30 +57,52 @@ def get_run(key: tuple, text: str):
     return runs[0]
 
 
-def get_map(key: tuple, text: str | None, full: bool, need: str, group: str, lang: str):
+def get_map(key: tuple, text: str | None, full: bool, need: str, group: str, lang: str,
+            catchments: bool = False):
     """A fresh copy of the cached map (st_folium changes the map object it is given)."""
     import copy
 
-    return copy.deepcopy(_cached_map(key, text, full, need, group, lang))
+    return copy.deepcopy(_cached_map(key, text, full, need, group, lang, catchments))
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def _cached_map(key: tuple, text: str | None, full: bool, need: str, group: str, lang: str):
+def _cached_map(key: tuple, text: str | None, full: bool, need: str, group: str, lang: str,
+                catchments: bool = False):
     from planner.outputs.html import offline_assets
     from planner.outputs.maps import scenario_map
 
-    study = get_study(*key)
+    study, base = get_study(*key), get_baseline(key)
     if text is None:
-        m = scenario_map(study, get_baseline(key), need, group, lang=lang, compact=True)
+        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments)
     elif full:
         run = get_run(key, text)
         m = scenario_map(study, run.results, need, group, applied=run.applied,
-                         changes=run.comparison["unit_changes"], lang=lang, compact=True)
+                         changes=run.comparison["unit_changes"], lang=lang, compact=True,
+                         catchments=catchments, baseline=base)
     else:
         eff = get_effect(key, text)
         m = scenario_map(study, eff.results, need, group, applied=eff.applied, changes=eff.changes,
-                         lang=lang, compact=True)
+                         lang=lang, compact=True, catchments=catchments, baseline=base)
     return offline_assets(m)  # Leaflet inlined: the map draws without internet
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def get_side_by_side(key: tuple, text: str, need: str, group: str, lang: str) -> str:
+    """Before / after as two synchronised maps, one self-contained page (cached per scenario)."""
+    from planner.outputs.sidebyside import side_by_side_html
+
+    eff = get_effect(key, text)
+    return side_by_side_html(get_study(*key), get_baseline(key), eff.results, eff.applied, need, group,
+                             tiles=None, lang=lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def get_brief(key: tuple, text: str | None, need: str, group: str, lang: str) -> bytes:
+    """The A4 handout of the baseline or a scenario, PDF bytes (made on request, then cached)."""
+    from planner.outputs.brief import brief_pdf
+
+    run = get_run(key, text) if text else None
+    return brief_pdf(get_study(*key), get_baseline(key), run, need, group, lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -462,6 +484,13 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
         c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lose_access"], lang))
         st.dataframe(S.change_table([eff.region, eff.service_area], need, group, lang, with_scenario=False),
                      hide_index=True, width="stretch")
+        with st.expander(t("b.charts", lang), expanded=False):
+            from planner.outputs.charts import change_bars, cumulative_chart
+
+            c1, c2 = st.columns(2)
+            c1.altair_chart(cumulative_chart(get_baseline(st.session_state["_key"]).access, need,
+                                             eff.results.access, lang=lang), width="stretch")
+            c2.altair_chart(change_bars(eff.service_area, need, "service_area", group, lang), width="stretch")
     with st.expander(t("b.points_table", lang)):
         state = eff.applied.state if eff else {}
         munis = study.municipalities.set_index("municipality_code")["name_fi"]
@@ -500,11 +529,22 @@ def builder(ctx: dict) -> None:
     with st.container():  # filled before the map, so the figures show first
         _effect_section(study, eff, results, shown, need, group, lang)
     with col_map:
-        m = get_map(key, sc.text if eff else None, False, need, group, lang)
-        view_key = f"{key}{need}{group}{lang}{sc.text if eff else ''}"
-        out = show_map(m, key="builder_map", height=620, view_key=view_key,
-                       returned=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip"])
-        _handle_map_click(out, shown)
+        v1, v2 = st.columns([3, 2])
+        views = ["map", "side"] if eff is not None else ["map"]
+        view = v1.radio(t("b.view", lang), views, format_func=lambda v: t(f"b.view_{v}", lang),
+                        horizontal=True, key="b_view", label_visibility="collapsed")
+        catch = v2.toggle(t("b.catchments", lang), key="b_catch")
+        if view == "side" and eff is not None:
+            import streamlit.components.v1 as components
+
+            components.html(get_side_by_side(key, sc.text, need, group, lang), height=620)
+            st.caption(t("b.side_help", lang))
+        else:
+            m = get_map(key, sc.text if eff else None, False, need, group, lang, catch)
+            view_key = f"{key}{need}{group}{lang}{sc.text if eff else ''}{catch}"
+            out = show_map(m, key="builder_map", height=620, view_key=view_key,
+                           returned=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip"])
+            _handle_map_click(out, shown)
     with col_ctl:
         st.text_input(t("b.name", lang), key="sc_name")
         if error:  # beside the controls that caused it; the map keeps showing the last valid state
@@ -749,6 +789,17 @@ def export(ctx: dict) -> None:
         col.download_button(t(f"e.{kind}", lang), data, file_name=name, mime=mime, key=f"dl_{kind}")
         size = f"{len(data) / 1024:,.0f} kB" if len(data) >= 10_240 else f"{len(data) / 1024:.1f} kB"
         col.caption(f"{name} · {size}")
+    st.subheader(t("e.brief", lang))
+    st.caption(t("e.brief_help", lang))
+    if st.button(t("e.brief_make", lang), key="brief_make"):
+        st.session_state["brief_for"] = (key, choices[label], need, group, lang)
+    if st.session_state.get("brief_for") == (key, choices[label], need, group, lang):
+        with st.spinner(t("e.preparing", lang)):
+            pdf = get_brief(key, choices[label], need, group, lang)
+        stem = S.slug(label) if choices[label] else "baseline"
+        st.download_button(t("e.brief_download", lang), pdf, file_name=f"{stem}_brief.pdf",
+                           mime="application/pdf", key="dl_brief", type="primary")
+        st.caption(f"{stem}_brief.pdf · {len(pdf) / 1024:,.0f} kB")
     _geocode_upload(lang)
 
 

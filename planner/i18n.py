@@ -134,6 +134,28 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "link.copy": ("Link to this view (choices and scenario): copy the address bar.",
                   "Linkki tähän näkymään (valinnat ja skenaario): kopioi osoiterivi.",
                   "Länk till denna vy (val och scenario): kopiera adressfältet."),
+    "b.view": ("View", "Näkymä", "Vy"),
+    "b.view_map": ("Map", "Kartta", "Karta"),
+    "b.view_side": ("Before | after side by side", "Ennen | jälkeen rinnakkain",
+                    "Före | efter sida vid sida"),
+    "b.side_help": ("Left: today; right: the scenario. The maps move together.",
+                    "Vasemmalla nykytila, oikealla skenaario. Kartat liikkuvat yhdessä.",
+                    "Till vänster i dag, till höger scenariot. Kartorna rör sig tillsammans."),
+    "b.catchments": ("Catchment areas", "Vaikutusalueet", "Upptagningsområden"),
+    "b.charts": ("Charts: share within each travel time, change by service area",
+                 "Kaaviot: osuus kunkin matka-ajan sisällä, muutos palvelualueittain",
+                 "Diagram: andel inom varje restid, förändring per serviceområde"),
+    "e.brief": ("Handout for the room (PDF, A4)", "Moniste osallistujille (PDF, A4)",
+                "Utdelningsblad för rummet (PDF, A4)"),
+    "e.brief_help": ("Two pages: a map, the headline figures, the worst-off areas, the model and its error, "
+                     "the data year and sources.",
+                     "Kaksi sivua: kartta, pääluvut, eniten menettävät alueet, malli ja sen virhe, "
+                     "aineiston vuosi ja lähteet.",
+                     "Två sidor: en karta, huvudsiffrorna, de områden som förlorar mest, modellen och "
+                     "dess fel, dataåret och källorna."),
+    "e.brief_make": ("Make the handout", "Tee moniste", "Gör utdelningsbladet"),
+    "e.brief_download": ("Download the handout (PDF)", "Lataa moniste (PDF)",
+                         "Ladda ner utdelningsbladet (PDF)"),
     "prov.caption": ("Model: **{model}** ({mode}; {params}). Population data year {year} ({units}). "
                      "Network: {network}. Service points: {points}.",
                      "Malli: **{model}** ({mode}; {params}). Väestötietojen vuosi {year} ({units}). "

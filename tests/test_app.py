@@ -258,6 +258,41 @@ def test_optimiser_answer_asks_before_replacing_unsaved_changes(at):
     assert at.session_state["page"] == "builder" and len(at.session_state["w_close"]) == 4
 
 
+def test_builder_side_by_side_catchments_charts_and_the_handout(at):
+    """A scenario shown before | after side by side, its catchment areas, its charts, and the
+    two-page handout from the Export page."""
+    go(at, "builder")
+    at.multiselect(key="w_close").set_value(["kela_vantaa_tikkurila"]).run()
+    at.sidebar.selectbox(key="need@en").select("kela").run()
+    at.toggle(key="b_catch").set_value(True).run()
+    assert not at.exception, at.exception
+    at.radio(key="b_view").set_value("side").run()
+    assert not at.exception, at.exception
+    assert any("maps move together" in c.value for c in at.caption)
+    go(at, "export")
+    at.selectbox(key="exp_pick").set_value(at.selectbox(key="exp_pick").options[1]).run()
+    at.button(key="brief_make").click().run()
+    assert not at.exception, at.exception
+    sizes = [c.value for c in at.caption if "_brief.pdf · " in c.value]
+    assert len(sizes) == 1 and sizes[0].endswith(" kB")  # the handout is made and offered
+
+
+def test_side_by_side_page_and_catchment_map_content(study, baseline):
+    """What the app embeds: two synchronised maps, and catchment layers before and after."""
+    from planner.outputs.html import external_references
+    from planner.outputs.maps import scenario_map
+    from planner.outputs.sidebyside import side_by_side_html
+    from planner.scenario import evaluate
+
+    sc = S.scenario_from_text("name: T\nchanges:\n  - close: kela_vantaa_tikkurila\n", "<t>")
+    res, applied = evaluate(study, sc, baseline)
+    page = side_by_side_html(study, baseline, res, applied, "kela", "fi", tiles=None)
+    assert page.count("L.map(") >= 2 and "sync(" in page and external_references(page) == []
+    html = scenario_map(study, res, "kela", "fi", applied=applied, catchments=True,
+                        baseline=baseline, tiles=None).get_root().render()
+    assert "Catchment areas before" in html and "Catchment areas after" in html
+
+
 # ---------------------------------------------------------------- Compare and Export
 
 

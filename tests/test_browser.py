@@ -260,3 +260,31 @@ def test_language_switch_link_and_saved_scenario_survive(page, tmp_path):
         assert word not in visible, word
     assert not page.errors, page.errors  # type: ignore[attr-defined]
     other.close()
+
+
+def test_side_by_side_catchments_and_handout_in_the_browser(page, tmp_path):
+    """After the tests above (scenario "My scenario" in the builder, Finnish UI): before | after
+    side by side as two maps, the catchment layer on the map, and the handout downloaded."""
+    _choose(page, "Language · Kieli · Språk", "English")
+    _go(page, "Scenario builder")
+    page.get_by_text("Catchment areas", exact=True).click()
+    _wait_idle(page)
+    frame = _map(page)
+    frame.locator(".leaflet-control-layers-overlays", has_text="Catchment areas after").wait_for(
+        state="attached")
+    page.get_by_text("Before | after side by side").click()
+    _wait_idle(page)
+    side = page.frame_locator('iframe[title="st.iframe"]').first
+    side.locator(".leaflet-container").nth(1).wait_for()
+    assert side.locator(".leaflet-container").count() == 2  # today left, the scenario right
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(ARTIFACTS / "side_by_side.png"))
+    _go(page, "Export")
+    page.get_by_role("button", name="Make the handout").click()
+    _wait_idle(page)
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Download the handout (PDF)").click()
+    pdf = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(pdf)
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
+    assert not page.errors, page.errors  # type: ignore[attr-defined]

@@ -55,21 +55,20 @@ def test_key_families_used_with_fstrings_are_complete():
     from planner.optimise import MODELS
 
     families = {
-        "mode": ESTIMATE_MODES, "model": ("straight", "network"), "demand": ("postal", "grid"),
-        "preset": ("six_areas", "wellbeing_counties_2023"),
-        "nav": ("overview", "builder", "compare", "optimise", "export"),
-        "weight": ("residents", "unemployed", "low_income_households"),
-        "elig": ("default", "any", "organiser"),
-        "status": ("open", "closed", "opened", "changed"), "o.m": MODELS,
-        "o.per": ("none", "municipality", "service_area"), "o.cand": ("existing", "centres", "postal"),
-        "map": ("closed", "opened", "changed", "closed_layer", "opened_layer"),
-        "e": ("csv", "xlsx", "gpkg", "html", "yaml"),
+        "mode.": ESTIMATE_MODES, "model.": ("straight", "network"), "demand.": ("postal", "grid"),
+        "preset.": ("six_areas", "wellbeing_counties_2023"),
+        "nav.": ("overview", "builder", "compare", "optimise", "export"),
+        "weight.": ("residents", "unemployed", "low_income_households"),
+        "elig.": ("default", "any", "organiser"),
+        "status.": ("open", "closed", "opened", "changed"), "o.m.": MODELS,
+        "o.per.": ("none", "municipality", "service_area"), "o.cand.": ("existing", "centres", "postal"),
+        "map.": ("closed", "opened", "changed", "closed_layer", "opened_layer"),
+        "e.": ("csv", "xlsx", "gpkg", "html", "yaml"), "b.view_": ("map", "side"),
     }
-    used = {ast.unparse(arg).split("{")[0].lstrip("f'\"").rstrip(".")
+    used = {ast.unparse(arg).split("{")[0].lstrip("f'\"")
             for path in SOURCES for _, arg in _t_calls(path) if isinstance(arg, ast.JoinedStr)}
-    assert used <= set(families) | {"modelname"}, f"an f-string key family without a check here: {used}"
-    missing = [f"{fam}.{v}" for fam, values in families.items() for v in values
-               if f"{fam}.{v}" not in STRINGS]
+    assert used <= set(families) | {"modelname."}, f"an f-string key family without a check here: {used}"
+    missing = [f"{fam}{v}" for fam, values in families.items() for v in values if f"{fam}{v}" not in STRINGS]
     assert not missing, missing
 
 
