@@ -111,8 +111,8 @@ class Span(float):
 
 def _cpu() -> float:
     """CPU seconds of this process and of its finished child processes (sweep workers)."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    t = os.times()  # children's times only come at clock-tick resolution
+    return time.process_time() + t.children_user + t.children_system
 
 
 class Stopwatch:
