@@ -85,7 +85,10 @@ def decode_view(params: Mapping[str, str]) -> tuple[dict[str, object], str | Non
     for param, (key, allowed) in FIELDS.items():
         if param not in params:
             continue
-        value = str(params[param])[:40]
+        raw = params[param]
+        if isinstance(raw, (list, tuple)):  # a parameter repeated in the address: the last one
+            raw = raw[-1] if raw else ""
+        value = str(raw)[:40]
         if allowed is None:
             try:
                 view[key] = datetime.date.fromisoformat(value)
@@ -96,9 +99,12 @@ def decode_view(params: Mapping[str, str]) -> tuple[dict[str, object], str | Non
         else:
             problems.append(f"link: {param}={value!r} is not one of {', '.join(allowed)}; ignored")
     scenario = None
-    if params.get("sc"):
+    sc = params.get("sc")
+    if isinstance(sc, (list, tuple)):
+        sc = sc[-1] if sc else None
+    if sc:
         try:
-            scenario = decode_scenario(str(params["sc"]))
+            scenario = decode_scenario(str(sc))
         except ValueError as exc:
             problems.append(f"link: {exc}")
     return view, scenario, problems

@@ -35,6 +35,9 @@ def test_a_tampered_link_keeps_what_is_valid_and_says_what_is_not():
     assert any("date=" in p and "not a date" in p for p in problems)
     assert any("damaged" in p for p in problems)
     assert all(len(p) < 300 for p in problems)  # a long value is cut, not echoed whole
+    # a parameter given twice: the last one counts, as in the browser's address bar
+    view, scenario, problems = decode_view({"need": ["walk", "kela"], "sc": [encode_scenario(SCENARIO)]})
+    assert view == {"need": "kela"} and scenario == SCENARIO and problems == []
 
 
 def test_a_scenario_link_that_inflates_too_far_is_refused():
