@@ -464,6 +464,92 @@ STRINGS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# the handout (planner.outputs.brief), charts (planner.outputs.charts) and catchment areas
+# (planner.outputs.catchments)
+STRINGS.update({
+    'brief.baseline': ('Baseline', 'Nykytila', 'Nuläge'),
+    'brief.scenario': ('Scenario', 'Skenaario', 'Scenario'),
+    'brief.need': ('Need', 'Tarve', 'Behov'),
+    'brief.group': ('Language group', 'Kieliryhmä', 'Språkgrupp'),
+    'brief.headline': ('Headline figures (everyone)', 'Keskeiset luvut (kaikki)', 'Nyckeltal (alla)'),
+    'brief.before': ('Before', 'Ennen', 'Före'),
+    'brief.after': ('After', 'Jälkeen', 'Efter'),
+    'brief.now': ('Now', 'Nyt', 'Nu'),
+    'brief.residents': ('Residents', 'Asukkaat', 'Invånare'),
+    'brief.mean': ('Mean travel time (min)', 'Matka-ajan keskiarvo (min)', 'Medelrestid (min)'),
+    'brief.median': ('Median travel time (min)', 'Matka-ajan mediaani (min)', 'Median restid (min)'),
+    'brief.within30': ('Within 30 min', 'Enintään 30 min', 'Inom 30 min'),
+    'brief.unreachable': ('No point in reach', 'Ei pistettä ulottuvilla', 'Inget ställe inom räckhåll'),
+    'brief.lose10': ('Lose more than 10 min', 'Menettää yli 10 min', 'Förlorar över 10 min'),
+    'brief.lose20': ('Lose more than 20 min', 'Menettää yli 20 min', 'Förlorar över 20 min'),
+    'brief.lose_access': ('Lose access', 'Menettää palvelun', 'Förlorar tillgång'),
+    'brief.worst': ('Worst-off areas', 'Eniten menettävät alueet', 'Områden som förlorar mest'),
+    'brief.area': ('Area', 'Alue', 'Område'),
+    'brief.municipality': ('Municipality', 'Kunta', 'Kommun'),
+    'brief.change': ('Change (min)', 'Muutos (min)', 'Förändring (min)'),
+    'brief.none_worse': (
+        'No area loses time in this scenario.',
+        'Yksikään alue ei menetä aikaa tässä skenaariossa.',
+        'Inget område förlorar tid i detta scenario.',
+    ),
+    'brief.slowest': ('Longest travel times', 'Pisimmät matka-ajat', 'Längsta restider'),
+    'brief.time': ('Travel time (min)', 'Matka-aika (min)', 'Restid (min)'),
+    'brief.model': ('Travel-time model', 'Matka-aikamalli', 'Restidsmodell'),
+    'brief.error': (
+        'Error (p90, cross-validated)',
+        'Virhe (p90, ristiinvalidoitu)',
+        'Fel (p90, korsvaliderat)',
+    ),
+    'brief.data': ('Data', 'Aineisto', 'Data'),
+    'brief.sources': ('Sources', 'Lähteet', 'Källor'),
+    'brief.map_change': (
+        'Change in travel time, minutes (blue gains, red losses)',
+        'Matka-ajan muutos, min (sininen voitto, punainen menetys)',
+        'Förändring i restid, min (blått vinst, rött förlust)',
+    ),
+    'brief.map_time': (
+        'Travel time to the nearest point, minutes',
+        'Matka-aika lähimpään pisteeseen, min',
+        'Restid till närmaste ställe, min',
+    ),
+    'brief.open': ('open point', 'avoin piste', 'öppet ställe'),
+    'brief.closed': ('closed', 'suljetaan', 'stängs'),
+    'brief.opened': ('opened', 'avataan', 'öppnas'),
+    'brief.page': ('page', 'sivu', 'sida'),
+    'brief.year': ('population data year', 'väestötietojen vuosi', 'befolkningsdata år'),
+    'chart.minutes': ('Travel time (min)', 'Matka-aika (min)', 'Restid (min)'),
+    'chart.share': ('Share of residents within', 'Osuus asukkaista enintään', 'Andel invånare inom'),
+    'chart.group': ('Language group', 'Kieliryhmä', 'Språkgrupp'),
+    'chart.before': ('before', 'ennen', 'före'),
+    'chart.after': ('after', 'jälkeen', 'efter'),
+    'chart.now': ('now', 'nyt', 'nu'),
+    'chart.fi': ('Finnish and other languages', 'Suomen- ja muunkieliset', 'Finsk- och anderspråkiga'),
+    'chart.sv': ('Swedish speakers', 'Ruotsinkieliset', 'Svenskspråkiga'),
+    'chart.all': ('Everyone', 'Kaikki', 'Alla'),
+    'chart.cumulative': (
+        'Residents reaching a point within … minutes',
+        'Asukkaat, jotka ehtivät pisteeseen … minuutissa',
+        'Invånare som når ett ställe inom … minuter',
+    ),
+    'chart.change': (
+        'Mean change in travel time (min)',
+        'Matka-ajan keskimuutos (min)',
+        'Medelförändring i restid (min)',
+    ),
+    'chart.service_area': ('By service area', 'Palvelualueittain', 'Per serviceområde'),
+    'chart.municipality': ('By municipality', 'Kunnittain', 'Per kommun'),
+    'chart.area': ('Area', 'Alue', 'Område'),
+    'chart.panel': ('Charts', 'Kaaviot', 'Diagram'),
+    'catch.layer': ('Catchment areas', 'Pisteiden vaikutusalueet', 'Upptagningsområden'),
+    'catch.point': ('Point', 'Piste', 'Ställe'),
+    'catch.residents': ('Residents', 'Asukkaat', 'Invånare'),
+    'catch.median': ('Median travel time', 'Matka-ajan mediaani', 'Median restid'),
+    'catch.now': ('Catchment areas', 'Pisteiden vaikutusalueet', 'Upptagningsområden'),
+    'catch.before': ('Catchment areas before', 'Pisteiden vaikutusalueet ennen', 'Upptagningsområden före'),
+    'catch.after': ('Catchment areas after', 'Pisteiden vaikutusalueet jälkeen', 'Upptagningsområden efter'),
+})
+
+
 def t(key: str, lang: str = "en", **values: object) -> str:
     """The interface string ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
     try:

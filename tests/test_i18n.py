@@ -26,6 +26,7 @@ SAME_AS_ENGLISH = {
     ("col.median", "sv"),  # "Median min"
     ("col.id", "fi"), ("col.id", "sv"),  # an identifier
     ("b.merge_row", "fi"), ("b.merge_row", "sv"),  # "{frm} → {into}"
+    ("brief.scenario", "sv"), ("brief.data", "sv"),  # "Scenario", "Data" are Swedish too
 }
 # Streamlit calls whose first argument is shown to the user
 SHOWN = {"selectbox", "checkbox", "date_input", "button", "radio", "text_input", "text_area", "number_input",
@@ -67,7 +68,8 @@ def test_key_families_used_with_fstrings_are_complete():
     }
     used = {ast.unparse(arg).split("{")[0].lstrip("f'\"")
             for path in SOURCES for _, arg in _t_calls(path) if isinstance(arg, ast.JoinedStr)}
-    assert used <= set(families) | {"modelname."}, f"an f-string key family without a check here: {used}"
+    wrappers = {"brief.", "chart.", "catch."}  # each module's _t(key) -> t(prefix + key), checked below
+    assert used <= set(families) | {"modelname."} | wrappers, f"f-string key family not checked here: {used}"
     missing = [f"{fam}{v}" for fam, values in families.items() for v in values if f"{fam}{v}" not in STRINGS]
     assert not missing, missing
 
@@ -104,3 +106,16 @@ def test_app_shows_no_bare_english_label():
                         and arg.value not in TRILINGUAL:
                     bare.append((node.lineno, arg.value))
     assert not bare, f"app.py shows literal text (use t()): {bare}"
+
+
+def test_the_output_modules_own_keys_exist():
+    """``_t("key")`` in the handout, charts and catchment modules reads ``<prefix>.key``."""
+    prefixes = {"brief.py": "brief.", "charts.py": "chart.", "catchments.py": "catch."}
+    for name, prefix in prefixes.items():
+        tree = ast.parse((ROOT / "planner" / "outputs" / name).read_text(encoding="utf-8"))
+        keys = [n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Name) and n.func.id == "_t" and n.args
+                and isinstance(n.args[0], ast.Constant)]
+        assert keys, name
+        missing = [k for k in keys if prefix + k not in STRINGS]
+        assert not missing, f"{name}: {missing}"

@@ -20,56 +20,15 @@ import numpy as np
 import pandas as pd
 
 from ..attribution import attribution_lines
+from ..i18n import t
 from ..numbers import fmt_int, fmt_num, fmt_pct
 
 __all__ = ["brief_pdf", "write_brief", "headline_figures", "A4_INCHES"]
 
 A4_INCHES = (8.27, 11.69)
-_TEXT = {  # en, fi, sv
-    "baseline": ("Baseline", "Nykytila", "Nuläge"),
-    "scenario": ("Scenario", "Skenaario", "Scenario"),
-    "need": ("Need", "Tarve", "Behov"),
-    "group": ("Language group", "Kieliryhmä", "Språkgrupp"),
-    "headline": ("Headline figures (everyone)", "Keskeiset luvut (kaikki)", "Nyckeltal (alla)"),
-    "before": ("Before", "Ennen", "Före"),
-    "after": ("After", "Jälkeen", "Efter"),
-    "now": ("Now", "Nyt", "Nu"),
-    "residents": ("Residents", "Asukkaat", "Invånare"),
-    "mean": ("Mean travel time (min)", "Matka-ajan keskiarvo (min)", "Medelrestid (min)"),
-    "median": ("Median travel time (min)", "Matka-ajan mediaani (min)", "Median restid (min)"),
-    "within30": ("Within 30 min", "Enintään 30 min", "Inom 30 min"),
-    "unreachable": ("No point in reach", "Ei pistettä ulottuvilla", "Inget ställe inom räckhåll"),
-    "lose10": ("Lose more than 10 min", "Menettää yli 10 min", "Förlorar över 10 min"),
-    "lose20": ("Lose more than 20 min", "Menettää yli 20 min", "Förlorar över 20 min"),
-    "lose_access": ("Lose access", "Menettää palvelun", "Förlorar tillgång"),
-    "worst": ("Worst-off areas", "Eniten menettävät alueet", "Områden som förlorar mest"),
-    "area": ("Area", "Alue", "Område"),
-    "municipality": ("Municipality", "Kunta", "Kommun"),
-    "change": ("Change (min)", "Muutos (min)", "Förändring (min)"),
-    "none_worse": ("No area loses time in this scenario.", "Yksikään alue ei menetä aikaa tässä "
-                   "skenaariossa.", "Inget område förlorar tid i detta scenario."),
-    "slowest": ("Longest travel times", "Pisimmät matka-ajat", "Längsta restider"),
-    "time": ("Travel time (min)", "Matka-aika (min)", "Restid (min)"),
-    "model": ("Travel-time model", "Matka-aikamalli", "Restidsmodell"),
-    "error": ("Error (p90, cross-validated)", "Virhe (p90, ristiinvalidoitu)", "Fel (p90, korsvaliderat)"),
-    "data": ("Data", "Aineisto", "Data"),
-    "sources": ("Sources", "Lähteet", "Källor"),
-    "map_change": ("Change in travel time, minutes (blue gains, red losses)",
-                   "Matka-ajan muutos, min (sininen voitto, punainen menetys)",
-                   "Förändring i restid, min (blått vinst, rött förlust)"),
-    "map_time": ("Travel time to the nearest point, minutes", "Matka-aika lähimpään pisteeseen, min",
-                 "Restid till närmaste ställe, min"),
-    "open": ("open point", "avoin piste", "öppet ställe"),
-    "closed": ("closed", "suljetaan", "stängs"),
-    "opened": ("opened", "avataan", "öppnas"),
-    "page": ("page", "sivu", "sida"),
-    "year": ("population data year", "väestötietojen vuosi", "befolkningsdata år"),
-}
-_LANG = {"en": 0, "fi": 1, "sv": 2}
-
-
 def _t(key: str, lang: str) -> str:
-    return _TEXT[key][_LANG.get(lang, 0)]
+    """This module's interface text, from the translation table (keys ``brief.*``)."""
+    return t(f"brief.{key}", lang)
 
 
 def _text(fig, x: float, y: float, s: str, **kw):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..accessibility import weighted_quantile
+from ..i18n import t
 from ..settings import DEFAULT_SETTINGS, Settings
 from .escape import html_text
 
@@ -30,20 +31,9 @@ PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#C
            "#8dd3c7", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd",
            "#ccebc5", "#ffed6f")
 
-_TEXT = {  # interface strings of this module: en, fi, sv
-    "layer": ("Catchment areas", "Pisteiden vaikutusalueet", "Upptagningsområden"),
-    "point": ("Point", "Piste", "Ställe"),
-    "residents": ("Residents", "Asukkaat", "Invånare"),
-    "median": ("Median travel time", "Matka-ajan mediaani", "Median restid"),
-    "now": ("Catchment areas", "Pisteiden vaikutusalueet", "Upptagningsområden"),
-    "before": ("Catchment areas before", "Pisteiden vaikutusalueet ennen", "Upptagningsområden före"),
-    "after": ("Catchment areas after", "Pisteiden vaikutusalueet jälkeen", "Upptagningsområden efter"),
-}
-_LANG = {"en": 0, "fi": 1, "sv": 2}
-
-
 def _t(key: str, lang: str) -> str:
-    return _TEXT[key][_LANG.get(lang, 0)]
+    """This module's interface text, from the translation table (keys ``catch.*``)."""
+    return t(f"catch.{key}", lang)
 
 
 @dataclass(frozen=True)

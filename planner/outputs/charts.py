@@ -14,37 +14,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import t
 from .escape import html_text
 
 __all__ = ["cumulative_share", "cumulative_chart", "change_by_area", "change_bars", "chart_svg",
            "charts_panel", "scenario_charts", "add_charts_panel"]
 
-_TEXT = {  # interface strings of this module: en, fi, sv
-    "minutes": ("Travel time (min)", "Matka-aika (min)", "Restid (min)"),
-    "share": ("Share of residents within", "Osuus asukkaista enintään", "Andel invånare inom"),
-    "group": ("Language group", "Kieliryhmä", "Språkgrupp"),
-    "when": ("", "", ""),
-    "before": ("before", "ennen", "före"),
-    "after": ("after", "jälkeen", "efter"),
-    "now": ("now", "nyt", "nu"),
-    "fi": ("Finnish and other languages", "Suomen- ja muunkieliset", "Finsk- och anderspråkiga"),
-    "sv": ("Swedish speakers", "Ruotsinkieliset", "Svenskspråkiga"),
-    "all": ("Everyone", "Kaikki", "Alla"),
-    "cumulative": ("Residents reaching a point within … minutes", "Asukkaat, jotka ehtivät pisteeseen … "
-                   "minuutissa", "Invånare som når ett ställe inom … minuter"),
-    "change": ("Mean change in travel time (min)", "Matka-ajan keskimuutos (min)",
-               "Medelförändring i restid (min)"),
-    "service_area": ("By service area", "Palvelualueittain", "Per serviceområde"),
-    "municipality": ("By municipality", "Kunnittain", "Per kommun"),
-    "area": ("Area", "Alue", "Område"),
-    "panel": ("Charts", "Kaaviot", "Diagram"),
-}
-_LANG = {"en": 0, "fi": 1, "sv": 2}
 GAIN, LOSS = "#2166ac", "#b2182b"  # the map's change palette (ColorBrewer RdBu ends)
 
 
 def _t(key: str, lang: str) -> str:
-    return _TEXT[key][_LANG.get(lang, 0)]
+    """This module's interface text, from the translation table (keys ``chart.*``)."""
+    return t(f"chart.{key}", lang)
 
 
 def cumulative_share(access: pd.DataFrame, need: str, groups=("fi", "sv"), step: float = 1.0,
