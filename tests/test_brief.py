@@ -64,8 +64,11 @@ def test_worst_off_model_error_year_and_sources(scenario_pdf, kela_run):
     assert "straight-line estimate" in second
     assert "Error (p90, cross-validated): 0-2 km ±" in second
     assert "population data year: 2022" in second
+    # every credit line, compared without white space: PDF text extraction may split a word
+    # where the font kerns ("T opographic" with pypdf 4.0)
+    bare = "".join(second.split())
     for line in attribution_lines(prov):
-        assert " ".join(line.split()) in second, line
+        assert "".join(line.split()) in bare, line
 
 
 def test_baseline_brief_in_finnish(study, baseline):
