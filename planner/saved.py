@@ -2,11 +2,13 @@
 
 One YAML file per scenario under the user's data folder (``platformdirs.user_data_dir``,
 or ``$PLANNER_DATA_DIR``), written atomically; the file name is a slug of the scenario's
-name, the name itself is read back from the file.
+name plus a short hash of it (so different names never share a file), the name itself is
+read back from the file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -29,19 +31,22 @@ def scenario_dir() -> Path:
     return Path(base) / "scenarios"
 
 
-def _slug(name: str) -> str:
+def _file_name(name: str) -> str:
+    """``<readable slug>-<8 hex of the exact name>.yaml``: two different names never share a
+    file (``Kela A`` / ``kela-a``, names in other scripts), the same name overwrites its own."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:60]
-    return text or "scenario"
+    text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:60] or "scenario"
+    return f"{text}-{hashlib.sha1(name.encode('utf-8')).hexdigest()[:8]}.yaml"
 
 
 def save_scenario(name: str, text: str, folder: Path | None = None) -> Path:
-    """Write ``text`` (a scenario's YAML) as ``<slug of name>.yaml``, atomically; returns the path."""
+    """Write ``text`` (a scenario's YAML) to the file of ``name`` (:func:`_file_name`), atomically;
+    returns the path."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ValueError(f"a scenario of {len(text):,} characters is too large to save")
     folder = folder or scenario_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{_slug(name)}.yaml"
+    path = folder / _file_name(name)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".save-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -79,7 +84,7 @@ def saved_scenarios(folder: Path | None = None) -> dict[str, str]:
 
 def delete_scenario(name: str, folder: Path | None = None) -> bool:
     """Remove the saved file of ``name``; False if there was none."""
-    path = (folder or scenario_dir()) / f"{_slug(name)}.yaml"
+    path = (folder or scenario_dir()) / _file_name(name)
     if path.is_file():
         path.unlink()
         return True

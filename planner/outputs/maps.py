@@ -529,7 +529,8 @@ def accessibility_map(
     page = m.get_root().html
     page.add_child(folium.Element(_title_html(
         _title_lines(provenance, need, group, lang), f"planner-title{suffix}",
-        f"calc({half} + 56px)" if side else "56px", "min(420px,40%)" if side else "min(460px,55%)")))
+        f"calc({half} + 56px)" if side else "56px", "min(420px,40%)" if side else "min(460px,55%)",
+        open_=side is None)))  # side by side: folded, each half keeps its map in view
     if side != "right":
         page.add_child(folium.Element(credits_html(provenance, open_=not small)))
     open_pts = points[points["id"].map(lambda p: states.get(p) != "closed")]
