@@ -14,6 +14,7 @@ from planner.categories import CATEGORIES, NEEDS
 from planner.errors import PlannerError
 from planner.i18n import LANG_NAMES, LANGS, category_label, group_label, model_name, need_label, t
 from planner.numbers import fmt_int, fmt_num, fmt_pct
+from planner.outputs.escape import md_text
 from planner.traveltime.estimate import ESTIMATE_MODES, NETWORK_MODES
 
 st.set_page_config(page_title="Uusimaa service-network planner", layout="wide")
@@ -343,7 +344,9 @@ def _show_msg(where: str) -> None:
     ss = st.session_state
     msg = ss.get("builder_msg")
     if msg and len(msg) == 3 and msg[2] == where:
-        text = t(msg[1][0], ss["lang"], **msg[1][1]) if isinstance(msg[1], tuple) else msg[1]
+        # the values are user data (scenario names, ids): literal text, never Markdown
+        text = (t(msg[1][0], ss["lang"], **{k: md_text(v) for k, v in msg[1][1].items()})
+                if isinstance(msg[1], tuple) else md_text(msg[1]))
         {"error": st.error, "success": st.success}.get(msg[0], st.info)(text)
 
 
@@ -548,7 +551,7 @@ def builder(ctx: dict) -> None:
     with col_ctl:
         st.text_input(t("b.name", lang), key="sc_name")
         if error:  # beside the controls that caused it; the map keeps showing the last valid state
-            st.error(t("b.error", lang, error=error))
+            st.error(t("b.error", lang, error=md_text(error)))
         _show_msg("edit")
         if ss.pop("builder_click", False):
             st.info(t("b.click_set", lang, lat=ss["new_lat"], lon=ss["new_lon"]))
@@ -560,7 +563,7 @@ def builder(ctx: dict) -> None:
             if len(names) > 1:
                 st.selectbox(t("b.pick_which", lang), list(names), format_func=names.get, key="w_pick")
             pid = ss["w_pick"]
-            st.info(t("b.picked", lang, name=names[pid]))
+            st.info(t("b.picked", lang, name=md_text(names[pid])))
             walkin = bool(study.points.loc[study.points["id"] == pid, "category"].isin(list(S.APPOINTMENT_OF))
                           .any())
             c1, c2 = st.columns(2)
@@ -661,7 +664,7 @@ def compare(ctx: dict) -> None:
         try:
             runs[label] = get_run(key, choices[label])
         except PlannerError as exc:
-            st.error(f"{label}: {t('b.error', lang, error=exc)}")
+            st.error(f"{label}: {t('b.error', lang, error=md_text(exc))}")
     if not runs:
         return
     st.subheader(t("c.headline", lang, need=need_label(need, lang), group=group_label(group, lang)))
@@ -746,7 +749,7 @@ def optimise(ctx: dict) -> None:
         try:
             res = get_optimised(key, need, group, params)
         except PlannerError as exc:
-            st.error(t("o.failed", lang, error=exc))
+            st.error(t("o.failed", lang, error=md_text(exc)))
             return
     st.markdown(res.report)
     text = scenario_to_yaml(res.scenario)
@@ -781,7 +784,7 @@ def export(ctx: dict) -> None:
         try:
             files = get_exports(key, choices[label], need, group, lang, tiles)
         except PlannerError as exc:
-            st.error(t("b.error", lang, error=exc))
+            st.error(t("b.error", lang, error=md_text(exc)))
             return
     cols = st.columns(len(files))
     for col, kind in zip(cols, files, strict=True):
@@ -819,7 +822,7 @@ def _geocode_upload(lang: str) -> None:
         try:
             data, counts = S.geocode_upload(up.getvalue(), up.name, online=online)
         except PlannerError as exc:
-            st.error(t("b.error", lang, error=exc))
+            st.error(t("b.error", lang, error=md_text(exc)))
             return
         st.success(t("g.done", lang, summary=", ".join(f"{t('g.precision.' + k, lang)} {v}"
                                                        for k, v in sorted(counts.items()))))
@@ -840,14 +843,15 @@ def main() -> None:
     try:
         get_study(*ctx["key"])
     except (PlannerError, ImportError, OSError) as exc:
-        st.error(t("side.network_failed", ctx["lang"], error=exc))
+        st.error(t("side.network_failed", ctx["lang"], error=md_text(exc)))
         return
     if "_link_scenario" in ss:  # the scenario of a shared link, once the study it needs is loaded
         _builder_defaults(ctx["lang"])
         _open_in_builder(ss.pop("_link_scenario"), "<link>")
     problems = ss.pop("_link_problems", None)
     if problems:
-        st.warning(t("link.problem", ctx["lang"], problems="; ".join(problems)))
+        st.warning(t("link.problem", ctx["lang"],
+                     problems="; ".join(md_text(p.text(ctx["lang"])) for p in problems)))
     pages = {"overview": overview, "builder": builder, "compare": compare, "optimise": optimise,
              "export": export}
     pages[ss["page"]](ctx)

@@ -15,9 +15,12 @@ import binascii
 import datetime
 import zlib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-__all__ = ["FIELDS", "encode_view", "decode_view", "encode_scenario", "decode_scenario",
-           "MAX_SCENARIO_CHARS"]
+from .i18n import t
+
+__all__ = ["FIELDS", "LinkProblem", "LinkError", "encode_view", "decode_view", "encode_scenario",
+           "decode_scenario", "MAX_SCENARIO_CHARS"]
 
 # query parameter -> (session key, allowed values or None for a date)
 FIELDS: dict[str, tuple[str, tuple[str, ...] | None]] = {
@@ -36,6 +39,30 @@ FIELDS: dict[str, tuple[str, tuple[str, ...] | None]] = {
 MAX_SCENARIO_CHARS = 20_000  # of decompressed YAML: a link, not a data dump
 
 
+@dataclass(frozen=True)
+class LinkProblem:
+    """One part of a link that could not be used: an interface-string key (``link.*`` in
+    :mod:`planner.i18n`) and its values, so the app words it in the reader's language.
+    ``str()`` gives the English text."""
+
+    key: str
+    values: dict[str, str] = field(default_factory=dict)
+
+    def text(self, lang: str = "en") -> str:
+        return t(self.key, lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+class LinkError(ValueError):
+    """A scenario in a link that cannot be read; ``problem`` words it in any language."""
+
+    def __init__(self, problem: LinkProblem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 def encode_scenario(text: str) -> str:
     """Scenario YAML -> compact URL-safe text."""
     raw = zlib.compress(text.encode("utf-8"), 9)
@@ -43,20 +70,19 @@ def encode_scenario(text: str) -> str:
 
 
 def decode_scenario(code: str) -> str:
-    """Inverse of :func:`encode_scenario`; ValueError in plain words for anything else."""
+    """Inverse of :func:`encode_scenario`; :class:`LinkError` (a ValueError) in plain words for
+    anything else."""
     try:
         raw = base64.b64decode(code + "=" * (-len(code) % 4), altchars=b"-_", validate=True)
         d = zlib.decompressobj()
         text = d.decompress(raw, MAX_SCENARIO_CHARS + 1)
         if len(text) > MAX_SCENARIO_CHARS or d.unconsumed_tail:
-            raise ValueError(f"the scenario in the link is longer than {MAX_SCENARIO_CHARS:,} "
-                             "characters")
+            raise LinkError(LinkProblem("link.too_long", {"n": f"{MAX_SCENARIO_CHARS:,}"}))
         if not d.eof:  # cut short (a truncated link)
             raise zlib.error("incomplete data")
         return text.decode("utf-8")
     except (binascii.Error, zlib.error, UnicodeDecodeError) as exc:
-        raise ValueError(f"the scenario in the link is damaged ({type(exc).__name__}); "
-                         "ask for the link again") from None
+        raise LinkError(LinkProblem("link.damaged", {"what": type(exc).__name__})) from None
 
 
 def encode_view(view: Mapping[str, object], scenario_text: str | None = None) -> dict[str, str]:
@@ -74,14 +100,17 @@ def encode_view(view: Mapping[str, object], scenario_text: str | None = None) ->
     return out
 
 
-def decode_view(params: Mapping[str, str]) -> tuple[dict[str, object], str | None, list[str]]:
-    """Query parameters -> (session choices, scenario YAML or None, problems in plain words).
+def decode_view(params: Mapping[str, str]) -> tuple[dict[str, object], str | None, list[LinkProblem]]:
+    """Query parameters -> (session choices, scenario YAML or None, problems).
+
+    Each problem is a :class:`LinkProblem` (``str()`` in English, ``.text(lang)`` in the
+    interface language); the offending value is quoted, cut to 40 characters.
 
     Unknown parameters are ignored; a known one with a value outside its choices is
     reported and left out, so the rest of the link still applies.
     """
     view: dict[str, object] = {}
-    problems: list[str] = []
+    problems: list[LinkProblem] = []
     for param, (key, allowed) in FIELDS.items():
         if param not in params:
             continue
@@ -93,11 +122,12 @@ def decode_view(params: Mapping[str, str]) -> tuple[dict[str, object], str | Non
             try:
                 view[key] = datetime.date.fromisoformat(value)
             except ValueError:
-                problems.append(f"link: {param}={value!r} is not a date (YYYY-MM-DD); ignored")
+                problems.append(LinkProblem("link.not_date", {"param": param, "value": repr(value)}))
         elif value in allowed:
             view[key] = value
         else:
-            problems.append(f"link: {param}={value!r} is not one of {', '.join(allowed)}; ignored")
+            problems.append(LinkProblem("link.not_one_of", {"param": param, "value": repr(value),
+                                                            "choices": ", ".join(allowed)}))
     scenario = None
     sc = params.get("sc")
     if isinstance(sc, (list, tuple)):
@@ -105,6 +135,6 @@ def decode_view(params: Mapping[str, str]) -> tuple[dict[str, object], str | Non
     if sc:
         try:
             scenario = decode_scenario(str(sc))
-        except ValueError as exc:
-            problems.append(f"link: {exc}")
+        except LinkError as exc:
+            problems.append(exc.problem)
     return view, scenario, problems

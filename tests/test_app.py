@@ -220,12 +220,15 @@ def test_a_link_reproduces_the_view_and_the_scenario():
     assert "kela_vantaa_tikkurila" in sc
     # a tampered link: the valid part applies, the rest is named, nothing breaks
     bad = AppTest.from_file(APP, default_timeout=180)
-    bad.query_params.update({"need": "kela", "group": "<b>x</b>", "sc": "%%%"})
+    bad.query_params.update({"need": "kela", "group": "<b>x</b>", "mode": "![x](http://evil/t.png)",
+                             "sc": "%%%", "lang": "fi"})
     bad.run()
     assert not bad.exception, bad.exception
     assert bad.session_state["need"] == "kela"
     warning = " ".join(w.value for w in bad.warning)
-    assert "group=" in warning and "damaged" in warning
+    # every part in the reader's language, the link's own text shown literally (no remote image)
+    assert "group=" in warning and "vioittunut" in warning and "ei ole mikään" in warning
+    assert "\\!\\[x\\]\\(http" in warning and "](http" not in warning
 
 
 def test_saved_scenario_survives_a_new_session(at):

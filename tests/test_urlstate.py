@@ -31,6 +31,11 @@ def test_a_tampered_link_keeps_what_is_valid_and_says_what_is_not():
     view, scenario, problems = decode_view(params)
     assert view == {"need": "kela"} and scenario is None
     assert len(problems) == 4
+    # worded in the reader's language: the details too, not only the app's wrapper sentence
+    fi = [p.text("fi") for p in problems]
+    assert any("ei ole päivämäärä" in p for p in fi) and any("vioittunut" in p for p in fi)
+    assert any("är inte något av fi, sv, all" in p.text("sv") for p in problems)
+    problems = [str(p) for p in problems]
     assert any("group=" in p and "is not one of fi, sv, all" in p for p in problems)
     assert any("date=" in p and "not a date" in p for p in problems)
     assert any("damaged" in p for p in problems)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["html_text", "cell_text", "neutralise_cells", "FORMULA_PREFIXES"]
+__all__ = ["html_text", "md_text", "cell_text", "neutralise_cells", "FORMULA_PREFIXES"]
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by
 # Excel, LibreOffice or Google Sheets (tab and carriage return too: some apps strip them)
@@ -29,6 +29,27 @@ def html_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True)
+
+
+# CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that start
+# markup in Streamlit's Markdown (links, images, emphasis, code, HTML, $ maths, :colour[] and
+# :emoji: directives, tables, headings, lists)
+_MD_SPECIAL = frozenset("\\`*_{}[]()<>#+-.!|~$:")
+
+
+def md_text(value: Any) -> str:
+    r"""``value`` as literal text inside Streamlit Markdown (messages, captions).
+
+    Every Markdown-active character is backslash-escaped, so a scenario named
+    ``![x](https://evil/track.png)`` shows as those characters, never as an image that
+    fetches a remote address; ``None`` and NaN become an empty string.
+
+    >>> print(md_text("**a** [b](c)"))
+    \*\*a\*\* \[b\]\(c\)
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(value))
 
 
 def cell_text(value: Any) -> Any:
