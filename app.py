@@ -87,6 +87,32 @@ def _cached_map(key: tuple, text: str | None, full: bool, need: str, group: str,
     return offline_assets(m)  # Leaflet inlined: the map draws without internet
 
 
+def get_live_map(key: tuple, text: str | None, need: str, group: str, lang: str, catchments: bool = False):
+    """The builder's map as (frame, live layers): the frame is always the baseline's, so a
+    scenario change swaps only the layers, title and legend in the browser (no new map)."""
+    import copy
+
+    frame, _ = _cached_live(key, None, need, group, lang, catchments)
+    _, live = _cached_live(key, text, need, group, lang, catchments)
+    return copy.deepcopy(frame), copy.deepcopy(live)  # st_folium changes what it is given
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _cached_live(key: tuple, text: str | None, need: str, group: str, lang: str, catchments: bool = False):
+    from planner.outputs.html import offline_assets
+    from planner.outputs.maps import LiveLayers, scenario_map
+
+    study, base = get_study(*key), get_baseline(key)
+    live = LiveLayers()
+    if text is None:
+        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments, live=live)
+    else:
+        eff = get_effect(key, text)
+        m = scenario_map(study, eff.results, need, group, applied=eff.applied, changes=eff.changes,
+                         lang=lang, compact=True, catchments=catchments, baseline=base, live=live)
+    return offline_assets(m), live
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def get_side_by_side(key: tuple, text: str, need: str, group: str, lang: str) -> str:
     """Before / after as two synchronised maps, one self-contained page (cached per scenario)."""
@@ -131,9 +157,11 @@ def bundled() -> dict[str, str]:
 
 
 def show_map(m, key: str, returned: list[str] | None = None, height: int = 600,
-             view_key: str | None = None):
+             view_key: str | None = None, live=None):
     """Draw a folium map. With ``view_key`` (what the map shows) the user's zoom and centre are
-    kept when the map is redrawn for a new ``view_key`` (e.g. after a scenario change)."""
+    kept when the map is redrawn for a new ``view_key`` (e.g. after a scenario change). With
+    ``live`` (:class:`planner.outputs.maps.LiveLayers`) ``m`` is only the frame and the live
+    layers are swapped in place when they change."""
     from streamlit_folium import st_folium
 
     ss = st.session_state
@@ -143,6 +171,8 @@ def show_map(m, key: str, returned: list[str] | None = None, height: int = 600,
         if drawn is not None and drawn != view_key and view:
             kw = {"zoom": view[0], "center": view[1]}
         ss[f"_drawn_{key}"] = view_key
+    if live is not None:
+        kw.update(feature_group_to_add=live.groups(), layer_control=live.control)
     out = st_folium(m, key=key, height=height, use_container_width=True,
                     returned_objects=[*(returned or []), *(["zoom", "center"] if view_key else [])], **kw)
     if view_key is not None and out and out.get("zoom") and out.get("center"):
@@ -543,9 +573,9 @@ def builder(ctx: dict) -> None:
             components.html(get_side_by_side(key, sc.text, need, group, lang), height=620)
             st.caption(t("b.side_help", lang))
         else:
-            m = get_map(key, sc.text if eff else None, False, need, group, lang, catch)
+            m, live = get_live_map(key, sc.text if eff else None, need, group, lang, catch)
             view_key = f"{key}{need}{group}{lang}{sc.text if eff else ''}{catch}"
-            out = show_map(m, key="builder_map", height=620, view_key=view_key,
+            out = show_map(m, key="builder_map", height=620, view_key=view_key, live=live,
                            returned=["last_clicked", "last_object_clicked", "last_object_clicked_tooltip"])
             _handle_map_click(out, shown)
     with col_ctl:

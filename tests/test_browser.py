@@ -189,6 +189,10 @@ def test_planner_closes_a_point_and_downloads_the_map(page, tmp_path):
     _pick(page, frame, POINT)
     page.get_by_text(f"Picked on the map: {POINT}").wait_for()
     _wait_idle(page)
+    # a mark in the map's page: it survives only if the scenario swaps the layers in place
+    # instead of building a new map (what makes the map follow a click quickly)
+    body = _map(page).locator("body")
+    body.evaluate("b => { b.ownerDocument.defaultView.plannerProbe = 'kept'; }")
     start = time.time()
     page.get_by_role("button", name="Close it", exact=True).click()
     page.locator('[data-testid="stMetric"]').first.wait_for()
@@ -199,6 +203,12 @@ def test_planner_closes_a_point_and_downloads_the_map(page, tmp_path):
     frame.locator("#planner-legend", has_text="Closed in the scenario").wait_for()
     map_s = time.time() - start
     frame.locator(f'.leaflet-marker-icon[title="{POINT}"]').wait_for()  # still drawn, as closed
+    assert frame.locator("body").evaluate("b => b.ownerDocument.defaultView.plannerProbe") == "kept"
+    # the change layer is on, the travel-time layer (hidden behind it) off, as the legend says
+    overlays = frame.locator(".leaflet-control-layers-overlays label")
+    on = {overlays.nth(i).inner_text().strip(): overlays.nth(i).locator("input").is_checked()
+          for i in range(overlays.count())}
+    assert on.get("Minutes gained (blue) / lost (red)") is True and on.get("Travel time") is False, on
     _wait_idle(page)
     page.wait_for_timeout(500)
     page.screenshot(path=str(ARTIFACTS / "builder.png"))

@@ -320,3 +320,43 @@ def test_straight_line_title_has_no_osm_date(study, baseline):
     m = accessibility_map(study.units, baseline.access, study.points, baseline.provenance, tiles=None)
     html = m.get_root().render()
     assert "straight-line estimate" in html and "OpenStreetMap data of" not in html
+
+
+def test_live_layers_hold_what_a_scenario_changes_and_the_frame_the_rest(study, baseline, kela_run):
+    """The app's map: the frame (borders, labels, style) is the same for the baseline and any
+    scenario, so a scenario change swaps only the live groups; the travel-time layer, which a
+    scenario hides behind its change layer, is listed as hidden; the closed/opened marks and the
+    scenario's legend travel with the live groups, not with the frame."""
+    from streamlit_folium import generate_js_hash
+
+    from planner.outputs.maps import LiveLayers, _SvgPoints
+
+    res, applied, changes = kela_run
+    live_b, live_s = LiveLayers(), LiveLayers()
+    frame_b = scenario_map(study, baseline, "kela", "fi", tiles=None, live=live_b)
+    frame_s = scenario_map(study, res, "kela", "fi", applied=applied, changes=changes, tiles=None,
+                           live=live_s)
+    # the frame draws no area or point layer and no layer control of its own ...
+    for frame in (frame_b, frame_s):
+        kinds = [type(c).__name__ for c in frame._children.values()]
+        assert "LayerControl" not in kinds and "FeatureGroup" not in kinds
+        marks = [c for c in frame._children.values() if isinstance(c, _SvgPoints)]
+        assert [c.class_name for c in marks] == ["planner-label"]  # only the municipality names
+    # ... and is the same script for both, which is what keeps streamlit-folium's map in place
+    from streamlit_folium import _get_map_string as map_string
+
+    assert generate_js_hash(map_string(frame_b), "k") == generate_js_hash(map_string(frame_s), "k")
+    names_b = [fg.layer_name for fg in live_b.layers]
+    names_s = [fg.layer_name for fg in live_s.layers]
+    assert names_b[0] == t("map.travel_time", "en") and live_b.hidden == []
+    assert names_s[:2] == [t("map.travel_time", "en"), t("map.change_layer", "en")]
+    assert live_s.hidden == [0]  # the scenario shows the change layer, the minutes layer is off
+    assert t("map.closed_layer", "en") in names_s and t("map.closed_layer", "en") not in names_b
+    assert "Closed in the scenario" in live_s.html["planner-legend"]
+    assert "Closed in the scenario" not in live_b.html["planner-legend"]
+    groups = live_s.groups()
+    assert len(groups) == len(live_s.layers) + 1  # the last one swaps title, legend, hidden layers
+    finish = next(iter(groups[-1]._children.values()))
+    script = finish._template.module.script(finish)
+    assert "feature_group_feature_group_0]" in script.replace(" ", "").replace("\n", "")
+    assert '"planner-title"' in script and "Concentrate Kela offices in five towns" in script

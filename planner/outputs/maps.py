@@ -30,7 +30,7 @@ from ..settings import DEFAULT_SETTINGS, Settings
 from .escape import html_text
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
-           "marker_svg", "save_map"]
+           "LiveLayers", "marker_svg", "save_map"]
 
 # (upper bound in minutes, label, colour): ColorBrewer YlGn, sequential and colour-blind safe;
 # no blue or red in it, so it is never read as the gains (blue) / losses (red) of CHANGE_STEPS
@@ -366,6 +366,80 @@ class _LegendSwitch(MacroElement):
         self.names = {"bands": bands, "change": change}
 
 
+class LiveLayers:
+    """The parts of a map that a scenario changes, kept apart from the map's fixed frame.
+
+    Given as ``live`` to :func:`accessibility_map`, it collects the area, change, catchment
+    and point layers (each in its own ``folium.FeatureGroup``, named as in the layer control),
+    the layer control, and the title block and legend as HTML, instead of adding them to the
+    map. The app draws the frame once and swaps only these layers on a scenario change
+    (streamlit-folium's ``feature_group_to_add`` / ``layer_control``), so the map is not
+    rebuilt in the browser; :meth:`groups` adds the step that puts the title, legend and the
+    layers that start hidden in their state.
+    """
+
+    def __init__(self) -> None:
+        self.layers: list = []  # folium.FeatureGroup, in drawing order
+        self.hidden: list[int] = []  # positions in ``layers`` of those not shown at first
+        self.control = None
+        self.html: dict[str, str] = {}  # element id -> outer HTML (title block, legend)
+
+    def add(self, layer, name: str, show: bool = True):
+        """Put ``layer`` (a folium layer) into a new feature group named ``name``."""
+        import folium
+
+        fg = folium.FeatureGroup(name=name, overlay=True, control=True, show=True)
+        layer.control = False
+        layer.show = True
+        layer.add_to(fg)
+        if not show:
+            self.hidden.append(len(self.layers))
+        self.layers.append(fg)
+        return fg
+
+    def groups(self) -> list:
+        """The feature groups to draw, the last one replacing the title and legend and hiding
+        the layers that start hidden (streamlit-folium adds every group it is given)."""
+        import folium
+
+        finish = folium.FeatureGroup(name="planner-live", control=False)
+        _LiveFinish(self.html, [i for i in self.hidden if i < len(self.layers)]).add_to(finish)
+        return [*self.layers, finish]
+
+
+class _LiveFinish(MacroElement):
+    """Swaps the title block and legend for the current ones (by element id) and takes the
+    layers that start hidden off the map, once every live group has been added.
+
+    Runs inside streamlit-folium's ``eval`` of the groups, where group ``i`` is the variable
+    ``feature_group_feature_group_i`` and the map ``map_div``: names streamlit-folium gives."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (parts, hidden) {
+            Object.keys(parts).forEach(function (id) {
+                var old = document.getElementById(id);
+                if (old) { old.outerHTML = parts[id]; }
+                else { document.body.insertAdjacentHTML("beforeend", parts[id]); }
+            });
+            setTimeout(function () {  // after streamlit-folium has added every group
+                hidden.forEach(function (fg) { if (map_div.hasLayer(fg)) { map_div.removeLayer(fg); } });
+            }, 0);
+        })({{ this.parts|tojson }}, [
+            {%- for i in this.hidden -%}
+            feature_group_feature_group_{{ i }}{{ "," if not loop.last }}
+            {%- endfor -%}
+        ]);
+        {% endmacro %}
+        """)
+
+    def __init__(self, parts: dict[str, str], hidden: list[int]):
+        super().__init__()
+        self._name = "LiveFinish"
+        self.parts = parts
+        self.hidden = hidden
+
+
 MODE_LABELS = ("walk", "drive", "drive_rush", "pt", "pt_rush")
 
 
@@ -430,6 +504,7 @@ def accessibility_map(
     into=None,
     side: str | None = None,
     cluster_points: bool = False,
+    live: LiveLayers | None = None,
 ):
     """A folium map of travel time to the nearest ``need`` point for language ``group``.
 
@@ -460,8 +535,16 @@ def accessibility_map(
     cluster_points : points near each other join a marker-cluster group (vendored
         Leaflet.markercluster; a click spreads a cluster) instead of the default: every point its
         own marker, those of one site (within ``RING_TOLERANCE_M``) on a ring around it.
+    live : collect the layers a scenario changes, the layer control, title block and legend in
+        this :class:`LiveLayers` instead of the map (which then holds only its fixed frame).
     """
     import folium
+
+    def place(layer, name: str, show: bool = True) -> None:
+        if live is None:
+            layer.add_to(m)
+        else:
+            live.add(layer, name, show)
 
     web = settings.web_crs
     names = points.set_index("id")["name"]
@@ -496,7 +579,7 @@ def accessibility_map(
     m.get_root().header.add_child(folium.Element(f"<style>{style}</style>"), name="planner_style")
 
     has_change = change is not None and len(change) > 0
-    folium.GeoJson(
+    place(folium.GeoJson(
         _safe_props(u4[["unit_id", "name", "municipality", "residents_label", "time_label", "band",
                         "nearest_name", "colour", "geometry"]]),
         name=t("map.travel_time", lang),
@@ -507,39 +590,50 @@ def accessibility_map(
             ["name", "residents_label", "time_label", "nearest_name"],
             aliases=[t("map.area", lang), t("map.residents", lang), t("map.time", lang),
                      t("map.nearest", lang)]),
-    ).add_to(m)
+    ), t("map.travel_time", lang), show=not has_change)
 
     if has_change:
-        _change_layer(m, u, change, web, lang)
+        _change_layer(place, u, change, web, lang)
     if catchments:
         from .catchments import catchment_layer
 
         for layer_name, c in catchments.items():
-            catchment_layer(c, lang=lang, settings=settings, name=layer_name).add_to(m)
+            place(catchment_layer(c, lang=lang, settings=settings, name=layer_name), layer_name, show=False)
     if borders is not None:
         _border_layers(m, borders, service_areas, centres, web, lang)
     states = point_state or {}
-    _points_layers(m, points, load, need, states, merges or {}, web, lang, cluster_points)
-    folium.LayerControl(collapsed=small, position="topright").add_to(m)
+    if cluster_points and live is not None:
+        raise ValueError("cluster_points draws into one cluster group of the map: not with live layers")
+    _points_layers(m, points, load, need, states, merges or {}, web, lang, cluster_points,
+                   place=place if live is not None else None)
+    control = folium.LayerControl(collapsed=small, position="topright")
+    if live is None:
+        control.add_to(m)
+    else:
+        live.control = control
 
     suffix = f"-{side}" if side else ""
     half = {"left": "0%", "right": "50%"}.get(side or "", "")
     legend_id = f"planner-legend{suffix}"
     _LegendSwitch(legend_id, t("map.travel_time", lang), t("map.change_layer", lang)).add_to(m)
     page = m.get_root().html
-    page.add_child(folium.Element(_title_html(
+    title = _title_html(
         _title_lines(provenance, need, group, lang), f"planner-title{suffix}",
         f"calc({half} + 56px)" if side else "56px", "min(420px,40%)" if side else "min(460px,55%)",
-        open_=side is None)))  # side by side: folded, each half keeps its map in view
+        open_=side is None)  # side by side: folded, each half keeps its map in view
+    page.add_child(folium.Element(title))
     if side != "right":
         page.add_child(folium.Element(credits_html(provenance, open_=not small)))
     open_pts = points[points["id"].map(lambda p: states.get(p) != "closed")]
     counts = open_pts["category"].value_counts()
     cats = {c: int(counts.get(c, 0)) for c in CATEGORIES}
     right = "calc(50% + 10px)" if side == "left" else "10px"
-    page.add_child(folium.Element(_legend_html(
+    legend = _legend_html(
         cats, t("map.travel_time", lang), lang, set(states.values()), has_change, open_=not small,
-        element_id=legend_id, position=f"bottom:26px;right:{right}")))
+        element_id=legend_id, position=f"bottom:26px;right:{right}")
+    page.add_child(folium.Element(legend))
+    if live is not None:
+        live.html = {f"planner-title{suffix}": title, legend_id: legend}
     return m
 
 
@@ -579,7 +673,8 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
     _SvgPoints(feats, t("map.labels", lang), interactive=False, class_name="planner-label").add_to(m)
 
 
-def _change_layer(m, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str, lang: str) -> None:
+def _change_layer(place, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str, lang: str) -> None:
+    """The minutes gained / lost layer, given to ``place(layer, name)`` (the map or live layers)."""
     import folium
 
     u = units.merge(change[["unit_id", "delta_min"]], on="unit_id", how="left")
@@ -590,7 +685,7 @@ def _change_layer(m, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str, la
                  change=[f"{d:+.1f} min" if np.isfinite(d) else
                          t("map.lost_access" if d > 0 else "map.gained_access", lang)
                          for d in u["delta_min"]])
-    folium.GeoJson(
+    place(folium.GeoJson(
         _safe_props(_web(u[["name", "residents_label", "change", "time_label", "colour", "geometry"]], web)),
         name=t("map.change_layer", lang),
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444",
@@ -598,7 +693,7 @@ def _change_layer(m, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str, la
         tooltip=folium.GeoJsonTooltip(["name", "residents_label", "change", "time_label"],
                                       aliases=[t("map.area", lang), t("map.residents", lang),
                                                t("map.change", lang), t("map.time", lang)]),
-    ).add_to(m)
+    ), t("map.change_layer", lang))
 
 
 def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_into: str | None,
@@ -685,7 +780,7 @@ def _ringed(svg: str, dx: float, dy: float, size: int = 18) -> str:
 
 def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need: str,
                    state: dict[str, str], merges: dict[str, str], web: str, lang: str,
-                   cluster_points: bool = False) -> None:
+                   cluster_points: bool = False, place=None) -> None:
     """The service-point layers. Points of one site stand on a ring around it (each keeps its own
     marker, title and popup); with ``cluster_points`` they join one marker-cluster group instead
     (spread by a click), for maps with many points."""
@@ -715,19 +810,22 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
             p.geometry.x, p.geometry.y, _ringed(marker_svg(p["category"], state=look), dx, dy), 18, 18,
             round(9 - dx, 1), round(9 - dy, 1), popup, tip, html_text(p["name"]), st))
     cluster = _marker_cluster(m) if cluster_points else None
+    place = place or (lambda layer, name: layer.add_to(m))
     for cat in CATEGORIES:
         if cat in layers:
-            _SvgPoints(layers[cat], t("map.points_layer", lang, category=category_label(cat, lang)),
-                       cluster=cluster).add_to(m)
+            name = t("map.points_layer", lang, category=category_label(cat, lang))
+            place(_SvgPoints(layers[cat], name, cluster=cluster), name)
     for st in ("closed", "opened"):
         if st in layers:
-            _SvgPoints(layers[st], t(f"map.{st}_layer", lang), cluster=cluster).add_to(m)
+            name = t(f"map.{st}_layer", lang)
+            place(_SvgPoints(layers[st], name, cluster=cluster), name)
 
 
 def scenario_map(study, results, need: str = "social_any", group: str = "fi", applied=None,
                  changes: pd.DataFrame | None = None, tiles: str | None = "OpenStreetMap",
                  lang: str = "en", compact: bool = False, catchments: bool = False, baseline=None,
-                 into=None, side: str | None = None, cluster_points: bool = False):
+                 into=None, side: str | None = None, cluster_points: bool = False,
+                 live: LiveLayers | None = None):
     """The map of a :class:`planner.study.Study` for a baseline or scenario result.
 
     ``applied`` (:class:`planner.scenario.Applied`) marks closed and opened points;
@@ -756,7 +854,7 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
                              load=results.load, change=change, point_state=state, tiles=tiles,
                              settings=study.settings, lang=lang, merges=merges, centres=study.centres,
                              compact=compact, catchments=layers, into=into, side=side,
-                             cluster_points=cluster_points)
+                             cluster_points=cluster_points, live=live)
 
 
 def save_map(m, path: str | Path) -> Path:
