@@ -513,10 +513,24 @@ def _scenario(study: Study, chosen: gpd.GeoDataFrame, sol: MobileSolution, need:
 
 
 def mobile_yaml(scenario: Mapping[str, Any]) -> str:
-    """The scenario mapping as YAML text (block style, Unicode kept, order kept)."""
+    """The scenario mapping as YAML text (block style, Unicode kept, order kept).
+
+    Strings made of digits and colons (municipality codes "049", times "09:00") are
+    quoted, so no YAML reader takes them for numbers.
+    """
+    import re
+
     import yaml
 
-    return yaml.safe_dump(dict(scenario), sort_keys=False, allow_unicode=True, width=100)
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = '"' if re.fullmatch(r"[0-9:.+-]+", value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    _Dumper.add_representer(str, _str)
+    return yaml.dump(dict(scenario), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _report(study: Study, chosen: gpd.GeoDataFrame, sol: MobileSolution, need: str, group: str,
