@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.optimise import OptimisationError
-from planner.optimise.mobile import mobile_yaml, optimise_mobile, schedule, solve_mobile
+from planner.optimise.mobile import mobile_yaml, optimise_mobile, schedule, solve_mobile, triangle_inequality
 from planner.optimise.tour import exact_tour, heuristic_tour, tour_length
 from planner.safeyaml import load_yaml_file, safe_load
 
@@ -35,14 +35,17 @@ def _brute(cost, w, today, places, k, limit, t, depot):
     return best
 
 
-def _instance(seed: int, depot: bool):
-    """5-8 candidates, 10-20 rows, integer minutes (ties happen), asymmetric driving times."""
+def _instance(seed: int, depot: bool, detour: bool = True):
+    """5-8 candidates, 10-20 rows, integer coverage minutes (ties happen), driving times either
+    plane distances (a metric: the solver's subset cuts apply) or rounded with one-way detours of
+    0-5 min (asymmetric, the triangle inequality may fail: only whole-set cuts)."""
     rng = np.random.default_rng(seed)
     m, n = int(rng.integers(5, 9)), int(rng.integers(10, 21))
     size = m + 1 if depot else m
     pos = rng.uniform(0, 80, (size, 2))
-    places = np.round(np.hypot(*(pos[:, None, :] - pos[None, :, :]).transpose(2, 0, 1))
-                      + rng.integers(0, 6, (size, size)))  # a one-way detour of 0-5 min
+    places = np.hypot(*(pos[:, None, :] - pos[None, :, :]).transpose(2, 0, 1))
+    if detour:
+        places = np.round(places + rng.integers(0, 6, (size, size)))
     np.fill_diagonal(places, 0)
     cost = rng.integers(5, 60, (n, m)).astype(float)
     cost[rng.random((n, m)) < 0.1] = np.inf  # some rows cannot use some sites
@@ -51,10 +54,13 @@ def _instance(seed: int, depot: bool):
     return cost, w, today, places, m
 
 
+@pytest.mark.parametrize("detour", [True, False])
 @pytest.mark.parametrize("depot", [False, True])
 @pytest.mark.parametrize("seed", range(6))
-def test_matches_brute_force_on_random_small_instances(seed, depot):
-    cost, w, today, places, m = _instance(seed, depot)
+def test_matches_brute_force_on_random_small_instances(seed, depot, detour):
+    cost, w, today, places, m = _instance(seed, depot, detour)
+    if not detour:
+        assert triangle_inequality(places)
     for k in (1, 2, 3, 4):
         # limits from tight to loose: a quantile of the k-set tours, so the constraint binds
         tours = sorted(_brute_tour(places, list(s) + ([m] if depot else []))

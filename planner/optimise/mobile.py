@@ -158,6 +158,30 @@ class _Tours:
         return Tour(rotate(tour.order, first), tour.minutes, tour.exact, tour.method)
 
 
+def triangle_inequality(places: np.ndarray, tol: float = 1e-6) -> bool:
+    """True when no leg a -> c is longer than a detour a -> b -> c (shortest-route times are so).
+
+    Then skipping a place never lengthens a tour, so a set containing a too-long subset
+    is too long as well, and a cut can name the subset alone.
+    """
+    p = np.asarray(places, float)
+    return all(bool((p <= p[:, [b]] + p[[b], :] + tol).all()) for b in range(len(p)))
+
+
+def _shrink(chosen: Sequence[int], tours: _Tours) -> list[int]:
+    """A smaller subset of a too-long set whose tour is proven too long (valid under the triangle
+    inequality): drop stops one at a time while the rest still cannot be toured within the limit."""
+    cut = list(chosen)
+    for j in sorted(chosen, reverse=True):
+        rest = [c for c in cut if c != j]
+        if not rest:
+            break
+        ok, proven, _ = tours.check(rest)
+        if not ok and proven:
+            cut = rest
+    return cut
+
+
 def _greedy(cover: np.ndarray, w: np.ndarray, k: int, tours: _Tours) -> list[int] | None:
     """Add the stop with the most extra coverage that keeps the tour within the limit.
 
@@ -237,8 +261,11 @@ def solve_mobile(cost: np.ndarray, weights: np.ndarray, today_min: np.ndarray, p
     unserved = ~(today_min <= threshold)
     cover_all = cost <= threshold
     rows = unserved & cover_all.any(axis=1)
-    cover, wr = cover_all[rows], w[rows]
+    # rows with the same covering sites are one MILP row with their summed weight
+    cover, inv = np.unique(cover_all[rows], axis=0, return_inverse=True)
+    wr = np.bincount(inv.ravel(), weights=w[rows], minlength=len(cover))
     tours = _Tours(places, depot_ix, max_route_min, settings.mobile_exact_tour_max, solver)
+    metric = triangle_inequality(places)
 
     best = _greedy(cover, wr, k, tours)
     lb = _coverage(cover, wr, best) if best is not None else -np.inf
@@ -256,6 +283,9 @@ def solve_mobile(cost: np.ndarray, weights: np.ndarray, today_min: np.ndarray, p
         for i in range(len(wr)):
             prob += z[i] <= pulp.lpSum(y[j] for j in np.flatnonzero(cover[i])), f"cover_{i}"
         prob += pulp.lpSum(y) == k, "stops"
+        if metric and depot:  # a stop too far for a round trip from the depot is in no tour
+            for j in np.flatnonzero(places[m, :m] + places[:m, m] > max_route_min + _TOL):
+                y[j].upBound = 0
         while True:
             if iterations >= settings.mobile_max_iterations or (
                     time_limit is not None and time.perf_counter() - t_start > time_limit):
@@ -283,7 +313,8 @@ def solve_mobile(cost: np.ndarray, weights: np.ndarray, today_min: np.ndarray, p
                 status = "Optimal (the best-covering remaining set has a short enough tour)"
                 break
             unproven |= not proven
-            prob += pulp.lpSum(y[j] for j in chosen) <= k - 1, f"nogood_{iterations}"
+            cut = _shrink(chosen, tours) if metric and proven else chosen
+            prob += pulp.lpSum(y[j] for j in cut) <= len(cut) - 1, f"nogood_{iterations}"
         if unproven and not status.startswith("stopped"):
             status = ("feasible; not proven optimal (a rejected set's tour was longer than the limit "
                       "only by the heuristic, beyond the exact-tour size)")
