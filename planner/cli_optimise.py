@@ -16,7 +16,8 @@ __all__ = ["optimise"]
 
 _MODEL_HELP = ("pmedian (keep k, min weighted time) | lscp (fewest points, --share within --max-minutes) | "
                "mclp (keep k, most within T) | pcenter (keep k, min worst time) | add (add up to k new "
-               "points, most within T)")
+               "points, most within T) | mobile (--stops K of one mobile unit, most residents not within "
+               "--threshold of a fixed point, tour <= --max-route-min)")
 
 
 def _fail(message: str) -> None:
@@ -56,6 +57,15 @@ def optimise(
     solver: str | None = typer.Option(None, "--solver", help="HiGHS (default if installed) or PULP_CBC_CMD"),
     time_limit: float | None = typer.Option(None, "--time-limit", help="seconds per solve (default: none, "
                                             "solve to optimality)"),
+    stops: int | None = typer.Option(None, "--stops", help="mobile: number of stops K"),
+    max_route_min: float | None = typer.Option(None, "--max-route-min",
+                                               help="mobile: longest closed driving tour, minutes"),
+    threshold: float | None = typer.Option(None, "--threshold", help="mobile: T, minutes: served today / "
+                                           "covered by a stop when within it (default 30)"),
+    depot: str | None = typer.Option(None, "--depot", help="mobile: point id where the tour starts and "
+                                     "ends (e.g. the office the unit is based at)"),
+    day: str | None = typer.Option(None, "--day", help="mobile: weekday of the tour, mon..sun (default tue)"),
+    stop_min: int | None = typer.Option(None, "--stop-min", help="mobile: minutes at each stop (default 60)"),
     name: str | None = typer.Option(None, "--name", help="scenario name"),
     out: Path | None = typer.Option(None, "--out", help="write the result as a scenario YAML file"),
     report: Path | None = typer.Option(None, "--report", help="write the report (markdown)"),
@@ -81,8 +91,16 @@ def optimise(
     from .optimise.base import CANDIDATE_KINDS, MODELS, PER_OPTIONS
     from .safeyaml import suggest
 
+    if model == "mobile":
+        _mobile(need=need, group=group, stops=stops, max_route_min=max_route_min, threshold=threshold,
+                depot=depot, day=day, stop_min=stop_min, candidates=candidates, min_postal_pop=min_postal_pop,
+                mode=mode, demand=demand, points=points, network=network, solver=solver,
+                time_limit=time_limit, name=name, out=out, report=report,
+                kw=(date, include_unlocated_points, eligibility, weight))
+        return
     if model not in MODELS:
-        _fail(f"unknown --model {model!r}{suggest(model, MODELS)}: expected one of {list(MODELS)}")
+        _fail(f"unknown --model {model!r}{suggest(model, [*MODELS, 'mobile'])}: expected one of "
+              f"{[*MODELS, 'mobile']}")
     if per is not None and per not in PER_OPTIONS:
         _fail(f"unknown --per {per!r}: expected municipality or service_area")
     for kind in (candidates or "").split(","):
@@ -126,6 +144,63 @@ def optimise(
             with atomic_file(out) as tmp:
                 tmp.write_text(scenario_to_yaml(result.scenario), encoding="utf-8")
             typer.echo(f"wrote {out} (evaluate it with: planner evaluate {out} --out <folder>)")
+        if report is not None:
+            with atomic_file(report, "--report") as tmp:
+                tmp.write_text(result.report, encoding="utf-8")
+            typer.echo(f"wrote {report}")
+    except PlannerError as exc:
+        _fail(str(exc))
+
+
+def _mobile(*, need: str, group: str, stops: int | None, max_route_min: float | None,
+            threshold: float | None, depot: str | None, day: str | None, stop_min: int | None,
+            candidates: str | None, min_postal_pop: int, mode: str, demand: str, points: Path | None,
+            network: Path | None, solver: str | None, time_limit: float | None, name: str | None,
+            out: Path | None, report: Path | None, kw: tuple) -> None:
+    """``--model mobile``: place one mobile unit's stops; the scenario has its ``mobile`` change."""
+    import warnings
+
+    from .errors import PlannerError, PlannerWarning
+    from .optimise.base import CANDIDATE_KINDS
+    from .optimise.mobile import mobile_yaml, optimise_mobile
+    from .outputs.atomic import atomic_file, check_out_file
+    from .study import load_study
+    from .traveltime.estimate import choose_model
+
+    if stops is None or max_route_min is None:
+        _fail("--model mobile needs --stops K and --max-route-min M")
+    if stops < 1:
+        _fail(f"--stops must be at least 1, got {stops}")
+    if not max_route_min > 0:
+        _fail(f"--max-route-min must be > 0 minutes, got {max_route_min}")
+    kinds = None
+    if candidates is not None:
+        kinds = tuple(c.strip() for c in candidates.split(",") if c.strip())
+        for kind in kinds:
+            if kind not in CANDIDATE_KINDS:
+                _fail(f"unknown candidate kind {kind!r} (--candidates): expected {list(CANDIDATE_KINDS)}")
+    base: dict[str, object] = {"demand": demand, "mode": mode}
+    if points is not None:
+        base["points"] = str(points)
+    try:
+        for path, option in ((out, "--out"), (report, "--report")):
+            if path is not None:
+                check_out_file(path, option)
+        model_tt = choose_model(network, mode, demand)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PlannerWarning)  # repaired bundled geometry: not news here
+            study = load_study(points=points, demand=demand, mode=mode, model=model_tt, **study_kwargs(*kw))
+        result = optimise_mobile(study, need, group, stops, max_route_min, threshold=threshold, depot=depot,
+                                 day=day, stop_min=stop_min, candidates=kinds, min_postal_pop=min_postal_pop,
+                                 solver=solver, time_limit=time_limit, name=name, base=base)
+    except (PlannerError, ValueError, OSError) as exc:
+        _fail(str(exc))
+    typer.echo(result.report)
+    try:
+        if out is not None:
+            with atomic_file(out) as tmp:
+                tmp.write_text(mobile_yaml(result.scenario), encoding="utf-8")
+            typer.echo(f"wrote {out}")
         if report is not None:
             with atomic_file(report, "--report") as tmp:
                 tmp.write_text(result.report, encoding="utf-8")

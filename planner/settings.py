@@ -98,6 +98,17 @@ class Settings:
     # the GIL, so threads would not help); 1 = in this process only
     sweep_workers: int = 2
     service_area_preset: str = "six_areas"
+    # mobile-unit stop optimiser (issue 14): residents farther than this from a fixed point
+    # of their need and language count as not served, and a stop covers them within it
+    mobile_threshold_min: float = 30.0
+    mobile_day: str = "tue"  # the day of the optimised unit's tour
+    mobile_first_start: str = "09:00"  # the first stop opens at this time
+    mobile_stop_min: int = 60  # minutes spent at each stop
+    # tours through at most this many places (stops + depot) are solved to proven optimality
+    # (a MILP through HiGHS/CBC); longer ones with networkx's threshold accepting only
+    mobile_exact_tour_max: int = 12
+    # maximal-covering solves (each followed by a tour check) before the search stops
+    mobile_max_iterations: int = 300
     geodata_dir: Path = GEODATA_DIR
     cache_dir: Path = field(default_factory=default_cache_dir)
 

@@ -21,6 +21,10 @@ Models (all built with PySAL ``spopt`` and solved through PuLP, HiGHS via
              (``spopt.locate.PCenter``), ties broken by the population-weighted time.
 ``add``      add up to ``k`` new points to today's network maximising the residents
              within ``T`` minutes (``MCLP`` with every existing point fixed open).
+``mobile``   the ``K`` stops of one mobile unit covering the most residents not within
+             ``T`` of a fixed point, its closed driving tour <= ``M`` minutes
+             (:mod:`.mobile`: maximal covering with no-good cuts, tours by networkx
+             and an exact TSP MILP; :func:`optimise_mobile`).
 =========== ==========================================================================
 
 Constraints that spopt's classes do not express are added to the model's
@@ -46,13 +50,15 @@ origin) and units no candidate can reach are excluded and reported.
 
 Modules: ``base`` (names, defaults, the error), ``solver`` (models on cost arrays),
 ``inputs`` (demand rows, candidates and costs from a study), ``run`` (the high-level
-:func:`optimise_network`, its result, scenario and report).
+:func:`optimise_network`, its result, scenario and report), ``mobile`` and ``tour``
+(the mobile-unit stops and their driving tour).
 """
 
 from __future__ import annotations
 
 from .base import CANDIDATE_KINDS, DEFAULT_MIN_POSTAL_POP, MODELS, OptimisationError
 from .inputs import candidate_sites, cost_matrix, demand_rows
+from .mobile import MobileResult, MobileSolution, mobile_yaml, optimise_mobile, solve_mobile
 from .run import OptimisationResult, optimise_network
 from .solver import Solution, available_solver, objective_value, solve
 
@@ -70,4 +76,9 @@ __all__ = [
     "objective_value",
     "solve",
     "optimise_network",
+    "MobileResult",
+    "MobileSolution",
+    "mobile_yaml",
+    "optimise_mobile",
+    "solve_mobile",
 ]
