@@ -280,7 +280,7 @@ def _frequency_stats(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray, 
                                                      minlength=n).round().astype("int64")
     if burden is not None:
         w = np.bincount(codes, weights=np.where(reach, pop, 0.0), minlength=n)
-        tot = np.bincount(codes, weights=np.where(reach, pop * np.where(reach, burden, 0.0), 0.0), minlength=n)
+        tot = np.bincount(codes, weights=pop * np.where(reach, burden, 0.0), minlength=n)
         with np.errstate(invalid="ignore", divide="ignore"):
             out["mean_burden_min"] = tot / w
     return out
