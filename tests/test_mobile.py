@@ -1,0 +1,234 @@
+"""Mobile units and remote share (issue 14): hand-worked frequency, wait and burden figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import Point
+from typer.testing import CliRunner
+
+from planner.errors import ScenarioError
+from planner.mobile import FIXED_VISITS_PER_WEEK, FIXED_WAIT_DAYS, expected_wait_days, visits_per_week
+from planner.scenario import evaluate, parse_scenario
+from planner.settings import ModeParams
+from planner.study import Study
+from planner.traveltime import StraightLineModel, travel_time_matrix
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
+X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067
+# 100 m/min, no detour, no access time: minutes = metres / 100
+MODEL = StraightLineModel("walk", ModeParams(6.0, 1.0, 0.0, "hand-made test"))
+
+
+def lonlat(x: float, y: float) -> tuple[float, float]:
+    return Transformer.from_crs(3067, 4326, always_xy=True).transform(x, y)
+
+
+# ------------------------------------------------------------------ schedule arithmetic
+
+def test_one_visit_a_week():
+    # a need on the visit day waits 0, the day after 6, ... : (0+6+5+4+3+2+1)/7 = 21/7 = 3.0
+    assert visits_per_week(["tue"]) == 1
+    assert expected_wait_days(["tue"]) == pytest.approx(3.0)
+
+
+def test_tuesday_and_friday():
+    # days until the next visit day (tue or fri), Mon..Sun: mon 1 (tue), tue 0, wed 2 (fri),
+    # thu 1, fri 0, sat 3 (tue), sun 2 (tue) -> (1+0+2+1+0+3+2)/7 = 9/7
+    # (the brief's listing from Tue on: 0+2+1+0+3+2+1 = 9 as well)
+    assert visits_per_week(["tue", "fri"]) == 2
+    assert expected_wait_days(["tue", "fri"]) == pytest.approx(9 / 7)
+
+
+def test_two_visits_on_one_day_count_once():
+    assert visits_per_week(["tue", "tue"]) == 1
+    assert expected_wait_days(["tue", "tue"]) == pytest.approx(3.0)
+
+
+def test_every_day_means_no_wait_and_fixed_office_constants():
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    assert visits_per_week(days) == 7 and expected_wait_days(days) == 0.0
+    # open Mon-Fri: Mon..Fri 0, Sat 2 (to Mon), Sun 1 -> 3/7
+    assert FIXED_VISITS_PER_WEEK == 5 and FIXED_WAIT_DAYS == pytest.approx(3 / 7)
+
+
+# ------------------------------------------------------------------ validation
+
+def _unit(**stop):
+    base = {"id": "s1", "name": "Stop 1", "at_centre": "407",
+            "schedule": [{"day": "tue", "start": "09:00", "end": "15:00"}]}
+    return {"id": "bus", "name": "Bus", "categories": ["fi_walkin"], "stops": [{**base, **stop}]}
+
+
+def _parse(mobile, *before):
+    return parse_scenario({"name": "t", "changes": [*before, {"mobile": mobile}]}, "m.yaml")
+
+
+@pytest.mark.parametrize("stop, field", [
+    ({"schedule": [{"day": "tuesday", "start": "09:00", "end": "15:00"}]}, "stops[0].schedule[0].day"),
+    ({"schedule": [{"day": "tue", "start": "15:00", "end": "15:00"}]}, "stops[0].schedule[0].end"),
+    ({"schedule": [{"day": "tue", "start": "9", "end": "15:00"}]}, "stops[0].schedule[0].start"),
+    ({"schedule": [{"day": "tue", "start": "09:00", "end": "12:00"},
+                   {"day": "tue", "start": "11:00", "end": "13:00"}]}, "stops[0].schedule[1]"),
+    ({"schedule": []}, "stops[0].schedule"),
+    ({"at_centre": None, "lon": 24.9}, "stops[0].lat"),  # lon without lat
+])
+def test_bad_stops_are_located(stop, field):
+    mobile = _unit(**stop)
+    if stop.get("at_centre", "x") is None:
+        del mobile["stops"][0]["at_centre"]
+    with pytest.raises(ScenarioError) as exc:
+        _parse(mobile, {"close": "x"})
+    # the mobile change is change 2 of the file
+    assert exc.value.file == "m.yaml" and exc.value.row == 2 and exc.value.field == field
+
+
+def test_touching_visits_do_not_overlap():
+    sc = _parse(_unit(schedule=[{"day": "tue", "start": "09:00", "end": "12:00"},
+                                {"day": "tue", "start": "12:00", "end": "13:00"}]))
+    assert len(sc.changes[0]["mobile"]["stops"][0]["schedule"]) == 2
+
+
+def test_unknown_category_and_duplicate_ids():
+    with pytest.raises(ScenarioError) as exc:
+        _parse({**_unit(), "categories": ["fi_bus"]})
+    assert exc.value.field == "categories" and exc.value.row == 1
+    twice = _unit()
+    twice["stops"].append(dict(twice["stops"][0]))
+    with pytest.raises(ScenarioError) as exc:
+        _parse(twice)
+    assert exc.value.field == "stops[1].id" and "twice" in str(exc.value)
+
+
+def test_stop_outside_uusimaa_and_existing_ids(study):
+    lon, lat = 27.68, 62.89  # Kuopio
+    kuopio = {"id": "s1", "name": "Kuopio", "lon": lon, "lat": lat, "municipality_code": "091",
+              "schedule": [{"day": "tue", "start": "09:00", "end": "10:00"}]}
+    with pytest.raises(ScenarioError, match="outside Uusimaa") as exc:
+        evaluate(study, _parse({**_unit(), "stops": [kuopio]}))
+    assert exc.value.row == 1 and exc.value.field == "stops[0].lon"
+    taken = study.points["id"].iloc[0]
+    with pytest.raises(ScenarioError, match="already"):
+        evaluate(study, _parse({**_unit(), "id": taken}))
+    with pytest.raises(ScenarioError, match="already exists"):
+        evaluate(study, _parse({**_unit(), "stops": [{**_unit()["stops"][0], "id": taken}]}))
+
+
+def test_remote_share_is_checked():
+    for share, ok in ((0.0, True), (1, True), (1.2, False), (-0.1, False), (True, False)):
+        obj = {"name": "t", "remote_share": {"kela": share}}
+        if ok:
+            assert parse_scenario(obj).remote_share == {"kela": float(share)}
+        else:
+            with pytest.raises(ScenarioError) as exc:
+                parse_scenario(obj, "r.yaml")
+            assert exc.value.field == "remote_share.kela"
+    with pytest.raises(ScenarioError, match="did you mean 'kela'"):
+        parse_scenario({"name": "t", "remote_share": {"kelaa": 0.5}})
+
+
+# ------------------------------------------------------------------ accessibility figures
+
+@pytest.fixture(scope="module")
+def line(borders):
+    """Unit A at (X0, Y0) with 70 fi + 30 sv residents; a fi walk-in point 4 km east (40 min),
+    a Kela office exactly 3 km east (30.0 min)."""
+    from planner.data import load_municipal_centres, load_municipalities
+
+    units = gpd.GeoDataFrame({
+        "unit_id": ["A"], "unit_type": "test", "name": ["A"], "municipality_code": "091",
+        "municipality": ["M1"], "service_area": "S", "pop_fi": [70], "pop_sv": [30],
+        "pop_sv_estimated": True, "located": True, "x_m": [X0], "y_m": Y0,
+    }, geometry=[Point(X0, Y0)], crs=3067)
+    units["pop_total"] = units["pop_fi"] + units["pop_sv"]
+    points = gpd.GeoDataFrame({
+        "id": ["p_fi", "kela"], "name": ["Fi walk-in", "Kela"], "category": ["fi_walkin", "kela"],
+        "municipality_code": "091", "capacity": np.nan,
+    }, geometry=[Point(X0 + 4000, Y0), Point(X0 + 3000, Y0)], crs=3067)
+    ttm = travel_time_matrix(MODEL, units, points)
+    return Study(units, points, load_municipalities(), borders, load_municipal_centres(),
+                 pd.DataFrame({"municipality_code": ["091"], "service_area": ["S"]}), MODEL, ttm,
+                 {"model": MODEL.model, "mode": "walk", "data_year": "test", "scenario": "baseline"})
+
+
+def _row(res, need, group):
+    a = res.access
+    return a[(a["need"] == need) & (a["group"] == group)].iloc[0]
+
+
+@pytest.mark.parametrize("share, burden", [(0.25, 30.0), (0.0, 40.0), (1.0, 0.0)])
+def test_remote_share_scales_the_burden(line, share, burden):
+    # fi walk-in 4 km away = 40 min; burden = share x 0 + (1 - share) x 40:
+    # 0.25 -> 0.75 x 40 = 30; 0 -> 40; 1 -> 0
+    res, _ = evaluate(line, parse_scenario({"name": "t", "remote_share": {"social_walkin": share}}))
+    r = _row(res, "social_walkin", "fi")
+    assert r["time_min"] == pytest.approx(40.0) and r["expected_burden_min"] == pytest.approx(burden)
+    # other needs keep the plain minutes: Kela 30 min
+    assert _row(res, "kela", "fi")["expected_burden_min"] == pytest.approx(30.0)
+    # sv speakers have no sv walk-in point: unreachable stays unreachable, whatever the share
+    assert np.isposinf(_row(res, "social_walkin", "sv")["expected_burden_min"])
+
+
+def test_fixed_point_frequency_and_weekly_within_30(line):
+    res, _ = evaluate(line, parse_scenario({"name": "t"}))
+    r = _row(res, "kela", "fi")
+    assert r["time_min"] == 30.0  # 3000 m / 100 m per min, exactly
+    assert r["visits_per_week"] == 5 and r["wait_days"] == pytest.approx(3 / 7)
+    reg = res.summaries["summary_region"].set_index(["need", "group"])
+    # Kela: all 100 residents at exactly 30.0 min -> within 30 (inclusive), none within 15
+    assert reg.loc[("kela", "all"), "pop_within_30_weekly"] == 100
+    assert reg.loc[("kela", "all"), "pop_within_15_weekly"] == 0
+    # no sv walk-in point: sv residents are never within T
+    assert reg.loc[("social_walkin", "sv"), "pop_within_60_weekly"] == 0
+    assert reg.loc[("social_walkin", "all"), "population"] == 100  # population in = out
+
+
+def test_mobile_stop_is_nearest_with_its_schedule(line):
+    # a tue + fri stop 2 km east (20 min) for both languages' walk-in service
+    lon, lat = lonlat(X0 + 2000, Y0)
+    stop = {"id": "bus_s", "name": "Stop", "lon": lon, "lat": lat, "municipality_code": "091",
+            "schedule": [{"day": "tue", "start": "09:00", "end": "12:00"},
+                         {"day": "fri", "start": "09:00", "end": "12:00"}]}
+    res, applied = evaluate(line, parse_scenario({"name": "t", "changes": [{"mobile": {
+        "id": "bus", "name": "Bus", "categories": ["fi_walkin", "sv_walkin"], "stops": [stop]}}]}))
+    assert set(applied.points["id"]) == {"p_fi", "kela", "bus_s", "bus_s__sv_walkin"}
+    fi, sv = _row(res, "social_walkin", "fi"), _row(res, "social_walkin", "sv")
+    assert fi["point_id"] == "bus_s" and sv["point_id"] == "bus_s__sv_walkin"
+    for r in (fi, sv):
+        # 20 min; 2 visit days; wait 9/7 days (see test_tuesday_and_friday)
+        assert r["time_min"] == pytest.approx(20.0)
+        assert r["visits_per_week"] == 2 and r["wait_days"] == pytest.approx(9 / 7)
+    reg = res.summaries["summary_region"].set_index(["need", "group"])
+    # 70 fi + 30 sv residents reach the stop in 20 min, served twice a week
+    assert reg.loc[("social_walkin", "all"), "pop_within_30_weekly"] == 100
+    assert reg.loc[("social_walkin", "all"), "pop_within_15_weekly"] == 0
+
+
+# ------------------------------------------------------------------ the example, from the CLI
+
+def test_example_scenario_evaluates_from_the_cli(study, tmp_path):
+    from planner.cli import app
+
+    out = tmp_path / "o"
+    result = CliRunner().invoke(app, ["evaluate", str(SCENARIOS / "ita_uusimaa_mobile_unit.yaml"),
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    access = pd.read_csv(out / "csv" / "access_units.csv", dtype={"unit_id": str})
+    total = int(study.units["pop_total"].sum())
+    # population in = population out, for every need
+    per_need = access.groupby(["need"])["population"].sum()
+    assert (per_need == total).all()
+    pts = pd.read_csv(out / "csv" / "service_points.csv", dtype=str)
+    stops = pts[pts["mobile_unit"] == "mobile_ita_uusimaa"]
+    # four stops x two categories (fi and sv by appointment), each visited once a week
+    assert len(stops) == 8 and set(stops["category"]) == {"fi_appointment", "sv_appointment"}
+    assert set(stops["visits_per_week"].astype(float)) == {1.0}
+    assert set(stops["wait_days"].astype(float)) == {3.0}
+    # someone in Lapinjärvi now has the bus as nearest Swedish appointment point
+    bus = access[access["point_id"].str.startswith("mobile_ita_uusimaa", na=False)]
+    assert not bus.empty and (bus["wait_days"] == 3.0).all() and (bus["visits_per_week"] == 1).all()
