@@ -217,8 +217,8 @@ def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> list[g
 
     Each stop is checked like an opened point (inside Uusimaa, on land, in its
     municipality). A stop's first category keeps the stop id; each further category is a
-    twin ``<stop id>__<category>`` at the same site (as ``add_service``). Columns
-    ``mobile_unit``, ``stop_id``, ``visits_per_week``, ``wait_days``, ``schedule`` mark them.
+    twin ``<stop id>__<category>`` at the same site (as ``add_service``). Columns ``mobile_unit``,
+    ``mobile_unit_name``, ``stop_id``, ``visits_per_week``, ``wait_days``, ``schedule`` mark them.
     """
     from .scenario import _open_point
 
@@ -232,7 +232,8 @@ def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> list[g
             raise _err(exc.reason, src, row, f"stops[{k}].{exc.field}") from None
         base = base.assign(
             note=f"mobile unit {arg['name']} (scenario); not an existing point",
-            mobile_unit=arg["id"], stop_id=st["id"], visits_per_week=float(visits_per_week(days)),
+            mobile_unit=arg["id"], mobile_unit_name=arg["name"], stop_id=st["id"],
+            visits_per_week=float(visits_per_week(days)),
             wait_days=expected_wait_days(days), schedule=schedule_text(st["schedule"]))
         for j, cat in enumerate(arg["categories"]):
             out.append(base.assign(id=st["id"] if j == 0 else f"{st['id']}__{cat}", category=cat))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -232,3 +233,26 @@ def test_example_scenario_evaluates_from_the_cli(study, tmp_path):
     # someone in Lapinjärvi now has the bus as nearest Swedish appointment point
     bus = access[access["point_id"].str.startswith("mobile_ita_uusimaa", na=False)]
     assert not bus.empty and (bus["wait_days"] == 3.0).all() and (bus["visits_per_week"] == 1).all()
+
+
+# ------------------------------------------------------------------ the HTML map
+
+def test_map_draws_stops_with_escaped_schedule_and_the_tour(study, baseline):
+    from planner.outputs.maps import scenario_map
+
+    stop = lambda sid, code, day: {"id": sid, "name": f"Stop {code}", "at_centre": code,  # noqa: E731
+                                   "schedule": [{"day": day, "start": "09:00", "end": "12:00"}]}
+    sc = parse_scenario({"name": "t", "changes": [{"mobile": {
+        "id": "bus", "name": "<script>alert(1)</script> bus", "categories": ["fi_appointment"],
+        "stops": [stop("bus_407", "407", "tue"), stop("bus_504", "504", "fri")]}}]})
+    res, applied = evaluate(study, sc, baseline)
+    page = scenario_map(study, res, "social_any", "fi", applied=applied, tiles=None).get_root().render()
+    assert "<script>alert(1)</script>" not in page
+    # the popups are JSON in the page: the escaped name, "&lt;script&gt;", as \u0026lt;script\u0026gt;
+    assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt; bus" in page
+    assert "Schedule: tue 09:00-12:00" in page and "Schedule: fri 09:00-12:00" in page
+    # one visit day a week, wait (0+6+5+4+3+2+1)/7 = 3.00 days
+    assert "1 visit day(s) a week; expected wait 3.00 days" in page
+    # the tour through the two stops (Lapinjärvi, Myrskylä centres: lat, lon of municipal_centres.csv)
+    assert "Mobile unit tours" in page
+    assert re.search(r"L\.polyline\(\s*\[\[60\.6254468, 26\.1990394\], \[60\.6700429, 25\.8515227\]\]", page)
