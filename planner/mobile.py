@@ -212,7 +212,7 @@ def schedule_text(schedule: list[dict[str, str]]) -> str:
     return "; ".join(f"{v['day']} {v['start']}-{v['end']}" for v in order)
 
 
-def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> list[gpd.GeoDataFrame]:
+def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.GeoDataFrame:
     """The unit's stops as point rows, one per stop x category (EPSG:3067, like ``open``).
 
     Each stop is checked like an opened point (inside Uusimaa, on land, in its
@@ -222,22 +222,30 @@ def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> list[g
     """
     from .scenario import _open_point
 
-    out = []
+    region = study.borders.union_all()  # once for all stops
+    frames: list[gpd.GeoDataFrame] = []
+    sites, ids, cats, extra = [], [], [], []
     for k, st in enumerate(arg["stops"]):
         days = [v["day"] for v in st["schedule"]]
         loc = {key: v for key, v in st.items() if key != "schedule"}
         try:
-            base = _open_point(study, {**loc, "category": arg["categories"][0]}, src, row)
+            site = _open_point(study, {**loc, "category": arg["categories"][0]}, src, row, region)
         except ScenarioError as exc:
             raise _err(exc.reason, src, row, f"stops[{k}].{exc.field}") from None
-        base = base.assign(
-            note=f"mobile unit {arg['name']} (scenario); not an existing point",
-            mobile_unit=arg["id"], mobile_unit_name=arg["name"], stop_id=st["id"],
-            visits_per_week=float(visits_per_week(days)),
-            wait_days=expected_wait_days(days), schedule=schedule_text(st["schedule"]))
+        info = {"stop_id": st["id"], "visits_per_week": float(visits_per_week(days)),
+                "wait_days": expected_wait_days(days), "schedule": schedule_text(st["schedule"])}
         for j, cat in enumerate(arg["categories"]):
-            out.append(base.assign(id=st["id"] if j == 0 else f"{st['id']}__{cat}", category=cat))
-    return out
+            sites.append(k)
+            ids.append(st["id"] if j == 0 else f"{st['id']}__{cat}")
+            cats.append(cat)
+            extra.append(info)
+        frames.append(site)
+    base = pd.concat(frames, ignore_index=True).iloc[sites].reset_index(drop=True)
+    out = base.assign(id=ids, category=cats,
+                      note=f"mobile unit {arg['name']} (scenario); not an existing point",
+                      mobile_unit=arg["id"], mobile_unit_name=arg["name"],
+                      **{key: [e[key] for e in extra] for key in extra[0]})
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=study.settings.crs)
 
 
 def stops_table(points: pd.DataFrame) -> pd.DataFrame:

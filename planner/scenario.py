@@ -334,15 +334,15 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
             if arg["id"] in known or arg["id"] in mobile_ids:
                 raise _err(f"mobile unit id {arg['id']!r} is already a point or unit id", src, row, "id")
             mobile_ids.add(arg["id"])
-            new_rows += [(row, df, False) for df in stop_points(study, arg, src, row)]
+            new_rows.append((row, stop_points(study, arg, src, row), False))
         else:
             new_rows.append((row, _open_point(study, arg, src, row), False))
     for row, df, _same_site in new_rows:
-        pid = df["id"].iloc[0]
-        if pid in known:
-            raise _err(f"point id {pid!r} already exists", src, row, "id")
-        known.add(pid)
-        state[pid] = "opened"
+        for pid in df["id"]:  # one row per new point (a mobile unit: one per stop x category)
+            if pid in known:
+                raise _err(f"point id {pid!r} already exists", src, row, "id")
+            known.add(pid)
+            state[pid] = "opened"
     merges = _resolve_chains(merges)
     for pid in closed:
         state[pid] = "closed"
@@ -385,7 +385,12 @@ def _resolve_chains(merges: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.GeoDataFrame:
+def _open_point(study: Study, arg: dict[str, Any], src: str, row: int,
+                region=None) -> gpd.GeoDataFrame:
+    """The new point of an ``open`` change, checked: in Uusimaa, on land, in its municipality.
+
+    ``region``: the union of the borders, when the caller has it (several stops at once).
+    """
     code = arg["municipality_code"]
     if code not in set(study.borders["municipality_code"]):
         raise _err(f"unknown municipality code {code!r}", src, row,
@@ -405,7 +410,7 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
         geom = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=study.settings.web_crs) \
             .to_crs(study.settings.crs).iloc[0]
         precision, address = "address", str(arg.get("address", ""))
-    region = study.borders.union_all()
+    region = study.borders.union_all() if region is None else region
     tol = study.settings.boundary_tolerance_m
     if region.distance(geom) > tol:
         raise _err(f"the new point lies outside Uusimaa ({region.distance(geom) / 1000:.1f} km away)",
