@@ -439,6 +439,20 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int,
     }, geometry=[geom], crs=study.settings.crs)
 
 
+def _assumptions(scenario: Scenario) -> dict[str, str]:
+    """Provenance lines for a scenario's remote share and mobile units: assumptions, not data."""
+    from .mobile import FIXED_DAYS
+
+    out = {}
+    if scenario.remote_share:
+        out["remote_share"] = "; ".join(f"{n}: {v:g}" for n, v in scenario.remote_share.items()) + \
+            " (share of contacts handled remotely: an assumption of the scenario)"
+    if any("mobile" in ch for ch in scenario.changes):
+        out["frequency"] = (f"fixed points assumed open {FIXED_DAYS[0]}-{FIXED_DAYS[-1]} (5 days, wait "
+                            "3/7 day); mobile stops by their scenario schedule")
+    return out
+
+
 def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) -> tuple[Results, Applied]:
     """Results of a scenario, reusing the study's matrix (new points only get new times)."""
     applied = apply_scenario(study, scenario)
@@ -451,7 +465,7 @@ def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) 
                          before=base_access, eligibility=study.eligibility,
                          organisers=study.organisers, merge_clients=applied.merge_clients,
                          remote_share=scenario.remote_share)
-    prov = {**study.provenance, "scenario": scenario.name}
+    prov = {**study.provenance, "scenario": scenario.name, **_assumptions(scenario)}
     res = Results(access=access,
                   summaries=summary_tables(access, study.units, study.settings.thresholds_min),
                   load=lambda: point_load(access, applied.points),

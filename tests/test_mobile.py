@@ -256,3 +256,12 @@ def test_map_draws_stops_with_escaped_schedule_and_the_tour(study, baseline):
     # the tour through the two stops (Lapinjärvi, Myrskylä centres: lat, lon of municipal_centres.csv)
     assert "Mobile unit tours" in page
     assert re.search(r"L\.polyline\(\s*\[\[60\.6254468, 26\.1990394\], \[60\.6700429, 25\.8515227\]\]", page)
+
+
+def test_assumptions_are_stated_in_the_provenance(line):
+    res, _ = evaluate(line, parse_scenario({"name": "t", "remote_share": {"kela": 0.25}}))
+    share = res.provenance["remote_share"]
+    assert share.startswith("kela: 0.25 (") and "assumption" in share
+    assert "frequency" not in res.provenance  # no mobile unit: nothing to state
+    base, _ = evaluate(line, parse_scenario({"name": "t"}))
+    assert "remote_share" not in base.provenance
