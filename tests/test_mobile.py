@@ -204,6 +204,20 @@ def test_mobile_stop_is_nearest_with_its_schedule(line):
         # 20 min; 2 visit days; wait 9/7 days (see test_tuesday_and_friday)
         assert r["time_min"] == pytest.approx(20.0)
         assert r["visits_per_week"] == 2 and r["wait_days"] == pytest.approx(9 / 7)
+    # what replacing the fixed point's role by the stop gains and loses, per unit and per area
+    from planner.comparison import area_changes, unit_changes
+    from planner.study import evaluate_points
+
+    ch = unit_changes(evaluate_points(line), res)
+    fi_ch = ch[(ch["need"] == "social_walkin") & (ch["group"] == "fi")].iloc[0]
+    # 40 -> 20 min, but the wait grows from 3/7 (Mon-Fri office) to 9/7 day (tue + fri)
+    assert fi_ch["time_before"] == pytest.approx(40.0) and fi_ch["time_after"] == pytest.approx(20.0)
+    assert fi_ch["wait_days_before"] == pytest.approx(3 / 7)
+    assert fi_ch["wait_days_after"] == pytest.approx(9 / 7)
+    reg_ch = area_changes(ch, line.units, None).set_index(["need", "group"]).loc[("social_walkin", "all")]
+    # before only the 70 fi residents reach a walk-in point (wait 3/7); after all 100 wait 9/7
+    assert reg_ch["mean_wait_days_before"] == pytest.approx(3 / 7)
+    assert reg_ch["mean_wait_days_after"] == pytest.approx(9 / 7)
     reg = res.summaries["summary_region"].set_index(["need", "group"])
     # 70 fi + 30 sv residents reach the stop in 20 min, served twice a week
     assert reg.loc[("social_walkin", "all"), "pop_within_30_weekly"] == 100
