@@ -519,6 +519,13 @@ STRINGS.update({
         'Matka-aika lähimpään pisteeseen, min',
         'Restid till närmaste ställe, min',
     ),
+    'brief.mobile_stop': ('mobile-unit stop', 'liikkuvan palvelun pysäkki', 'mobil enhets hållplats'),
+    'brief.mobile_line': (
+        'Mobile unit {name}: {stops} stops, {visits} visit day(s) a week in all ({low}-{high} per stop)',
+        'Liikkuva palvelu {name}: {stops} pysäkkiä, yhteensä {visits} käyntipäivää viikossa '
+        '({low}-{high} pysäkkiä kohden)',
+        'Mobil enhet {name}: {stops} hållplatser, sammanlagt {visits} besöksdagar i veckan '
+        '({low}-{high} per hållplats)'),
     'brief.open': ('open point', 'avoin piste', 'öppet ställe'),
     'brief.closed': ('closed', 'suljetaan', 'stängs'),
     'brief.opened': ('opened', 'avataan', 'öppnas'),

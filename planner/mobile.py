@@ -39,6 +39,8 @@ __all__ = [
     "parse_remote_share",
     "schedule_text",
     "stop_points",
+    "stops_table",
+    "tour_order",
 ]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -218,7 +220,8 @@ def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
     Each stop is checked like an opened point (inside Uusimaa, on land, in its
     municipality). A stop's first category keeps the stop id; each further category is a
     twin ``<stop id>__<category>`` at the same site (as ``add_service``). Columns ``mobile_unit``,
-    ``mobile_unit_name``, ``stop_id``, ``visits_per_week``, ``wait_days``, ``schedule`` mark them.
+    ``mobile_unit_name``, ``stop_id``, ``visits_per_week``, ``wait_days``, ``schedule`` and
+    ``first_visit_min`` (minute of the week of its first visit) mark them.
     """
     from .scenario import _open_point
 
@@ -232,7 +235,10 @@ def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
             site = _open_point(study, {**loc, "category": arg["categories"][0]}, src, row, region)
         except ScenarioError as exc:
             raise _err(exc.reason, src, row, f"stops[{k}].{exc.field}") from None
+        first = min(DAYS.index(v["day"]) * 1440 + _minutes(v["start"], src, row, "start")
+                    for v in st["schedule"])  # minute of the week (Mon 00:00 = 0): tour order
         info = {"stop_id": st["id"], "visits_per_week": float(visits_per_week(days)),
+                "first_visit_min": first,
                 "wait_days": expected_wait_days(days), "schedule": schedule_text(st["schedule"])}
         for j, cat in enumerate(arg["categories"]):
             sites.append(k)
@@ -252,5 +258,14 @@ def stops_table(points: pd.DataFrame) -> pd.DataFrame:
     """One row per mobile stop (site) of ``points``: unit, stop id, name, schedule, geometry."""
     if "mobile_unit" not in points.columns:
         return points.iloc[0:0]
-    mob = points[points["mobile_unit"].notna()]
+    mob = points[points["mobile_unit"].map(lambda u: isinstance(u, str) and u != "")]
     return mob.drop_duplicates("stop_id")
+
+
+def tour_order(stops: pd.DataFrame) -> pd.DataFrame:
+    """Stops of :func:`stops_table` in the order the unit drives them: by unit, then by the
+    first visit of the week (Mon 00:00 first); stops without that column keep their order."""
+    if "first_visit_min" not in stops.columns:
+        return stops
+    key = stops["first_visit_min"].fillna(7 * 1440)
+    return stops.assign(_k=key).sort_values(["mobile_unit", "_k"], kind="stable").drop(columns="_k")

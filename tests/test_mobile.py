@@ -279,3 +279,38 @@ def test_assumptions_are_stated_in_the_provenance(line):
     assert "frequency" not in res.provenance  # no mobile unit: nothing to state
     base, _ = evaluate(line, parse_scenario({"name": "t"}))
     assert "remote_share" not in base.provenance
+
+
+# ------------------------------------------------------------------ the PDF brief
+
+def test_brief_names_the_unit_and_its_visits(study, baseline):
+    """The example scenario's brief: the bus named with its 4 stops, each visited on Tuesday only,
+    so 1 visit day per stop and 1+1+1+1 = 4 stop-days a week in all."""
+    from io import BytesIO
+
+    pypdf = pytest.importorskip("pypdf")
+
+    from planner.outputs.brief import brief_pdf
+    from planner.outputs.report import run_scenarios
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(SCENARIOS / "ita_uusimaa_mobile_unit.yaml")
+    _, runs = run_scenarios(study, [sc], baseline)
+    first = pypdf.PdfReader(BytesIO(brief_pdf(study, baseline, runs[0], "social_any", "all", "en"))) \
+        .pages[0].extract_text()
+    flat = " ".join(first.split())
+    assert "Mobile unit Itä-Uusimaa service bus: 4 stops, 4 visit day(s) a week in all (1-1 per stop)" \
+        in flat
+    assert "mobile-unit stop" in flat  # the map legend's own marker
+
+
+def test_tour_follows_the_schedule_not_the_listing():
+    """Stops listed Fri-stop first, Tue-stop second: the tour starts on Tuesday
+    (Tue 09:00 = 1*1440 + 540 = 1980 min into the week; Fri 09:00 = 4*1440 + 540 = 6300)."""
+    import pandas as pd
+
+    from planner.mobile import tour_order
+
+    stops = pd.DataFrame({"mobile_unit": ["bus", "bus"], "stop_id": ["fri_stop", "tue_stop"],
+                          "first_visit_min": [6300, 1980]})
+    assert tour_order(stops)["stop_id"].tolist() == ["tue_stop", "fri_stop"]

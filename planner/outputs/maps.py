@@ -640,8 +640,10 @@ def _is_mobile(p: pd.Series) -> bool:
 
 
 def _tour_layer(m, points: gpd.GeoDataFrame, state: dict[str, str], web: str, lang: str) -> None:
-    """Each mobile unit's tour: a line through its open stops in the order they are listed."""
+    """Each mobile unit's tour: a line through its open stops in schedule order (first visit)."""
     import folium
+
+    from ..mobile import tour_order
 
     if "mobile_unit" not in points.columns:
         return
@@ -649,6 +651,7 @@ def _tour_layer(m, points: gpd.GeoDataFrame, state: dict[str, str], web: str, la
     stops = stops[stops["id"].map(lambda i: state.get(i) != "closed")].drop_duplicates("stop_id")
     if stops.empty:
         return
+    stops = tour_order(stops)
     group = folium.FeatureGroup(name=t("map.tour_layer", lang))
     for unit, s in stops.to_crs(web).groupby("mobile_unit", sort=False):
         if len(s) < 2:
