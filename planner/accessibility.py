@@ -120,7 +120,10 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     Issue 14: ``visits_per_week`` and ``wait_days`` of the chosen point (a mobile stop's
     from its schedule, a fixed point's 5 and 3/7: open Mon-Fri, an assumption; NaN where no
     point is reached) and ``expected_burden_min`` = (1 - share) x ``time_min``, with
-    ``remote_share`` (need -> share of contacts handled remotely, default 0).
+    ``remote_share`` (need -> share of contacts handled remotely, default 0). When
+    ``points`` has mobile stops (column ``mobile_unit``), ``fixed_time_min`` and
+    ``mobile_time_min`` give the minutes to the nearest eligible fixed point and mobile stop
+    (inf: none in reach; the chosen point is the nearer of the two, ``time_min``).
     """
     times = ttm.columns(points["id"].to_numpy())
     if list(ttm.origin_ids) != list(units["unit_id"]):
@@ -145,6 +148,11 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     t_all = np.empty(n * len(blocks))
     jj_all = np.empty(n * len(blocks), dtype=np.int64)
     before_blocks = _blocks_of(before, units, blocks) if merges and before is not None else None
+    # issue 14: with mobile stops, the minutes to the nearest fixed point and to the nearest stop
+    mob = (points["mobile_unit"].map(lambda u: isinstance(u, str) and u != "").to_numpy(dtype=bool)
+           if "mobile_unit" in points.columns else np.zeros(len(points), bool))
+    t_fixed = np.empty(n * len(blocks)) if mob.any() else None
+    t_mobile = np.empty(n * len(blocks)) if mob.any() else None
     for b, (need, group) in enumerate(blocks):
         rule = rules.get(need, "any")
         serves = eligible_categories(need, group)
@@ -163,6 +171,9 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                 jj = np.where(moved, j, jj)
                 t = np.where(moved, times[:, j], t)
         sl = slice(b * n, (b + 1) * n)
+        if t_fixed is not None:  # eligibility as for the chosen point, one kind of point at a time
+            t_fixed[sl] = nearest(times, mask & ~mob)[1]
+            t_mobile[sl] = nearest(times, mask & mob)[1]
         # no open point at all, or none reachable: nobody is served from a point
         pid_all[sl] = np.where(jj >= 0, ids[np.maximum(jj, 0)], "") if len(ids) else ""
         t_all[sl] = t
@@ -189,7 +200,7 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     pops = {g: units[f"pop_{g}"].to_numpy(dtype="int64") for g in GROUPS}
     # text columns stay NumPy object arrays: converting ~46,000 ids to Arrow strings and back
     # on every click costs more than the whole nearest-point search
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "unit_id": pd.Series(np.tile(units["unit_id"].to_numpy(dtype=object), len(blocks)), dtype=object),
         "need": pd.Series(np.repeat(np.array([nd for nd, _ in blocks], dtype=object), n), dtype=object),
         "group": pd.Series(np.repeat(np.array([g for _, g in blocks], dtype=object), n), dtype=object),
@@ -203,6 +214,10 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         "wait_days": wait,
         "expected_burden_min": burden,
     })
+    if t_fixed is not None:
+        out["fixed_time_min"] = t_fixed
+        out["mobile_time_min"] = t_mobile
+    return out
 
 
 def _blocks_of(before: pd.DataFrame, units: pd.DataFrame, blocks: list[tuple[str, str]]) -> list[np.ndarray]:

@@ -177,6 +177,7 @@ def test_remote_share_scales_the_burden(line, share, burden):
 
 def test_fixed_point_frequency_and_weekly_within_30(line):
     res, _ = evaluate(line, parse_scenario({"name": "t"}))
+    assert "mobile_time_min" not in res.access.columns  # no mobile unit: no extra columns
     r = _row(res, "kela", "fi")
     assert r["time_min"] == 30.0  # 3000 m / 100 m per min, exactly
     assert r["visits_per_week"] == 5 and r["wait_days"] == pytest.approx(3 / 7)
@@ -204,6 +205,13 @@ def test_mobile_stop_is_nearest_with_its_schedule(line):
         # 20 min; 2 visit days; wait 9/7 days (see test_tuesday_and_friday)
         assert r["time_min"] == pytest.approx(20.0)
         assert r["visits_per_week"] == 2 and r["wait_days"] == pytest.approx(9 / 7)
+    # both kinds side by side: the fi walk-in office 4 km = 40 min, the stop 2 km = 20 min;
+    # sv speakers have no sv fixed walk-in point (inf)
+    assert fi["fixed_time_min"] == pytest.approx(40.0) and fi["mobile_time_min"] == pytest.approx(20.0)
+    assert np.isposinf(sv["fixed_time_min"]) and sv["mobile_time_min"] == pytest.approx(20.0)
+    # Kela: the bus does not serve it, so no stop is in reach and the office (30 min) is chosen
+    kela = _row(res, "kela", "fi")
+    assert kela["fixed_time_min"] == pytest.approx(30.0) and np.isposinf(kela["mobile_time_min"])
     # what replacing the fixed point's role by the stop gains and loses, per unit and per area
     from planner.comparison import area_changes, unit_changes
     from planner.study import evaluate_points
