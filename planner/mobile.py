@@ -41,6 +41,8 @@ __all__ = [
     "stop_points",
     "stops_table",
     "tour_order",
+    "load_mobile_units",
+    "with_mobile_units",
 ]
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -269,3 +271,36 @@ def tour_order(stops: pd.DataFrame) -> pd.DataFrame:
         return stops
     key = stops["first_visit_min"].fillna(7 * 1440)
     return stops.assign(_k=key).sort_values(["mobile_unit", "_k"], kind="stable").drop(columns="_k")
+
+
+def load_mobile_units(path) -> list[dict[str, Any]]:
+    """Mobile units declared outside a scenario: a YAML file ``mobile_units: [<mobile>, ...]``.
+
+    Each entry has the format of a scenario's ``mobile`` change; errors name the file, the
+    1-based entry (``row``) and the field. Ids and sites are checked when applied to a study.
+    """
+    from pathlib import Path
+
+    from .safeyaml import load_yaml_file
+
+    src = str(Path(path))
+    obj = load_yaml_file(path)
+    if not isinstance(obj, dict) or set(obj) != {"mobile_units"}:
+        raise _err("a mobile-units file is a mapping with one key, mobile_units: a list of units",
+                   src, None, "mobile_units")
+    units = obj["mobile_units"]
+    if not isinstance(units, list) or not units:
+        raise _err("mobile_units must be a list of at least one unit", src, None, "mobile_units")
+    return [parse_mobile(u, src, i) for i, u in enumerate(units, start=1)]
+
+
+def with_mobile_units(scenario, units: list[dict[str, Any]], label: str = ""):
+    """``scenario`` (a :class:`planner.scenario.Scenario`) with ``units`` appended as
+    ``mobile`` changes (so they are evaluated, and reported, like the scenario's own)."""
+    from dataclasses import replace
+
+    if not units:
+        return scenario
+    note = f"Mobile units added from {label}." if label else "Mobile units added."
+    return replace(scenario, changes=(*scenario.changes, *({"mobile": u} for u in units)),
+                   description=f"{scenario.description} {note}".strip())

@@ -257,6 +257,35 @@ def test_example_scenario_evaluates_from_the_cli(study, tmp_path):
     assert not bus.empty and (bus["wait_days"] == 3.0).all() and (bus["visits_per_week"] == 1).all()
 
 
+def test_mobile_units_file_from_the_cli(tmp_path):
+    """`planner evaluate SCENARIO --mobile-units FILE`: the file's unit is evaluated with the
+    scenario; a bad day in its 1st unit, 1st stop, 2nd visit is named by file, row and field."""
+    from planner.cli import app
+
+    units = tmp_path / "units.yaml"
+    units.write_text(
+        'mobile_units:\n  - id: extra_bus\n    name: Extra bus\n    categories: [sv_appointment]\n'
+        '    stops:\n      - {id: extra_bus_pukkila, name: Pukkila, at_centre: "616",\n'
+        '         schedule: [{day: wed, start: "09:00", end: "11:00"},'
+        ' {day: thu, start: "09:00", end: "11:00"}]}\n', encoding="utf-8")
+    out = tmp_path / "o"
+    result = CliRunner().invoke(app, ["evaluate", str(SCENARIOS / "close_swedish_appointment_points.yaml"),
+                                      "--out", str(out), "--mobile-units", str(units)])
+    assert result.exit_code == 0, result.output
+    pts = pd.read_csv(out / "csv" / "service_points.csv", dtype=str)
+    stop = pts[pts["id"] == "extra_bus_pukkila"]
+    # wed + thu: 2 visit days; wait Mon 2, Tue 1, Wed 0, Thu 0, Fri 5, Sat 4, Sun 3 = 15/7 days
+    assert len(stop) == 1 and float(stop["visits_per_week"].iloc[0]) == 2.0
+    assert float(stop["wait_days"].iloc[0]) == pytest.approx(15 / 7)
+    units.write_text(units.read_text(encoding="utf-8").replace("day: thu", "day: thursday"),
+                     encoding="utf-8")
+    bad = CliRunner().invoke(app, ["evaluate", str(SCENARIOS / "close_swedish_appointment_points.yaml"),
+                                   "--out", str(tmp_path / "o2"), "--mobile-units", str(units)])
+    assert bad.exit_code != 0
+    text = " ".join(bad.output.split())
+    assert "units.yaml" in text and "stops[0].schedule[1].day" in text and "'thursday'" in text
+
+
 # ------------------------------------------------------------------ the HTML map
 
 def test_map_draws_stops_with_escaped_schedule_and_the_tour(study, baseline):
