@@ -32,6 +32,8 @@ from .study import Results, Study
 
 __all__ = [
     "APPOINTMENT_OF",
+    "mobile_stop",
+    "mobile_change",
     "MODELS",
     "Selections",
     "Effect",
