@@ -312,6 +312,13 @@ def _builder_defaults(lang: str) -> None:
     ss.setdefault("new_cat", "fi_walkin")
     ss.setdefault("new_lon", 24.94)
     ss.setdefault("new_lat", 60.17)
+    ss.setdefault("mob_name", t("b.mob_default", lang))
+    ss.setdefault("mob_cats", ["fi_walkin"])
+    ss.setdefault("mob_stop_name", t("b.mob_stop_default", lang))
+    ss.setdefault("mob_day", "tue")
+    ss.setdefault("mob_start", "09:00")
+    ss.setdefault("mob_end", "12:00")
+    ss.setdefault("mob_stops", [])
 
 
 def current_selections() -> S.Selections:
@@ -459,6 +466,71 @@ def _add_new_point() -> None:
     _rows_all_kept()
 
 
+def _add_mobile_stop() -> None:
+    """Callback: one stop (municipal centre or coordinates, a day and hours) for the draft unit."""
+    ss = st.session_state
+    study = get_study(*ss["_key"])
+    at_centre = ss.get("mob_where", "centre") == "centre"
+    try:
+        stop = S.mobile_stop(study, ss["mob_name"], ss["mob_stop_name"], ss["mob_day"], ss["mob_start"],
+                             ss["mob_end"], centre=ss.get("mob_centre") if at_centre else None,
+                             lon=ss["new_lon"], lat=ss["new_lat"],
+                             taken_ids={s["id"] for s in ss["mob_stops"]})
+    except PlannerError as exc:
+        _msg("error", str(exc), "mobile")
+        return
+    ss["mob_stops"] = [*ss["mob_stops"], stop]
+    _msg("success", ("b.mob_stop_added", {"name": stop["name"]}), "mobile")
+
+
+def _add_mobile_unit() -> None:
+    """Callback: the draft unit with its stops becomes a ``mobile`` change of the scenario."""
+    ss = st.session_state
+    study = get_study(*ss["_key"])
+    taken = {c["mobile"]["id"] for c in ss["extra"] if "mobile" in c}
+    try:
+        change = S.mobile_change(study, ss["mob_name"], ss["mob_cats"], ss["mob_stops"], taken)
+    except PlannerError as exc:
+        _msg("error", str(exc), "mobile")
+        return
+    ss["extra"] = [*ss["extra"], change]
+    ss["mob_stops"] = []
+    _msg("success", ("b.mob_added", {"name": change["mobile"]["name"]}), "mobile")
+    _rows_all_kept()
+
+
+def _mobile_tab(study, lang: str) -> None:
+    """The scenario builder's mobile-unit tab (issue 14): a unit, its categories and stops."""
+    ss = st.session_state
+    st.caption(t("b.mob_help", lang))
+    st.text_input(t("b.mob_name", lang), key="mob_name")
+    st.multiselect(t("b.mob_cats", lang), list(CATEGORIES), format_func=lambda c: category_label(c, lang),
+                   key="mob_cats")
+    st.text_input(t("b.mob_stop_name", lang), key="mob_stop_name")
+    st.radio(t("b.mob_where", lang), ["centre", "click"], format_func=lambda w: t(f"b.mob_where_{w}", lang),
+             key="mob_where", horizontal=True)
+    if ss.get("mob_where", "centre") == "centre":
+        centres = study.centres.drop_duplicates("municipality_code")
+        names = dict(zip(centres["municipality_code"], centres["label"].str.title(), strict=True))
+        st.selectbox(t("b.mob_centre", lang), sorted(names, key=names.get), format_func=names.get,
+                     key="mob_centre")
+    else:
+        st.caption(t("b.mob_at", lang, lat=ss["new_lat"], lon=ss["new_lon"]))
+    from planner.mobile import DAYS
+
+    c1, c2, c3 = st.columns(3)
+    c1.selectbox(t("b.mob_day", lang), list(DAYS), format_func=lambda d: t(f"b.day_{d}", lang), key="mob_day")
+    c2.text_input(t("b.mob_start", lang), key="mob_start")
+    c3.text_input(t("b.mob_end", lang), key="mob_end")
+    st.button(t("b.mob_add_stop", lang), on_click=_add_mobile_stop, key="mob_add_stop")
+    if ss["mob_stops"]:
+        st.caption(t("b.mob_stops", lang, stops="; ".join(
+            f"{s['name']} ({s['schedule'][0]['day']} {s['schedule'][0]['start']}-{s['schedule'][0]['end']})"
+            for s in ss["mob_stops"])))
+    st.button(t("b.mob_add", lang), on_click=_add_mobile_unit, key="mob_add", type="primary")
+    _show_msg("mobile")
+
+
 def _save(name: str, text: str, where: str = "save") -> None:
     """Callback: keep the scenario on disk (it survives a reload and a restart)."""
     from planner.saved import save_scenario
@@ -604,8 +676,11 @@ def builder(ctx: dict) -> None:
             if walkin:
                 st.button(t("b.pick_appointment", lang), on_click=_pick_action, args=("appointment", pid),
                           key="pick_appt", width="stretch")
-        tab_close, tab_merge, tab_appt, tab_new = st.tabs(
-            [t("b.tab_close", lang), t("b.tab_merge", lang), t("b.tab_appointment", lang), t("b.new", lang)])
+        tab_close, tab_merge, tab_appt, tab_new, tab_mob = st.tabs(
+            [t("b.tab_close", lang), t("b.tab_merge", lang), t("b.tab_appointment", lang), t("b.new", lang),
+             t("b.tab_mobile", lang)])
+        with tab_mob:
+            _mobile_tab(study, lang)
         with tab_close:
             st.multiselect(t("b.close", lang), ids, format_func=labels.get, key="w_close",
                            placeholder=t("b.choose", lang))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .categories import DEFAULT_ELIGIBILITY, GROUPS, NEED_CODES, eligible_categories
 from .lazy import LazyTables
+from .mobile import FIXED_VISITS_PER_WEEK, FIXED_WAIT_DAYS
 from .settings import DEFAULT_SETTINGS
 from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, xy
 
@@ -92,7 +93,8 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                 needs: tuple[str, ...] = NEED_CODES, merges: dict[str, str] | None = None,
                 before: pd.DataFrame | None = None, eligibility: dict[str, str] | None = None,
                 organisers: dict[str, str] | None = None,
-                merge_clients: dict[str, str | None] | None = None) -> pd.DataFrame:
+                merge_clients: dict[str, str | None] | None = None,
+                remote_share: dict[str, float] | None = None) -> pd.DataFrame:
     """Nearest eligible point and time for every unit x need x language group.
 
     Returns columns ``unit_id, need, group, population, located, point_id, time_min,
@@ -114,6 +116,14 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     eligible point. ``merge_clients`` gives the choice per closed point; missing/None =
     the need's default: 'nearest' where the need's rule is 'any' (clients free to choose,
     e.g. Kela), 'receiving' where it is 'organiser'.
+
+    Issue 14: ``visits_per_week`` and ``wait_days`` of the chosen point (a mobile stop's
+    from its schedule, a fixed point's 5 and 3/7: open Mon-Fri, an assumption; NaN where no
+    point is reached) and ``expected_burden_min`` = (1 - share) x ``time_min``, with
+    ``remote_share`` (need -> share of contacts handled remotely, default 0). When
+    ``points`` has mobile stops (column ``mobile_unit``), ``fixed_time_min`` and
+    ``mobile_time_min`` give the minutes to the nearest eligible fixed point and mobile stop
+    (inf: none in reach; the chosen point is the nearer of the two, ``time_min``).
     """
     times = ttm.columns(points["id"].to_numpy())
     if list(ttm.origin_ids) != list(units["unit_id"]):
@@ -138,6 +148,11 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     t_all = np.empty(n * len(blocks))
     jj_all = np.empty(n * len(blocks), dtype=np.int64)
     before_blocks = _blocks_of(before, units, blocks) if merges and before is not None else None
+    # issue 14: with mobile stops, the minutes to the nearest fixed point and to the nearest stop
+    mob = (points["mobile_unit"].map(lambda u: isinstance(u, str) and u != "").to_numpy(dtype=bool)
+           if "mobile_unit" in points.columns else np.zeros(len(points), bool))
+    t_fixed = np.empty(n * len(blocks)) if mob.any() else None
+    t_mobile = np.empty(n * len(blocks)) if mob.any() else None
     for b, (need, group) in enumerate(blocks):
         rule = rules.get(need, "any")
         serves = eligible_categories(need, group)
@@ -156,17 +171,36 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                 jj = np.where(moved, j, jj)
                 t = np.where(moved, times[:, j], t)
         sl = slice(b * n, (b + 1) * n)
+        if t_fixed is not None:  # eligibility as for the chosen point, one kind of point at a time
+            t_fixed[sl] = nearest(times, mask & ~mob)[1]
+            t_mobile[sl] = nearest(times, mask & mob)[1]
         # no open point at all, or none reachable: nobody is served from a point
         pid_all[sl] = np.where(jj >= 0, ids[np.maximum(jj, 0)], "") if len(ids) else ""
         t_all[sl] = t
         jj_all[sl] = jj
     k = np.maximum(jj_all, 0)
+    served = jj_all >= 0
+    if "visits_per_week" in points.columns:  # mobile stops among the points
+        vpw_p = points["visits_per_week"].fillna(FIXED_VISITS_PER_WEEK).to_numpy(dtype=float)
+        wait_p = points["wait_days"].fillna(FIXED_WAIT_DAYS).to_numpy(dtype=float)
+        vpw = np.where(served, vpw_p[k] if len(vpw_p) else np.nan, np.nan)
+        wait = np.where(served, wait_p[k] if len(wait_p) else np.nan, np.nan)
+    else:  # only fixed points: constants, no gather
+        vpw = np.where(served, float(FIXED_VISITS_PER_WEEK), np.nan)
+        wait = np.where(served, FIXED_WAIT_DAYS, np.nan)
+    share = {nd: float(v) for nd, v in (remote_share or {}).items() if v}
+    if share:  # the travel a remote channel saves: share x 0 + (1 - share) x minutes
+        keep = np.repeat(np.array([1.0 - share.get(nd, 0.0) for nd, _ in blocks]), n)
+        with np.errstate(invalid="ignore"):  # unreachable (inf) stays inf, unlocated NaN
+            burden = np.where(np.isinf(t_all), t_all, t_all * keep)
+    else:
+        burden = t_all.copy()
     unit_rows = np.tile(rows, len(blocks))
     err = np.where(jj_all >= 0, errors[unit_rows, k] if errors.shape[1] else np.nan, np.nan)
     pops = {g: units[f"pop_{g}"].to_numpy(dtype="int64") for g in GROUPS}
     # text columns stay NumPy object arrays: converting ~46,000 ids to Arrow strings and back
     # on every click costs more than the whole nearest-point search
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "unit_id": pd.Series(np.tile(units["unit_id"].to_numpy(dtype=object), len(blocks)), dtype=object),
         "need": pd.Series(np.repeat(np.array([nd for nd, _ in blocks], dtype=object), n), dtype=object),
         "group": pd.Series(np.repeat(np.array([g for _, g in blocks], dtype=object), n), dtype=object),
@@ -176,7 +210,14 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         "time_min": t_all,
         "time_error_p90_min": err,
         "point_placeholder": (jj_all >= 0) & (placeholder[k] if len(placeholder) else False),
+        "visits_per_week": vpw,
+        "wait_days": wait,
+        "expected_burden_min": burden,
     })
+    if t_fixed is not None:
+        out["fixed_time_min"] = t_fixed
+        out["mobile_time_min"] = t_mobile
+    return out
 
 
 def _blocks_of(before: pd.DataFrame, units: pd.DataFrame, blocks: list[tuple[str, str]]) -> list[np.ndarray]:
@@ -229,10 +270,35 @@ def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
     grouped = df.groupby(keys, sort=True)
     out = grouped.size().reset_index()[keys]
     err = df[error_col].to_numpy(dtype=float) if error_col in df.columns else None
-    stats = stats_by_code(grouped.ngroup().to_numpy(), grouped.ngroups,
-                          df["population"].to_numpy(dtype=float), df[time_col].to_numpy(dtype=float),
-                          thresholds, err)
+    codes, pop, t = grouped.ngroup().to_numpy(), df["population"].to_numpy(dtype=float), \
+        df[time_col].to_numpy(dtype=float)
+    stats = stats_by_code(codes, grouped.ngroups, pop, t, thresholds, err)
+    if "visits_per_week" in df.columns:
+        stats.update(_frequency_stats(codes, grouped.ngroups, pop, t,
+                                      df["visits_per_week"].to_numpy(dtype=float),
+                                      df["expected_burden_min"].to_numpy(dtype=float)
+                                      if "expected_burden_min" in df.columns else None, thresholds))
     return pd.concat([out, pd.DataFrame(stats)], axis=1)
+
+
+def _frequency_stats(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray, vpw: np.ndarray,
+                     burden: np.ndarray | None, thresholds: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """Issue 14 columns per group: ``pop_within_<T>_weekly`` (residents whose nearest point is
+    at most T minutes away, inclusive, and served at least once a week) and
+    ``mean_burden_min``, the mean expected travel burden per client
+    (remote share applied) over reachable residents."""
+    reach = np.isfinite(t)
+    weekly = reach & (np.nan_to_num(vpw) >= 1)
+    out: dict[str, np.ndarray] = {}
+    for th in thresholds:
+        out[f"pop_within_{th}_weekly"] = np.bincount(codes, weights=np.where(weekly & (t <= th), pop, 0.0),
+                                                     minlength=n).round().astype("int64")
+    if burden is not None:
+        w = np.bincount(codes, weights=np.where(reach, pop, 0.0), minlength=n)
+        tot = np.bincount(codes, weights=pop * np.where(reach, burden, 0.0), minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["mean_burden_min"] = tot / w
+    return out
 
 
 def stats_by_code(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray,
@@ -391,14 +457,15 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
 
 
 PROVENANCE_KEYS = ("model", "mode", "network_source", "osm_date", "data_year", "scenario",
-                   "network_date", "unlocated_points", "eligibility", "demand_weight")
+                   "network_date", "unlocated_points", "eligibility", "demand_weight",
+                   "remote_share", "frequency")
 
 
 def with_provenance(df: pd.DataFrame, provenance: dict[str, str],
                     keys: tuple[str, ...] = PROVENANCE_KEYS) -> pd.DataFrame:
     """Append provenance columns (model, mode, network source and OSM date, data year, scenario,
-    the network's date, unlocated points, eligibility rules, demand weight; the last four
-    only when the provenance has them)."""
+    the network's date, unlocated points, eligibility rules, demand weight, remote share and
+    the frequency assumption; those after the scenario only when the provenance has them)."""
     out = df.copy()
     for k in keys:
         if k in PROVENANCE_KEYS[:6] or k in provenance:

@@ -32,6 +32,8 @@ from .study import Results, Study
 
 __all__ = [
     "APPOINTMENT_OF",
+    "mobile_stop",
+    "mobile_change",
     "MODELS",
     "Selections",
     "Effect",
@@ -386,3 +388,47 @@ def geocode_upload(data: bytes, name: str, online: bool = False, cache_dir: str 
         res = geocode_table(pd.DataFrame(df), geocoder, file=name)
     counts = {str(k): int(v) for k, v in res["location_precision"].value_counts().items()}
     return neutralise_cells(res).to_csv(index=False).encode("utf-8"), counts
+
+
+def mobile_stop(study: Study, unit_name: str, stop_name: str, day: str, start: str, end: str,
+                centre: str | None = None, lon: float | None = None, lat: float | None = None,
+                taken_ids: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """One stop of a mobile unit built in the app: at a municipal centre (``centre``, a code)
+    or at WGS84 ``lon, lat``; checked like a scenario's stop (schedule, Uusimaa, land)."""
+    from .mobile import parse_mobile, stop_points
+
+    base = f"mobile_{slug(unit_name, 'unit')}_{slug(stop_name, 'stop')}"
+    taken = set(taken_ids) | set(study.points["id"])
+    sid, k = base, 2
+    while sid in taken:
+        sid, k = f"{base}_{k}", k + 1
+    stop: dict[str, Any] = {"id": sid, "name": stop_name.strip() or sid}
+    if centre:
+        stop["at_centre"] = str(centre)
+    else:
+        code = municipality_at(study, float(lon), float(lat))
+        if code is None:
+            raise ScenarioError(f"({float(lon):.4f}, {float(lat):.4f}) lies outside Uusimaa", field="lon")
+        stop.update(lon=round(float(lon), 6), lat=round(float(lat), 6), municipality_code=code)
+    stop["schedule"] = [{"day": day, "start": start, "end": end}]
+    unit = parse_mobile({"id": f"{base}__unit", "name": unit_name or "unit", "categories": ["fi_walkin"],
+                         "stops": [stop]}, "<mobile unit>", 1)
+    stop_points(study, unit, "<mobile unit>", 1)  # the site: inside Uusimaa, on land
+    return stop
+
+
+def mobile_change(study: Study, unit_name: str, categories: list[str], stops: list[dict[str, Any]],
+                  taken_ids: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A checked ``mobile`` change from the app's unit name, categories and stops."""
+    from .mobile import parse_mobile
+
+    if not stops:
+        raise ScenarioError("add at least one stop first", field="stops")
+    base = f"mobile_{slug(unit_name, 'unit')}"
+    taken = set(taken_ids) | set(study.points["id"]) | {s["id"] for s in stops}
+    uid, k = base, 2
+    while uid in taken:
+        uid, k = f"{base}_{k}", k + 1
+    return {"mobile": parse_mobile({"id": uid, "name": unit_name.strip() or uid,
+                                    "categories": list(categories), "stops": list(stops)},
+                                   "<mobile unit>", 1)}

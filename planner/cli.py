@@ -274,6 +274,9 @@ def evaluate(
     include_unlocated_points: bool = UnlocatedOpt,
     eligibility: str = EligibilityOpt,
     weight: str = WeightOpt,
+    mobile_units: Path | None = typer.Option(None, "--mobile-units",
+                                             help="YAML file 'mobile_units: [...]': mobile units added "
+                                                  "to the scenario (format of a 'mobile' change)"),
 ) -> None:
     """Evaluate one scenario against the baseline and export every table."""
     from .errors import PlannerError
@@ -283,6 +286,13 @@ def evaluate(
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
     _check_options(demand=demand, mode=mode, formats=fmts)
     scs = _scenarios([scenario])
+    if mobile_units is not None:
+        from .mobile import load_mobile_units, with_mobile_units
+
+        try:
+            scs = [with_mobile_units(scs[0], load_mobile_units(mobile_units), str(mobile_units))]
+        except PlannerError as exc:
+            _fail(exc)
     demand, mode = _base_options(scs, demand, mode)
     _check_options(demand=demand, mode=mode)
     try:

@@ -23,6 +23,9 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
 
     With an estimated model also ``time_error_p90_min_before`` / ``_after``: the model's
     cross-validated p90 absolute error (min) at the distance of the trip before and after.
+    Issue 14: ``visits_per_week``, ``wait_days`` (days) and ``expected_burden_min`` of the
+    nearest point, ``_before`` and ``_after``, so a fixed point replaced by a mobile stop shows
+    the minutes gained and the days of waiting added.
     """
     keys = ["unit_id", "need", "group"]
     b, a = before.access, after.access
@@ -41,6 +44,10 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
         cols["time_error_p90_min_before"] = b["time_error_p90_min"].to_numpy(dtype=float) \
             if "time_error_p90_min" in b.columns else np.full(len(b), np.nan)
         cols["time_error_p90_min_after"] = a["time_error_p90_min"].to_numpy(dtype=float)
+    for col in ("visits_per_week", "wait_days", "expected_burden_min"):  # issue 14, before and after
+        if col in a.columns and col in b.columns:
+            cols[f"{col}_before"] = b[col].to_numpy(dtype=float)
+            cols[f"{col}_after"] = a[col].to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
         delta = t_a - t_b
     # losing or gaining access altogether is an infinite change, not NaN
@@ -114,6 +121,16 @@ def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
         cols[f"{k}_before"] = before[k]
         cols[f"{k}_after"] = after[k]
     cols["mean_change_min"] = after["mean_min"] - before["mean_min"]
+    for col in ("wait_days", "expected_burden_min"):  # issue 14: mean over reachable residents
+        if f"{col}_before" in changes.columns:
+            name = "mean_wait_days" if col == "wait_days" else "mean_burden_min"
+            for when in ("before", "after"):
+                v = twice(f"{col}_{when}")
+                ok = np.isfinite(v)
+                w = np.bincount(codes, weights=np.where(ok, pop, 0.0), minlength=n)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    cols[f"{name}_{when}"] = np.bincount(
+                        codes, weights=np.where(ok, pop * np.where(ok, v, 0.0), 0.0), minlength=n) / w
     d = twice("delta_min")
 
     def total(mask: np.ndarray) -> np.ndarray:

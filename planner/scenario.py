@@ -14,6 +14,14 @@ inputs it was built on) and a list of ``changes``::
                lon: 24.96, lat: 60.19}
       - set_category: {id: asp_fi_porvoo, category: fi_walkin}   # e.g. appointment -> walk-in
       - add_service: {id: asp_fi_porvoo, category: sv_walkin}    # Swedish service at the same site
+      - mobile: {id: bus, name: Service bus, categories: [fi_walkin, sv_walkin],
+                 stops: [{id: bus_407, name: Lapinjärvi, at_centre: "407",
+                          schedule: [{day: tue, start: "09:00", end: "15:00"}]}]}
+    remote_share: {social_any: 0.25}   # optional: share of contacts handled remotely (default 0)
+
+A ``mobile`` change (planner/mobile.py) adds one point row per stop and category, marked
+with the unit, its visits per week and the expected wait in days; ``remote_share`` is a
+scenario assumption that scales the expected travel burden per client.
 
 Evaluation reuses the study's travel-time matrix: only newly opened points get new
 travel times. A merge takes ``clients: receiving`` (the closed points' clients move to
@@ -57,7 +65,7 @@ __all__ = [
     "evaluate",
 ]
 
-CHANGE_KINDS = ("close", "merge", "open", "set_category", "add_service")
+CHANGE_KINDS = ("close", "merge", "open", "set_category", "add_service", "mobile")
 # where the clients of a merged point go: the nearest open eligible point, or the receiver
 MERGE_CLIENTS = ("nearest", "receiving")
 _OPEN_KEYS = {"id", "name", "category", "municipality_code", "lon", "lat", "at_centre", "address",
@@ -74,11 +82,15 @@ class Scenario:
     base: dict[str, Any] = field(default_factory=dict)
     source: str = "<scenario>"
     text: str = ""
+    # need -> share of contacts handled remotely (0..1; a scenario assumption, default 0)
+    remote_share: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "description": self.description}
         if self.base:
             out["base"] = dict(self.base)
+        if self.remote_share:
+            out["remote_share"] = dict(self.remote_share)
         out["changes"] = [dict(c) for c in self.changes]
         return out
 
@@ -91,7 +103,7 @@ def parse_scenario(obj: dict[str, Any], source: str = "<scenario>", text: str = 
     """Check a scenario's structure; ``row`` in errors is the 1-based number of the change."""
     if not isinstance(obj, dict):
         raise _err("a scenario must be a mapping with name, description and changes", source)
-    _no_unknown(obj, ("name", "description", "base", "changes"), source, None, "")
+    _no_unknown(obj, ("name", "description", "base", "changes", "remote_share"), source, None, "")
     name = obj.get("name")
     if name is not None and not isinstance(name, str):
         raise _err(f"the scenario name must be text, not {name!r} (quote it)", source, fld="name")
@@ -121,8 +133,10 @@ def parse_scenario(obj: dict[str, Any], source: str = "<scenario>", text: str = 
     description = obj.get("description")
     if description is not None and not isinstance(description, str):
         raise _err("the description must be text (quote it)", source, fld="description")
+    from .mobile import parse_remote_share
+
     return Scenario(name.strip(), str(obj.get("description") or "").strip(), tuple(clean), base,
-                    source, text)
+                    source, text, parse_remote_share(obj.get("remote_share"), source))
 
 
 _BASE_KEYS = ("points", "demand", "mode")
@@ -148,6 +162,10 @@ def _ids(value: Any, src: str, row: int, fld: str) -> list[str]:
 def _check_change(kind: str, arg: Any, src: str, row: int) -> Any:
     if kind == "close":
         return _ids(arg, src, row, "close")
+    if kind == "mobile":
+        from .mobile import parse_mobile
+
+        return parse_mobile(arg, src, row)
     if not isinstance(arg, dict):
         raise _err(f"{kind} takes a mapping of arguments", src, row, kind)
     if kind == "merge":
@@ -253,6 +271,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     closed: set[str] = set()
     changed: set[str] = set()
     new_rows = []
+    mobile_ids: set[str] = set()  # ids of the mobile units declared so far
 
     def need_known(pid: str, row: int, fld: str) -> None:
         if pid in absent:
@@ -309,14 +328,21 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                 twin["id"] = f"{pid}__{arg['category']}"
                 twin["category"] = arg["category"]
                 new_rows.append((row, twin, True))
+        elif kind == "mobile":
+            from .mobile import stop_points
+
+            if arg["id"] in known or arg["id"] in mobile_ids:
+                raise _err(f"mobile unit id {arg['id']!r} is already a point or unit id", src, row, "id")
+            mobile_ids.add(arg["id"])
+            new_rows.append((row, stop_points(study, arg, src, row), False))
         else:
             new_rows.append((row, _open_point(study, arg, src, row), False))
     for row, df, _same_site in new_rows:
-        pid = df["id"].iloc[0]
-        if pid in known:
-            raise _err(f"point id {pid!r} already exists", src, row, "id")
-        known.add(pid)
-        state[pid] = "opened"
+        for pid in df["id"]:  # one row per new point (a mobile unit: one per stop x category)
+            if pid in known:
+                raise _err(f"point id {pid!r} already exists", src, row, "id")
+            known.add(pid)
+            state[pid] = "opened"
     merges = _resolve_chains(merges)
     for pid in closed:
         state[pid] = "closed"
@@ -359,7 +385,12 @@ def _resolve_chains(merges: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.GeoDataFrame:
+def _open_point(study: Study, arg: dict[str, Any], src: str, row: int,
+                region=None) -> gpd.GeoDataFrame:
+    """The new point of an ``open`` change, checked: in Uusimaa, on land, in its municipality.
+
+    ``region``: the union of the borders, when the caller has it (several stops at once).
+    """
     code = arg["municipality_code"]
     if code not in set(study.borders["municipality_code"]):
         raise _err(f"unknown municipality code {code!r}", src, row,
@@ -379,7 +410,7 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
         geom = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=study.settings.web_crs) \
             .to_crs(study.settings.crs).iloc[0]
         precision, address = "address", str(arg.get("address", ""))
-    region = study.borders.union_all()
+    region = study.borders.union_all() if region is None else region
     tol = study.settings.boundary_tolerance_m
     if region.distance(geom) > tol:
         raise _err(f"the new point lies outside Uusimaa ({region.distance(geom) / 1000:.1f} km away)",
@@ -408,6 +439,20 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
     }, geometry=[geom], crs=study.settings.crs)
 
 
+def _assumptions(scenario: Scenario) -> dict[str, str]:
+    """Provenance lines for a scenario's remote share and mobile units: assumptions, not data."""
+    from .mobile import FIXED_DAYS
+
+    out = {}
+    if scenario.remote_share:
+        out["remote_share"] = "; ".join(f"{n}: {v:g}" for n, v in scenario.remote_share.items()) + \
+            " (share of contacts handled remotely: an assumption of the scenario)"
+    if any("mobile" in ch for ch in scenario.changes):
+        out["frequency"] = (f"fixed points assumed open {FIXED_DAYS[0]}-{FIXED_DAYS[-1]} (5 days, wait "
+                            "3/7 day); mobile stops by their scenario schedule")
+    return out
+
+
 def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) -> tuple[Results, Applied]:
     """Results of a scenario, reusing the study's matrix (new points only get new times)."""
     applied = apply_scenario(study, scenario)
@@ -418,8 +463,9 @@ def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) 
         base_access = evaluate_points(study).access
     access = unit_access(study.units, applied.points, applied.ttm, merges=applied.merges,
                          before=base_access, eligibility=study.eligibility,
-                         organisers=study.organisers, merge_clients=applied.merge_clients)
-    prov = {**study.provenance, "scenario": scenario.name}
+                         organisers=study.organisers, merge_clients=applied.merge_clients,
+                         remote_share=scenario.remote_share)
+    prov = {**study.provenance, "scenario": scenario.name, **_assumptions(scenario)}
     res = Results(access=access,
                   summaries=summary_tables(access, study.units, study.settings.thresholds_min),
                   load=lambda: point_load(access, applied.points),

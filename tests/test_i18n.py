@@ -53,6 +53,7 @@ def test_every_static_key_exists(path):
 
 def test_key_families_used_with_fstrings_are_complete():
     """``t(f"mode.{m}")`` and the like: every value the app can pass has its key."""
+    from planner.mobile import DAYS
     from planner.optimise import MODELS
 
     families = {
@@ -65,6 +66,7 @@ def test_key_families_used_with_fstrings_are_complete():
         "o.per.": ("none", "municipality", "service_area"), "o.cand.": ("existing", "centres", "postal"),
         "map.": ("closed", "opened", "changed", "closed_layer", "opened_layer"),
         "e.": ("csv", "xlsx", "gpkg", "html", "yaml"), "b.view_": ("map", "side"),
+        "b.day_": DAYS, "b.mob_where_": ("centre", "click"),  # the builder's mobile-unit tab
     }
     used = {ast.unparse(arg).split("{")[0].lstrip("f'\"")
             for path in SOURCES for _, arg in _t_calls(path) if isinstance(arg, ast.JoinedStr)}

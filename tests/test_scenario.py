@@ -176,7 +176,7 @@ def test_example_scenarios_on_embedded_data(study, baseline):
     from planner.outputs.report import run_scenarios
 
     scs = [load_scenario(p) for p in sorted(SCENARIOS.glob("*.yaml"))]
-    assert len(scs) == 3
+    assert len(scs) == 4
     _, runs = run_scenarios(study, scs, baseline)
     total = int(study.units["pop_total"].sum())
     for run in runs:

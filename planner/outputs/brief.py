@@ -122,9 +122,21 @@ def _map(ax, study, results, run, need: str, group: str, lang: str) -> str:
     if (st == "closed").any():
         ax.scatter(xy[st == "closed", 0], xy[st == "closed", 1], s=50, c="#d7191c", marker="x", zorder=4,
                    linewidths=2, label=_t("closed", lang))
-    if (st == "opened").any():
-        ax.scatter(xy[st == "opened", 0], xy[st == "opened", 1], s=60, facecolors="none", marker="o",
+    mob = _mobile_mask(points)
+    fixed_new = (st == "opened") & ~mob
+    if fixed_new.any():
+        ax.scatter(xy[fixed_new, 0], xy[fixed_new, 1], s=60, facecolors="none", marker="o",
                    edgecolors="#d7191c", linewidths=2, zorder=4, label=_t("opened", lang))
+    if mob.any():  # issue 14: the mobile unit's stops (own marker) and its tour in schedule order
+        from ..mobile import tour_order
+
+        stops = tour_order(points[mob & (st != "closed")].drop_duplicates("stop_id"))
+        for _, s in stops.groupby("mobile_unit", sort=False):
+            if len(s) > 1:
+                ax.plot(s.geometry.x, s.geometry.y, color="#333333", linewidth=1.2, linestyle="--",
+                        zorder=3)
+        ax.scatter(stops.geometry.x, stops.geometry.y, s=55, c="#ffd92f", marker="s", zorder=5,
+                   edgecolors="#333333", linewidths=1.0, label=_t("mobile_stop", lang))
     ax.legend(loc="lower right", fontsize=7, frameon=True)
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -135,6 +147,33 @@ def _map(ax, study, results, run, need: str, group: str, lang: str) -> str:
                             ticks=edges[1:-1])
     cb.ax.tick_params(labelsize=7)
     return caption
+
+
+def _mobile_mask(points: pd.DataFrame) -> np.ndarray:
+    """Rows of ``points`` that are stops of a mobile unit (scenario change ``mobile``)."""
+    if "mobile_unit" not in points.columns:
+        return np.zeros(len(points), bool)
+    return points["mobile_unit"].map(lambda u: isinstance(u, str) and u != "").to_numpy(dtype=bool)
+
+
+def mobile_lines(points: pd.DataFrame, lang: str = "en") -> list[str]:
+    """One line of text per mobile unit of ``points``: its name, stops and visit days a week.
+
+    >>> import pandas as pd
+    >>> pts = pd.DataFrame({"mobile_unit": ["bus", "bus", None], "mobile_unit_name": ["Bus", "Bus", None],
+    ...                     "stop_id": ["a", "b", None], "visits_per_week": [1.0, 2.0, None]})
+    >>> mobile_lines(pts)
+    ['Mobile unit Bus: 2 stops, 3 visit day(s) a week in all (1-2 per stop)']
+    """
+    if "mobile_unit" not in points.columns:
+        return []
+    mob = points[_mobile_mask(points)].drop_duplicates("stop_id")
+    out = []
+    for _, s in mob.groupby("mobile_unit", sort=False):
+        v = s["visits_per_week"].astype(float)
+        out.append(t("brief.mobile_line", lang, name=str(s["mobile_unit_name"].iloc[0]), stops=len(s),
+                     visits=f"{v.sum():g}", low=f"{v.min():g}", high=f"{v.max():g}"))
+    return out
 
 
 def _wrap(lines: list[str], width: int) -> list[str]:
@@ -184,6 +223,9 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     desc = run.scenario.description if run is not None else ""
     for i, line in enumerate(_wrap([desc], 110)[:3] if desc else []):
         _text(fig, 0.06, 0.91 - 0.014 * i, line, fontsize=8, color="#333333")
+    mlines = mobile_lines(run.applied.points, lang) if run is not None else []
+    for i, line in enumerate(mlines[:2]):  # issue 14: name the mobile unit(s) and their visits
+        _text(fig, 0.06, 0.075 - 0.013 * i, line, fontsize=8, fontweight="bold")
     ax = fig.add_axes((0.04, 0.35, 0.92, 0.49))
     caption = _map(ax, study, baseline, run, need, group, lang)
     _text(fig, 0.06, 0.855, caption, fontsize=9, fontstyle="italic")

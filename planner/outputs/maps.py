@@ -604,6 +604,7 @@ def accessibility_map(
     states = point_state or {}
     if cluster_points and live is not None:
         raise ValueError("cluster_points draws into one cluster group of the map: not with live layers")
+    _tour_layer(place, points, states, web, lang)
     _points_layers(m, points, load, need, states, merges or {}, web, lang, cluster_points,
                    place=place if live is not None else None)
     control = folium.LayerControl(collapsed=small, position="topright")
@@ -704,6 +705,11 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
         lines.append(f'<b style="color:#b2182b">{e(t(f"map.{state}", lang))}</b>')
     if merged_into:
         lines.append(e(t("map.merged_into", lang, name=merged_into)))
+    if _is_mobile(p):  # issue 14: the stop's weekly schedule, all text escaped
+        lines.append(e(t("map.mobile_stop", lang, name=str(p.get("mobile_unit_name", p["mobile_unit"])))))
+        lines.append(e(t("map.schedule", lang, schedule=str(p.get("schedule", "")))))
+        lines.append(e(t("map.visits", lang, n=f"{float(p['visits_per_week']):g}",
+                         wait=f"{float(p['wait_days']):.2f}")))
     address = str(p.get("address", "") or "")
     if address and address != "nan":
         lines.append(e(address))
@@ -721,6 +727,34 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
         else:
             lines.append(e(t("map.serves_none", lang)))
     return "<br>".join(lines)
+
+
+def _is_mobile(p: pd.Series) -> bool:
+    unit = p.get("mobile_unit")
+    return isinstance(unit, str) and unit != ""
+
+
+def _tour_layer(place, points: gpd.GeoDataFrame, state: dict[str, str], web: str, lang: str) -> None:
+    """Each mobile unit's tour: a line through its open stops in schedule order (first visit),
+    given to ``place(layer, name)`` (the map or live layers)."""
+    import folium
+
+    from ..mobile import tour_order
+
+    if "mobile_unit" not in points.columns:
+        return
+    stops = points[points["mobile_unit"].map(lambda u: isinstance(u, str) and u != "")]
+    stops = stops[stops["id"].map(lambda i: state.get(i) != "closed")].drop_duplicates("stop_id")
+    if stops.empty:
+        return
+    stops = tour_order(stops)
+    group = folium.FeatureGroup(name=t("map.tour_layer", lang))
+    for unit, s in stops.to_crs(web).groupby("mobile_unit", sort=False):
+        if len(s) < 2:
+            continue
+        folium.PolyLine([(g.y, g.x) for g in s.geometry], color="#333333", weight=3, dash_array="6 4",
+                        tooltip=html_text(t("map.mobile_stop", lang, name=str(unit)))).add_to(group)
+    place(group, t("map.tour_layer", lang))
 
 
 _PRECISION = {"map.precision.address", "map.precision.postal_area", "map.precision.locality"}
