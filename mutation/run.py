@@ -190,6 +190,10 @@ def report() -> list[dict[str, object]]:
     equiv = equivalents()
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     rows = [stats(m, equiv) for m in MODULES]
+    previous = _previous_report()
+    for r in rows:  # a module not run in this checkout keeps the figures of the last report
+        if not r["checked"] and r["module"] in previous:
+            r["previous_row"] = previous[r["module"]][0]
     lines = ["# Mutation testing", "",
              "Written by `make mutation` (`mutation/run.py`, mutmut 3) — do not edit by hand. Kill rate =",
              "(killed + timed out) / (checked − equivalent); equivalent mutants are listed with a reason",
@@ -206,6 +210,8 @@ def report() -> list[dict[str, object]]:
              ""]
     for r in rows:
         if not r["checked"]:
+            if r["module"] in previous:  # not run here: the section of the last report that ran it
+                lines += previous[r["module"]][1]
             continue
         lines += [f"## {r['module']}", ""]
         if r["survivors"]:
@@ -228,6 +234,28 @@ def report() -> list[dict[str, object]]:
     return rows
 
 
+def _previous_report() -> dict[str, tuple[str, list[str]]]:
+    """``module -> (table row, section lines)`` of the current docs/mutation.md.
+
+    mutants/ holds only what was run in this checkout (it is not committed), so a run of
+    some modules keeps the other modules' rows and survivor lists from the last report.
+    """
+    if not REPORT.exists():
+        return {}
+    lines = REPORT.read_text(encoding="utf-8").splitlines()
+    rows = {ln.split("|")[1].strip(): ln for ln in lines
+            if ln.startswith("| ") and ln.split("|")[1].strip() in MODULES and "not run" not in ln}
+    sections: dict[str, list[str]] = {}
+    current = None
+    for ln in lines:
+        if ln.startswith("## "):
+            current = ln[3:].strip()
+            sections[current] = []
+        if current in MODULES:
+            sections[current].append(ln)
+    return {m: (rows[m], sections.get(m, [])) for m in rows}
+
+
 def _line(name: str, diffs: dict[str, tuple[str, str]]) -> str:
     a, b = diffs.get(name, ("?", "?"))
     short = name.split(".")[-1]
@@ -239,6 +267,9 @@ def _table(rows: list[dict[str, object]], timings: dict[str, float]) -> str:
            "equivalent | kill rate | excl. message text | run time (checked mutants) |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
+        if r.get("previous_row"):
+            out.append(r["previous_row"])
+            continue
         rate = "not run" if not r["checked"] else f"{r['rate']:.1f} %"
         if r["checked"] and r["checked"] < r["mutants"]:
             rate += f" (sample of {r['checked']})"
