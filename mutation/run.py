@@ -4,6 +4,7 @@
     python mutation/run.py fca demand            # some modules
     python mutation/run.py --report-only         # only rewrite docs/mutation.md from mutants/
     python mutation/run.py --sample 80 scenario  # a seeded random sample of 80 mutants (estimate)
+    python mutation/run.py --recheck-timeouts optimise  # re-run timed-out mutants in a fresh process
 
 Each module's mutants run against the fast hand-worked test subset configured in
 pyproject.toml ``[tool.mutmut]`` (``PLANNER_MUTATION=1`` deselects the tests on the whole
@@ -186,6 +187,44 @@ def run_module(module: str, max_children: int, sample: int = 0) -> float:
     return time.perf_counter() - t0
 
 
+def recheck_timeouts(module: str) -> Counter:
+    """Run each timed-out mutant again in a fresh pytest process with a generous wall-clock limit.
+
+    mutmut's timeout is a CPU-time limit on a forked worker; on a loaded machine (and with
+    the solver's threads) mutants whose tests merely ran slowly were counted as timeouts,
+    i.e. as detected. A mutant whose tests now pass is recorded as survived (exit code 0),
+    one whose tests fail as killed (1); one that still exceeds the limit stays a timeout.
+    """
+    stats_file = json.loads((MUTANTS / "mutmut-stats.json").read_text())
+    tests_by_func = stats_file["tests_by_mangled_function_name"]
+    durations = stats_file.get("duration_by_test", {})
+    env = {**os.environ, "PLANNER_MUTATION": "1"}
+    out: Counter = Counter()
+    for meta in MODULES[module][1]:
+        path = MUTANTS / meta
+        if not path.exists():
+            continue
+        data = json.loads(path.read_text())
+        for name, code in sorted(data["exit_code_by_key"].items()):
+            if code not in TIMEOUT:
+                continue
+            tests = sorted(tests_by_func.get(re.sub(r"__mutmut_\d+$", "", name), ()))
+            limit = 60 + 10 * sum(durations.get(t, 1.0) for t in tests)
+            try:
+                rc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                                     *tests], cwd=MUTANTS, env={**env, "MUTANT_UNDER_TEST": name},
+                                    capture_output=True, timeout=limit).returncode
+            except subprocess.TimeoutExpired:
+                out["timeout"] += 1
+                continue
+            if rc in (0, 1):
+                data["exit_code_by_key"][name] = rc
+                out["survived" if rc == 0 else "killed"] += 1
+                print(f"{'survived' if rc == 0 else 'killed':8} {name}")
+        path.write_text(json.dumps(data, indent=4))
+    return out
+
+
 def report() -> list[dict[str, object]]:
     equiv = equivalents()
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
@@ -298,8 +337,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--sample", type=int, default=0,
                     help="run a seeded random sample of this many mutants per module (an estimate)")
+    ap.add_argument("--recheck-timeouts", action="store_true",
+                    help="run the timed-out mutants again in a fresh process (slow tests on a busy machine)")
     args = ap.parse_args(argv)
-    if not args.report_only:
+    if args.recheck_timeouts:
+        for module in args.modules or list(MODULES):
+            print(module, dict(recheck_timeouts(module)))
+    elif not args.report_only:
         timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
         for module in args.modules or list(MODULES):
             timings[module] = round(run_module(module, args.max_children, args.sample), 1)

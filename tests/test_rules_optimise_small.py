@@ -285,3 +285,33 @@ def test_objective_value_by_hand():
     assert objective_value("pcenter", cost, w, both) == 10
     assert objective_value("mclp", cost, w, np.array([False, True]), max_minutes=10) == 50
     assert objective_value("lscp", cost, w, both) == 2
+
+
+def test_a_new_site_for_a_need_with_walk_in_and_appointment_gets_the_walk_in_category(tiny):
+    # social_any for fi accepts fi_appointment and fi_walkin: a proposed point is a walk-in one
+    s = candidate_sites(tiny, "social_any", "fi", kinds=("postal",), min_postal_pop=51)
+    assert s["category"].tolist() == ["fi_walkin"] and s["id"].tolist() == ["opt_fi_walkin_postal_A"]
+
+
+@pytest.fixture(scope="module")
+def three_towns(tiny):
+    # the same study with B labelled Espoo (049, area S2) and C Vantaa (092, area S3); every point
+    # stays in Helsinki, so neither town nor area has a candidate site
+    import dataclasses
+
+    units = tiny.units.copy()
+    units["municipality_code"] = ["091", "049", "092", "091"]
+    units["service_area"] = ["S", "S2", "S3", "S"]
+    return dataclasses.replace(tiny, units=units)
+
+
+@pytest.mark.parametrize("per, missing", [("municipality", "2 municipality(s)"),
+                                          ("service_area", "2 service area(s)")])
+def test_at_least_one_per_area_notes_the_areas_without_a_candidate(three_towns, per, missing):
+    res = optimise_network(three_towns, "pmedian", "kela", k=2, per=per)
+    assert res.ids("kept") == ["k1", "k3"]  # only Helsinki's group applies: the same as without it
+    where = "Espoo, Vantaa" if per == "municipality" else "S2, S3"
+    (note,) = res.notes
+    assert note.startswith(f"no candidate site in {missing}, so the at-least-one constraint could not "
+                           f"apply there: {where} (add --candidates centres)")
+    assert f"at least one point per {per.replace('_', ' ')} (1 groups)" in res.report
