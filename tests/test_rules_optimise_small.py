@@ -315,3 +315,20 @@ def test_at_least_one_per_area_notes_the_areas_without_a_candidate(three_towns, 
     assert note.startswith(f"no candidate site in {missing}, so the at-least-one constraint could not "
                            f"apply there: {where} (add --candidates centres)")
     assert f"at least one point per {per.replace('_', ' ')} (1 groups)" in res.report
+
+
+def test_report_states_the_demand_candidates_constraints_and_changes(tiny):
+    # p-median, k = 2 (worked out above): keep k1 (A 100 + B 50) and k3 (C 50), close k2
+    lines = optimise_network(tiny, "pmedian", "kela", k=2).report.splitlines()
+    assert lines[0] == "## Optimised network: p-median - Kela office, group all"
+    assert lines[3].endswith("demand: 3 units, 200 residents optimised (left out: 10 unlocated, "
+                             "0 unreachable).")
+    assert lines[4] == "Candidates: 3 (3 existing, 0 municipal centres, 0 postal-area points)."
+    assert lines[5] == "Constraints: none."
+    for row in ["| points | 3 | 2 |", "| worst travel time, min | 10.0 | 15.0 |",
+                "| residents within 30 min | 200 | 200 |", "| share within 30 min | 100.0% | 100.0% |",
+                "| residents without a point serving them | 0 | 0 |",
+                "Kept (2):", "- k1: point k1 (Helsinki), serves 150 (today 100)",
+                "- k3: point k3 (Helsinki), serves 50 (today 50)",
+                "Closed (1):", "- k2: point k2 (Helsinki), served 50 today", "Opened (0):"]:
+        assert row in lines
