@@ -5,6 +5,7 @@
     python mutation/run.py --report-only         # only rewrite docs/mutation.md from mutants/
     python mutation/run.py --sample 80 scenario  # a seeded random sample of 80 mutants (estimate)
     python mutation/run.py --recheck-timeouts optimise  # re-run timed-out mutants in a fresh process
+    python mutation/run.py --recheck-timeouts --recheck-survivors optimise  # ... and survivors, new tests
 
 Each module's mutants run against the fast hand-worked test subset configured in
 pyproject.toml ``[tool.mutmut]`` (``PLANNER_MUTATION=1`` deselects the tests on the whole
@@ -187,14 +188,23 @@ def run_module(module: str, max_children: int, sample: int = 0) -> float:
     return time.perf_counter() - t0
 
 
-def recheck_timeouts(module: str) -> Counter:
+def recheck_timeouts(module: str, survivors: bool = False) -> Counter:
     """Run each timed-out mutant again in a fresh pytest process with a generous wall-clock limit.
 
     mutmut's timeout is a CPU-time limit on a forked worker; on a loaded machine (and with
     the solver's threads) mutants whose tests merely ran slowly were counted as timeouts,
     i.e. as detected. A mutant whose tests now pass is recorded as survived (exit code 0),
     one whose tests fail as killed (1); one that still exceeds the limit stays a timeout.
+    With ``survivors`` the surviving mutants are run again too, against the test files that
+    reach the mutated function and those of the selection named after the module, as they
+    are now (tests added since the run are copied in).
     """
+    import shutil
+    import tomllib
+
+    shutil.copytree(ROOT / "tests", MUTANTS / "tests", dirs_exist_ok=True)
+    selection = [t for t in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+                 ["pytest_add_cli_args_test_selection"] if t.startswith("tests/")]
     stats_file = json.loads((MUTANTS / "mutmut-stats.json").read_text())
     tests_by_func = stats_file["tests_by_mangled_function_name"]
     durations = stats_file.get("duration_by_test", {})
@@ -206,9 +216,13 @@ def recheck_timeouts(module: str) -> Counter:
             continue
         data = json.loads(path.read_text())
         for name, code in sorted(data["exit_code_by_key"].items()):
-            if code not in TIMEOUT:
+            if code in TIMEOUT:
+                tests = sorted(tests_by_func.get(re.sub(r"__mutmut_\d+$", "", name), ()))
+            elif survivors and code in SURVIVED | NO_TESTS:  # the files that reach it, and the module's own
+                mapped = tests_by_func.get(re.sub(r"__mutmut_\d+$", "", name), ())
+                tests = sorted({t.split("::")[0] for t in mapped} | {t for t in selection if module in t})
+            else:
                 continue
-            tests = sorted(tests_by_func.get(re.sub(r"__mutmut_\d+$", "", name), ()))
             limit = 60 + 10 * sum(durations.get(t, 1.0) for t in tests)
             try:
                 rc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
@@ -339,10 +353,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="run a seeded random sample of this many mutants per module (an estimate)")
     ap.add_argument("--recheck-timeouts", action="store_true",
                     help="run the timed-out mutants again in a fresh process (slow tests on a busy machine)")
+    ap.add_argument("--recheck-survivors", action="store_true",
+                    help="with --recheck-timeouts: also run the survivors again against the current tests")
     args = ap.parse_args(argv)
     if args.recheck_timeouts:
         for module in args.modules or list(MODULES):
-            print(module, dict(recheck_timeouts(module)))
+            print(module, dict(recheck_timeouts(module, args.recheck_survivors)))
     elif not args.report_only:
         timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
         for module in args.modules or list(MODULES):
