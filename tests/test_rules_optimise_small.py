@@ -205,7 +205,8 @@ def test_both_language_groups_each_need_a_point_serving_them(tiny):
     m = res.metrics["optimised"]
     # mean 2700 / 200 = 13.5; worst sv A 40; within 30 (fi C at exactly 30.0 counts): 200 - 10 = 190
     assert (m["mean_min"], m["max_min"], m["pop_within_T"], m["share_within_T"]) == (13.5, 40, 190, 0.95)
-    with pytest.raises(OptimisationError, match="infeasible"):  # one point cannot serve both
+    with pytest.raises(OptimisationError,  # one point cannot serve both
+                       match=r"infeasible with k = 1 .* raise k or relax the constraints"):
         optimise_network(tiny, "pmedian", "social_walkin", "all", k=1)
 
 
@@ -319,7 +320,8 @@ def test_at_least_one_per_area_notes_the_areas_without_a_candidate(three_towns, 
 
 def test_report_states_the_demand_candidates_constraints_and_changes(tiny):
     # p-median, k = 2 (worked out above): keep k1 (A 100 + B 50) and k3 (C 50), close k2
-    lines = optimise_network(tiny, "pmedian", "kela", k=2).report.splitlines()
+    # the defaults are the p-median for Kela and both language groups together
+    lines = optimise_network(tiny, k=2).report.splitlines()
     assert lines[0] == "## Optimised network: p-median - Kela office, group all"
     assert lines[3].endswith("demand: 3 units, 200 residents optimised (left out: 10 unlocated, "
                              "0 unreachable).")
@@ -332,3 +334,21 @@ def test_report_states_the_demand_candidates_constraints_and_changes(tiny):
                 "- k3: point k3 (Helsinki), serves 50 (today 50)",
                 "Closed (1):", "- k2: point k2 (Helsinki), served 50 today", "Opened (0):"]:
         assert row in lines
+
+
+def test_points_of_today_that_are_not_candidates_are_closed(tiny):
+    # max coverage, T = 4, k = 1 among the postal points only (A, B, C at 0 min from their area):
+    # postal A covers A's 100, B or C 50 -> open postal A; today's k1, k2, k3 are not candidates
+    res = optimise_network(tiny, "mclp", "kela", k=1, max_minutes=4, candidates=("postal",),
+                           min_postal_pop=50)
+    assert res.ids("opened") == ["opt_kela_postal_A"] and res.ids("closed") == ["k1", "k2", "k3"]
+    assert res.params["candidates"] == ["postal"] and res.params["min_postal_pop"] == 50
+    closed = res.sites.set_index("id").loc[["k1", "k2", "k3"]]
+    assert closed["pop_served"].tolist() == [0, 0, 0]
+    assert closed["pop_served_today"].tolist() == [100, 50, 50]  # A -> k1, B -> k2 (10), C -> k3 (0)
+    assert [dict(c) for c in res.scenario.changes][0] == {"close": ["k1", "k2", "k3"]}
+
+
+def test_an_unknown_solver_is_refused_by_name(tiny):
+    with pytest.raises(OptimisationError, match="solver 'NOPE' is not available"):
+        optimise_network(tiny, "pmedian", "kela", k=2, solver="NOPE")
