@@ -257,7 +257,8 @@ def report() -> list[dict[str, object]]:
              _table(rows, timings), "",
              "Commands: `make mutation` (every module in full), `make mutation MODULES=\"fca demand\"`,",
              "`python mutation/run.py --sample 30 scenario` (an estimate), `python mutation/run.py "
-             "--report-only`.",
+             "--report-only`, `python mutation/run.py --recheck-timeouts [--recheck-survivors] optimise` "
+             "(re-runs timed-out mutants, and survivors, in a fresh process against the current tests).",
              f"Load average of the machine when this report was written: {os.getloadavg()[0]:.1f} "
              "(2 cores); a loaded machine turns some slow mutants into timeouts, counted as detected.",
              ""]
