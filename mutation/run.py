@@ -4,6 +4,8 @@
     python mutation/run.py fca demand            # some modules
     python mutation/run.py --report-only         # only rewrite docs/mutation.md from mutants/
     python mutation/run.py --sample 80 scenario  # a seeded random sample of 80 mutants (estimate)
+    python mutation/run.py --recheck-timeouts optimise  # re-run timed-out mutants in a fresh process
+    python mutation/run.py --recheck-timeouts --recheck-survivors optimise  # ... and survivors, new tests
 
 Each module's mutants run against the fast hand-worked test subset configured in
 pyproject.toml ``[tool.mutmut]`` (``PLANNER_MUTATION=1`` deselects the tests on the whole
@@ -186,10 +188,65 @@ def run_module(module: str, max_children: int, sample: int = 0) -> float:
     return time.perf_counter() - t0
 
 
+def recheck_timeouts(module: str, survivors: bool = False) -> Counter:
+    """Run each timed-out mutant again in a fresh pytest process with a generous wall-clock limit.
+
+    mutmut's timeout is a CPU-time limit on a forked worker; on a loaded machine (and with
+    the solver's threads) mutants whose tests merely ran slowly were counted as timeouts,
+    i.e. as detected. A mutant whose tests now pass is recorded as survived (exit code 0),
+    one whose tests fail as killed (1); one that still exceeds the limit stays a timeout.
+    With ``survivors`` the surviving mutants are run again too, against the test files that
+    reach the mutated function and those of the selection named after the module, as they
+    are now (tests added since the run are copied in).
+    """
+    import shutil
+    import tomllib
+
+    shutil.copytree(ROOT / "tests", MUTANTS / "tests", dirs_exist_ok=True)
+    selection = [t for t in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+                 ["pytest_add_cli_args_test_selection"] if t.startswith("tests/")]
+    stats_file = json.loads((MUTANTS / "mutmut-stats.json").read_text())
+    tests_by_func = stats_file["tests_by_mangled_function_name"]
+    durations = stats_file.get("duration_by_test", {})
+    env = {**os.environ, "PLANNER_MUTATION": "1"}
+    out: Counter = Counter()
+    for meta in MODULES[module][1]:
+        path = MUTANTS / meta
+        if not path.exists():
+            continue
+        data = json.loads(path.read_text())
+        for name, code in sorted(data["exit_code_by_key"].items()):
+            if code in TIMEOUT:
+                tests = sorted(tests_by_func.get(re.sub(r"__mutmut_\d+$", "", name), ()))
+            elif survivors and code in SURVIVED | NO_TESTS:  # the files that reach it, and the module's own
+                mapped = tests_by_func.get(re.sub(r"__mutmut_\d+$", "", name), ())
+                tests = sorted({t.split("::")[0] for t in mapped} | {t for t in selection if module in t})
+            else:
+                continue
+            limit = 60 + 10 * sum(durations.get(t, 1.0) for t in tests)
+            try:
+                rc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                                     *tests], cwd=MUTANTS, env={**env, "MUTANT_UNDER_TEST": name},
+                                    capture_output=True, timeout=limit).returncode
+            except subprocess.TimeoutExpired:
+                out["timeout"] += 1
+                continue
+            if rc in (0, 1):
+                data["exit_code_by_key"][name] = rc
+                out["survived" if rc == 0 else "killed"] += 1
+                print(f"{'survived' if rc == 0 else 'killed':8} {name}")
+        path.write_text(json.dumps(data, indent=4))
+    return out
+
+
 def report() -> list[dict[str, object]]:
     equiv = equivalents()
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     rows = [stats(m, equiv) for m in MODULES]
+    previous = _previous_report()
+    for r in rows:  # a module not run in this checkout keeps the figures of the last report
+        if not r["checked"] and r["module"] in previous:
+            r["previous_row"] = previous[r["module"]][0]
     lines = ["# Mutation testing", "",
              "Written by `make mutation` (`mutation/run.py`, mutmut 3) — do not edit by hand. Kill rate =",
              "(killed + timed out) / (checked − equivalent); equivalent mutants are listed with a reason",
@@ -200,12 +257,15 @@ def report() -> list[dict[str, object]]:
              _table(rows, timings), "",
              "Commands: `make mutation` (every module in full), `make mutation MODULES=\"fca demand\"`,",
              "`python mutation/run.py --sample 30 scenario` (an estimate), `python mutation/run.py "
-             "--report-only`.",
+             "--report-only`, `python mutation/run.py --recheck-timeouts [--recheck-survivors] optimise` "
+             "(re-runs timed-out mutants, and survivors, in a fresh process against the current tests).",
              f"Load average of the machine when this report was written: {os.getloadavg()[0]:.1f} "
              "(2 cores); a loaded machine turns some slow mutants into timeouts, counted as detected.",
              ""]
     for r in rows:
         if not r["checked"]:
+            if r["module"] in previous:  # not run here: the section of the last report that ran it
+                lines += previous[r["module"]][1]
             continue
         lines += [f"## {r['module']}", ""]
         if r["survivors"]:
@@ -228,6 +288,28 @@ def report() -> list[dict[str, object]]:
     return rows
 
 
+def _previous_report() -> dict[str, tuple[str, list[str]]]:
+    """``module -> (table row, section lines)`` of the current docs/mutation.md.
+
+    mutants/ holds only what was run in this checkout (it is not committed), so a run of
+    some modules keeps the other modules' rows and survivor lists from the last report.
+    """
+    if not REPORT.exists():
+        return {}
+    lines = REPORT.read_text(encoding="utf-8").splitlines()
+    rows = {ln.split("|")[1].strip(): ln for ln in lines
+            if ln.startswith("| ") and ln.split("|")[1].strip() in MODULES and "not run" not in ln}
+    sections: dict[str, list[str]] = {}
+    current = None
+    for ln in lines:
+        if ln.startswith("## "):
+            current = ln[3:].strip()
+            sections[current] = []
+        if current in MODULES:
+            sections[current].append(ln)
+    return {m: (rows[m], sections.get(m, [])) for m in rows}
+
+
 def _line(name: str, diffs: dict[str, tuple[str, str]]) -> str:
     a, b = diffs.get(name, ("?", "?"))
     short = name.split(".")[-1]
@@ -239,6 +321,9 @@ def _table(rows: list[dict[str, object]], timings: dict[str, float]) -> str:
            "equivalent | kill rate | excl. message text | run time (checked mutants) |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
+        if r.get("previous_row"):
+            out.append(r["previous_row"])
+            continue
         rate = "not run" if not r["checked"] else f"{r['rate']:.1f} %"
         if r["checked"] and r["checked"] < r["mutants"]:
             rate += f" (sample of {r['checked']})"
@@ -267,8 +352,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report-only", action="store_true")
     ap.add_argument("--sample", type=int, default=0,
                     help="run a seeded random sample of this many mutants per module (an estimate)")
+    ap.add_argument("--recheck-timeouts", action="store_true",
+                    help="run the timed-out mutants again in a fresh process (slow tests on a busy machine)")
+    ap.add_argument("--recheck-survivors", action="store_true",
+                    help="with --recheck-timeouts: also run the survivors again against the current tests")
     args = ap.parse_args(argv)
-    if not args.report_only:
+    if args.recheck_timeouts:
+        for module in args.modules or list(MODULES):
+            print(module, dict(recheck_timeouts(module, args.recheck_survivors)))
+    elif not args.report_only:
         timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
         for module in args.modules or list(MODULES):
             timings[module] = round(run_module(module, args.max_children, args.sample), 1)
