@@ -302,5 +302,8 @@ def with_mobile_units(scenario, units: list[dict[str, Any]], label: str = ""):
     if not units:
         return scenario
     note = f"Mobile units added from {label}." if label else "Mobile units added."
+    first = len(scenario.changes) + 1
+    sources = {**scenario.change_sources,  # errors name the units file and its entry
+               **{first + i: (label or "<mobile units>", i + 1) for i in range(len(units))}}
     return replace(scenario, changes=(*scenario.changes, *({"mobile": u} for u in units)),
-                   description=f"{scenario.description} {note}".strip())
+                   description=f"{scenario.description} {note}".strip(), change_sources=sources)

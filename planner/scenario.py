@@ -84,6 +84,9 @@ class Scenario:
     text: str = ""
     # need -> share of contacts handled remotely (0..1; a scenario assumption, default 0)
     remote_share: dict[str, float] = field(default_factory=dict)
+    # 1-based change number -> (file, entry) for changes that come from another file (mobile
+    # units added with --mobile-units), so their errors name the file and entry they are in
+    change_sources: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "description": self.description}
@@ -331,16 +334,19 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
         elif kind == "mobile":
             from .mobile import stop_points
 
+            at_src, at_row = scenario.change_sources.get(row, (src, row))
             if arg["id"] in known or arg["id"] in mobile_ids:
-                raise _err(f"mobile unit id {arg['id']!r} is already a point or unit id", src, row, "id")
+                raise _err(f"mobile unit id {arg['id']!r} is already a point or unit id", at_src, at_row,
+                           "id")
             mobile_ids.add(arg["id"])
-            new_rows.append((row, stop_points(study, arg, src, row), False))
+            new_rows.append((row, stop_points(study, arg, at_src, at_row), False))
         else:
             new_rows.append((row, _open_point(study, arg, src, row), False))
     for row, df, _same_site in new_rows:
         for pid in df["id"]:  # one row per new point (a mobile unit: one per stop x category)
             if pid in known:
-                raise _err(f"point id {pid!r} already exists", src, row, "id")
+                raise _err(f"point id {pid!r} already exists", *scenario.change_sources.get(row, (src, row)),
+                           "id")
             known.add(pid)
             state[pid] = "opened"
     merges = _resolve_chains(merges)

@@ -284,6 +284,14 @@ def test_mobile_units_file_from_the_cli(tmp_path):
     assert bad.exit_code != 0
     text = " ".join(bad.output.split())
     assert "units.yaml" in text and "stops[0].schedule[1].day" in text and "'thursday'" in text
+    # a stop found outside Uusimaa only when applied to the study: named in the units file, entry 1
+    units.write_text(units.read_text(encoding="utf-8").replace("day: thursday", "day: thu").replace(
+        'at_centre: "616"', "lon: 18.07, lat: 59.33, municipality_code: \"616\""), encoding="utf-8")
+    far = CliRunner().invoke(app, ["evaluate", str(SCENARIOS / "close_swedish_appointment_points.yaml"),
+                                   "--out", str(tmp_path / "o3"), "--mobile-units", str(units)])
+    assert far.exit_code != 0
+    text = " ".join(far.output.split())
+    assert "units.yaml, row 1" in text and "close_swedish" not in text, text
 
 
 # ------------------------------------------------------------------ the HTML map
