@@ -203,6 +203,24 @@ def test_yaml_on_the_embedded_study(study, tmp_path):
         optimise_mobile(study, "social_walkin", "sv", 3, 240.0, candidates=("centres",), depot="nowhere")
 
 
+def test_the_optimised_unit_evaluates_as_a_scenario(study, baseline):
+    """The answer is a scenario the planner reads back (planner/mobile.py parses the `mobile`
+    change) and evaluates: each stop a Swedish walk-in point visited once a week, and the
+    residents the optimiser counts as newly within 30 min are within 30 min of a stop."""
+    from planner.scenario import evaluate, parse_scenario
+
+    res = optimise_mobile(study, "social_walkin", "sv", 3, 240.0, candidates=("centres",))
+    sc = parse_scenario(safe_load(mobile_yaml(res.scenario), "<test>"), "<test>")
+    results, applied = evaluate(study, sc, baseline)
+    stops = applied.points[applied.points["mobile_unit"].eq("mobile_opt").fillna(False)]
+    assert sorted(stops["stop_id"]) == ["mobile_opt_1", "mobile_opt_2", "mobile_opt_3"]
+    assert set(stops["category"]) == {"sv_walkin"} and (stops["visits_per_week"] == 1).all()
+    acc = results.access
+    sv = acc[(acc["need"] == "social_walkin") & (acc["group"] == "sv")]
+    at_stop = sv[sv["point_id"].isin(stops["id"]) & (sv["time_min"] <= 30)]
+    assert at_stop["population"].sum() > 0
+
+
 def test_cli_mobile_writes_the_scenario(tmp_path):
     out = tmp_path / "mobile.yaml"
     result = CliRunner().invoke(app, ["optimise", "--model", "mobile", "--need", "social_walkin", "--group",
