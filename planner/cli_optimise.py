@@ -83,12 +83,12 @@ def optimise(
     from .cli import _check_options
     from .errors import PlannerError, PlannerWarning
     from .optimise import optimise_network
-    from .outputs.atomic import atomic_file, check_out_file
+    from .outputs.atomic import check_out_file
     from .scenario import scenario_to_yaml
     from .study import load_study
 
     _check_options(need=need, group=group, demand=demand, mode=mode)
-    from .optimise.base import CANDIDATE_KINDS, MODELS, PER_OPTIONS
+    from .optimise.base import MODELS, PER_OPTIONS
     from .safeyaml import suggest
 
     if model == "mobile":
@@ -103,9 +103,7 @@ def optimise(
               f"{[*MODELS, 'mobile']}")
     if per is not None and per not in PER_OPTIONS:
         _fail(f"unknown --per {per!r}: expected municipality or service_area")
-    for kind in (candidates or "").split(","):
-        if kind.strip() and kind.strip() not in CANDIDATE_KINDS:
-            _fail(f"unknown candidate kind {kind.strip()!r} (--candidates): expected {list(CANDIDATE_KINDS)}")
+    kinds = _candidate_kinds(candidates)
     if not 0 < share <= 1:
         _fail(f"--share {share} must be in (0, 1]")
     if k is not None and k < 0 or max_minutes is not None and not max_minutes > 0:
@@ -116,12 +114,7 @@ def optimise(
                 check_out_file(path, option)
     except PlannerError as exc:
         _fail(str(exc))
-    kinds = None
-    if candidates is not None:
-        kinds = tuple(c.strip() for c in candidates.split(",") if c.strip())
-    base: dict[str, object] = {"demand": demand, "mode": mode}
-    if points is not None:
-        base["points"] = str(points)
+    base = _base(demand, mode, points)
     try:
         from .traveltime.estimate import choose_model
 
@@ -139,17 +132,8 @@ def optimise(
     except (PlannerError, ValueError, OSError) as exc:
         _fail(str(exc))
     typer.echo(result.report)
-    try:
-        if out is not None:
-            with atomic_file(out) as tmp:
-                tmp.write_text(scenario_to_yaml(result.scenario), encoding="utf-8")
-            typer.echo(f"wrote {out} (evaluate it with: planner evaluate {out} --out <folder>)")
-        if report is not None:
-            with atomic_file(report, "--report") as tmp:
-                tmp.write_text(result.report, encoding="utf-8")
-            typer.echo(f"wrote {report}")
-    except PlannerError as exc:
-        _fail(str(exc))
+    _write(out, report, lambda: scenario_to_yaml(result.scenario), result.report,
+           f" (evaluate it with: planner evaluate {out} --out <folder>)")
 
 
 def _mobile(*, need: str, group: str, stops: int | None, max_route_min: float | None,
@@ -161,9 +145,8 @@ def _mobile(*, need: str, group: str, stops: int | None, max_route_min: float | 
     import warnings
 
     from .errors import PlannerError, PlannerWarning
-    from .optimise.base import CANDIDATE_KINDS
     from .optimise.mobile import mobile_yaml, optimise_mobile
-    from .outputs.atomic import atomic_file, check_out_file
+    from .outputs.atomic import check_out_file
     from .study import load_study
     from .traveltime.estimate import choose_model
 
@@ -173,15 +156,8 @@ def _mobile(*, need: str, group: str, stops: int | None, max_route_min: float | 
         _fail(f"--stops must be at least 1, got {stops}")
     if not max_route_min > 0:
         _fail(f"--max-route-min must be > 0 minutes, got {max_route_min}")
-    kinds = None
-    if candidates is not None:
-        kinds = tuple(c.strip() for c in candidates.split(",") if c.strip())
-        for kind in kinds:
-            if kind not in CANDIDATE_KINDS:
-                _fail(f"unknown candidate kind {kind!r} (--candidates): expected {list(CANDIDATE_KINDS)}")
-    base: dict[str, object] = {"demand": demand, "mode": mode}
-    if points is not None:
-        base["points"] = str(points)
+    kinds = _candidate_kinds(candidates)
+    base = _base(demand, mode, points)
     try:
         for path, option in ((out, "--out"), (report, "--report")):
             if path is not None:
@@ -196,14 +172,43 @@ def _mobile(*, need: str, group: str, stops: int | None, max_route_min: float | 
     except (PlannerError, ValueError, OSError) as exc:
         _fail(str(exc))
     typer.echo(result.report)
+    _write(out, report, lambda: mobile_yaml(result.scenario), result.report)
+
+
+def _candidate_kinds(candidates: str | None) -> tuple[str, ...] | None:
+    """``--candidates a,b`` as a tuple of known kinds (None: the optimiser's default)."""
+    from .optimise.base import CANDIDATE_KINDS
+
+    if candidates is None:
+        return None
+    kinds = tuple(c.strip() for c in candidates.split(",") if c.strip())
+    for kind in kinds:
+        if kind not in CANDIDATE_KINDS:
+            _fail(f"unknown candidate kind {kind!r} (--candidates): expected {list(CANDIDATE_KINDS)}")
+    return kinds
+
+
+def _base(demand: str, mode: str, points: Path | None) -> dict[str, object]:
+    """The inputs the optimised scenario was built on (its ``base``)."""
+    base: dict[str, object] = {"demand": demand, "mode": mode}
+    if points is not None:
+        base["points"] = str(points)
+    return base
+
+
+def _write(out: Path | None, report: Path | None, scenario_text, report_text: str, hint: str = "") -> None:
+    """Write the scenario (``scenario_text()``) and the report atomically, each if asked for."""
+    from .errors import PlannerError
+    from .outputs.atomic import atomic_file
+
     try:
         if out is not None:
             with atomic_file(out) as tmp:
-                tmp.write_text(mobile_yaml(result.scenario), encoding="utf-8")
-            typer.echo(f"wrote {out}")
+                tmp.write_text(scenario_text(), encoding="utf-8")
+            typer.echo(f"wrote {out}{hint}")
         if report is not None:
             with atomic_file(report, "--report") as tmp:
-                tmp.write_text(result.report, encoding="utf-8")
+                tmp.write_text(report_text, encoding="utf-8")
             typer.echo(f"wrote {report}")
     except PlannerError as exc:
         _fail(str(exc))
