@@ -24,7 +24,7 @@ GROUP_CHOICES = ("fi", "sv", "all")
 # widgets that keep their values while another page is shown
 KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "new_lon", "new_lat",
              "cmp_pick", "exp_pick", "exp_tiles", "o_model", "o_k", "o_t", "o_share", "o_keep_cat",
-             "o_per", "o_swedish", "o_cand")
+             "o_per", "o_swedish", "o_cand", "b_charts", "b_points")
 
 
 # ---------------------------------------------------------------- cached heavy work
@@ -106,11 +106,12 @@ def _cached_live(key: tuple, text: str | None, need: str, group: str, lang: str,
     live = LiveLayers()
     if text is None:
         m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments, live=live)
-    else:
-        eff = get_effect(key, text)
-        m = scenario_map(study, eff.results, need, group, applied=eff.applied, changes=eff.changes,
-                         lang=lang, compact=True, catchments=catchments, baseline=base, live=live)
-    return offline_assets(m), live
+        return offline_assets(m), live
+    eff = get_effect(key, text)
+    # a scenario's live layers go over the baseline's frame (get_live_map): no frame of its own
+    scenario_map(study, eff.results, need, group, applied=eff.applied, changes=eff.changes, lang=lang,
+                 compact=True, catchments=catchments, baseline=base, live=live, frame=False)
+    return None, live
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -589,14 +590,20 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
         c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lose_access"], lang))
         st.dataframe(S.change_table([eff.region, eff.service_area], need, group, lang, with_scenario=False),
                      hide_index=True, width="stretch")
-        with st.expander(t("b.charts", lang), expanded=False):
+        # a toggle, not an expander: an expander's content is built on every rerun even when
+        # folded, and the charts and the points table are most of a scenario change's time
+        if st.toggle(t("b.charts", lang), key="b_charts"):
             from planner.outputs.charts import change_bars, cumulative_chart
 
             c1, c2 = st.columns(2)
-            c1.altair_chart(cumulative_chart(get_baseline(st.session_state["_key"]).access, need,
-                                             eff.results.access, lang=lang), width="stretch")
-            c2.altair_chart(change_bars(eff.service_area, need, "service_area", group, lang), width="stretch")
-    with st.expander(t("b.points_table", lang)):
+            cum = cumulative_chart(get_baseline(st.session_state["_key"]).access, need, eff.results.access,
+                                   lang=lang)
+            bars = change_bars(eff.service_area, need, "service_area", group, lang)
+            # Streamlit sizes a chart's frame by its own height argument, not by the chart's: the
+            # plot's height plus room for the title, axis and (below the lines) the legends
+            c1.altair_chart(cum, width="stretch", height=cum.height + 170)
+            c2.altair_chart(bars, width="stretch", height=bars.height + 90)
+    if st.toggle(t("b.points_table", lang), key="b_points"):
         state = eff.applied.state if eff else {}
         munis = study.municipalities.set_index("municipality_code")["name_fi"]
         st.dataframe(S.points_table(shown, results, need, lang, state, munis), hide_index=True,
@@ -699,7 +706,8 @@ def builder(ctx: dict) -> None:
                 st.multiselect(t("b.merges", lang), list(rows), format_func=rows.get, key="w_merges_keep",
                                on_change=_keep_rows, args=("merges", "w_merges_keep"))
         with tab_appt:
-            walkins = [p for p in ids if study.points.set_index("id")["category"].get(p) in S.APPOINTMENT_OF]
+            category = study.points.set_index("id")["category"]
+            walkins = [p for p in ids if category.get(p) in S.APPOINTMENT_OF]
             st.multiselect(t("b.appointment", lang), walkins, format_func=labels.get, key="w_appt",
                            placeholder=t("b.choose", lang))
         with tab_new:

@@ -214,6 +214,16 @@ def test_planner_closes_a_point_and_downloads_the_map(page, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "builder.png"))
     print(f"after closing: figures in {figures_s:.1f} s, map in {map_s:.1f} s")
 
+    # the charts, switched on under the figures: cumulative share and change by service area
+    page.get_by_text("Charts: share within each travel time", exact=False).first.click()
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(1).wait_for()
+    charts.first.locator("canvas, svg").first.wait_for()
+    _wait_idle(page)
+    charts.first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ARTIFACTS / "builder_charts.png"))
+
     # a new point where the planner clicks on the map (Nurmijärvi-Vihti, the middle of the map)
     _map(page).locator(".leaflet-container").click(position={"x": 330, "y": 330})
     page.get_by_text("New point location set from the map").wait_for()

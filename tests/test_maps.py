@@ -360,3 +360,54 @@ def test_live_layers_hold_what_a_scenario_changes_and_the_frame_the_rest(study, 
     script = finish._template.module.script(finish)
     assert "feature_group_feature_group_0]" in script.replace(" ", "").replace("\n", "")
     assert '"planner-title"' in script and "Concentrate Kela offices in five towns" in script
+
+
+def test_live_layers_without_a_frame_are_the_same_layers(study, kela_run):
+    """``frame=False`` (the app's scenario builds) leaves out only the frame: the live groups,
+    hidden list and title/legend HTML are those of a full build, and no border is drawn."""
+    from streamlit_folium import _get_feature_group_string
+
+    from planner.outputs.maps import LiveLayers
+
+    res, applied, changes = kela_run
+    full, bare = LiveLayers(), LiveLayers()
+    m_full = scenario_map(study, res, "kela", "fi", applied=applied, changes=changes, tiles=None, live=full)
+    m_bare = scenario_map(study, res, "kela", "fi", applied=applied, changes=changes, tiles=None, live=bare,
+                          frame=False)
+    assert [fg.layer_name for fg in bare.layers] == [fg.layer_name for fg in full.layers]
+    assert bare.hidden == full.hidden and bare.html == full.html
+
+    def scripts(live):
+        import folium
+
+        holder = folium.Map()
+        return [_get_feature_group_string(fg, holder, i) for i, fg in enumerate(live.groups())]
+
+    assert scripts(bare) == scripts(full)
+    borders = t("map.borders", "en")
+    assert any(getattr(c, "layer_name", None) == borders for c in m_full._children.values())
+    assert not any(getattr(c, "layer_name", None) == borders for c in m_bare._children.values())
+    with pytest.raises(ValueError, match="give live"):
+        scenario_map(study, res, "kela", "fi", frame=False)
+
+
+def test_feature_collection_keeps_values_and_writes_missing_as_null():
+    """Two hand-made areas: properties as given (text stays as escaped by the caller), NaN and
+    None become JSON null, the geometry is the polygon's GeoJSON, ids follow the index."""
+    import geopandas as gpd
+    from shapely.geometry import Polygon
+
+    from planner.outputs.maps import feature_collection
+
+    gdf = gpd.GeoDataFrame({"name": ["A &amp; B", None], "time": [12.5, np.nan], "n": [3, 4]},
+                           geometry=[Polygon([(24, 60), (25, 60), (25, 61)]), None],
+                           index=[7, 9], crs="EPSG:4326")
+    fc = feature_collection(gdf)
+    assert fc["type"] == "FeatureCollection"
+    a, b = fc["features"]
+    assert a == {"id": "7", "type": "Feature", "properties": {"name": "A &amp; B", "time": 12.5, "n": 3},
+                 "geometry": {"type": "Polygon",
+                              "coordinates": [[[24.0, 60.0], [25.0, 60.0], [25.0, 61.0], [24.0, 60.0]]]}}
+    assert b == {"id": "9", "type": "Feature", "properties": {"name": None, "time": None, "n": 4},
+                 "geometry": None}
+    json.dumps(fc, allow_nan=False)  # valid JSON: no NaN left

@@ -139,6 +139,7 @@ def catchment_layer(catchments: Catchments | gpd.GeoDataFrame, lang: str = "en",
     import folium
 
     from ..numbers import fmt_int, fmt_num
+    from .maps import feature_collection
 
     areas = catchments.areas if isinstance(catchments, Catchments) else catchments
     colours = catchment_colours(areas["point_id"])
@@ -151,7 +152,7 @@ def catchment_layer(catchments: Catchments | gpd.GeoDataFrame, lang: str = "en",
     }, geometry=web.geometry.values, crs=settings.web_crs)
     web = web.set_geometry(web.geometry.simplify(0.0002))  # about 15 m: a lighter page
     return folium.GeoJson(
-        web, name=name or _t("layer", lang), show=show,
+        feature_collection(web), name=name or _t("layer", lang), show=show,
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#222",
                                   "weight": 1.4, "fillOpacity": 0.55},
         tooltip=folium.GeoJsonTooltip(["point", "residents_label", "median_label"],

@@ -112,7 +112,7 @@ def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", gro
         tooltip=[alt.Tooltip("area:N", title=_t("area", lang)),
                  alt.Tooltip("mean_change_min:Q", format="+.1f", title=_t("change", lang)),
                  alt.Tooltip("population:Q", format=",")],
-    ).properties(width=width, height=max(60, 14 * len(data)))
+    ).properties(width=width, height=max(60, 22 * len(data)))  # room for every label
 
 
 def chart_svg(chart) -> str:

@@ -12,6 +12,7 @@ Leaflet and nothing else: :func:`save_map` writes one self-contained file
 from __future__ import annotations
 
 import html
+import json
 from pathlib import Path
 
 import geopandas as gpd
@@ -238,6 +239,22 @@ def _safe_props(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                                          or pd.api.types.is_string_dtype(out[col].dtype)):
             out[col] = out[col].map(html_text)
     return out
+
+
+def feature_collection(gdf: gpd.GeoDataFrame) -> dict:
+    """``gdf`` (WGS84) as a GeoJSON FeatureCollection dict, missing values as null.
+
+    The geometries go through shapely's vectorised ``to_geojson`` (C) instead of geopandas'
+    per-feature ``__geo_interface__``: the app rebuilds these layers on every scenario change,
+    and the per-coordinate Python loop was half of a map's build time."""
+    geom = gdf.geometry.name
+    props = pd.DataFrame(gdf.drop(columns=geom))
+    props = props.astype(object).where(props.notna(), None)
+    shapes = shapely.to_geojson(gdf.geometry.values)
+    return {"type": "FeatureCollection", "features": [
+        {"id": str(i), "type": "Feature", "properties": p,
+         "geometry": json.loads(g) if g is not None else None}
+        for i, p, g in zip(gdf.index, props.to_dict("records"), shapes, strict=True)]}
 
 
 def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group: str,
@@ -580,8 +597,8 @@ def accessibility_map(
 
     has_change = change is not None and len(change) > 0
     place(folium.GeoJson(
-        _safe_props(u4[["unit_id", "name", "municipality", "residents_label", "time_label", "band",
-                        "nearest_name", "colour", "geometry"]]),
+        feature_collection(_safe_props(u4[["unit_id", "name", "municipality", "residents_label", "time_label",
+                                  "band", "nearest_name", "colour", "geometry"]])),
         name=t("map.travel_time", lang),
         show=not has_change,
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
@@ -648,12 +665,12 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
     if service_areas is not None:
         sa = borders.merge(service_areas[["municipality_code", "service_area"]], on="municipality_code")
         sa = sa.dissolve("service_area").reset_index()[["service_area", "geometry"]]
-        folium.GeoJson(_safe_props(_web(sa, web)), name=t("map.areas", lang),
+        folium.GeoJson(feature_collection(_safe_props(_web(sa, web))), name=t("map.areas", lang),
                        style_function=lambda f: {"color": "#111", "weight": 3.2, "fill": False,
                                                  "dashArray": "7 4"},
                        tooltip=folium.GeoJsonTooltip(["service_area"],
                                                      aliases=[t("map.service_area", lang)])).add_to(m)
-    folium.GeoJson(_safe_props(_web(b, web)), name=t("map.borders", lang),
+    folium.GeoJson(feature_collection(_safe_props(_web(b, web))), name=t("map.borders", lang),
                    style_function=lambda f: {"color": "#444", "weight": 1.1, "fill": False},
                    tooltip=folium.GeoJsonTooltip(["label"], aliases=[t("map.municipality", lang)])
                    ).add_to(m)
@@ -687,7 +704,8 @@ def _change_layer(place, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str
                          t("map.lost_access" if d > 0 else "map.gained_access", lang)
                          for d in u["delta_min"]])
     place(folium.GeoJson(
-        _safe_props(_web(u[["name", "residents_label", "change", "time_label", "colour", "geometry"]], web)),
+        feature_collection(_safe_props(_web(u[["name", "residents_label", "change", "time_label", "colour",
+                                      "geometry"]], web))),
         name=t("map.change_layer", lang),
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444",
                                   "weight": 0.5, "fillOpacity": 0.85},
@@ -859,14 +877,18 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
                  changes: pd.DataFrame | None = None, tiles: str | None = "OpenStreetMap",
                  lang: str = "en", compact: bool = False, catchments: bool = False, baseline=None,
                  into=None, side: str | None = None, cluster_points: bool = False,
-                 live: LiveLayers | None = None):
+                 live: LiveLayers | None = None, frame: bool = True):
     """The map of a :class:`planner.study.Study` for a baseline or scenario result.
 
     ``applied`` (:class:`planner.scenario.Applied`) marks closed and opened points;
     ``changes`` (:func:`planner.comparison.unit_changes`) adds the minutes gained/lost layer.
     ``catchments`` adds the catchment areas of ``results`` (and of ``baseline``, when given,
     as a second layer: before / after), hidden until switched on in the layer control.
+    ``frame=False`` (with ``live``) leaves out the fixed frame's borders and labels: the caller
+    wants only the live layers, drawn over a frame it already has.
     """
+    if not frame and live is None:
+        raise ValueError("frame=False leaves only the live layers: give live")
     points, state, merges = study.points, None, None
     if applied is not None:
         points = pd.concat([applied.points, applied.closed_points], ignore_index=True)
@@ -884,7 +906,8 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         layers[catchment_layer_name("after" if baseline is not None else "now", lang)] = catchment_areas(
             study.units, results.access, points, need, group)
     return accessibility_map(study.units, results.access, points, results.provenance, need=need,
-                             group=group, borders=study.borders, service_areas=study.service_areas,
+                             group=group, borders=study.borders if frame else None,
+                             service_areas=study.service_areas,
                              load=results.load, change=change, point_state=state, tiles=tiles,
                              settings=study.settings, lang=lang, merges=merges, centres=study.centres,
                              compact=compact, catchments=layers, into=into, side=side,
