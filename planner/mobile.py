@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .categories import CATEGORY_CODES, NEEDS
@@ -225,35 +226,33 @@ def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
     ``mobile_unit_name``, ``stop_id``, ``visits_per_week``, ``wait_days``, ``schedule`` and
     ``first_visit_min`` (minute of the week of its first visit) mark them.
     """
-    from .scenario import _open_point
+    from .scenario import open_site
 
     region = study.borders.union_all()  # once for all stops
-    frames: list[gpd.GeoDataFrame] = []
-    sites, ids, cats, extra = [], [], [], []
+    rows: list[dict[str, Any]] = []
+    geoms = []
     for k, st in enumerate(arg["stops"]):
         days = [v["day"] for v in st["schedule"]]
         loc = {key: v for key, v in st.items() if key != "schedule"}
         try:
-            site = _open_point(study, {**loc, "category": arg["categories"][0]}, src, row, region)
+            geom, precision, address = open_site(study, {**loc, "category": arg["categories"][0]}, src, row,
+                                                 region)
         except ScenarioError as exc:
             raise _err(exc.reason, src, row, f"stops[{k}].{exc.field}") from None
         first = min(DAYS.index(v["day"]) * 1440 + _minutes(v["start"], src, row, "start")
                     for v in st["schedule"])  # minute of the week (Mon 00:00 = 0): tour order
-        info = {"stop_id": st["id"], "visits_per_week": float(visits_per_week(days)),
-                "first_visit_min": first,
+        site = {"name": st["name"], "municipality_code": st["municipality_code"], "address": address,
+                "postal_code": "", "location_precision": precision, "source": f"scenario {src}",
+                "note": f"mobile unit {arg['name']} (scenario); not an existing point",
+                "capacity": np.nan,  # a stop has no capacity of its own
+                "mobile_unit": arg["id"], "mobile_unit_name": arg["name"], "stop_id": st["id"],
+                "visits_per_week": float(visits_per_week(days)), "first_visit_min": first,
                 "wait_days": expected_wait_days(days), "schedule": schedule_text(st["schedule"])}
         for j, cat in enumerate(arg["categories"]):
-            sites.append(k)
-            ids.append(st["id"] if j == 0 else f"{st['id']}__{cat}")
-            cats.append(cat)
-            extra.append(info)
-        frames.append(site)
-    base = pd.concat(frames, ignore_index=True).iloc[sites].reset_index(drop=True)
-    out = base.assign(id=ids, category=cats,
-                      note=f"mobile unit {arg['name']} (scenario); not an existing point",
-                      mobile_unit=arg["id"], mobile_unit_name=arg["name"],
-                      **{key: [e[key] for e in extra] for key in extra[0]})
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=study.settings.crs)
+            rows.append({"id": st["id"] if j == 0 else f"{st['id']}__{cat}", "name": site["name"],
+                         "category": cat, **site})
+            geoms.append(geom)
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=study.settings.crs)
 
 
 def stops_table(points: pd.DataFrame) -> pd.DataFrame:

@@ -397,6 +397,19 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int,
 
     ``region``: the union of the borders, when the caller has it (several stops at once).
     """
+    geom, precision, address = open_site(study, arg, src, row, region)
+    return gpd.GeoDataFrame({
+        "id": [arg["id"]], "name": [arg["name"]], "category": [arg["category"]],
+        "municipality_code": [arg["municipality_code"]], "address": [address], "postal_code": [""],
+        "location_precision": [precision], "source": [f"scenario {src}"],
+        "note": ["proposed in a scenario; not an existing point"],
+        "capacity": [float(arg["capacity"]) if "capacity" in arg else np.nan],
+    }, geometry=[geom], crs=study.settings.crs)
+
+
+def open_site(study: Study, arg: dict[str, Any], src: str, row: int, region=None) -> tuple[Any, str, str]:
+    """Where an ``open`` change (or a mobile stop) stands, checked as :func:`_open_point` says:
+    its point (EPSG:3067), ``location_precision`` and address."""
     code = arg["municipality_code"]
     if code not in set(study.borders["municipality_code"]):
         raise _err(f"unknown municipality code {code!r}", src, row,
@@ -436,13 +449,7 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int,
     if own.distance(geom) > tol:
         raise _err(f"the new point lies {own.distance(geom) / 1000:.1f} km outside municipality {code}",
                    src, row, "municipality_code")
-    return gpd.GeoDataFrame({
-        "id": [arg["id"]], "name": [arg["name"]], "category": [arg["category"]],
-        "municipality_code": [code], "address": [address], "postal_code": [""],
-        "location_precision": [precision], "source": [f"scenario {src}"],
-        "note": ["proposed in a scenario; not an existing point"],
-        "capacity": [float(arg["capacity"]) if "capacity" in arg else np.nan],
-    }, geometry=[geom], crs=study.settings.crs)
+    return geom, precision, address
 
 
 def _assumptions(scenario: Scenario) -> dict[str, str]:
