@@ -7,10 +7,28 @@ must come back normalised (ids as lists, municipality codes zero-padded to 3 dig
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+import warnings
 
-from planner.errors import ScenarioError
-from planner.scenario import Scenario, load_scenario, parse_scenario, scenario_to_yaml
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from shapely.geometry import Point
+
+from planner.errors import PlannerWarning, ScenarioError
+from planner.scenario import (
+    Scenario,
+    apply_scenario,
+    evaluate,
+    load_scenario,
+    parse_scenario,
+    scenario_to_yaml,
+)
+from planner.settings import ModeParams
+from planner.study import Study
+from planner.traveltime import StraightLineModel, travel_time_matrix
 
 SRC = "s.yaml"
 OPEN = {"id": "new", "name": "New", "category": "kela", "at_centre": "91"}
@@ -45,7 +63,7 @@ def test_good_scenario_is_normalised():
         {"open": {"id": "n2", "name": "N2", "category": "kela", "lon": 24.9, "lat": 60.2,
                   "municipality_code": "091", "capacity": 3}},
     )
-    again = parse_scenario(__import__("yaml").safe_load(scenario_to_yaml(s)), SRC)
+    again = parse_scenario(yaml.safe_load(scenario_to_yaml(s)), SRC)
     assert again.changes == s.changes and again.base == s.base and again.name == "S"
 
 
@@ -146,3 +164,161 @@ def test_load_scenario_reads_file_and_rejects_empty(tmp_path):
     with pytest.raises(ScenarioError) as exc:
         load_scenario(empty)
     assert exc.value.file == str(empty)
+
+
+# --- applying to a small hand-made study ------------------------------------------------------
+
+X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067
+MODEL = StraightLineModel("walk", ModeParams(6.0, 1.0, 0.0, "hand-made test"))  # 100 m/min
+STOP = {"id": "s1", "name": "S1", "at_centre": "091",
+        "schedule": [{"day": "tue", "start": "09:00", "end": "15:00"}]}
+
+
+@pytest.fixture(scope="module")
+def study(borders):
+    """Unit A (90 fi, 10 sv) at X0; points kela1 300 m and kela2 2000 m east, fi1 100 m east.
+
+    The points file also has 'ghost', a row not in this day's network.
+    """
+    from planner.data import load_municipal_centres, load_municipalities
+
+    units = gpd.GeoDataFrame({
+        "unit_id": ["A"], "unit_type": "test", "name": ["A"], "municipality_code": "091",
+        "municipality": ["Helsinki"], "service_area": "S", "pop_fi": [90], "pop_sv": [10],
+        "pop_total": [100], "pop_sv_estimated": True, "located": True, "x_m": [X0], "y_m": [Y0],
+    }, geometry=[Point(X0, Y0)], crs=3067)
+    spec = [("fi1", "fi_walkin", 100), ("kela1", "kela", 300), ("kela2", "kela", 2000)]
+    points = gpd.GeoDataFrame({
+        "id": [s[0] for s in spec], "name": [s[0] for s in spec], "category": [s[1] for s in spec],
+        "municipality_code": "091", "capacity": np.nan,
+    }, geometry=[Point(X0 + s[2], Y0) for s in spec], crs=3067)
+    ghost = points.iloc[[0]].assign(id="ghost", name="ghost")
+    all_points = gpd.GeoDataFrame(pd.concat([points, ghost], ignore_index=True), crs=3067)
+    ttm = travel_time_matrix(MODEL, units, points)
+    return Study(units, points, load_municipalities(), borders, load_municipal_centres(),
+                 pd.DataFrame({"municipality_code": ["091"], "service_area": ["S"]}), MODEL, ttm,
+                 {"model": MODEL.model, "mode": "walk", "data_year": "test", "scenario": "baseline"},
+                 all_points=all_points)
+
+
+def _refused(study, *changes):
+    with pytest.raises(ScenarioError) as exc:
+        apply_scenario(study, parse_scenario(sc(*changes), SRC))
+    assert exc.value.file == SRC
+    return exc.value
+
+
+APPLY_BAD = [
+    ([{"close": "kela1"}, {"close": "kela1"}], 2, "close", "'kela1' is closed twice"),
+    ([{"merge": {"into": "kela2", "from": "kela1"}}, {"close": "kela1"}], 2, "close",
+     "'kela1' is merged and later closed"),
+    ([{"merge": {"into": "kela2", "from": "kela1"}}, {"close": "kela2"}], 2, "close",
+     "receives the clients of a merge (change 1)"),
+    ([{"set_category": {"id": "fi1", "category": "sv_walkin"}}, {"close": "fi1"}], 2, "close",
+     "'fi1' is both closed and changed"),
+    ([{"close": "fi1"}, {"add_service": {"id": "fi1", "category": "sv_walkin"}}], 2, "id",
+     "'fi1' is both closed and changed"),
+    ([{"merge": {"into": "kela2", "from": ["zzz"]}}], 1, "from", "unknown point id 'zzz'"),
+    ([{"merge": {"into": "zzz", "from": ["kela1"]}}], 1, "into", "unknown point id 'zzz'"),
+    ([{"set_category": {"id": "zzz", "category": "kela"}}], 1, "id", "unknown point id 'zzz'"),
+    ([{"close": "KELA"}], 1, "close", "unknown point id 'KELA' (did you mean"),
+    ([{"close": "kela1"}, {"merge": {"into": "kela1", "from": "kela2"}}], 2, "into",
+     "merge keeps point 'kela1', which is closed"),
+    ([{"close": ["fi1", "kela1", "kela2"]}], None, "close", "closes every service point (3)"),
+    ([{"open": {**OPEN, "id": "kela1"}}], 1, "id", "point id 'kela1' already exists"),
+    ([{"open": OPEN}, {"open": OPEN}], 2, "id", "point id 'new' already exists"),
+    ([{"mobile": {"id": "kela1", "name": "Bus", "categories": ["kela"], "stops": [STOP]}}], 1,
+     "id", "mobile unit id 'kela1' is already a point or unit id"),
+    ([{"mobile": {"id": "bus", "name": "Bus", "categories": ["kela"], "stops": [STOP]}},
+      {"mobile": {"id": "bus", "name": "Bus", "categories": ["kela"],
+                  "stops": [{**STOP, "id": "s2"}]}}], 2,
+     "id", "mobile unit id 'bus' is already a point or unit id"),
+    ([{"open": {**OPEN, "at_centre": "999"}}], 1, "at_centre", "unknown municipality code '999'"),
+    ([{"open": {"id": "n", "name": "N", "category": "kela", "lon": 24.9, "lat": 60.2,
+                "municipality_code": "999"}}], 1, "municipality_code",
+     "unknown municipality code '999'"),
+    # lat 32 is still a longitude in Finland (19..32): the message hints at swapped values
+    ([{"open": {"id": "n", "name": "N", "category": "kela", "lon": 60.2, "lat": 32,
+                "municipality_code": "091"}}], 1, "lon", "not WGS84 degrees in Finland (swapped?)"),
+    ([{"open": {"id": "n", "name": "N", "category": "kela", "lon": 28.0, "lat": 62.0,
+                "municipality_code": "091"}}], 1, "lon", "outside Uusimaa"),
+    # Espoo's Iso Omena (24.74 E, 60.16 N) is well outside Helsinki
+    ([{"open": {"id": "n", "name": "N", "category": "kela", "lon": 24.738, "lat": 60.162,
+                "municipality_code": "091"}}], 1, "municipality_code", "outside municipality 091"),
+]
+
+
+@pytest.mark.parametrize(("changes", "row", "fld", "words"), APPLY_BAD)
+def test_refusals_while_applying(study, changes, row, fld, words):
+    err = _refused(study, *changes)
+    assert (err.row, err.field) == (row, fld)
+    assert words in str(err)
+
+
+def test_lat_just_outside_the_longitude_band_has_no_swap_hint(study):
+    err = _refused(study, {"open": {"id": "n", "name": "N", "category": "kela", "lon": 60.2,
+                                    "lat": 32.5, "municipality_code": "091"}})
+    assert "swapped" not in str(err) and err.field == "lon"
+
+
+def test_open_in_the_sea_is_refused_naming_the_point(study):
+    # 24.95 E, 60.12 N lies in the sea south of Helsinki (in the municipal polygon, not on land)
+    err = _refused(study, {"open": {"id": "n", "name": "Sea point", "category": "kela",
+                                    "lon": 24.95, "lat": 60.12, "municipality_code": "091"}})
+    assert (err.row, err.field) == (1, "lon")
+    assert "Sea point" in str(err)
+
+
+def test_changes_to_points_not_in_the_network_warn_and_have_no_effect(study):
+    s = parse_scenario(sc({"close": "ghost"}, {"set_category": {"id": "ghost", "category": "kela"}},
+                          {"merge": {"into": "kela2", "from": ["kela1"], "clients": "nearest"}}),
+                       SRC)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        applied = apply_scenario(study, s)
+    msgs = [str(w.message) for w in rec if issubclass(w.category, PlannerWarning)]
+    assert len(msgs) == 2
+    assert msgs[0].startswith("s.yaml: change 1 names point 'ghost'")
+    assert "change 2" in msgs[1]
+    assert set(applied.points["id"]) == {"fi1", "kela2"}
+    assert sorted(applied.closed_points["id"]) == ["ghost", "kela1"]
+    assert applied.state == {"ghost": "closed", "kela1": "closed", "kela2": "changed"}
+    assert applied.merges == {"kela1": "kela2"}
+    assert applied.merge_clients == {"kela1": "nearest"}
+
+
+def test_merge_chain_resolves_to_the_final_receiver(study):
+    applied = apply_scenario(study, parse_scenario(sc(
+        {"merge": {"into": "kela2", "from": ["kela1"]}},
+        {"merge": {"into": "fi1", "from": ["kela2"]}}), SRC))
+    assert applied.merges == {"kela1": "fi1", "kela2": "fi1"}
+    assert applied.merge_clients == {"kela1": None, "kela2": None}
+    assert applied.state == {"kela1": "closed", "kela2": "closed", "fi1": "changed"}
+
+
+def test_mobile_unit_adds_stop_points_and_the_frequency_assumption(study):
+    s = parse_scenario(sc({"mobile": {"id": "bus", "name": "Bus", "categories": ["kela"],
+                                      "stops": [STOP]}}, remote_share={"kela": 0.25}), SRC)
+    res, applied = evaluate(study, s)
+    new = applied.points[~applied.points["id"].isin(["fi1", "kela1", "kela2"])]
+    assert len(new) == 1 and new["category"].tolist() == ["kela"]
+    assert applied.state[new["id"].iloc[0]] == "opened"
+    assert res.provenance["scenario"] == "S"
+    assert res.provenance["frequency"] == ("fixed points assumed open mon-fri (5 days, wait 3/7 day); "
+                                           "mobile stops by their scenario schedule")
+    assert res.provenance["remote_share"] == (
+        "kela: 0.25 (share of contacts handled remotely: an assumption of the scenario)")
+
+
+def test_no_mobile_no_frequency_assumption(study):
+    res, _ = evaluate(study, parse_scenario(sc({"close": "kela1"}), SRC))
+    assert "frequency" not in res.provenance and "remote_share" not in res.provenance
+
+
+def test_mobile_errors_from_another_file_name_that_file(study):
+    s = parse_scenario(sc({"mobile": {"id": "kela1", "name": "Bus", "categories": ["kela"],
+                                      "stops": [STOP]}}), SRC)
+    s = dataclasses.replace(s, change_sources={1: ("units.yaml", 4)})
+    with pytest.raises(ScenarioError) as exc:
+        apply_scenario(study, s)
+    assert (exc.value.file, exc.value.row, exc.value.field) == ("units.yaml", 4, "id")
