@@ -175,7 +175,7 @@ STOP = {"id": "s1", "name": "S1", "at_centre": "091",
 
 
 @pytest.fixture(scope="module")
-def study(borders):
+def tiny_study(borders):
     """Unit A (90 fi, 10 sv) at X0; points kela1 300 m and kela2 2000 m east, fi1 100 m east.
 
     The points file also has 'ghost', a row not in this day's network.
@@ -201,9 +201,9 @@ def study(borders):
                  all_points=all_points)
 
 
-def _refused(study, *changes):
+def _refused(tiny_study, *changes):
     with pytest.raises(ScenarioError) as exc:
-        apply_scenario(study, parse_scenario(sc(*changes), SRC))
+        apply_scenario(tiny_study, parse_scenario(sc(*changes), SRC))
     assert exc.value.file == SRC
     return exc.value
 
@@ -249,33 +249,33 @@ APPLY_BAD = [
 
 
 @pytest.mark.parametrize(("changes", "row", "fld", "words"), APPLY_BAD)
-def test_refusals_while_applying(study, changes, row, fld, words):
-    err = _refused(study, *changes)
+def test_refusals_while_applying(tiny_study, changes, row, fld, words):
+    err = _refused(tiny_study, *changes)
     assert (err.row, err.field) == (row, fld)
     assert words in str(err)
 
 
-def test_lat_just_outside_the_longitude_band_has_no_swap_hint(study):
-    err = _refused(study, {"open": {"id": "n", "name": "N", "category": "kela", "lon": 60.2,
+def test_lat_just_outside_the_longitude_band_has_no_swap_hint(tiny_study):
+    err = _refused(tiny_study, {"open": {"id": "n", "name": "N", "category": "kela", "lon": 60.2,
                                     "lat": 32.5, "municipality_code": "091"}})
     assert "swapped" not in str(err) and err.field == "lon"
 
 
-def test_open_in_the_sea_is_refused_naming_the_point(study):
+def test_open_in_the_sea_is_refused_naming_the_point(tiny_study):
     # 24.95 E, 60.12 N lies in the sea south of Helsinki (in the municipal polygon, not on land)
-    err = _refused(study, {"open": {"id": "n", "name": "Sea point", "category": "kela",
+    err = _refused(tiny_study, {"open": {"id": "n", "name": "Sea point", "category": "kela",
                                     "lon": 24.95, "lat": 60.12, "municipality_code": "091"}})
     assert (err.row, err.field) == (1, "lon")
     assert "Sea point" in str(err)
 
 
-def test_changes_to_points_not_in_the_network_warn_and_have_no_effect(study):
+def test_changes_to_points_not_in_the_network_warn_and_have_no_effect(tiny_study):
     s = parse_scenario(sc({"close": "ghost"}, {"set_category": {"id": "ghost", "category": "kela"}},
                           {"merge": {"into": "kela2", "from": ["kela1"], "clients": "nearest"}}),
                        SRC)
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
-        applied = apply_scenario(study, s)
+        applied = apply_scenario(tiny_study, s)
     msgs = [str(w.message) for w in rec if issubclass(w.category, PlannerWarning)]
     assert len(msgs) == 2
     assert msgs[0].startswith("s.yaml: change 1 names point 'ghost'")
@@ -287,8 +287,8 @@ def test_changes_to_points_not_in_the_network_warn_and_have_no_effect(study):
     assert applied.merge_clients == {"kela1": "nearest"}
 
 
-def test_merge_chain_resolves_to_the_final_receiver(study):
-    applied = apply_scenario(study, parse_scenario(sc(
+def test_merge_chain_resolves_to_the_final_receiver(tiny_study):
+    applied = apply_scenario(tiny_study, parse_scenario(sc(
         {"merge": {"into": "kela2", "from": ["kela1"]}},
         {"merge": {"into": "fi1", "from": ["kela2"]}}), SRC))
     assert applied.merges == {"kela1": "fi1", "kela2": "fi1"}
@@ -296,10 +296,10 @@ def test_merge_chain_resolves_to_the_final_receiver(study):
     assert applied.state == {"kela1": "closed", "kela2": "closed", "fi1": "changed"}
 
 
-def test_mobile_unit_adds_stop_points_and_the_frequency_assumption(study):
+def test_mobile_unit_adds_stop_points_and_the_frequency_assumption(tiny_study):
     s = parse_scenario(sc({"mobile": {"id": "bus", "name": "Bus", "categories": ["kela"],
                                       "stops": [STOP]}}, remote_share={"kela": 0.25}), SRC)
-    res, applied = evaluate(study, s)
+    res, applied = evaluate(tiny_study, s)
     new = applied.points[~applied.points["id"].isin(["fi1", "kela1", "kela2"])]
     assert len(new) == 1 and new["category"].tolist() == ["kela"]
     assert applied.state[new["id"].iloc[0]] == "opened"
@@ -310,15 +310,15 @@ def test_mobile_unit_adds_stop_points_and_the_frequency_assumption(study):
         "kela: 0.25 (share of contacts handled remotely: an assumption of the scenario)")
 
 
-def test_no_mobile_no_frequency_assumption(study):
-    res, _ = evaluate(study, parse_scenario(sc({"close": "kela1"}), SRC))
+def test_no_mobile_no_frequency_assumption(tiny_study):
+    res, _ = evaluate(tiny_study, parse_scenario(sc({"close": "kela1"}), SRC))
     assert "frequency" not in res.provenance and "remote_share" not in res.provenance
 
 
-def test_mobile_errors_from_another_file_name_that_file(study):
+def test_mobile_errors_from_another_file_name_that_file(tiny_study):
     s = parse_scenario(sc({"mobile": {"id": "kela1", "name": "Bus", "categories": ["kela"],
                                       "stops": [STOP]}}), SRC)
     s = dataclasses.replace(s, change_sources={1: ("units.yaml", 4)})
     with pytest.raises(ScenarioError) as exc:
-        apply_scenario(study, s)
+        apply_scenario(tiny_study, s)
     assert (exc.value.file, exc.value.row, exc.value.field) == ("units.yaml", 4, "id")
