@@ -322,3 +322,47 @@ def test_mobile_errors_from_another_file_name_that_file(tiny_study):
     with pytest.raises(ScenarioError) as exc:
         apply_scenario(tiny_study, s)
     assert (exc.value.file, exc.value.row, exc.value.field) == ("units.yaml", 4, "id")
+
+
+def test_opened_points_carry_their_location_precision_and_provenance(tiny_study):
+    applied = apply_scenario(tiny_study, parse_scenario(sc(
+        {"open": OPEN},
+        {"open": {"id": "n2", "name": "Kamppi", "category": "fi_walkin", "lon": 24.931,
+                  "lat": 60.169, "municipality_code": "091", "address": "Urho Kekkosen katu 1",
+                  "capacity": 3}}), SRC))
+    new = applied.points.set_index("id").loc[["new", "n2"]]
+    assert new["name"].tolist() == ["New", "Kamppi"]
+    assert new["category"].tolist() == ["kela", "fi_walkin"]
+    assert new["municipality_code"].tolist() == ["091", "091"]
+    assert new["location_precision"].tolist() == ["locality", "address"]
+    assert new["address"].tolist() == ["municipal centre of Helsinki", "Urho Kekkosen katu 1"]
+    assert new["postal_code"].tolist() == ["", ""]
+    assert new["source"].tolist() == ["scenario s.yaml", "scenario s.yaml"]
+    assert new["note"].tolist() == ["proposed in a scenario; not an existing point"] * 2
+    assert np.isnan(new["capacity"].iloc[0]) and new["capacity"].iloc[1] == 3.0
+    assert applied.points.crs == tiny_study.points.crs
+    # 24.931 E, 60.169 N (Kamppi) in EPSG:3067 metres lies near x 385 km, y 6672 km
+    assert 380_000 < new.geometry.iloc[1].x < 390_000 and 6_670_000 < new.geometry.iloc[1].y < 6_676_000
+    assert applied.state == {"new": "opened", "n2": "opened"}
+    # new points get travel times: the matrix now has columns for them
+    times = applied.ttm.columns(["new", "n2"])
+    assert times.shape == (1, 2) and np.isfinite(times).all()
+
+
+def test_yaml_keeps_key_order_and_non_ascii_text():
+    s = parse_scenario({"name": "Länsi-Uusimaa", "description": "Åbo", "changes": [{"close": "a"}]})
+    text = scenario_to_yaml(s)
+    assert text.startswith("name: Länsi-Uusimaa\ndescription: Åbo\nchanges:\n")
+
+
+def test_evaluate_with_and_without_baseline_agree_on_a_merge(tiny_study):
+    from planner.study import evaluate_points
+
+    s = parse_scenario(sc({"merge": {"into": "kela2", "from": ["kela1"], "clients": "receiving"}}),
+                       SRC)
+    res1, _ = evaluate(tiny_study, s)
+    res2, _ = evaluate(tiny_study, s, evaluate_points(tiny_study))
+    kela = res1.access[(res1.access["need"] == "kela") & (res1.access["group"] == "fi")].iloc[0]
+    # kela1's clients move to kela2, 2000 m away: 20 min at 100 m/min
+    assert kela["point_id"] == "kela2" and kela["time_min"] == pytest.approx(20.0)
+    pd.testing.assert_frame_equal(res1.access, res2.access)
