@@ -8,6 +8,7 @@ must come back normalised (ids as lists, municipality codes zero-padded to 3 dig
 from __future__ import annotations
 
 import dataclasses
+import re
 import warnings
 
 import geopandas as gpd
@@ -366,3 +367,18 @@ def test_evaluate_with_and_without_baseline_agree_on_a_merge(tiny_study):
     # kela1's clients move to kela2, 2000 m away: 20 min at 100 m/min
     assert kela["point_id"] == "kela2" and kela["time_min"] == pytest.approx(20.0)
     pd.testing.assert_frame_equal(res1.access, res2.access)
+
+
+def test_yaml_keeps_a_90_character_description_on_one_line():
+    # width=100: a 90-character line is not folded (PyYAML's default width 80 would fold it)
+    desc = " ".join(["word"] * 18)[:89] + "."
+    assert len(desc) == 90
+    text = scenario_to_yaml(parse_scenario({"name": "S", "description": desc, "changes": []}))
+    assert f"description: {desc}\n" in text
+
+
+def test_point_outside_its_municipality_states_the_distance(tiny_study):
+    err = _refused(tiny_study, {"open": {"id": "n", "name": "N", "category": "kela", "lon": 24.738,
+                                         "lat": 60.162, "municipality_code": "091"}})
+    assert re.fullmatch(r"the new point lies \d+\.\d km outside municipality 091", err.reason)
+    assert float(err.reason.split()[4]) > 0
