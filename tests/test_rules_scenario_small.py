@@ -382,3 +382,17 @@ def test_point_outside_its_municipality_states_the_distance(tiny_study):
                                          "lat": 60.162, "municipality_code": "091"}})
     assert re.fullmatch(r"the new point lies \d+\.\d km outside municipality 091", err.reason)
     assert float(err.reason.split()[4]) > 0
+
+
+def test_placeholder_warning_names_the_network_date(tiny_study):
+    dated = dataclasses.replace(tiny_study, provenance={**tiny_study.provenance,
+                                                        "network_date": "2026-01-15"})
+    with pytest.warns(PlannerWarning, match="not valid on 2026-01-15"):
+        apply_scenario(dated, parse_scenario(sc({"close": "ghost"}), SRC))
+
+
+def test_open_without_location_message_in_full():
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(sc({"open": {"id": "n", "name": "N", "category": "kela"}}), SRC)
+    assert exc.value.reason == ("open needs either lon and lat (WGS84) or at_centre "
+                                "(a municipality code)")
