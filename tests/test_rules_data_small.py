@@ -645,3 +645,19 @@ def test_shapefile_cut_column_names_are_restored(tmp_path):
     p = _csv(tmp_path, "cut.csv", NEED.replace("unemployed_2016", "unemployed"))
     df = data.load_postal_need(p)
     assert df["unemployed_2016"].tolist() == [50, 10] and "unemployed" not in df.columns
+
+
+def test_warnings_point_at_the_loader_caller(tmp_path):
+    # stacklevel=3: the warning is reported at the line that called the loader (this file),
+    # not inside planner/data.py, so a user sees which of their calls read the bad file
+    p = _csv(tmp_path, "w.csv", "name\nMäntsälä\n", encoding="cp1252")
+    with pytest.warns(PlannerWarning) as rec:
+        data.read_table(p)
+    assert rec[0].filename == __file__
+    gdf = _postal()
+    gdf.loc[1, "geometry"] = Polygon([(381000, 6671000), (382000, 6672000), (382000, 6671000),
+                                      (381000, 6672000)])
+    p = _vector(tmp_path, "bow.geojson", gdf)
+    with pytest.warns(PlannerWarning) as rec:
+        data.load_postal_areas(p)
+    assert rec[0].filename == __file__
