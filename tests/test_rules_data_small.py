@@ -661,3 +661,24 @@ def test_warnings_point_at_the_loader_caller(tmp_path):
     with pytest.warns(PlannerWarning) as rec:
         data.load_postal_areas(p)
     assert rec[0].filename == __file__
+
+
+def test_municipality_codes_from_numbers_and_blanks():
+    # 91 -> "091", 91.0 (a number column) -> "091", " 5 " -> "005"
+    assert data._codes(pd.Series([91, "91.0", " 5 "]), "f.csv") == ["091", "091", "005"]
+    for bad, row in (([91, None], 2), ([float("nan")], 1), (["0910"], 1), (["9a"], 1)):
+        with pytest.raises(DataError, match="is not a municipality code") as e:
+            data._codes(pd.Series(bad, dtype=object), "f.csv", "code")
+        assert _err(e) == ("f.csv", row, "code")
+
+
+def test_point_text_columns_keep_values_and_fill_blanks(tmp_path, borders):
+    p = _csv(tmp_path, "p.csv", "id,name,category,municipality_code,x,y,address,source,extra\n"
+             "a,A,kela,091,385000,6675000,Katu 1,Kela,e1\nb,B,kela,091,385100,6675000,,,e2\n")
+    g = data.load_service_points(p, borders=borders)
+    assert g["address"].tolist() == ["Katu 1", ""]
+    assert g["source"].tolist() == ["Kela", ""]
+    assert g["postal_code"].tolist() == ["", ""]
+    assert g["extra"].tolist() == ["e1", "e2"]
+    assert list(g.columns)[-2:] == ["extra", "geometry"]
+    assert np.isnan(g["capacity"]).all() and g["capacity"].dtype == float
