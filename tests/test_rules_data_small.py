@@ -247,7 +247,9 @@ def test_postal_areas_repair_bowtie_with_warning(tmp_path):
     bowtie = Polygon([(381000, 6671000), (382000, 6672000), (382000, 6671000), (381000, 6672000)])
     gdf.loc[1, "geometry"] = bowtie
     p = _vector(tmp_path, "bow.geojson", gdf)
-    with pytest.warns(PlannerWarning, match=r"repaired 1 invalid polygon\(s\).*rows \[2\]"):
+    # one repaired row: the list is complete, so no "..." after it
+    with pytest.warns(PlannerWarning, match=r"repaired 1 invalid polygon\(s\) with shapely.make_valid "
+                                            r"\(rows \[2\]\)$"):
         g = data.load_postal_areas(p)
     assert g.geometry.iloc[1].is_valid
     # two triangles of 1000 x 500 / 2 m2 each = 500 000 m2
@@ -339,6 +341,7 @@ def test_municipal_borders_small(tmp_path, borders):
     gdf["municipality_code"] = ["91", "49"]
     p = _vector(tmp_path, "b.geojson", gdf)
     b = data.load_municipal_borders(p)
+    assert list(b.columns) == ["municipality_code", "geometry"] and b.index.tolist() == [0, 1]
     assert b["municipality_code"].tolist() == ["091", "049"]
     assert b.crs.to_epsg() == 3067 and b.geometry.iloc[0].area == pytest.approx(1e8)
     gdf["municipality_code"] = ["91", "091"]
@@ -684,3 +687,33 @@ def test_point_text_columns_keep_values_and_fill_blanks(tmp_path, borders):
     assert g["extra"].tolist() == ["e1", "e2"]
     assert list(g.columns)[-2:] == ["extra", "geometry"]
     assert np.isnan(g["capacity"]).all() and g["capacity"].dtype == float
+
+
+def test_municipal_borders_invalid_polygon_is_repaired(tmp_path, borders):
+    gdf = borders.copy()
+    # a bow tie over 091's square: two triangles of 10 km x 5 km / 2 = 25 km2 each, 50 km2 in all
+    gdf.loc[0, "geometry"] = Polygon([(380000, 6670000), (390000, 6680000), (390000, 6670000),
+                                      (380000, 6680000)])
+    p = _vector(tmp_path, "b.geojson", gdf)
+    with pytest.warns(PlannerWarning, match=r"rows \[1\]"):
+        b = data.load_municipal_borders(p)
+    assert b.geometry.iloc[0].is_valid and b.geometry.iloc[0].area == pytest.approx(5e7)
+
+
+def test_geopackage_with_two_layer_markers_is_a_located_error(tmp_path):
+    # QGIS form file|layername=NAME: everything after the first marker is the layer name,
+    # here "a|layername=b", which the file does not have -> a DataError naming the file
+    p = tmp_path / "g.gpkg"
+    _grid([1, 2, 3]).to_file(p, layer="a")
+    with pytest.raises(DataError, match="cannot read the file") as e:
+        data.read_table(f"{p}|layername=a|layername=b")
+    assert e.value.file == str(p)
+
+
+def test_many_repaired_rows_are_cut_to_ten():
+    # 11 bow ties: the warning lists rows 1-10 and "..."
+    bow = Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])
+    gdf = gpd.GeoDataFrame(geometry=[bow] * 11, crs=CRS)
+    with pytest.warns(PlannerWarning, match=r"repaired 11 invalid polygon\(s\) .*"
+                                            r"\(rows \[1, 2, 3, 4, 5, 6, 7, 8, 9, 10\]\.\.\.\)$"):
+        data._check_geometries(gdf, "g", ("Polygon", "MultiPolygon"), True)
