@@ -717,3 +717,17 @@ def test_many_repaired_rows_are_cut_to_ten():
     with pytest.warns(PlannerWarning, match=r"repaired 11 invalid polygon\(s\) .*"
                                             r"\(rows \[1, 2, 3, 4, 5, 6, 7, 8, 9, 10\]\.\.\.\)$"):
         data._check_geometries(gdf, "g", ("Polygon", "MultiPolygon"), True)
+
+
+def test_check_on_land_without_a_name_column():
+    # 1 km east of the 1 km square: 1.0 km from land; no name column -> the name is ''
+    pts = gpd.GeoDataFrame(geometry=[Point(2000, 500)], crs=CRS)
+    with pytest.raises(DataError, match=r"point '' \(.*\) lies in the sea: 1.0 km from land") as e:
+        data.check_on_land(pts, box(0, 0, 1000, 1000), "s.csv")
+    assert _err(e) == ("s.csv", 1, "lon")
+
+
+def test_land_polygon_is_the_union_of_postal_areas():
+    postal = gpd.GeoDataFrame(geometry=[box(0, 0, 2, 1), box(1, 0, 3, 1)], crs=CRS)
+    # overlapping 2 x 1 rectangles: union 3 x 1 = 3 m2, not 2 + 2
+    assert data.land_polygon(postal).area == 3
