@@ -731,3 +731,30 @@ def test_land_polygon_is_the_union_of_postal_areas():
     postal = gpd.GeoDataFrame(geometry=[box(0, 0, 2, 1), box(1, 0, 3, 1)], crs=CRS)
     # overlapping 2 x 1 rectangles: union 3 x 1 = 3 m2, not 2 + 2
     assert data.land_polygon(postal).area == 3
+
+
+def test_select_points_keeps_the_columns_and_renumbers_rows():
+    pts = _points()
+    out = data.select_points(pts, "2023-01-01")
+    # a, c kept; the index restarts at 0 and no "index" column is added
+    assert list(out.columns) == list(pts.columns) and out.index.tolist() == [0, 1]
+
+
+def test_placeholder_in_a_municipality_without_centre_or_border(tmp_path, borders):
+    centres = gpd.GeoDataFrame({"municipality_code": ["091"]}, geometry=[Point(384000, 6674000)], crs=CRS)
+    p = _csv(tmp_path, "p.csv", "id,name,category,municipality_code,x,y,location_precision\n"
+             "a,A,kela,092,,,unknown\n")
+    with pytest.raises(DataError, match="in municipality '092', which has no municipal centre") as e:
+        data.load_service_points(p, borders=borders, centres=centres)
+    assert _err(e) == (str(p), 1, "municipality_code")
+
+
+def test_population_grid_invalid_cell_is_repaired(tmp_path):
+    gdf = _grid([1, 2, 3])
+    # a bow tie in a 250 m cell: two triangles of 250 x 125 / 2 m2 = 31 250 m2 in all
+    gdf.loc[2, "geometry"] = Polygon([(385500, 6672000), (385750, 6672250), (385750, 6672000),
+                                      (385500, 6672250)])
+    p = _vector(tmp_path, "grid.geojson", gdf)
+    with pytest.warns(PlannerWarning, match=r"rows \[3\]"):
+        g = data.load_population_grid(p)
+    assert g.geometry.iloc[2].area == pytest.approx(31_250) and g["population"].tolist() == [1, 2, 3]
