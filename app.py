@@ -32,9 +32,17 @@ KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "
 
 @st.cache_resource(show_spinner="Loading data and computing travel times…")
 def get_study(model: str, mode: str, demand: str, preset: str, date: str | None = None,
-              unlocated: bool = False, weight: str = "residents", eligibility: str = "default"):
+              unlocated: bool = False, weight: str = "residents", eligibility: str = "default",
+              matrix: tuple[str, str, str] | None = None):
     return S.load_app_study(model, mode, demand, preset, date=date, include_unlocated=unlocated,
-                            weight=weight, eligibility=eligibility)
+                            weight=weight, eligibility=eligibility, matrix=matrix)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def get_matrix_columns(path: str, mtime: float) -> list[str]:
+    from planner.traveltime.imported import matrix_columns
+
+    return matrix_columns(path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -184,7 +192,7 @@ def show_map(m, key: str, returned: list[str] | None = None, height: int = 600,
     return out
 
 
-def provenance_caption(prov: dict, lang: str) -> None:
+def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
     network = prov.get("network_source", "")
     if prov.get("osm_date") not in (None, "", "unknown", "n/a"):
         network += f", OSM {prov['osm_date']}"
@@ -194,6 +202,31 @@ def provenance_caption(prov: dict, lang: str) -> None:
                  units=prov["demand_units"], network=network, points=prov["service_points"]))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
         st.caption(t("map.error", lang, bands=prov["time_error_p90_min"]))
+    if key is not None and key[0] == "matrix":
+        matrix_coverage(key, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def get_coverage(key: tuple):
+    from planner.traveltime import xy
+
+    study = get_study(*key)
+    units = study.units[study.units["located"]]
+    return study.model.coverage(xy(units), xy(study.points))
+
+
+def matrix_coverage(key: tuple, lang: str) -> None:
+    """What an imported matrix covers, and the points it has no column for (named)."""
+    study, cov = get_study(*key), get_coverage(key)
+    n_pts, n_orig = cov.n_destinations, cov.n_origins
+    text = t("side.matrix_coverage", lang, pts=n_pts - len(cov.points_without_column), n_pts=n_pts,
+             orig=n_orig - len(cov.origins_without_row), n_orig=n_orig,
+             share=f"{100 * cov.pairs_from_matrix:.1f}")
+    (st.info if cov.pairs_from_matrix == 1 else st.warning)(text)
+    if len(cov.points_without_column):
+        names = study.points["name"].to_numpy()[cov.points_without_column]
+        shown = ", ".join(md_text(n) for n in names[:12]) + (" …" if len(names) > 12 else "")
+        st.caption(t("side.matrix_missing", lang, points=shown))
 
 
 def scenario_library() -> dict[str, str]:
@@ -252,15 +285,20 @@ def sidebar() -> dict:
     modes = list(NETWORK_MODES) if ss.get("model") == "network" else list(ESTIMATE_MODES)
     mode = _kept(sb.selectbox, t("side.mode", lang), modes, "mode", lang, default="drive",
                  format_func=lambda m: t(f"mode.{m}", lang))
-    models = ["straight", "network"] if S.network_available() else ["straight"]
+    models = ["straight", "matrix", "network"] if S.network_available() else ["straight", "matrix"]
     model = _kept(sb.selectbox, t("side.model", lang), models, "model", lang,
                   format_func=lambda m: t(f"model.{m}", lang))
-    if model == "straight":
-        demand = _kept(sb.selectbox, t("side.demand", lang), ["postal", "grid"], "demand", lang,
-                       format_func=lambda d: t(f"demand.{d}", lang))
-    else:
+    matrix = None
+    if model == "network":
         demand = "helsinki_centre"
         sb.info(t("side.network_note", lang))
+    else:
+        demand = _kept(sb.selectbox, t("side.demand", lang), ["postal", "grid"], "demand", lang,
+                       format_func=lambda d: t(f"demand.{d}", lang))
+        if model == "matrix":
+            matrix = matrix_controls(lang)
+            if matrix is None:  # nothing usable yet: the estimate, said so beside the control
+                model = "straight"
     preset = _kept(sb.selectbox, t("side.preset", lang), ["six_areas", "wellbeing_counties_2023"], "preset",
                    lang, format_func=lambda p: t(f"preset.{p}", lang))
     # issue 11: the network of a day, placeholders, need weight, eligibility rule
@@ -275,7 +313,61 @@ def sidebar() -> dict:
                         "net_elig", lang, format_func=lambda e: t(f"elig.{e}", lang),
                         help=t("side.eligibility_help", lang))
     return {"lang": lang, "need": need, "group": group,
-            "key": (model, mode, demand, preset, str(day), unlocated, weight, eligibility)}
+            "key": (model, mode, demand, preset, str(day), unlocated, weight, eligibility, matrix)}
+
+
+def _store_matrix_upload() -> None:
+    """Store the uploaded matrix once (on upload, not on every rerun) and select it."""
+    from planner.errors import PlannerError
+    from planner.matrices import save_matrix
+
+    ss = st.session_state
+    up = ss.get("matrix_upload")
+    if up is None:
+        return
+    try:
+        path = save_matrix(up.getvalue(), up.name)
+    except PlannerError as exc:
+        ss["_matrix_msg"] = ("error", ("side.matrix_bad", {"error": str(exc)}))
+        return
+    ss["matrix_pick"] = path.name
+    ss["_matrix_msg"] = ("success", ("side.matrix_saved", {"name": path.name}))
+
+
+def matrix_controls(lang: str) -> tuple[str, str, str] | None:
+    """Sidebar controls of the imported matrix: upload, pick a stored one, its time column and
+    what its ids are. Returns (path, column, keys), or None while there is nothing usable."""
+    from planner.errors import PlannerError
+    from planner.matrices import stored_matrices
+
+    ss, sb = st.session_state, st.sidebar
+    sb.file_uploader(t("side.matrix_upload", lang), type=["csv", "parquet", "zip"], key="matrix_upload",
+                     on_change=_store_matrix_upload, help=t("side.matrix_help", lang))
+    msg = ss.get("_matrix_msg")
+    if msg:
+        kind, (k, values) = msg
+        getattr(sb, kind)(t(k, lang, **{n: md_text(v) for n, v in values.items()}))
+    stored = stored_matrices()
+    if not stored:
+        sb.info(t("side.matrix_none", lang))
+        return None
+    name = _kept(sb.selectbox, t("side.matrix_pick", lang), list(stored), "matrix_pick", lang)
+    path = stored[name]
+    try:
+        columns = get_matrix_columns(str(path), path.stat().st_mtime)
+    except (PlannerError, ValueError, OSError) as exc:
+        sb.error(t("side.matrix_bad", lang, error=md_text(exc)))
+        return None
+    if not columns:
+        sb.error(t("side.matrix_bad", lang, error=md_text("no time column besides from_id / to_id")))
+        return None
+    preferred = next((c for c in ("travel_time", "pt_r_t", "car_r_t", "walk_t") if c in columns), None)
+    column = _kept(sb.selectbox, t("side.matrix_column", lang), columns, "matrix_column", lang,
+                   default=preferred)
+    keys = "cells" if path.is_dir() else _kept(sb.radio, t("side.matrix_keys", lang), ["cells", "ids"],
+                                                "matrix_keys", lang,
+                                                format_func=lambda k: t(f"keys.{k}", lang))
+    return (str(path), column, keys)
 
 
 # ---------------------------------------------------------------- pages
@@ -285,7 +377,7 @@ def overview(ctx: dict) -> None:
     lang, need, group, key = ctx["lang"], ctx["need"], ctx["group"], ctx["key"]
     study, res = get_study(*key), get_baseline(key)
     st.title(t("ov.title", lang))
-    provenance_caption(res.provenance, lang)
+    provenance_caption(res.provenance, lang, key)
     counts = study.points["category"].value_counts()
     st.markdown(f"**{t('ov.points', lang)}**")
     cols = st.columns(4) + st.columns(4)
@@ -630,7 +722,7 @@ def builder(ctx: dict) -> None:
         except PlannerError as exc:
             error = str(exc)
     results = eff.results if eff else base
-    provenance_caption(results.provenance, lang)
+    provenance_caption(results.provenance, lang, key)
     labels = point_labels(study)
     ids = list(labels)
 
@@ -955,8 +1047,12 @@ def main() -> None:
     ss["_key"] = ctx["key"]
     try:
         get_study(*ctx["key"])
-    except (PlannerError, ImportError, OSError) as exc:
-        st.error(t("side.network_failed", ctx["lang"], error=md_text(exc)))
+    except (PlannerError, ImportError, OSError, ValueError) as exc:
+        failed = "side.matrix_bad" if ctx["key"][0] == "matrix" else "side.network_failed"
+        if failed == "side.network_failed" and isinstance(exc, ValueError) \
+                and not isinstance(exc, PlannerError):
+            raise
+        st.error(t(failed, ctx["lang"], error=md_text(exc)))
         return
     if "_link_scenario" in ss:  # the scenario of a shared link, once the study it needs is loaded
         _builder_defaults(ctx["lang"])

@@ -458,14 +458,15 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
 
 PROVENANCE_KEYS = ("model", "mode", "network_source", "osm_date", "data_year", "scenario",
                    "network_date", "unlocated_points", "eligibility", "demand_weight",
-                   "remote_share", "frequency")
+                   "remote_share", "frequency", "matrix_coverage")
 
 
 def with_provenance(df: pd.DataFrame, provenance: dict[str, str],
                     keys: tuple[str, ...] = PROVENANCE_KEYS) -> pd.DataFrame:
     """Append provenance columns (model, mode, network source and OSM date, data year, scenario,
     the network's date, unlocated points, eligibility rules, demand weight, remote share and
-    the frequency assumption; those after the scenario only when the provenance has them)."""
+    the frequency assumption, an imported matrix's coverage; those after the scenario only when
+    the provenance has them)."""
     out = df.copy()
     for k in keys:
         if k in PROVENANCE_KEYS[:6] or k in provenance:

@@ -56,7 +56,7 @@ __all__ = [
 
 # a walk-in point made appointment-only keeps its language
 APPOINTMENT_OF = {"fi_walkin": "fi_appointment", "sv_walkin": "sv_appointment"}
-MODELS = ("straight", "network")
+MODELS = ("straight", "matrix", "network")
 
 
 def slug(text: str, default: str = "scenario") -> str:
@@ -343,17 +343,37 @@ def network_available() -> bool:
     return hasattr(network_traveltime, "helsinki_demo_model")
 
 
+def matrix_model(path: str | Path, column: str, keys: str = "cells", mode: str = "drive",
+                 settings: Settings = DEFAULT_SETTINGS):
+    """An imported matrix with the straight-line estimate where it has no value; a Travel Time
+    Matrix column sets the mode (``car_r_t``: drive_rush), any other column takes ``mode``."""
+    from .traveltime.estimate import canonical_mode, estimate_model
+    from .traveltime.imported import TTM_COLUMN_MODES, ImportedMatrixModel
+
+    m = canonical_mode(TTM_COLUMN_MODES.get(column, mode))
+    return ImportedMatrixModel(path, column=column, keys=keys, mode=m,
+                               fallback=estimate_model(m, settings), settings=settings)
+
+
 def load_app_study(model: str = "straight", mode: str = "drive", demand: str = "postal",
                    preset: str | None = None, settings: Settings = DEFAULT_SETTINGS,
-                   **options: object) -> Study:
-    """The study the app shows: the straight-line estimate on the chosen demand units, or the
-    road network of the Helsinki-centre demo on its 250 m population grid (2020)."""
+                   matrix: tuple[str, str, str] | None = None, **options: object) -> Study:
+    """The study the app shows: the straight-line estimate on the chosen demand units, an
+    imported matrix (``matrix`` = (path, time column, keys 'cells' | 'ids'), the estimate where
+    it has no value) on them, or the road network of the Helsinki-centre demo on its 250 m
+    population grid (2020)."""
     from . import study as study_mod
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
         if model == "straight":
             return study_mod.load_study(demand=demand, mode=mode, preset=preset, settings=settings,
+                                        **options)
+        if model == "matrix":
+            if not matrix:
+                raise ValueError("the imported-matrix model needs a matrix (path, column, keys)")
+            return study_mod.load_study(model=matrix_model(*matrix, mode=mode, settings=settings),
+                                        demand=demand, mode=mode, preset=preset, settings=settings,
                                         **options)
         if model != "network":
             raise ValueError(f"unknown model {model!r}: expected one of {list(MODELS)}")

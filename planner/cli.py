@@ -28,6 +28,14 @@ MatrixOpt = typer.Option(None, "--matrix", help="an imported travel-time matrix 
                          "long table CSV/Parquet from_id,to_id,<column> keyed by YKR cell ids (r5py, OTP)")
 MatrixColumnOpt = typer.Option("travel_time", "--matrix-column", help="the matrix's time column in "
                                "minutes, e.g. pt_r_t, car_m_t, walk_t (Travel Time Matrix) or travel_time")
+MatrixKeysOpt = typer.Option("cells", "--matrix-keys", help="what the matrix's from_id/to_id are: 'cells' "
+                             "(YKR grid-cell ids, matched by location) or 'ids' (demand-unit ids such as "
+                             "postal codes, and service-point ids)")
+MatrixFallbackOpt = typer.Option(True, "--matrix-fallback/--no-matrix-fallback",
+                                 help="pairs the matrix has no value for (points without a column, "
+                                      "origins outside its grid) take the straight-line estimate of the "
+                                      "column's mode (stated in matrix_coverage); --no-matrix-fallback: "
+                                      "a point without a column is an error")
 NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz), or 'none' for the "
                           "straight-line estimate; default: a road network wherever one is available "
                           "(the embedded Helsinki-centre network for --demand helsinki_centre, a "
@@ -79,7 +87,7 @@ def _written(files: list[Path], stage: Path, out: Path) -> list[Path]:
 
 
 def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | None = None,
-           matrix_column: str = "travel_time"):
+           matrix_column: str = "travel_time", matrix_keys: str = "cells", matrix_fallback: bool = True):
     """An imported matrix when ``--matrix`` is given; else a road network wherever one is
     available and routes ``mode``, else the estimate (see ``choose_model``); pt / drive_rush
     with --network is a clear error."""
@@ -87,9 +95,13 @@ def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | No
 
     try:
         if matrix is not None:
-            from .traveltime.imported import ImportedMatrixModel
+            from .traveltime.estimate import canonical_mode, estimate_model
+            from .traveltime.imported import TTM_COLUMN_MODES, ImportedMatrixModel
 
-            return ImportedMatrixModel(matrix, column=matrix_column)
+            # a Travel Time Matrix column says its mode (car_r_t: drive_rush); else --mode
+            m = canonical_mode(TTM_COLUMN_MODES.get(matrix_column, mode))
+            return ImportedMatrixModel(matrix, column=matrix_column, keys=matrix_keys, mode=m,
+                                       fallback=estimate_model(m) if matrix_fallback else None)
         return choose_model(network, mode, demand)
     except (ValueError, OSError) as exc:
         _fail(exc)
@@ -97,13 +109,13 @@ def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | No
 
 def _study(points, demand, mode, postal, grid, munis, areas, preset, network, date=None,
            include_unlocated=False, eligibility=None, weight="residents", matrix=None,
-           matrix_column="travel_time"):
+           matrix_column="travel_time", matrix_keys="cells", matrix_fallback=True):
     from .cli_options import study_kwargs
     from .errors import PlannerError
     from .study import load_study
 
     try:
-        model = _model(network, mode, demand, matrix, matrix_column)
+        model = _model(network, mode, demand, matrix, matrix_column, matrix_keys, matrix_fallback)
         return load_study(points=points, demand=demand, mode=mode, model=model,
                           postal_areas=postal, grid=grid, municipalities=munis,
                           service_areas=areas, preset=preset,
@@ -126,6 +138,8 @@ def report(
     network: Path | None = NetworkOpt,
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
+    matrix_keys: str = MatrixKeysOpt,
+    matrix_fallback: bool = MatrixFallbackOpt,
     need: str = typer.Option("social_any", "--need", help=f"need shown on the map: {', '.join(NEED_CODES)}"),
     group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
     date: str | None = DateOpt,
@@ -145,7 +159,8 @@ def report(
         with atomic_folder(out) as stage:  # nothing appears in --out unless everything is written
             study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas,
                            preset, network, date, include_unlocated_points,
-                           eligibility, weight, matrix, matrix_column)
+                           eligibility, weight, matrix, matrix_column,
+                           matrix_keys, matrix_fallback)
             res = evaluate_points(study)
             tables = {"service_points": study.points,
                       "demand_units": unit_times(study.units, res.access), **res.tables()}
@@ -269,6 +284,8 @@ def evaluate(
     network: Path | None = NetworkOpt,
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
+    matrix_keys: str = MatrixKeysOpt,
+    matrix_fallback: bool = MatrixFallbackOpt,
     formats: str = FormatOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
@@ -299,7 +316,7 @@ def evaluate(
         with atomic_folder(out) as stage:
             study = _study(points or scs[0].base.get("points"), demand, mode, None, None, None, None,
                            None, network, date, include_unlocated_points, eligibility, weight,
-                           matrix, matrix_column)
+                           matrix, matrix_column, matrix_keys, matrix_fallback)
             _, runs = run_scenarios(study, scs)
             files = _written(write_bundle(study, runs[0].results, stage, runs[0], fmts), stage, out)
     except (PlannerError, ValueError, OSError) as exc:
@@ -327,6 +344,8 @@ def compare(
     network: Path | None = NetworkOpt,
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
+    matrix_keys: str = MatrixKeysOpt,
+    matrix_fallback: bool = MatrixFallbackOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     eligibility: str = EligibilityOpt,
@@ -350,7 +369,8 @@ def compare(
     try:
         with atomic_folder(out) if out else nullcontext() as stage:
             study = _study(points, demand, mode, None, None, None, None, None, network, date,
-                           include_unlocated_points, eligibility, weight, matrix, matrix_column)
+                           include_unlocated_points, eligibility, weight, matrix, matrix_column,
+                           matrix_keys, matrix_fallback)
             baseline, runs = run_scenarios(study, scs)
             overview = scenario_overview(runs)
             if out:

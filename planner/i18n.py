@@ -51,6 +51,46 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "model.network": ("Road network (Helsinki centre demo, OpenStreetMap)",
                       "Tieverkko (Helsingin keskustan demo, OpenStreetMap)",
                       "Vägnät (demo för Helsingfors centrum, OpenStreetMap)"),
+    "model.matrix": ("Imported travel-time matrix (your routing engine's output)",
+                     "Tuotu matka-aikamatriisi (oman reititysohjelmasi tulos)",
+                     "Importerad restidsmatris (din ruttplanerares resultat)"),
+    "side.matrix_upload": ("Upload a travel-time matrix", "Lataa matka-aikamatriisi",
+                           "Ladda upp en restidsmatris"),
+    "side.matrix_help": ("A long table (.csv / .parquet: from_id, to_id, minutes), as r5py, "
+                         "OpenTripPlanner or Valhalla write it, or a .zip of a Helsinki Region Travel "
+                         "Time Matrix (TravelTimes_to_<YKR_ID>.txt files).",
+                         "Pitkä taulukko (.csv / .parquet: from_id, to_id, minuutit), kuten r5py, "
+                         "OpenTripPlanner tai Valhalla sen kirjoittaa, tai .zip-tiedosto "
+                         "pääkaupunkiseudun matka-aikamatriisista (TravelTimes_to_<YKR_ID>.txt).",
+                         "En lång tabell (.csv / .parquet: from_id, to_id, minuter) som r5py, "
+                         "OpenTripPlanner eller Valhalla skriver den, eller en .zip med "
+                         "huvudstadsregionens restidsmatris (TravelTimes_to_<YKR_ID>.txt)."),
+    "side.matrix_pick": ("Matrix", "Matriisi", "Matris"),
+    "side.matrix_column": ("Time column (minutes)", "Aikasarake (minuutteja)", "Tidskolumn (minuter)"),
+    "side.matrix_keys": ("The matrix's ids are", "Matriisin tunnukset ovat", "Matrisens id:n är"),
+    "keys.cells": ("YKR 250 m grid cells (matched by location)",
+                   "YKR 250 m ruutuja (yhdistetään sijainnin mukaan)",
+                   "YKR 250 m rutor (matchas efter läge)"),
+    "keys.ids": ("Demand-unit and service-point ids", "Asukasalueiden ja palvelupisteiden tunnuksia",
+                 "Id:n för invånarområden och servicepunkter"),
+    "side.matrix_none": ("No matrix yet: upload one. Until then the straight-line estimate is shown.",
+                         "Ei vielä matriisia: lataa se. Siihen asti näytetään linnuntie-arvio.",
+                         "Ingen matris ännu: ladda upp en. Till dess visas fågelvägsuppskattningen."),
+    "side.matrix_saved": ("Stored matrix {name}.", "Matriisi {name} tallennettu.", "Matrisen {name} sparad."),
+    "side.matrix_bad": ("This matrix cannot be used: {error}", "Tätä matriisia ei voi käyttää: {error}",
+                        "Den här matrisen kan inte användas: {error}"),
+    "side.matrix_coverage": ("The matrix covers {pts} of {n_pts} service points and {orig} of {n_orig} "
+                             "origins ({share} % of the pairs); the other pairs use the straight-line "
+                             "estimate and carry its error.",
+                             "Matriisi kattaa {pts}/{n_pts} palvelupistettä ja {orig}/{n_orig} "
+                             "lähtöpaikkaa ({share} % pareista); muissa pareissa käytetään "
+                             "linnuntie-arviota ja sen virhettä.",
+                             "Matrisen täcker {pts} av {n_pts} servicepunkter och {orig} av {n_orig} "
+                             "startpunkter ({share} % av paren); övriga par använder "
+                             "fågelvägsuppskattningen och dess fel."),
+    "side.matrix_missing": ("Service points without a column in the matrix: {points}",
+                            "Palvelupisteet, joilla ei ole saraketta matriisissa: {points}",
+                            "Servicepunkter utan kolumn i matrisen: {points}"),
     "demand.postal": ("Postal areas (2022)", "Postinumeroalueet (2022)", "Postnummerområden (2022)"),
     "demand.grid": ("250 m grid, capital region (2015)", "250 m ruudukko, pääkaupunkiseutu (2015)",
                     "250 m rutnät, huvudstadsregionen (2015)"),

@@ -147,6 +147,8 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
                       stacklevel=2)
     units = weight_units(units, weight)
     model = model or estimate_model(mode, settings)
+    if callable(getattr(model, "bind", None)):  # a matrix keyed by unit and point ids
+        model = model.bind(units, pts)
     ttm = travel_time_matrix(model, units, pts)
     n_unknown = int((~all_pts["located"]).sum())
     n_in = int((~pts["located"]).sum())

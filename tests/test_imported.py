@@ -8,6 +8,8 @@ table) and read back through the model.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyogrio
@@ -96,29 +98,113 @@ def test_missing_column_is_a_located_error(tmp_path, calib):
     assert err.value.file == str(bad)
 
 
-def test_cli_report_with_an_imported_matrix(calib, ttm_folder, tmp_path):
-    """`planner report --matrix FOLDER --matrix-column pt_r_t`: Kela offices in the five
-    destination cells, the HSY grid as demand; every time is one of the file's minutes."""
-    from typer.testing import CliRunner
-
-    from planner.cli import app
-
-    _, dests, _ = calib
+def _kela_at_destinations(dests, tmp_path):
     munis = {"Jumbo": "092", "Dixi": "092", "Myyrmanni": "092", "Itis": "091", "Iso-omena": "049"}
     pts = tmp_path / "points.csv"
     pd.DataFrame({"id": [f"k{i}" for i in range(5)], "name": dests["name"], "category": "kela",
                   "municipality_code": dests["name"].map(munis),
                   "x": dests.geometry.x, "y": dests.geometry.y}).to_csv(pts, index=False)
-    out = tmp_path / "rep"
-    res = CliRunner().invoke(app, ["report", "--out", str(out), "--points", str(pts), "--demand", "grid",
-                                   "--matrix", str(ttm_folder), "--matrix-column", "pt_r_t",
-                                   "--need", "kela"])
+    return pts
+
+
+def _report(tmp_path, name, *args):
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    out = tmp_path / name
+    res = CliRunner().invoke(app, ["report", "--out", str(out), "--demand", "grid", "--need", "kela", *args])
     assert res.exit_code == 0, res.output
     acc = pd.read_csv(out / "access_units.csv", low_memory=False)
-    assert (acc["model"] == "imported travel-time matrix").all()
-    kela = acc[(acc["need"] == "kela") & (acc["group"] == "fi") & acc["located"]]
-    finite = kela["time_min"][np.isfinite(kela["time_min"])]
-    assert len(finite) > 0.95 * len(kela)  # the HSY grid lies inside the matrix's YKR grid
+    return acc[(acc["need"] == "kela") & (acc["group"] == "fi") & acc["located"]].set_index("unit_id")
+
+
+def test_cli_report_with_an_imported_matrix(calib, ttm_folder, tmp_path):
+    """`planner report --matrix FOLDER --matrix-column pt_r_t`: Kela offices in the five
+    destination cells, the HSY grid as demand; every time is one of the file's minutes, and
+    the few grid cells outside the matrix's grid take the estimate (or stay inf without it)."""
+    _, dests, _ = calib
+    pts = _kela_at_destinations(dests, tmp_path)
+    matrix = ["--points", str(pts), "--matrix", str(ttm_folder), "--matrix-column", "pt_r_t"]
+    strict = _report(tmp_path, "strict", *matrix, "--no-matrix-fallback")
+    assert (strict["model"] == "imported travel-time matrix").all()
+    finite = strict["time_min"][np.isfinite(strict["time_min"])]
+    assert len(finite) > 0.95 * len(strict)  # the HSY grid lies inside the matrix's YKR grid
     # the matrix's whole minutes, not an estimate; only a grid cell holding an office averages
     # the matrix's minutes over the cell (its residents' intrazonal trips, planner.traveltime.intrazonal)
     assert 0 < (finite == finite.round()).sum() and (finite != finite.round()).sum() <= 5
+    assert strict["time_error_p90_min"].isna().all()  # a routed time's error is not measured here
+
+    mixed = _report(tmp_path, "mixed", *matrix)  # the default: the estimate where the matrix is silent
+    assert mixed.index.equals(strict.index)
+    routed = np.isfinite(strict["time_min"])
+    assert mixed.loc[routed, "time_min"].equals(strict.loc[routed, "time_min"])  # untouched
+    assert mixed.loc[routed, "time_error_p90_min"].isna().all()
+    outside = mixed.loc[~routed]
+    estimated = outside["time_error_p90_min"].notna()  # the estimate's error comes with its minutes
+    assert np.isfinite(outside.loc[estimated, "time_min"]).all()
+    assert np.isinf(outside.loc[~estimated, "time_min"]).all()  # the file's -1 (no route) stays
+    assert mixed["mode"].eq("pt_rush").all()  # the column's mode, not --mode
+    cov = mixed["matrix_coverage"].iloc[0]
+    assert "straight-line estimate (pt_rush)" in cov
+    got = re.match(r"5 of 5 service points and (\d+) of (\d+) origins", cov)
+    assert got and int(got[2]) == len(mixed)
+    assert estimated.sum() == int(got[2]) - int(got[1]) > 0  # exactly the origins without a row
+
+
+def test_a_point_without_a_column_takes_the_fallback_and_its_error(calib, ttm_folder):
+    """With the estimate as fallback the station (no file for its cell) gets the estimate's
+    minutes and error; the five destination columns stay the file's, with no stated error."""
+    from planner.traveltime.estimate import estimate_model
+
+    table, dests, cells = calib
+    walk = estimate_model("walk")
+    model = ImportedMatrixModel(ttm_folder, column="walk_t", cells=cells, fallback=walk)
+    station = np.array([[385875.0, 6672125.0]])
+    pts = np.vstack([np.column_stack([dests.geometry.x, dests.geometry.y]), station])
+    ids = [5785640, 5878070]
+    orig = _origins(cells, ids)
+    got = model.times(orig, pts)
+    want = table[table["from_id"].isin(ids)].pivot(index="from_id", columns="to_id", values="walk_t")
+    assert np.array_equal(got[:, :5], want.loc[ids, dests["to_id"]].to_numpy(dtype=float))
+    assert np.array_equal(got[:, 5], walk.times(orig, station)[:, 0])
+    err = model.error_p90_min(orig, pts)
+    assert np.isnan(err[:, :5]).all() and np.array_equal(err[:, 5], walk.error_p90_min(orig, station)[:, 0])
+    cov = model.coverage(orig, pts)
+    assert cov.points_without_column.tolist() == [5] and cov.origins_without_row.tolist() == []
+    assert cov.pairs_from_matrix == 10 / 12  # 2 origins x 5 of 6 points
+    assert cov.note("straight-line estimate (walk)").startswith("5 of 6 service points and 2 of 2 origins")
+
+
+def test_a_table_keyed_by_postal_codes_and_point_ids(tmp_path):
+    """`keys='ids'`: from_id are postal codes (text: 00100 keeps its zeros), to_id point ids.
+    Hand-made: Kamppi is 7 min from every postal area, except 00120 where the engine found no
+    route (-1); every other point takes the default estimate, exactly."""
+    from planner.study import load_study
+    from planner.traveltime.estimate import estimate_model
+
+    base = load_study()
+    codes = base.units["unit_id"].tolist()
+    path = tmp_path / "r5py_postal.csv"
+    table = pd.DataFrame({"from_id": codes + ["99999"], "to_id": "kela_helsinki_kamppi",
+                          "travel_time": [(-1 if c == "00120" else 7) for c in codes] + [1]})
+    table.to_csv(path, index=False)
+    unbound = ImportedMatrixModel(path, keys="ids", fallback=estimate_model("drive"))
+    with pytest.raises(ValueError, match="bound"):
+        unbound.times(np.zeros((1, 2)), np.zeros((1, 2)))
+    st = load_study(model=unbound)
+    got = pd.DataFrame(st.ttm.time_min, index=st.ttm.origin_ids, columns=st.ttm.point_ids)
+    kamppi = got["kela_helsinki_kamppi"]
+    # 00100 holds Kamppi itself: its intrazonal mean over the area is still the file's 7
+    assert kamppi["00100"] == 7 and np.isinf(kamppi["00120"])
+    assert (kamppi.drop("00120") == 7).all()
+    want = pd.DataFrame(base.ttm.time_min, index=base.ttm.origin_ids, columns=base.ttm.point_ids)
+    others = [c for c in got.columns if c != "kela_helsinki_kamppi"]
+    assert np.array_equal(got[others].to_numpy(), want[others].to_numpy())
+    n = len(st.points)
+    assert st.provenance["matrix_coverage"].startswith(f"1 of {n} service points and 390 of 390 origins")
+
+
+def test_a_travel_time_matrix_folder_cannot_be_keyed_by_ids(ttm_folder):
+    with pytest.raises(DataError, match="keyed by YKR grid cells"):
+        ImportedMatrixModel(ttm_folder, column="walk_t", keys="ids")

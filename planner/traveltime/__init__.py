@@ -167,11 +167,17 @@ def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
     from .intrazonal import INTRAZONAL_NOTE, unit_point_times
 
     times = unit_point_times(model, units, xy(points))
+    provenance = {**model.provenance(), "intrazonal_trips": INTRAZONAL_NOTE}
+    if callable(getattr(model, "coverage", None)):  # an imported matrix: what it covers
+        origins = xy(units)
+        located = np.isfinite(origins).all(axis=1)
+        fallback = getattr(model, "fallback_text", lambda: None)()
+        provenance["matrix_coverage"] = model.coverage(origins[located], xy(points)).note(fallback)
     return TravelTimeMatrix(
         units["unit_id"].to_numpy(dtype=object),
         points["id"].to_numpy(dtype=object),
         times,
-        {**model.provenance(), "intrazonal_trips": INTRAZONAL_NOTE},
+        provenance,
         model if callable(getattr(model, "error_p90_min", None)) else None,
     )
 
