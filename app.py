@@ -224,9 +224,9 @@ def matrix_coverage(key: tuple, lang: str) -> None:
              share=f"{100 * cov.pairs_from_matrix:.1f}")
     (st.info if cov.pairs_from_matrix == 1 else st.warning)(text)
     if len(cov.points_without_column):
-        names = study.points["name"].to_numpy()[cov.points_without_column]
-        shown = ", ".join(md_text(n) for n in names[:12]) + (" …" if len(names) > 12 else "")
-        st.caption(t("side.matrix_missing", lang, points=shown))
+        missing = study.points.iloc[cov.points_without_column]
+        with st.expander(t("side.matrix_missing", lang, n=len(missing))):
+            st.dataframe(S.points_without_column(missing, lang), hide_index=True, width="stretch")
 
 
 def scenario_library() -> dict[str, str]:

@@ -211,6 +211,13 @@ def points_table(points: pd.DataFrame, results: Results, need: str, lang: str = 
     return out
 
 
+def points_without_column(points: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The service points an imported matrix has no column for: id, name, category (label)."""
+    return pd.DataFrame({t("col.id", lang): points["id"].to_numpy(),
+                         t("col.name", lang): points["name"].to_numpy(),
+                         t("col.category", lang): [category_label(c, lang) for c in points["category"]]})
+
+
 def area_figures(results: Results, need: str, group: str, lang: str = "en") -> pd.DataFrame:
     """Headline figures per service area and for the whole region (one need, one group)."""
     frames = []

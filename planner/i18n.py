@@ -88,9 +88,9 @@ STRINGS: dict[str, tuple[str, str, str]] = {
                              "Matrisen täcker {pts} av {n_pts} servicepunkter och {orig} av {n_orig} "
                              "startpunkter ({share} % av paren); övriga par använder "
                              "fågelvägsuppskattningen och dess fel."),
-    "side.matrix_missing": ("Service points without a column in the matrix: {points}",
-                            "Palvelupisteet, joilla ei ole saraketta matriisissa: {points}",
-                            "Servicepunkter utan kolumn i matrisen: {points}"),
+    "side.matrix_missing": ("Service points without a column in the matrix ({n}): estimated",
+                            "Palvelupisteet, joilla ei ole saraketta matriisissa ({n}): arvioitu",
+                            "Servicepunkter utan kolumn i matrisen ({n}): uppskattade"),
     "demand.postal": ("Postal areas (2022)", "Postinumeroalueet (2022)", "Postnummerområden (2022)"),
     "demand.grid": ("250 m grid, capital region (2015)", "250 m ruudukko, pääkaupunkiseutu (2015)",
                     "250 m rutnät, huvudstadsregionen (2015)"),
@@ -504,6 +504,8 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "map.error": ("Estimate error (p90, cross-validated) at this distance: {bands}",
                   "Arvion virhe (p90, ristiinvalidoitu) tällä etäisyydellä: {bands}",
                   "Uppskattningens fel (p90, korsvaliderat) på detta avstånd: {bands}"),
+    "map.matrix": ("Imported matrix: {coverage}", "Tuotu matriisi: {coverage}",
+                   "Importerad matris: {coverage}"),
     "map.none": ("none", "ei yhtään", "inga"),
     # optimise page
     "nav.optimise": ("Optimise", "Optimointi", "Optimering"),

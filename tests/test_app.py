@@ -368,6 +368,42 @@ def test_public_transport_estimate_is_offered_and_labelled_with_its_error(at):
         assert at.session_state["mode"] == "drive"
 
 
+def test_imported_matrix_choice_reports_its_coverage(at, monkeypatch, tmp_path):
+    """Issue 10: the app's imported-matrix choice. Hand-made r5py-style table keyed by postal
+    code and point id: Kamppi is 7 min from every postal area. The Kela figures then show the
+    matrix's minutes where it has them and the estimate elsewhere, and the page says which."""
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    at.sidebar.selectbox(key="need@en").select("kela").run()
+    at.sidebar.selectbox(key="model@en").select("matrix").run()
+    assert not at.exception, at.exception
+    # nothing stored yet: said so, and the estimate stays in use
+    assert any("No matrix yet" in i.value for i in at.sidebar.info)
+    assert "straight-line estimate" in at.caption[0].value
+    before = at.dataframe[0].value.set_index("Area")
+
+    from planner.matrices import save_matrix
+
+    codes = S.load_app_study().units["unit_id"]
+    table = pd.DataFrame({"from_id": codes, "to_id": "kela_helsinki_kamppi", "travel_time": 7})
+    save_matrix(table.to_csv(index=False).encode(), "r5py kamppi.csv")
+    at.run()
+    at.sidebar.radio(key="matrix_keys@en").set_value("ids").run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="matrix_column@en").value == "travel_time"
+    assert "imported travel-time matrix" in at.caption[0].value
+    n_points = len(S.load_app_study(include_unlocated=True).points)  # the fixture shows placeholders
+    warning = " ".join(w.value for w in at.warning)
+    assert f"The matrix covers 1 of {n_points} service points and 390 of 390 origins" in warning
+    missing = [d.value for d in at.dataframe if "Id" in d.value.columns][0]  # named, not dropped
+    assert len(missing) == n_points - 1 and "kela_vantaa_tikkurila" in missing["Id"].tolist()
+    assert "kela_helsinki_kamppi" not in missing["Id"].tolist()
+    after = [d.value for d in at.dataframe if "Area" in d.value.columns][0].set_index("Area")
+    # Kamppi moves to 7 min from everywhere: no area is worse off, and each keeps its residents
+    assert after["Residents"].equals(before["Residents"])
+    assert (after["Median min"] <= before["Median min"]).all()
+    assert after.loc["Whole region", "Median min"] < before.loc["Whole region", "Median min"]
+
+
 # ---------------------------------------------------------------- planner.appstate
 
 

@@ -341,3 +341,36 @@ def test_side_by_side_catchments_and_handout_in_the_browser(page, tmp_path):
     dl.value.save_as(pdf)
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 20_000
     assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_imported_matrix_upload_in_the_browser(page, tmp_path):
+    """Last in this browser: a facilitator brings a routing engine's output. Overview, model
+    "Imported travel-time matrix", upload an r5py-style CSV keyed by postal code and point id
+    (hand-made: Kamppi 7 min from every postal area), say its ids are unit and point ids: the
+    page states what the matrix covers, names the points it lacks, and the map is drawn."""
+    import pandas as pd
+
+    from planner import appstate
+
+    _go(page, "Overview")
+    _choose(page, "Travel-time model", "Imported travel-time matrix (your routing engine's output)")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("No matrix yet").wait_for()
+    codes = appstate.load_app_study().units["unit_id"]
+    upload = tmp_path / "r5py_kamppi.csv"
+    pd.DataFrame({"from_id": codes, "to_id": "kela_helsinki_kamppi", "travel_time": 7}).to_csv(
+        upload, index=False)
+    sidebar.locator('input[type="file"]').set_input_files(str(upload))
+    _wait_idle(page)
+    sidebar.get_by_text("Stored matrix r5py_kamppi-").wait_for()
+    sidebar.get_by_text("Demand-unit and service-point ids").click()
+    _wait_idle(page)
+    page.get_by_text("The matrix covers 1 of").wait_for()
+    assert sidebar.get_by_role("radio", name="Demand-unit and service-point ids").is_checked()
+    page.get_by_text("Service points without a column in the matrix").wait_for()
+    _map(page)
+    _wait_idle(page)
+    _screenshot(page, "imported_matrix.png")
+    visible = page.locator('[data-testid="stMain"]').inner_text()
+    assert "imported travel-time matrix" in visible and "390 of 390 origins" in visible
+    assert not page.errors, page.errors  # type: ignore[attr-defined]

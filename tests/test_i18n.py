@@ -57,7 +57,8 @@ def test_key_families_used_with_fstrings_are_complete():
     from planner.optimise import MODELS
 
     families = {
-        "mode.": ESTIMATE_MODES, "model.": ("straight", "network"), "demand.": ("postal", "grid"),
+        "mode.": ESTIMATE_MODES, "model.": ("straight", "matrix", "network"),
+        "keys.": ("cells", "ids"), "demand.": ("postal", "grid"),
         "preset.": ("six_areas", "wellbeing_counties_2023"),
         "nav.": ("overview", "builder", "compare", "optimise", "export"),
         "weight.": ("residents", "unemployed", "low_income_households"),

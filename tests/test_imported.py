@@ -150,6 +150,7 @@ def test_cli_report_with_an_imported_matrix(calib, ttm_folder, tmp_path):
     got = re.match(r"5 of 5 service points and (\d+) of (\d+) origins", cov)
     assert got and int(got[2]) == len(mixed)
     assert estimated.sum() == int(got[2]) - int(got[1]) > 0  # exactly the origins without a row
+    assert f"Imported matrix: {cov}" in (tmp_path / "mixed" / "map.html").read_text(encoding="utf-8")
 
 
 def test_a_point_without_a_column_takes_the_fallback_and_its_error(calib, ttm_folder):
