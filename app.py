@@ -202,6 +202,8 @@ def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
                  units=prov["demand_units"], network=network, points=prov["service_points"]))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
         st.caption(t("map.error", lang, bands=prov["time_error_p90_min"]))
+    else:
+        st.caption(t("map.error_unknown", lang))
     if key is not None and key[0] == "matrix":
         matrix_coverage(key, lang)
 

@@ -504,6 +504,10 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "map.error": ("Estimate error (p90, cross-validated) at this distance: {bands}",
                   "Arvion virhe (p90, ristiinvalidoitu) tällä etäisyydellä: {bands}",
                   "Uppskattningens fel (p90, korsvaliderat) på detta avstånd: {bands}"),
+    "map.error_unknown": ("Travel-time error: not measured (no routed reference times for this model here)",
+                          "Matka-aikojen virhe: ei mitattu (tälle mallille ei ole täällä reititettyjä "
+                          "vertailuaikoja)",
+                          "Restidernas fel: inte uppmätt (inga ruttade referenstider för denna modell här)"),
     "map.matrix": ("Imported matrix: {coverage}", "Tuotu matriisi: {coverage}",
                    "Importerad matris: {coverage}"),
     "map.none": ("none", "ei yhtään", "inga"),

@@ -348,6 +348,7 @@ def test_road_network_model_on_helsinki_centre(at):
     assert not at.exception, at.exception
     caption = at.caption[0].value
     assert "road network" in caption and "2020" in caption and "OSM" in caption
+    assert at.caption[1].value.startswith("Travel-time error: not measured")  # labelled, not blank
     assert at.dataframe[0].value["Residents"].iloc[0] > 0
 
 

@@ -487,6 +487,8 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
         lines.append(t("map.osm", lang, date=provenance["osm_date"]))
     if provenance.get("time_error_p90_min"):  # the estimate's cross-validated error per distance
         lines.append(t("map.error", lang, bands=provenance["time_error_p90_min"]))
+    else:  # the road network, a matrix without the estimate: said, not left blank
+        lines.append(t("map.error_unknown", lang))
     if provenance.get("matrix_coverage"):  # an imported matrix: which pairs it answers
         lines.append(t("map.matrix", lang, coverage=provenance["matrix_coverage"]))
     # issue 11: the network's date, the demand weight, placeholders
