@@ -179,13 +179,16 @@ def test_a_point_without_a_column_takes_the_fallback_and_its_error(calib, ttm_fo
 
 def test_a_table_keyed_by_postal_codes_and_point_ids(tmp_path):
     """`keys='ids'`: from_id are postal codes (text: 00100 keeps its zeros), to_id point ids.
-    Hand-made: Kamppi is 7 min from every postal area, except 00120 where the engine found no
-    route (-1); every other point takes the default estimate, exactly."""
+    Hand-made: Kamppi is 7 min from every Helsinki postal area (00xxx), except 00120 where the
+    engine found no route (-1). Every other pair (other points, origins outside Helsinki, a
+    point opened in a scenario) takes the default estimate, exactly."""
+    from planner.appstate import scenario_from_text
+    from planner.scenario import evaluate
     from planner.study import load_study
     from planner.traveltime.estimate import estimate_model
 
     base = load_study()
-    codes = base.units["unit_id"].tolist()
+    codes = [c for c in base.units["unit_id"] if c.startswith("00")]
     path = tmp_path / "r5py_postal.csv"
     table = pd.DataFrame({"from_id": codes + ["99999"], "to_id": "kela_helsinki_kamppi",
                           "travel_time": [(-1 if c == "00120" else 7) for c in codes] + [1]})
@@ -195,15 +198,27 @@ def test_a_table_keyed_by_postal_codes_and_point_ids(tmp_path):
         unbound.times(np.zeros((1, 2)), np.zeros((1, 2)))
     st = load_study(model=unbound)
     got = pd.DataFrame(st.ttm.time_min, index=st.ttm.origin_ids, columns=st.ttm.point_ids)
+    want = pd.DataFrame(base.ttm.time_min, index=base.ttm.origin_ids, columns=base.ttm.point_ids)
     kamppi = got["kela_helsinki_kamppi"]
     # 00100 holds Kamppi itself: its intrazonal mean over the area is still the file's 7
     assert kamppi["00100"] == 7 and np.isinf(kamppi["00120"])
-    assert (kamppi.drop("00120") == 7).all()
-    want = pd.DataFrame(base.ttm.time_min, index=base.ttm.origin_ids, columns=base.ttm.point_ids)
+    assert (kamppi[codes].drop("00120") == 7).all()
+    outside = [c for c in got.index if c not in codes]
+    assert np.array_equal(kamppi[outside], want.loc[outside, "kela_helsinki_kamppi"])
     others = [c for c in got.columns if c != "kela_helsinki_kamppi"]
     assert np.array_equal(got[others].to_numpy(), want[others].to_numpy())
     n = len(st.points)
-    assert st.provenance["matrix_coverage"].startswith(f"1 of {n} service points and 390 of 390 origins")
+    assert st.provenance["matrix_coverage"].startswith(
+        f"1 of {n} service points and {len(codes)} of 390 origins")
+    # a point opened in a scenario (in Porvoo) has no id in the file: the estimate, exactly
+    sc = scenario_from_text(b"name: s\nchanges:\n  - open: {id: new_k, name: K, category: kela, "
+                            b"at_centre: '638'}\n")
+    kela = "need == 'kela' and group == 'fi'"
+    got_new = evaluate(st, sc)[0].access.query(kela).set_index("unit_id")
+    want_new = evaluate(base, sc)[0].access.query(kela).set_index("unit_id")
+    porvoo = got_new["point_id"] == "new_k"
+    assert porvoo.sum() > 5 and (want_new.loc[porvoo, "point_id"] == "new_k").all()
+    assert np.array_equal(got_new.loc[porvoo, "time_min"], want_new.loc[porvoo, "time_min"])
 
 
 def test_a_travel_time_matrix_folder_cannot_be_keyed_by_ids(ttm_folder):
