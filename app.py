@@ -1047,14 +1047,13 @@ def main() -> None:
     _read_link()
     ctx = sidebar()
     ss["_key"] = ctx["key"]
+    matrix = ctx["key"][0] == "matrix"  # a user's file: a parser's ValueError is its message too
+    failures = (PlannerError, ImportError, OSError, ValueError) if matrix else (PlannerError, ImportError,
+                                                                                 OSError)
     try:
         get_study(*ctx["key"])
-    except (PlannerError, ImportError, OSError, ValueError) as exc:
-        failed = "side.matrix_bad" if ctx["key"][0] == "matrix" else "side.network_failed"
-        if failed == "side.network_failed" and isinstance(exc, ValueError) \
-                and not isinstance(exc, PlannerError):
-            raise
-        st.error(t(failed, ctx["lang"], error=md_text(exc)))
+    except failures as exc:
+        st.error(t("side.matrix_bad" if matrix else "side.network_failed", ctx["lang"], error=md_text(exc)))
         return
     if "_link_scenario" in ss:  # the scenario of a shared link, once the study it needs is loaded
         _builder_defaults(ctx["lang"])

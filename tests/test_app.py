@@ -405,6 +405,19 @@ def test_imported_matrix_choice_reports_its_coverage(at, monkeypatch, tmp_path):
     assert after.loc["Whole region", "Median min"] < before.loc["Whole region", "Median min"]
 
 
+def test_a_matrix_without_its_id_columns_is_explained_not_a_crash(at, monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    from planner.matrices import save_matrix
+
+    save_matrix(b"origin,destination,minutes\n00100,kela_helsinki_kamppi,7\n", "otp export.csv")
+    at.sidebar.selectbox(key="model@en").select("matrix").run()
+    assert not at.exception, at.exception
+    errors = " ".join(e.value for e in at.error).replace("\\", "")  # Markdown escapes off
+    assert "This matrix cannot be used" in errors and "otp_export-" in errors
+    assert ("missing column(s) ['from_id', 'to_id']; the file has ['origin', 'destination', 'minutes']"
+            in errors)
+
+
 # ---------------------------------------------------------------- planner.appstate
 
 

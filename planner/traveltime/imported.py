@@ -168,7 +168,6 @@ class ImportedMatrixModel:
         self._files: dict[str, Path] | None = None
         self._table: pd.DataFrame | None = None
         self._rows_of: dict[str, np.ndarray] | None = None
-        self.last_unmatched: np.ndarray = np.empty(0, dtype=np.int64)
 
     # --- matching origins and destinations to the matrix's keys -------------------------
 
@@ -309,7 +308,6 @@ class ImportedMatrixModel:
             out[have] = vals[have]
         else:
             out = np.where(have, vals, np.inf)
-        self.last_unmatched = np.flatnonzero(~have.any(axis=1)) if len(d) else np.empty(0, np.int64)
         return out
 
     def from_matrix(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
