@@ -116,12 +116,15 @@ def _study(points, demand, mode, postal, grid, munis, areas, preset, network, da
 
     try:
         model = _model(network, mode, demand, matrix, matrix_column, matrix_keys, matrix_fallback)
-        return load_study(points=points, demand=demand, mode=mode, model=model,
-                          postal_areas=postal, grid=grid, municipalities=munis,
-                          service_areas=areas, preset=preset,
-                          **study_kwargs(date, include_unlocated, eligibility, weight))
+        study = load_study(points=points, demand=demand, mode=mode, model=model,
+                           postal_areas=postal, grid=grid, municipalities=munis,
+                           service_areas=areas, preset=preset,
+                           **study_kwargs(date, include_unlocated, eligibility, weight))
     except (PlannerError, ValueError) as exc:
         _fail(exc)
+    if "matrix_coverage" in study.provenance:  # said at once, not only inside the tables
+        typer.echo(f"imported matrix: {study.provenance['matrix_coverage']}", err=True)
+    return study
 
 
 @app.command()

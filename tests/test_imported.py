@@ -115,6 +115,7 @@ def _report(tmp_path, name, *args):
     out = tmp_path / name
     res = CliRunner().invoke(app, ["report", "--out", str(out), "--demand", "grid", "--need", "kela", *args])
     assert res.exit_code == 0, res.output
+    assert "imported matrix: 5 of 5 service points" in res.output  # said on the terminal too
     acc = pd.read_csv(out / "access_units.csv", low_memory=False)
     return acc[(acc["need"] == "kela") & (acc["group"] == "fi") & acc["located"]].set_index("unit_id")
 
