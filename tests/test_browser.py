@@ -129,6 +129,7 @@ def _pick(page, frame, title: str) -> None:
     so first zoom in with the mouse wheel over it (Leaflet zooms around the cursor)."""
     marker = frame.locator(f'.leaflet-marker-icon[title="{title}"]')
     for _ in range(2):
+        marker.wait_for(state="visible")  # a map being replaced (a rerun under load) has none yet
         box = marker.bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.mouse.wheel(0, -240)
