@@ -175,9 +175,11 @@ def hostile(tmp_path_factory):
 
 
 def test_helpers_escape_and_neutralise():
-    from planner.outputs.escape import cell_text, html_text, neutralise_cells
+    from planner.outputs.escape import cell_text, html_text, js_template_html, neutralise_cells
 
     assert html_text(HTML_PAYLOAD) == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    # inside JavaScript backticks: no backtick, no ${, no backslash escape left
+    assert js_template_html("`${x}` \\u003c") == "&#96;&#36;{x}&#96; &#92;u003c"
     assert html_text(None) == "" and html_text(float("nan")) == ""
     for f in FORMULAS:
         assert cell_text(f) == "'" + f
@@ -590,8 +592,8 @@ def test_user_grid_cells_off_land_are_warned(tmp_path):
 
 UNIT_NAME = "<b>x</b>=1+1"
 # folium writes a string tooltip between JavaScript backticks: there a backtick ends the string,
-# ${...} runs, \u003c becomes '<'; '$\alpha$' would be mathematics in a matplotlib text
-TEMPLATE_NAME = "`${document.title='pwned'}` \\u003cimg src=x onerror=alert(1)\\u003e $\\alpha$"
+# ${...} runs, \u003c becomes '<'; pairs of '$' would be mathematics in a matplotlib text
+TEMPLATE_NAME = "`${document.title='pwned'}` \\u003cimg src=x onerror=alert(1)\\u003e $\\alpha$ for $1"
 STOP_NAMES = ["<script>alert(1)</script>", '"onmouseover="alert(1)', "javascript:alert(1)",
               '=HYPERLINK("http://x")']
 TEMPLATE_STOPS = ["<b>s</b>=1+1", "\\`+alert(1)+\\`"]
@@ -729,7 +731,7 @@ def test_cli_evaluate_and_compare_neutralise_mobile_names(mobile_yaml, tmp_path)
     for f in (ev / "csv").glob("*.csv"):
         assert_csv_safe(f.read_text(encoding="utf-8"))
     assert_xlsx_safe(ev / "results.xlsx")
-    # 4 + 2 stops, one category each: six rows, formulas and ids behind an apostrophe, the rest as typed
+    # 4 + 2 stops, one category each: formulas and ids behind an apostrophe, the rest as typed
     stops = _mobile_rows((ev / "csv" / "service_points.csv").read_text(encoding="utf-8"))
     assert sorted(stops["name"]) == sorted(["'=HYPERLINK(\"http://x\")", *STOP_NAMES[:3], *TEMPLATE_STOPS])
     assert set(stops["mobile_unit_name"]) == {UNIT_NAME, TEMPLATE_NAME}
@@ -776,11 +778,16 @@ def test_app_mobile_tab_shows_names_as_text_and_exports_safely(study, baseline):
     at.run()
     at.sidebar.radio(key="page@en").set_value("builder").run()
     at.text_input(key="mob_name").set_value(UNIT_NAME)
-    for name, centre in zip(STOP_NAMES[:2], ["407", "504"], strict=True):
+    app_stops = [STOP_NAMES[0], STOP_NAMES[1], STOP_NAMES[3]]  # script, handler, formula
+    for name, centre in zip(app_stops, ["407", "504", "018"], strict=True):
         at.text_input(key="mob_stop_name").set_value(name)
         at.selectbox(key="mob_centre").set_value(centre)
         at.button(key="mob_add_stop").click().run()
         assert not at.exception and not at.error
+    (so_far,) = [c.value for c in at.caption if c.value.startswith("Stops so far")]
+    # a quote is no markup in Markdown text; '<', '(', ':' and '-' are escaped
+    assert "<script>" not in so_far
+    assert so_far.startswith(r"Stops so far: \<script\>alert\(1\)\</script\> \(tue 09\:00\-12\:00\);")
     at.button(key="mob_add").click().run()
     assert not at.exception and not at.error
     shown = [e.value for e in [*at.caption, *at.markdown, *at.success, *at.info]]
@@ -790,14 +797,18 @@ def test_app_mobile_tab_shows_names_as_text_and_exports_safely(study, baseline):
     assert any("\\<script\\>alert\\(1\\)\\</script\\>" in s for s in shown)
     sc = scenario_from_text(at.code[0].value, "app.yaml")
     (unit,) = [c["mobile"] for c in sc.changes if "mobile" in c]
-    assert unit["name"] == UNIT_NAME and [s["name"] for s in unit["stops"]] == STOP_NAMES[:2]
+    assert unit["name"] == UNIT_NAME and [s["name"] for s in unit["stops"]] == app_stops
     files = export_files(study, baseline, sc, tiles=None)
     page = files["html"][1].decode("utf-8")
     assert "<script>alert" not in page and "<b>x" not in page and '"onmouseover="' not in page
     popups = [p for p in _point_labels(page) if p["popup"] and "mobile unit" in p["popup"]]
-    assert sorted(_stop_name(p["popup"]) for p in popups) == sorted(STOP_NAMES[:2])
+    assert sorted(_stop_name(p["popup"]) for p in popups) == sorted(app_stops)
     assert all(f"Stop of the mobile unit {UNIT_NAME}" in _Visible(p["popup"]).text for p in popups)
     assert assert_xlsx_safe(files["xlsx"][1]) > 1000
     with zipfile.ZipFile(io.BytesIO(files["csv"][1])) as zf:
         for name in zf.namelist():
             assert_csv_safe(zf.read(name).decode("utf-8"))
+        (pts,) = [n for n in zf.namelist() if n.endswith("/service_points.csv")]
+        stops = _mobile_rows(zf.read(pts).decode("utf-8"))
+    # the stop names as typed, the formula behind an apostrophe
+    assert sorted(set(stops["name"])) == sorted([STOP_NAMES[0], STOP_NAMES[1], "'" + STOP_NAMES[3]])
