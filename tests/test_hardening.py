@@ -661,6 +661,16 @@ def _point_labels(page: str) -> list[dict]:
     return out
 
 
+def _geojson_props(page: str) -> list[dict]:
+    """Properties of every folium GeoJson layer (areas, catchments): their tooltips are HTML."""
+    dec = json.JSONDecoder()
+    out = []
+    for m in re.finditer(r"geo_json_[0-9a-f]+_add\(", page):
+        data, _ = dec.raw_decode(page, m.end())
+        out += [f["properties"] for f in data["features"]]
+    return out
+
+
 def _template_literals(page: str) -> list[str]:
     """Text of folium's string tooltips and popups, as the browser evaluates the backticks."""
     out = []
@@ -673,10 +683,18 @@ def _template_literals(page: str) -> list[str]:
     return out
 
 
-def assert_mobile_names_shown_as_text(page: str) -> None:
+def assert_mobile_names_shown_as_text(page: str) -> set[str]:
     """Every mobile name shows as typed, in text only: stop popups, tooltips and titles, the
-    unit's line in the popups, the tour tooltips; no element or handler comes from a name."""
+    unit's line in the popups, the tour tooltips, the area tooltips (nearest point, catchment);
+    no element or handler comes from a name. Returns the area tooltips' visible texts."""
     assert "<script>alert" not in page and "<b>x" not in page and '"onmouseover="' not in page
+    areas = set()
+    for props in _geojson_props(page):
+        for v in props.values():
+            if isinstance(v, str):
+                seen = _Visible(v)
+                assert seen.tags == [], v
+                areas.add(seen.text)
     labels = [p for p in _point_labels(page) if p["popup"] and "mobile unit" in p["popup"]]
     by_stop = {**{n: (UNIT_NAME, "Finnish") for n in STOP_NAMES},
                **{n: (TEMPLATE_NAME, "Swedish") for n in TEMPLATE_STOPS}}
@@ -693,13 +711,21 @@ def assert_mobile_names_shown_as_text(page: str) -> None:
     assert sorted(" ".join(v.text.split()) for v in tours) == sorted(
         f"Tour of the mobile unit {n}" for n in (UNIT_NAME, TEMPLATE_NAME))
     assert all(v.tags == ["div"] for v in tours)
+    return areas
 
 
-def test_cli_map_shows_mobile_unit_and_stop_names_as_text(mobile_yaml, tmp_path):
+@pytest.mark.parametrize("extra", [[], ["--side-by-side"], ["--catchments"]])
+def test_cli_map_shows_mobile_unit_and_stop_names_as_text(mobile_yaml, tmp_path, extra):
     out = tmp_path / "map.html"
-    result = runner.invoke(app, ["map", str(mobile_yaml), "--out", str(out), "--no-tiles", "--no-charts"])
+    result = runner.invoke(app, ["map", str(mobile_yaml), "--out", str(out), "--no-tiles", "--no-charts",
+                                 *extra])
     assert result.exit_code == 0, result.output
-    assert_mobile_names_shown_as_text(out.read_text(encoding="utf-8"))
+    areas = assert_mobile_names_shown_as_text(out.read_text(encoding="utf-8"))
+    # the stops serve Finnish speakers by appointment (social_any, fi): some areas name one as
+    # their nearest point, and with --catchments each stop has a catchment named after it
+    assert STOP_NAMES[0] in areas
+    if extra == ["--catchments"]:
+        assert set(STOP_NAMES) <= areas
 
 
 def test_app_live_map_layers_show_mobile_names_as_text(mobile_yaml, study, baseline):
