@@ -3,8 +3,9 @@ one-line errors before anything is written, plausible-but-wrong inputs refused.
 
 The hostile payloads travel through every input file (points, postal areas, municipality
 table, service-area table) and every scenario field (name, description, an opened point's
-name), through the CLI and through the app's upload and export functions; the outputs are
-parsed (html.parser, openpyxl, csv) to prove that no tag and no formula survives.
+name, a mobile unit's id, name and stops), through the CLI and through the app's upload, mobile
+tab and export functions; the outputs are parsed (html.parser, openpyxl, csv, pypdf) to prove
+that no tag and no formula survives and that the names show as typed.
 """
 
 from __future__ import annotations
