@@ -619,9 +619,10 @@ def _mobile_tab(study, lang: str) -> None:
     c3.text_input(t("b.mob_end", lang), key="mob_end")
     st.button(t("b.mob_add_stop", lang), on_click=_add_mobile_stop, key="mob_add_stop")
     if ss["mob_stops"]:
-        st.caption(t("b.mob_stops", lang, stops="; ".join(
+        # stop names are user text: literal in the Markdown caption, never markup or links
+        st.caption(t("b.mob_stops", lang, stops=md_text("; ".join(
             f"{s['name']} ({s['schedule'][0]['day']} {s['schedule'][0]['start']}-{s['schedule'][0]['end']})"
-            for s in ss["mob_stops"])))
+            for s in ss["mob_stops"]))))
     st.button(t("b.mob_add", lang), on_click=_add_mobile_unit, key="mob_add", type="primary")
     _show_msg("mobile")
 
@@ -825,7 +826,7 @@ def builder(ctx: dict) -> None:
         st.text_area(t("b.description", lang), key="sc_desc", height=68)
         st.button(t("b.reset", lang), on_click=_reset, key="reset")
         if ss["extra"]:
-            st.caption(t("b.extra", lang, changes=ss["extra"]))
+            st.caption(t("b.extra", lang, changes=md_text(ss["extra"])))  # names in them: user text
 
     c_save, c_load = st.columns(2)
     with c_save:

@@ -2,7 +2,8 @@
 
 For each checkout: the CLI run on careless or hostile inputs (one-line ``error:`` vs traceback vs
 silently accepted), and the live formulas / raw tags that hostile names leave in the Excel, CSV
-and HTML outputs. Usage::
+and HTML outputs (with the map's JavaScript tooltip literals that a mobile unit's id or name
+breaks open). Usage::
 
     python benchmarks/hostile_inputs.py [--reference /path/to/other/checkout]
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import re
 import subprocess
 import sys
@@ -96,7 +98,27 @@ def output_edges(wt: Path, d: Path) -> dict[str, object]:
     page = (d / "map.html").read_text(encoding="utf-8")
     decoded = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
     return {"xlsx formula cells": formulas, "csv formula fields": fields,
-            "map raw <img": len(re.findall(r"<img", decoded))}
+            "map raw <img": len(re.findall(r"<img", decoded)), **mobile_edges(wt, d)}
+
+
+def mobile_edges(wt: Path, d: Path) -> dict[str, object]:
+    """A mobile unit (issue 14) whose id and name attack folium's string tooltips, which sit
+    between JavaScript backticks: literals broken open (a backtick, ${ or a backslash in them)."""
+    q = json.dumps  # a JSON string is a YAML double-quoted scalar
+    stop = ("{{id: {sid}, name: {name}, at_centre: '{code}', "
+            "schedule: [{{day: tue, start: '09:00', end: '10:00'}}]}}")
+    (d / "mobile.yaml").write_text(
+        f"name: m\nchanges:\n  - mobile:\n      id: {q('bus`+(document.title=`pwned`)+`')}\n"
+        f"      name: {q('`${document.title=1}`' + P)}\n      categories: [fi_appointment]\n"
+        f"      stops: [{stop.format(sid='s1', name=q(P), code='407')}, "
+        f"{stop.format(sid='s2', name=q('=1+1'), code='504')}]\n", encoding="utf-8")
+    r = _run(wt, ["map", d / "mobile.yaml", "--out", d / "mobile.html", "--no-tiles", "--no-charts"])
+    if r.returncode != 0:
+        return {"mobile map": "not supported or failed"}
+    page = (d / "mobile.html").read_text(encoding="utf-8")
+    bodies = re.findall(r"\.bind(?:Tooltip|Popup)\(\s*`(.*?)`", page, re.DOTALL)
+    return {"map tooltip literals broken": sum(1 for b in bodies if not b.strip().endswith("</div>")
+                                               or "${" in b or "\\" in b)}
 
 
 def main() -> None:

@@ -490,6 +490,8 @@ STRINGS: dict[str, tuple[str, str, str]] = {
                    "{n} käyntipäivä(ä) viikossa; odotus keskimäärin {wait} päivää",
                    "{n} besöksdag(ar) i veckan; väntan i genomsnitt {wait} dagar"),
     "map.tour_layer": ("Mobile unit tours", "Liikkuvien palvelujen reitit", "Mobila enheters rutter"),
+    "map.mobile_tour": ("Tour of the mobile unit {name}", "Liikkuvan palvelun {name} reitti",
+                        "Rutten för den mobila enheten {name}"),
     "map.merged_into": ("its clients move to {name}", "asiakkaat siirtyvät: {name}",
                         "klienterna flyttar till {name}"),
     "map.scenario": ("Scenario: {name}", "Skenaario: {name}", "Scenario: {name}"),

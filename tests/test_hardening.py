@@ -3,8 +3,9 @@ one-line errors before anything is written, plausible-but-wrong inputs refused.
 
 The hostile payloads travel through every input file (points, postal areas, municipality
 table, service-area table) and every scenario field (name, description, an opened point's
-name), through the CLI and through the app's upload and export functions; the outputs are
-parsed (html.parser, openpyxl, csv) to prove that no tag and no formula survives.
+name, a mobile unit's id, name and stops), through the CLI and through the app's upload, mobile
+tab and export functions; the outputs are parsed (html.parser, openpyxl, csv, pypdf) to prove
+that no tag and no formula survives and that the names show as typed.
 """
 
 from __future__ import annotations
@@ -175,9 +176,11 @@ def hostile(tmp_path_factory):
 
 
 def test_helpers_escape_and_neutralise():
-    from planner.outputs.escape import cell_text, html_text, neutralise_cells
+    from planner.outputs.escape import cell_text, html_text, js_template_html, neutralise_cells
 
     assert html_text(HTML_PAYLOAD) == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
+    # inside JavaScript backticks: no backtick, no ${, no backslash escape left
+    assert js_template_html("`${x}` \\u003c") == "&#96;&#36;{x}&#96; &#92;u003c"
     assert html_text(None) == "" and html_text(float("nan")) == ""
     for f in FORMULAS:
         assert cell_text(f) == "'" + f
@@ -581,3 +584,258 @@ def test_user_grid_cells_off_land_are_warned(tmp_path):
     with pytest.warns(PlannerWarning, match="1 cell"):
         st = load_study(demand="grid", grid=path)
     assert int(st.units["pop_total"].sum()) == int(grid["ASUKKAITA"].sum())
+
+
+# --- 5. a mobile unit and its stops (issue 14) -------------------------------------------------
+# Names of a unit and its stops reach the map's popups, tooltips and tour lines, the app's
+# mobile tab, the brief and every table. Each must show to a reader exactly as typed (a tooltip
+# reads "<b>x</b>=1+1", not bold text and not "&lt;b&gt;"), and never as markup, script or formula.
+
+UNIT_NAME = "<b>x</b>=1+1"
+# folium writes a string tooltip between JavaScript backticks: there a backtick ends the string,
+# ${...} runs, \u003c becomes '<'; pairs of '$' would be mathematics in a matplotlib text
+TEMPLATE_NAME = "`${document.title='pwned'}` \\u003cimg src=x onerror=alert(1)\\u003e $\\alpha$ for $1"
+STOP_NAMES = ["<script>alert(1)</script>", '"onmouseover="alert(1)', "javascript:alert(1)",
+              '=HYPERLINK("http://x")']
+TEMPLATE_STOPS = ["<b>s</b>=1+1", "\\`+alert(1)+\\`"]
+TEMPLATE_ID = "bus`+(document.title=`pwned`)+`"  # ran on page load when the tour tooltip showed the id
+_q = json.dumps  # a JSON string is a YAML double-quoted scalar
+
+
+def _stop(sid: str, name: str, centre: str, day: str, start: str) -> str:
+    end = f"{int(start[:2]) + 1}:30"
+    return (f"        - {{id: {_q(sid)}, name: {_q(name)}, at_centre: '{centre}', "
+            f"schedule: [{{day: {day}, start: '{start}', end: '{end}'}}]}}\n")
+
+
+# unit 1: four stops at the municipal centres of Askola, Pukkila, Myrskylä and Lapinjärvi (as the
+# bundled example), ids that start like formulas; unit 2: two stops, names and id for backticks
+MOBILE_YAML = (
+    "name: hostile bus\nchanges:\n  - mobile:\n      id: '@bus'\n"
+    f"      name: {_q(UNIT_NAME)}\n      categories: [fi_appointment]\n      stops:\n"
+    + "".join(_stop(sid, n, c, "tue", s) for sid, n, c, s in zip(
+        ["=s1", "+s2", "-s3", "@s4"], STOP_NAMES, ["018", "616", "504", "407"],
+        ["09:00", "11:00", "13:00", "15:00"], strict=True))
+    + f"  - mobile:\n      id: {_q(TEMPLATE_ID)}\n      name: {_q(TEMPLATE_NAME)}\n"
+    "      categories: [sv_appointment]\n      stops:\n"
+    + _stop("t1", TEMPLATE_STOPS[0], "018", "wed", "09:00")
+    + _stop("t2", TEMPLATE_STOPS[1], "407", "wed", "11:00"))
+
+
+@pytest.fixture()
+def mobile_yaml(tmp_path) -> Path:
+    path = tmp_path / "mobile.yaml"
+    path.write_text(MOBILE_YAML, encoding="utf-8")
+    return path
+
+
+class _Visible(HTMLParser):
+    """The elements and the text a browser makes of an HTML fragment (references decoded)."""
+
+    def __init__(self, fragment: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.text = ""
+        self.feed(fragment)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001
+        self.tags.append(tag)
+        assert not any(k.startswith("on") for k, _ in attrs), (tag, attrs)
+
+    def handle_data(self, data):  # noqa: ANN001
+        self.text += data
+
+
+def _stop_name(popup: str) -> str:
+    """The name a popup shows on its first line (``<b>name</b><br>...``)."""
+    return _Visible(popup.split("<br>")[0]).text
+
+
+def _point_labels(page: str) -> list[dict]:
+    """Popup, tooltip and title of every service-point marker: the JSON of the L.geoJSON layers."""
+    dec = json.JSONDecoder()
+    out = []
+    for m in re.finditer(r"_geo = L\.geoJSON\(", page):
+        data, _ = dec.raw_decode(page, m.end())
+        out += [f["properties"] for f in data["features"]]
+    return out
+
+
+def _geojson_props(page: str) -> list[dict]:
+    """Properties of every folium GeoJson layer (areas, catchments): their tooltips are HTML."""
+    dec = json.JSONDecoder()
+    out = []
+    for m in re.finditer(r"geo_json_[0-9a-f]+_add\(", page):
+        data, _ = dec.raw_decode(page, m.end())
+        out += [f["properties"] for f in data["features"]]
+    return out
+
+
+def _template_literals(page: str) -> list[str]:
+    """Text of folium's string tooltips and popups, as the browser evaluates the backticks."""
+    out = []
+    for m in re.finditer(r"\.bind(?:Tooltip|Popup)\(\s*`(.*?)`", page, re.DOTALL):
+        body = m.group(1)
+        # a backtick in the text would have ended the literal early; ${ and \ are live in it
+        assert body.strip().endswith("</div>"), body[:200]
+        assert "${" not in body and "\\" not in body, body[:200]
+        out.append(body)
+    return out
+
+
+def assert_mobile_names_shown_as_text(page: str) -> set[str]:
+    """Every mobile name shows as typed, in text only: stop popups, tooltips and titles, the
+    unit's line in the popups, the tour tooltips, the area tooltips (nearest point, catchment);
+    no element or handler comes from a name. Returns the area tooltips' visible texts."""
+    assert "<script>alert" not in page and "<b>x" not in page and '"onmouseover="' not in page
+    areas = set()
+    for props in _geojson_props(page):
+        for v in props.values():
+            if isinstance(v, str):
+                seen = _Visible(v)
+                assert seen.tags == [], v
+                areas.add(seen.text)
+    labels = [p for p in _point_labels(page) if p["popup"] and "mobile unit" in p["popup"]]
+    by_stop = {**{n: (UNIT_NAME, "Finnish") for n in STOP_NAMES},
+               **{n: (TEMPLATE_NAME, "Swedish") for n in TEMPLATE_STOPS}}
+    assert sorted(_stop_name(p["popup"]) for p in labels) == sorted(by_stop)  # each stop once
+    for p in labels:
+        stop = _stop_name(p["popup"])
+        unit, language = by_stop[stop]
+        popup, tip = _Visible(p["popup"]), _Visible(p["tooltip"])
+        assert set(popup.tags) <= {"b", "br", "ul", "li"} and tip.tags == []  # the template's own
+        assert f"Stop of the mobile unit {unit}" in [_Visible(x).text for x in p["popup"].split("<br>")]
+        assert tip.text == f"{stop} (By appointment, {language})"
+        assert _Visible(p["title"]).text == stop
+    tours = [_Visible(b) for b in _template_literals(page) if "mobile unit" in b]
+    assert sorted(" ".join(v.text.split()) for v in tours) == sorted(
+        f"Tour of the mobile unit {n}" for n in (UNIT_NAME, TEMPLATE_NAME))
+    assert all(v.tags == ["div"] for v in tours)
+    return areas
+
+
+@pytest.mark.parametrize("extra", [[], ["--side-by-side"], ["--catchments"]])
+def test_cli_map_shows_mobile_unit_and_stop_names_as_text(mobile_yaml, tmp_path, extra):
+    out = tmp_path / "map.html"
+    result = runner.invoke(app, ["map", str(mobile_yaml), "--out", str(out), "--no-tiles", "--no-charts",
+                                 *extra])
+    assert result.exit_code == 0, result.output
+    areas = assert_mobile_names_shown_as_text(out.read_text(encoding="utf-8"))
+    # the stops serve Finnish speakers by appointment (social_any, fi): some areas name one as
+    # their nearest point, and with --catchments each stop has a catchment named after it
+    assert STOP_NAMES[0] in areas
+    if extra == ["--catchments"]:
+        assert set(STOP_NAMES) <= areas
+
+
+def test_app_live_map_layers_show_mobile_names_as_text(mobile_yaml, study, baseline):
+    """The app's builder map: the scenario's layers alone (LiveLayers), as the app sends them."""
+    import folium
+
+    from planner.outputs.maps import LiveLayers, scenario_map
+    from planner.scenario import evaluate, load_scenario
+
+    res, applied = evaluate(study, load_scenario(mobile_yaml), baseline)
+    live = LiveLayers()
+    scenario_map(study, res, "social_any", "fi", applied=applied, tiles=None, compact=True, baseline=baseline,
+                 live=live, frame=False)
+    m = folium.Map(tiles=None)
+    for g in live.groups():
+        g.add_to(m)
+    assert_mobile_names_shown_as_text(m.get_root().render())
+
+
+def _mobile_rows(csv_text: str) -> pd.DataFrame:
+    df = pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False)
+    return df[df["mobile_unit"] != ""]
+
+
+def test_cli_evaluate_and_compare_neutralise_mobile_names(mobile_yaml, tmp_path):
+    ev = tmp_path / "ev"
+    result = runner.invoke(app, ["evaluate", str(mobile_yaml), "--out", str(ev), "--format", "csv,xlsx"])
+    assert result.exit_code == 0, result.output
+    for f in (ev / "csv").glob("*.csv"):
+        assert_csv_safe(f.read_text(encoding="utf-8"))
+    assert_xlsx_safe(ev / "results.xlsx")
+    # 4 + 2 stops, one category each: formulas and ids behind an apostrophe, the rest as typed
+    stops = _mobile_rows((ev / "csv" / "service_points.csv").read_text(encoding="utf-8"))
+    assert sorted(stops["name"]) == sorted(["'=HYPERLINK(\"http://x\")", *STOP_NAMES[:3], *TEMPLATE_STOPS])
+    assert set(stops["mobile_unit_name"]) == {UNIT_NAME, TEMPLATE_NAME}
+    assert set(stops["mobile_unit"]) == {"'@bus", TEMPLATE_ID}
+    assert set(stops["stop_id"]) == {"'=s1", "'+s2", "'-s3", "'@s4", "t1", "t2"}
+    wb = openpyxl.load_workbook(ev / "results.xlsx")
+    ws = wb["service_points"]
+    head = [c.value for c in ws[1]]
+    names = {r[head.index("name")] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert "'=HYPERLINK(\"http://x\")" in names and "<script>alert(1)</script>" in names
+    cmp = tmp_path / "cmp"
+    result = runner.invoke(app, ["compare", str(mobile_yaml), "--out", str(cmp)])
+    assert result.exit_code == 0, result.output
+    for f in cmp.glob("*.csv"):
+        assert_csv_safe(f.read_text(encoding="utf-8"))
+    assert_xlsx_safe(cmp / "comparison.xlsx")
+    load = pd.read_csv(cmp / "point_load_change.csv", dtype=str, keep_default_na=False)
+    assert {"'=s1", "'+s2", "'-s3"} <= set(load["id"])  # stops that serve someone: their ids, neutralised
+
+
+def test_cli_brief_draws_mobile_names_as_plain_text(mobile_yaml, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    out = tmp_path / "brief.pdf"
+    result = runner.invoke(app, ["brief", str(mobile_yaml), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
+    # as typed: not bold, not entities, '$\alpha$' not set as mathematics; 4 stops, Tuesday each
+    assert f"Mobile unit {UNIT_NAME}: 4 stops, 4 visit day(s) a week" in text
+    assert f"Mobile unit {TEMPLATE_NAME}: 2 stops" in text
+    # a PDF cannot run or open anything from its text: no actions, links or scripts
+    for key in (b"/JavaScript", b"/JS", b"/URI", b"/Launch", b"/OpenAction", b"/AA"):
+        assert key not in data
+
+
+def test_app_mobile_tab_shows_names_as_text_and_exports_safely(study, baseline):
+    """The builder's mobile tab as a user fills it: names as literal text in its captions and
+    messages, then the scenario it makes, through the app's exports."""
+    from streamlit.testing.v1 import AppTest
+
+    from planner.appstate import export_files, scenario_from_text
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180)
+    at.run()
+    at.sidebar.radio(key="page@en").set_value("builder").run()
+    at.text_input(key="mob_name").set_value(UNIT_NAME)
+    app_stops = [STOP_NAMES[0], STOP_NAMES[1], STOP_NAMES[3]]  # script, handler, formula
+    for name, centre in zip(app_stops, ["407", "504", "018"], strict=True):
+        at.text_input(key="mob_stop_name").set_value(name)
+        at.selectbox(key="mob_centre").set_value(centre)
+        at.button(key="mob_add_stop").click().run()
+        assert not at.exception and not at.error
+    (so_far,) = [c.value for c in at.caption if c.value.startswith("Stops so far")]
+    # a quote is no markup in Markdown text; '<', '(', ':' and '-' are escaped
+    assert "<script>" not in so_far
+    assert so_far.startswith(r"Stops so far: \<script\>alert\(1\)\</script\> \(tue 09\:00\-12\:00\);")
+    at.button(key="mob_add").click().run()
+    assert not at.exception and not at.error
+    shown = [e.value for e in [*at.caption, *at.markdown, *at.success, *at.info]]
+    # Markdown: every name is backslash-escaped (md_text), so it shows as typed, never as markup
+    assert not any("<script>" in s or "<b>x" in s for s in shown)
+    assert any("\\<b\\>x\\</b\\>=1\\+1" in s for s in shown)  # the success message, and the kept change
+    assert any("\\<script\\>alert\\(1\\)\\</script\\>" in s for s in shown)
+    sc = scenario_from_text(at.code[0].value, "app.yaml")
+    (unit,) = [c["mobile"] for c in sc.changes if "mobile" in c]
+    assert unit["name"] == UNIT_NAME and [s["name"] for s in unit["stops"]] == app_stops
+    files = export_files(study, baseline, sc, tiles=None)
+    page = files["html"][1].decode("utf-8")
+    assert "<script>alert" not in page and "<b>x" not in page and '"onmouseover="' not in page
+    popups = [p for p in _point_labels(page) if p["popup"] and "mobile unit" in p["popup"]]
+    assert sorted(_stop_name(p["popup"]) for p in popups) == sorted(app_stops)
+    assert all(f"Stop of the mobile unit {UNIT_NAME}" in _Visible(p["popup"]).text for p in popups)
+    assert assert_xlsx_safe(files["xlsx"][1]) > 1000
+    with zipfile.ZipFile(io.BytesIO(files["csv"][1])) as zf:
+        for name in zf.namelist():
+            assert_csv_safe(zf.read(name).decode("utf-8"))
+        (pts,) = [n for n in zf.namelist() if n.endswith("/service_points.csv")]
+        stops = _mobile_rows(zf.read(pts).decode("utf-8"))
+    # the stop names as typed, the formula behind an apostrophe
+    assert sorted(set(stops["name"])) == sorted([STOP_NAMES[0], STOP_NAMES[1], "'" + STOP_NAMES[3]])

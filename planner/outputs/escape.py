@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["html_text", "md_text", "cell_text", "neutralise_cells", "FORMULA_PREFIXES"]
+__all__ = ["html_text", "js_template_html", "md_text", "cell_text", "neutralise_cells", "FORMULA_PREFIXES"]
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by
 # Excel, LibreOffice or Google Sheets (tab and carriage return too: some apps strip them)
@@ -29,6 +29,22 @@ def html_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True)
+
+
+# folium's Tooltip and Popup templates write their text between JavaScript backticks, unescaped:
+# there a backtick ends the string, ``${...}`` runs code and ``\u003c`` becomes a '<'
+_JS_TEMPLATE = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
+def js_template_html(value: Any) -> str:
+    """``value`` as HTML text safe inside a JavaScript template literal (folium's string
+    ``tooltip=`` / ``popup=``): :func:`html_text` plus the backtick, ``$`` and backslash as
+    character references, which the browser then shows as those characters.
+
+    >>> js_template_html("`${alert(1)}` <b>")
+    '&#96;&#36;{alert(1)}&#96; &lt;b&gt;'
+    """
+    return html_text(value).translate(_JS_TEMPLATE)
 
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that start

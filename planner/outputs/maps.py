@@ -28,7 +28,7 @@ from ..categories import CATEGORIES, NEEDS
 from ..i18n import STRINGS, category_label, group_label, model_name, need_label, t
 from ..numbers import fmt_int
 from ..settings import DEFAULT_SETTINGS, Settings
-from .escape import html_text
+from .escape import html_text, js_template_html
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
            "LiveLayers", "marker_svg", "save_map"]
@@ -774,8 +774,10 @@ def _tour_layer(place, points: gpd.GeoDataFrame, state: dict[str, str], web: str
     for unit, s in stops.to_crs(web).groupby("mobile_unit", sort=False):
         if len(s) < 2:
             continue
+        name = s["mobile_unit_name"].iloc[0] if "mobile_unit_name" in s.columns else unit
+        # folium writes a tooltip between JavaScript backticks: escaped for that, not only for HTML
         folium.PolyLine([(g.y, g.x) for g in s.geometry], color="#333333", weight=3, dash_array="6 4",
-                        tooltip=html_text(t("map.mobile_stop", lang, name=str(unit)))).add_to(group)
+                        tooltip=js_template_html(t("map.mobile_tour", lang, name=str(name)))).add_to(group)
     place(group, t("map.tour_layer", lang))
 
 
