@@ -67,11 +67,7 @@ def save_matrix(data: bytes, name: str, folder: Path | None = None) -> Path:
     if not data:
         raise DataError("the matrix file is empty", file=name)
     if suffix in _TABLE:
-        final = folder / f"{_stem(name)}-{digest}{suffix}"
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=suffix)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        return _replace(Path(tmp), final)
+        return _write_table(data, folder / f"{_stem(name)}-{digest}{suffix}")
     if suffix != ".zip":
         raise DataError(f"unknown kind of matrix file {suffix or '(no extension)'!r}: expected .csv, "
                         ".parquet or a .zip of TravelTimes_to_<YKR_ID>.txt files", file=name)
@@ -93,7 +89,9 @@ def save_matrix(data: bytes, name: str, folder: Path | None = None) -> Path:
     if sum(m.file_size for m in use) > MAX_BYTES:
         raise DataError(f"the ZIP unpacks to more than {MAX_BYTES / 1e9:.0f} GB", file=name)
     if not ttm:  # one long table inside a ZIP
-        return _save_member(zf, use[0], name, folder, digest)
+        member = use[0]
+        return _write_table(_read_member(zf, member, name),
+                            folder / f"{_stem(name)}-{digest}{Path(member.filename).suffix.lower()}")
     final = folder / f"{_stem(name)}-{digest}"
     tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".upload-"))
     try:
@@ -121,13 +119,10 @@ def _read_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> byt
     return raw
 
 
-def _save_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, folder: Path,
-                 digest: str) -> Path:
-    suffix = Path(member.filename).suffix.lower()
-    final = folder / f"{_stem(name)}-{digest}{suffix}"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=suffix)
+def _write_table(data: bytes, final: Path) -> Path:
+    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".upload-", suffix=final.suffix)
     with os.fdopen(fd, "wb") as f:
-        f.write(_read_member(zf, member, name))
+        f.write(data)
     return _replace(Path(tmp), final)
 
 
