@@ -350,18 +350,6 @@ def network_available() -> bool:
     return hasattr(network_traveltime, "helsinki_demo_model")
 
 
-def matrix_model(path: str | Path, column: str, keys: str = "cells", mode: str = "drive",
-                 settings: Settings = DEFAULT_SETTINGS):
-    """An imported matrix with the straight-line estimate where it has no value; a Travel Time
-    Matrix column sets the mode (``car_r_t``: drive_rush), any other column takes ``mode``."""
-    from .traveltime.estimate import canonical_mode, estimate_model
-    from .traveltime.imported import TTM_COLUMN_MODES, ImportedMatrixModel
-
-    m = canonical_mode(TTM_COLUMN_MODES.get(column, mode))
-    return ImportedMatrixModel(path, column=column, keys=keys, mode=m,
-                               fallback=estimate_model(m, settings), settings=settings)
-
-
 def load_app_study(model: str = "straight", mode: str = "drive", demand: str = "postal",
                    preset: str | None = None, settings: Settings = DEFAULT_SETTINGS,
                    matrix: tuple[str, str, str] | None = None, **options: object) -> Study:
@@ -379,7 +367,10 @@ def load_app_study(model: str = "straight", mode: str = "drive", demand: str = "
         if model == "matrix":
             if not matrix:
                 raise ValueError("the imported-matrix model needs a matrix (path, column, keys)")
-            return study_mod.load_study(model=matrix_model(*matrix, mode=mode, settings=settings),
+            from .traveltime.imported import matrix_model
+
+            path, column, keys = matrix
+            return study_mod.load_study(model=matrix_model(path, column, keys, mode, settings=settings),
                                         demand=demand, mode=mode, preset=preset, settings=settings,
                                         **options)
         if model != "network":

@@ -95,13 +95,9 @@ def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | No
 
     try:
         if matrix is not None:
-            from .traveltime.estimate import canonical_mode, estimate_model
-            from .traveltime.imported import TTM_COLUMN_MODES, ImportedMatrixModel
+            from .traveltime.imported import matrix_model
 
-            # a Travel Time Matrix column says its mode (car_r_t: drive_rush); else --mode
-            m = canonical_mode(TTM_COLUMN_MODES.get(matrix_column, mode))
-            return ImportedMatrixModel(matrix, column=matrix_column, keys=matrix_keys, mode=m,
-                                       fallback=estimate_model(m) if matrix_fallback else None)
+            return matrix_model(matrix, matrix_column, matrix_keys, mode, fallback=matrix_fallback)
         return choose_model(network, mode, demand)
     except (ValueError, OSError) as exc:
         _fail(exc)

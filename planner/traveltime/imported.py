@@ -43,7 +43,7 @@ from ..errors import DataError
 from ..settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["IMPORTED_MODEL", "KEYS", "TTM_COLUMN_MODES", "Coverage", "ImportedMatrixModel",
-           "matrix_columns", "ykr_cells"]
+           "matrix_columns", "matrix_model", "ykr_cells"]
 
 IMPORTED_MODEL = "imported travel-time matrix"
 KEYS = ("cells", "ids")
@@ -366,3 +366,15 @@ class ImportedMatrixModel:
             if fb.get("time_error_p90_min"):
                 out["time_error_p90_min"] = fb["time_error_p90_min"]
         return out
+
+
+def matrix_model(path: str | Path, column: str = "travel_time", keys: str = "cells", mode: str = "drive",
+                 fallback: bool = True, settings: Settings = DEFAULT_SETTINGS) -> ImportedMatrixModel:
+    """The matrix as the CLI and the app use it: a Travel Time Matrix column sets the mode
+    (``car_r_t``: drive_rush), any other column takes ``mode``; with ``fallback`` the
+    straight-line estimate of that mode answers the pairs the matrix has no value for."""
+    from .estimate import canonical_mode, estimate_model
+
+    m = canonical_mode(TTM_COLUMN_MODES.get(column, mode))
+    return ImportedMatrixModel(path, column=column, keys=keys, mode=m, settings=settings,
+                               fallback=estimate_model(m, settings) if fallback else None)
