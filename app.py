@@ -205,21 +205,13 @@ def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
     else:
         st.caption(t("map.error_unknown", lang))
     if key is not None and key[0] == "matrix":
-        matrix_coverage(key, lang)
+        matrix_coverage(get_study(*key), lang)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def get_coverage(key: tuple):
-    from planner.traveltime import xy
-
-    study = get_study(*key)
-    units = study.units[study.units["located"]]
-    return study.model.coverage(xy(units), xy(study.points))
-
-
-def matrix_coverage(key: tuple, lang: str) -> None:
-    """What an imported matrix covers, and the points it has no column for (named)."""
-    study, cov = get_study(*key), get_coverage(key)
+def matrix_coverage(study, lang: str) -> None:
+    """What an imported matrix covers (measured once, with the study's matrix), and the points
+    it has no column for (named)."""
+    cov = study.ttm.coverage
     n_pts, n_orig = cov.n_destinations, cov.n_origins
     text = t("side.matrix_coverage", lang, pts=n_pts - len(cov.points_without_column), n_pts=n_pts,
              orig=n_orig - len(cov.origins_without_row), n_orig=n_orig,

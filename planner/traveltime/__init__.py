@@ -116,6 +116,8 @@ class TravelTimeMatrix:
 
     ``inf`` = unreachable, ``nan`` = the origin has no location (unlocated residents).
     ``error_model``: the model, when it states its error (``error_p90_min``), else None.
+    ``coverage``: for an imported matrix, which points and origins it answers
+    (:class:`planner.traveltime.imported.Coverage`), else None.
     """
 
     origin_ids: np.ndarray
@@ -123,6 +125,7 @@ class TravelTimeMatrix:
     time_min: np.ndarray
     provenance: dict[str, str] = field(default_factory=dict)
     error_model: object | None = None
+    coverage: object | None = None
 
     def __post_init__(self) -> None:
         if self.time_min.shape != (len(self.origin_ids), len(self.point_ids)):
@@ -145,6 +148,7 @@ class TravelTimeMatrix:
             np.hstack([self.time_min, np.asarray(time_min, float).reshape(len(self.origin_ids), -1)]),
             dict(self.provenance),
             self.error_model,
+            self.coverage,
         )
 
     def to_long(self) -> pd.DataFrame:
@@ -168,17 +172,19 @@ def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
 
     times = unit_point_times(model, units, xy(points))
     provenance = {**model.provenance(), "intrazonal_trips": INTRAZONAL_NOTE}
+    coverage = None
     if callable(getattr(model, "coverage", None)):  # an imported matrix: what it covers
         origins = xy(units)
         located = np.isfinite(origins).all(axis=1)
-        fallback = getattr(model, "fallback_text", lambda: None)()
-        provenance["matrix_coverage"] = model.coverage(origins[located], xy(points)).note(fallback)
+        coverage = model.coverage(origins[located], xy(points))
+        provenance["matrix_coverage"] = coverage.note(getattr(model, "fallback_text", lambda: None)())
     return TravelTimeMatrix(
         units["unit_id"].to_numpy(dtype=object),
         points["id"].to_numpy(dtype=object),
         times,
         provenance,
         model if callable(getattr(model, "error_p90_min", None)) else None,
+        coverage,
     )
 
 
