@@ -226,7 +226,7 @@ def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
     ``mobile_unit_name``, ``stop_id``, ``visits_per_week``, ``wait_days``, ``schedule`` and
     ``first_visit_min`` (minute of the week of its first visit) mark them.
     """
-    from .scenario import open_site
+    from .scenario import open_site, site_row
 
     region = study.borders.union_all()  # once for all stops
     rows: list[dict[str, Any]] = []
@@ -241,15 +241,14 @@ def stop_points(study: Study, arg: dict[str, Any], src: str, row: int) -> gpd.Ge
             raise _err(exc.reason, src, row, f"stops[{k}].{exc.field}") from None
         first = min(DAYS.index(v["day"]) * 1440 + _minutes(v["start"], src, row, "start")
                     for v in st["schedule"])  # minute of the week (Mon 00:00 = 0): tour order
-        site = {"name": st["name"], "municipality_code": st["municipality_code"], "address": address,
-                "postal_code": "", "location_precision": precision, "source": f"scenario {src}",
-                "note": f"mobile unit {arg['name']} (scenario); not an existing point",
-                "capacity": np.nan,  # a stop has no capacity of its own
+        site = {**site_row(st, src, precision, address,
+                           f"mobile unit {arg['name']} (scenario); not an existing point",
+                           np.nan),  # a stop has no capacity of its own
                 "mobile_unit": arg["id"], "mobile_unit_name": arg["name"], "stop_id": st["id"],
                 "visits_per_week": float(visits_per_week(days)), "first_visit_min": first,
                 "wait_days": expected_wait_days(days), "schedule": schedule_text(st["schedule"])}
         for j, cat in enumerate(arg["categories"]):
-            rows.append({"id": st["id"] if j == 0 else f"{st['id']}__{cat}", "name": site["name"],
+            rows.append({"id": st["id"] if j == 0 else f"{st['id']}__{cat}", "name": st["name"],
                          "category": cat, **site})
             geoms.append(geom)
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=study.settings.crs)

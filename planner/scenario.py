@@ -398,13 +398,18 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int,
     ``region``: the union of the borders, when the caller has it (several stops at once).
     """
     geom, precision, address = open_site(study, arg, src, row, region)
-    return gpd.GeoDataFrame({
-        "id": [arg["id"]], "name": [arg["name"]], "category": [arg["category"]],
-        "municipality_code": [arg["municipality_code"]], "address": [address], "postal_code": [""],
-        "location_precision": [precision], "source": [f"scenario {src}"],
-        "note": ["proposed in a scenario; not an existing point"],
-        "capacity": [float(arg["capacity"]) if "capacity" in arg else np.nan],
-    }, geometry=[geom], crs=study.settings.crs)
+    site = site_row(arg, src, precision, address, "proposed in a scenario; not an existing point",
+                    float(arg["capacity"]) if "capacity" in arg else np.nan)
+    row_ = {"id": arg["id"], "name": arg["name"], "category": arg["category"], **site}  # the points' order
+    return gpd.GeoDataFrame({k: [v] for k, v in row_.items()}, geometry=[geom], crs=study.settings.crs)
+
+
+def site_row(arg: dict[str, Any], src: str, precision: str, address: str, note: str,
+             capacity: float) -> dict[str, Any]:
+    """The point columns (besides id and category) of a site a scenario proposes."""
+    return {"name": arg["name"], "municipality_code": arg["municipality_code"], "address": address,
+            "postal_code": "", "location_precision": precision, "source": f"scenario {src}",
+            "note": note, "capacity": capacity}
 
 
 def open_site(study: Study, arg: dict[str, Any], src: str, row: int, region=None) -> tuple[Any, str, str]:
