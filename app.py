@@ -198,8 +198,9 @@ def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
         network += f", OSM {prov['osm_date']}"
     mode = t(f"mode.{prov['mode']}", lang) if prov["mode"] in ESTIMATE_MODES else prov["mode"]
     st.caption(t("prov.caption", lang, model=model_name(prov["model"], lang), mode=mode.lower(),
-                 params=prov.get("model_parameters", ""), year=prov["data_year"],
-                 units=prov["demand_units"], network=network, points=prov["service_points"]))
+                 params=md_text(prov.get("model_parameters", "")), year=prov["data_year"],
+                 units=prov["demand_units"], network=md_text(network),  # a matrix's file and column
+                 points=md_text(prov["service_points"])))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
         st.caption(t("map.error", lang, bands=prov["time_error_p90_min"]))
     else:

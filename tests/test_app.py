@@ -418,6 +418,23 @@ def test_a_matrix_without_its_id_columns_is_explained_not_a_crash(at, monkeypatc
             in errors)
 
 
+def test_a_hostile_matrix_column_name_is_text_in_the_caption(at, monkeypatch, tmp_path):
+    """The time column's name comes from the uploaded file's header and reaches the model
+    caption (Markdown): it must stay literal text, never a link or bold."""
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    from planner.matrices import save_matrix
+    from planner.outputs.escape import md_text
+
+    hostile = "[x](http://e.invalid) **b** <b>x</b>=1+1"
+    save_matrix(pd.DataFrame({"from_id": ["00100"], "to_id": ["kela_helsinki_kamppi"], hostile: [7]})
+                .to_csv(index=False).encode(), "hostile.csv")
+    at.sidebar.selectbox(key="model@en").select("matrix").run()
+    at.sidebar.radio(key="matrix_keys@en").set_value("ids").run()
+    assert not at.exception, at.exception
+    caption = at.caption[0].value
+    assert f"column {md_text(hostile)}" in caption and "[x](http" not in caption
+
+
 # ---------------------------------------------------------------- planner.appstate
 
 
