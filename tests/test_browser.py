@@ -371,6 +371,10 @@ def test_imported_matrix_upload_in_the_browser(page, tmp_path):
     page.get_by_text("Service points without a column in the matrix").wait_for()
     _map(page)
     _wait_idle(page)
+    # headless Chromium can hand a whole-page picture of the sidebar from before the click; a
+    # picture of the radio itself is drawn afresh (and makes the page's one current as well)
+    ids_radio = sidebar.locator('[data-testid="stRadio"]').last
+    ids_radio.screenshot(path=str(ARTIFACTS / "imported_matrix_ids.png"))
     _screenshot(page, "imported_matrix.png")
     visible = page.locator('[data-testid="stMain"]').inner_text()
     assert "imported travel-time matrix" in visible and "390 of 390 origins" in visible
