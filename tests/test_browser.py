@@ -151,8 +151,9 @@ def _shows(page, box, text: str, timeout_s: float = 60.0) -> None:
 
 
 def _screenshot(page, name: str) -> None:
-    """Save a screenshot for people to look at; Chromium can stall capturing a page with two
-    live maps in an iframe on a loaded machine, and a picture missed is not a failed behaviour."""
+    """Save a screenshot of a page (or one element: a locator) for people to look at; Chromium
+    can stall capturing a page with two live maps in an iframe on a loaded machine, or wait for
+    an element that a rerun keeps moving, and a picture missed is not a failed behaviour."""
     from playwright.sync_api import Error as PlaywrightError
 
     try:
@@ -373,8 +374,7 @@ def test_imported_matrix_upload_in_the_browser(page, tmp_path):
     _wait_idle(page)
     # headless Chromium can hand a whole-page picture of the sidebar from before the click; a
     # picture of the radio itself is drawn afresh (and makes the page's one current as well)
-    ids_radio = sidebar.locator('[data-testid="stRadio"]').last
-    ids_radio.screenshot(path=str(ARTIFACTS / "imported_matrix_ids.png"))
+    _screenshot(sidebar.locator('[data-testid="stRadio"]').last, "imported_matrix_ids.png")
     _screenshot(page, "imported_matrix.png")
     visible = page.locator('[data-testid="stMain"]').inner_text()
     assert "imported travel-time matrix" in visible and "390 of 390 origins" in visible
