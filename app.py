@@ -82,16 +82,18 @@ def _cached_map(key: tuple, text: str | None, full: bool, need: str, group: str,
 
     study, base = get_study(*key), get_baseline(key)
     if text is None:
-        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments)
+        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments,
+                         show_catchments=catchments)
     elif full:
         run = get_run(key, text)
         m = scenario_map(study, run.results, need, group, applied=run.applied,
                          changes=run.comparison["unit_changes"], lang=lang, compact=True,
-                         catchments=catchments, baseline=base)
+                         catchments=catchments, baseline=base, show_catchments=catchments)
     else:
         eff = get_effect(key, text)
         m = scenario_map(study, eff.results, need, group, applied=eff.applied, changes=eff.changes,
-                         lang=lang, compact=True, catchments=catchments, baseline=base)
+                         lang=lang, compact=True, catchments=catchments, baseline=base,
+                         show_catchments=catchments)
     return offline_assets(m)  # Leaflet inlined: the map draws without internet
 
 
@@ -113,12 +115,14 @@ def _cached_live(key: tuple, text: str | None, need: str, group: str, lang: str,
     study, base = get_study(*key), get_baseline(key)
     live = LiveLayers()
     if text is None:
-        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments, live=live)
+        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments, live=live,
+                         show_catchments=catchments)
         return offline_assets(m), live
     eff = get_effect(key, text)
     # a scenario's live layers go over the baseline's frame (get_live_map): no frame of its own
     scenario_map(study, eff.results, need, group, applied=eff.applied, changes=eff.changes, lang=lang,
-                 compact=True, catchments=catchments, baseline=base, live=live, frame=False)
+                 compact=True, catchments=catchments, baseline=base, live=live, frame=False,
+                 show_catchments=catchments)
     return None, live
 
 
@@ -479,6 +483,7 @@ def _rows_all_kept() -> None:
     ss = st.session_state
     ss["w_merges_keep"] = list(range(len(ss.get("merges", []))))
     ss["w_opened_keep"] = list(range(len(ss.get("opened", []))))
+    ss["w_mobile_keep"] = [i for i, c in enumerate(ss.get("extra", [])) if "mobile" in c]
 
 
 def _load_picked() -> None:
@@ -516,6 +521,15 @@ def _keep_rows(state_key: str, widget_key: str) -> None:
     keep = ss.get(widget_key, [])
     ss[state_key] = [row for i, row in enumerate(ss[state_key]) if i in keep]
     ss[widget_key] = list(range(len(ss[state_key])))
+
+
+def _picked_state(pid: str) -> str:
+    """What the scenario being built does to point ``pid``: 'closed' (closed or merged into
+    another point), 'appointment' (made appointment-only) or 'open'."""
+    ss = st.session_state
+    if pid in ss.get("w_close", []) or any(pid in frm for _, frm in ss.get("merges", [])):
+        return "closed"
+    return "appointment" if pid in ss.get("w_appt", []) else "open"
 
 
 def _pick_action(action: str, pid: str) -> None:
@@ -618,6 +632,21 @@ def _mobile_tab(study, lang: str) -> None:
             for s in ss["mob_stops"]))))
     st.button(t("b.mob_add", lang), on_click=_add_mobile_unit, key="mob_add", type="primary")
     _show_msg("mobile")
+    units = {i: c["mobile"] for i, c in enumerate(ss["extra"]) if "mobile" in c}
+    if units:  # the scenario's units, each removable here (a cross on its chip)
+        rows = {i: t("b.mob_row", lang, name=u.get("name", u.get("id", "")), stops=len(u.get("stops", [])))
+                for i, u in units.items()}
+        ss["w_mobile_keep"] = [i for i in ss.get("w_mobile_keep", list(rows)) if i in rows]
+        st.multiselect(t("b.mob_list", lang), list(rows), format_func=rows.get, key="w_mobile_keep",
+                       on_change=_keep_mobile)
+
+
+def _keep_mobile() -> None:
+    """Callback: drop the mobile units whose chip was removed; other changes stay as they are."""
+    ss = st.session_state
+    keep = set(ss.get("w_mobile_keep", []))
+    ss["extra"] = [c for i, c in enumerate(ss["extra"]) if "mobile" not in c or i in keep]
+    _rows_all_kept()
 
 
 def _save(name: str, text: str, where: str = "save") -> None:
@@ -626,12 +655,15 @@ def _save(name: str, text: str, where: str = "save") -> None:
 
     ss = st.session_state
     try:
-        path = save_scenario(name, text)
-    except (OSError, ValueError) as exc:
+        save_scenario(name, text)
+    except OSError as exc:  # the reason, not the server's folders
+        _msg("error", ("b.save_failed", {"error": exc.strerror or type(exc).__name__}), where)
+        return
+    except ValueError as exc:
         _msg("error", ("b.save_failed", {"error": str(exc)}), where)
         return
     ss["saved_text"] = text
-    _msg("success", ("b.saved_disk", {"name": name, "path": str(path)}), where)
+    _msg("success", ("b.saved_disk", {"name": name}), where)
 
 
 def _handle_map_click(out: dict | None, all_points) -> None:
@@ -747,33 +779,38 @@ def builder(ctx: dict) -> None:
             _handle_map_click(out, shown)
     with col_ctl:
         st.text_input(t("b.name", lang), key="sc_name")
-        if error:  # beside the controls that caused it; the map keeps showing the last valid state
-            st.error(t("b.error", lang, error=md_text(error)))
-        _show_msg("edit")
-        if ss.pop("builder_click", False):
-            st.info(t("b.click_set", lang, lat=ss["new_lat"], lon=ss["new_lon"]))
-        if ss.get("picked"):
-            opened = {o["id"]: o["name"] for o in ss["opened"]}
-            names = {p: labels.get(p, opened.get(p, p)) for p in ss["picked"]}
-            if ss.get("w_pick") not in names:
-                ss["w_pick"] = ss["picked"][0]
-            if len(names) > 1:
-                st.selectbox(t("b.pick_which", lang), list(names), format_func=names.get, key="w_pick")
-            pid = ss["w_pick"]
-            st.info(t("b.picked", lang, name=md_text(names[pid])))
-            walkin = bool(study.points.loc[study.points["id"] == pid, "category"].isin(list(S.APPOINTMENT_OF))
-                          .any())
-            c1, c2 = st.columns(2)
-            c1.button(t("b.pick_close", lang), on_click=_pick_action, args=("close", pid), key="pick_close",
-                      width="stretch")
-            c2.button(t("b.pick_reopen", lang), on_click=_pick_action, args=("reopen", pid),
-                      key="pick_reopen", width="stretch")
-            if walkin:
-                st.button(t("b.pick_appointment", lang), on_click=_pick_action, args=("appointment", pid),
-                          key="pick_appt", width="stretch")
+        # one fixed slot for the messages and the picked point: what appears or goes in it never
+        # moves the tabs below (a shifted st.tabs is a new element and shows its first tab again)
+        with st.container():
+            if error:  # beside the controls that caused it; the map keeps showing the last valid state
+                st.error(t("b.error", lang, error=md_text(error)))
+            _show_msg("edit")
+            if ss.pop("builder_click", False):
+                st.info(t("b.click_set", lang, lat=ss["new_lat"], lon=ss["new_lon"]))
+            if ss.get("picked"):
+                opened = {o["id"]: o["name"] for o in ss["opened"]}
+                names = {p: labels.get(p, opened.get(p, p)) for p in ss["picked"]}
+                if ss.get("w_pick") not in names:
+                    ss["w_pick"] = ss["picked"][0]
+                if len(names) > 1:
+                    st.selectbox(t("b.pick_which", lang), list(names), format_func=names.get, key="w_pick")
+                pid = ss["w_pick"]
+                state = _picked_state(pid)
+                st.info(t("b.picked", lang, name=md_text(names[pid])) + "  \n" + t(f"b.picked_{state}", lang))
+                walkin = bool(study.points.loc[study.points["id"] == pid, "category"]
+                              .isin(list(S.APPOINTMENT_OF)).any())
+                # only what can still be done to the point: a closed point offers no "Close it"
+                actions = [a for a in ("close", "appointment", "reopen")
+                           if (a == "close" and state != "closed")
+                           or (a == "appointment" and walkin and state == "open")
+                           or (a == "reopen" and state != "open")]
+                keys = {"close": "pick_close", "appointment": "pick_appt", "reopen": "pick_reopen"}
+                for col, action in zip(st.columns(len(actions)), actions, strict=True):
+                    col.button(t(f"b.pick_{action}", lang), on_click=_pick_action, args=(action, pid),
+                               key=keys[action], width="stretch")
         tab_close, tab_merge, tab_appt, tab_new, tab_mob = st.tabs(
             [t("b.tab_close", lang), t("b.tab_merge", lang), t("b.tab_appointment", lang), t("b.new", lang),
-             t("b.tab_mobile", lang)])
+             t("b.tab_mobile", lang)], key=f"b_tabs@{lang}")
         with tab_mob:
             _mobile_tab(study, lang)
         with tab_close:
@@ -818,8 +855,12 @@ def builder(ctx: dict) -> None:
                                on_change=_keep_rows, args=("opened", "w_opened_keep"))
         st.text_area(t("b.description", lang), key="sc_desc", height=68)
         st.button(t("b.reset", lang), on_click=_reset, key="reset")
-        if ss["extra"]:
-            st.caption(t("b.extra", lang, changes=md_text(ss["extra"])))  # names in them: user text
+        others = [c for c in ss["extra"] if "mobile" not in c]
+        if others:  # changes of a loaded file the builder has no control for: shown as the file has them
+            import yaml
+
+            st.caption(t("b.extra", lang))
+            st.code(yaml.safe_dump(others, allow_unicode=True, sort_keys=False), language="yaml")
 
     c_save, c_load = st.columns(2)
     with c_save:
@@ -1041,6 +1082,7 @@ def main() -> None:
     _read_link()
     ctx = sidebar()
     ss["_key"] = ctx["key"]
+    _write_link(ctx, scenario=False)  # the address follows a page or language switch at once
     matrix = ctx["key"][0] == "matrix"  # a user's file: a parser's ValueError is its message too
     failures = (PlannerError, ImportError, OSError, ValueError) if matrix else (PlannerError, ImportError,
                                                                                  OSError)
@@ -1060,6 +1102,25 @@ def main() -> None:
              "export": export}
     pages[ss["page"]](ctx)
     _write_link(ctx)
+    _frame_titles(ctx["lang"])
+
+
+def _frame_titles(lang: str) -> None:
+    """Give the map frames a title a screen reader can say ("Map of the scenario"), not the
+    component's name: streamlit-folium sets the iframe's title and offers no way to change it."""
+    import json
+
+    with st.sidebar:
+        # one observer per page (a rerun runs the script again: it only updates the title)
+        st.html(
+            "<script>(function () {var s = window.plannerFrames || (window.plannerFrames = {}); s.title = "
+            + json.dumps(t("map.frame", lang)).replace("<", "\\u003c") + ";"
+            "function fix() {document.querySelectorAll('iframe[title=\"streamlit_folium.st_folium\"],"
+            "iframe[data-planner-map]').forEach(function (f) {"
+            "f.setAttribute('data-planner-map', '1'); if (f.title !== s.title) { f.title = s.title; }});}"
+            "fix(); if (!s.observer) { s.observer = new MutationObserver(fix);"
+            "s.observer.observe(document.body, {childList: true, subtree: true}); }})();"
+            "</script>", unsafe_allow_javascript=True)
 
 
 def _read_link() -> None:
@@ -1079,11 +1140,22 @@ def _read_link() -> None:
         ss["_link_problems"] = problems
 
 
-def _write_link(ctx: dict) -> None:
-    """Keep the address in step with the view, so that copying it shares exactly this."""
+def _write_link(ctx: dict, scenario: bool = True) -> None:
+    """Keep the address in step with the view, so that copying it shares exactly this.
+
+    Called twice a run: first with ``scenario=False`` before the page is drawn (the view's
+    choices, the address's scenario kept as it is), so a link copied while a slow page is
+    still drawing already opens the page shown; then with the scenario as built."""
     from planner.urlstate import encode_view
 
     ss = st.session_state
+    if not scenario:
+        params = encode_view(ss, None)
+        if "sc" in st.query_params:
+            params["sc"] = st.query_params["sc"]
+        if {k: st.query_params[k] for k in st.query_params} != params:
+            st.query_params.from_dict(params)
+        return
     text = None
     if not current_selections().is_empty():
         try:

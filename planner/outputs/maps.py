@@ -68,16 +68,19 @@ _BOX = ("background:rgba(255,255,255,.94);padding:6px 10px;border:1px solid #888
         f"{_FONT};color:#111")
 
 
-def marker_svg(category: str, size: int = 18, state: str = "open") -> str:
+def marker_svg(category: str, size: int = 18, state: str = "open", label: str | None = None) -> str:
     """Inline SVG marker of a category: distinct shape and colour (Okabe-Ito palette).
 
     ``state`` 'closed' draws a red cross over a faded marker, 'opened' a thick red outline,
     'placeholder' a hollow outline in the category colour (a row whose site is unknown,
-    drawn at its municipal centre: never to be mistaken for a site).
+    drawn at its municipal centre: never to be mistaken for a site). ``label`` (plain text)
+    names the picture for screen readers (``role="img"``); without it the picture is
+    decorative (``aria-hidden``), as beside its words in the legend.
     """
     c = CATEGORIES[category]
+    a11y = f'role="img" aria-label="{html_text(label)}"' if label else 'aria-hidden="true"'
     if state == "placeholder":
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" {a11y} '
                 f'viewBox="0 0 18 18"><g fill="none" stroke="{c.colour}" stroke-width="2.5" '
                 f'stroke-dasharray="3 2">{_SHAPES[c.marker]}</g></svg>')
     stroke = "#d7191c" if state == "opened" else "#ffffff" if c.colour == "#000000" else "#000000"
@@ -86,7 +89,7 @@ def marker_svg(category: str, size: int = 18, state: str = "open") -> str:
              '<line x1="16" y1="2" x2="2" y2="16" stroke="#d7191c" stroke-width="3"/>'
              if state == "closed" else "")
     opacity = 0.45 if state == "closed" else 1.0
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" {a11y} '
             f'viewBox="0 0 18 18"><g fill="{c.colour}" fill-opacity="{opacity}" stroke="{stroke}" '
             f'stroke-width="{width}">{_SHAPES[c.marker]}</g>{cross}</svg>')
 
@@ -464,7 +467,8 @@ def credits_html(provenance: dict[str, str], open_: bool = True) -> str:
     """The attribution lines of the data the map shows (geodata/sources.toml), bottom left."""
     lines = "".join(f"<div>{html.escape(x)}</div>" for x in attribution_lines(provenance))
     details = "<details open>" if open_ else "<details>"
-    return (f'<div id="planner-credits" style="position:absolute;bottom:18px;left:10px;z-index:999;{_BOX};'
+    # above the scale bar (bottom left, about 40 px high), never over it
+    return (f'<div id="planner-credits" style="position:absolute;bottom:52px;left:10px;z-index:999;{_BOX};'
             f'font-size:10px;max-width:min(420px,45%)">{details}'
             f'<summary style="cursor:pointer">© data</summary>{lines}</details></div>')
 
@@ -522,6 +526,7 @@ def accessibility_map(
     centres: gpd.GeoDataFrame | None = None,
     compact: bool = False,
     catchments: dict | None = None,
+    catchments_shown: tuple[str, ...] = (),
     into=None,
     side: str | None = None,
     cluster_points: bool = False,
@@ -556,6 +561,8 @@ def accessibility_map(
     cluster_points : points near each other join a marker-cluster group (vendored
         Leaflet.markercluster; a click spreads a cluster) instead of the default: every point its
         own marker, those of one site (within ``RING_TOLERANCE_M``) on a ring around it.
+    catchments_shown : names of the ``catchments`` layers on at first (the others start off in
+        the layer control)
     live : collect the layers a scenario changes, the layer control, title block and legend in
         this :class:`LiveLayers` instead of the map (which then holds only its fixed frame).
     """
@@ -619,7 +626,9 @@ def accessibility_map(
         from .catchments import catchment_layer
 
         for layer_name, c in catchments.items():
-            place(catchment_layer(c, lang=lang, settings=settings, name=layer_name), layer_name, show=False)
+            shown = layer_name in catchments_shown
+            place(catchment_layer(c, lang=lang, settings=settings, name=layer_name, show=shown), layer_name,
+                  show=shown)
     if borders is not None:
         _border_layers(m, borders, service_areas, centres, web, lang)
     states = point_state or {}
@@ -639,8 +648,16 @@ def accessibility_map(
     legend_id = f"planner-legend{suffix}"
     _LegendSwitch(legend_id, t("map.travel_time", lang), t("map.change_layer", lang)).add_to(m)
     page = m.get_root().html
+    lines = _title_lines(provenance, need, group, lang)
+    if side:  # side by side: which half is which comes first, the scenario line says it already
+        scenario = provenance.get("scenario", "baseline")
+        lines = [t(f"map.side_{side}", lang, name=t("map.baseline", lang) if scenario == "baseline"
+                   else scenario), lines[0], *lines[2:]]
+    root = m.get_root()
+    if side is None and into is None and hasattr(root, "title"):  # the browser tab's and a bookmark's name
+        root.title = html_text(" · ".join(lines[:2]))
     title = _title_html(
-        _title_lines(provenance, need, group, lang), f"planner-title{suffix}",
+        lines, f"planner-title{suffix}",
         f"calc({half} + 56px)" if side else "56px", "min(420px,40%)" if side else "min(460px,55%)",
         open_=side is None)  # side by side: folded, each half keeps its map in view
     page.add_child(html_element(title))
@@ -864,8 +881,10 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         look = st
         if p.get("located") is False or p.get("located") == 0:  # placeholder: hollow marker
             look, tip = "placeholder", tip + " — placeholder: site unknown, drawn at the municipal centre"
+        label = f"{p['name']} ({category_label(p['category'], lang)})"  # plain text: marker_svg escapes
+        svg = _ringed(marker_svg(p["category"], state=look, label=label), dx, dy)
         layers.setdefault(key, []).append(_point_feature(
-            p.geometry.x, p.geometry.y, _ringed(marker_svg(p["category"], state=look), dx, dy), 18, 18,
+            p.geometry.x, p.geometry.y, svg, 18, 18,
             round(9 - dx, 1), round(9 - dy, 1), popup, tip, html_text(p["name"]), st))
     cluster = _marker_cluster(m) if cluster_points else None
     place = place or (lambda layer, name: layer.add_to(m))
@@ -883,13 +902,14 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
                  changes: pd.DataFrame | None = None, tiles: str | None = "OpenStreetMap",
                  lang: str = "en", compact: bool = False, catchments: bool = False, baseline=None,
                  into=None, side: str | None = None, cluster_points: bool = False,
-                 live: LiveLayers | None = None, frame: bool = True):
+                 live: LiveLayers | None = None, frame: bool = True, show_catchments: bool = False):
     """The map of a :class:`planner.study.Study` for a baseline or scenario result.
 
     ``applied`` (:class:`planner.scenario.Applied`) marks closed and opened points;
     ``changes`` (:func:`planner.comparison.unit_changes`) adds the minutes gained/lost layer.
     ``catchments`` adds the catchment areas of ``results`` (and of ``baseline``, when given,
-    as a second layer: before / after), hidden until switched on in the layer control.
+    as a second layer: before / after), hidden until switched on in the layer control, or, with
+    ``show_catchments`` (the app's "Catchment areas" switch), those of ``results`` on at once.
     ``frame=False`` (with ``live``) leaves out the fixed frame's borders and labels: the caller
     wants only the live layers, drawn over a frame it already has.
     """
@@ -901,7 +921,7 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         points = gpd.GeoDataFrame(points, geometry="geometry", crs=study.points.crs)
         state, merges = applied.state, applied.merges
     change = _select_change(changes, need, group) if changes is not None else None
-    layers = None
+    layers, shown = None, ()
     if catchments:
         from .catchments import catchment_areas, catchment_layer_name
 
@@ -909,15 +929,16 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         if baseline is not None:
             layers[catchment_layer_name("before", lang)] = catchment_areas(
                 study.units, baseline.access, points, need, group)
-        layers[catchment_layer_name("after" if baseline is not None else "now", lang)] = catchment_areas(
-            study.units, results.access, points, need, group)
+        now = catchment_layer_name("after" if baseline is not None else "now", lang)
+        layers[now] = catchment_areas(study.units, results.access, points, need, group)
+        shown = (now,) if show_catchments else ()
     return accessibility_map(study.units, results.access, points, results.provenance, need=need,
                              group=group, borders=study.borders if frame else None,
                              service_areas=study.service_areas,
                              load=results.load, change=change, point_state=state, tiles=tiles,
                              settings=study.settings, lang=lang, merges=merges, centres=study.centres,
-                             compact=compact, catchments=layers, into=into, side=side,
-                             cluster_points=cluster_points, live=live)
+                             compact=compact, catchments=layers, catchments_shown=shown, into=into,
+                             side=side, cluster_points=cluster_points, live=live)
 
 
 def save_map(m, path: str | Path) -> Path:
