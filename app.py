@@ -819,8 +819,11 @@ def builder(ctx: dict) -> None:
         with tab_merge:
             st.selectbox(t("b.merge_into", lang), ids, format_func=labels.get, key="w_merge_into",
                          index=None, placeholder=t("b.choose_one", lang))
-            st.multiselect(t("b.merge_from", lang), ids, format_func=labels.get, key="w_merge_from",
-                           placeholder=t("b.choose", lang))
+            # a box of fixed height: the multiselect grows a typing line while it has the focus and
+            # shrinks on the mouse-down that blurs it, which moved the button from under the click
+            with st.container(height=136, border=False):
+                st.multiselect(t("b.merge_from", lang), ids, format_func=labels.get, key="w_merge_from",
+                               placeholder=t("b.choose", lang))
             st.button(t("b.merge_add", lang), on_click=_add_merge, key="merge_add")
             if ss["merges"]:
                 ss["w_merges_keep"] = ss.get("w_merges_keep", list(range(len(ss["merges"]))))
