@@ -315,22 +315,37 @@ def sidebar() -> dict:
             "key": (model, mode, demand, preset, str(day), unlocated, weight, eligibility, matrix)}
 
 
+def _session_id() -> str:
+    """This browser session's id (the key of its private uploads)."""
+    import uuid
+
+    return st.session_state.setdefault("_session_id", uuid.uuid4().hex)
+
+
 def _store_matrix_upload() -> None:
-    """Store the uploaded matrix once (on upload, not on every rerun) and select it."""
+    """Check the uploaded matrix (read in full, as the model will), keep it for this session
+    only and select it; a file that cannot be used is explained and not kept."""
     from planner.errors import PlannerError
-    from planner.matrices import save_matrix
 
     ss = st.session_state
     up = ss.get("matrix_upload")
     if up is None:
         return
     try:
-        path = save_matrix(up.getvalue(), up.name)
+        path = S.store_upload(up.getvalue(), up.name, _session_id())
     except PlannerError as exc:
         ss["_matrix_msg"] = ("error", ("side.matrix_bad", {"error": str(exc)}))
         return
     ss["matrix_pick"] = path.name
     ss["_matrix_msg"] = ("success", ("side.matrix_saved", {"name": path.name}))
+
+
+def _share_matrix(path: str) -> None:
+    """Callback: put this session's matrix in the list every user of the planner sees."""
+    ss = st.session_state
+    shared = S.share_upload(path)
+    ss["matrix_pick"] = shared.name
+    ss["_matrix_msg"] = ("success", ("side.matrix_shared", {"name": shared.name}))
 
 
 def matrix_controls(lang: str) -> tuple[str, str, str] | None:
@@ -346,12 +361,17 @@ def matrix_controls(lang: str) -> tuple[str, str, str] | None:
     if msg:
         kind, (k, values) = msg
         getattr(sb, kind)(t(k, lang, **{n: md_text(v) for n, v in values.items()}))
-    stored = stored_matrices()
+    mine = stored_matrices(S.session_matrix_dir(_session_id()))  # uploads of this session only
+    stored = {**stored_matrices(), **mine}
     if not stored:
         sb.info(t("side.matrix_none", lang))
         return None
-    name = _kept(sb.selectbox, t("side.matrix_pick", lang), list(stored), "matrix_pick", lang)
+    name = _kept(sb.selectbox, t("side.matrix_pick", lang), list(stored), "matrix_pick", lang,
+                 format_func=lambda n: t("side.matrix_private", lang, name=n) if n in mine else n)
     path = stored[name]
+    if name in mine:
+        sb.button(t("side.matrix_share", lang), on_click=_share_matrix, args=(str(path),), key="matrix_share",
+                  help=t("side.matrix_share_help", lang))
     try:
         columns = get_matrix_columns(str(path), path.stat().st_mtime)
     except (PlannerError, ValueError, OSError) as exc:

@@ -450,3 +450,102 @@ def mobile_change(study: Study, unit_name: str, categories: list[str], stops: li
     return {"mobile": parse_mobile({"id": uid, "name": unit_name.strip() or uid,
                                     "categories": list(categories), "stops": list(stops)},
                                    "<mobile unit>", 1)}
+
+
+# --- uploaded travel-time matrices: checked before they are kept, private until shared -------
+
+SESSION_MATRIX_DAYS = 1  # an unshared upload is kept this long after its session's last upload
+
+
+def check_matrix(path: str | Path) -> list[str]:
+    """Read a stored matrix in full as the model will, before anything uses it; returns its
+    time columns. DataError naming the file (and row and column where one is at fault) for a
+    file pandas cannot parse, no time column, missing ``from_id`` / ``to_id``, or minutes that
+    are not numbers."""
+    from .errors import DataError
+    from .traveltime.imported import _ttm_files, matrix_columns
+
+    path = Path(path)
+    try:
+        columns = matrix_columns(path)
+        if path.is_dir():
+            files = sorted(_ttm_files(path).values())
+            tables = [(f, pd.read_csv(f, sep=";")) for f in files]
+        elif path.suffix.lower() == ".parquet":
+            tables = [(path, pd.read_parquet(path))]
+        else:
+            tables = [(path, pd.read_csv(path, dtype={"from_id": str, "to_id": str}))]
+    except DataError:
+        raise
+    except (ValueError, OSError, ImportError) as exc:  # pandas' ParserError is a ValueError
+        raise DataError(f"cannot be read as a table ({str(exc).splitlines()[0]})", file=path.name) from exc
+    if not columns:
+        raise DataError("no time column besides from_id / to_id", file=path.name)
+    for f, table in tables:
+        need = ["from_id"] if path.is_dir() else ["from_id", "to_id"]
+        missing = [c for c in need if c not in table.columns]
+        if missing:
+            raise DataError(f"missing column(s) {missing}; the file has {list(table.columns)}",
+                            file=f.name, field=missing[0])
+        for c in columns:
+            if c not in table.columns:
+                continue
+            values = pd.to_numeric(table[c], errors="coerce")
+            bad = values.isna() & table[c].notna()
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise DataError(f"minutes must be numbers, not {str(table[c].iloc[i])[:40]!r}",
+                                file=f.name, row=i + 1, field=str(c))  # 1-based data row
+    return columns
+
+
+def session_matrix_dir(session: str, root: Path | None = None) -> Path:
+    """The private store of one app session's uploads (hidden from the shared list)."""
+    from .matrices import matrix_dir
+
+    if not re.fullmatch(r"[0-9a-f]{32}", session):
+        raise ValueError("not a session id")
+    return (root or matrix_dir()) / ".sessions" / session
+
+
+def store_upload(data: bytes, name: str, session: str, root: Path | None = None) -> Path:
+    """Keep an uploaded matrix for this session only, after :func:`check_matrix` has read it;
+    a file that fails the check is removed again and its DataError raised. Uploads of
+    sessions idle for more than :data:`SESSION_MATRIX_DAYS` days are cleared on the way."""
+    import shutil
+    import time
+
+    from .matrices import save_matrix
+
+    folder = session_matrix_dir(session, root)
+    sessions = folder.parent
+    if sessions.is_dir():
+        for old in sessions.iterdir():
+            if old != folder and time.time() - old.stat().st_mtime > SESSION_MATRIX_DAYS * 86400:
+                shutil.rmtree(old, ignore_errors=True)
+    path = save_matrix(data, name, folder=folder)
+    try:
+        check_matrix(path)
+    except Exception:
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def share_upload(path: str | Path, root: Path | None = None) -> Path:
+    """Move a session's checked matrix to the shared store (listed for every user)."""
+    import os
+
+    from .matrices import matrix_dir
+
+    path = Path(path)
+    shared = root or matrix_dir()
+    shared.mkdir(parents=True, exist_ok=True)
+    target = shared / path.name
+    if target.exists():  # the same bytes are shared already
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        return target
+    os.replace(path, target)
+    return target

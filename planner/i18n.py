@@ -76,7 +76,25 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "side.matrix_none": ("No matrix yet: upload one. Until then the straight-line estimate is shown.",
                          "Ei vielä matriisia: lataa se. Siihen asti näytetään linnuntie-arvio.",
                          "Ingen matris ännu: ladda upp en. Till dess visas fågelvägsuppskattningen."),
-    "side.matrix_saved": ("Stored matrix {name}.", "Matriisi {name} tallennettu.", "Matrisen {name} sparad."),
+    "side.matrix_saved": ("Checked and stored matrix {name}, for you only (share it below to keep it for "
+                          "everyone).",
+                          "Matriisi {name} tarkistettu ja tallennettu vain sinulle (jaa se alla, jotta se "
+                          "säilyy kaikille).",
+                          "Matrisen {name} kontrollerad och sparad endast för dig (dela den nedan för att "
+                          "behålla den för alla)."),
+    "side.matrix_private": ("{name} (yours, not shared)", "{name} (oma, ei jaettu)",
+                            "{name} (din, inte delad)"),
+    "side.matrix_share": ("Share this matrix with everyone", "Jaa matriisi kaikille",
+                          "Dela matrisen med alla"),
+    "side.matrix_share_help": ("Until shared, an upload is seen only in this browser session and removed a "
+                               "day after its last use.",
+                               "Ennen jakamista lataus näkyy vain tässä selainistunnossa ja poistetaan "
+                               "vuorokausi viimeisestä käytöstä.",
+                               "Innan den delas syns en uppladdning bara i den här webbläsarsessionen och "
+                               "tas bort ett dygn efter senaste användning."),
+    "side.matrix_shared": ("Matrix {name} is now shared with everyone using this planner.",
+                           "Matriisi {name} on nyt jaettu kaikille tämän työkalun käyttäjille.",
+                           "Matrisen {name} delas nu med alla som använder verktyget."),
     "side.matrix_bad": ("This matrix cannot be used: {error}", "Tätä matriisia ei voi käyttää: {error}",
                         "Den här matrisen kan inte användas: {error}"),
     "side.matrix_coverage": ("The matrix covers {pts} of {n_pts} service points and {orig} of {n_orig} "

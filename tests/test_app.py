@@ -522,3 +522,29 @@ def test_builder_mobile_unit_tab_and_the_example(at):
     loaded = yaml.safe_load(at.code[0].value)["changes"]
     assert [c["mobile"]["id"] for c in loaded if "mobile" in c] == ["mobile_ita_uusimaa"]
     assert "Lose over 10 min" in metrics(at)
+
+
+def test_a_broken_matrix_upload_is_explained_and_not_kept(tmp_path):
+    """Issue 26, item 5: an upload is read in full before it is kept; a file pandas cannot
+    tokenise, or minutes that are text, is an error naming the file, row and column, and
+    nothing is stored. A good upload is private to its session until shared."""
+    from planner.appstate import check_matrix, share_upload, store_upload
+    from planner.errors import DataError
+    from planner.matrices import stored_matrices
+
+    session = "0" * 32
+    broken = b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n00120,kela_helsinki_kamppi,7,9,9\n"
+    with pytest.raises(DataError, match="cannot be read as a table"):
+        store_upload(broken, "broken.csv", session, root=tmp_path)
+    text = b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n00120,kela_helsinki_kamppi,12 min\n"
+    with pytest.raises(DataError) as err:
+        store_upload(text, "text.csv", session, root=tmp_path)
+    assert err.value.row == 2 and err.value.field == "travel_time" and "12 min" in str(err.value)
+    assert stored_matrices(tmp_path) == {} and list((tmp_path / ".sessions" / session).iterdir()) == []
+    good = store_upload(b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n", "good.csv", session,
+                        root=tmp_path)
+    assert check_matrix(good) == ["travel_time"]
+    assert stored_matrices(tmp_path) == {}  # not in the shared list: another session does not see it
+    assert list(stored_matrices(good.parent)) == [good.name]
+    shared = share_upload(good, root=tmp_path)
+    assert list(stored_matrices(tmp_path)) == [shared.name] and not good.exists()
