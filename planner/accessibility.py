@@ -320,13 +320,14 @@ def stats_by_code(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray,
     out: dict[str, np.ndarray] = {}
     out["population"] = total(np.ones_like(located)).round().astype("int64")
     out["pop_unlocated"] = total(~located).round().astype("int64")
-    out["pop_unreachable"] = total(located & ~reach).round().astype("int64")
-    w_reach = total(reach)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["mean_min"] = total(reach, pop * np.where(reach, t, 0.0)) / w_reach
-    out.update(_weighted_quantiles(codes, n, t, pop, located, {"median_min": 0.5, "p90_min": 0.9},
-                                   order[0]))
     base = total(located)
+    w_reach = total(reach)
+    out.update(same_people_counts(base, w_reach))
+    out["pop_unreachable"] = out["pop_no_point"]  # the earlier name of the same count
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean_min_served"] = total(reach, pop * np.where(reach, t, 0.0)) / w_reach
+    quant = _weighted_quantiles(codes, n, t, pop, located, {"median_min": 0.5, "p90_min": 0.9}, order[0])
+    out.update(no_point_quantiles(quant, out["pop_no_point"]))
     for th in thresholds:
         within = total(reach & (t <= th))
         out[f"pop_within_{th}"] = within.round().astype("int64")
@@ -335,6 +336,48 @@ def stats_by_code(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray,
     if err is not None:
         has = reach & np.isfinite(err) & (pop > 0)
         out["time_error_p90_min"] = _weighted_quantiles(codes, n, err, pop, has, {"q": 0.5}, order[1])["q"]
+    return out
+
+
+# --- issue 24: every statistic over the same people -----------------------------------------
+# Residents with no eligible point (time inf) stay in every denominator: they count as beyond
+# every threshold and, in the median / p90, as later than everyone else. A median that falls
+# among them is no number of minutes: it is left NaN and ``stats_note`` says why (never inf).
+# The mean is over the residents served only, and is named so (``mean_min_served``), beside
+# ``share_served``.
+
+
+def same_people_counts(located: np.ndarray, served: np.ndarray) -> dict[str, np.ndarray]:
+    """``pop_no_point`` (located residents with no eligible point they can reach) and
+    ``share_served`` (served / located, 0..1; NaN where nobody is located), per group.
+
+    >>> same_people_counts(np.array([10.0, 0.0]), np.array([7.0, 0.0]))["pop_no_point"].tolist()
+    [3, 0]
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(located > 0, served / np.where(located > 0, located, 1.0), np.nan)
+    return {"pop_no_point": (located - served).round().astype("int64"), "share_served": share}
+
+
+def no_point_quantiles(quant: dict[str, np.ndarray], no_point: np.ndarray) -> dict[str, np.ndarray]:
+    """Median / p90 with residents without a point counted as later than everyone: a quantile
+    that falls among them becomes NaN and ``stats_note`` names the statistic and the count.
+
+    >>> q = no_point_quantiles({"median_min": np.array([12.0, np.inf])}, np.array([0, 5]))
+    >>> q["median_min"].tolist(), q["stats_note"].tolist()
+    ([12.0, nan], ['', 'median falls among the 5 residents with no point'])
+    """
+    out: dict[str, np.ndarray] = {}
+    labels: list[list[str]] = [[] for _ in range(len(no_point))]
+    for name, v in quant.items():
+        beyond = np.isposinf(v)
+        out[name] = np.where(beyond, np.nan, v)
+        for i in np.flatnonzero(beyond):
+            labels[i].append(name.removesuffix("_min"))
+    notes = np.array([f"{' and '.join(lab)} {'fall' if len(lab) > 1 else 'falls'} among the "
+                      f"{int(no_point[i]):,} residents with no point" if lab else ""
+                      for i, lab in enumerate(labels)], dtype=object)
+    out["stats_note"] = notes
     return out
 
 

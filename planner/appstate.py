@@ -279,12 +279,12 @@ def change_table(tables: list[pd.DataFrame], need: str, group: str, lang: str = 
         t("col.residents", lang): s["population"].astype("int64"),
         t("col.median_before", lang): s["median_min_before"].round(1),
         t("col.median_after", lang): s["median_min_after"].round(1),
-        t("col.mean_change", lang): s["mean_change_min"].round(2),
+        t("col.mean_change", lang): s["mean_change_min_served_both"].round(2),
         t("col.within30_before", lang): pct_b.astype(str) + " %",
         t("col.within30_after", lang): pct_a.astype(str) + " %",
         t("col.lose10", lang): s["pop_lose_gt_10"].astype("int64"),
         t("col.lose20", lang): s["pop_lose_gt_20"].astype("int64"),
-        t("col.lose_access", lang): s["pop_lose_access"].astype("int64"),
+        t("col.lose_access", lang): s["pop_lost_access"].astype("int64"),
         t("col.gain", lang): s["pop_better"].astype("int64"),
     })
     if not with_scenario:

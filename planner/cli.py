@@ -327,9 +327,14 @@ def evaluate(
 
 def _echo_overview(table, prov) -> None:
     typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}")
-    cols = ["scenario", "need", "mean_min_before", "mean_min_after", "pop_lose_gt_10",
-            "pop_lose_gt_20", "pop_lose_access"]
+    # issue 24: lost access before any time figure; a mean over those served says so
+    cols = ["scenario", "need", "pop_no_point_after", "pop_lost_access", "mean_min_served_before",
+            "mean_min_served_after", "improved_by_exclusion", "pop_lose_gt_10", "pop_lose_gt_20"]
     typer.echo(table[cols].round(1).to_string(index=False))
+    flagged = table[table["improved_by_exclusion"]]
+    for _, r in flagged.iterrows():
+        typer.echo(f"note: {r['scenario']} / {r['need']}: the mean over those served falls only because "
+                   f"{int(r['pop_lost_access']):,} residents lost access (improved_by_exclusion)")
 
 
 @app.command()

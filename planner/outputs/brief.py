@@ -45,22 +45,31 @@ def headline_figures(region: pd.DataFrame, need: str, lang: str = "en", scenario
     def pct(n: float) -> str:
         return f"{fmt_int(n, lang)} ({fmt_pct(n / pop if pop else np.nan, lang)})"
 
+    def med(v: float, note: str) -> str:  # a median among residents with no point: said, not inf
+        return _t("no_point_median", lang) if note and not np.isfinite(v) else fmt_num(v, lang)
+
+    # issue 24: who has no point and who lost it before any time figure; the mean is of those served
     if not scenario:
         return [(_t("residents", lang), fmt_int(pop, lang), ""),
-                (_t("mean", lang), fmt_num(r["mean_min"], lang), ""),
-                (_t("median", lang), fmt_num(r["median_min"], lang), ""),
-                (_t("within30", lang), pct(r["pop_within_30"]), ""),
-                (_t("unreachable", lang), fmt_int(r["pop_unreachable"], lang), "")]
+                (_t("unreachable", lang), fmt_int(r["pop_no_point"], lang), ""),
+                (_t("share_served", lang), fmt_pct(r["share_served"], lang), ""),
+                (_t("mean", lang), fmt_num(r["mean_min_served"], lang), ""),
+                (_t("median", lang), med(r["median_min"], r["stats_note"]), ""),
+                (_t("within30", lang), pct(r["pop_within_30"]), "")]
     return [
         (_t("residents", lang), fmt_int(pop, lang), fmt_int(pop, lang)),
-        (_t("mean", lang), fmt_num(r["mean_min_before"], lang), fmt_num(r["mean_min_after"], lang)),
-        (_t("median", lang), fmt_num(r["median_min_before"], lang), fmt_num(r["median_min_after"], lang)),
+        (_t("unreachable", lang), fmt_int(r["pop_no_point_before"], lang),
+         fmt_int(r["pop_no_point_after"], lang)),
+        (_t("lose_access", lang), "", fmt_int(r["pop_lost_access"], lang)),
+        (_t("share_served", lang), fmt_pct(r["share_served_before"], lang),
+         fmt_pct(r["share_served_after"], lang)),
+        (_t("mean", lang), fmt_num(r["mean_min_served_before"], lang),
+         fmt_num(r["mean_min_served_after"], lang) + (" *" if r["improved_by_exclusion"] else "")),
+        (_t("median", lang), med(r["median_min_before"], r["stats_note_before"]),
+         med(r["median_min_after"], r["stats_note_after"])),
         (_t("within30", lang), pct(r["pop_within_30_before"]), pct(r["pop_within_30_after"])),
-        (_t("unreachable", lang), fmt_int(r["pop_unreachable_before"], lang),
-         fmt_int(r["pop_unreachable_after"], lang)),
         (_t("lose10", lang), "", pct(r["pop_lose_gt_10"])),
         (_t("lose20", lang), "", pct(r["pop_lose_gt_20"])),
-        (_t("lose_access", lang), "", fmt_int(r["pop_lose_access"], lang)),
     ]
 
 
@@ -244,6 +253,11 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         _text(fig, 0.06, y, label, fontsize=9)
         _text(fig, 0.55, y, a, fontsize=9, ha="right")
         _text(fig, 0.80, y, b, fontsize=9, ha="right")
+    if run is not None:  # issue 24: an "improved" mean that only lost residents explains, said so
+        r = region[(region["need"] == need) & (region["group"] == "all")].iloc[0]
+        if r["improved_by_exclusion"]:
+            note = t("brief.exclusion", lang, n=fmt_int(r["pop_lost_access"], lang))
+            _text(fig, 0.06, y - 0.024, "* " + note, fontsize=8, fontstyle="italic")
     _text(fig, 0.06, 0.03, f"{prov.get('model', '?')} ({prov.get('mode', '?')}); "
           f"{_t('year', lang)} {prov.get('data_year', '?')} — {_t('page', lang)} 1/2",
           fontsize=7, color="#555555")

@@ -478,6 +478,8 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     lines = [
         f"{need_label(need, lang)} — {group_label(group, lang)}",
         t("map.scenario", lang, name=t("map.baseline", lang) if scenario == "baseline" else scenario),
+        *([t("map.exclusion", lang, n=provenance["improved_by_exclusion"])]  # issue 24
+          if provenance.get("improved_by_exclusion") else []),
         t("map.model", lang, model=model_name(provenance.get("model", "?"), lang),
           mode=t(f"mode.{mode}", lang).lower() if mode in MODE_LABELS else mode,
           network=network),
@@ -901,6 +903,11 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         points = gpd.GeoDataFrame(points, geometry="geometry", crs=study.points.crs)
         state, merges = applied.state, applied.merges
     change = _select_change(changes, need, group) if changes is not None else None
+    prov = dict(results.provenance)
+    if changes is not None:  # issue 24: a mean that improves only by lost access, said in the title
+        lost = exclusion_of(changes, need, group)
+        if lost:
+            prov["improved_by_exclusion"] = fmt_int(lost, lang)
     layers = None
     if catchments:
         from .catchments import catchment_areas, catchment_layer_name
@@ -911,13 +918,30 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
                 study.units, baseline.access, points, need, group)
         layers[catchment_layer_name("after" if baseline is not None else "now", lang)] = catchment_areas(
             study.units, results.access, points, need, group)
-    return accessibility_map(study.units, results.access, points, results.provenance, need=need,
+    return accessibility_map(study.units, results.access, points, prov, need=need,
                              group=group, borders=study.borders if frame else None,
                              service_areas=study.service_areas,
                              load=results.load, change=change, point_state=state, tiles=tiles,
                              settings=study.settings, lang=lang, merges=merges, centres=study.centres,
                              compact=compact, catchments=layers, into=into, side=side,
                              cluster_points=cluster_points, live=live)
+
+
+def exclusion_of(changes: pd.DataFrame, need: str, group: str) -> int:
+    """Residents who lost access where the mean over those served of ``need`` / ``group`` (whole
+    region) improves only because of them (issue 24: ``improved_by_exclusion``), else 0."""
+    from ..comparison import area_changes
+
+    sel = changes[changes["need"] == need]
+    if group != "all":
+        sel = sel[sel["group"] == group]
+    if sel.empty:
+        return 0
+    units = pd.DataFrame({"unit_id": pd.unique(sel["unit_id"])})
+    reg = area_changes(sel, units, None)
+    row = reg[(reg["need"] == need) & (reg["group"] == group)]
+    flagged = len(row) and bool(row["improved_by_exclusion"].iloc[0])
+    return int(row["pop_lost_access"].iloc[0]) if flagged else 0
 
 
 def save_map(m, path: str | Path) -> Path:
