@@ -74,7 +74,8 @@ def test_a_real_gain_for_the_same_people_is_not_flagged():
     # A: 30 -> 5 min (a new point beside A), nobody loses access: a real improvement
     units = make_units(["A", "B"], [10, 10])
     pts = make_points(["p", "new"], ["fi_walkin", "fi_walkin"])
-    ttm = TravelTimeMatrix(np.array(["A", "B"]), np.array(["p", "new"]), np.array([[30.0, 5.0], [10.0, 40.0]]))
+    ttm = TravelTimeMatrix(np.array(["A", "B"]), np.array(["p", "new"]),
+                           np.array([[30.0, 5.0], [10.0, 40.0]]))
     before = results(units, pts[pts["id"] == "p"], ttm, "baseline")
     after = results(units, pts, ttm, "open new")
     t = row(area_changes(unit_changes(before, after), units, None), need="social_walkin", group="fi")
@@ -95,7 +96,8 @@ def test_equity_gap_compares_groups_over_the_same_denominators():
     lang = row(eq, kind="language", need="social_walkin")
     # share within 30 min: fi 100 % -> 100 %; sv 50 % -> 50 %: gap -50 points either way,
     # share served: sv 100 % -> 50 %: the gap widens from 0 to -50 points
-    assert (lang["sv_minus_fi_pct_within_30_before"], lang["sv_minus_fi_pct_within_30_after"]) == (-50.0, -50.0)
+    gap = (lang["sv_minus_fi_pct_within_30_before"], lang["sv_minus_fi_pct_within_30_after"])
+    assert gap == (-50.0, -50.0)
     assert (lang["sv_minus_fi_share_served_before"], lang["sv_minus_fi_share_served_after"]) == (0.0, -50.0)
     assert not any(c.startswith("sv_minus_fi_mean") for c in eq.columns)
 
