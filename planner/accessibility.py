@@ -117,6 +117,10 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     the need's default: 'nearest' where the need's rule is 'any' (clients free to choose,
     e.g. Kela), 'receiving' where it is 'organiser'.
 
+    Issue 24: a merge never sends a resident to a point they are not eligible for (need,
+    language, organiser): under ``clients: receiving`` those residents go to their nearest
+    eligible open point instead, and ``merge_redirected`` is True on their rows.
+
     Issue 14: ``visits_per_week`` and ``wait_days`` of the chosen point (a mobile stop's
     from its schedule, a fixed point's 5 and 3/7: open Mon-Fri, an assumption; NaN where no
     point is reached) and ``expected_burden_min`` = (1 - share) x ``time_min``, with
@@ -151,6 +155,7 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     # issue 14: with mobile stops, the minutes to the nearest fixed point and to the nearest stop
     mob = (points["mobile_unit"].map(lambda u: isinstance(u, str) and u != "").to_numpy(dtype=bool)
            if "mobile_unit" in points.columns else np.zeros(len(points), bool))
+    redirected = np.zeros(n * len(blocks), dtype=bool)
     t_fixed = np.empty(n * len(blocks)) if mob.any() else None
     t_mobile = np.empty(n * len(blocks)) if mob.any() else None
     for b, (need, group) in enumerate(blocks):
@@ -165,9 +170,14 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
             for gone, kept in merges.items():
                 clients = merge_clients.get(gone) or ("nearest" if rule == "any" else "receiving")
                 j = col.get(kept)
-                if clients == "nearest" or j is None or cats[j] not in serves:
-                    continue  # clients choose / the receiver lacks this need: nearest applies
-                moved = (was == gone) & ~np.isnan(t)
+                if clients == "nearest" or j is None:
+                    continue  # clients choose: nearest applies
+                held = (was == gone) & ~np.isnan(t)
+                # issue 24: only residents eligible for the receiver (need, language, organiser)
+                # follow the merge; the others go to their nearest eligible open point, counted
+                ok = mask[:, j] if mask.ndim == 2 else np.full(n, bool(mask[j]))
+                moved = held & ok
+                redirected[b * n:(b + 1) * n] |= held & ~ok
                 jj = np.where(moved, j, jj)
                 t = np.where(moved, times[:, j], t)
         sl = slice(b * n, (b + 1) * n)
@@ -213,6 +223,7 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         "visits_per_week": vpw,
         "wait_days": wait,
         "expected_burden_min": burden,
+        "merge_redirected": redirected,
     })
     if t_fixed is not None:
         out["fixed_time_min"] = t_fixed
@@ -462,11 +473,15 @@ def point_load(access: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
 def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
                      needs: tuple[str, ...] = ("kela", "social_walkin", "social_any", "english"),
                      group: str = "fi", eligibility: dict[str, str] | None = None,
-                     organisers: dict[str, str] | None = None) -> pd.DataFrame:
+                     organisers: dict[str, str] | None = None,
+                     areas: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """From each reception centre to the nearest point of each need (``group`` language).
 
     Residents of a reception centre follow the eligibility rule of the centre's
-    municipality (its organiser for 'organiser' needs).
+    municipality (its organiser for 'organiser' needs). ``areas`` (the demand units,
+    EPSG:3067): a point in the same area as the centre gets the within-area (intrazonal)
+    time of :mod:`planner.traveltime.intrazonal`, as residents' trips do, not the ~0 min
+    of two sites placed at one postal-area point (issue 24).
     """
     centres = points[points["category"] == "reception_centre"]
     targets = points[points["category"] != "reception_centre"]
@@ -475,6 +490,8 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
                                      "point_id", "point_name", "time_min", "time_error_p90_min"])
     rules = dict(DEFAULT_ELIGIBILITY) if eligibility is None else {**DEFAULT_ELIGIBILITY, **eligibility}
     times = model.times(xy(centres), xy(targets)) if len(targets) else np.empty((len(centres), 0))
+    if areas is not None and len(targets):
+        times = _within_area_times(model, areas, xy(centres), xy(targets), times)
     errs = error_p90_min(model, xy(centres), xy(targets))
     cats = targets["category"].to_numpy()
     same_org = None
@@ -499,19 +516,43 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
     return pd.DataFrame(rows)
 
 
+def _within_area_times(model: TravelTimeModel, areas: gpd.GeoDataFrame, centres_xy: np.ndarray,
+                       targets_xy: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """``times`` with every centre -> target pair inside one demand area replaced by the mean
+    time from points spread over that area to the target (the intrazonal rule)."""
+    from .traveltime.intrazonal import area_samples, intrazonal_pairs
+
+    c_rows, c_idx = intrazonal_pairs(areas, centres_xy)
+    t_rows, t_idx = intrazonal_pairs(areas, targets_xy)
+    area_of_centre = dict(zip(c_idx.tolist(), c_rows.tolist(), strict=True))
+    area_of_target = dict(zip(t_idx.tolist(), t_rows.tolist(), strict=True))
+    out = times.copy()
+    geom = areas.geometry.to_numpy()
+    for i, a in area_of_centre.items():
+        for j in [j for j, b in area_of_target.items() if b == a]:
+            t = np.asarray(model.times(area_samples(geom[a]), targets_xy[j:j + 1]), float)[:, 0]
+            finite = t[np.isfinite(t)]
+            out[i, j] = finite.mean() if len(finite) else out[i, j]
+    return out
+
+
 PROVENANCE_KEYS = ("model", "mode", "network_source", "osm_date", "data_year", "scenario",
                    "network_date", "unlocated_points", "eligibility", "demand_weight",
-                   "remote_share", "frequency", "matrix_coverage")
+                   "remote_share", "frequency", "matrix_coverage", "merge_redirected")
 
 
 def with_provenance(df: pd.DataFrame, provenance: dict[str, str],
                     keys: tuple[str, ...] = PROVENANCE_KEYS) -> pd.DataFrame:
-    """Append provenance columns (model, mode, network source and OSM date, data year, scenario,
+    """Append provenance columns (model, mode, network source and OSM date, data year, scenario
+    (unless the table has its own ``scenario`` column: comparison rows of several scenarios keep
+    theirs),
     the network's date, unlocated points, eligibility rules, demand weight, remote share and
     the frequency assumption, an imported matrix's coverage; those after the scenario only when
     the provenance has them)."""
     out = df.copy()
     for k in keys:
+        if k == "scenario" and k in out.columns:  # issue 24: a row keeps its own scenario's name
+            continue
         if k in PROVENANCE_KEYS[:6] or k in provenance:
             out[k] = provenance.get(k, "")
     return out

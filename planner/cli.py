@@ -367,6 +367,12 @@ def compare(
 
     _check_options(demand=demand, mode=mode)
     scs = _scenarios(scenarios)
+    try:  # issue 24: rows are labelled by scenario name: two scenarios with one name are an error
+        from .scenario import check_distinct_names
+
+        check_distinct_names(scs)
+    except PlannerError as exc:
+        _fail(exc)
     demand, mode = _base_options(scs, demand, mode)
     _check_options(demand=demand, mode=mode)
     files: list[Path] = []

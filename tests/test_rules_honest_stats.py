@@ -8,22 +8,52 @@ is flagged ``improved_by_exclusion``. Hand-made cases worked out by hand plus th
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from shapely.geometry import Point
 
-from planner.accessibility import summarise, unit_access
+from planner.accessibility import point_load, summarise, unit_access
 from planner.comparison import area_changes, compare_all, equity, unit_changes
 from planner.scenario import evaluate, load_scenario, parse_scenario
-from planner.study import evaluate_points
+from planner.study import Results, evaluate_points
 from planner.traveltime import TravelTimeMatrix
-from tests.test_rules_access import make_points, make_units, results, row
 
 INF = np.inf
 THRESHOLDS = (15, 30, 45, 60)
 SWEDISH = "geodata/scenarios/close_swedish_appointment_points.yaml"
+
+
+def make_units(ids, pop_fi, pop_sv=None) -> gpd.GeoDataFrame:
+    n = len(ids)
+    units = gpd.GeoDataFrame({
+        "unit_id": ids, "name": [f"unit {i}" for i in ids], "municipality": ["M"] * n,
+        "service_area": ["S"] * n, "pop_fi": pop_fi, "pop_sv": pop_sv or [0] * n, "located": [True] * n,
+    }, geometry=[Point(k, 0) for k in range(n)], crs=3067)
+    units["pop_total"] = units["pop_fi"] + units["pop_sv"]
+    return units
+
+
+def make_points(ids, cats) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"id": ids, "name": [f"point {p}" for p in ids], "category": cats},
+                            geometry=[Point(k, 1) for k in range(len(ids))], crs=3067)
+
+
+def results(units, points, ttm, name) -> Results:
+    access = unit_access(units, points, ttm)
+    return Results(access=access, summaries={}, load=point_load(access, points),
+                   reception=pd.DataFrame(), provenance={"scenario": name})
+
+
+def row(table: pd.DataFrame, **keys) -> pd.Series:
+    sel = table
+    for k, v in keys.items():
+        sel = sel[sel[k] == v]
+    assert len(sel) == 1, keys
+    return sel.iloc[0]
 
 
 def as_median(v: float, note: str) -> float:
