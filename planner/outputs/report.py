@@ -36,13 +36,14 @@ def run_scenarios(study: Study, scenarios: list[Scenario],
     """Evaluate each scenario and compare it with the baseline (computed once)."""
     baseline = baseline or evaluate_points(study)
     runs = []
-    fca_before = fca_table(study.units, study.points, study.ttm)
+    rules = {"eligibility": study.eligibility, "organisers": study.organisers}  # issue 24: as the tables
+    fca_before = fca_table(study.units, study.points, study.ttm, **rules)
     for sc in scenarios:
         res, applied = evaluate(study, sc, baseline)
         comparison = compare_all(baseline, res, study.units, study.settings.thresholds_min)
-        fca_after = fca_table(study.units, applied.points, applied.ttm)
+        fca_after = fca_table(study.units, applied.points, applied.ttm, **rules)
         if len(fca_before) and len(fca_after):
-            keys = ["unit_id", "need", "group", "population", "catchment_min"]
+            keys = ["unit_id", "need", "group", "population", "catchment_min", "eligibility_rule"]
             comparison["fca_change"] = fca_before.merge(fca_after, on=keys, suffixes=("_before", "_after"))
         runs.append(Run(sc, res, applied, comparison))
     return baseline, runs
