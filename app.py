@@ -203,6 +203,8 @@ def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
                  points=md_text(prov["service_points"])))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
         st.caption(t("map.error", lang, bands=prov["time_error_p90_min"]))
+    if prov.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
+        st.caption(t("map.pt_wait", lang, note=prov["pt_wait"]))
     else:
         st.caption(t("map.error_unknown", lang))
     if key is not None and key[0] == "matrix":

@@ -16,7 +16,7 @@ from .categories import DEFAULT_ELIGIBILITY, GROUPS, NEED_CODES, eligible_catego
 from .lazy import LazyTables
 from .mobile import FIXED_VISITS_PER_WEEK, FIXED_WAIT_DAYS
 from .settings import DEFAULT_SETTINGS
-from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, xy
+from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, extrapolated, xy
 
 __all__ = [
     "nearest",
@@ -98,10 +98,11 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     """Nearest eligible point and time for every unit x need x language group.
 
     Returns columns ``unit_id, need, group, population, located, point_id, time_min,
-    time_error_p90_min, point_placeholder`` (``point_id`` empty and ``time_min`` inf when
-    nothing is reachable, NaN for unlocated residents; ``time_error_p90_min`` the model's
-    cross-validated p90 absolute error at that trip's distance, NaN when the model has no
-    known error; ``point_placeholder`` True where the point is a placeholder put at its
+    time_error_p90_min, extrapolated, point_placeholder`` (``extrapolated``: the trip lies beyond
+    the calibration range of its mode, its error NaN = not measured, issue 24; ``point_id``
+    empty and ``time_min`` inf when nothing is reachable, NaN for unlocated residents;
+    ``time_error_p90_min`` the model's cross-validated p90 absolute error at that trip's
+    distance, NaN when the model has no known error; ``point_placeholder`` True where the point is a placeholder put at its
     municipal centre). Only open points (rows of ``points``) are considered.
 
     ``eligibility`` (need -> 'organiser' | 'any', default
@@ -207,6 +208,10 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         burden = t_all.copy()
     unit_rows = np.tile(rows, len(blocks))
     err = np.where(jj_all >= 0, errors[unit_rows, k] if errors.shape[1] else np.nan, np.nan)
+    # issue 24: a pair beyond the calibration range of its mode: flagged, its error not measured
+    beyond = extrapolated(ttm.error_model, xy(units), xy(points)) if len(points) else \
+        np.zeros((len(units), 0), bool)
+    extra = (jj_all >= 0) & (beyond[unit_rows, k] if beyond.shape[1] else False)
     pops = {g: units[f"pop_{g}"].to_numpy(dtype="int64") for g in GROUPS}
     # text columns stay NumPy object arrays: converting ~46,000 ids to Arrow strings and back
     # on every click costs more than the whole nearest-point search
@@ -218,7 +223,8 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         "located": np.tile(units["located"].to_numpy(dtype=bool), len(blocks)),
         "point_id": pd.Series(pid_all, dtype=object),
         "time_min": t_all,
-        "time_error_p90_min": err,
+        "time_error_p90_min": np.where(extra, np.nan, err),
+        "extrapolated": extra,
         "point_placeholder": (jj_all >= 0) & (placeholder[k] if len(placeholder) else False),
         "visits_per_week": vpw,
         "wait_days": wait,
@@ -284,6 +290,10 @@ def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
     codes, pop, t = grouped.ngroup().to_numpy(), df["population"].to_numpy(dtype=float), \
         df[time_col].to_numpy(dtype=float)
     stats = stats_by_code(codes, grouped.ngroups, pop, t, thresholds, err)
+    if "extrapolated" in df.columns:  # issue 24: residents whose trip's error is not measured
+        ext = df["extrapolated"].to_numpy(dtype=bool)
+        stats["pop_extrapolated"] = np.bincount(codes, weights=np.where(ext, pop, 0.0),
+                                                minlength=grouped.ngroups).round().astype("int64")
     if "visits_per_week" in df.columns:
         stats.update(_frequency_stats(codes, grouped.ngroups, pop, t,
                                       df["visits_per_week"].to_numpy(dtype=float),
@@ -345,8 +355,12 @@ def stats_by_code(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray,
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"pct_within_{th}"] = np.where(base > 0, 100.0 * within / base, np.nan)
     if err is not None:
-        has = reach & np.isfinite(err) & (pop > 0)
-        out["time_error_p90_min"] = _weighted_quantiles(codes, n, err, pop, has, {"q": 0.5}, order[1])["q"]
+        # issue 24: a trip whose error is not measured (extrapolated, or no error model) counts as
+        # larger than any measured one; a median among them is NaN = not measured, never a ± number
+        has = reach & (pop > 0)
+        q = _weighted_quantiles(codes, n, np.where(np.isnan(err), np.inf, err), pop, has, {"q": 0.5},
+                                order[1])["q"]
+        out["time_error_p90_min"] = np.where(np.isinf(q), np.nan, q)
     return out
 
 
@@ -538,7 +552,7 @@ def _within_area_times(model: TravelTimeModel, areas: gpd.GeoDataFrame, centres_
 
 PROVENANCE_KEYS = ("model", "mode", "network_source", "osm_date", "data_year", "scenario",
                    "network_date", "unlocated_points", "eligibility", "demand_weight",
-                   "remote_share", "frequency", "matrix_coverage", "merge_redirected")
+                   "remote_share", "frequency", "matrix_coverage", "merge_redirected", "pt_wait")
 
 
 def with_provenance(df: pd.DataFrame, provenance: dict[str, str],

@@ -44,6 +44,9 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
         cols["time_error_p90_min_before"] = b["time_error_p90_min"].to_numpy(dtype=float) \
             if "time_error_p90_min" in b.columns else np.full(len(b), np.nan)
         cols["time_error_p90_min_after"] = a["time_error_p90_min"].to_numpy(dtype=float)
+    if "extrapolated" in a.columns and "extrapolated" in b.columns:  # issue 24: error not measured
+        cols["extrapolated_before"] = b["extrapolated"].to_numpy(dtype=bool)
+        cols["extrapolated_after"] = a["extrapolated"].to_numpy(dtype=bool)
     for col in ("visits_per_week", "wait_days", "expected_burden_min"):  # issue 14, before and after
         if col in a.columns and col in b.columns:
             cols[f"{col}_before"] = b[col].to_numpy(dtype=float)
@@ -291,7 +294,9 @@ def worst_off(changes: pd.DataFrame, units: pd.DataFrame, need: str, group: str 
     sel["weighted"] = sel["delta_min"].replace([np.inf], 1e9) * sel["population"]
     extra = {}
     if "time_error_p90_min_after" in sel.columns:  # the larger error of the unit's trips (fi / sv)
-        extra = {f"time_error_p90_min_{w}": (f"time_error_p90_min_{w}", "max") for w in ("before", "after")}
+        # a unit with one trip whose error is not measured (extrapolated) shows no ± (NaN)
+        extra = {f"time_error_p90_min_{w}": (f"time_error_p90_min_{w}", lambda s: s.max(skipna=False))
+                 for w in ("before", "after")}
     agg = sel.groupby("unit_id").agg(population=("population", "sum"), weighted=("weighted", "sum"),
                                      max_delta_min=("delta_min", "max"), **extra)
     agg["mean_delta_min"] = agg["weighted"] / agg["population"]

@@ -45,7 +45,7 @@ def numbers_markdown(study: Study, results: Results) -> str:
         err = r.get("time_error_p90_min", float("nan"))
         lines.append(f"| {NEEDS[r['need']].label_en} | {r['group']} | {r['median_min']:.0f} | "
                      f"{r['p90_min']:.0f} | {r['pct_within_30']:.1f} % | {r['pct_within_60']:.1f} % | "
-                     f"{r['pop_unreachable']:,} | {'–' if err != err else f'± {err:.1f}'} |")
+                     f"{r['pop_unreachable']:,} | {'not measured' if err != err else f'± {err:.1f}'} |")
     return "\n".join(lines).replace("inf", "∞")
 
 

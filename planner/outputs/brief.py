@@ -266,6 +266,7 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     # page 2: worst-off areas, model and error, data and sources
     fig = Figure(figsize=A4_INCHES)
     y = 0.95
+    footnote = ""
     if run is not None:
         _text(fig, 0.06, y, _t("worst", lang), fontsize=13, fontweight="bold")
         wo = run.comparison["worst_off"]
@@ -282,10 +283,14 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         v = _unit_values_for(study, baseline, need, names)
         cols = [(0.06, _t("area", lang), "left"), (0.52, _t("municipality", lang), "left"),
                 (0.74, _t("residents", lang), "right"), (0.94, _t("time", lang), "right")]
+        # issue 24: a trip beyond the calibration range is marked; its error is not measured
         rows = [[r["name"], r["municipality"], fmt_int(r["residents"], lang),
-                 fmt_num(r["time_min"], lang, missing=_t("unreachable", lang))]
+                 fmt_num(r["time_min"], lang, missing=_t("unreachable", lang))
+                 + (" *" if bool(r.get("extrapolated", False)) and np.isfinite(r["time_min"]) else "")]
                 for _, r in v.head(worst).iterrows()]
         empty = ""
+        if any(str(r[-1]).endswith(" *") for r in rows):
+            footnote = "* " + t("map.extrapolated", lang)
     y -= 0.03
     for x, head, ha in cols:
         _text(fig, x, y, head, fontsize=9, fontweight="bold", ha=ha)
@@ -297,12 +302,16 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     if not rows and empty:
         y -= 0.021
         _text(fig, 0.06, y, empty, fontsize=9)
+    if footnote:
+        y -= 0.021
+        _text(fig, 0.06, y, footnote, fontsize=8, fontstyle="italic")
     y -= 0.05
     _text(fig, 0.06, y, _t("model", lang), fontsize=13, fontweight="bold")
     model_lines = [f"{prov.get('model', '?')} ({prov.get('mode', '?')}): "
                    f"{prov.get('model_parameters', '')}",
                    prov.get("model_parameter_source", ""),
-                   f"{_t('error', lang)}: {prov.get('time_error_p90_min') or '–'}"]
+                   f"{_t('error', lang)}: {prov.get('time_error_p90_min') or '–'}",
+                   t("map.pt_wait", lang, note=prov["pt_wait"]) if prov.get("pt_wait") else ""]
     if prov.get("network_source") and not str(prov.get("network_source")).startswith("none"):
         model_lines.insert(1, f"network: {prov['network_source']} (OSM {prov.get('osm_date', '?')})")
     for line in _wrap([x for x in model_lines if x], 105):
@@ -335,6 +344,8 @@ def _unit_values_for(study, results, need: str, names: pd.Series) -> pd.DataFram
     v = _unit_values(study.units, results.access, need, "all", names[~names.index.duplicated()])
     u = study.units.set_index("unit_id")[["name", "municipality"]].join(v)
     u = u[u["residents"] > 0]
+    u["extrapolated"] = u["extrapolated"].astype("boolean").fillna(False).astype(bool) \
+        if "extrapolated" in u.columns else False
     return u.sort_values("time_min", ascending=False, na_position="last")
 
 

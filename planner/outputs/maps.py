@@ -266,6 +266,7 @@ def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group
         out = pd.DataFrame({"residents": units.set_index("unit_id")[f"pop_{group}"]})
         out["time_min"] = g["time_min"]
         out["nearest_name"] = g["point_id"].map(point_names)
+        out["extrapolated"] = g["extrapolated"].astype(bool) if "extrapolated" in g.columns else False
         return out
     wide = sel.pivot(index="unit_id", columns="group", values=["time_min", "population", "point_id"])
     pop = wide["population"].astype(float)
@@ -282,8 +283,10 @@ def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group
     nearest = names["fi"].fillna("–")
     differs = names["sv"].notna() & (names["sv"] != names["fi"])
     nearest = nearest.where(~differs, "fi: " + nearest + " · sv: " + names["sv"].fillna("–"))
+    ext = (sel.groupby("unit_id")["extrapolated"].any() if "extrapolated" in sel.columns
+           else pd.Series(False, index=wide.index))
     return pd.DataFrame({"residents": pop.sum(axis=1).astype("int64"), "time_min": mean,
-                         "nearest_name": nearest})
+                         "nearest_name": nearest, "extrapolated": ext.reindex(wide.index).fillna(False)})
 
 
 def _select_change(changes: pd.DataFrame, need: str, group: str) -> pd.DataFrame:
@@ -491,6 +494,8 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
         lines.append(t("map.error", lang, bands=provenance["time_error_p90_min"]))
     else:  # the road network, a matrix without the estimate: said, not left blank
         lines.append(t("map.error_unknown", lang))
+    if provenance.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
+        lines.append(t("map.pt_wait", lang, note=provenance["pt_wait"]))
     if provenance.get("matrix_coverage"):  # an imported matrix: which pairs it answers
         lines.append(t("map.matrix", lang, coverage=provenance["matrix_coverage"]))
     # issue 11: the network's date, the demand weight, placeholders
@@ -578,8 +583,10 @@ def accessibility_map(
     bands = [band_of(x, lang) for x in u["time_min"]]
     u["band"] = [b[0] for b in bands]
     u["colour"] = [b[1] for b in bands]
-    u["time_label"] = [f"{x:.0f} min" if np.isfinite(x) else t("map.unreachable", lang)
-                       for x in u["time_min"]]
+    # issue 24: a trip beyond the calibration range is labelled so: its error is not measured
+    u["time_label"] = [(f"{x:.0f} min" + (f" ({t('map.extrapolated', lang)})" if bool(e) else ""))
+                       if np.isfinite(x) else t("map.unreachable", lang)
+                       for x, e in zip(u["time_min"], u["extrapolated"].fillna(False), strict=True)]
     u["nearest_name"] = u["nearest_name"].fillna("–")
     u["residents_label"] = [fmt_int(r, lang) for r in u["residents"].fillna(0)]
     u4 = _web(u, web)
