@@ -102,8 +102,8 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     the calibration range of its mode, its error NaN = not measured, issue 24; ``point_id``
     empty and ``time_min`` inf when nothing is reachable, NaN for unlocated residents;
     ``time_error_p90_min`` the model's cross-validated p90 absolute error at that trip's
-    distance, NaN when the model has no known error; ``point_placeholder`` True where the point is a placeholder put at its
-    municipal centre). Only open points (rows of ``points``) are considered.
+    distance, NaN when the model has no known error; ``point_placeholder`` True where the point
+    is a placeholder put at its municipal centre). Only open points (rows of ``points``) are considered.
 
     ``eligibility`` (need -> 'organiser' | 'any', default
     :data:`planner.categories.DEFAULT_ELIGIBILITY`) with ``organisers`` (municipality
