@@ -176,7 +176,9 @@ def report(
                f"population data year {res.provenance['data_year']}; network of "
                f"{res.provenance['network_date']}; {res.provenance['unlocated_points']}; "
                f"weight: {res.provenance['demand_weight']}")
-    cols = ["need", "group", "population", "pop_unlocated", "median_min", "pct_within_30"]
+    # issue 24: residents with no point before any time figure; an empty median says why
+    cols = ["need", "group", "population", "pop_unlocated", "pop_no_point", "median_min", "pct_within_30",
+            "stats_note"]
     typer.echo(region[region["group"] == "all"][cols].to_string(index=False))
     for f in files:
         typer.echo(f"wrote {f}")

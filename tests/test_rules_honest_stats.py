@@ -204,3 +204,18 @@ def test_appointment_only_never_improves_the_walk_in_figures(study, baseline):
         better = (t["mean_min_served_after"] < t["mean_min_served_before"] - 1e-9).to_numpy()
         assert t["improved_by_exclusion"].to_numpy()[better].all()
         assert (t["pop_lost_access"] > 0).any() or not better.any()
+
+
+def test_the_map_title_says_when_a_mean_improves_only_by_lost_access(study, baseline, swedish):
+    from planner.outputs.maps import scenario_map
+
+    res, applied = evaluate(study, load_scenario(SWEDISH), baseline)
+    changes = swedish["unit_changes"]
+    reg = swedish["compare_region"].set_index(["need", "group"])
+    lost = int(reg.loc[("social_any", "sv"), "pop_lost_access"])
+    html = scenario_map(study, res, "social_any", "sv", applied=applied, changes=changes,
+                        tiles=None).get_root().render()
+    assert f"improves only because {lost:,} residents lost access" in html
+    html = scenario_map(study, res, "kela", "fi", applied=applied, changes=changes,
+                        tiles=None).get_root().render()
+    assert "improves only because" not in html  # nobody's Kela trip changes in that scenario
