@@ -47,9 +47,10 @@ def numbers_markdown(study: Study, results: Results) -> str:
 
     for _, r in reg.iterrows():
         err = r.get("time_error_p90_min", float("nan"))
+        err_text = "not measured" if err != err else f"± {err:.1f}"
         lines.append(f"| {NEEDS[r['need']].label_en} | {r['group']} | {r['pop_no_point']:,} | "
                      f"{r['pct_within_30']:.1f} % | {r['pct_within_60']:.1f} % | "
-                     f"{minutes(r['median_min'])} | {minutes(r['p90_min'])} | {'not measured' if err != err else f'± {err:.1f}'} |")
+                     f"{minutes(r['median_min'])} | {minutes(r['p90_min'])} | {err_text} |")
     return "\n".join(lines).replace("inf", "∞")
 
 
