@@ -9,6 +9,8 @@ A hand-made study in two organisers (distances by hand, 100 m/min) plus the bund
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -160,3 +162,27 @@ def test_the_issues_myllypuro_to_tuusula_merge_keeps_helsinki_residents_in_helsi
     moved = res.access.loc[res.access["merge_redirected"], "population"]
     assert int(moved.sum()) == int(was["population"].sum())
     assert _organiser_breaches(study, res) == 0
+
+
+SCENARIOS = sorted(str(p) for p in (Path(__file__).parents[1] / "geodata" / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.rsplit("/", 1)[-1])
+def test_every_bundled_scenario_runs_without_a_warning(study, baseline, path):
+    import warnings
+
+    from planner.scenario import load_scenario
+
+    sc = load_scenario(path)
+    def ids(arg) -> list:
+        if isinstance(arg, list):
+            return arg
+        return [arg.get("id"), arg.get("into"), *arg.get("from", [])] if isinstance(arg, dict) else []
+
+    named = {str(v) for ch in sc.changes for arg in ch.values() for v in ids(arg)}
+    absent = set(study.all_points["id"]) - set(study.points["id"])
+    if named & absent:  # the bundled points file still has placeholders: issue 23 rewrites both
+        pytest.xfail(f"acts on {len(named & absent)} placeholder(s) of the bundled points file (issue 23)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        evaluate(study, sc, baseline)
