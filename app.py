@@ -207,6 +207,8 @@ def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
                  points=md_text(prov["service_points"])))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
         st.caption(t("map.error", lang, bands=prov["time_error_p90_min"]))
+    if prov.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
+        st.caption(t("map.pt_wait", lang, note=prov["pt_wait"]))
     else:
         st.caption(t("map.error_unknown", lang))
     if key is not None and key[0] == "matrix":
@@ -718,7 +720,8 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
     else:
         reg = eff.region[(eff.region["need"] == need) & (eff.region["group"] == group)].iloc[0]
         c = st.columns(4)
-        none = t("map.unreachable", lang)
+        # issue 24: a median among residents with no point is no number of minutes: said in words
+        none = reg["stats_note_after"] or t("map.unreachable", lang)
         med_b, med_a = reg["median_min_before"], reg["median_min_after"]
         c[0].metric(t("fig.median", lang), f"{fmt_num(med_a, lang)} min" if math.isfinite(med_a) else none,
                     _signed(med_a - med_b, lang, " min") if math.isfinite(med_a - med_b) else None,
@@ -727,7 +730,9 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
         b30, a30 = reg["pop_within_30_before"] / located, reg["pop_within_30_after"] / located
         c[1].metric(t("fig.within30", lang), fmt_pct(a30, lang), _signed(100 * (a30 - b30), lang, " %"))
         c[2].metric(t("fig.lose10", lang), fmt_int(reg["pop_lose_gt_10"], lang))
-        c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lose_access"], lang))
+        c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lost_access"], lang))
+        if reg["improved_by_exclusion"]:
+            st.warning(t("map.exclusion", lang, n=fmt_int(reg["pop_lost_access"], lang)))
         st.dataframe(S.change_table([eff.region, eff.service_area], need, group, lang, with_scenario=False),
                      hide_index=True, width="stretch")
         # a toggle, not an expander: an expander's content is built on every rerun even when

@@ -236,6 +236,8 @@ def area_figures(results: Results, need: str, group: str, lang: str = "en") -> p
         t("col.pct30", lang): s["pct_within_30"].round(1),
         t("col.pct60", lang): s["pct_within_60"].round(1),
         t("col.unreachable", lang): s["pop_unreachable"].astype("int64"),
+        # issue 24: a median among residents with no point is empty; the reason in words
+        t("col.stats_note", lang): s["stats_note"] if "stats_note" in s.columns else "",
     })
 
 
@@ -279,13 +281,15 @@ def change_table(tables: list[pd.DataFrame], need: str, group: str, lang: str = 
         t("col.residents", lang): s["population"].astype("int64"),
         t("col.median_before", lang): s["median_min_before"].round(1),
         t("col.median_after", lang): s["median_min_after"].round(1),
-        t("col.mean_change", lang): s["mean_change_min"].round(2),
+        t("col.mean_change", lang): s["mean_change_min_served_both"].round(2),
         t("col.within30_before", lang): pct_b.astype(str) + " %",
         t("col.within30_after", lang): pct_a.astype(str) + " %",
         t("col.lose10", lang): s["pop_lose_gt_10"].astype("int64"),
         t("col.lose20", lang): s["pop_lose_gt_20"].astype("int64"),
-        t("col.lose_access", lang): s["pop_lose_access"].astype("int64"),
+        t("col.lose_access", lang): s["pop_lost_access"].astype("int64"),
         t("col.gain", lang): s["pop_better"].astype("int64"),
+        t("col.exclusion", lang): s["improved_by_exclusion"].astype(bool),  # issue 24
+        t("col.stats_note", lang): s["stats_note_after"],
     })
     if not with_scenario:
         out = out.drop(columns=t("col.scenario", lang))

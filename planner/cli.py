@@ -176,7 +176,9 @@ def report(
                f"population data year {res.provenance['data_year']}; network of "
                f"{res.provenance['network_date']}; {res.provenance['unlocated_points']}; "
                f"weight: {res.provenance['demand_weight']}")
-    cols = ["need", "group", "population", "pop_unlocated", "median_min", "pct_within_30"]
+    # issue 24: residents with no point before any time figure; an empty median says why
+    cols = ["need", "group", "population", "pop_unlocated", "pop_no_point", "median_min", "pct_within_30",
+            "stats_note"]
     typer.echo(region[region["group"] == "all"][cols].to_string(index=False))
     for f in files:
         typer.echo(f"wrote {f}")
@@ -327,9 +329,14 @@ def evaluate(
 
 def _echo_overview(table, prov) -> None:
     typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}")
-    cols = ["scenario", "need", "mean_min_before", "mean_min_after", "pop_lose_gt_10",
-            "pop_lose_gt_20", "pop_lose_access"]
+    # issue 24: lost access before any time figure; a mean over those served says so
+    cols = ["scenario", "need", "pop_no_point_after", "pop_lost_access", "mean_min_served_before",
+            "mean_min_served_after", "improved_by_exclusion", "pop_lose_gt_10", "pop_lose_gt_20"]
     typer.echo(table[cols].round(1).to_string(index=False))
+    flagged = table[table["improved_by_exclusion"]]
+    for _, r in flagged.iterrows():
+        typer.echo(f"note: {r['scenario']} / {r['need']}: the mean over those served falls only because "
+                   f"{int(r['pop_lost_access']):,} residents lost access (improved_by_exclusion)")
 
 
 @app.command()
@@ -362,6 +369,12 @@ def compare(
 
     _check_options(demand=demand, mode=mode)
     scs = _scenarios(scenarios)
+    try:  # issue 24: rows are labelled by scenario name: two scenarios with one name are an error
+        from .scenario import check_distinct_names
+
+        check_distinct_names(scs)
+    except PlannerError as exc:
+        _fail(exc)
     demand, mode = _base_options(scs, demand, mode)
     _check_options(demand=demand, mode=mode)
     files: list[Path] = []

@@ -38,14 +38,19 @@ def numbers_markdown(study: Study, results: Results) -> str:
               f"nearest point in their language, {prov['model']}, mode {prov['mode']}; who may use which "
               f"point: {prov.get('eligibility', 'any')}. The English-service need counts all residents "
               "(no open per-area count of other-language speakers is bundled).", "",
-              "| need | group | median min | p90 min | within 30 min | within 60 min | no point at all "
+              "| need | group | no point at all | within 30 min | within 60 min | median min | p90 min "
               "| estimate error, p90 min (median resident's trip) |",
               "|---|---|---:|---:|---:|---:|---:|---:|"]
+
+    def minutes(v: float) -> str:  # issue 24: a quantile among residents with no point, in words
+        return "among no point" if v != v else f"{v:.0f}"
+
     for _, r in reg.iterrows():
         err = r.get("time_error_p90_min", float("nan"))
-        lines.append(f"| {NEEDS[r['need']].label_en} | {r['group']} | {r['median_min']:.0f} | "
-                     f"{r['p90_min']:.0f} | {r['pct_within_30']:.1f} % | {r['pct_within_60']:.1f} % | "
-                     f"{r['pop_unreachable']:,} | {'–' if err != err else f'± {err:.1f}'} |")
+        err_text = "not measured" if err != err else f"± {err:.1f}"
+        lines.append(f"| {NEEDS[r['need']].label_en} | {r['group']} | {r['pop_no_point']:,} | "
+                     f"{r['pct_within_30']:.1f} % | {r['pct_within_60']:.1f} % | "
+                     f"{minutes(r['median_min'])} | {minutes(r['p90_min'])} | {err_text} |")
     return "\n".join(lines).replace("inf", "∞")
 
 

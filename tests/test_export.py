@@ -25,7 +25,7 @@ def test_csv_round_trip(bundle):
     back = pd.read_csv(out / "csv" / "compare_region.csv")
     orig = run.comparison["compare_region"]
     assert len(back) == len(orig)
-    np.testing.assert_allclose(back["mean_min_after"], orig["mean_min_after"])
+    np.testing.assert_allclose(back["mean_min_served_after"], orig["mean_min_served_after"])
     assert (back["model"] == "straight-line estimate").all()
     assert (back["scenario"] == "Concentrate Kela offices in five towns").all()
     meta = pd.read_csv(out / "csv" / "metadata.csv").set_index("key")["value"]

@@ -269,6 +269,7 @@ def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group
         out = pd.DataFrame({"residents": units.set_index("unit_id")[f"pop_{group}"]})
         out["time_min"] = g["time_min"]
         out["nearest_name"] = g["point_id"].map(point_names)
+        out["extrapolated"] = g["extrapolated"].astype(bool) if "extrapolated" in g.columns else False
         return out
     wide = sel.pivot(index="unit_id", columns="group", values=["time_min", "population", "point_id"])
     pop = wide["population"].astype(float)
@@ -285,8 +286,10 @@ def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group
     nearest = names["fi"].fillna("–")
     differs = names["sv"].notna() & (names["sv"] != names["fi"])
     nearest = nearest.where(~differs, "fi: " + nearest + " · sv: " + names["sv"].fillna("–"))
+    ext = (sel.groupby("unit_id")["extrapolated"].any() if "extrapolated" in sel.columns
+           else pd.Series(False, index=wide.index))
     return pd.DataFrame({"residents": pop.sum(axis=1).astype("int64"), "time_min": mean,
-                         "nearest_name": nearest})
+                         "nearest_name": nearest, "extrapolated": ext.reindex(wide.index).fillna(False)})
 
 
 def _select_change(changes: pd.DataFrame, need: str, group: str) -> pd.DataFrame:
@@ -482,6 +485,8 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     lines = [
         f"{need_label(need, lang)} — {group_label(group, lang)}",
         t("map.scenario", lang, name=t("map.baseline", lang) if scenario == "baseline" else scenario),
+        *([t("map.exclusion", lang, n=provenance["improved_by_exclusion"])]  # issue 24
+          if provenance.get("improved_by_exclusion") else []),
         t("map.model", lang, model=model_name(provenance.get("model", "?"), lang),
           mode=t(f"mode.{mode}", lang).lower() if mode in MODE_LABELS else mode,
           network=network),
@@ -493,6 +498,8 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
         lines.append(t("map.error", lang, bands=provenance["time_error_p90_min"]))
     else:  # the road network, a matrix without the estimate: said, not left blank
         lines.append(t("map.error_unknown", lang))
+    if provenance.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
+        lines.append(t("map.pt_wait", lang, note=provenance["pt_wait"]))
     if provenance.get("matrix_coverage"):  # an imported matrix: which pairs it answers
         lines.append(t("map.matrix", lang, coverage=provenance["matrix_coverage"]))
     # issue 11: the network's date, the demand weight, placeholders
@@ -583,8 +590,10 @@ def accessibility_map(
     bands = [band_of(x, lang) for x in u["time_min"]]
     u["band"] = [b[0] for b in bands]
     u["colour"] = [b[1] for b in bands]
-    u["time_label"] = [f"{x:.0f} min" if np.isfinite(x) else t("map.unreachable", lang)
-                       for x in u["time_min"]]
+    # issue 24: a trip beyond the calibration range is labelled so: its error is not measured
+    u["time_label"] = [(f"{x:.0f} min" + (f" ({t('map.extrapolated', lang)})" if bool(e) else ""))
+                       if np.isfinite(x) else t("map.unreachable", lang)
+                       for x, e in zip(u["time_min"], u["extrapolated"].fillna(False), strict=True)]
     u["nearest_name"] = u["nearest_name"].fillna("–")
     u["residents_label"] = [fmt_int(r, lang) for r in u["residents"].fillna(0)]
     u4 = _web(u, web)
@@ -921,6 +930,11 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         points = gpd.GeoDataFrame(points, geometry="geometry", crs=study.points.crs)
         state, merges = applied.state, applied.merges
     change = _select_change(changes, need, group) if changes is not None else None
+    prov = dict(results.provenance)
+    if changes is not None:  # issue 24: a mean that improves only by lost access, said in the title
+        lost = exclusion_of(changes, need, group)
+        if lost:
+            prov["improved_by_exclusion"] = fmt_int(lost, lang)
     layers, shown = None, ()
     if catchments:
         from .catchments import catchment_areas, catchment_layer_name
@@ -932,13 +946,30 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         now = catchment_layer_name("after" if baseline is not None else "now", lang)
         layers[now] = catchment_areas(study.units, results.access, points, need, group)
         shown = (now,) if show_catchments else ()
-    return accessibility_map(study.units, results.access, points, results.provenance, need=need,
+    return accessibility_map(study.units, results.access, points, prov, need=need,
                              group=group, borders=study.borders if frame else None,
                              service_areas=study.service_areas,
                              load=results.load, change=change, point_state=state, tiles=tiles,
                              settings=study.settings, lang=lang, merges=merges, centres=study.centres,
                              compact=compact, catchments=layers, catchments_shown=shown, into=into,
                              side=side, cluster_points=cluster_points, live=live)
+
+
+def exclusion_of(changes: pd.DataFrame, need: str, group: str) -> int:
+    """Residents who lost access where the mean over those served of ``need`` / ``group`` (whole
+    region) improves only because of them (issue 24: ``improved_by_exclusion``), else 0."""
+    from ..comparison import area_changes
+
+    sel = changes[changes["need"] == need]
+    if group != "all":
+        sel = sel[sel["group"] == group]
+    if sel.empty:
+        return 0
+    units = pd.DataFrame({"unit_id": pd.unique(sel["unit_id"])})
+    reg = area_changes(sel, units, None)
+    row = reg[(reg["need"] == need) & (reg["group"] == group)]
+    flagged = len(row) and bool(row["improved_by_exclusion"].iloc[0])
+    return int(row["pop_lost_access"].iloc[0]) if flagged else 0
 
 
 def save_map(m, path: str | Path) -> Path:
