@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .categories import GROUPS, NEED_CODES
-from .cli_options import DateOpt, EligibilityOpt, UnlocatedOpt, WeightOpt
+from .cli_options import DateOpt, EligibilityOpt, LocatedOnlyOpt, TargetGroupsOpt, UnlocatedOpt, WeightOpt
 
 app = typer.Typer(help="Uusimaa service-network planner: accessibility, scenarios, maps.",
                   no_args_is_help=True, add_completion=False)
@@ -105,7 +105,8 @@ def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | No
 
 def _study(points, demand, mode, postal, grid, munis, areas, preset, network, date=None,
            include_unlocated=False, eligibility=None, weight="residents", matrix=None,
-           matrix_column="travel_time", matrix_keys="cells", matrix_fallback=True):
+           matrix_column="travel_time", matrix_keys="cells", matrix_fallback=True,
+           located_only=False, include_target_groups=False):
     from .cli_options import study_kwargs
     from .errors import PlannerError
     from .study import load_study
@@ -115,7 +116,8 @@ def _study(points, demand, mode, postal, grid, munis, areas, preset, network, da
         study = load_study(points=points, demand=demand, mode=mode, model=model,
                            postal_areas=postal, grid=grid, municipalities=munis,
                            service_areas=areas, preset=preset,
-                           **study_kwargs(date, include_unlocated, eligibility, weight))
+                           **study_kwargs(date, include_unlocated, eligibility, weight, located_only,
+                                          include_target_groups))
     except (PlannerError, ValueError) as exc:
         _fail(exc)
     if "matrix_coverage" in study.provenance:  # said at once, not only inside the tables
@@ -143,6 +145,8 @@ def report(
     group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
+    located_only: bool = LocatedOnlyOpt,
+    include_target_groups: bool = TargetGroupsOpt,
     eligibility: str = EligibilityOpt,
     weight: str = WeightOpt,
 ) -> None:
@@ -159,7 +163,8 @@ def report(
             study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas,
                            preset, network, date, include_unlocated_points,
                            eligibility, weight, matrix, matrix_column,
-                           matrix_keys, matrix_fallback)
+                           matrix_keys, matrix_fallback, located_only=located_only,
+                           include_target_groups=include_target_groups)
             res = evaluate_points(study)
             tables = {"service_points": study.points,
                       "demand_units": unit_times(study.units, res.access), **res.tables()}
@@ -228,6 +233,8 @@ def stats(mode: str = ModeOpt,
           write_readme: Path | None = typer.Option(None, "--write-readme",
                                                       help="update the numbers block of this README"),
           date: str | None = DateOpt,
+          located_only: bool = LocatedOnlyOpt,
+          include_target_groups: bool = TargetGroupsOpt,
           ) -> None:
     """Markdown summary of the embedded data (the README's numbers come from here)."""
     import warnings
@@ -238,7 +245,8 @@ def stats(mode: str = ModeOpt,
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
-        study = load_study(mode=mode, date=date)
+        study = load_study(mode=mode, date=date, located_only=located_only,
+                           include_target_groups=include_target_groups)
     text = numbers_markdown(study, evaluate_points(study))
     if write_readme:
         write_readme.write_text(replace_block(write_readme.read_text(encoding="utf-8"), text),
@@ -288,6 +296,8 @@ def evaluate(
     formats: str = FormatOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
+    located_only: bool = LocatedOnlyOpt,
+    include_target_groups: bool = TargetGroupsOpt,
     eligibility: str = EligibilityOpt,
     weight: str = WeightOpt,
     mobile_units: Path | None = typer.Option(None, "--mobile-units",
@@ -315,7 +325,8 @@ def evaluate(
         with atomic_folder(out) as stage:
             study = _study(points or scs[0].base.get("points"), demand, mode, None, None, None, None,
                            None, network, date, include_unlocated_points, eligibility, weight,
-                           matrix, matrix_column, matrix_keys, matrix_fallback)
+                           matrix, matrix_column, matrix_keys, matrix_fallback, located_only=located_only,
+                           include_target_groups=include_target_groups)
             _, runs = run_scenarios(study, scs)
             files = _written(write_bundle(study, runs[0].results, stage, runs[0], fmts), stage, out)
     except (PlannerError, ValueError, OSError) as exc:
@@ -347,6 +358,8 @@ def compare(
     matrix_fallback: bool = MatrixFallbackOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
+    located_only: bool = LocatedOnlyOpt,
+    include_target_groups: bool = TargetGroupsOpt,
     eligibility: str = EligibilityOpt,
     weight: str = WeightOpt,
 ) -> None:
@@ -369,7 +382,8 @@ def compare(
         with atomic_folder(out) if out else nullcontext() as stage:
             study = _study(points, demand, mode, None, None, None, None, None, network, date,
                            include_unlocated_points, eligibility, weight, matrix, matrix_column,
-                           matrix_keys, matrix_fallback)
+                           matrix_keys, matrix_fallback, located_only=located_only,
+                           include_target_groups=include_target_groups)
             baseline, runs = run_scenarios(study, scs)
             overview = scenario_overview(runs)
             if out:
