@@ -173,10 +173,13 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         rule = rules.get(need, "any")
         serves = eligible_categories(need, group)
         mask = np.isin(cats, list(serves))
-        had_targeted = bool((mask & targeted).any())
-        mask &= ~targeted  # issue 23: targeted services only serve their own group
+        left_out = mask & targeted  # issue 23: targeted services only serve their own group
+        mask &= ~targeted
         if rule == "organiser" and same_org is not None:
             mask = same_org & mask[None, :]
+            had_targeted = (same_org & left_out[None, :]).any(axis=1)
+        else:
+            had_targeted = np.full(len(units), bool(left_out.any()))
         jj, t = nearest(times, mask)
         if before_blocks is not None:
             was = before_blocks[b]
@@ -253,13 +256,14 @@ def nearest_precision(points: pd.DataFrame, jj: np.ndarray) -> pd.Series:
 
 
 def no_point_reasons(jj: np.ndarray, t: np.ndarray, mask: np.ndarray, serves: frozenset[str],
-                     unit_org: np.ndarray | None, had_targeted: bool = False) -> np.ndarray:
+                     unit_org: np.ndarray | None, had_targeted: np.ndarray | None = None) -> np.ndarray:
     """Why each located unit of one need x group block has no point ('' where it has one).
 
     A real gap is named as such: the unit's organiser (``unit_org``; None = the rule is 'any')
-    has no open point of the eligible categories in the network, or none exists at all. Where
-    eligible points exist but the model reaches none, the reason says so: a model limit, not a
-    missing service. Unlocated units (NaN time) get '' (they are counted as unlocated).
+    has no open point of the eligible categories in the network of the day, or none exists at
+    all; ``had_targeted`` (per unit) adds that a targeted service of the organiser was left out.
+    Where eligible points exist but the model reaches none, the reason says so: a model limit,
+    not a missing service. Unlocated units (NaN time) get '' (they are counted as unlocated).
     """
     n = len(jj)
     out = np.full(n, "", dtype=object)
@@ -268,14 +272,16 @@ def no_point_reasons(jj: np.ndarray, t: np.ndarray, mask: np.ndarray, serves: fr
         return out
     cats = ", ".join(sorted(serves))
     avail = mask.any(axis=1) if mask.ndim == 2 else np.full(n, bool(mask.any()))
-    extra = " (targeted services left out: --include-target-groups)" if had_targeted else ""
     for i in missing:
+        extra = (" (a targeted service is left out: --include-target-groups)"
+                 if had_targeted is not None and had_targeted[i] else "")
         if avail[i]:
             out[i] = "no eligible point reachable with this travel-time model (a model limit)"
         elif unit_org is not None and unit_org[i]:
-            out[i] = f"real gap: the organiser {unit_org[i]} has no open point of category {cats}{extra}"
+            out[i] = (f"no service: the organiser {unit_org[i]} has no open point of category {cats} "
+                      f"in the network of this date{extra}")
         else:
-            out[i] = f"real gap: the network has no open point of category {cats}{extra}"
+            out[i] = f"no service: the network of this date has no open point of category {cats}{extra}"
     return out
 
 
