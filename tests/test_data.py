@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from planner.data import (
-    load_municipal_centres,
     load_municipal_borders,
+    load_municipal_centres,
     load_municipalities,
     load_postal_areas,
     load_service_areas,
