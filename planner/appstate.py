@@ -45,6 +45,8 @@ __all__ = [
     "points_at",
     "points_table",
     "area_figures",
+    "proxy_sentence",
+    "minutes_text",
     "effect",
     "change_table",
     "export_files",
@@ -231,12 +233,43 @@ def area_figures(results: Results, need: str, group: str, lang: str = "en") -> p
     return pd.DataFrame({
         t("col.area", lang): s["area"],
         t("col.residents", lang): s["population"].astype("int64"),
-        t("col.median", lang): s["median_min"].round(1),
-        t("col.p90", lang): s["p90_min"].round(1),
+        t("col.median", lang): minutes_text(s["median_min"], lang),
+        t("col.p90", lang): minutes_text(s["p90_min"], lang),
         t("col.pct30", lang): s["pct_within_30"].round(1),
         t("col.pct60", lang): s["pct_within_60"].round(1),
         t("col.unreachable", lang): s["pop_unreachable"].astype("int64"),
+        t("col.proxy", lang): (s["pop_nearest_proxy"] if "pop_nearest_proxy" in s.columns
+                               else pd.Series(0, index=s.index)).astype("int64"),
+        t("col.no_point_reason", lang): (s["no_point_reason"] if "no_point_reason" in s.columns
+                                         else pd.Series("", index=s.index)).fillna("").astype(str),
     })
+
+
+def minutes_text(values: pd.Series, lang: str = "en") -> pd.Series:
+    """Minutes to one decimal as text, 'no point' where the figure is not finite (issue 23: no
+    median or mean shown to a person reads inf, Infinity, nan or None)."""
+    word = t("ov.no_point", lang)
+    return pd.Series([f"{v:.1f}" if np.isfinite(v) else word for v in values.to_numpy(dtype=float)],
+                     index=values.index, dtype=object)
+
+
+def proxy_sentence(results: Results, need: str, group: str, lang: str = "en") -> str:
+    """The overview's sentence: how many residents' figures rest on a proxy site (a point standing
+    at its municipal centre) and how many have no point at all, for one need and group."""
+    reg = results.summaries["summary_region"]
+    r = reg[(reg["need"] == need) & (reg["group"] == group)]
+    if r.empty:
+        return ""
+    r = r.iloc[0]
+    proxy = int(r.get("pop_nearest_proxy", 0))
+    text = t("ov.proxy", lang, n=f"{proxy:,}".replace(",", "\u202f"),
+             total=f"{int(r['population']):,}".replace(",", "\u202f"))
+    if int(r["pop_unreachable"]):
+        text += " " + t("ov.no_point_people", lang, n=f"{int(r['pop_unreachable']):,}".replace(",", "\u202f"),
+                        why=str(r.get("no_point_reason", "")))
+    from .outputs.escape import md_text
+
+    return md_text(text)
 
 
 @dataclass(frozen=True)
