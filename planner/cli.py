@@ -180,9 +180,10 @@ def report(
     typer.echo(f"model: {res.provenance['model']} ({res.provenance['mode']}); "
                f"population data year {res.provenance['data_year']}; network of "
                f"{res.provenance['network_date']}; {res.provenance['unlocated_points']}; "
+               f"{res.provenance['proxy_points']}; "
                f"weight: {res.provenance['demand_weight']}")
     cols = ["need", "group", "population", "pop_unlocated", "median_min", "pct_within_30"]
-    typer.echo(region[region["group"] == "all"][cols].to_string(index=False))
+    typer.echo(_shown(region[region["group"] == "all"][cols].round(1)).to_string(index=False))
     for f in files:
         typer.echo(f"wrote {f}")
 
@@ -340,7 +341,20 @@ def _echo_overview(table, prov) -> None:
     typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}")
     cols = ["scenario", "need", "mean_min_before", "mean_min_after", "pop_lose_gt_10",
             "pop_lose_gt_20", "pop_lose_access"]
-    typer.echo(table[cols].round(1).to_string(index=False))
+    typer.echo(_shown(table[cols].round(1)).to_string(index=False))
+
+
+def _shown(df):
+    """A table for the terminal: minutes that are not finite (residents without any point) read
+    'no point', never inf, nan or None (issue 23)."""
+    import numpy as np
+
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype.kind == "f":
+            v = out[c].to_numpy(dtype=float)
+            out[c] = [f"{x:g}" if np.isfinite(x) else "no point" for x in v]
+    return out
 
 
 @app.command()

@@ -242,3 +242,55 @@ def test_readme_table_counts_rows_by_precision(study, baseline):
     assert not re.search(r"\b(inf|Infinity|nan|NaN|None)\b|∞", text)
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert "| municipality proxy |" in readme
+
+
+def test_map_draws_proxy_sites_hollow_with_their_precision(study, baseline):
+    from planner.outputs.maps import marker_svg, scenario_map
+
+    page = scenario_map(study, baseline, "social_any", "fi", tiles=None).get_root().render()
+    hollow = marker_svg("fi_appointment", state="placeholder")
+    solid = marker_svg("fi_appointment")
+    assert hollow != solid
+    import json
+    import re
+
+    props = [json.loads(m.group(1)) for m in re.finditer(r'"properties": (\{[^{}]*\})', page)]
+    by_title = {p["title"]: p for p in props if p.get("title")}
+    names = study.points.set_index("id")["name"]
+    words = "site unknown: drawn at its municipal centre (proxy)"
+    proxy = by_title[names["asp_fi_kerava_aikuissosiaalityo"]]  # documented, site unknown
+    located = by_title[names["asp_fi_helsinki_myllypuro_thk"]]  # at its postal area
+    assert words in proxy["tooltip"] and "stroke-dasharray" in proxy["svg"]  # hollow, dashed
+    assert words not in located["tooltip"] and "stroke-dasharray" not in located["svg"]
+    assert "stroke-dasharray" in hollow and "stroke-dasharray" not in solid
+    assert words in page and "within its postal area" in page
+
+
+def test_overview_sentence_says_how_many_figures_rest_on_a_proxy(baseline):
+    from planner.appstate import area_figures, proxy_sentence
+
+    reg = baseline.summaries["summary_region"].set_index(["need", "group"])
+    n = int(reg.loc[("social_any", "fi"), "pop_nearest_proxy"])
+    text = proxy_sentence(baseline, "social_any", "fi", "en")
+    assert f"{n:,}".replace(",", "\u202f") in text and "proxy site" in text
+    gap = proxy_sentence(baseline, "social_walkin", "sv", "fi")
+    assert "ei pistettä" in gap.lower() or "asukkaalla ei ole pistettä" in gap
+    table = area_figures(baseline, "social_walkin", "sv", "en")
+    shown = " ".join(table.astype(str).to_numpy().ravel())
+    assert "no point" in shown and "inf" not in shown.split() and "None" not in shown
+
+
+def test_cli_flags_reach_the_tables(tmp_path):
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    out = tmp_path / "r"
+    res = CliRunner().invoke(app, ["report", "--out", str(out), "--located-only", "--include-target-groups"])
+    assert res.exit_code == 0, res.output
+    meta = pd.read_csv(out / "summary_region.csv")
+    assert meta["proxy_points"].str.contains("located-only").all()
+    assert meta["target_groups"].str.contains("INCLUDED").all()
+    acc = pd.read_csv(out / "access_units.csv", dtype={"point_id": str}, keep_default_na=False)
+    assert {"nearest_location_precision", "no_point_reason"} <= set(acc.columns)
+    assert "municipality" not in set(acc["nearest_location_precision"])
