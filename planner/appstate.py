@@ -245,11 +245,11 @@ def area_figures(results: Results, need: str, group: str, lang: str = "en") -> p
     })
 
 
-def minutes_text(values: pd.Series, lang: str = "en") -> pd.Series:
-    """Minutes to one decimal as text, 'no point' where the figure is not finite (issue 23: no
-    median or mean shown to a person reads inf, Infinity, nan or None)."""
+def minutes_text(values: pd.Series, lang: str = "en", fmt: str = "{:.1f}") -> pd.Series:
+    """Minutes as text (``fmt``, one decimal by default), 'no point' where the figure is not finite
+    (issue 23: no median or mean shown to a person reads inf, Infinity, nan or None)."""
     word = t("ov.no_point", lang)
-    return pd.Series([f"{v:.1f}" if np.isfinite(v) else word for v in values.to_numpy(dtype=float)],
+    return pd.Series([fmt.format(v) if np.isfinite(v) else word for v in values.to_numpy(dtype=float)],
                      index=values.index, dtype=object)
 
 
@@ -310,9 +310,9 @@ def change_table(tables: list[pd.DataFrame], need: str, group: str, lang: str = 
         t("col.scenario", lang): s["scenario"],
         t("col.area", lang): area,
         t("col.residents", lang): s["population"].astype("int64"),
-        t("col.median_before", lang): s["median_min_before"].round(1),
-        t("col.median_after", lang): s["median_min_after"].round(1),
-        t("col.mean_change", lang): s["mean_change_min"].round(2),
+        t("col.median_before", lang): minutes_text(s["median_min_before"], lang),
+        t("col.median_after", lang): minutes_text(s["median_min_after"], lang),
+        t("col.mean_change", lang): minutes_text(s["mean_change_min"], lang, "{:+.2f}"),
         t("col.within30_before", lang): pct_b.astype(str) + " %",
         t("col.within30_after", lang): pct_a.astype(str) + " %",
         t("col.lose10", lang): s["pop_lose_gt_10"].astype("int64"),
