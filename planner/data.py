@@ -49,8 +49,9 @@ UNKNOWN = "unknown"  # a placeholder row: the site is not known, so it is not a 
 # service centre (municipal_centres.csv) and counts by default: a proxy site, not a gap
 MUNICIPALITY = "municipality"
 PRECISIONS = ("address", "street", "postal_area", "locality", MUNICIPALITY, "unspecified", UNKNOWN)
-PROXY_PRECISIONS = ("locality", MUNICIPALITY, UNKNOWN)
-"""Precisions whose position is a stand-in (the municipal or locality centre), not the site."""
+PROXY_PRECISIONS = (MUNICIPALITY, UNKNOWN)
+"""Precisions whose position is a stand-in (the municipal centre) for a site that is unknown.
+(``locality`` is not one: a geocoder's or a scenario's point that stands where it was put.)"""
 _VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".parquet", ".zip"}
 
 
@@ -579,7 +580,7 @@ def select_points(points: gpd.GeoDataFrame, on: str | _dt.date | pd.Timestamp | 
 
 
 def proxy_mask(points: pd.DataFrame) -> np.ndarray:
-    """True where a point's position is a stand-in (municipal or locality centre), not its site."""
+    """True where a point's position is a stand-in (its municipal centre), not its site."""
     if "proxy" in points.columns:
         return points["proxy"].fillna(False).to_numpy(dtype=bool)
     if "location_precision" in points.columns:

@@ -33,7 +33,7 @@ def numbers_markdown(study: Study, results: Results) -> str:
         sel = every[(every["category"] == code) & located]
         prec = sel["location_precision"].value_counts() if prec_all is not None else {}
         row = [len(sel), int(prec.get("address", 0)), int(prec.get("postal_area", 0)),
-               int(prec.get("municipality", 0) + prec.get("locality", 0)),
+               int(prec.get("municipality", 0)),
                int(((every["category"] == code) & ~located).sum())]
         totals = [a + b for a, b in zip(totals, row, strict=True)]
         lines.append(f"| {cat.label_en} (`{code}`) | " + " | ".join(str(v) for v in row) + " |")

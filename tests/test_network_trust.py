@@ -199,7 +199,8 @@ def test_gap_columns_sum_proxy_residents_and_join_reasons():
                        "nearest_location_precision": ["municipality", "postal_area", "", "locality"],
                        "no_point_reason": ["", "", "gap X", ""]})
     out = gap_columns(df, ["k"]).set_index("k")
-    assert out.loc["a", "pop_nearest_proxy"] == 5 and out.loc["b", "pop_nearest_proxy"] == 13
+    # a locality point (a geocoder's or a scenario's at_centre) stands where it was put: no proxy
+    assert out.loc["a", "pop_nearest_proxy"] == 5 and out.loc["b", "pop_nearest_proxy"] == 0
     assert out.loc["a", "no_point_reason"] == "gap X" and out.loc["b", "no_point_reason"] == ""
 
 

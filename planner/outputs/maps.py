@@ -752,13 +752,13 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
 
 
 def _is_proxy(p: pd.Series) -> bool:
-    """A point standing at a stand-in position (placeholder or municipality/locality proxy)."""
+    """A point standing at a stand-in position (a placeholder or a municipality proxy)."""
     if p.get("located") is False or p.get("located") == 0:
         return True
     proxy = p.get("proxy")
     if proxy is not None and not (isinstance(proxy, float) and proxy != proxy):
         return bool(proxy)
-    return str(p.get("location_precision", "")) in ("locality", "municipality", "unknown")
+    return str(p.get("location_precision", "")) in ("municipality", "unknown")
 
 
 def _precision_words(p: pd.Series, lang: str) -> str:
