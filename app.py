@@ -33,9 +33,11 @@ KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "
 @st.cache_resource(show_spinner="Loading data and computing travel times…")
 def get_study(model: str, mode: str, demand: str, preset: str, date: str | None = None,
               unlocated: bool = False, weight: str = "residents", eligibility: str = "default",
-              matrix: tuple[str, str, str] | None = None):
+              matrix: tuple[str, str, str] | None = None, located_only: bool = False,
+              target_groups: bool = False):
     return S.load_app_study(model, mode, demand, preset, date=date, include_unlocated=unlocated,
-                            weight=weight, eligibility=eligibility, matrix=matrix)
+                            weight=weight, eligibility=eligibility, matrix=matrix,
+                            located_only=located_only, include_target_groups=target_groups)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -308,13 +310,19 @@ def sidebar() -> dict:
     ss.setdefault("net_date", datetime.date(2022, 12, 31))  # (a link may have set it)
     day = sb.date_input(t("side.date", lang), key="net_date", help=t("side.date_help", lang))
     unlocated = sb.checkbox(t("side.unlocated", lang), key="net_unlocated")
+    # issue 23: the located-only view and the targeted services, both off by default
+    located_only = sb.checkbox(t("side.located_only", lang), key="net_located_only",
+                               help=t("side.located_only_help", lang))
+    target_groups = sb.checkbox(t("side.target_groups", lang), key="net_target_groups",
+                                help=t("side.target_groups_help", lang))
     weight = _kept(sb.selectbox, t("side.weight", lang), ["residents", "unemployed", "low_income_households"],
                    "net_weight", lang, format_func=lambda w: t(f"weight.{w}", lang))
     eligibility = _kept(sb.selectbox, t("side.eligibility", lang), ["default", "any", "organiser"],
                         "net_elig", lang, format_func=lambda e: t(f"elig.{e}", lang),
                         help=t("side.eligibility_help", lang))
     return {"lang": lang, "need": need, "group": group,
-            "key": (model, mode, demand, preset, str(day), unlocated, weight, eligibility, matrix)}
+            "key": (model, mode, demand, preset, str(day), unlocated, weight, eligibility, matrix,
+                    located_only, target_groups)}
 
 
 def _session_id() -> str:
@@ -404,6 +412,7 @@ def overview(ctx: dict) -> None:
     cols = st.columns(4) + st.columns(4)
     for col, code in zip(cols, CATEGORIES, strict=False):
         col.metric(category_label(code, lang), int(counts.get(code, 0)))
+    st.markdown(S.proxy_sentence(res, need, group, lang))
     show_map(get_map(key, None, False, need, group, lang), key="overview_map")
     st.subheader(t("ov.by_area", lang, need=need_label(need, lang)) + f" — {group_label(group, lang)}")
     table = S.area_figures(res, need, group, lang)

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .categories import DEFAULT_ELIGIBILITY, GROUPS, NEED_CODES, eligible_categories
+from .data import targeted_mask
 from .lazy import LazyTables
 from .mobile import FIXED_VISITS_PER_WEEK, FIXED_WAIT_DAYS
 from .settings import DEFAULT_SETTINGS
@@ -31,6 +32,9 @@ __all__ = [
     "ALL_GROUPS",
     "organiser_mask",
     "PROVENANCE_KEYS",
+    "gap_columns",
+    "no_point_reasons",
+    "nearest_precision",
 ]
 
 ALL_GROUPS = "all"
@@ -94,7 +98,8 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                 before: pd.DataFrame | None = None, eligibility: dict[str, str] | None = None,
                 organisers: dict[str, str] | None = None,
                 merge_clients: dict[str, str | None] | None = None,
-                remote_share: dict[str, float] | None = None) -> pd.DataFrame:
+                remote_share: dict[str, float] | None = None,
+                include_target_groups: bool = False) -> pd.DataFrame:
     """Nearest eligible point and time for every unit x need x language group.
 
     Returns columns ``unit_id, need, group, population, located, point_id, time_min,
@@ -129,6 +134,12 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     ``points`` has mobile stops (column ``mobile_unit``), ``fixed_time_min`` and
     ``mobile_time_min`` give the minutes to the nearest eligible fixed point and mobile stop
     (inf: none in reach; the chosen point is the nearer of the two, ``time_min``).
+
+    Issue 23: a point with a ``target_group`` (emergency, homeless, immigrant ...) serves that
+    group only, so it is left out of these everyday needs unless ``include_target_groups``.
+    ``nearest_location_precision`` is the chosen point's ``location_precision`` ('' when none);
+    ``no_point_reason`` says why a located unit has no point ('' otherwise): the organiser (or
+    the whole network) has no open eligible point, or none is reachable with the model.
     """
     times = ttm.columns(points["id"].to_numpy())
     if list(ttm.origin_ids) != list(units["unit_id"]):
@@ -142,6 +153,11 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     rows = np.arange(len(units))
     placeholder = (~points["located"].fillna(True).to_numpy(dtype=bool) if "located" in points.columns
                    else np.zeros(len(points), bool))
+    targeted = np.zeros(len(points), bool) if include_target_groups else targeted_mask(points)
+    unit_org = (np.array([organisers.get(c, "") for c in units["municipality_code"]], dtype=object)
+                if organisers is not None and "municipality_code" in units.columns
+                else np.full(len(units), "", dtype=object))
+    reason_all = np.full(len(units) * len(needs) * len(GROUPS), "", dtype=object)
     same_org = None
     if organisers is not None and any(rules.get(n) == "organiser" for n in needs):
         same_org = organiser_mask(units["municipality_code"].to_numpy(dtype=object),
@@ -163,8 +179,13 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         rule = rules.get(need, "any")
         serves = eligible_categories(need, group)
         mask = np.isin(cats, list(serves))
+        left_out = mask & targeted  # issue 23: targeted services only serve their own group
+        mask &= ~targeted
         if rule == "organiser" and same_org is not None:
             mask = same_org & mask[None, :]
+            had_targeted = (same_org & left_out[None, :]).any(axis=1)
+        else:
+            had_targeted = np.full(len(units), bool(left_out.any()))
         jj, t = nearest(times, mask)
         if before_blocks is not None:
             was = before_blocks[b]
@@ -189,6 +210,8 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         pid_all[sl] = np.where(jj >= 0, ids[np.maximum(jj, 0)], "") if len(ids) else ""
         t_all[sl] = t
         jj_all[sl] = jj
+        reason_all[sl] = no_point_reasons(jj, t, mask, serves, unit_org if rule == "organiser"
+                                          and same_org is not None else None, had_targeted)
     k = np.maximum(jj_all, 0)
     served = jj_all >= 0
     if "visits_per_week" in points.columns:  # mobile stops among the points
@@ -226,6 +249,8 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         "time_error_p90_min": np.where(extra, np.nan, err),
         "extrapolated": extra,
         "point_placeholder": (jj_all >= 0) & (placeholder[k] if len(placeholder) else False),
+        "nearest_location_precision": nearest_precision(points, jj_all),
+        "no_point_reason": pd.Series(reason_all, dtype=object),
         "visits_per_week": vpw,
         "wait_days": wait,
         "expected_burden_min": burden,
@@ -235,6 +260,65 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         out["fixed_time_min"] = t_fixed
         out["mobile_time_min"] = t_mobile
     return out
+
+
+def nearest_precision(points: pd.DataFrame, jj: np.ndarray) -> pd.Series:
+    """``location_precision`` of the chosen point per row ('' where no point was chosen)."""
+    if "location_precision" in points.columns and len(points):
+        prec = points["location_precision"].fillna("unspecified").astype(str).to_numpy(dtype=object)
+    else:
+        prec = np.full(len(points), "unspecified", dtype=object)
+    out = np.where(jj >= 0, prec[np.maximum(jj, 0)] if len(prec) else "", "")
+    return pd.Series(out, dtype=object)
+
+
+def no_point_reasons(jj: np.ndarray, t: np.ndarray, mask: np.ndarray, serves: frozenset[str],
+                     unit_org: np.ndarray | None, had_targeted: np.ndarray | None = None) -> np.ndarray:
+    """Why each located unit of one need x group block has no point ('' where it has one).
+
+    A real gap is named as such: the unit's organiser (``unit_org``; None = the rule is 'any')
+    has no open point of the eligible categories in the network of the day, or none exists at
+    all; ``had_targeted`` (per unit) adds that a targeted service of the organiser was left out.
+    Where eligible points exist but the model reaches none, the reason says so: a model limit,
+    not a missing service. Unlocated units (NaN time) get '' (they are counted as unlocated).
+    """
+    n = len(jj)
+    out = np.full(n, "", dtype=object)
+    missing = np.flatnonzero((jj < 0) & ~np.isnan(t))
+    if not len(missing):
+        return out
+    cats = ", ".join(sorted(serves))
+    avail = mask.any(axis=1) if mask.ndim == 2 else np.full(n, bool(mask.any()))
+    for i in missing:
+        extra = (" (a targeted service is left out: --include-target-groups)"
+                 if had_targeted is not None and had_targeted[i] else "")
+        if avail[i]:
+            out[i] = "no eligible point reachable with this travel-time model (a model limit)"
+        elif unit_org is not None and unit_org[i]:
+            out[i] = (f"no service: the organiser {unit_org[i]} has no open point of category {cats} "
+                      f"in the network of this date{extra}")
+        else:
+            out[i] = f"no service: the network of this date has no open point of category {cats}{extra}"
+    return out
+
+
+def gap_columns(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of ``keys``: ``pop_nearest_proxy`` (residents whose nearest point stands at a
+    proxy site, e.g. its municipal centre) and ``no_point_reason`` (the distinct reasons of the
+    group's residents without a point, '' when everyone located has one)."""
+    from .data import PROXY_PRECISIONS
+
+    prec = (df["nearest_location_precision"] if "nearest_location_precision" in df.columns
+            else pd.Series("", index=df.index))
+    reason = df["no_point_reason"] if "no_point_reason" in df.columns else pd.Series("", index=df.index)
+    work = df[keys].copy()
+    work["_proxy"] = np.where(prec.isin(PROXY_PRECISIONS).to_numpy(), df["population"].to_numpy(), 0)
+    work["_reason"] = reason.fillna("").astype(str).to_numpy()
+    grouped = work.groupby(keys, sort=False)
+    out = grouped["_proxy"].sum().astype("int64").rename("pop_nearest_proxy").to_frame()
+    out["no_point_reason"] = grouped["_reason"].agg(
+        lambda r: "; ".join(dict.fromkeys(x for x in r if x)))
+    return out.reset_index()
 
 
 def _blocks_of(before: pd.DataFrame, units: pd.DataFrame, blocks: list[tuple[str, str]]) -> list[np.ndarray]:
@@ -442,6 +526,8 @@ def summarise(access: pd.DataFrame, units: pd.DataFrame, by: str | None,
     df = access.merge(extra, on="unit_id", how="left", validate="many_to_one")
     df = pd.concat([df, df.assign(group=ALL_GROUPS)], ignore_index=True)
     out = group_stats(df, [key, "need", "group"], thresholds=thresholds)
+    out = out.merge(gap_columns(df, [key, "need", "group"]), on=[key, "need", "group"], how="left",
+                    validate="one_to_one")
     out = out.rename(columns={key: "area"})
     out.insert(0, "level", key)
     order = {n: i for i, n in enumerate(NEED_CODES)}
@@ -488,7 +574,8 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
                      needs: tuple[str, ...] = ("kela", "social_walkin", "social_any", "english"),
                      group: str = "fi", eligibility: dict[str, str] | None = None,
                      organisers: dict[str, str] | None = None,
-                     areas: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+                     areas: gpd.GeoDataFrame | None = None,
+                     include_target_groups: bool = False) -> pd.DataFrame:
     """From each reception centre to the nearest point of each need (``group`` language).
 
     Residents of a reception centre follow the eligibility rule of the centre's
@@ -498,7 +585,8 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
     of two sites placed at one postal-area point (issue 24).
     """
     centres = points[points["category"] == "reception_centre"]
-    targets = points[points["category"] != "reception_centre"]
+    targets = points[(points["category"] != "reception_centre")
+                     & (include_target_groups | ~targeted_mask(points))]
     if centres.empty:
         return pd.DataFrame(columns=["reception_centre_id", "name", "municipality_code", "need",
                                      "point_id", "point_name", "time_min", "time_error_p90_min"])
@@ -552,7 +640,8 @@ def _within_area_times(model: TravelTimeModel, areas: gpd.GeoDataFrame, centres_
 
 PROVENANCE_KEYS = ("model", "mode", "network_source", "osm_date", "data_year", "scenario",
                    "network_date", "unlocated_points", "eligibility", "demand_weight",
-                   "remote_share", "frequency", "matrix_coverage", "merge_redirected", "pt_wait")
+                   "remote_share", "frequency", "matrix_coverage", "merge_redirected", "pt_wait",
+                   "proxy_points", "target_groups")
 
 
 def with_provenance(df: pd.DataFrame, provenance: dict[str, str],

@@ -45,6 +45,8 @@ __all__ = [
     "points_at",
     "points_table",
     "area_figures",
+    "proxy_sentence",
+    "minutes_text",
     "effect",
     "change_table",
     "export_files",
@@ -231,14 +233,45 @@ def area_figures(results: Results, need: str, group: str, lang: str = "en") -> p
     return pd.DataFrame({
         t("col.area", lang): s["area"],
         t("col.residents", lang): s["population"].astype("int64"),
-        t("col.median", lang): s["median_min"].round(1),
-        t("col.p90", lang): s["p90_min"].round(1),
+        t("col.median", lang): minutes_text(s["median_min"], lang),
+        t("col.p90", lang): minutes_text(s["p90_min"], lang),
         t("col.pct30", lang): s["pct_within_30"].round(1),
         t("col.pct60", lang): s["pct_within_60"].round(1),
         t("col.unreachable", lang): s["pop_unreachable"].astype("int64"),
+        t("col.proxy", lang): (s["pop_nearest_proxy"] if "pop_nearest_proxy" in s.columns
+                               else pd.Series(0, index=s.index)).astype("int64"),
+        t("col.no_point_reason", lang): (s["no_point_reason"] if "no_point_reason" in s.columns
+                                         else pd.Series("", index=s.index)).fillna("").astype(str),
         # issue 24: a median among residents with no point is empty; the reason in words
         t("col.stats_note", lang): s["stats_note"] if "stats_note" in s.columns else "",
     })
+
+
+def minutes_text(values: pd.Series, lang: str = "en", fmt: str = "{:.1f}") -> pd.Series:
+    """Minutes as text (``fmt``, one decimal by default), 'no point' where the figure is not finite
+    (issue 23: no median or mean shown to a person reads inf, Infinity, nan or None)."""
+    word = t("ov.no_point", lang)
+    return pd.Series([fmt.format(v) if np.isfinite(v) else word for v in values.to_numpy(dtype=float)],
+                     index=values.index, dtype=object)
+
+
+def proxy_sentence(results: Results, need: str, group: str, lang: str = "en") -> str:
+    """The overview's sentence: how many residents' figures rest on a proxy site (a point standing
+    at its municipal centre) and how many have no point at all, for one need and group."""
+    reg = results.summaries["summary_region"]
+    r = reg[(reg["need"] == need) & (reg["group"] == group)]
+    if r.empty:
+        return ""
+    r = r.iloc[0]
+    proxy = int(r.get("pop_nearest_proxy", 0))
+    text = t("ov.proxy", lang, n=f"{proxy:,}".replace(",", "\u202f"),
+             total=f"{int(r['population']):,}".replace(",", "\u202f"))
+    if int(r["pop_unreachable"]):
+        text += " " + t("ov.no_point_people", lang, n=f"{int(r['pop_unreachable']):,}".replace(",", "\u202f"),
+                        why=str(r.get("no_point_reason", "")))
+    from .outputs.escape import md_text
+
+    return md_text(text)
 
 
 @dataclass(frozen=True)
@@ -279,9 +312,9 @@ def change_table(tables: list[pd.DataFrame], need: str, group: str, lang: str = 
         t("col.scenario", lang): s["scenario"],
         t("col.area", lang): area,
         t("col.residents", lang): s["population"].astype("int64"),
-        t("col.median_before", lang): s["median_min_before"].round(1),
-        t("col.median_after", lang): s["median_min_after"].round(1),
-        t("col.mean_change", lang): s["mean_change_min_served_both"].round(2),
+        t("col.median_before", lang): minutes_text(s["median_min_before"], lang),
+        t("col.median_after", lang): minutes_text(s["median_min_after"], lang),
+        t("col.mean_change", lang): minutes_text(s["mean_change_min_served_both"], lang, "{:+.2f}"),
         t("col.within30_before", lang): pct_b.astype(str) + " %",
         t("col.within30_after", lang): pct_a.astype(str) + " %",
         t("col.lose10", lang): s["pop_lose_gt_10"].astype("int64"),

@@ -134,6 +134,24 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "side.date_help": ("points valid on this day (valid_from / valid_to)",
                        "tänä päivänä voimassa olevat palvelupisteet (valid_from / valid_to)",
                        "servicepunkter giltiga denna dag (valid_from / valid_to)"),
+    "side.located_only": ("Located sites only (leave out municipal-centre proxies)",
+                          "Vain paikannetut (ilman kuntakeskuskorvikkeita)",
+                          "Endast lokaliserade (utan kommuncentrumersättare)"),
+    "side.located_only_help": ("A row documented to exist whose site is unknown stands at its municipal "
+                               "centre and counts by default; tick to leave every such proxy out.",
+                               "Rivi, jonka olemassaolo on dokumentoitu mutta sijainti tuntematon, "
+                               "sijoitetaan kuntakeskukseen ja lasketaan mukaan; rasti jättää ne pois.",
+                               "En rad som finns men vars plats är okänd står i kommuncentrum och räknas "
+                               "med; kryssa för att lämna bort dem."),
+    "side.target_groups": ("Count targeted services for everyday needs",
+                           "Laske kohdennetut palvelut arjen tarpeisiin",
+                           "Räkna riktade tjänster för vardagliga behov"),
+    "side.target_groups_help": ("Emergency units, the homeless service centre and the immigrant unit serve "
+                                "their own group; by default nobody's everyday nearest point.",
+                                "Päivystykset, asunnottomien palvelukeskus ja maahanmuuttoyksikkö palvelevat "
+                                "omaa ryhmäänsä; oletuksena ne eivät ole kenenkään arjen lähin piste.",
+                                "Jourer, servicecentralen för bostadslösa och invandrarenheten betjänar sin "
+                                "egen grupp; som standard är de ingens närmaste vardagsställe."),
     "side.unlocated": ("Include placeholders (site unknown) at municipal centres",
                        "Mukaan myös paikantamattomat pisteet (sijainti ei tiedossa) kuntakeskuksissa",
                        "Ta med platshållare (plats okänd) i kommuncentrum"),
@@ -245,6 +263,18 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "ov.points": ("Service points in the data", "Palvelupisteet aineistossa", "Serviceställen i data"),
     "ov.by_area": ("{need}: by service area", "{need}: palvelualueittain", "{need}: per serviceområde"),
     "ov.download": ("Download this table (CSV)", "Lataa taulukko (CSV)", "Ladda ner tabellen (CSV)"),
+    "ov.no_point": ("no point", "ei pistettä", "inget ställe"),
+    "ov.proxy": ("For {n} of {total} residents the nearest point is a proxy site: a service documented "
+                 "to exist whose exact site is unknown, drawn hollow at its municipal centre; their "
+                 "minutes are approximate.",
+                 "{total} asukkaasta {n}:n lähin piste on korvikesijainti: palvelu on dokumentoitu, mutta "
+                 "sen tarkka sijainti ei ole tiedossa, joten se on kuvattu onttona kuntakeskukseen; "
+                 "heidän minuuttinsa ovat likimääräisiä.",
+                 "För {n} av {total} invånare är närmaste ställe en ersättningsplats: tjänsten finns men "
+                 "dess exakta plats är okänd, ritad ihålig i kommuncentrum; deras minuter är ungefärliga."),
+    "ov.no_point_people": ("{n} residents have no point at all: {why}.",
+                           "{n} asukkaalla ei ole pistettä lainkaan: {why}.",
+                           "{n} invånare har inget ställe alls: {why}."),
     "ov.region": ("Whole region", "Koko alue", "Hela regionen"),
     # figures
     "fig.median": ("Median travel time", "Matka-ajan mediaani", "Median restid"),
@@ -256,6 +286,9 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "col.area": ("Area", "Alue", "Område"),
     "col.residents": ("Residents", "Asukkaat", "Invånare"),
     "col.median": ("Median min", "Mediaani min", "Median min"),
+    "col.proxy": ("Nearest point a proxy site", "Lähin piste korvikesijainnissa",
+                  "Närmaste ställe på ersättningsplats"),
+    "col.no_point_reason": ("No point: why", "Ei pistettä: miksi", "Inget ställe: varför"),
     "col.p90": ("90 % reach within min", "90 % ehtii min", "90 % når inom min"),
     "col.pct30": ("% within 30 min", "% alle 30 min", "% inom 30 min"),
     "col.pct60": ("% within 60 min", "% alle 60 min", "% inom 60 min"),
@@ -513,6 +546,12 @@ STRINGS: dict[str, tuple[str, str, str]] = {
     "map.precision.postal_area": ("within its postal area", "postinumeroalueellaan",
                                   "inom sitt postnummerområde"),
     "map.precision.locality": ("municipal centre only", "vain kuntakeskus", "endast kommuncentrum"),
+    "map.precision.municipality": ("site unknown: drawn at its municipal centre (proxy)",
+                                   "sijainti tuntematon: kuvattu kuntakeskukseen (korvike)",
+                                   "platsen okänd: ritad i kommuncentrum (ersättare)"),
+    "map.precision.unknown": ("placeholder: site unknown, drawn at the municipal centre",
+                              "paikanvaraaja: sijainti tuntematon, kuvattu kuntakeskukseen",
+                              "platshållare: platsen okänd, ritad i kommuncentrum"),
     "map.serves": ("Nearest point for these residents", "Lähin piste näille asukkaille",
                    "Närmaste ställe för dessa invånare"),
     "map.serves_none": ("not the nearest point for anyone", "ei kenenkään lähin piste",

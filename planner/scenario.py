@@ -556,7 +556,8 @@ def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) 
     access = unit_access(study.units, applied.points, applied.ttm, merges=applied.merges,
                          before=base_access, eligibility=study.eligibility,
                          organisers=study.organisers, merge_clients=applied.merge_clients,
-                         remote_share=scenario.remote_share)
+                         remote_share=scenario.remote_share,
+                         include_target_groups=study.include_target_groups)
     prov = {**study.provenance, "scenario": scenario.name, **_assumptions(scenario)}
     moved = redirect_text(access)
     if moved:
@@ -566,7 +567,9 @@ def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) 
                   load=lambda: point_load(access, applied.points),
                   reception=lambda: reception_access(applied.points, study.model, areas=study.units,
                                                      eligibility=study.eligibility,
-                                                     organisers=study.organisers), provenance=prov)
+                                                     organisers=study.organisers,
+                                                     include_target_groups=study.include_target_groups),
+                  provenance=prov)
     return res, applied
 
 

@@ -107,7 +107,8 @@ def test_builder_close_a_point_and_see_the_effect(at):
     assert delta["Within 30 min"].startswith("-")
     table = at.dataframe[0].value
     assert table["Area"].iloc[0] == "Whole region"
-    assert table["Median min after"].iloc[0] > table["Median min before"].iloc[0]
+    # minutes are text ('no point' where there is none: issue 23), compared as numbers
+    assert float(table["Median min after"].iloc[0]) > float(table["Median min before"].iloc[0])
     text = at.code[0].value
     assert yaml.safe_load(text)["changes"] == [{"close": ["kela_vantaa_tikkurila"]}]
     # saved scenarios appear on the Compare page
@@ -188,9 +189,9 @@ def test_builder_opens_a_saved_scenario(at):
     at.selectbox(key="load_pick").set_value("Concentrate Kela offices in five towns")
     at.button(key="load_button").click().run()
     assert not at.exception and not at.error
-    assert at.multiselect(key="w_close").value == ["kela_hyvinkaa_unverified"]
+    assert at.multiselect(key="w_close").value == ["kela_espoo_iso_omena"]
     assert at.text_input(key="sc_name").value == "Concentrate Kela offices in five towns"
-    assert len(at.multiselect(key="w_merges_keep").value) == 3
+    assert len(at.multiselect(key="w_merges_keep").value) == 2
     assert "Lose over 10 min" in metrics(at)
     # start over
     at.button(key="reset").click().run()
@@ -401,8 +402,10 @@ def test_imported_matrix_choice_reports_its_coverage(at, monkeypatch, tmp_path):
     after = [d.value for d in at.dataframe if "Area" in d.value.columns][0].set_index("Area")
     # Kamppi moves to 7 min from everywhere: no area is worse off, and each keeps its residents
     assert after["Residents"].equals(before["Residents"])
-    assert (after["Median min"] <= before["Median min"]).all()
-    assert after.loc["Whole region", "Median min"] < before.loc["Whole region", "Median min"]
+    # minutes are shown as text ('no point' where there is none: issue 23), compared as numbers
+    a_med, b_med = (pd.to_numeric(t["Median min"]) for t in (after, before))
+    assert (a_med <= b_med).all()
+    assert a_med["Whole region"] < b_med["Whole region"]
 
 
 def test_a_matrix_without_its_id_columns_is_explained_not_a_crash(at, monkeypatch, tmp_path):

@@ -611,7 +611,11 @@ def _stop(sid: str, name: str, centre: str, day: str, start: str) -> str:
 # unit 1: four stops at the municipal centres of Askola, Pukkila, Myrskylä and Lapinjärvi (as the
 # bundled example), ids that start like formulas; unit 2: two stops, names and id for backticks
 MOBILE_YAML = (
-    "name: hostile bus\nchanges:\n  - mobile:\n      id: '@bus'\n"
+    # issue 23: the four municipalities' own appointment points stand at the same centres (proxy
+    # sites) as the stops; they close, so the stops are some residents' nearest point
+    "name: hostile bus\nchanges:\n"
+    "  - close: [asp_fi_askola, asp_fi_pukkila, asp_fi_myrskyla, asp_fi_lapinjarvi]\n"
+    "  - mobile:\n      id: '@bus'\n"
     f"      name: {_q(UNIT_NAME)}\n      categories: [fi_appointment]\n      stops:\n"
     + "".join(_stop(sid, n, c, "tue", s) for sid, n, c, s in zip(
         ["=s1", "+s2", "-s3", "@s4"], STOP_NAMES, ["018", "616", "504", "407"],

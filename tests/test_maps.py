@@ -188,7 +188,7 @@ def test_closed_and_opened_points_are_marked(study, kela_run):
     m = scenario_map(study, res, "kela", "fi", applied=applied, changes=changes, tiles=None)
     page = m.get_root().render()
     closed = [p for p, s in applied.state.items() if s == "closed"]
-    assert len(closed) == 5  # 4 merged away, Hyvinkää closed (4 of them placeholders: issue 11)
+    assert len(closed) == 3  # Kerava and the IHH desk merged away, Iso Omena closed (issue 23)
     feats = re.findall(r'"title": "([^"]+)"', page)
     names = study.all_points.set_index("id")["name"]
     for pid in closed:

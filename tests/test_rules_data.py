@@ -243,7 +243,7 @@ def test_extra_point_columns_are_kept_and_coordinates_dropped(tmp_path, borders)
     path = points_file(tmp_path, f"a,A,kela,091,{HELSINKI},Mon-Fri", extra_header=",opening_hours")
     pts = load_service_points(path, borders=borders)
     assert pts.columns.tolist() == ["id", "name", "category", "municipality_code", "address", "postal_code",
-                                    "location_precision", "located", "valid_from", "valid_to", "source",
-                                    "note", "capacity", "opening_hours",
+                                    "location_precision", "located", "proxy", "target_group", "valid_from",
+                                    "valid_to", "source", "note", "capacity", "opening_hours",
                                     "geometry"]
     assert pts["opening_hours"].tolist() == ["Mon-Fri"]

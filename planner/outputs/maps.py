@@ -777,6 +777,23 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
     return "<br>".join(lines)
 
 
+def _is_proxy(p: pd.Series) -> bool:
+    """A point standing at a stand-in position (a placeholder or a municipality proxy)."""
+    if p.get("located") is False or p.get("located") == 0:
+        return True
+    proxy = p.get("proxy")
+    if proxy is not None and not (isinstance(proxy, float) and proxy != proxy):
+        return bool(proxy)
+    return str(p.get("location_precision", "")) in ("municipality", "unknown")
+
+
+def _precision_words(p: pd.Series, lang: str) -> str:
+    """The location precision in words (the key's text, else the raw value)."""
+    prec = str(p.get("location_precision", "") or "")
+    key = f"map.precision.{prec}"
+    return t(key, lang) if key in _PRECISION else prec
+
+
 def _is_mobile(p: pd.Series) -> bool:
     unit = p.get("mobile_unit")
     return isinstance(unit, str) and unit != ""
@@ -807,7 +824,8 @@ def _tour_layer(place, points: gpd.GeoDataFrame, state: dict[str, str], web: str
     place(group, t("map.tour_layer", lang))
 
 
-_PRECISION = {"map.precision.address", "map.precision.postal_area", "map.precision.locality"}
+_PRECISION = {"map.precision.address", "map.precision.postal_area", "map.precision.locality",
+              "map.precision.municipality", "map.precision.unknown"}
 
 
 # points closer than this (metres, EPSG:3067) share a site: their markers stand on a ring
@@ -888,8 +906,8 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         tip = f"{html_text(p['name'])} ({html_text(category_label(p['category'], lang))})"
         key = st if st in ("closed", "opened") else p["category"]
         look = st
-        if p.get("located") is False or p.get("located") == 0:  # placeholder: hollow marker
-            look, tip = "placeholder", tip + " — placeholder: site unknown, drawn at the municipal centre"
+        if _is_proxy(p):  # issue 23: a proxy site (municipal centre) is drawn hollow, precision said
+            look, tip = "placeholder", tip + " — " + html_text(_precision_words(p, lang))
         label = f"{p['name']} ({category_label(p['category'], lang)})"  # plain text: marker_svg escapes
         svg = _ringed(marker_svg(p["category"], state=look, label=label), dx, dy)
         layers.setdefault(key, []).append(_point_feature(
