@@ -16,7 +16,7 @@ from .categories import DEFAULT_ELIGIBILITY, GROUPS, NEED_CODES, eligible_catego
 from .lazy import LazyTables
 from .mobile import FIXED_VISITS_PER_WEEK, FIXED_WAIT_DAYS
 from .settings import DEFAULT_SETTINGS
-from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, xy
+from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, model_times, xy
 
 __all__ = [
     "nearest",
@@ -132,7 +132,7 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     cats = points["category"].to_numpy()
     ids = points["id"].to_numpy(dtype=object)
     col = {p: j for j, p in enumerate(ids)}
-    errors = error_p90_min(ttm.error_model, xy(units), xy(points)) if len(points) else \
+    errors = error_p90_min(ttm.error_model, xy(units), xy(points), ids) if len(points) else \
         np.empty((len(units), 0))
     rows = np.arange(len(units))
     placeholder = (~points["located"].fillna(True).to_numpy(dtype=bool) if "located" in points.columns
@@ -431,8 +431,9 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
         return pd.DataFrame(columns=["reception_centre_id", "name", "municipality_code", "need",
                                      "point_id", "point_name", "time_min", "time_error_p90_min"])
     rules = dict(DEFAULT_ELIGIBILITY) if eligibility is None else {**DEFAULT_ELIGIBILITY, **eligibility}
-    times = model.times(xy(centres), xy(targets)) if len(targets) else np.empty((len(centres), 0))
-    errs = error_p90_min(model, xy(centres), xy(targets))
+    times = model_times(model, xy(centres), xy(targets), targets["id"]) if len(targets) else \
+        np.empty((len(centres), 0))
+    errs = error_p90_min(model, xy(centres), xy(targets), targets["id"])
     cats = targets["category"].to_numpy()
     same_org = None
     if organisers is not None:

@@ -31,11 +31,27 @@ MatrixColumnOpt = typer.Option("travel_time", "--matrix-column", help="the matri
 MatrixKeysOpt = typer.Option("cells", "--matrix-keys", help="what the matrix's from_id/to_id are: 'cells' "
                              "(YKR grid-cell ids, matched by location) or 'ids' (demand-unit ids such as "
                              "postal codes, and service-point ids)")
-MatrixFallbackOpt = typer.Option(True, "--matrix-fallback/--no-matrix-fallback",
+MatrixFallbackOpt = typer.Option("gaps", "--matrix-fallback",
                                  help="pairs the matrix has no value for (points without a column, "
-                                      "origins outside its grid) take the straight-line estimate of the "
-                                      "column's mode (stated in matrix_coverage); --no-matrix-fallback: "
-                                      "a point without a column is an error")
+                                      "origins outside its grid): 'gaps' (default) the straight-line "
+                                      "estimate of the column's mode fills them, but a matrix answering "
+                                      "none of the pairs (0 %, an empty folder) is an error; 'estimate' "
+                                      "the estimate wherever the matrix is silent, even everywhere; "
+                                      "'none' no fallback: a point without a column is an error. "
+                                      "Stated in matrix_coverage")
+NoMatrixFallbackOpt = typer.Option(False, "--no-matrix-fallback", hidden=True,
+                                   help="the same as --matrix-fallback none")
+
+
+def _fallback(value: str, no_fallback: bool) -> str:
+    """The one --matrix-fallback policy; --no-matrix-fallback (older spelling) is 'none'."""
+    from .traveltime.imported import FALLBACKS
+
+    if value not in FALLBACKS:
+        _fail(ValueError(f"unknown --matrix-fallback {value!r}: expected one of {list(FALLBACKS)}"))
+    if no_fallback and value not in ("gaps", "none"):
+        _fail(ValueError(f"--no-matrix-fallback contradicts --matrix-fallback {value}: give one of them"))
+    return "none" if no_fallback else value
 NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz), or 'none' for the "
                           "straight-line estimate; default: a road network wherever one is available "
                           "(the embedded Helsinki-centre network for --demand helsinki_centre, a "
@@ -87,7 +103,7 @@ def _written(files: list[Path], stage: Path, out: Path) -> list[Path]:
 
 
 def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | None = None,
-           matrix_column: str = "travel_time", matrix_keys: str = "cells", matrix_fallback: bool = True):
+           matrix_column: str = "travel_time", matrix_keys: str = "cells", matrix_fallback: str = "gaps"):
     """An imported matrix when ``--matrix`` is given; else a road network wherever one is
     available and routes ``mode``, else the estimate (see ``choose_model``); pt / drive_rush
     with --network is a clear error."""
@@ -105,7 +121,7 @@ def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | No
 
 def _study(points, demand, mode, postal, grid, munis, areas, preset, network, date=None,
            include_unlocated=False, eligibility=None, weight="residents", matrix=None,
-           matrix_column="travel_time", matrix_keys="cells", matrix_fallback=True):
+           matrix_column="travel_time", matrix_keys="cells", matrix_fallback="gaps"):
     from .cli_options import study_kwargs
     from .errors import PlannerError
     from .study import load_study
@@ -138,7 +154,8 @@ def report(
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
     matrix_keys: str = MatrixKeysOpt,
-    matrix_fallback: bool = MatrixFallbackOpt,
+    matrix_fallback: str = MatrixFallbackOpt,
+    no_matrix_fallback: bool = NoMatrixFallbackOpt,
     need: str = typer.Option("social_any", "--need", help=f"need shown on the map: {', '.join(NEED_CODES)}"),
     group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
     date: str | None = DateOpt,
@@ -154,6 +171,7 @@ def report(
     from .study import evaluate_points
 
     _check_options(need, group, demand, mode, grid=grid)
+    matrix_fallback = _fallback(matrix_fallback, no_matrix_fallback)
     try:
         with atomic_folder(out) as stage:  # nothing appears in --out unless everything is written
             study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas,
@@ -284,7 +302,8 @@ def evaluate(
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
     matrix_keys: str = MatrixKeysOpt,
-    matrix_fallback: bool = MatrixFallbackOpt,
+    matrix_fallback: str = MatrixFallbackOpt,
+    no_matrix_fallback: bool = NoMatrixFallbackOpt,
     formats: str = FormatOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
@@ -301,6 +320,7 @@ def evaluate(
 
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
     _check_options(demand=demand, mode=mode, formats=fmts)
+    matrix_fallback = _fallback(matrix_fallback, no_matrix_fallback)
     scs = _scenarios([scenario])
     if mobile_units is not None:
         from .mobile import load_mobile_units, with_mobile_units
@@ -344,7 +364,8 @@ def compare(
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
     matrix_keys: str = MatrixKeysOpt,
-    matrix_fallback: bool = MatrixFallbackOpt,
+    matrix_fallback: str = MatrixFallbackOpt,
+    no_matrix_fallback: bool = NoMatrixFallbackOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     eligibility: str = EligibilityOpt,
@@ -361,6 +382,7 @@ def compare(
     from .outputs.report import run_scenarios, scenario_overview
 
     _check_options(demand=demand, mode=mode)
+    matrix_fallback = _fallback(matrix_fallback, no_matrix_fallback)
     scs = _scenarios(scenarios)
     demand, mode = _base_options(scs, demand, mode)
     _check_options(demand=demand, mode=mode)

@@ -26,11 +26,35 @@ from pathlib import Path
 
 from .errors import DataError
 
-__all__ = ["MAX_BYTES", "matrix_dir", "save_matrix", "stored_matrices"]
+__all__ = ["MAX_BYTES", "check_matrix_size", "matrix_dir", "save_matrix", "stored_matrices"]
 
 MAX_BYTES = 2_000_000_000  # unpacked; the full 2018 Travel Time Matrix is about 1.5 GB per column set
 _TTM_MEMBER = re.compile(r"TravelTimes_to_\d+\.txt")
 _TABLE = (".csv", ".parquet")
+
+
+def check_matrix_size(path: str | Path) -> None:
+    """The one size cap of an imported matrix (:data:`MAX_BYTES`), for the CLI's ``--matrix`` as
+    for an upload in the app: a file's size, a folder's ``TravelTimes_to_*.txt`` files together,
+    a ZIP's members as they would unpack (read from its directory before anything is unpacked).
+    DataError naming the path when over the cap or when a ZIP cannot be read."""
+    path = Path(path)
+    if path.is_dir():
+        size = sum(p.stat().st_size for p in path.rglob("TravelTimes_to_*.txt") if p.is_file())
+        what = "its TravelTimes_to_*.txt files hold"
+    elif path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                size = sum(m.file_size for m in zf.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise DataError(f"not a readable ZIP archive ({exc})", file=str(path)) from None
+        what = "the ZIP unpacks to"
+    else:
+        size = path.stat().st_size
+        what = "the file holds"
+    if size > MAX_BYTES:
+        raise DataError(f"{what} {size / 1e9:.1f} GB, more than the {MAX_BYTES / 1e9:g} GB an imported "
+                        "matrix may have: keep only the columns and destinations you use", file=str(path))
 
 
 def matrix_dir() -> Path:
@@ -87,7 +111,8 @@ def save_matrix(data: bytes, name: str, folder: Path | None = None) -> Path:
         raise DataError(f"the ZIP holds {len(tables)} tables ({', '.join(m.filename for m in tables[:5])}): "
                         "upload one", file=name)
     if sum(m.file_size for m in use) > MAX_BYTES:
-        raise DataError(f"the ZIP unpacks to more than {MAX_BYTES / 1e9:.0f} GB", file=name)
+        raise DataError(f"the ZIP unpacks to more than the {MAX_BYTES / 1e9:g} GB an imported matrix may "
+                        "have", file=name)
     if not ttm:  # one long table inside a ZIP
         member = use[0]
         return _write_table(_read_member(zf, member, name),

@@ -364,7 +364,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     ttm = study.ttm
     if added:
         new = pd.concat(added, ignore_index=True)
-        times = unit_point_times(study.model, study.units, xy(new))  # NaN rows: unlocated units
+        times = unit_point_times(study.model, study.units, xy(new), point_ids=new["id"])  # NaN: unlocated
         ttm = ttm.with_points(new["id"].tolist(), times)
     closed_pts = all_pts[all_pts["id"].isin(closed)]
     if closed & absent:  # closed placeholders / points of other dates: listed, flagged, no effect

@@ -32,6 +32,7 @@ __all__ = [
     "STRAIGHT_LINE",
     "error_p90_min",
     "estimate_model",
+    "model_times",
     "TravelTimeModel",
     "StraightLineModel",
     "TravelTimeMatrix",
@@ -161,6 +162,15 @@ class TravelTimeMatrix:
         })
 
 
+def model_times(model: TravelTimeModel, origins: np.ndarray, destinations: np.ndarray,
+                destination_ids: np.ndarray | list | None = None) -> np.ndarray:
+    """``model.times``, giving the destinations' point ids to a model that matches destinations
+    by id (an imported matrix keyed by ids: points sharing a site keep their own times)."""
+    if destination_ids is not None and getattr(model, "needs_destination_ids", False):
+        return model.times(origins, destinations, destination_ids=np.asarray(destination_ids, dtype=object))
+    return model.times(origins, destinations)
+
+
 def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
                        points: gpd.GeoDataFrame) -> TravelTimeMatrix:
     """Matrix from every demand unit to every service point (unlocated units: NaN rows).
@@ -170,14 +180,20 @@ def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
     """
     from .intrazonal import INTRAZONAL_NOTE, unit_point_times
 
-    times = unit_point_times(model, units, xy(points))
-    provenance = {**model.provenance(), "intrazonal_trips": INTRAZONAL_NOTE}
+    ids = points["id"].to_numpy(dtype=object)
     coverage = None
     if callable(getattr(model, "coverage", None)):  # an imported matrix: what it covers
         origins = xy(units)
         located = np.isfinite(origins).all(axis=1)
-        coverage = model.coverage(origins[located], xy(points))
-        provenance["matrix_coverage"] = coverage.note(getattr(model, "fallback_text", lambda: None)())
+        coverage = model.coverage(origins[located], xy(points), **_ids_kw(model, ids))
+        if callable(getattr(model, "check_coverage", None)):  # answers nothing: a wrong file or key
+            model.check_coverage(coverage)
+    times = unit_point_times(model, units, xy(points), point_ids=ids)
+    provenance = {**model.provenance(), "intrazonal_trips": INTRAZONAL_NOTE}
+    if coverage is not None:
+        note = coverage.note(getattr(model, "fallback_text", lambda: None)())
+        read = getattr(model, "reading_note", lambda: "")()
+        provenance["matrix_coverage"] = f"{note}; {read}" if read else note
     return TravelTimeMatrix(
         units["unit_id"].to_numpy(dtype=object),
         points["id"].to_numpy(dtype=object),
@@ -188,10 +204,17 @@ def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
     )
 
 
-def error_p90_min(model: object | None, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+def _ids_kw(model: object, ids: np.ndarray | list | None) -> dict[str, np.ndarray]:
+    if ids is not None and getattr(model, "needs_destination_ids", False):
+        return {"destination_ids": np.asarray(ids, dtype=object)}
+    return {}
+
+
+def error_p90_min(model: object | None, origins: np.ndarray, destinations: np.ndarray,
+                  destination_ids: np.ndarray | list | None = None) -> np.ndarray:
     """(n, m) p90 absolute error (min) of ``model``'s times; NaN where the model has no known error.
 
-    Unlocated origins (NaN coordinates) give NaN.
+    Unlocated origins (NaN coordinates) give NaN. ``destination_ids``: see :func:`model_times`.
     """
     o = np.asarray(origins, float).reshape(-1, 2)
     d = np.asarray(destinations, float).reshape(-1, 2)
@@ -199,5 +222,5 @@ def error_p90_min(model: object | None, origins: np.ndarray, destinations: np.nd
     fn = getattr(model, "error_p90_min", None)
     ok = np.isfinite(o).all(axis=1)
     if callable(fn) and ok.any() and len(d):
-        out[ok] = np.asarray(fn(o[ok], d), float)
+        out[ok] = np.asarray(fn(o[ok], d, **_ids_kw(model, destination_ids)), float)
     return out
