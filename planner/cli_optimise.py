@@ -25,6 +25,32 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+DAY_MIN = 24 * 60  # no time threshold, tour or stop of a day's service is longer than a day
+
+
+def _check_numbers(**options: float | int | None) -> None:
+    """Every numeric option finite and in its range (``inf``, ``nan``, ``-1`` are errors, not
+    silently an arbitrary answer or ignored): ``option=value`` with the option's own name."""
+    ranges = {  # option -> (low, low inclusive, high, what)
+        "--max-minutes": (0, False, DAY_MIN, "minutes"), "--time-limit": (0, False, 7 * 86400, "seconds"),
+        "--max-route-min": (0, False, DAY_MIN, "minutes"), "--threshold": (0, False, DAY_MIN, "minutes"),
+        "--stop-min": (0, False, DAY_MIN, "minutes"), "--share": (0, False, 1, "a share"),
+        "--k": (0, True, 100_000, "points"), "--stops": (1, True, 1000, "stops"),
+        "--min-postal-pop": (0, True, 10_000_000, "residents"),
+    }
+    import math
+
+    for key, value in options.items():
+        if value is None:
+            continue
+        option = "--" + key.replace("_", "-")
+        low, inclusive, high, what = ranges[option]
+        above = value >= low if inclusive else value > low
+        if not (math.isfinite(value) and above and value <= high):
+            _fail(f"{option} {value:g} is out of range: {what}, a finite number "
+                  f"{'from' if inclusive else 'above'} {low:g} up to {high:g}")
+
+
 def optimise(
     model: str = typer.Option("pmedian", "--model", help=_MODEL_HELP),
     need: str = typer.Option("kela", "--need", help="kela, social_walkin, social_any or english"),
@@ -88,6 +114,9 @@ def optimise(
     from .study import load_study
 
     _check_options(need=need, group=group, demand=demand, mode=mode)
+    _check_numbers(max_minutes=max_minutes, time_limit=time_limit, max_route_min=max_route_min,
+                   threshold=threshold, stop_min=stop_min, share=share, k=k, stops=stops,
+                   min_postal_pop=min_postal_pop)
     from .optimise.base import MODELS, PER_OPTIONS
     from .safeyaml import suggest
 
