@@ -299,6 +299,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                        "closed later in the same file; merge it onward instead (a chain)", src, row, fld)
         closed.add(pid)
 
+    region = None
     for row, ch in enumerate(scenario.changes, start=1):
         (kind, arg), = ch.items()
         if kind == "close":
@@ -340,8 +341,9 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                            "id")
             mobile_ids.add(arg["id"])
             new_rows.append((row, stop_points(study, arg, at_src, at_row), False))
-        else:
-            new_rows.append((row, _open_point(study, arg, src, row), False))
+        else:  # the region's union once per file, not once per opened point (issue 25)
+            region = study.borders.union_all() if region is None else region
+            new_rows.append((row, _open_point(study, arg, src, row, region), False))
     for row, df, _same_site in new_rows:
         for pid in df["id"]:  # one row per new point (a mobile unit: one per stop x category)
             if pid in known:

@@ -18,7 +18,13 @@ from .accessibility import point_load, reception_access, summary_tables, unit_ac
 from .categories import DEFAULT_ELIGIBILITY, ORGANISER_COLUMN, eligibility_text, parse_eligibility
 from .demand import grid_demand, postal_demand, weight_units
 from .settings import DEFAULT_SETTINGS, Settings
-from .traveltime import TravelTimeMatrix, TravelTimeModel, estimate_model, travel_time_matrix
+from .traveltime import (
+    TravelTimeMatrix,
+    TravelTimeModel,
+    check_matrix_cells,
+    estimate_model,
+    travel_time_matrix,
+)
 
 __all__ = ["Study", "Results", "load_study", "evaluate_points", "DEMAND_KINDS", "default_date",
            "WEIGHT_TEXT"]
@@ -146,6 +152,7 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
                       "Uusimaa or at sea); they count in every total as unlocated", PlannerWarning,
                       stacklevel=2)
     units = weight_units(units, weight)
+    check_matrix_cells(len(units), len(pts), settings, "demand units")  # before any allocation
     model = model or estimate_model(mode, settings)
     if callable(getattr(model, "bind", None)):  # a matrix keyed by unit and point ids
         model = model.bind(units, pts)

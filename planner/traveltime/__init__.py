@@ -25,13 +25,15 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from ..settings import ModeParams
+from ..errors import DataError
+from ..settings import DEFAULT_SETTINGS, ModeParams, Settings
 from .estimate import estimate_model
 
 __all__ = [
     "STRAIGHT_LINE",
     "error_p90_min",
     "estimate_model",
+    "check_matrix_cells",
     "model_times",
     "TravelTimeModel",
     "StraightLineModel",
@@ -162,10 +164,26 @@ class TravelTimeMatrix:
         })
 
 
+def check_matrix_cells(n_rows: int, n_points: int, settings: Settings = DEFAULT_SETTINGS,
+                       rows: str = "origins") -> None:
+    """A DataError before a dense ``n_rows x n_points`` matrix larger than
+    ``settings.max_matrix_cells`` is allocated, saying how to proceed."""
+    cells = int(n_rows) * int(n_points)
+    if cells > settings.max_matrix_cells:
+        raise DataError(f"{n_rows:,} {rows} x {n_points:,} service points = {cells / 1e6:,.1f} M travel "
+                        f"times, more than the {settings.max_matrix_cells / 1e6:,.0f} M this planner "
+                        f"computes at once ({8 * cells / 1e9:,.1f} GB per copy, and a run holds several): use a smaller "
+                        "area or fewer points (one municipality's, or --date for one day's network), or "
+                        "split the demand grid into chunks and run each (settings.max_matrix_cells)")
+
+
 def model_times(model: TravelTimeModel, origins: np.ndarray, destinations: np.ndarray,
                 destination_ids: np.ndarray | list | None = None) -> np.ndarray:
     """``model.times``, giving the destinations' point ids to a model that matches destinations
-    by id (an imported matrix keyed by ids: points sharing a site keep their own times)."""
+    by id (an imported matrix keyed by ids: points sharing a site keep their own times).
+    Refused before allocation when larger than ``settings.max_matrix_cells``."""
+    check_matrix_cells(len(np.reshape(origins, (-1, 2))), len(np.reshape(destinations, (-1, 2))),
+                       getattr(model, "settings", DEFAULT_SETTINGS))
     if destination_ids is not None and getattr(model, "needs_destination_ids", False):
         return model.times(origins, destinations, destination_ids=np.asarray(destination_ids, dtype=object))
     return model.times(origins, destinations)
