@@ -10,7 +10,8 @@ from .categories import GROUPS, NEED_CODES
 from .cli_options import DateOpt, EligibilityOpt, UnlocatedOpt, WeightOpt
 
 app = typer.Typer(help="Uusimaa service-network planner: accessibility, scenarios, maps.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_show_locals=False)  # an unforeseen error never prints user data
 
 PointsOpt = typer.Option(None, "--points", help="service points CSV/GeoJSON/GPKG (default: bundled)")
 DemandOpt = typer.Option("postal", "--demand",
@@ -59,7 +60,9 @@ NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz), o
 
 
 def _fail(exc: Exception) -> None:
-    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    from .outputs.escape import terminal_text
+
+    typer.secho(f"error: {terminal_text(exc)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
 
@@ -135,7 +138,9 @@ def _study(points, demand, mode, postal, grid, munis, areas, preset, network, da
     except (PlannerError, ValueError) as exc:
         _fail(exc)
     if "matrix_coverage" in study.provenance:  # said at once, not only inside the tables
-        typer.echo(f"imported matrix: {study.provenance['matrix_coverage']}", err=True)
+        from .outputs.escape import terminal_text
+
+        typer.echo(terminal_text(f"imported matrix: {study.provenance['matrix_coverage']}"), err=True)
     return study
 
 
@@ -346,10 +351,12 @@ def evaluate(
 
 
 def _echo_overview(table, prov) -> None:
+    from .outputs.escape import terminal_text
+
     typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}")
     cols = ["scenario", "need", "mean_min_before", "mean_min_after", "pop_lose_gt_10",
             "pop_lose_gt_20", "pop_lose_access"]
-    typer.echo(table[cols].round(1).to_string(index=False))
+    typer.echo(terminal_text(table[cols].round(1).to_string(index=False)))  # scenario names: user text
 
 
 @app.command()
@@ -416,7 +423,9 @@ def _main() -> None:
     import warnings
 
     def show(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
-        typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
+        from .outputs.escape import terminal_text
+
+        typer.secho(f"warning: {terminal_text(message)}", fg=typer.colors.YELLOW, err=True)
 
     warnings.showwarning = show
 

@@ -21,7 +21,9 @@ _MODEL_HELP = ("pmedian (keep k, min weighted time) | lscp (fewest points, --sha
 
 
 def _fail(message: str) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    from .outputs.escape import terminal_text
+
+    typer.secho(f"error: {terminal_text(message)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
 
@@ -160,7 +162,7 @@ def optimise(
                                   name=name, base=base)
     except (PlannerError, ValueError, OSError) as exc:
         _fail(str(exc))
-    typer.echo(result.report)
+    typer.echo(_terminal(result.report))
     _write(out, report, lambda: scenario_to_yaml(result.scenario), result.report,
            f" (evaluate it with: planner evaluate {out} --out <folder>)")
 
@@ -200,8 +202,14 @@ def _mobile(*, need: str, group: str, stops: int | None, max_route_min: float | 
                                  solver=solver, time_limit=time_limit, name=name, base=base)
     except (PlannerError, ValueError, OSError) as exc:
         _fail(str(exc))
-    typer.echo(result.report)
+    typer.echo(_terminal(result.report))
     _write(out, report, lambda: mobile_yaml(result.scenario), result.report)
+
+
+def _terminal(text: str) -> str:
+    from .outputs.escape import terminal_text
+
+    return terminal_text(text)  # point and scenario names are user text
 
 
 def _candidate_kinds(candidates: str | None) -> tuple[str, ...] | None:

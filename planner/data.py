@@ -310,6 +310,16 @@ def load_municipalities(path: str | Path | None = None,
             raise DataError(f"{df[col].iloc[i]!r} is not a non-negative number", file=file,
                             row=i + 1, field=col)
         df[col] = num.round().astype("int64")
+    from .categories import ORGANISER_COLUMN
+
+    if ORGANISER_COLUMN in df.columns:  # who organises a municipality's social services: never blank
+        df[ORGANISER_COLUMN] = df[ORGANISER_COLUMN].fillna("").astype(str).str.strip()
+        blank = df[ORGANISER_COLUMN].eq("")
+        if blank.any():
+            i = int(np.flatnonzero(blank.to_numpy())[0])
+            raise DataError(f"municipality {df['municipality_code'].iloc[i]} has no organiser (its "
+                            "wellbeing services county, or the City of Helsinki)", file=file, row=i + 1,
+                            field=ORGANISER_COLUMN)
     df["bilingual"] = df["language_status"].str.contains("Bilingual", case=False)
     first = sorted(c for c in df.columns if c.startswith("population_"))[0]
     over = df["swedish_speakers_median_2000_2022"] > df[first]

@@ -25,6 +25,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import DataError
+from .outputs.atomic import dir_mode, file_mode
 
 __all__ = ["MAX_BYTES", "check_matrix_size", "matrix_dir", "save_matrix", "stored_matrices"]
 
@@ -120,6 +121,7 @@ def save_matrix(data: bytes, name: str, folder: Path | None = None) -> Path:
     final = folder / f"{_stem(name)}-{digest}"
     tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".upload-"))
     try:
+        os.chmod(tmp, dir_mode())  # the user's umask, not mkdtemp's 0700
         seen = set()
         for m in use:
             base = Path(m.filename).name  # the member's own path is never used
@@ -146,6 +148,7 @@ def _read_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> byt
 
 def _write_table(data: bytes, final: Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".upload-", suffix=final.suffix)
+    os.fchmod(fd, file_mode())  # the user's umask, not mkstemp's 0600
     with os.fdopen(fd, "wb") as f:
         f.write(data)
     return _replace(Path(tmp), final)

@@ -17,6 +17,7 @@ from . import data
 from .accessibility import point_load, reception_access, summary_tables, unit_access
 from .categories import DEFAULT_ELIGIBILITY, ORGANISER_COLUMN, eligibility_text, parse_eligibility
 from .demand import grid_demand, postal_demand, weight_units
+from .errors import DataError
 from .settings import DEFAULT_SETTINGS, Settings
 from .traveltime import (
     TravelTimeMatrix,
@@ -121,6 +122,15 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
     day = date or default_date(settings)
     data.parse_date(day, "--date")
     pts = data.select_points(all_pts, day, include_unlocated)
+    if pts.empty:  # nothing to reach: a clear error, not empty tables or a map without points
+        vf = pd.to_datetime(all_pts["valid_from"]).dropna()
+        vt = pd.to_datetime(all_pts["valid_to"]).dropna()
+        span = (f"; the file's points are valid from {vf.min().date()}" if len(vf) else "") + \
+            (f", the last until {vt.max().date()}" if len(vt) else "")
+        raise DataError(f"no service point of the {len(all_pts)} row(s) is valid on {day}"
+                             + ("" if include_unlocated else " with a known site") + span
+                             + ": choose another --date", file=str(points or "bundled service points"),
+                             field="valid_from")
     rules = parse_eligibility(eligibility)
     organisers = None
     if ORGANISER_COLUMN in munis.columns:

@@ -172,9 +172,10 @@ def check_matrix_cells(n_rows: int, n_points: int, settings: Settings = DEFAULT_
     if cells > settings.max_matrix_cells:
         raise DataError(f"{n_rows:,} {rows} x {n_points:,} service points = {cells / 1e6:,.1f} M travel "
                         f"times, more than the {settings.max_matrix_cells / 1e6:,.0f} M this planner "
-                        f"computes at once ({8 * cells / 1e9:,.1f} GB per copy, and a run holds several): use a smaller "
-                        "area or fewer points (one municipality's, or --date for one day's network), or "
-                        "split the demand grid into chunks and run each (settings.max_matrix_cells)")
+                        f"computes at once ({8 * cells / 1e9:,.1f} GB per copy, and a run holds several): "
+                        "use a smaller area or fewer points (one municipality's, or --date for one day's "
+                        "network), or split the demand grid into chunks "
+                        "and run each (settings.max_matrix_cells)")
 
 
 def model_times(model: TravelTimeModel, origins: np.ndarray, destinations: np.ndarray,
