@@ -36,14 +36,14 @@ _TABLE = (".csv", ".parquet")
 
 def check_matrix_size(path: str | Path) -> None:
     """The one size cap of an imported matrix (:data:`MAX_BYTES`), for the CLI's ``--matrix`` as
-    for an upload in the app: a file's size, a folder's ``TravelTimes_to_*.txt`` files together,
-    a ZIP's members as they would unpack (read from its directory before anything is unpacked).
-    DataError naming the path when over the cap or when a ZIP cannot be read."""
+    for an upload in the app: a table's size, a ZIP's members as they would unpack (read from its
+    directory before anything is unpacked). A Travel Time Matrix folder has none: only the files
+    of the cells holding points are read from it. DataError naming the path when over the cap
+    or when a ZIP cannot be read."""
     path = Path(path)
     if path.is_dir():
-        size = sum(p.stat().st_size for p in path.rglob("TravelTimes_to_*.txt") if p.is_file())
-        what = "its TravelTimes_to_*.txt files hold"
-    elif path.suffix.lower() == ".zip":
+        return
+    if path.suffix.lower() == ".zip":
         try:
             with zipfile.ZipFile(path) as zf:
                 size = sum(m.file_size for m in zf.infolist())
