@@ -216,3 +216,28 @@ def test_control_characters_in_names_reach_neither_excel_nor_the_terminal(tmp_pa
     line = _error_line(runner.invoke(app, ["report", "--out", str(tmp_path / "o"), "--points", str(bad)]),
                        "unknown category")
     assert "\x1b" not in line
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "gpkg"])
+def test_a_write_failing_for_lack_of_space_is_one_clear_line(tmp_path, fmt):
+    """A real failing write (the file-size limit makes every write past 150 kB fail as a full
+    disk would, also openpyxl's and GDAL's own): one error line, no traceback, nothing left."""
+    import resource
+    import signal
+    import sys
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+
+    sc = tmp_path / "close.yaml"
+    sc.write_text("name: c\nchanges:\n  - close: kela_vantaa_tikkurila\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-m", "planner.cli", "evaluate", str(sc), "--out", str(out),
+                        "--format", fmt], capture_output=True, text=True, preexec_fn=limit, timeout=600,
+                       cwd=tmp_path)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    assert [ln for ln in r.stderr.splitlines() if ln.startswith("error:")] == [
+        next(ln for ln in r.stderr.splitlines() if ln.startswith("error: cannot write"))]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["close.yaml"]

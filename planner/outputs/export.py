@@ -7,7 +7,9 @@ scenario) and every export writes a metadata record (``metadata.csv`` or a
 
 from __future__ import annotations
 
+import gc
 import io
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -76,15 +78,33 @@ def write_excel(tables: dict[str, pd.DataFrame], path: str | Path, provenance: d
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     extra = {"scenario_file": scenario_text} if scenario_text else None
-    buf = io.BytesIO()  # built in memory, written in one go: a full disk fails cleanly, not mid-ZIP
+    hook = sys.unraisablehook
+    try:
+        data = _excel_bytes(tables, metadata_table(provenance, extra))
+    except OSError as exc:  # a full disk (openpyxl's own temporary files): one clear error, and
+        # not the tracebacks of its half-closed writers when they are collected afterwards
+        sys.unraisablehook = lambda _: None
+        failure = OSError(exc.errno, exc.strerror)
+    else:
+        failure = None
+    try:
+        if failure is not None:
+            gc.collect()
+            raise failure
+    finally:
+        sys.unraisablehook = hook
+    path.write_bytes(data)  # written in one go: a full disk fails cleanly, not mid-ZIP
+    return path
+
+
+def _excel_bytes(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        neutralise_cells(metadata_table(provenance, extra)).to_excel(xw, sheet_name="metadata",
-                                                                    index=False)
+        neutralise_cells(metadata).to_excel(xw, sheet_name="metadata", index=False)
         for name, df in tables.items():
             plain = _plain(df).replace([np.inf, -np.inf], np.nan)  # Excel has no infinity
             neutralise_cells(plain).to_excel(xw, sheet_name=name[:31], index=False)
-    path.write_bytes(buf.getvalue())
-    return path
+    return buf.getvalue()
 
 
 def write_geopackage(layers: dict[str, pd.DataFrame], path: str | Path,
