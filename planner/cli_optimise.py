@@ -37,7 +37,7 @@ def _check_numbers(**options: float | int | None) -> None:
         "--max-minutes": (0, False, DAY_MIN, "minutes"), "--time-limit": (0, False, 7 * 86400, "seconds"),
         "--max-route-min": (0, False, DAY_MIN, "minutes"), "--threshold": (0, False, DAY_MIN, "minutes"),
         "--stop-min": (0, False, DAY_MIN, "minutes"), "--share": (0, False, 1, "a share"),
-        "--k": (0, True, 100_000, "points"), "--stops": (1, True, 1000, "stops"),
+        "--k": (0, True, 100_000, "points"),
         "--min-postal-pop": (0, True, 10_000_000, "residents"),
     }
     import math
@@ -117,8 +117,8 @@ def optimise(
 
     _check_options(need=need, group=group, demand=demand, mode=mode)
     _check_numbers(max_minutes=max_minutes, time_limit=time_limit, max_route_min=max_route_min,
-                   threshold=threshold, stop_min=stop_min, share=share, k=k, stops=stops,
-                   min_postal_pop=min_postal_pop)
+                   threshold=threshold, stop_min=stop_min, share=share, k=k,
+                   min_postal_pop=min_postal_pop)  # --stops: checked with the mobile model
     from .optimise.base import MODELS, PER_OPTIONS
     from .safeyaml import suggest
 
