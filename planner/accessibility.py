@@ -431,8 +431,8 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
         return pd.DataFrame(columns=["reception_centre_id", "name", "municipality_code", "need",
                                      "point_id", "point_name", "time_min", "time_error_p90_min"])
     rules = dict(DEFAULT_ELIGIBILITY) if eligibility is None else {**DEFAULT_ELIGIBILITY, **eligibility}
-    times = model_times(model, xy(centres), xy(targets), targets["id"]) if len(targets) else \
-        np.empty((len(centres), 0))
+    times = (model_times(model, xy(centres), xy(targets), targets["id"], "reception centres")
+             if len(targets) else np.empty((len(centres), 0)))
     errs = error_p90_min(model, xy(centres), xy(targets), targets["id"])
     cats = targets["category"].to_numpy()
     same_org = None

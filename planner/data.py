@@ -39,6 +39,9 @@ __all__ = [
     "parse_date",
     "NEED_WEIGHTS",
     "load_postal_need",
+    "check_overlaps",
+    "decode_text",
+    "OVERLAP_MAX_SHARE",
 ]
 
 UNKNOWN = "unknown"  # a placeholder row: the site is not known, so it is not a point

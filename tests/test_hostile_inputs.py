@@ -194,3 +194,35 @@ def test_contradicting_eligibility_rules_name_both(tmp_path):
 def test_optimiser_numbers_are_range_checked(option, value):
     extra = ["--model", "mclp", "--k", "3"] + (["--max-minutes", "30"] if option != "--max-minutes" else [])
     _error_line(runner.invoke(app, ["optimise", *extra, option, value]), option, "out of range")
+
+
+# --- bounded resources -------------------------------------------------------------------------
+
+
+def test_a_matrix_over_the_stated_cap_is_refused_before_it_is_allocated():
+    """390 postal areas x 42 points = 16,380 travel times; with a cap of 10,000 the study stops
+    before any model is asked (the model here would fail loudly if it were)."""
+    import dataclasses
+
+    import numpy as np
+
+    from planner.settings import DEFAULT_SETTINGS
+    from planner.study import load_study
+    from planner.traveltime import model_times
+
+    class Exploding:
+        model, mode, settings = "x", "drive", dataclasses.replace(DEFAULT_SETTINGS, max_matrix_cells=10_000)
+
+        def times(self, origins, destinations):
+            raise AssertionError("allocated anyway")
+
+        def provenance(self):
+            return {}
+
+    small = Exploding.settings
+    with pytest.raises(DataError, match=r"390 demand units x 42 service points = 0.0 M") as err:
+        _quiet(load_study, settings=small, model=Exploding())
+    assert "smaller area" in str(err.value) and "chunks" in str(err.value)
+    with pytest.raises(DataError, match="101 reception centres x 100 service points"):
+        model_times(Exploding(), np.zeros((101, 2)), np.zeros((100, 2)), rows="reception centres")
+    assert DEFAULT_SETTINGS.max_matrix_cells == 20_000_000  # the cap the README states

@@ -179,12 +179,13 @@ def check_matrix_cells(n_rows: int, n_points: int, settings: Settings = DEFAULT_
 
 
 def model_times(model: TravelTimeModel, origins: np.ndarray, destinations: np.ndarray,
-                destination_ids: np.ndarray | list | None = None) -> np.ndarray:
+                destination_ids: np.ndarray | list | None = None, rows: str = "origins") -> np.ndarray:
     """``model.times``, giving the destinations' point ids to a model that matches destinations
     by id (an imported matrix keyed by ids: points sharing a site keep their own times).
-    Refused before allocation when larger than ``settings.max_matrix_cells``."""
+    Refused before allocation when larger than ``settings.max_matrix_cells`` (``rows``: what
+    the origins are, for that message)."""
     check_matrix_cells(len(np.reshape(origins, (-1, 2))), len(np.reshape(destinations, (-1, 2))),
-                       getattr(model, "settings", DEFAULT_SETTINGS))
+                       getattr(model, "settings", DEFAULT_SETTINGS), rows)
     if destination_ids is not None and getattr(model, "needs_destination_ids", False):
         return model.times(origins, destinations, destination_ids=np.asarray(destination_ids, dtype=object))
     return model.times(origins, destinations)
