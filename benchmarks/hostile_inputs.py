@@ -8,6 +8,13 @@ breaks open). Usage::
     python benchmarks/hostile_inputs.py [--reference /path/to/other/checkout]
 
 Runs each command in a subprocess with that checkout first on PYTHONPATH (about two minutes).
+
+The cases of issue 25 (items 2-6: imported matrices, inputs checked for meaning, tracebacks,
+misleading reasons, bounded resources, outputs) are classed one by one as ``clear`` (one
+``error:`` line naming the problem, nothing written), ``handled`` (the right result),
+``silent`` (exit 0 with a wrong result), ``traceback`` or ``executes`` (user text run as code),
+and summed up in one line; a 100k-row points file's peak memory and a 990 kB scenario's time
+are printed beside them (about five more minutes, and 2 GB of disk for a moment: the zip bomb).
 """
 
 from __future__ import annotations
@@ -16,10 +23,16 @@ import argparse
 import csv
 import io
 import json
+import os
 import re
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+import unicodedata
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -29,11 +42,14 @@ HERE = Path(__file__).resolve().parent.parent
 P = '"><img src=x onerror=alert(1)>'
 
 
-def _run(wt: Path, args: list) -> subprocess.CompletedProcess:
+def _run(wt: Path, args: list, env: dict | None = None, preexec=None,
+         code: str | None = None) -> subprocess.CompletedProcess:
     # cwd: not this checkout, or ``python -m`` would import its planner whatever PYTHONPATH says
-    return subprocess.run([sys.executable, "-m", "planner.cli", *map(str, args)],
-                          env={"PYTHONPATH": str(wt), "PATH": "/usr/bin:/bin"}, cwd=tempfile.gettempdir(),
-                          capture_output=True, text=True, timeout=300)
+    cmd = [sys.executable, "-c", code, *map(str, args)] if code else \
+        [sys.executable, "-m", "planner.cli", *map(str, args)]
+    return subprocess.run(cmd, env={"PYTHONPATH": str(wt), "PATH": "/usr/bin:/bin", **(env or {})},
+                          cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=600,
+                          preexec_fn=preexec, errors="replace")
 
 
 def cli_cases(wt: Path, d: Path) -> dict[str, int]:
@@ -121,15 +137,287 @@ def mobile_edges(wt: Path, d: Path) -> dict[str, object]:
                                                or "${" in b or "\\" in b)}
 
 
+# --- issue 25, items 2-6 ---------------------------------------------------------------------
+
+
+def _kind(r: subprocess.CompletedProcess, words: tuple[str, ...] = ()) -> str:
+    """clear / traceback / silent for a case that must stop with an error naming ``words``."""
+    out = r.stdout + r.stderr
+    if "Traceback" in out or r.returncode not in (0, 2):
+        return "traceback"
+    errors = [ln for ln in out.splitlines() if ln.startswith("error:")]
+    if r.returncode == 2 and len(errors) == 1 and all(w in errors[0] for w in words):
+        return "clear"
+    return "silent"
+
+
+def _ok(r: subprocess.CompletedProcess, right: bool) -> str:
+    """handled / silent / traceback for a case that must run and give the right result."""
+    out = r.stdout + r.stderr
+    if "Traceback" in out or r.returncode not in (0, 2):
+        return "traceback"
+    return "handled" if r.returncode == 0 and right else "silent"
+
+
+def _meta(folder: Path, key: str) -> str:
+    p = folder / "metadata.csv"
+    if not p.is_file():
+        return ""
+    m = pd.read_csv(p, dtype=str)
+    return str(m.loc[m["key"] == key, "value"].iloc[0]) if (m["key"] == key).any() else ""
+
+
+def _matrix(d: Path, name: str, rows: list, sep: str = ",") -> Path:
+    path = d / name
+    path.write_text("\n".join(sep.join(map(str, r)) for r in [("from_id", "to_id", "travel_time"), *rows])
+                    + "\n", encoding="utf-8")
+    return path
+
+
+def _postal_codes(wt: Path) -> list[str]:
+    g = json.loads((wt / "geodata/uusimaa/postal_areas.geojson").read_text(encoding="utf-8"))
+    return [f["properties"]["postal_code"] for f in g["features"]]
+
+
+_KILL_AT_SWAP = """
+import os, signal, sys
+import planner.outputs.atomic as a
+calls = [0]
+def kill_after(fn):
+    def wrapped(*args, **kw):
+        out = fn(*args, **kw)
+        calls[0] += 1
+        if calls[0] >= 3 or fn is getattr(a, "_exchange", None):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return out
+    return wrapped
+real_ctx = a.atomic_folder
+from contextlib import contextmanager
+@contextmanager
+def patched(out):
+    with real_ctx(out) as stage:
+        yield stage
+        a.os.rename = kill_after(os.rename)  # the swap is what follows the body
+        if hasattr(a, "_exchange"):
+            a._exchange = kill_after(a._exchange)
+import planner.outputs.atomic
+planner.outputs.atomic.atomic_folder = patched
+from planner.cli import app
+sys.argv = ["planner", *sys.argv[1:]]
+app()
+"""
+
+
+def issue25_cases(wt: Path, d: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Each case of issue 25 (items 2-6) and its class; plus the measured figures."""
+    res: dict[str, str] = {}
+    figures: dict[str, str] = {}
+    pts = pd.read_csv(wt / "geodata/service_points.csv", dtype=str, keep_default_na=False)
+    codes = _postal_codes(wt)
+    kamppi = "kela_helsinki_kamppi"
+    out = d / "o25"
+
+    def report(*args, **kw) -> subprocess.CompletedProcess:
+        import shutil
+
+        shutil.rmtree(out, ignore_errors=True)
+        return _run(wt, ["report", "--out", out, *args], **kw)
+
+    # 2. imported matrices
+    m = _matrix(d, "comma.csv", [(c, kamppi, "12,5") for c in codes[:50]], sep=";")
+    r = report("--matrix", m, "--matrix-keys", "ids")
+    res["matrix: decimal commas (whole column)"] = _ok(r, "decimal commas" in _meta(out, "matrix_coverage"))
+    r = report("--matrix", _matrix(d, "text.csv", [(codes[0], kamppi, 7), (codes[1], kamppi, "12 min")]),
+               "--matrix-keys", "ids")
+    res["matrix: '12 min'"] = _kind(r, ("row 2", "travel_time", "12 min"))
+    r = report("--matrix", _matrix(d, "neg.csv", [(codes[0], kamppi, -5)]), "--matrix-keys", "ids")
+    res["matrix: -5 min"] = _kind(r, ("row 1", "travel_time"))
+    r = report("--matrix", _matrix(d, "dup.csv", [(codes[0], kamppi, 7), (codes[0], kamppi, 9)]),
+               "--matrix-keys", "ids")
+    res["matrix: conflicting duplicate pair"] = _kind(r, ("row 2", "rows 1 and 2"))
+    (d / "ttm_empty").mkdir(exist_ok=True)
+    r = report("--matrix", d / "ttm_empty", "--matrix-column", "car_m_t")
+    res["matrix: empty TTM folder"] = _kind(r, ("0 %", "--matrix-fallback estimate"))
+    jorvi = ["asp_fi_espoo_jorvi_sosiaalipaivystys", "asp_sv_espoo_jorvi_socialjour",
+             "vok_espoo_ylamyllyntie"]
+    m = _matrix(d, "jorvi.csv", [(c, p, i + 1) for i, p in enumerate(jorvi) for c in codes])
+    r = report("--matrix", m, "--matrix-keys", "ids")
+    res["matrix: ids at a shared site"] = _ok(r, _meta(out, "matrix_coverage").startswith("3 of "))
+
+    # 3. inputs checked for meaning
+    g = json.loads((wt / "geodata/uusimaa/postal_areas.geojson").read_text(encoding="utf-8"))
+    extra = json.loads(json.dumps(g["features"][:5]))
+    free = [f"{c:05d}" for c in range(90000, 99999) if f"{c:05d}" not in set(codes)]
+    for k, f in enumerate(extra):
+        f["properties"]["postal_code"] = free[k]  # new codes, the same land and residents
+    (d / "overlap.geojson").write_text(json.dumps({**g, "features": g["features"] + extra}),
+                                       encoding="utf-8")
+    res["postal polygons overlapping"] = _kind(report("--postal-areas", d / "overlap.geojson"), ("twice",))
+    zero = json.loads(json.dumps(g))
+    for f in zero["features"]:
+        f["properties"]["population_2022"] = 0
+    (d / "zero.geojson").write_text(json.dumps(zero), encoding="utf-8")
+    res["all-zero population"] = _kind(report("--postal-areas", d / "zero.geojson"), ("0 residents",))
+    areas = (wt / "geodata/service_areas.csv").read_text(encoding="utf-8").replace(
+        "six_areas,018,Askola,Itä-Uusimaa", "six_areas,018,Askola,Itä-Uusimaa ")
+    (d / "areas.csv").write_text(areas, encoding="utf-8")
+    r = report("--service-areas", d / "areas.csv")
+    n_areas = (pd.read_csv(out / "summary_service_area.csv")["area"].nunique()
+               if (out / "summary_service_area.csv").is_file() else 0)
+    res["service-area name with a trailing space"] = _ok(r, n_areas == 6)
+    r = report("--eligibility", "kela=any,kela=organiser")
+    res["--eligibility kela=any,kela=organiser"] = _kind(r, ("kela=any", "kela=organiser"))
+    nf = pts.copy()
+    nf.loc[0, "id"] = unicodedata.normalize("NFC", "kela_jä")
+    nf.loc[1, "id"] = unicodedata.normalize("NFD", "kela_jä")
+    nf.to_csv(d / "nfd.csv", index=False)
+    res["NFC / NFD spellings of one id"] = _kind(report("--points", d / "nfd.csv"), ("duplicate id",))
+    raw = (wt / "geodata/service_points.csv").read_bytes()
+    raw = raw.replace("Järvenpää".encode(), b"J\xe4rvenp\xe4\xe4", 1)  # one Latin-1 edit
+    (d / "stray.csv").write_bytes(raw)
+    res["one stray byte in a UTF-8 file"] = _kind(report("--points", d / "stray.csv"), ("byte", "row"))
+    for option, value in (("--max-minutes", "inf"), ("--time-limit", "-1")):
+        r = _run(wt, ["optimise", "--model", "mclp", "--k", "3", "--max-minutes", "30", option, value])
+        res[f"optimise {option} {value}"] = _kind(r, (option,))
+
+    # 6. tracebacks and misleading reasons
+    fut = pts.copy()
+    fut["valid_from"] = "2024-01-01"
+    fut.to_csv(d / "future.csv", index=False)
+    res["no point valid on the date"] = _kind(report("--points", d / "future.csv"), ("valid on",))
+    munis = pd.read_csv(wt / "geodata/uusimaa/municipalities.csv", dtype=str, keep_default_na=False)
+    munis.loc[0, "wellbeing_county_2023"] = ""
+    munis.to_csv(d / "munis.csv", index=False)
+    res["blank organiser"] = _kind(report("--municipalities", d / "munis.csv"), ("wellbeing_county_2023",))
+    esc = pts.copy()
+    esc.loc[0, "name"] = "Kela \x1b]0;pwned\x07\x1b[2J office"
+    esc.to_csv(d / "esc.csv", index=False)
+    (d / "close.yaml").write_text("name: c\nchanges:\n  - close: kela_vantaa_tikkurila\n", encoding="utf-8")
+    r = _run(wt, ["evaluate", d / "close.yaml", "--out", d / "esc_out", "--points", d / "esc.csv",
+                  "--format", "csv,xlsx"])
+    res["control characters in a name"] = _ok(r, "\x1b" not in r.stdout + r.stderr
+                                              and (d / "esc_out" / "results.xlsx").is_file())
+    (d / "addr.csv").write_text("address,postal_code,municipality\nMannerheimintie 1,00100,Helsinki\n",
+                                encoding="utf-8")
+    (d / "geo_dir").mkdir(exist_ok=True)
+    r = _run(wt, ["geocode", d / "addr.csv", "--out", d / "geo_dir", "--offline"])
+    res["geocode --out naming a folder"] = "silent" if (d / "geo_dir.tmp").exists() else _kind(r, ("folder",))
+
+    def fsize(limit: int):
+        def set_limit() -> None:
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails (EFBIG) like a full disk
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        return set_limit
+
+    for fmt in ("csv", "xlsx", "gpkg"):
+        target = d / f"full_{fmt}"
+        r = _run(wt, ["evaluate", d / "close.yaml", "--out", target, "--format", fmt], preexec=fsize(150_000))
+        leftovers = [p.name for p in d.iterdir() if p.name.startswith(f".full_{fmt}.")]
+        res[f"a full disk while writing {fmt}"] = ("silent" if target.exists() or leftovers
+                                                   else _kind(r, ("cannot write",)))
+    one = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {
+        "id": 1, "name": "A", "category": "kela", "municipality_code": "091"},
+        "geometry": {"type": "Point", "coordinates": [24.94, 60.17]}}]}
+    (d / "id1.geojson").write_text(json.dumps(one), encoding="utf-8")
+    res["GeoJSON id 1 (a number)"] = _ok(report("--points", d / "id1.geojson"), True)
+    one["features"][0]["geometry"]["coordinates"] = [385875.0, 6672125.0]
+    (d / "crs.geojson").write_text(json.dumps(one), encoding="utf-8")
+    res["coordinates in the wrong CRS"] = _kind(report("--points", d / "crs.geojson"), ("not degrees",))
+    text = (wt / "geodata/service_points.csv").read_text(encoding="utf-8")
+    (d / "u16.csv").write_bytes(text.encode("utf-16"))
+    res["a UTF-16 points file"] = _ok(report("--points", d / "u16.csv"), True)
+
+    # 4. bounded resources
+    big = pts[pts["location_precision"] != "unknown"].sample(n=100_000, replace=True, random_state=1)
+    big = big.drop(columns=["note", "source", "address"]).reset_index(drop=True)
+    big["id"] = [f"p{i:06d}" for i in range(len(big))]
+    big.to_csv(d / "points100k.csv", index=False)
+    code = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
+            "print('peak_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+            "sys.exit(p.returncode)")
+    t0 = time.perf_counter()
+    r = _run(wt, [sys.executable, "-m", "planner.cli", "report", "--out", d / "o100k", "--points",
+                  d / "points100k.csv"], code=code)
+    peak = re.search(r"peak_kb (\d+)", r.stdout)
+    figures["100k-row points file"] = (f"exit {r.returncode} in {time.perf_counter() - t0:.0f} s, peak "
+                                       f"{int(peak[1]) / 1024 ** 2 if peak else float('nan'):.2f} GB")
+    ok = peak is not None and int(peak[1]) < 4 * 1024 ** 2
+    res["100k-row points file"] = ("silent" if not ok else _ok(r, True) if r.returncode == 0
+                                   else _kind(r, ("service points",)))
+    bomb = d / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf, \
+            zf.open("m.csv", "w", force_zip64=True) as f:
+        f.write(b"from_id,to_id,travel_time\n")
+        chunk = b"0" * (1 << 20)
+        for _ in range(2100):
+            f.write(chunk)
+    figures["zip bomb"] = f"{bomb.stat().st_size / 1e6:.1f} MB unpacking to 2.2 GB"
+    r = _run(wt, ["report", "--out", out, "--matrix", bomb], env={"PLANNER_DATA_DIR": str(d / "data")})
+    res["zip bomb through --matrix"] = "silent" if (d / "data").exists() else _kind(r, ("GB",))
+    bomb.unlink()
+    lines = ["name: big", "changes:"]
+    size, i, munis_ = 20, 0, ["091", "049", "092", "106", "186", "638"]
+    while size < 990_000:
+        lines.append(f"  - open: {{id: new_{i}, name: 'Point number {i}', category: kela, "
+                     f"at_centre: '{munis_[i % 6]}'}}")
+        size += len(lines[-1]) + 1
+        i += 1
+    (d / "big.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    t0 = time.perf_counter()
+    r = _run(wt, ["evaluate", d / "big.yaml", "--out", d / "big_out", "--format", "csv"])
+    took = time.perf_counter() - t0
+    figures["990 kB scenario"] = f"{i} opened points, {took:.0f} s, exit {r.returncode}"
+    res["990 kB scenario"] = _ok(r, took < 60) if r.returncode == 0 else "traceback"
+
+    # 5. outputs
+    r = report()
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    import socket
+
+    host = re.sub(r"[^A-Za-z0-9]", "_", socket.gethostname())[:40]
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = d / f".o25.partial-{host}-{dead.pid}-abcd1234"  # a dead run's leftover on this host
+    r = _run(wt, ["report", "--out", out, "--mode", "walk"], code=_KILL_AT_SWAP)
+    after = {p.name: p.read_bytes() for p in out.iterdir()} if out.is_dir() else {}
+    whole = after == before or (set(after) == set(before) and all(after[k] != before[k] for k in after
+                                                                   if k.endswith(".csv")))
+    res["killed during the swap into an existing --out"] = "handled" if whole else "silent"
+    stale.mkdir()
+    old = os.umask(0o022)
+    try:
+        r = _run(wt, ["report", "--out", out])
+    finally:
+        os.umask(old)
+    left = [p.name for p in d.iterdir() if p.name.startswith(".o25.")]
+    res["leftover .partial folders of dead runs"] = _ok(r, not left)
+    modes = {oct(p.stat().st_mode & 0o777) for p in [out, *out.iterdir()]}
+    res["files and folders follow the umask"] = _ok(r, modes == {"0o755", "0o644"})
+    return res, figures
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reference", type=Path, default=None, help="another checkout to compare with")
+    ap.add_argument("--issue25-only", action="store_true", help="only the cases of issue 25")
     args = ap.parse_args()
     for wt in [HERE] + ([args.reference] if args.reference else []):
         with tempfile.TemporaryDirectory() as tmp:
             print(f"{wt}:")
-            print("  CLI cases:", cli_cases(wt, Path(tmp)))
-            print("  outputs:  ", output_edges(wt, Path(tmp)))
+            if not args.issue25_only:
+                print("  CLI cases:", cli_cases(wt, Path(tmp)))
+                print("  outputs:  ", output_edges(wt, Path(tmp)))
+            cases, figures = issue25_cases(wt, Path(tmp))
+            width = max(map(len, cases))
+            for name, kind in cases.items():
+                print(f"    {name:{width}}  {kind}")
+            for name, text in figures.items():
+                print(f"  measured: {name}: {text}")
+            tally = {k: sum(1 for v in cases.values() if v == k)
+                     for k in ("clear", "handled", "silent", "traceback", "executes")}
+            print(f"  issue 25 cases: {len(cases)}: {tally['executes']} executes, {tally['silent']} silent, "
+                  f"{tally['traceback']} tracebacks ({tally['clear']} clear errors, "
+                  f"{tally['handled']} handled)")
 
 
 if __name__ == "__main__":

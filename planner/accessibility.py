@@ -17,7 +17,7 @@ from .data import targeted_mask
 from .lazy import LazyTables
 from .mobile import FIXED_VISITS_PER_WEEK, FIXED_WAIT_DAYS
 from .settings import DEFAULT_SETTINGS
-from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, extrapolated, xy
+from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, extrapolated, model_times, xy
 
 __all__ = [
     "nearest",
@@ -148,7 +148,7 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     cats = points["category"].to_numpy()
     ids = points["id"].to_numpy(dtype=object)
     col = {p: j for j, p in enumerate(ids)}
-    errors = error_p90_min(ttm.error_model, xy(units), xy(points)) if len(points) else \
+    errors = error_p90_min(ttm.error_model, xy(units), xy(points), ids) if len(points) else \
         np.empty((len(units), 0))
     rows = np.arange(len(units))
     placeholder = (~points["located"].fillna(True).to_numpy(dtype=bool) if "located" in points.columns
@@ -591,10 +591,12 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
         return pd.DataFrame(columns=["reception_centre_id", "name", "municipality_code", "need",
                                      "point_id", "point_name", "time_min", "time_error_p90_min"])
     rules = dict(DEFAULT_ELIGIBILITY) if eligibility is None else {**DEFAULT_ELIGIBILITY, **eligibility}
-    times = model.times(xy(centres), xy(targets)) if len(targets) else np.empty((len(centres), 0))
+    ids = targets["id"].to_numpy(dtype=object)
+    times = (model_times(model, xy(centres), xy(targets), ids, "reception centres")
+             if len(targets) else np.empty((len(centres), 0)))
     if areas is not None and len(targets):
-        times = _within_area_times(model, areas, xy(centres), xy(targets), times)
-    errs = error_p90_min(model, xy(centres), xy(targets))
+        times = _within_area_times(model, areas, xy(centres), xy(targets), times, ids)
+    errs = error_p90_min(model, xy(centres), xy(targets), ids)
     cats = targets["category"].to_numpy()
     same_org = None
     if organisers is not None:
@@ -619,9 +621,11 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
 
 
 def _within_area_times(model: TravelTimeModel, areas: gpd.GeoDataFrame, centres_xy: np.ndarray,
-                       targets_xy: np.ndarray, times: np.ndarray) -> np.ndarray:
+                       targets_xy: np.ndarray, times: np.ndarray,
+                       target_ids: np.ndarray | None = None) -> np.ndarray:
     """``times`` with every centre -> target pair inside one demand area replaced by the mean
-    time from points spread over that area to the target (the intrazonal rule)."""
+    time from points spread over that area to the target (the intrazonal rule). ``target_ids``
+    go to a model that matches destinations by id."""
     from .traveltime.intrazonal import area_samples, intrazonal_pairs
 
     c_rows, c_idx = intrazonal_pairs(areas, centres_xy)
@@ -632,7 +636,8 @@ def _within_area_times(model: TravelTimeModel, areas: gpd.GeoDataFrame, centres_
     geom = areas.geometry.to_numpy()
     for i, a in area_of_centre.items():
         for j in [j for j, b in area_of_target.items() if b == a]:
-            t = np.asarray(model.times(area_samples(geom[a]), targets_xy[j:j + 1]), float)[:, 0]
+            t = np.asarray(model_times(model, area_samples(geom[a]), targets_xy[j:j + 1],
+                                       None if target_ids is None else target_ids[j:j + 1]), float)[:, 0]
             finite = t[np.isfinite(t)]
             out[i, j] = finite.mean() if len(finite) else out[i, j]
     return out

@@ -149,7 +149,12 @@ def parse_eligibility(spec: str | dict[str, str] | None) -> dict[str, str]:
                 raise ValueError(f"eligibility {part!r}: expected 'default', 'any', 'organiser' or "
                                  "need=rule pairs such as 'kela=any,social_any=organiser'")
             items.append((need.strip(), rule.strip()))
+    given: dict[str, str] = {}
     for need, rule in items:
+        if need in given and given[need] != rule:  # the second never silently wins or is dropped
+            raise ValueError(f"contradicting eligibility rules {need}={given[need]} and {need}={rule}: "
+                             "give one rule per need")
+        given[need] = rule
         if need not in NEEDS:
             raise ValueError(f"unknown need {need!r} in the eligibility rules: expected one of "
                              f"{list(NEEDS)}")

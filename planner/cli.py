@@ -10,7 +10,8 @@ from .categories import GROUPS, NEED_CODES
 from .cli_options import DateOpt, EligibilityOpt, LocatedOnlyOpt, TargetGroupsOpt, UnlocatedOpt, WeightOpt
 
 app = typer.Typer(help="Uusimaa service-network planner: accessibility, scenarios, maps.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_show_locals=False)  # an unforeseen error never prints user data
 
 PointsOpt = typer.Option(None, "--points", help="service points CSV/GeoJSON/GPKG (default: bundled)")
 DemandOpt = typer.Option("postal", "--demand",
@@ -31,11 +32,27 @@ MatrixColumnOpt = typer.Option("travel_time", "--matrix-column", help="the matri
 MatrixKeysOpt = typer.Option("cells", "--matrix-keys", help="what the matrix's from_id/to_id are: 'cells' "
                              "(YKR grid-cell ids, matched by location) or 'ids' (demand-unit ids such as "
                              "postal codes, and service-point ids)")
-MatrixFallbackOpt = typer.Option(True, "--matrix-fallback/--no-matrix-fallback",
+MatrixFallbackOpt = typer.Option("gaps", "--matrix-fallback",
                                  help="pairs the matrix has no value for (points without a column, "
-                                      "origins outside its grid) take the straight-line estimate of the "
-                                      "column's mode (stated in matrix_coverage); --no-matrix-fallback: "
-                                      "a point without a column is an error")
+                                      "origins outside its grid): 'gaps' (default) the straight-line "
+                                      "estimate of the column's mode fills them, but a matrix answering "
+                                      "none of the pairs (0 %, an empty folder) is an error; 'estimate' "
+                                      "the estimate wherever the matrix is silent, even everywhere; "
+                                      "'none' no fallback: a point without a column is an error. "
+                                      "Stated in matrix_coverage")
+NoMatrixFallbackOpt = typer.Option(False, "--no-matrix-fallback", hidden=True,
+                                   help="the same as --matrix-fallback none")
+
+
+def _fallback(value: str, no_fallback: bool) -> str:
+    """The one --matrix-fallback policy; --no-matrix-fallback (older spelling) is 'none'."""
+    from .traveltime.imported import FALLBACKS
+
+    if value not in FALLBACKS:
+        _fail(ValueError(f"unknown --matrix-fallback {value!r}: expected one of {list(FALLBACKS)}"))
+    if no_fallback and value not in ("gaps", "none"):
+        _fail(ValueError(f"--no-matrix-fallback contradicts --matrix-fallback {value}: give one of them"))
+    return "none" if no_fallback else value
 NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz), or 'none' for the "
                           "straight-line estimate; default: a road network wherever one is available "
                           "(the embedded Helsinki-centre network for --demand helsinki_centre, a "
@@ -43,7 +60,9 @@ NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz), o
 
 
 def _fail(exc: Exception) -> None:
-    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    from .outputs.escape import terminal_text
+
+    typer.secho(f"error: {terminal_text(exc)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
 
@@ -87,7 +106,7 @@ def _written(files: list[Path], stage: Path, out: Path) -> list[Path]:
 
 
 def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | None = None,
-           matrix_column: str = "travel_time", matrix_keys: str = "cells", matrix_fallback: bool = True):
+           matrix_column: str = "travel_time", matrix_keys: str = "cells", matrix_fallback: str = "gaps"):
     """An imported matrix when ``--matrix`` is given; else a road network wherever one is
     available and routes ``mode``, else the estimate (see ``choose_model``); pt / drive_rush
     with --network is a clear error."""
@@ -105,7 +124,7 @@ def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | No
 
 def _study(points, demand, mode, postal, grid, munis, areas, preset, network, date=None,
            include_unlocated=False, eligibility=None, weight="residents", matrix=None,
-           matrix_column="travel_time", matrix_keys="cells", matrix_fallback=True,
+           matrix_column="travel_time", matrix_keys="cells", matrix_fallback="gaps",
            located_only=False, include_target_groups=False):
     from .cli_options import study_kwargs
     from .errors import PlannerError
@@ -121,7 +140,9 @@ def _study(points, demand, mode, postal, grid, munis, areas, preset, network, da
     except (PlannerError, ValueError) as exc:
         _fail(exc)
     if "matrix_coverage" in study.provenance:  # said at once, not only inside the tables
-        typer.echo(f"imported matrix: {study.provenance['matrix_coverage']}", err=True)
+        from .outputs.escape import terminal_text
+
+        typer.echo(terminal_text(f"imported matrix: {study.provenance['matrix_coverage']}"), err=True)
     return study
 
 
@@ -140,7 +161,8 @@ def report(
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
     matrix_keys: str = MatrixKeysOpt,
-    matrix_fallback: bool = MatrixFallbackOpt,
+    matrix_fallback: str = MatrixFallbackOpt,
+    no_matrix_fallback: bool = NoMatrixFallbackOpt,
     need: str = typer.Option("social_any", "--need", help=f"need shown on the map: {', '.join(NEED_CODES)}"),
     group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
     date: str | None = DateOpt,
@@ -158,6 +180,7 @@ def report(
     from .study import evaluate_points
 
     _check_options(need, group, demand, mode, grid=grid)
+    matrix_fallback = _fallback(matrix_fallback, no_matrix_fallback)
     try:
         with atomic_folder(out) as stage:  # nothing appears in --out unless everything is written
             study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas,
@@ -295,7 +318,8 @@ def evaluate(
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
     matrix_keys: str = MatrixKeysOpt,
-    matrix_fallback: bool = MatrixFallbackOpt,
+    matrix_fallback: str = MatrixFallbackOpt,
+    no_matrix_fallback: bool = NoMatrixFallbackOpt,
     formats: str = FormatOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
@@ -314,6 +338,7 @@ def evaluate(
 
     fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
     _check_options(demand=demand, mode=mode, formats=fmts)
+    matrix_fallback = _fallback(matrix_fallback, no_matrix_fallback)
     scs = _scenarios([scenario])
     if mobile_units is not None:
         from .mobile import load_mobile_units, with_mobile_units
@@ -340,15 +365,19 @@ def evaluate(
 
 
 def _echo_overview(table, prov) -> None:
+    from .outputs.escape import terminal_text
+
     typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}")
     # issue 24: lost access before any time figure; a mean over those served says so
     cols = ["scenario", "need", "pop_no_point_after", "pop_lost_access", "mean_min_served_before",
             "mean_min_served_after", "improved_by_exclusion", "pop_lose_gt_10", "pop_lose_gt_20"]
-    typer.echo(_shown(table[cols].round(1)).to_string(index=False))
+    # scenario names are user text: no control character reaches the terminal
+    typer.echo(terminal_text(_shown(table[cols].round(1)).to_string(index=False)))
     flagged = table[table["improved_by_exclusion"]]
     for _, r in flagged.iterrows():
-        typer.echo(f"note: {r['scenario']} / {r['need']}: the mean over those served falls only because "
-                   f"{int(r['pop_lost_access']):,} residents lost access (improved_by_exclusion)")
+        typer.echo(terminal_text(f"note: {r['scenario']} / {r['need']}: the mean over those served falls "
+                                 f"only because {int(r['pop_lost_access']):,} residents lost access "
+                                 "(improved_by_exclusion)"))
 
 
 def _shown(df):
@@ -376,7 +405,8 @@ def compare(
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
     matrix_keys: str = MatrixKeysOpt,
-    matrix_fallback: bool = MatrixFallbackOpt,
+    matrix_fallback: str = MatrixFallbackOpt,
+    no_matrix_fallback: bool = NoMatrixFallbackOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     located_only: bool = LocatedOnlyOpt,
@@ -395,6 +425,7 @@ def compare(
     from .outputs.report import run_scenarios, scenario_overview
 
     _check_options(demand=demand, mode=mode)
+    matrix_fallback = _fallback(matrix_fallback, no_matrix_fallback)
     scs = _scenarios(scenarios)
     try:  # issue 24: rows are labelled by scenario name: two scenarios with one name are an error
         from .scenario import check_distinct_names
@@ -435,7 +466,9 @@ def _main() -> None:
     import warnings
 
     def show(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001
-        typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
+        from .outputs.escape import terminal_text
+
+        typer.secho(f"warning: {terminal_text(message)}", fg=typer.colors.YELLOW, err=True)
 
     warnings.showwarning = show
 

@@ -14,7 +14,9 @@ __all__ = ["brief_command"]
 
 
 def _fail(msg: object) -> None:
-    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
+    from .outputs.escape import terminal_text
+
+    typer.secho(f"error: {terminal_text(msg)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
 
@@ -85,6 +87,8 @@ def brief_command(
     except (PlannerError, ValueError, OSError) as exc:
         _fail(exc)
     prov = (run.results if run is not None else baseline).provenance
-    typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}; "
-               f"scenario: {prov['scenario']}")
+    from .outputs.escape import terminal_text
+
+    typer.echo(terminal_text(f"model: {prov['model']} ({prov['mode']}); population data year "
+                             f"{prov['data_year']}; scenario: {prov['scenario']}"))
     typer.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} kB, 2 A4 pages)")

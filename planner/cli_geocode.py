@@ -34,6 +34,9 @@ def geocode_command(
     from .geocode import USER_AGENT, digitransit, geocode_table, nominatim
 
     try:
+        from .outputs.atomic import check_out_file
+
+        check_out_file(out)  # a folder named as --out: said before any address is looked up
         df = read_table(addresses)
         geo = None
         if not offline:
@@ -50,14 +53,21 @@ def geocode_command(
                 raise ValueError(f"unknown --service {service!r}: expected nominatim or digitransit")
         res = geocode_table(df, geo, file=str(addresses))
     except (PlannerError, ValueError, OSError) as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        from .outputs.escape import terminal_text
+
+        typer.secho(f"error: {terminal_text(exc)}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from None
+    from .outputs.atomic import atomic_file
     from .outputs.escape import neutralise_cells
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    neutralise_cells(res).to_csv(tmp, index=False)  # addresses end up in Excel: no live formulas
-    tmp.replace(out)
+    try:
+        with atomic_file(out) as tmp:  # a folder or a full disk: one error line, nothing half-written
+            neutralise_cells(res).to_csv(tmp, index=False)  # addresses end up in Excel: no live formulas
+    except (PlannerError, OSError) as exc:
+        from .outputs.escape import terminal_text
+
+        typer.secho(f"error: {terminal_text(exc)}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
     counts = res["location_precision"].value_counts().to_dict()
     asked = geo.requests if geo is not None else 0
     typer.echo(f"{len(res)} rows: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))

@@ -18,7 +18,9 @@ __all__ = ["map_command"]
 
 
 def _fail(msg: object) -> None:
-    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
+    from .outputs.escape import terminal_text
+
+    typer.secho(f"error: {terminal_text(msg)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
 
@@ -129,6 +131,8 @@ def map_command(
             path = out
     except (PlannerError, ValueError, OSError) as exc:
         _fail(exc)
-    typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}; "
-               f"scenario: {prov['scenario']}")
+    from .outputs.escape import terminal_text
+
+    typer.echo(terminal_text(f"model: {prov['model']} ({prov['mode']}); population data year "
+                             f"{prov['data_year']}; scenario: {prov['scenario']}"))
     typer.echo(f"wrote {path} ({path.stat().st_size / 1024:,.0f} kB, self-contained)")

@@ -52,7 +52,9 @@ class _PartBar:
 
 
 def _fail(exc: Exception) -> None:
-    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    from .outputs.escape import terminal_text
+
+    typer.secho(f"error: {terminal_text(exc)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
 
 

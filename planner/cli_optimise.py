@@ -21,8 +21,36 @@ _MODEL_HELP = ("pmedian (keep k, min weighted time) | lscp (fewest points, --sha
 
 
 def _fail(message: str) -> None:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    from .outputs.escape import terminal_text
+
+    typer.secho(f"error: {terminal_text(message)}", fg=typer.colors.RED, err=True)
     raise typer.Exit(2)
+
+
+DAY_MIN = 24 * 60  # no time threshold, tour or stop of a day's service is longer than a day
+
+
+def _check_numbers(**options: float | int | None) -> None:
+    """Every numeric option finite and in its range (``inf``, ``nan``, ``-1`` are errors, not
+    silently an arbitrary answer or ignored): ``option=value`` with the option's own name."""
+    ranges = {  # option -> (low, low inclusive, high, what)
+        "--max-minutes": (0, False, DAY_MIN, "minutes"), "--time-limit": (0, False, 7 * 86400, "seconds"),
+        "--max-route-min": (0, False, DAY_MIN, "minutes"), "--threshold": (0, False, DAY_MIN, "minutes"),
+        "--stop-min": (0, False, DAY_MIN, "minutes"), "--share": (0, False, 1, "a share"),
+        "--k": (0, True, 100_000, "points"),
+        "--min-postal-pop": (0, True, 10_000_000, "residents"),
+    }
+    import math
+
+    for key, value in options.items():
+        if value is None:
+            continue
+        option = "--" + key.replace("_", "-")
+        low, inclusive, high, what = ranges[option]
+        above = value >= low if inclusive else value > low
+        if not (math.isfinite(value) and above and value <= high):
+            _fail(f"{option} {value:g} is out of range: {what}, a finite number "
+                  f"{'from' if inclusive else 'above'} {low:g} up to {high:g}")
 
 
 def optimise(
@@ -88,6 +116,9 @@ def optimise(
     from .study import load_study
 
     _check_options(need=need, group=group, demand=demand, mode=mode)
+    _check_numbers(max_minutes=max_minutes, time_limit=time_limit, max_route_min=max_route_min,
+                   threshold=threshold, stop_min=stop_min, share=share, k=k,
+                   min_postal_pop=min_postal_pop)  # --stops: checked with the mobile model
     from .optimise.base import MODELS, PER_OPTIONS
     from .safeyaml import suggest
 
@@ -131,7 +162,7 @@ def optimise(
                                   name=name, base=base)
     except (PlannerError, ValueError, OSError) as exc:
         _fail(str(exc))
-    typer.echo(result.report)
+    typer.echo(_terminal(result.report))
     _write(out, report, lambda: scenario_to_yaml(result.scenario), result.report,
            f" (evaluate it with: planner evaluate {out} --out <folder>)")
 
@@ -171,8 +202,14 @@ def _mobile(*, need: str, group: str, stops: int | None, max_route_min: float | 
                                  solver=solver, time_limit=time_limit, name=name, base=base)
     except (PlannerError, ValueError, OSError) as exc:
         _fail(str(exc))
-    typer.echo(result.report)
+    typer.echo(_terminal(result.report))
     _write(out, report, lambda: mobile_yaml(result.scenario), result.report)
+
+
+def _terminal(text: str) -> str:
+    from .outputs.escape import terminal_text
+
+    return terminal_text(text)  # point and scenario names are user text
 
 
 def _candidate_kinds(candidates: str | None) -> tuple[str, ...] | None:

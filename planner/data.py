@@ -10,6 +10,7 @@ with the same schema.
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -42,6 +43,9 @@ __all__ = [
     "load_postal_need",
     "proxy_mask",
     "targeted_mask",
+    "check_overlaps",
+    "decode_text",
+    "OVERLAP_MAX_SHARE",
 ]
 
 UNKNOWN = "unknown"  # a placeholder row: the site is not known, so it is not a point
@@ -114,19 +118,66 @@ def _only_layer(path: Path) -> str | None:
 _DECIMAL_COMMA = r"^\s*[-+]?\d+(,\d+)?\s*$"
 
 
+def _utf16(raw: bytes) -> str | None:
+    """The text of a UTF-16 file (with a byte-order mark, or ASCII-heavy text without one:
+    every other byte NUL), else None."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        enc = "utf-16"
+    elif len(raw) >= 4 and raw[1::2].count(0) > 0.9 * (len(raw) // 2):
+        enc = "utf-16-le"
+    elif len(raw) >= 4 and raw[0::2].count(0) > 0.9 * (len(raw) // 2):
+        enc = "utf-16-be"
+    else:
+        return None
+    try:
+        return raw.decode(enc)
+    except UnicodeDecodeError:
+        return None
+
+
+def decode_text(raw: bytes, file: str) -> str:
+    """A CSV's bytes as text: UTF-8 (BOM allowed), UTF-16 (recognised and decoded), or a
+    Windows-1252 file (what Excel writes in Finland; with a warning).
+
+    A file that is UTF-8 except for a few lines is not read as Windows-1252 (which would
+    garble every ä, ö, å of the good lines): a DataError names the first bad line's row (the
+    header is row 0) and byte offset.
+    """
+    text = _utf16(raw) if b"\x00" in raw[:4096] else None
+    if text is not None:
+        return text.lstrip("\ufeff")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = raw.split(b"\n")
+    bad, utf8_non_ascii = [], False
+    offset = 0
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+            utf8_non_ascii = utf8_non_ascii or not line.isascii()
+        except UnicodeDecodeError as exc:
+            bad.append((i, offset + exc.start, line[exc.start:exc.start + 1]))
+        offset += len(line) + 1
+    if utf8_non_ascii:  # the good lines are UTF-8 with ä, ö, å: the bad ones are damaged
+        i, at, byte = bad[0]
+        more = f" (and {len(bad) - 1} more line(s))" if len(bad) > 1 else ""
+        raise DataError(f"byte {at} (0x{byte.hex()}) is not UTF-8 while the rest of the file is UTF-8"
+                        f"{more}: fix that character, or save the file as 'CSV UTF-8'", file=file,
+                        row=i)
+    warnings.warn(f"{file}: not UTF-8; read as Windows-1252 (what Excel writes in Finland). "
+                  "Check the names with ä, ö, å; save as 'CSV UTF-8' to be sure", PlannerWarning,
+                  stacklevel=4)
+    return raw.decode("cp1252", errors="replace")
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     """All columns as text; ``;``-separated files with decimal commas get decimal points."""
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-        warnings.warn(f"{path}: not UTF-8; read as Windows-1252 (what Excel writes in Finland). "
-                      "Check the names with ä, ö, å; save as 'CSV UTF-8' to be sure", PlannerWarning,
-                      stacklevel=3)
+    text = decode_text(path.read_bytes(), str(path))
     if "\x00" in text:
-        raise DataError("the file contains NUL bytes: not a text CSV (an Excel .xlsx? save it as "
-                        "CSV)", file=str(path))
+        raise DataError("the file contains NUL bytes: not a text CSV (an Excel .xlsx or another "
+                        "binary file? save it as CSV UTF-8)", file=str(path))
     header = text.lstrip().split("\n", 1)[0]
     sep = ";" if header.count(";") > header.count(",") else ","
     import io
@@ -184,9 +235,24 @@ def _check_unique(values: pd.Series, file: str, field: str) -> None:
 
 
 def _to_metric(gdf: gpd.GeoDataFrame, file: str, settings: Settings) -> gpd.GeoDataFrame:
+    """The layer in ``settings.crs``; a DataError when its coordinates do not fit its stated CRS
+    (metres labelled as degrees, as a GeoJSON without a crs member is read, or the reverse)."""
     if gdf.crs is None:
         raise DataError("the layer has no CRS; save it with EPSG:3067 or EPSG:4326", file=file,
                         field="geometry")
+    ok = ~(gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    if ok.any():
+        x0, y0, x1, y1 = gdf.geometry[ok].total_bounds
+        degrees = -180 <= x0 and x1 <= 180 and -90 <= y0 and y1 <= 90
+        if gdf.crs.is_geographic and not degrees:
+            raise DataError(f"the coordinates (x {x0:.0f}..{x1:.0f}, y {y0:.0f}..{y1:.0f}) are not degrees "
+                            f"although the layer's CRS is {gdf.crs.to_string()} (a GeoJSON without a "
+                            "'crs' is read as WGS84): they look like projected metres (EPSG:3067?); "
+                            "save the file with its real CRS", file=file, field="geometry")
+        if gdf.crs.is_projected and 19 <= x0 and x1 <= 32 and 59 <= y0 and y1 <= 71:  # Finland in degrees
+            raise DataError(f"the coordinates (x {x0:.3f}..{x1:.3f}, y {y0:.3f}..{y1:.3f}) look like "
+                            f"degrees although the layer's CRS is {gdf.crs.to_string()} (metres); "
+                            "save the file with its real CRS (EPSG:4326?)", file=file, field="geometry")
     return gdf.to_crs(settings.crs)
 
 
@@ -257,6 +323,16 @@ def load_municipalities(path: str | Path | None = None,
             raise DataError(f"{df[col].iloc[i]!r} is not a non-negative number", file=file,
                             row=i + 1, field=col)
         df[col] = num.round().astype("int64")
+    from .categories import ORGANISER_COLUMN
+
+    if ORGANISER_COLUMN in df.columns:  # who organises a municipality's social services: never blank
+        df[ORGANISER_COLUMN] = df[ORGANISER_COLUMN].fillna("").astype(str).str.strip()
+        blank = df[ORGANISER_COLUMN].eq("")
+        if blank.any():
+            i = int(np.flatnonzero(blank.to_numpy())[0])
+            raise DataError(f"municipality {df['municipality_code'].iloc[i]} has no organiser (its "
+                            "wellbeing services county, or the City of Helsinki)", file=file, row=i + 1,
+                            field=ORGANISER_COLUMN)
     df["bilingual"] = df["language_status"].str.contains("Bilingual", case=False)
     first = sorted(c for c in df.columns if c.startswith("population_"))[0]
     over = df["swedish_speakers_median_2000_2022"] > df[first]
@@ -320,14 +396,23 @@ def load_service_areas(path: str | Path | None = None, preset: str | None = None
     _require_columns(df, ["preset", "municipality_code", "service_area"], file)
     df = df.copy()
     df["municipality_code"] = _codes(df["municipality_code"], file)
+    df["preset"] = df["preset"].fillna("").astype(str).str.strip()
     known = list(dict.fromkeys(df["preset"]))
     if preset not in known:
         raise DataError(f"unknown service-area preset {preset!r}; the file has {known}", file=file,
                         field="preset")
-    sel = df[df["preset"] == preset]
+    sel = df[df["preset"] == preset].copy()
     for i, v in sel["service_area"].items():
         if not isinstance(v, str) or not v.strip():
             raise DataError("empty service area", file=file, row=int(i) + 1, field="service_area")
+    clean = sel["service_area"].map(lambda v: unicodedata.normalize("NFC", " ".join(v.split())))
+    changed = clean != sel["service_area"]
+    if changed.any():  # 'Länsi ' and 'Länsi' are one area, not two
+        rows = [int(i) + 1 for i in sel.index[changed]]
+        warnings.warn(f"{file}: {int(changed.sum())} service-area name(s) had surrounding or repeated "
+                      f"spaces or another Unicode form and were cleaned (rows {rows[:10]}"
+                      f"{'...' if len(rows) > 10 else ''})", PlannerWarning, stacklevel=2)
+        sel["service_area"] = clean
     _check_unique(sel["municipality_code"], file, "municipality_code")
     if municipalities is not None:
         missing = sorted(set(municipalities["municipality_code"]) - set(sel["municipality_code"]))
@@ -392,6 +477,17 @@ def _points_frame(df: pd.DataFrame | gpd.GeoDataFrame, file: str,
                             crs=settings.web_crs).to_crs(settings.crs)
 
 
+def _id_text(value: object) -> str:
+    """An id as text: numbers without a spurious '.0' (1 and 1.0 are '1'); blank / missing ''."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def load_service_points(path: str | Path | None = None,
                         borders: gpd.GeoDataFrame | None = None,
                         settings: Settings = DEFAULT_SETTINGS,
@@ -415,10 +511,12 @@ def load_service_points(path: str | Path | None = None,
     df = read_table(path)
     _require_columns(df, _POINT_REQUIRED, file)
     df = df.reset_index(drop=True).copy()
+    df["id"] = [_id_text(v) for v in df["id"]]  # a GeoJSON id may be a number: 1 is the id '1'
     for i, v in df["id"].items():
-        if not isinstance(v, str) or not v.strip():
+        if not v.strip():
             raise DataError("empty id", file=file, row=int(i) + 1, field="id")
-    df["id"] = df["id"].astype(str).str.strip()
+    # one id in two Unicode spellings (NFC 'ä' and NFD 'a' + combining diaeresis) is one id
+    df["id"] = df["id"].astype(str).str.strip().map(lambda v: unicodedata.normalize("NFC", v))
     _check_unique(df["id"], file, "id")
     for i, v in df["category"].items():
         if v not in CATEGORY_CODES:
@@ -645,6 +743,7 @@ def load_postal_areas(path: str | Path | None = None, population_field: str = "p
     _check_unique(gdf["postal_code"], file, "postal_code")
     gdf["municipality_code"] = _codes(gdf["municipality_code"], file)
     gdf["population"] = _population(gdf[population_field], file, population_field)
+    _check_some_residents(gdf["population"], file, population_field)
     if "municipality_name" not in gdf.columns:
         gdf["municipality_name"] = ""
     return gdf[["postal_code", "municipality_code", "municipality_name", "population",
@@ -681,7 +780,45 @@ def load_population_grid(path: str | Path | None = None, population_field: str =
     gdf["cell_id"] = gdf[id_field].astype(str)
     _check_unique(gdf["cell_id"], file, id_field)
     gdf["population"] = _population(gdf[population_field], file, population_field)
+    _check_some_residents(gdf["population"], file, population_field)
+    check_overlaps(gdf, "cell_id", file)
     return gdf[["cell_id", "population", "geometry"]]
+
+
+def _check_some_residents(population: pd.Series, file: str, field: str) -> None:
+    """No residents at all gives no figure at all (means of nothing): an error, not NaN tables."""
+    if int(population.sum()) == 0:
+        raise DataError(f"all {len(population)} areas have 0 residents: there is no one whose travel "
+                        "times could be measured", file=file, field=field)
+
+
+OVERLAP_MAX_SHARE = 0.10
+"""Two demand polygons may share at most this share of the larger one's area. More means the
+same land (and its residents) is in the file twice; less is left to the simplified source
+(slivers along shared borders, and enclaves whose hole the generalised polygons lost:
+02410 inside 02400, 10320 inside 10300 in the bundled Paavo areas, each with its own count)."""
+
+
+def check_overlaps(gdf: gpd.GeoDataFrame, id_field: str, file: str) -> None:
+    """A DataError naming both units and rows when two polygons overlap by more than
+    :data:`OVERLAP_MAX_SHARE` of the larger one: their residents would be counted twice."""
+    geom = gdf.geometry.to_numpy()
+    a, b = shapely.STRtree(geom).query(geom, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    if not len(a):
+        return
+    shared = shapely.area(shapely.intersection(geom[a], geom[b]))
+    larger = np.maximum(shapely.area(geom[a]), shapely.area(geom[b]))
+    over = np.flatnonzero(shared > OVERLAP_MAX_SHARE * larger)
+    if len(over):
+        i, j = int(a[over[0]]), int(b[over[0]])
+        ids = gdf[id_field].to_numpy()
+        raise DataError(f"{id_field} {ids[j]!r} (row {j + 1}) overlaps {ids[i]!r} (row {i + 1}) over "
+                        f"{shared[over[0]] / 1e6:.2f} km² ({100 * shared[over[0]] / larger[over[0]]:.0f} % "
+                        "of the larger): the same residents would be counted twice. Each place must "
+                        f"belong to one unit ({len(over)} overlapping pair(s) in all)", file=file,
+                        row=j + 1, field="geometry")
 
 
 # --- need indicators (issue 11, item 5) -------------------------------------------------
@@ -751,7 +888,9 @@ def check_on_land(points: gpd.GeoDataFrame, land: shapely.Geometry, file: str,
 def check_postal_areas(postal: gpd.GeoDataFrame, municipalities: pd.DataFrame,
                        borders: gpd.GeoDataFrame, file: str,
                        settings: Settings = DEFAULT_SETTINGS) -> None:
-    """Postal areas must name a known municipality and lie in Uusimaa (DataError otherwise)."""
+    """Postal areas must name a known municipality, lie in Uusimaa and not overlap each other
+    (:func:`check_overlaps`); DataError otherwise."""
+    check_overlaps(postal, "postal_code", file)
     known = set(municipalities["municipality_code"])
     for i, code in enumerate(postal["municipality_code"]):
         if code not in known:

@@ -25,12 +25,37 @@ import zipfile
 from pathlib import Path
 
 from .errors import DataError
+from .outputs.atomic import dir_mode, file_mode
 
-__all__ = ["MAX_BYTES", "matrix_dir", "save_matrix", "stored_matrices"]
+__all__ = ["MAX_BYTES", "check_matrix_size", "matrix_dir", "save_matrix", "stored_matrices"]
 
 MAX_BYTES = 2_000_000_000  # unpacked; the full 2018 Travel Time Matrix is about 1.5 GB per column set
 _TTM_MEMBER = re.compile(r"TravelTimes_to_\d+\.txt")
 _TABLE = (".csv", ".parquet")
+
+
+def check_matrix_size(path: str | Path) -> None:
+    """The one size cap of an imported matrix (:data:`MAX_BYTES`), for the CLI's ``--matrix`` as
+    for an upload in the app: a table's size, a ZIP's members as they would unpack (read from its
+    directory before anything is unpacked). A Travel Time Matrix folder has none: only the files
+    of the cells holding points are read from it. DataError naming the path when over the cap
+    or when a ZIP cannot be read."""
+    path = Path(path)
+    if path.is_dir():
+        return
+    if path.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                size = sum(m.file_size for m in zf.infolist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise DataError(f"not a readable ZIP archive ({exc})", file=str(path)) from None
+        what = "the ZIP unpacks to"
+    else:
+        size = path.stat().st_size
+        what = "the file holds"
+    if size > MAX_BYTES:
+        raise DataError(f"{what} {size / 1e9:.1f} GB, more than the {MAX_BYTES / 1e9:g} GB an imported "
+                        "matrix may have: keep only the columns and destinations you use", file=str(path))
 
 
 def matrix_dir() -> Path:
@@ -87,7 +112,8 @@ def save_matrix(data: bytes, name: str, folder: Path | None = None) -> Path:
         raise DataError(f"the ZIP holds {len(tables)} tables ({', '.join(m.filename for m in tables[:5])}): "
                         "upload one", file=name)
     if sum(m.file_size for m in use) > MAX_BYTES:
-        raise DataError(f"the ZIP unpacks to more than {MAX_BYTES / 1e9:.0f} GB", file=name)
+        raise DataError(f"the ZIP unpacks to more than the {MAX_BYTES / 1e9:g} GB an imported matrix may "
+                        "have", file=name)
     if not ttm:  # one long table inside a ZIP
         member = use[0]
         return _write_table(_read_member(zf, member, name),
@@ -95,6 +121,7 @@ def save_matrix(data: bytes, name: str, folder: Path | None = None) -> Path:
     final = folder / f"{_stem(name)}-{digest}"
     tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".upload-"))
     try:
+        os.chmod(tmp, dir_mode())  # the user's umask, not mkdtemp's 0700
         seen = set()
         for m in use:
             base = Path(m.filename).name  # the member's own path is never used
@@ -121,6 +148,7 @@ def _read_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> byt
 
 def _write_table(data: bytes, final: Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".upload-", suffix=final.suffix)
+    os.fchmod(fd, file_mode())  # the user's umask, not mkstemp's 0600
     with os.fdopen(fd, "wb") as f:
         f.write(data)
     return _replace(Path(tmp), final)

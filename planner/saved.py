@@ -49,6 +49,9 @@ def save_scenario(name: str, text: str, folder: Path | None = None) -> Path:
     path = folder / _file_name(name)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".save-", suffix=".tmp")
     try:
+        from .outputs.atomic import file_mode
+
+        os.fchmod(fd, file_mode())  # the user's umask, not mkstemp's 0600
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         os.replace(tmp, path)

@@ -368,7 +368,8 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
         else:
             new_rows.append((row, _open_point(study, arg, src, row), False))
     for row, df, _same_site in new_rows:
-        for pid in df["id"]:  # one row per new point (a mobile unit: one per stop x category)
+        # one row per new point (a mobile unit: one per stop x category; an open: one dict)
+        for pid in ([df["id"]] if isinstance(df, dict) else df["id"]):
             if pid in known:
                 raise _err(f"point id {pid!r} already exists", *scenario.change_sources.get(row, (src, row)),
                            "id")
@@ -380,7 +381,15 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
         state[pid] = "closed"
     for into in set(merges.values()):
         state.setdefault(into, "changed")
-    added = [df for _, df, _ in new_rows]
+    added, opened = [], []
+    for _, df, _ in new_rows:  # consecutive opens as one frame, in the file's order
+        if isinstance(df, dict):
+            opened.append(df)
+            continue
+        added += [pd.DataFrame(opened)] if opened else []
+        added.append(df)
+        opened = []
+    added += [pd.DataFrame(opened)] if opened else []
     all_pts = pd.concat([pts, *added], ignore_index=True) if added else pts
     all_pts = gpd.GeoDataFrame(all_pts, geometry="geometry", crs=study.points.crs)
     open_pts = all_pts[~all_pts["id"].isin(closed)].reset_index(drop=True)
@@ -389,8 +398,8 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                    "to reach", src, None, "close")
     ttm = study.ttm
     if added:
-        new = pd.concat(added, ignore_index=True)
-        times = unit_point_times(study.model, study.units, xy(new))  # NaN rows: unlocated units
+        new = gpd.GeoDataFrame(pd.concat(added, ignore_index=True), geometry="geometry", crs=study.points.crs)
+        times = unit_point_times(study.model, study.units, xy(new), point_ids=new["id"])  # NaN: unlocated
         ttm = ttm.with_points(new["id"].tolist(), times)
     closed_pts = all_pts[all_pts["id"].isin(closed)]
     if closed & absent:  # closed placeholders / points of other dates: listed, flagged, no effect
@@ -454,7 +463,7 @@ def _resolve_chains(merges: dict[str, str]) -> dict[str, str]:
 
 
 def _open_point(study: Study, arg: dict[str, Any], src: str, row: int,
-                region=None) -> gpd.GeoDataFrame:
+                region=None) -> dict[str, Any]:
     """The new point of an ``open`` change, checked: in Uusimaa, on land, in its municipality.
 
     ``region``: the union of the borders, when the caller has it (several stops at once).
@@ -463,7 +472,27 @@ def _open_point(study: Study, arg: dict[str, Any], src: str, row: int,
     site = site_row(arg, src, precision, address, "proposed in a scenario; not an existing point",
                     float(arg["capacity"]) if "capacity" in arg else np.nan)
     row_ = {"id": arg["id"], "name": arg["name"], "category": arg["category"], **site}  # the points' order
-    return gpd.GeoDataFrame({k: [v] for k, v in row_.items()}, geometry=[geom], crs=study.settings.crs)
+    # a plain row: thousands of opens in one file become one frame (apply_scenario), not
+    # thousands of one-row GeoDataFrames
+    return {**row_, "geometry": geom}
+
+
+_LOOKUPS: dict[int, tuple] = {}
+
+
+def _site_lookups(study: Study) -> tuple[set, dict, dict, Any]:
+    """(municipality codes, code -> (centre, label), code -> polygon, region) of a study's
+    borders and centres, built once per study instead of once per opened point."""
+    hit = _LOOKUPS.get(id(study.borders))
+    if hit is None or hit[0] is not study.borders or hit[1] is not study.centres:
+        b, c = study.borders, study.centres
+        polys = dict(zip(b["municipality_code"], b.geometry, strict=True))
+        centres = {code: (g, label) for code, g, label in
+                   zip(c["municipality_code"], c.geometry, c["label"], strict=True)}
+        if len(_LOOKUPS) > 8:
+            _LOOKUPS.clear()
+        hit = _LOOKUPS[id(b)] = (b, c, set(polys), centres, polys, b.union_all())
+    return hit[2:]
 
 
 def site_row(arg: dict[str, Any], src: str, precision: str, address: str, note: str,
@@ -478,16 +507,16 @@ def open_site(study: Study, arg: dict[str, Any], src: str, row: int, region=None
     """Where an ``open`` change (or a mobile stop) stands, checked as :func:`_open_point` says:
     its point (EPSG:3067), ``location_precision`` and address."""
     code = arg["municipality_code"]
-    if code not in set(study.borders["municipality_code"]):
+    codes, centres, polys, whole = _site_lookups(study)
+    if code not in codes:
         raise _err(f"unknown municipality code {code!r}", src, row,
                    "at_centre" if "at_centre" in arg else "municipality_code")
     if "at_centre" in arg:
-        centre = study.centres.loc[study.centres["municipality_code"] == code]
-        if centre.empty:
+        if code not in centres:
             raise _err(f"the municipal-centre table has no centre for {code}; give lon and lat",
                        src, row, "at_centre")
-        geom = centre.geometry.iloc[0]
-        precision, address = "locality", f"municipal centre of {centre['label'].iloc[0].title()}"
+        geom, label = centres[code]
+        precision, address = "locality", f"municipal centre of {label.title()}"
     else:
         lon, lat = float(arg["lon"]), float(arg["lat"])
         if not (19 <= lon <= 32 and 59 <= lat <= 71):
@@ -496,7 +525,7 @@ def open_site(study: Study, arg: dict[str, Any], src: str, row: int, region=None
         geom = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=study.settings.web_crs) \
             .to_crs(study.settings.crs).iloc[0]
         precision, address = "address", str(arg.get("address", ""))
-    region = study.borders.union_all() if region is None else region
+    region = whole if region is None else region
     tol = study.settings.boundary_tolerance_m
     if region.distance(geom) > tol:
         raise _err(f"the new point lies outside Uusimaa ({region.distance(geom) / 1000:.1f} km away)",
@@ -512,7 +541,7 @@ def open_site(study: Study, arg: dict[str, Any], src: str, row: int, region=None
             raise
         except PlannerError as exc:
             raise _err(getattr(exc, "reason", str(exc)), src, row, "lon") from None
-    own = study.borders.loc[study.borders["municipality_code"] == code].geometry.iloc[0]
+    own = polys[code]
     if own.distance(geom) > tol:
         raise _err(f"the new point lies {own.distance(geom) / 1000:.1f} km outside municipality {code}",
                    src, row, "municipality_code")

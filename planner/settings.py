@@ -109,6 +109,10 @@ class Settings:
     mobile_exact_tour_max: int = 12
     # maximal-covering solves (each followed by a tour check) before the search stops
     mobile_max_iterations: int = 300
+    # the largest origin x destination matrix allocated at once (rows x points): 20 M cells are
+    # 160 MB of float64 per copy, and a run holds a handful of copies (times, errors, per-need
+    # blocks), so a run stays under 4 GB; more is refused before any allocation (issue 25)
+    max_matrix_cells: int = 20_000_000
     geodata_dir: Path = GEODATA_DIR
     cache_dir: Path = field(default_factory=default_cache_dir)
 

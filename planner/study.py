@@ -17,8 +17,15 @@ from . import data
 from .accessibility import point_load, reception_access, summary_tables, unit_access
 from .categories import DEFAULT_ELIGIBILITY, ORGANISER_COLUMN, eligibility_text, parse_eligibility
 from .demand import grid_demand, postal_demand, weight_units
+from .errors import DataError
 from .settings import DEFAULT_SETTINGS, Settings
-from .traveltime import TravelTimeMatrix, TravelTimeModel, estimate_model, travel_time_matrix
+from .traveltime import (
+    TravelTimeMatrix,
+    TravelTimeModel,
+    check_matrix_cells,
+    estimate_model,
+    travel_time_matrix,
+)
 
 __all__ = ["Study", "Results", "load_study", "evaluate_points", "DEMAND_KINDS", "default_date",
            "WEIGHT_TEXT"]
@@ -121,6 +128,15 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
     day = date or default_date(settings)
     data.parse_date(day, "--date")
     pts = data.select_points(all_pts, day, include_unlocated, located_only=located_only)
+    if pts.empty:  # nothing to reach: a clear error, not empty tables or a map without points
+        vf = pd.to_datetime(all_pts["valid_from"]).dropna()
+        vt = pd.to_datetime(all_pts["valid_to"]).dropna()
+        span = (f"; the file's points are valid from {vf.min().date()}" if len(vf) else "") + \
+            (f", the last until {vt.max().date()}" if len(vt) else "")
+        raise DataError(f"no service point of the {len(all_pts)} row(s) is valid on {day}"
+                             + ("" if include_unlocated else " with a known site") + span
+                             + ": choose another --date", file=str(points or "bundled service points"),
+                             field="valid_from")
     rules = parse_eligibility(eligibility)
     organisers = None
     if ORGANISER_COLUMN in munis.columns:
@@ -152,6 +168,7 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
                       "Uusimaa or at sea); they count in every total as unlocated", PlannerWarning,
                       stacklevel=2)
     units = weight_units(units, weight)
+    check_matrix_cells(len(units), len(pts), settings, "demand units")  # before any allocation
     model = model or estimate_model(mode, settings)
     if callable(getattr(model, "bind", None)):  # a matrix keyed by unit and point ids
         model = model.bind(units, pts)

@@ -197,7 +197,8 @@ def cost_matrix(study: Study, rows: pd.DataFrame, sites: gpd.GeoDataFrame, need:
     if ex.any():
         base[:, ex] = study.ttm.columns(sites.loc[ex, "id"].tolist())[uniq]
     if (~ex).any() and len(uniq):
-        base[:, ~ex] = unit_point_times(study.model, study.units.iloc[uniq], xy(sites[~ex]))
+        base[:, ~ex] = unit_point_times(study.model, study.units.iloc[uniq], xy(sites[~ex]),
+                                        point_ids=sites.loc[~ex, "id"] if "id" in sites.columns else None)
     cost = base[inv]
     cost = np.where(np.isnan(cost), np.inf, cost)
     cats = sites["category"].to_numpy()

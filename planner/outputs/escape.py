@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,7 @@ from branca.element import Element
 from jinja2 import Template
 
 __all__ = ["html_text", "js_template_html", "md_text", "cell_text", "neutralise_cells", "html_element",
-           "RawHtml", "FORMULA_PREFIXES"]
+           "RawHtml", "FORMULA_PREFIXES", "control_free", "terminal_text"]
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by
 # Excel, LibreOffice or Google Sheets (tab and carriage return too: some apps strip them)
@@ -122,9 +123,12 @@ def cell_text(value: Any) -> Any:
 
     Text starting with ``= + - @`` (or tab / carriage return) gets a leading apostrophe
     (shown as text by spreadsheet apps); numbers, including negative ones, stay numbers.
+    Control characters (ESC, NUL, ...: no spreadsheet can hold them) become U+FFFD.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str):
+        value = control_free(value)
+        if value.startswith(FORMULA_PREFIXES):
+            return "'" + value
     return value
 
 
@@ -139,3 +143,25 @@ def neutralise_cells(df: pd.DataFrame) -> pd.DataFrame:
             out[col] = s.map(cell_text).astype(object)
     out.columns = [cell_text(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+# C0 controls but tab, line feed and carriage return (which text cells may hold), DEL and the
+# C1 controls: openpyxl refuses them in a cell, and ESC in a terminal starts an escape sequence
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_free(text: str, keep_newlines: bool = True) -> str:
+    """``text`` with every control character replaced by U+FFFD (tab, LF, CR kept when
+    ``keep_newlines``).
+
+    >>> control_free("a\x1b[31mb")
+    'a\ufffd[31mb'
+    """
+    out = _CONTROL.sub("\ufffd", text)
+    return out if keep_newlines else re.sub(r"[\t\r]", "\ufffd", out)
+
+
+def terminal_text(text: str) -> str:
+    """A line for the terminal: control characters of user text (an ESC sequence that would
+    recolour, retitle or clear the terminal) shown as U+FFFD; line breaks kept."""
+    return control_free(str(text))

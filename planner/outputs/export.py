@@ -7,6 +7,9 @@ scenario) and every export writes a metadata record (``metadata.csv`` or a
 
 from __future__ import annotations
 
+import gc
+import io
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -15,6 +18,7 @@ import pandas as pd
 
 from ..accessibility import with_provenance
 from ..attribution import attribution_lines
+from ..errors import OutputError
 from .escape import neutralise_cells
 
 __all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_geopackage",
@@ -74,13 +78,33 @@ def write_excel(tables: dict[str, pd.DataFrame], path: str | Path, provenance: d
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     extra = {"scenario_file": scenario_text} if scenario_text else None
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        neutralise_cells(metadata_table(provenance, extra)).to_excel(xw, sheet_name="metadata",
-                                                                    index=False)
+    hook = sys.unraisablehook
+    try:
+        data = _excel_bytes(tables, metadata_table(provenance, extra))
+    except OSError as exc:  # a full disk (openpyxl's own temporary files): one clear error, and
+        # not the tracebacks of its half-closed writers when they are collected afterwards
+        sys.unraisablehook = lambda _: None
+        failure = OSError(exc.errno, exc.strerror)
+    else:
+        failure = None
+    try:
+        if failure is not None:
+            gc.collect()
+            raise failure
+    finally:
+        sys.unraisablehook = hook
+    path.write_bytes(data)  # written in one go: a full disk fails cleanly, not mid-ZIP
+    return path
+
+
+def _excel_bytes(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        neutralise_cells(metadata).to_excel(xw, sheet_name="metadata", index=False)
         for name, df in tables.items():
             plain = _plain(df).replace([np.inf, -np.inf], np.nan)  # Excel has no infinity
             neutralise_cells(plain).to_excel(xw, sheet_name=name[:31], index=False)
-    return path
+    return buf.getvalue()
 
 
 def write_geopackage(layers: dict[str, pd.DataFrame], path: str | Path,
@@ -90,13 +114,23 @@ def write_geopackage(layers: dict[str, pd.DataFrame], path: str | Path,
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
-    for name, df in layers.items():
-        df = with_provenance(df, provenance)
-        if isinstance(df, gpd.GeoDataFrame):
-            df.to_file(path, layer=name, driver="GPKG")
-        else:
-            gpd.GeoDataFrame(df).to_file(path, layer=name, driver="GPKG")
-    gpd.GeoDataFrame(metadata_table(provenance)).to_file(path, layer="metadata", driver="GPKG")
+    try:
+        for name, df in layers.items():
+            df = with_provenance(df, provenance)
+            if isinstance(df, gpd.GeoDataFrame):
+                df.to_file(path, layer=name, driver="GPKG")
+            else:
+                gpd.GeoDataFrame(df).to_file(path, layer=name, driver="GPKG")
+        gpd.GeoDataFrame(metadata_table(provenance)).to_file(path, layer="metadata", driver="GPKG")
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - GDAL's write errors (a full disk: "Failed to commit")
+        import shutil
+
+        free = shutil.disk_usage(path.parent).free
+        raise OutputError(f"cannot write the GeoPackage {path.name}: {exc}"
+                          + (f" (the disk is full: {free / 1e6:.1f} MB free)" if free < 50e6 else "")
+                          ) from None
     return path
 
 

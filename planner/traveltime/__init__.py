@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from ..settings import ModeParams
+from ..errors import DataError
+from ..settings import DEFAULT_SETTINGS, ModeParams, Settings
 from .estimate import estimate_model
 
 __all__ = [
@@ -33,6 +34,8 @@ __all__ = [
     "error_p90_min",
     "extrapolated",
     "estimate_model",
+    "check_matrix_cells",
+    "model_times",
     "TravelTimeModel",
     "StraightLineModel",
     "TravelTimeMatrix",
@@ -162,6 +165,33 @@ class TravelTimeMatrix:
         })
 
 
+def check_matrix_cells(n_rows: int, n_points: int, settings: Settings = DEFAULT_SETTINGS,
+                       rows: str = "origins") -> None:
+    """A DataError before a dense ``n_rows x n_points`` matrix larger than
+    ``settings.max_matrix_cells`` is allocated, saying how to proceed."""
+    cells = int(n_rows) * int(n_points)
+    if cells > settings.max_matrix_cells:
+        raise DataError(f"{n_rows:,} {rows} x {n_points:,} service points = {cells / 1e6:,.1f} M travel "
+                        f"times, more than the {settings.max_matrix_cells / 1e6:,.0f} M this planner "
+                        f"computes at once ({8 * cells / 1e9:,.1f} GB per copy, and a run holds several): "
+                        "use a smaller area or fewer points (one municipality's, or --date for one day's "
+                        "network), or split the demand grid into chunks "
+                        "and run each (settings.max_matrix_cells)")
+
+
+def model_times(model: TravelTimeModel, origins: np.ndarray, destinations: np.ndarray,
+                destination_ids: np.ndarray | list | None = None, rows: str = "origins") -> np.ndarray:
+    """``model.times``, giving the destinations' point ids to a model that matches destinations
+    by id (an imported matrix keyed by ids: points sharing a site keep their own times).
+    Refused before allocation when larger than ``settings.max_matrix_cells`` (``rows``: what
+    the origins are, for that message)."""
+    check_matrix_cells(len(np.reshape(origins, (-1, 2))), len(np.reshape(destinations, (-1, 2))),
+                       getattr(model, "settings", DEFAULT_SETTINGS), rows)
+    if destination_ids is not None and getattr(model, "needs_destination_ids", False):
+        return model.times(origins, destinations, destination_ids=np.asarray(destination_ids, dtype=object))
+    return model.times(origins, destinations)
+
+
 def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
                        points: gpd.GeoDataFrame) -> TravelTimeMatrix:
     """Matrix from every demand unit to every service point (unlocated units: NaN rows).
@@ -171,14 +201,20 @@ def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
     """
     from .intrazonal import INTRAZONAL_NOTE, unit_point_times
 
-    times = unit_point_times(model, units, xy(points))
-    provenance = {**model.provenance(), "intrazonal_trips": INTRAZONAL_NOTE}
+    ids = points["id"].to_numpy(dtype=object)
     coverage = None
     if callable(getattr(model, "coverage", None)):  # an imported matrix: what it covers
         origins = xy(units)
         located = np.isfinite(origins).all(axis=1)
-        coverage = model.coverage(origins[located], xy(points))
-        provenance["matrix_coverage"] = coverage.note(getattr(model, "fallback_text", lambda: None)())
+        coverage = model.coverage(origins[located], xy(points), **_ids_kw(model, ids))
+        if callable(getattr(model, "check_coverage", None)):  # answers nothing: a wrong file or key
+            model.check_coverage(coverage)
+    times = unit_point_times(model, units, xy(points), point_ids=ids)
+    provenance = {**model.provenance(), "intrazonal_trips": INTRAZONAL_NOTE}
+    if coverage is not None:
+        note = coverage.note(getattr(model, "fallback_text", lambda: None)())
+        read = getattr(model, "reading_note", lambda: "")()
+        provenance["matrix_coverage"] = f"{note}; {read}" if read else note
     return TravelTimeMatrix(
         units["unit_id"].to_numpy(dtype=object),
         points["id"].to_numpy(dtype=object),
@@ -187,6 +223,12 @@ def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
         model if callable(getattr(model, "error_p90_min", None)) else None,
         coverage,
     )
+
+
+def _ids_kw(model: object, ids: np.ndarray | list | None) -> dict[str, np.ndarray]:
+    if ids is not None and getattr(model, "needs_destination_ids", False):
+        return {"destination_ids": np.asarray(ids, dtype=object)}
+    return {}
 
 
 def extrapolated(model: object | None, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
@@ -202,10 +244,11 @@ def extrapolated(model: object | None, origins: np.ndarray, destinations: np.nda
     return out
 
 
-def error_p90_min(model: object | None, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+def error_p90_min(model: object | None, origins: np.ndarray, destinations: np.ndarray,
+                  destination_ids: np.ndarray | list | None = None) -> np.ndarray:
     """(n, m) p90 absolute error (min) of ``model``'s times; NaN where the model has no known error.
 
-    Unlocated origins (NaN coordinates) give NaN.
+    Unlocated origins (NaN coordinates) give NaN. ``destination_ids``: see :func:`model_times`.
     """
     o = np.asarray(origins, float).reshape(-1, 2)
     d = np.asarray(destinations, float).reshape(-1, 2)
@@ -213,5 +256,5 @@ def error_p90_min(model: object | None, origins: np.ndarray, destinations: np.nd
     fn = getattr(model, "error_p90_min", None)
     ok = np.isfinite(o).all(axis=1)
     if callable(fn) and ok.any() and len(d):
-        out[ok] = np.asarray(fn(o[ok], d), float)
+        out[ok] = np.asarray(fn(o[ok], d, **_ids_kw(model, destination_ids)), float)
     return out

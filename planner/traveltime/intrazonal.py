@@ -58,24 +58,29 @@ def intrazonal_pairs(units: gpd.GeoDataFrame, points_xy: np.ndarray) -> tuple[np
 
 
 def unit_point_times(model, units: gpd.GeoDataFrame, points_xy: np.ndarray,
-                     origins: np.ndarray | None = None) -> np.ndarray:
+                     origins: np.ndarray | None = None, point_ids: np.ndarray | list | None = None
+                     ) -> np.ndarray:
     """(n units, m points) minutes: origin-point times, intrazonal pairs averaged over the area.
 
     ``origins``: the units' origin points (n, 2), default their ``x_m, y_m``; NaN rows
-    (unlocated units) stay NaN.
+    (unlocated units) stay NaN. ``point_ids``: the points' ids, for a model that matches
+    destinations by id (:func:`planner.traveltime.model_times`).
     """
-    from . import xy
+    from . import model_times, xy
+
+    ids = None if point_ids is None else np.asarray(point_ids, dtype=object)
 
     pts = np.asarray(points_xy, float).reshape(-1, 2)
     origins = xy(units) if origins is None else np.asarray(origins, float)
     located = np.isfinite(origins).all(axis=1)
     times = np.full((len(origins), len(pts)), np.nan)
     if located.any() and len(pts):
-        times[located] = model.times(origins[located], pts)
+        times[located] = model_times(model, origins[located], pts, ids)
     rows, cols = intrazonal_pairs(units, pts)
     geom = units.geometry.to_numpy()
     for i, j in zip(rows, cols, strict=True):
-        t = np.asarray(model.times(area_samples(geom[i]), pts[j:j + 1]), float)[:, 0]
+        t = np.asarray(model_times(model, area_samples(geom[i]), pts[j:j + 1],
+                                   None if ids is None else ids[j:j + 1]), float)[:, 0]
         finite = t[np.isfinite(t)]
         # a sample the model cannot route from (water, off the network) does not count
         times[i, j] = finite.mean() if len(finite) else times[i, j]
