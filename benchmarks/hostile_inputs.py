@@ -9,7 +9,8 @@ breaks open). Usage::
 
 Runs each command in a subprocess with that checkout first on PYTHONPATH (about two minutes).
 
-The cases of issue 25 (items 2-6: imported matrices, inputs checked for meaning, tracebacks,
+The cases of issue 25 (item 1: names that are Jinja syntax in the points file, a scenario and
+the service-area table; items 2-6: imported matrices, inputs checked for meaning, tracebacks,
 misleading reasons, bounded resources, outputs) are classed one by one as ``clear`` (one
 ``error:`` line naming the problem, nothing written), ``handled`` (the right result),
 ``silent`` (exit 0 with a wrong result), ``traceback`` or ``executes`` (user text run as code),
@@ -208,6 +209,57 @@ app()
 """
 
 
+def _template_kind(r: subprocess.CompletedProcess, page: str, marker: Path, literal: str) -> str:
+    """executes / traceback / silent / handled for a name that is Jinja syntax: it ran if the
+    payload's folder appeared or 7*7 became 49; it must show on the map as typed."""
+    import html as _html
+
+    shown = _html.unescape(_html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m[1], 16)), page)))
+    if marker.exists() or "Plan 49 x" in shown:
+        return "executes"
+    return _ok(r, literal in shown)
+
+
+def _template_cases(wt: Path, d: Path, pts: pd.DataFrame, report) -> dict[str, str]:
+    """Issue 25, item 1: names that are Jinja syntax through the points file, a scenario and the
+    service-area table, each as a planner would run it."""
+    import shutil
+
+    res: dict[str, str] = {}
+    tag = f"PWNED_{os.getpid()}"
+    marker = Path(tempfile.gettempdir()) / tag  # where the payload's makedirs (cwd: the temp dir) lands
+    payloads = {"arithmetic '{{ 7*7 }}'": "Plan {{ 7*7 }} x",
+                "os.makedirs through lipsum":
+                    "{{ lipsum.__globals__.os.makedirs(dict(" + tag + "=1)|list|first) }}",
+                "unclosed comment '{#2}'": "Room {#2} a",
+                "undefined variable '{{ huone }}'": "Sali {{ huone }} b"}
+    kela = pts.index[(pts["category"] == "kela") & (pts["lon"] != "")]
+    for (label, text), i in zip(payloads.items(), kela, strict=False):
+        bad = pts.copy()
+        bad.loc[i, "name"] = text
+        f = d / "jinja_points.csv"
+        bad.to_csv(f, index=False)
+        r = report("--points", f)
+        page = (d / "o25" / "map.html").read_text(encoding="utf-8") if r.returncode == 0 else ""
+        res[f"template: point name {label}"] = _template_kind(r, page, marker, text)
+        shutil.rmtree(marker, ignore_errors=True)
+    sc = d / "jinja.yaml"
+    name = "Plan {{ 7*7 }} x {#2}"
+    sc.write_text("name: " + json.dumps(name) + "\nchanges:\n  - close: kela_vantaa_tikkurila\n",
+                  encoding="utf-8")
+    html_out = d / "jinja_map.html"
+    r = _run(wt, ["map", sc, "--out", html_out, "--no-tiles"])
+    page = html_out.read_text(encoding="utf-8") if html_out.is_file() else ""
+    res["template: scenario name"] = _template_kind(r, page, marker, name)
+    areas = pd.read_csv(wt / "geodata/service_areas.csv", dtype=str, keep_default_na=False)
+    areas["service_area"] = areas["service_area"].replace({"Helsinki": "Plan {{ 7*7 }} x"})
+    areas.to_csv(d / "jinja_areas.csv", index=False)
+    r = report("--service-areas", d / "jinja_areas.csv")
+    page = (d / "o25" / "map.html").read_text(encoding="utf-8") if r.returncode == 0 else ""
+    res["template: service-area name"] = _template_kind(r, page, marker, "Plan {{ 7*7 }} x")
+    return res
+
+
 def issue25_cases(wt: Path, d: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Each case of issue 25 (items 2-6) and its class; plus the measured figures."""
     res: dict[str, str] = {}
@@ -222,6 +274,9 @@ def issue25_cases(wt: Path, d: Path) -> tuple[dict[str, str], dict[str, str]]:
 
         shutil.rmtree(out, ignore_errors=True)
         return _run(wt, ["report", "--out", out, *args], **kw)
+
+    # 1. user text is data in every template (folium/branca compile map markup as Jinja)
+    res.update(_template_cases(wt, d, pts, report))
 
     # 2. imported matrices
     m = _matrix(d, "comma.csv", [(c, kamppi, "12,5") for c in codes[:50]], sep=";")

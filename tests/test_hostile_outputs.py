@@ -163,7 +163,7 @@ def test_a_full_disk_is_one_error_line_and_the_old_output_stays(tmp_path, monkey
 
 def test_no_point_valid_on_the_date_is_a_clear_error(tmp_path):
     pts = pd.read_csv(GEO / "service_points.csv", dtype=str, keep_default_na=False)
-    pts["valid_from"] = "2024-01-01"
+    pts["valid_from"], pts["valid_to"] = "2024-01-01", ""  # every point opens after the default day
     path = tmp_path / "future.csv"
     pts.to_csv(path, index=False)
     for cmd, out in (("report", tmp_path / "o"), ("map", tmp_path / "m.html")):
