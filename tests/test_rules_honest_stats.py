@@ -177,7 +177,9 @@ def test_swedish_appointment_closures_show_their_lost_access(swedish):
         t = swedish[key]
         better = t["mean_min_served_after"] < t["mean_min_served_before"] - 1e-9
         assert (t.loc[better & (t["pop_lost_access"] > 0), "improved_by_exclusion"]).all(), key
-    assert reg["improved_by_exclusion"]
+    # (on the issue's data the Swedish mean "improved" by 7.3 min; on the corrected network the
+    # closures lengthen the others' trips more than the lost residents' leave the mean: no flag)
+    assert reg["improved_by_exclusion"] == (reg["mean_min_served_after"] < reg["mean_min_served_before"])
     overview_cols = ["pop_no_point_after", "pop_lost_access", "improved_by_exclusion"]
     assert all(c in swedish["compare_region"].columns for c in overview_cols)
 
@@ -206,16 +208,28 @@ def test_appointment_only_never_improves_the_walk_in_figures(study, baseline):
         assert (t["pop_lost_access"] > 0).any() or not better.any()
 
 
-def test_the_map_title_says_when_a_mean_improves_only_by_lost_access(study, baseline, swedish):
+def test_the_map_title_says_when_a_mean_improves_only_by_lost_access(study, baseline):
+    """Close every Swedish-language point of the organiser whose Swedish speakers travel longest:
+    they lose access (the organiser rule keeps them from the neighbours' points), the region's
+    mean over those served falls only because they left it, and the map title says so."""
     from planner.outputs.maps import scenario_map
 
-    res, applied = evaluate(study, load_scenario(SWEDISH), baseline)
-    changes = swedish["unit_changes"]
-    reg = swedish["compare_region"].set_index(["need", "group"])
-    lost = int(reg.loc[("social_any", "sv"), "pop_lost_access"])
+    sv = baseline.access[(baseline.access["need"] == "social_any") & (baseline.access["group"] == "sv")
+                         & np.isfinite(baseline.access["time_min"])]
+    org = sv["unit_id"].map(study.units.set_index("unit_id")["municipality_code"]).map(study.organisers)
+    mean = (sv["time_min"] * sv["population"]).groupby(org).sum() / sv["population"].groupby(org).sum()
+    far = mean.idxmax()
+    pts = study.points
+    own = pts[pts["category"].isin(["sv_walkin", "sv_appointment"])
+              & (pts["municipality_code"].map(study.organisers) == far)]
+    sc = parse_scenario({"name": "Close the far Swedish points", "changes": [{"close": list(own["id"])}]})
+    res, applied = evaluate(study, sc, baseline)
+    changes = unit_changes(baseline, res)
+    reg = area_changes(changes, study.units, None).set_index(["need", "group"]).loc[("social_any", "sv")]
+    assert reg["pop_lost_access"] > 0 and reg["improved_by_exclusion"]
     html = scenario_map(study, res, "social_any", "sv", applied=applied, changes=changes,
                         tiles=None).get_root().render()
-    assert f"improves only because {lost:,} residents lost access" in html
+    assert f"improves only because {int(reg['pop_lost_access']):,} residents lost access" in html
     html = scenario_map(study, res, "kela", "fi", applied=applied, changes=changes,
                         tiles=None).get_root().render()
     assert "improves only because" not in html  # nobody's Kela trip changes in that scenario
