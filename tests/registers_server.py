@@ -42,7 +42,8 @@ class FakeRegisters:
 
     def __init__(self, page_size: int = 2):
         self.units = recorded_units()
-        self.descriptions = {7705: json.loads((DATA / "tpr_description_7705.json").read_text(encoding="utf-8"))}
+        desc = json.loads((DATA / "tpr_description_7705.json").read_text(encoding="utf-8"))
+        self.descriptions = {7705: desc}
         self.organisations, self.channels = recorded_channels()
         self.page_size = page_size
         self.fail: dict[str, list[int]] = {}

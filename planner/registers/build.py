@@ -44,7 +44,7 @@ def _site(rec: Record, settings: Settings) -> shapely.Point | None:
     """The record's site in EPSG:3067, or None when the register gives no usable coordinates."""
     x, y = rec.x, rec.y
     if (x is None or y is None) and rec.lon is not None and rec.lat is not None:
-        pt = gpd.GeoSeries([shapely.Point(rec.lon, rec.lat)], crs=settings.web_crs).to_crs(settings.crs).iloc[0]
+        pt = gpd.GeoSeries([shapely.Point(rec.lon, rec.lat)], crs=settings.web_crs).to_crs(settings.crs)[0]
         x, y = pt.x, pt.y
     if x is None or y is None:
         return None

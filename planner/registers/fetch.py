@@ -60,8 +60,8 @@ def fetch_points(out: str | Path, registers: tuple[str, ...] = REGISTERS, *, tpr
     :func:`skipped_path` with their reason. Any failed request stops the run before
     anything is written, with one line per failed URL.
     """
-    from ..errors import DataError
     from ..data import load_municipal_borders, load_municipalities, load_service_points
+    from ..errors import DataError
     from ..outputs.atomic import atomic_file, check_out_file
     from ..outputs.escape import neutralise_cells
 

@@ -177,7 +177,8 @@ def service_mode(rec: Record, rules: Rules) -> tuple[str, str]:
                 return "appointment", f"register text: '{m.group(0)}'"
     if rec.plain_hours:
         return "walkin", "register: opening hours without reservation"
-    return rules.when_unknown, f"no opening hours or booking text in the register: {rules.when_unknown} assumed"
+    return rules.when_unknown, (f"no opening hours or booking text in the register: "
+                                f"{rules.when_unknown} assumed")
 
 
 def map_record(rec: Record, rules: Rules) -> tuple[list[Mapped], str]:
@@ -193,7 +194,8 @@ def map_record(rec: Record, rules: Rules) -> tuple[list[Mapped], str]:
                        rec.languages_from, rule.id)], ""
     langs, source, notes = list(rec.languages), rec.languages_from, []
     if not langs and rule.default_languages:
-        langs, source = list(rule.default_languages), f"rule {rule.id}: default languages (register states none)"
+        langs = list(rule.default_languages)
+        source = f"rule {rule.id}: default languages (register states none)"
         notes.append("language assumed by the mapping rule: the register states none")
     social = [x for x in ("fi", "sv") if x in langs]
     if not social:

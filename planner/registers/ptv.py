@@ -133,7 +133,8 @@ def channel_records(pages: list[tuple[Answer, str]], base: str = DEFAULT_BASE) -
                 organisation=str(ch.get("organizationId") or ""),
                 organisation_codes=[org] if org else [],
                 hours_text=[v for h in hours for v in _lang_values(h.get("additionalInformation")).values()],
-                booking_text=[str(d["value"]) for d in ch.get("serviceChannelDescriptions") or [] if d.get("value")],
+                booking_text=[str(d["value"]) for d in ch.get("serviceChannelDescriptions") or []
+                              if d.get("value")],
                 reservation_hours=any(h.get("isReservation") for h in open_hours),
                 plain_hours=any(not h.get("isReservation") and (h.get("openingHour") or h.get("isAlwaysOpen"))
                                 for h in open_hours),

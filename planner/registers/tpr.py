@@ -61,7 +61,8 @@ def unit_records(units: Answer, descriptions: list[Answer], base: str = DEFAULT_
     if not isinstance(units.data, list):
         from .client import RegisterError
 
-        raise RegisterError(f"GET {units.url}: expected a JSON list of units, got {type(units.data).__name__}")
+        raise RegisterError(f"GET {units.url}: expected a JSON list of units, "
+                            f"got {type(units.data).__name__}")
     out = []
     for u in units.data:
         uid = u.get("id")
@@ -95,7 +96,8 @@ def unit_records(units: Answer, descriptions: list[Answer], base: str = DEFAULT_
             service_ids=[str(d.get("id")) for d in descs],
             organisation=str(u.get("dept_id") or u.get("org_id") or ""),
             hours_text=hours,
-            booking_text=[str(d.get(k) or "") for d in descs for k in ("description_short", "description_long")],
+            booking_text=[str(d.get(k) or "") for d in descs
+                          for k in ("description_short", "description_long")],
             reservation_hours=False,
             plain_hours=any(_has_time(t) for t in hours),
         ))
