@@ -11,7 +11,7 @@ import pandas as pd
 from ..settings import DEFAULT_SETTINGS, Settings
 from . import ptv, tpr
 from .build import build_points, category_counts
-from .client import RegisterClient
+from .client import RegisterClient, RegisterError
 from .mapping import load_rules
 
 __all__ = ["REGISTERS", "KELA_BUSINESS_ID", "FetchResult", "fetch_points", "skipped_path"]
@@ -45,6 +45,12 @@ def _progress(enabled: bool):
 
     return Progress(SpinnerColumn(), TextColumn("{task.completed} request(s)"), TimeElapsedColumn(),
                     TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
+
+
+def _lines(exc: RegisterError) -> list[str]:
+    """The failed requests of an error (a batch error lists one per line)."""
+    text = str(exc)
+    return [x.strip() for x in text.splitlines()[1:]] if "\n" in text else [text]
 
 
 def fetch_points(out: str | Path, registers: tuple[str, ...] = REGISTERS, *, tpr_base: str = tpr.DEFAULT_BASE,
@@ -84,12 +90,22 @@ def fetch_points(out: str | Path, registers: tuple[str, ...] = REGISTERS, *, tpr
 
         client = RegisterClient(cache, offline=offline, min_interval_s=min_interval_s, retries=retries,
                                 timeout_s=timeout_s, on_request=tick)
+        failures: list[str] = []  # every register is asked, so one run lists every failed URL
         if "tpr" in registers:
-            units, descs = tpr.fetch_tpr(client, rule_set.tpr_service_ids, tpr_base)
-            records += tpr.unit_records(units, descs, tpr_base)
+            try:
+                units, descs = tpr.fetch_tpr(client, rule_set.tpr_service_ids, tpr_base)
+                records += tpr.unit_records(units, descs, tpr_base)
+            except RegisterError as exc:
+                failures += _lines(exc)
         if "ptv" in registers:
-            pages = ptv.fetch_ptv(client, codes, list(organisations), ptv_base)
-            records += ptv.channel_records(pages, ptv_base)
+            try:
+                pages = ptv.fetch_ptv(client, codes, list(organisations), ptv_base)
+                records += ptv.channel_records(pages, ptv_base)
+            except RegisterError as exc:
+                failures += _lines(exc)
+        if failures:
+            raise RegisterError(f"{len(failures)} register request(s) failed; nothing written (answers "
+                                "fetched so far are cached):\n  " + "\n  ".join(failures))
     points, skipped = build_points(records, rule_set, munis, borders, settings)
     if not len(points):
         reasons = skipped["reason"].value_counts().to_dict() if len(skipped) else {}
