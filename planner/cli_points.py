@@ -70,6 +70,8 @@ def fetch_command(
 
 
 def _print_table(diff, limit: int) -> None:
+    import sys
+
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -80,7 +82,8 @@ def _print_table(diff, limit: int) -> None:
     for _, r in diff.head(limit).iterrows():
         # Text cells: register names are shown as typed, never read as rich markup
         table.add_row(*(Text(str(r[c])) for c in ("change", "id", "name", "detail")))
-    Console(soft_wrap=False).print(table)
+    # a terminal gets its own width; a pipe or file one line per row, unfolded where possible
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
     if len(diff) > limit:
         typer.echo(f"... {len(diff) - limit} more in the CSV")
 
