@@ -84,7 +84,7 @@ def test_a_placeholder_becoming_a_site_is_a_move_without_a_distance(tmp_path, fi
     old_path.write_text(text, encoding="utf-8")
     d = diff_points(load_service_points(old_path), load_service_points(new_path))
     row = d[(d["change"] == "moved") & (d["id"] == "f_edge")].iloc[0]
-    assert row["detail"] == "site now known (was a placeholder)"
+    assert row["detail"] == "site now known (was unknown)"
     assert pd.isna(row["distance_m"])  # a municipal centre is not a site: no distance claimed
 
 

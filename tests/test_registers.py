@@ -271,3 +271,16 @@ def test_rules_file_mistakes_are_located(tmp_path):
     result = runner.invoke(app, ["points", "fetch", "--out", str(tmp_path / "p.csv"), "--rules", str(bad),
                                  "--offline", "--cache-dir", str(tmp_path / "c")])
     assert result.exit_code == 2 and "nmae" in result.output
+
+
+def test_the_progress_line_does_not_disturb_a_run(tmp_path):
+    ticks = []
+    with fake.FakeRegisters() as srv:
+        client = RegisterClient(tmp_path / "c", min_interval_s=0, on_request=ticks.append)
+        client.get(f"{srv.tpr_url}v4/unit/", {"newfeatures": "yes"})
+        result = runner.invoke(app, ["points", "fetch", "--out", str(tmp_path / "p.csv"), "--registers",
+                                     "tpr", "--tpr-url", srv.tpr_url, "--cache-dir", str(tmp_path / "c2"),
+                                     "--min-delay", "0"])  # progress on (the default)
+    assert ticks == [f"{srv.tpr_url}v4/unit/?newfeatures=yes"]
+    assert result.exit_code == 0, result.output
+    assert "12 rows" in result.output

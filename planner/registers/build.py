@@ -29,6 +29,9 @@ SKIPPED_COLUMNS = ["register", "register_id", "name", "municipality_code", "reas
                    "fetched_on"]
 # EPSG:3067 box of Finland: coordinates outside it are not a Finnish site (swapped, or degrees)
 _FINLAND_3067 = (40_000.0, 6_600_000.0, 770_000.0, 7_800_000.0)
+# a register unit without coordinates: documented to exist, site unknown -> a placeholder at its
+# municipality (issue 23 item 4 names such rows' precision; one constant to follow it)
+NO_SITE_PRECISION = "unknown"
 
 
 def _municipality_lookup(municipalities: pd.DataFrame) -> dict[str, str]:
@@ -101,7 +104,7 @@ def build_points(records: list[Record], rules: Rules, municipalities: pd.DataFra
                 "id": row_id(rec, m.category), "name": m.name, "category": m.category,
                 "municipality_code": code, "address": m.address, "postal_code": rec.postal_code,
                 "lon": lon, "lat": lat,
-                "location_precision": "address" if site is not None else "unknown",
+                "location_precision": "address" if site is not None else NO_SITE_PRECISION,
                 "source": rec.url, "valid_from": "", "valid_to": "",
                 "note": "; ".join([f"in the register on {rec.fetched_on}", *notes, *m.notes]),
                 "target_group": m.target_group, "x": x, "y": y,

@@ -5,8 +5,8 @@ category's language, so a walk-in point that becomes by-appointment keeps its id
 
 - ``added`` / ``removed``: an id in only one file;
 - ``moved``: both sites known and more than ``threshold_m`` apart (EPSG:3067 metres), or the
-  site became known / unknown (placeholder), then without a distance: a placeholder's
-  municipal centre is not a site, so no distance is claimed;
+  site became known / unknown (a placeholder or a municipality proxy), then without a
+  distance: a stand-in position is not a site, so no distance is claimed;
 - ``recategorised``: another category; ``redated``: another ``valid_from`` or ``valid_to``;
 - ``retargeted``: another ``target_group`` (missing column = everyday service).
 
@@ -25,6 +25,9 @@ __all__ = ["CHANGES", "DIFF_COLUMNS", "MOVE_THRESHOLD_M", "diff_points", "change
 
 CHANGES = ("added", "removed", "moved", "recategorised", "redated", "retargeted")
 MOVE_THRESHOLD_M = 100.0
+# rows that stand at a stand-in position, not at their site: a placeholder (unknown) or a
+# municipality proxy (issue 23, item 4); no distance to or from them is claimed
+NOT_A_SITE = ("unknown", "municipality")
 DIFF_COLUMNS = ["change", "id", "name", "category_old", "category_new", "municipality_code", "distance_m",
                 "location_precision_old", "location_precision_new", "valid_from_old", "valid_from_new",
                 "valid_to_old", "valid_to_new", "target_group_old", "target_group_new",
@@ -40,6 +43,11 @@ def _text(row: pd.Series | None, col: str) -> str:
         return ""
     v = row[col]
     return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+
+
+def _sited(row: pd.Series) -> bool:
+    """The row stands at its own site (not a placeholder or a municipality proxy)."""
+    return bool(row.get("located", True)) and row["location_precision"] not in NOT_A_SITE
 
 
 def _lonlat(points: gpd.GeoDataFrame, settings: Settings) -> pd.DataFrame:
@@ -89,13 +97,14 @@ def diff_points(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame, threshold_m: float
             line("removed", pid, f"{o.at[pid, 'category']} point no longer in the file")
     for pid in [p for p in n.index if p in o.index]:
         a, b = o.loc[pid], n.loc[pid]
-        if bool(a["located"]) and bool(b["located"]):
+        sited_a, sited_b = _sited(a), _sited(b)
+        if sited_a and sited_b:
             d = float(a.geometry.distance(b.geometry))
             if d > threshold_m:
                 line("moved", pid, f"moved {d:,.0f} m", d)
-        elif bool(a["located"]) != bool(b["located"]):
-            line("moved", pid, "site now known (was a placeholder)" if b["located"]
-                 else "site no longer known (now a placeholder)")
+        elif sited_a != sited_b:
+            line("moved", pid, f"site now known (was {a['location_precision']})" if sited_b
+                 else f"site no longer known (now {b['location_precision']})")
         if a["category"] != b["category"]:
             line("recategorised", pid, f"{a['category']} → {b['category']}")
         for col in ("valid_from", "valid_to"):
