@@ -284,3 +284,24 @@ def test_the_progress_line_does_not_disturb_a_run(tmp_path):
     assert ticks == [f"{srv.tpr_url}v4/unit/?newfeatures=yes"]
     assert result.exit_code == 0, result.output
     assert "12 rows" in result.output
+
+
+def test_a_file_that_would_not_load_is_never_written(tmp_path, monkeypatch):
+    """The written file is loaded first; a row the planner would refuse stops the run, naming
+    the output file, row and field (a safety net behind the rules, here fed a bad category)."""
+    import planner.registers.fetch as fetch_module
+
+    real = fetch_module.build_points
+
+    def broken(*args, **kwargs):
+        points, skipped = real(*args, **kwargs)
+        points.loc[0, "category"] = "clinic"
+        return points, skipped
+
+    monkeypatch.setattr(fetch_module, "build_points", broken)
+    out = tmp_path / "p.csv"
+    with fake.FakeRegisters() as srv:
+        with pytest.raises(DataError, match=r"p\.csv, row 1, field 'category'.*'clinic'"):
+            fetch_points(out, registers=("tpr",), tpr_base=srv.tpr_url, cache_dir=tmp_path / "c",
+                         min_interval_s=0, progress=False)
+    assert list(tmp_path.glob("*.csv")) == [] and not list(tmp_path.glob(".p.csv*"))
