@@ -8,8 +8,9 @@ Serves ``tests/data/registers/`` (see its README for where each shape comes from
 - PTV (open API v11, ``{ptv_url}``):
   ``ServiceChannel/list/area/Municipality/code/{code}?includeWholeCountry=false&page=N`` -> the
   channels whose area names that municipality, in pages of ``page_size`` (``pageCount`` 0 and
-  ``itemList`` null when there are none, as the API answers); ``ServiceChannel/list/organization
-  ?code={business id}&page=N`` -> the organisation's channels. A malformed code -> 400.
+  ``itemList`` null when there are none: the client must accept a null list);
+  ``ServiceChannel/list/organization?code={business id}&page=N`` -> the organisation's channels.
+  A malformed code -> 400.
 
 ``fail`` maps a path fragment to HTTP statuses answered (in order) before the real answer:
 ``{"code/638": [503, 503]}`` fails that request twice. ``requests`` logs every request path.
