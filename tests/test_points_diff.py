@@ -30,7 +30,7 @@ OLD = COLS + (
     "address,,,\n"
     "b_kela,Kela palvelupiste Tikkurila,kela,092,391686,6685596,address,,,\n"
     "c_sv,Social- och krisjouren i Östra Nyland (Borgå),sv_appointment,638,425375,6695897,address,,,\n"
-    "d_vok,Luona – Vantaan vastaanottokeskus,reception_centre,092,387576,6685323,address,,,\n"
+    "d_vok,=1+1 Luona – Vantaan vastaanottokeskus,reception_centre,092,387576,6685323,address,,,\n"
     "f_edge,Etelä-Tuusulan sosiaali- ja terveysasema (Hyrylä),fi_appointment,858,390531,6701176,address,,,\n")
 NEW = COLS + (
     "a_walkin,\"Sosiaalineuvonta (Helsingin kaupunki, aikuissosiaalityö, Itä)\",fi_walkin,091,392820,6677346,"
@@ -107,6 +107,8 @@ def test_cli_diff_writes_csv_map_and_a_readable_table(files, tmp_path):
     assert HOSTILE in result.output  # the terminal shows the name as typed (rich Text: no markup)
     table = pd.read_csv(out / "diff.csv", dtype=str, keep_default_na=False)
     assert table["change"].tolist() == ["added", "removed", "moved", "recategorised", "redated", "retargeted"]
+    # a name that a spreadsheet would run as a formula is written as text
+    assert table.set_index("id").at["d_vok", "name"] == "'=1+1 Luona – Vantaan vastaanottokeskus"
     page = (out / "diff.html").read_text(encoding="utf-8")
     assert external_references(page) == []  # self-contained: opens offline
     assert "<img" not in page and "\\u003cimg" not in page  # the hostile name only escaped
