@@ -379,3 +379,38 @@ def test_imported_matrix_upload_in_the_browser(page, tmp_path):
     visible = page.locator('[data-testid="stMain"]').inner_text()
     assert "imported travel-time matrix" in visible and "390 of 390 origins" in visible
     assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
+def test_a_shared_link_whose_names_are_jinja_stays_text(page, server, tmp_path):
+    """Issue 25: a ``?sc=`` link is text from anyone. Its scenario name, an opened point's name
+    and a name that would create a folder on the server (``os.makedirs``) reach the builder's map
+    (the same map code as the CLI): in a real browser they show as typed, nothing is evaluated
+    ("Plan 49 x") and no folder appears."""
+    import json as _json
+
+    from planner.urlstate import encode_scenario
+
+    target = tmp_path / "PWNED"
+    exec_name = "{{ lipsum.__globals__.os.makedirs(" + _json.dumps(str(target)).replace('"', "'") + ") }}"
+    text = (f"name: {_json.dumps('Plan {{ 7*7 }} x {#2}')}\nchanges:\n  - close: kela_vantaa_tikkurila\n"
+            f"  - open: {{id: new_a, name: {_json.dumps('Sali {{ huone }} b')}, category: kela, "
+            f"municipality_code: '091', lon: 24.94, lat: 60.17}}\n"
+            f"  - open: {{id: new_b, name: {_json.dumps(exec_name)}, category: kela, "
+            f"municipality_code: '091', lon: 24.95, lat: 60.18}}\n")
+    other = page.context.new_page()
+    other.set_default_timeout(120_000)
+    other.on("pageerror", lambda e: None if _rerender_artefact(str(e)) else page.errors.append(str(e)))
+    other.goto(f"{server}/?lang=en&page=builder&need=kela&sc={encode_scenario(text)}")
+    other.get_by_role("heading", name="Scenario builder").wait_for()
+    frame = _map(other)
+    _wait_idle(other)
+    frame.locator("#planner-title").get_by_text("Plan {{ 7*7 }} x {#2}").wait_for()
+    markers = frame.locator(".leaflet-marker-icon")
+    titles = [markers.nth(i).get_attribute("title") or "" for i in range(markers.count())]
+    assert "Sali {{ huone }} b" in titles and exec_name in titles
+    shown = other.locator("body").inner_text() + frame.locator("body").inner_text()
+    assert "Plan 49" not in shown and "Sali  b" not in shown
+    assert not target.exists(), "a name in a shared link ran as code on the server"
+    _screenshot(other, "jinja_link_builder.png")
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+    other.close()

@@ -180,7 +180,7 @@ def test_helpers_escape_and_neutralise():
 
     assert html_text(HTML_PAYLOAD) == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
     # inside JavaScript backticks: no backtick, no ${, no backslash escape left
-    assert js_template_html("`${x}` \\u003c") == "&#96;&#36;{x}&#96; &#92;u003c"
+    assert js_template_html("`${x}` \\u003c") == "&#96;&#36;&#123;x&#125;&#96; &#92;u003c"
     assert html_text(None) == "" and html_text(float("nan")) == ""
     for f in FORMULAS:
         assert cell_text(f) == "'" + f

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import t
-from .escape import html_text
+from .escape import html_element, html_text
 
 __all__ = ["cumulative_share", "cumulative_chart", "change_by_area", "change_bars", "chart_svg",
            "charts_panel", "scenario_charts", "add_charts_panel"]
@@ -168,8 +168,6 @@ _PLACE = """<script>(function () {
 
 def add_charts_panel(m, charts: list, lang: str = "en", open_: bool = False):
     """Render ``charts`` to SVG and add them to folium map ``m`` as a side panel. Returns ``m``."""
-    from folium import Element
-
-    m.get_root().html.add_child(Element(charts_panel([chart_svg(c) for c in charts], lang, open_)),
+    m.get_root().html.add_child(html_element(charts_panel([chart_svg(c) for c in charts], lang, open_)),
                                 name="planner_charts")
     return m

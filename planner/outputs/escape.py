@@ -1,8 +1,14 @@
-"""The two escaping rules of the output edges: HTML text and spreadsheet cells.
+"""The escaping rules of the output edges: HTML text, template data and spreadsheet cells.
 
 Names in a points file, a postal-area layer or a scenario are user data; they reach
 HTML maps (shared by e-mail in workshops) and Excel/CSV exports. Each format is
 escaped at the one place it is written, with these helpers, never at the call sites.
+
+folium/branca compile the markup of an ``Element(...)`` as Jinja template *source*: a point
+named ``{{ 7*7 }}`` would print 49, ``{#`` would break the page and
+``{{ lipsum.__globals__.os... }}`` would run code on the machine drawing the map. HTML built
+from user text therefore enters a map only through :func:`html_element`, which hands it to
+Jinja as a variable (data), never as source.
 """
 
 from __future__ import annotations
@@ -12,23 +18,37 @@ import math
 from typing import Any
 
 import pandas as pd
+from branca.element import Element
+from jinja2 import Template
 
-__all__ = ["html_text", "js_template_html", "md_text", "cell_text", "neutralise_cells", "FORMULA_PREFIXES"]
+__all__ = ["html_text", "js_template_html", "md_text", "cell_text", "neutralise_cells", "html_element",
+           "RawHtml", "FORMULA_PREFIXES"]
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by
 # Excel, LibreOffice or Google Sheets (tab and carriage return too: some apps strip them)
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def html_text(value: Any) -> str:
-    """``value`` as text safe inside HTML element content or a quoted attribute.
+# branca re-compiles the script a folium layer renders (its data included) as a Jinja template:
+# a ``{`` in user text could start ``{{ }}``, ``{% %}`` or ``{#``; as a character reference it
+# shows the same in the browser and is inert for Jinja
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
 
-    ``None`` and NaN become an empty string; everything else is ``str()``-ed and its
-    ``& < > " '`` escaped, so ``"><img src=x onerror=alert(1)>`` shows as text.
+
+def html_text(value: Any) -> str:
+    """``value`` as text safe inside HTML element content or a quoted attribute, and inert as
+    Jinja template source (folium/branca compile map layers' output again).
+
+    ``None`` and NaN become an empty string; everything else is ``str()``-ed, its
+    ``& < > " '`` escaped, so ``"><img src=x onerror=alert(1)>`` shows as text, and its
+    braces written as character references, so ``{{ 7*7 }}`` shows as typed (never as 49).
+
+    >>> html_text("Plan {{ 7*7 }} <b>")
+    'Plan &#123;&#123; 7*7 &#125;&#125; &lt;b&gt;'
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=True).translate(_BRACES)
 
 
 # folium's Tooltip and Popup templates write their text between JavaScript backticks, unescaped:
@@ -42,9 +62,38 @@ def js_template_html(value: Any) -> str:
     character references, which the browser then shows as those characters.
 
     >>> js_template_html("`${alert(1)}` <b>")
-    '&#96;&#36;{alert(1)}&#96; &lt;b&gt;'
+    '&#96;&#36;&#123;alert(1)&#125;&#96; &lt;b&gt;'
     """
     return html_text(value).translate(_JS_TEMPLATE)
+
+
+class RawHtml(Element):
+    """A branca/folium element that writes ``markup`` into the page verbatim.
+
+    ``folium.Element(markup)`` would compile ``markup`` as a Jinja template; this element's
+    template is fixed (``{{ this.markup }}``, no autoescape) and ``markup`` is its data, so
+    ``{{ }}``, ``{% %}`` and ``{#`` in user text are shown as typed and never evaluated.
+    ``markup`` must already be safe HTML (user text through :func:`html_text`).
+    """
+
+    _template = Template("{{ this.markup }}", autoescape=False)
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()  # no template argument: nothing of ``markup`` is ever compiled
+        self._name = "RawHtml"
+        self.markup = str(markup)
+
+
+def html_element(markup: str) -> RawHtml:
+    """The one way HTML built by the planner enters a folium/branca page (see :class:`RawHtml`).
+
+    >>> from branca.element import Figure
+    >>> fig = Figure()
+    >>> _ = fig.html.add_child(html_element("<b>Plan {{ 7*7 }} {#2} {% raw %}</b>"))
+    >>> "<b>Plan {{ 7*7 }} {#2} {% raw %}</b>" in fig.render()
+    True
+    """
+    return RawHtml(markup)
 
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that start

@@ -19,6 +19,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from .escape import html_element
+
 __all__ = ["ASSETS_DIR", "PLUGIN_ASSETS", "leaflet_js", "leaflet_css", "plugin_asset", "self_contained",
            "save_self_contained", "external_references", "offline_assets"]
 
@@ -150,16 +152,14 @@ def self_contained(m) -> str:
     still references an external asset (e.g. another plugin's), or uses jQuery (folium's own
     ``Popup``; use the planner's popups instead).
     """
-    from folium import Element
-
     plugins = _plugin_assets(m)  # first: ``m`` itself may be a plugin (DualMap)
     m.default_js, m.default_css = [], []  # folium's CDN assets: none is needed
     header = m.get_root().header
-    header.add_child(Element(_inline_script(leaflet_js())), name="leaflet")
-    header.add_child(Element("<style>" + leaflet_css() + "</style>"), name="leaflet_css")
+    header.add_child(html_element(_inline_script(leaflet_js())), name="leaflet")
+    header.add_child(html_element("<style>" + leaflet_css() + "</style>"), name="leaflet_css")
     for name, is_js in plugins:  # after Leaflet: the plugins extend the global L
         code = plugin_asset(name)
-        header.add_child(Element(_inline_script(code) if is_js else "<style>" + code + "</style>"),
+        header.add_child(html_element(_inline_script(code) if is_js else "<style>" + code + "</style>"),
                          name=name)
     page = m.get_root().render()
     left = external_references(page)

@@ -28,7 +28,7 @@ from ..categories import CATEGORIES, NEEDS
 from ..i18n import STRINGS, category_label, group_label, model_name, need_label, t
 from ..numbers import fmt_int
 from ..settings import DEFAULT_SETTINGS, Settings
-from .escape import html_text, js_template_html
+from .escape import html_element, html_text, js_template_html
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
            "LiveLayers", "marker_svg", "save_map"]
@@ -597,7 +597,7 @@ def accessibility_map(
         "body .planner-label{background:none;border:none;pointer-events:none}" \
         f"body .leaflet-popup-content,body .leaflet-tooltip,body .leaflet-control-layers{{{_FONT}}}" \
         + _CLUSTER_STYLE
-    m.get_root().header.add_child(folium.Element(f"<style>{style}</style>"), name="planner_style")
+    m.get_root().header.add_child(html_element(f"<style>{style}</style>"), name="planner_style")
 
     has_change = change is not None and len(change) > 0
     place(folium.GeoJson(
@@ -643,9 +643,9 @@ def accessibility_map(
         _title_lines(provenance, need, group, lang), f"planner-title{suffix}",
         f"calc({half} + 56px)" if side else "56px", "min(420px,40%)" if side else "min(460px,55%)",
         open_=side is None)  # side by side: folded, each half keeps its map in view
-    page.add_child(folium.Element(title))
+    page.add_child(html_element(title))
     if side != "right":
-        page.add_child(folium.Element(credits_html(provenance, open_=not small)))
+        page.add_child(html_element(credits_html(provenance, open_=not small)))
     open_pts = points[points["id"].map(lambda p: states.get(p) != "closed")]
     counts = open_pts["category"].value_counts()
     cats = {c: int(counts.get(c, 0)) for c in CATEGORIES}
@@ -653,7 +653,7 @@ def accessibility_map(
     legend = _legend_html(
         cats, t("map.travel_time", lang), lang, set(states.values()), has_change, open_=not small,
         element_id=legend_id, position=f"bottom:26px;right:{right}")
-    page.add_child(folium.Element(legend))
+    page.add_child(html_element(legend))
     if live is not None:
         live.html = {f"planner-title{suffix}": title, legend_id: legend}
     return m

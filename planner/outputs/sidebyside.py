@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .escape import html_element
+
 __all__ = ["side_by_side_map", "side_by_side_html", "save_side_by_side"]
 
 _DIVIDER = ('<div id="planner-divider" style="position:absolute;top:0;bottom:0;left:50%;width:3px;'
@@ -27,7 +29,6 @@ def side_by_side_map(study, baseline, results, applied, need: str = "social_any"
 
     ``catchments`` adds each side's catchment areas as a layer (hidden at first).
     """
-    from folium import Element
     from folium.plugins import DualMap
 
     from .maps import scenario_map
@@ -37,7 +38,7 @@ def side_by_side_map(study, baseline, results, applied, need: str = "social_any"
                  into=dm.m1, side="left", cluster_points=cluster_points)
     scenario_map(study, results, need, group, applied=applied, tiles=tiles, lang=lang,
                  catchments=catchments, into=dm.m2, side="right", cluster_points=cluster_points)
-    dm.get_root().html.add_child(Element(_DIVIDER), name="planner_divider")
+    dm.get_root().html.add_child(html_element(_DIVIDER), name="planner_divider")
     return dm
 
 
