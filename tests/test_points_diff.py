@@ -126,9 +126,6 @@ def test_cli_diff_names_a_bad_file(files, tmp_path):
     assert not (tmp_path / "d").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="to check after the merge: needs the lead's fix of template "
-                   "injection in map rendering (folium renders marker text as a Jinja template); once "
-                   "merged this passes and the strict mark fails: remove the mark then")
 def test_cli_diff_map_shows_template_text_as_typed(files, tmp_path):
     old, new = files
     new.write_text(NEW.replace(HOSTILE, "Plan {{ 7*7 }} Iso Omena"), encoding="utf-8")

@@ -240,11 +240,9 @@ def test_hostile_register_text_lands_verbatim_in_the_csv(hostile_points):
     assert pts.at["tpr_91001_fi", "name"] == HOSTILE
 
 
-@pytest.mark.xfail(strict=True, reason="to check after the merge: needs the lead's fix of template "
-                   "injection in map rendering (folium renders marker text as a Jinja template, "
-                   "'{{ 7*7 }}' shows as 49); once merged this passes and the strict mark fails: "
-                   "remove the mark then")
 def test_hostile_register_text_shows_as_text_on_the_map(hostile_points, tmp_path):
+    """`planner map` on the fetched file: the register name shows as typed, never as markup nor
+    as a template's result (the template-injection fix of planner.outputs.escape)."""
     html_out = tmp_path / "map.html"
     result = runner.invoke(app, ["map", "--points", str(hostile_points), "--need", "social_any", "--no-tiles",
                                  "--no-charts", "--out", str(html_out)])

@@ -4,7 +4,8 @@ Each change kind is a layer: added points (red outline), removed points (crossed
 (the old site hollow, a line to the new one), recategorised, re-dated and retargeted points.
 Popups and tooltips are user text (names from the registers) and go through
 :func:`~planner.outputs.escape.js_template_html`; the title and legend through
-:func:`~planner.outputs.escape.html_text`.
+:func:`~planner.outputs.escape.html_text`; the page's own blocks enter it through
+:func:`~planner.outputs.escape.html_element` (markup as data, never as template source).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..categories import CATEGORIES
-from .escape import html_text, js_template_html
+from .escape import html_element, html_text, js_template_html
 
 __all__ = ["diff_map", "write_diff_map"]
 
@@ -31,11 +32,6 @@ def _popup(r: pd.Series) -> str:
     if r["category_old"] and r["category_new"] and r["category_old"] != r["category_new"]:
         parts.append(js_template_html(f"category: {r['category_old']} → {r['category_new']}"))
     return "<br>".join(parts)
-
-
-# branca renders an Element's text as a Jinja template: braces in user text (file names) must
-# not reach it as braces
-_NO_TEMPLATE = str.maketrans({"{": "&#123;", "}": "&#125;"})
 
 
 def diff_map(diff: pd.DataFrame, old_name: str, new_name: str, threshold_m: float,
@@ -55,7 +51,7 @@ def diff_map(diff: pd.DataFrame, old_name: str, new_name: str, threshold_m: floa
         m.fit_bounds([[59.8, 23.0], [60.8, 26.6]])
     if tiles:
         folium.TileLayer(tiles, name="Base map", control=True).add_to(m)
-    m.get_root().header.add_child(folium.Element(
+    m.get_root().header.add_child(html_element(
         "<style>body .planner-icon{background:none;border:none}"
         f"body .leaflet-popup-content,body .leaflet-tooltip,body .leaflet-control-layers{{{_FONT}}}</style>"),
         name="planner_style")
@@ -83,7 +79,7 @@ def diff_map(diff: pd.DataFrame, old_name: str, new_name: str, threshold_m: floa
     lines = [f"Service points: {old_name} → {new_name}",
              "; ".join(f"{_LABEL[c].lower()} {int(counts.get(c, 0))}" for c in _LABEL),
              f"moved = more than {threshold_m:g} m apart (EPSG:3067); a hollow marker is the old site"]
-    m.get_root().html.add_child(folium.Element(_title_html(lines).translate(_NO_TEMPLATE)))
+    m.get_root().html.add_child(html_element(_title_html(lines)))  # file names: user text, as data
     return m
 
 
