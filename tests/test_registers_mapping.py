@@ -194,3 +194,22 @@ def _fake():
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def test_build_projects_wgs84_sites_and_corrects_a_wrong_municipality():
+    from pyproj import Transformer
+
+    from planner.data import load_municipal_borders, load_municipalities
+    from planner.registers.build import build_points
+
+    # International House Helsinki (Lintulahdenkuja 2 D): WGS84 only, and a register city of Espoo
+    r = rec("International House Helsinki", register="tpr", lon=24.949608, lat=60.183243,
+            municipality_names=["Espoo"])
+    points, skipped = build_points([r], RULES, load_municipalities(), load_municipal_borders())
+    assert skipped.empty and len(points) == 1
+    row = points.iloc[0]
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:3067", always_xy=True).transform(24.949608, 60.183243)
+    assert (row["x"], row["y"]) == (round(x, 1), round(y, 1))
+    assert row["municipality_code"] == "091"  # the site lies in Helsinki, whatever the register says
+    assert "the register names municipality 049; the site lies in 091" in row["note"]
+    assert row["location_precision"] == "address"
