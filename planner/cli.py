@@ -498,6 +498,9 @@ def _mount_subcommands() -> None:
     from .cli_brief import brief_command
 
     app.command("brief")(brief_command)
+    from .cli_points import points_app
+
+    app.add_typer(points_app, name="points", help="Service points from the public registers: fetch, diff.")
 
 
 _mount_subcommands()
