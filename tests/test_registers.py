@@ -96,11 +96,12 @@ def test_register_coordinates_are_kept_in_epsg3067_at_address_precision(fetched)
     assert float(raw.at["tpr_56599_fi", "y"]) == unit["northing_etrs_tm35fin"]
     located = raw[raw["x"] != ""]
     assert (located["location_precision"] == "address").all()
-    # the Klaukkala channel has no coordinates: a placeholder in Nurmijärvi, not a site
+    # the Klaukkala channel has no coordinates: documented, site unknown, so it stands at
+    # Nurmijärvi's municipal centre as a proxy (issue 23 item 4), never claimed as its site
     klaukkala = raw[raw["name"].str.contains("Klaukkala")].iloc[0]
-    assert klaukkala["location_precision"] == "unknown" and klaukkala["lon"] == ""
+    assert klaukkala["location_precision"] == "municipality" and klaukkala["lon"] == ""
     assert klaukkala["municipality_code"] == "543"
-    assert not pts.loc[klaukkala.name, "located"]
+    assert bool(pts.loc[klaukkala.name, "proxy"])
 
 
 def test_language_target_group_and_mode_reach_the_rows(fetched):

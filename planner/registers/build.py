@@ -31,7 +31,7 @@ SKIPPED_COLUMNS = ["register", "register_id", "name", "municipality_code", "reas
 _FINLAND_3067 = (40_000.0, 6_600_000.0, 770_000.0, 7_800_000.0)
 # a register unit without coordinates: documented to exist, site unknown -> a placeholder at its
 # municipality (issue 23 item 4 names such rows' precision; one constant to follow it)
-NO_SITE_PRECISION = "unknown"
+NO_SITE_PRECISION = "municipality"
 
 
 def _municipality_lookup(municipalities: pd.DataFrame) -> dict[str, str]:
