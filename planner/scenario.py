@@ -275,6 +275,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     changed: set[str] = set()
     new_rows = []
     mobile_ids: set[str] = set()  # ids of the mobile units declared so far
+    opened: set[str] = set()  # ids of the points opened so far in this file (a merge may keep one)
 
     def need_known(pid: str, row: int, fld: str) -> None:
         if pid in absent:
@@ -306,7 +307,8 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                 need_known(pid, row, "close")
                 close(pid, row, "close")
         elif kind == "merge":
-            need_known(arg["into"], row, "into")
+            if arg["into"] not in opened:  # a point opened earlier in the file may receive a merge
+                need_known(arg["into"], row, "into")
             if arg["into"] in closed:
                 raise _err(f"merge keeps point {arg['into']!r}, which is closed", src, row, "into")
             receivers.setdefault(arg["into"], row)
@@ -342,6 +344,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
             new_rows.append((row, stop_points(study, arg, at_src, at_row), False))
         else:
             new_rows.append((row, _open_point(study, arg, src, row), False))
+            opened.add(arg["id"])
     for row, df, _same_site in new_rows:
         for pid in df["id"]:  # one row per new point (a mobile unit: one per stop x category)
             if pid in known:
