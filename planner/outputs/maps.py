@@ -275,6 +275,8 @@ def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group
         num = (times.where(w > 0, 0.0) * w).sum(axis=1)
         den = w.sum(axis=1)
         mean = num / den.where(den > 0)
+        # nobody lives there: nobody to weight, both groups' times count alike (not "unreachable")
+        mean = mean.where(den > 0, times.mean(axis=1))
     # someone with no point at all: the unit shows as unreachable
     unreachable = (np.isinf(times) & (w > 0)).any(axis=1)
     mean = mean.where(~unreachable, np.inf)
