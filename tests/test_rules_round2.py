@@ -136,6 +136,14 @@ def test_point_opened_and_merged_into_in_one_file_is_reported_opened_not_changed
     states = {f["properties"]["title"]: f["properties"]["state"] for c in m._children.values()
               if isinstance(c, _SvgPoints) for f in c.data["features"] if f["properties"].get("title")}
     assert states["Joint office"] == "opened" and states["K1"] == "closed" and states["N"] == "open"
+    # the receiver must be opened before the merge that keeps it: later in the file it is unknown
+    from planner.errors import ScenarioError
+    from planner.scenario import apply_scenario
+
+    late = parse_scenario({"name": "late", "changes": [sc.changes[1], sc.changes[0]]})
+    with pytest.raises(ScenarioError, match="unknown point id 'K9'") as exc:
+        apply_scenario(chain_line, late)
+    assert (exc.value.row, exc.value.field) == (1, "into")
 
 
 # --- which residents a count includes ---------------------------------------------------------

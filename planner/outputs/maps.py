@@ -2,7 +2,8 @@
 
 Maps only draw what the accessibility and scenario modules computed; they compute
 nothing themselves (for the language group ``all`` a unit's time is the
-population-weighted mean of its two groups' times, a display summary). Geometries
+population-weighted mean of its two groups' times, a display summary; in an area without
+residents their plain mean). Geometries
 are projected to WGS84 here, at the web-map edge, with coordinates rounded to about
 1 m. Markers are inline SVG and popups are bound with plain Leaflet, so a map needs
 Leaflet and nothing else: :func:`save_map` writes one self-contained file
