@@ -151,8 +151,10 @@ def mutant_diffs(module: str) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _diffs_from_source(src_path: Path, dotted: str) -> dict[str, tuple[str, str]]:
-    """``mutant name -> (original line, mutated line)`` of one mutated source file."""
+def _diffs_from_source(src_path: Path, dotted: str,
+                       wanted: set[str] | None = None) -> dict[str, tuple[str, str]]:
+    """``mutant name -> (original line, mutated line)`` of one mutated source file (only the
+    ``wanted`` mutants, when given)."""
     out: dict[str, tuple[str, str]] = {}
     if src_path.exists():
         src = src_path.read_text(encoding="utf-8")
@@ -167,7 +169,7 @@ def _diffs_from_source(src_path: Path, dotted: str) -> dict[str, tuple[str, str]
         for base, versions in funcs.items():
             orig = versions.get("orig", "").splitlines()
             for n, body in versions.items():
-                if n == "orig":
+                if n == "orig" or (wanted is not None and f"{dotted}.{base}__mutmut_{n}" not in wanted):
                     continue
                 diff = list(difflib.unified_diff(orig, body.splitlines(), n=0, lineterm=""))[2:]
                 minus = next((d[1:].strip() for d in diff if d.startswith("-")), "")
@@ -190,8 +192,8 @@ def is_message_text(orig: str, mutated: str) -> bool:
     """True when a mutant only changes the wording of a human-readable message (a string with
     a space in it, e.g. an error text), not a key, column name, code or number."""
     a, b = _strings(orig), _strings(mutated)
-    if a is None or b is None or a[0] != b[0] or a[1] == b[1]:
-        return False
+    if a is None or b is None or a[0] != b[0] or a[1] == b[1] or len(a[1]) != len(b[1]):
+        return False  # (a string argument dropped is not a wording change)
     # the wording may change, not the code inside an f-string's braces
     return all(x == y or (" " in x and re.findall(r"\{[^}]*\}", x) == re.findall(r"\{[^}]*\}", y))
                for x, y in zip(a[1], b[1], strict=False))
@@ -334,12 +336,13 @@ def _all_durations() -> dict[str, float]:
     return out
 
 
-def _diffs_of(metas: list[Path], base: Path) -> dict[str, tuple[str, str]]:
-    """``mutant name -> (original line, mutated line)`` for mutated sources under ``base``."""
+def _diffs_of(metas: list[Path], base: Path, wanted: set[str]) -> dict[str, tuple[str, str]]:
+    """``mutant name -> (original line, mutated line)`` of the ``wanted`` mutants under ``base``."""
     out: dict[str, tuple[str, str]] = {}
     for meta in metas:
-        rel = meta.relative_to(base).as_posix()
-        out.update(_diffs_from_source(meta.with_suffix(""), rel.removesuffix(".py.meta").replace("/", ".")))
+        dotted = meta.relative_to(base).as_posix().removesuffix(".py.meta").replace("/", ".")
+        if any(n.startswith(dotted + ".") for n in wanted):  # only the files of sampled mutants
+            out.update(_diffs_from_source(meta.with_suffix(""), dotted, wanted))
     return out
 
 
@@ -374,8 +377,8 @@ def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, 
               "date": date.today().isoformat(), "setup_s": round(setup_s, 1), "run_s": round(wall, 1),
               "codes": {n: codes.get(n) for n in names},
               "durations_s": {n: round(durations[n], 2) for n in names if n in durations},
-              "diffs": {n: list(d) for n, d in _diffs_of(_all_meta(), ALL_DIR / "mutants").items()
-                        if n in names}}
+              "diffs": {n: list(d) for n, d in
+                        _diffs_of(_all_meta(), ALL_DIR / "mutants", set(names)).items()}}
     SAMPLE_ALL.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return result
 
@@ -387,9 +390,10 @@ def sample_all_stats(equiv: dict[str, str]) -> dict[str, object] | None:
     data = json.loads(SAMPLE_ALL.read_text(encoding="utf-8"))
     diffs = {n: tuple(d) for n, d in data.get("diffs", {}).items()}
     row = _count(data["codes"], diffs, equiv)
-    suite = " ".join(data["tests"])
-    row.update(module=f"{SAMPLE_ALL_ROW} (random sample, seed {data['seed']}, {data['date']}, "
-                      f"tests: {suite})", mutants=data["mutants"], diffs=diffs,
+    suite = "full suite minus browser tests" if data["tests"] == FULL_SUITE else \
+        f"tests: {' '.join(data['tests'])}"
+    row.update(module=f"{SAMPLE_ALL_ROW} (random sample, seed {data['seed']}, {data['date']}, {suite})",
+               mutants=data["mutants"], diffs=diffs,
                run_s=data.get("run_s"), setup_s=data.get("setup_s"),
                per_mutant_s=sorted(data.get("durations_s", {}).values()))
     return row
