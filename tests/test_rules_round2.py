@@ -127,6 +127,9 @@ def test_point_opened_and_merged_into_in_one_file_is_reported_opened_not_changed
     res, applied = evaluate(chain_line, sc, base)
     assert applied.state == {"K9": "opened", "K1": "closed"}
     assert applied.merges == {"K1": "K9"}
+    # given by lon/lat without an address: located at that address-precise spot, no address text
+    k9 = applied.points.set_index("id").loc["K9"]
+    assert (k9["location_precision"], k9["address"]) == ("address", "")
     r = kela_row(res)
     assert (r["point_id"], r["time_min"]) == ("K9", pytest.approx(30.0))
     # the map marks it as opened: its marker sits in the "opened" layer with state "opened"
@@ -460,3 +463,19 @@ def test_estimate_beyond_35_km_grows_at_the_mean_speed_of_the_last_20_km():
     err = p.error_at(np.array([30_000.0, 50_000.0, 70_000.0]))
     assert err[0] == band
     assert all(np.isnan(e) or e == band for e in err[1:])
+
+
+# --- the map: points of one site ---------------------------------------------------------------
+
+
+def test_points_31_m_apart_in_any_direction_are_two_sites_on_the_map():
+    """Markers within 30 m of a site's first point share its ring; 31 m away north, south, east
+    or west is a site of its own (distance = sqrt(dx^2 + dy^2), metres in EPSG:3067)."""
+    from planner.outputs.maps import ring_offsets
+
+    for dx, dy in ((31.0, 0.0), (0.0, 31.0), (-31.0, 0.0), (0.0, -31.0), (22.0, 22.0)):  # 22 x sqrt 2 = 31.1
+        off = ring_offsets(np.array([0.0, dx]), np.array([0.0, dy]))
+        assert off.tolist() == [[0.0, 0.0], [0.0, 0.0]], (dx, dy)
+    for dx, dy in ((30.0, 0.0), (0.0, 30.0), (21.0, 21.0)):  # 21 x sqrt 2 = 29.7: one site, a ring of two
+        off = ring_offsets(np.array([0.0, dx]), np.array([0.0, dy]))
+        assert off.tolist() == [[0.0, -13.0], [0.0, 13.0]], (dx, dy)
