@@ -33,9 +33,11 @@ KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "
 @st.cache_resource(show_spinner="Loading data and computing travel times…")
 def get_study(model: str, mode: str, demand: str, preset: str, date: str | None = None,
               unlocated: bool = False, weight: str = "residents", eligibility: str = "default",
-              matrix: tuple[str, str, str] | None = None):
+              matrix: tuple[str, str, str] | None = None, located_only: bool = False,
+              target_groups: bool = False):
     return S.load_app_study(model, mode, demand, preset, date=date, include_unlocated=unlocated,
-                            weight=weight, eligibility=eligibility, matrix=matrix)
+                            weight=weight, eligibility=eligibility, matrix=matrix,
+                            located_only=located_only, include_target_groups=target_groups)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -82,16 +84,18 @@ def _cached_map(key: tuple, text: str | None, full: bool, need: str, group: str,
 
     study, base = get_study(*key), get_baseline(key)
     if text is None:
-        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments)
+        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments,
+                         show_catchments=catchments)
     elif full:
         run = get_run(key, text)
         m = scenario_map(study, run.results, need, group, applied=run.applied,
                          changes=run.comparison["unit_changes"], lang=lang, compact=True,
-                         catchments=catchments, baseline=base)
+                         catchments=catchments, baseline=base, show_catchments=catchments)
     else:
         eff = get_effect(key, text)
         m = scenario_map(study, eff.results, need, group, applied=eff.applied, changes=eff.changes,
-                         lang=lang, compact=True, catchments=catchments, baseline=base)
+                         lang=lang, compact=True, catchments=catchments, baseline=base,
+                         show_catchments=catchments)
     return offline_assets(m)  # Leaflet inlined: the map draws without internet
 
 
@@ -113,12 +117,14 @@ def _cached_live(key: tuple, text: str | None, need: str, group: str, lang: str,
     study, base = get_study(*key), get_baseline(key)
     live = LiveLayers()
     if text is None:
-        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments, live=live)
+        m = scenario_map(study, base, need, group, lang=lang, compact=True, catchments=catchments, live=live,
+                         show_catchments=catchments)
         return offline_assets(m), live
     eff = get_effect(key, text)
     # a scenario's live layers go over the baseline's frame (get_live_map): no frame of its own
     scenario_map(study, eff.results, need, group, applied=eff.applied, changes=eff.changes, lang=lang,
-                 compact=True, catchments=catchments, baseline=base, live=live, frame=False)
+                 compact=True, catchments=catchments, baseline=base, live=live, frame=False,
+                 show_catchments=catchments)
     return None, live
 
 
@@ -203,6 +209,8 @@ def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
                  points=md_text(prov["service_points"])))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
         st.caption(t("map.error", lang, bands=prov["time_error_p90_min"]))
+    if prov.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
+        st.caption(t("map.pt_wait", lang, note=prov["pt_wait"]))
     else:
         st.caption(t("map.error_unknown", lang))
     if key is not None and key[0] == "matrix":
@@ -302,31 +310,52 @@ def sidebar() -> dict:
     ss.setdefault("net_date", datetime.date(2022, 12, 31))  # (a link may have set it)
     day = sb.date_input(t("side.date", lang), key="net_date", help=t("side.date_help", lang))
     unlocated = sb.checkbox(t("side.unlocated", lang), key="net_unlocated")
+    # issue 23: the located-only view and the targeted services, both off by default
+    located_only = sb.checkbox(t("side.located_only", lang), key="net_located_only",
+                               help=t("side.located_only_help", lang))
+    target_groups = sb.checkbox(t("side.target_groups", lang), key="net_target_groups",
+                                help=t("side.target_groups_help", lang))
     weight = _kept(sb.selectbox, t("side.weight", lang), ["residents", "unemployed", "low_income_households"],
                    "net_weight", lang, format_func=lambda w: t(f"weight.{w}", lang))
     eligibility = _kept(sb.selectbox, t("side.eligibility", lang), ["default", "any", "organiser"],
                         "net_elig", lang, format_func=lambda e: t(f"elig.{e}", lang),
                         help=t("side.eligibility_help", lang))
     return {"lang": lang, "need": need, "group": group,
-            "key": (model, mode, demand, preset, str(day), unlocated, weight, eligibility, matrix)}
+            "key": (model, mode, demand, preset, str(day), unlocated, weight, eligibility, matrix,
+                    located_only, target_groups)}
+
+
+def _session_id() -> str:
+    """This browser session's id (the key of its private uploads)."""
+    import uuid
+
+    return st.session_state.setdefault("_session_id", uuid.uuid4().hex)
 
 
 def _store_matrix_upload() -> None:
-    """Store the uploaded matrix once (on upload, not on every rerun) and select it."""
+    """Check the uploaded matrix (read in full, as the model will), keep it for this session
+    only and select it; a file that cannot be used is explained and not kept."""
     from planner.errors import PlannerError
-    from planner.matrices import save_matrix
 
     ss = st.session_state
     up = ss.get("matrix_upload")
     if up is None:
         return
     try:
-        path = save_matrix(up.getvalue(), up.name)
+        path = S.store_upload(up.getvalue(), up.name, _session_id())
     except PlannerError as exc:
         ss["_matrix_msg"] = ("error", ("side.matrix_bad", {"error": str(exc)}))
         return
     ss["matrix_pick"] = path.name
     ss["_matrix_msg"] = ("success", ("side.matrix_saved", {"name": path.name}))
+
+
+def _share_matrix(path: str) -> None:
+    """Callback: put this session's matrix in the list every user of the planner sees."""
+    ss = st.session_state
+    shared = S.share_upload(path)
+    ss["matrix_pick"] = shared.name
+    ss["_matrix_msg"] = ("success", ("side.matrix_shared", {"name": shared.name}))
 
 
 def matrix_controls(lang: str) -> tuple[str, str, str] | None:
@@ -342,12 +371,17 @@ def matrix_controls(lang: str) -> tuple[str, str, str] | None:
     if msg:
         kind, (k, values) = msg
         getattr(sb, kind)(t(k, lang, **{n: md_text(v) for n, v in values.items()}))
-    stored = stored_matrices()
+    mine = stored_matrices(S.session_matrix_dir(_session_id()))  # uploads of this session only
+    stored = {**stored_matrices(), **mine}
     if not stored:
         sb.info(t("side.matrix_none", lang))
         return None
-    name = _kept(sb.selectbox, t("side.matrix_pick", lang), list(stored), "matrix_pick", lang)
+    name = _kept(sb.selectbox, t("side.matrix_pick", lang), list(stored), "matrix_pick", lang,
+                 format_func=lambda n: t("side.matrix_private", lang, name=n) if n in mine else n)
     path = stored[name]
+    if name in mine:
+        sb.button(t("side.matrix_share", lang), on_click=_share_matrix, args=(str(path),), key="matrix_share",
+                  help=t("side.matrix_share_help", lang))
     try:
         columns = get_matrix_columns(str(path), path.stat().st_mtime)
     except (PlannerError, ValueError, OSError) as exc:
@@ -378,6 +412,7 @@ def overview(ctx: dict) -> None:
     cols = st.columns(4) + st.columns(4)
     for col, code in zip(cols, CATEGORIES, strict=False):
         col.metric(category_label(code, lang), int(counts.get(code, 0)))
+    st.markdown(S.proxy_sentence(res, need, group, lang))
     show_map(get_map(key, None, False, need, group, lang), key="overview_map")
     st.subheader(t("ov.by_area", lang, need=need_label(need, lang)) + f" — {group_label(group, lang)}")
     table = S.area_figures(res, need, group, lang)
@@ -479,6 +514,7 @@ def _rows_all_kept() -> None:
     ss = st.session_state
     ss["w_merges_keep"] = list(range(len(ss.get("merges", []))))
     ss["w_opened_keep"] = list(range(len(ss.get("opened", []))))
+    ss["w_mobile_keep"] = [i for i, c in enumerate(ss.get("extra", [])) if "mobile" in c]
 
 
 def _load_picked() -> None:
@@ -516,6 +552,15 @@ def _keep_rows(state_key: str, widget_key: str) -> None:
     keep = ss.get(widget_key, [])
     ss[state_key] = [row for i, row in enumerate(ss[state_key]) if i in keep]
     ss[widget_key] = list(range(len(ss[state_key])))
+
+
+def _picked_state(pid: str) -> str:
+    """What the scenario being built does to point ``pid``: 'closed' (closed or merged into
+    another point), 'appointment' (made appointment-only) or 'open'."""
+    ss = st.session_state
+    if pid in ss.get("w_close", []) or any(pid in frm for _, frm in ss.get("merges", [])):
+        return "closed"
+    return "appointment" if pid in ss.get("w_appt", []) else "open"
 
 
 def _pick_action(action: str, pid: str) -> None:
@@ -618,6 +663,21 @@ def _mobile_tab(study, lang: str) -> None:
             for s in ss["mob_stops"]))))
     st.button(t("b.mob_add", lang), on_click=_add_mobile_unit, key="mob_add", type="primary")
     _show_msg("mobile")
+    units = {i: c["mobile"] for i, c in enumerate(ss["extra"]) if "mobile" in c}
+    if units:  # the scenario's units, each removable here (a cross on its chip)
+        rows = {i: t("b.mob_row", lang, name=u.get("name", u.get("id", "")), stops=len(u.get("stops", [])))
+                for i, u in units.items()}
+        ss["w_mobile_keep"] = [i for i in ss.get("w_mobile_keep", list(rows)) if i in rows]
+        st.multiselect(t("b.mob_list", lang), list(rows), format_func=rows.get, key="w_mobile_keep",
+                       on_change=_keep_mobile)
+
+
+def _keep_mobile() -> None:
+    """Callback: drop the mobile units whose chip was removed; other changes stay as they are."""
+    ss = st.session_state
+    keep = set(ss.get("w_mobile_keep", []))
+    ss["extra"] = [c for i, c in enumerate(ss["extra"]) if "mobile" not in c or i in keep]
+    _rows_all_kept()
 
 
 def _save(name: str, text: str, where: str = "save") -> None:
@@ -626,12 +686,15 @@ def _save(name: str, text: str, where: str = "save") -> None:
 
     ss = st.session_state
     try:
-        path = save_scenario(name, text)
-    except (OSError, ValueError) as exc:
+        save_scenario(name, text)
+    except OSError as exc:  # the reason, not the server's folders
+        _msg("error", ("b.save_failed", {"error": exc.strerror or type(exc).__name__}), where)
+        return
+    except ValueError as exc:
         _msg("error", ("b.save_failed", {"error": str(exc)}), where)
         return
     ss["saved_text"] = text
-    _msg("success", ("b.saved_disk", {"name": name, "path": str(path)}), where)
+    _msg("success", ("b.saved_disk", {"name": name}), where)
 
 
 def _handle_map_click(out: dict | None, all_points) -> None:
@@ -666,7 +729,8 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
     else:
         reg = eff.region[(eff.region["need"] == need) & (eff.region["group"] == group)].iloc[0]
         c = st.columns(4)
-        none = t("map.unreachable", lang)
+        # issue 24: a median among residents with no point is no number of minutes: said in words
+        none = reg["stats_note_after"] or t("map.unreachable", lang)
         med_b, med_a = reg["median_min_before"], reg["median_min_after"]
         c[0].metric(t("fig.median", lang), f"{fmt_num(med_a, lang)} min" if math.isfinite(med_a) else none,
                     _signed(med_a - med_b, lang, " min") if math.isfinite(med_a - med_b) else None,
@@ -675,7 +739,9 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
         b30, a30 = reg["pop_within_30_before"] / located, reg["pop_within_30_after"] / located
         c[1].metric(t("fig.within30", lang), fmt_pct(a30, lang), _signed(100 * (a30 - b30), lang, " %"))
         c[2].metric(t("fig.lose10", lang), fmt_int(reg["pop_lose_gt_10"], lang))
-        c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lose_access"], lang))
+        c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lost_access"], lang))
+        if reg["improved_by_exclusion"]:
+            st.warning(t("map.exclusion", lang, n=fmt_int(reg["pop_lost_access"], lang)))
         st.dataframe(S.change_table([eff.region, eff.service_area], need, group, lang, with_scenario=False),
                      hide_index=True, width="stretch")
         # a toggle, not an expander: an expander's content is built on every rerun even when
@@ -747,33 +813,38 @@ def builder(ctx: dict) -> None:
             _handle_map_click(out, shown)
     with col_ctl:
         st.text_input(t("b.name", lang), key="sc_name")
-        if error:  # beside the controls that caused it; the map keeps showing the last valid state
-            st.error(t("b.error", lang, error=md_text(error)))
-        _show_msg("edit")
-        if ss.pop("builder_click", False):
-            st.info(t("b.click_set", lang, lat=ss["new_lat"], lon=ss["new_lon"]))
-        if ss.get("picked"):
-            opened = {o["id"]: o["name"] for o in ss["opened"]}
-            names = {p: labels.get(p, opened.get(p, p)) for p in ss["picked"]}
-            if ss.get("w_pick") not in names:
-                ss["w_pick"] = ss["picked"][0]
-            if len(names) > 1:
-                st.selectbox(t("b.pick_which", lang), list(names), format_func=names.get, key="w_pick")
-            pid = ss["w_pick"]
-            st.info(t("b.picked", lang, name=md_text(names[pid])))
-            walkin = bool(study.points.loc[study.points["id"] == pid, "category"].isin(list(S.APPOINTMENT_OF))
-                          .any())
-            c1, c2 = st.columns(2)
-            c1.button(t("b.pick_close", lang), on_click=_pick_action, args=("close", pid), key="pick_close",
-                      width="stretch")
-            c2.button(t("b.pick_reopen", lang), on_click=_pick_action, args=("reopen", pid),
-                      key="pick_reopen", width="stretch")
-            if walkin:
-                st.button(t("b.pick_appointment", lang), on_click=_pick_action, args=("appointment", pid),
-                          key="pick_appt", width="stretch")
+        # one fixed slot for the messages and the picked point: what appears or goes in it never
+        # moves the tabs below (a shifted st.tabs is a new element and shows its first tab again)
+        with st.container():
+            if error:  # beside the controls that caused it; the map keeps showing the last valid state
+                st.error(t("b.error", lang, error=md_text(error)))
+            _show_msg("edit")
+            if ss.pop("builder_click", False):
+                st.info(t("b.click_set", lang, lat=ss["new_lat"], lon=ss["new_lon"]))
+            if ss.get("picked"):
+                opened = {o["id"]: o["name"] for o in ss["opened"]}
+                names = {p: labels.get(p, opened.get(p, p)) for p in ss["picked"]}
+                if ss.get("w_pick") not in names:
+                    ss["w_pick"] = ss["picked"][0]
+                if len(names) > 1:
+                    st.selectbox(t("b.pick_which", lang), list(names), format_func=names.get, key="w_pick")
+                pid = ss["w_pick"]
+                state = _picked_state(pid)
+                st.info(t("b.picked", lang, name=md_text(names[pid])) + "  \n" + t(f"b.picked_{state}", lang))
+                walkin = bool(study.points.loc[study.points["id"] == pid, "category"]
+                              .isin(list(S.APPOINTMENT_OF)).any())
+                # only what can still be done to the point: a closed point offers no "Close it"
+                actions = [a for a in ("close", "appointment", "reopen")
+                           if (a == "close" and state != "closed")
+                           or (a == "appointment" and walkin and state == "open")
+                           or (a == "reopen" and state != "open")]
+                keys = {"close": "pick_close", "appointment": "pick_appt", "reopen": "pick_reopen"}
+                for col, action in zip(st.columns(len(actions)), actions, strict=True):
+                    col.button(t(f"b.pick_{action}", lang), on_click=_pick_action, args=(action, pid),
+                               key=keys[action], width="stretch")
         tab_close, tab_merge, tab_appt, tab_new, tab_mob = st.tabs(
             [t("b.tab_close", lang), t("b.tab_merge", lang), t("b.tab_appointment", lang), t("b.new", lang),
-             t("b.tab_mobile", lang)])
+             t("b.tab_mobile", lang)], key=f"b_tabs@{lang}")
         with tab_mob:
             _mobile_tab(study, lang)
         with tab_close:
@@ -782,8 +853,11 @@ def builder(ctx: dict) -> None:
         with tab_merge:
             st.selectbox(t("b.merge_into", lang), ids, format_func=labels.get, key="w_merge_into",
                          index=None, placeholder=t("b.choose_one", lang))
-            st.multiselect(t("b.merge_from", lang), ids, format_func=labels.get, key="w_merge_from",
-                           placeholder=t("b.choose", lang))
+            # a box of fixed height: the multiselect grows a typing line while it has the focus and
+            # shrinks on the mouse-down that blurs it, which moved the button from under the click
+            with st.container(height=136, border=False):
+                st.multiselect(t("b.merge_from", lang), ids, format_func=labels.get, key="w_merge_from",
+                               placeholder=t("b.choose", lang))
             st.button(t("b.merge_add", lang), on_click=_add_merge, key="merge_add")
             if ss["merges"]:
                 ss["w_merges_keep"] = ss.get("w_merges_keep", list(range(len(ss["merges"]))))
@@ -818,8 +892,12 @@ def builder(ctx: dict) -> None:
                                on_change=_keep_rows, args=("opened", "w_opened_keep"))
         st.text_area(t("b.description", lang), key="sc_desc", height=68)
         st.button(t("b.reset", lang), on_click=_reset, key="reset")
-        if ss["extra"]:
-            st.caption(t("b.extra", lang, changes=md_text(ss["extra"])))  # names in them: user text
+        others = [c for c in ss["extra"] if "mobile" not in c]
+        if others:  # changes of a loaded file the builder has no control for: shown as the file has them
+            import yaml
+
+            st.caption(t("b.extra", lang))
+            st.code(yaml.safe_dump(others, allow_unicode=True, sort_keys=False), language="yaml")
 
     c_save, c_load = st.columns(2)
     with c_save:
@@ -1041,6 +1119,7 @@ def main() -> None:
     _read_link()
     ctx = sidebar()
     ss["_key"] = ctx["key"]
+    _write_link(ctx, scenario=False)  # the address follows a page or language switch at once
     matrix = ctx["key"][0] == "matrix"  # a user's file: a parser's ValueError is its message too
     failures = (PlannerError, ImportError, OSError, ValueError) if matrix else (PlannerError, ImportError,
                                                                                  OSError)
@@ -1060,6 +1139,25 @@ def main() -> None:
              "export": export}
     pages[ss["page"]](ctx)
     _write_link(ctx)
+    _frame_titles(ctx["lang"])
+
+
+def _frame_titles(lang: str) -> None:
+    """Give the map frames a title a screen reader can say ("Map of the scenario"), not the
+    component's name: streamlit-folium sets the iframe's title and offers no way to change it."""
+    import json
+
+    with st.sidebar:
+        # one observer per page (a rerun runs the script again: it only updates the title)
+        st.html(
+            "<script>(function () {var s = window.plannerFrames || (window.plannerFrames = {}); s.title = "
+            + json.dumps(t("map.frame", lang)).replace("<", "\\u003c") + ";"
+            "function fix() {document.querySelectorAll('iframe[title=\"streamlit_folium.st_folium\"],"
+            "iframe[data-planner-map]').forEach(function (f) {"
+            "f.setAttribute('data-planner-map', '1'); if (f.title !== s.title) { f.title = s.title; }});}"
+            "fix(); if (!s.observer) { s.observer = new MutationObserver(fix);"
+            "s.observer.observe(document.body, {childList: true, subtree: true}); }})();"
+            "</script>", unsafe_allow_javascript=True)
 
 
 def _read_link() -> None:
@@ -1079,11 +1177,22 @@ def _read_link() -> None:
         ss["_link_problems"] = problems
 
 
-def _write_link(ctx: dict) -> None:
-    """Keep the address in step with the view, so that copying it shares exactly this."""
+def _write_link(ctx: dict, scenario: bool = True) -> None:
+    """Keep the address in step with the view, so that copying it shares exactly this.
+
+    Called twice a run: first with ``scenario=False`` before the page is drawn (the view's
+    choices, the address's scenario kept as it is), so a link copied while a slow page is
+    still drawing already opens the page shown; then with the scenario as built."""
     from planner.urlstate import encode_view
 
     ss = st.session_state
+    if not scenario:
+        params = encode_view(ss, None)
+        if "sc" in st.query_params:
+            params["sc"] = st.query_params["sc"]
+        if {k: st.query_params[k] for k in st.query_params} != params:
+            st.query_params.from_dict(params)
+        return
     text = None
     if not current_selections().is_empty():
         try:

@@ -81,7 +81,9 @@ def _figures(page) -> str:
 
 
 def _map_frame(page):
-    return page.locator('iframe[title="streamlit_folium.st_folium"] >> visible=true').first.content_frame
+    # the app titles the map frame for screen readers and marks it data-planner-map
+    frames = 'iframe[data-planner-map], iframe[title="streamlit_folium.st_folium"] >> visible=true'
+    return page.locator(frames).first.content_frame
 
 
 def _app_closes(page, url: str, n: int) -> list[tuple[float, float]]:

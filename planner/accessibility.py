@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from .categories import DEFAULT_ELIGIBILITY, GROUPS, NEED_CODES, eligible_categories
+from .data import targeted_mask
 from .lazy import LazyTables
 from .mobile import FIXED_VISITS_PER_WEEK, FIXED_WAIT_DAYS
 from .settings import DEFAULT_SETTINGS
-from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, xy
+from .traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, extrapolated, xy
 
 __all__ = [
     "nearest",
@@ -31,6 +32,9 @@ __all__ = [
     "ALL_GROUPS",
     "organiser_mask",
     "PROVENANCE_KEYS",
+    "gap_columns",
+    "no_point_reasons",
+    "nearest_precision",
 ]
 
 ALL_GROUPS = "all"
@@ -94,15 +98,17 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                 before: pd.DataFrame | None = None, eligibility: dict[str, str] | None = None,
                 organisers: dict[str, str] | None = None,
                 merge_clients: dict[str, str | None] | None = None,
-                remote_share: dict[str, float] | None = None) -> pd.DataFrame:
+                remote_share: dict[str, float] | None = None,
+                include_target_groups: bool = False) -> pd.DataFrame:
     """Nearest eligible point and time for every unit x need x language group.
 
     Returns columns ``unit_id, need, group, population, located, point_id, time_min,
-    time_error_p90_min, point_placeholder`` (``point_id`` empty and ``time_min`` inf when
-    nothing is reachable, NaN for unlocated residents; ``time_error_p90_min`` the model's
-    cross-validated p90 absolute error at that trip's distance, NaN when the model has no
-    known error; ``point_placeholder`` True where the point is a placeholder put at its
-    municipal centre). Only open points (rows of ``points``) are considered.
+    time_error_p90_min, extrapolated, point_placeholder`` (``extrapolated``: the trip lies beyond
+    the calibration range of its mode, its error NaN = not measured, issue 24; ``point_id``
+    empty and ``time_min`` inf when nothing is reachable, NaN for unlocated residents;
+    ``time_error_p90_min`` the model's cross-validated p90 absolute error at that trip's
+    distance, NaN when the model has no known error; ``point_placeholder`` True where the point
+    is a placeholder put at its municipal centre). Only open points (rows of ``points``) are considered.
 
     ``eligibility`` (need -> 'organiser' | 'any', default
     :data:`planner.categories.DEFAULT_ELIGIBILITY`) with ``organisers`` (municipality
@@ -117,6 +123,10 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     the need's default: 'nearest' where the need's rule is 'any' (clients free to choose,
     e.g. Kela), 'receiving' where it is 'organiser'.
 
+    Issue 24: a merge never sends a resident to a point they are not eligible for (need,
+    language, organiser): under ``clients: receiving`` those residents go to their nearest
+    eligible open point instead, and ``merge_redirected`` is True on their rows.
+
     Issue 14: ``visits_per_week`` and ``wait_days`` of the chosen point (a mobile stop's
     from its schedule, a fixed point's 5 and 3/7: open Mon-Fri, an assumption; NaN where no
     point is reached) and ``expected_burden_min`` = (1 - share) x ``time_min``, with
@@ -124,6 +134,12 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     ``points`` has mobile stops (column ``mobile_unit``), ``fixed_time_min`` and
     ``mobile_time_min`` give the minutes to the nearest eligible fixed point and mobile stop
     (inf: none in reach; the chosen point is the nearer of the two, ``time_min``).
+
+    Issue 23: a point with a ``target_group`` (emergency, homeless, immigrant ...) serves that
+    group only, so it is left out of these everyday needs unless ``include_target_groups``.
+    ``nearest_location_precision`` is the chosen point's ``location_precision`` ('' when none);
+    ``no_point_reason`` says why a located unit has no point ('' otherwise): the organiser (or
+    the whole network) has no open eligible point, or none is reachable with the model.
     """
     times = ttm.columns(points["id"].to_numpy())
     if list(ttm.origin_ids) != list(units["unit_id"]):
@@ -137,6 +153,11 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     rows = np.arange(len(units))
     placeholder = (~points["located"].fillna(True).to_numpy(dtype=bool) if "located" in points.columns
                    else np.zeros(len(points), bool))
+    targeted = np.zeros(len(points), bool) if include_target_groups else targeted_mask(points)
+    unit_org = (np.array([organisers.get(c, "") for c in units["municipality_code"]], dtype=object)
+                if organisers is not None and "municipality_code" in units.columns
+                else np.full(len(units), "", dtype=object))
+    reason_all = np.full(len(units) * len(needs) * len(GROUPS), "", dtype=object)
     same_org = None
     if organisers is not None and any(rules.get(n) == "organiser" for n in needs):
         same_org = organiser_mask(units["municipality_code"].to_numpy(dtype=object),
@@ -151,23 +172,34 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
     # issue 14: with mobile stops, the minutes to the nearest fixed point and to the nearest stop
     mob = (points["mobile_unit"].map(lambda u: isinstance(u, str) and u != "").to_numpy(dtype=bool)
            if "mobile_unit" in points.columns else np.zeros(len(points), bool))
+    redirected = np.zeros(n * len(blocks), dtype=bool)
     t_fixed = np.empty(n * len(blocks)) if mob.any() else None
     t_mobile = np.empty(n * len(blocks)) if mob.any() else None
     for b, (need, group) in enumerate(blocks):
         rule = rules.get(need, "any")
         serves = eligible_categories(need, group)
         mask = np.isin(cats, list(serves))
+        left_out = mask & targeted  # issue 23: targeted services only serve their own group
+        mask &= ~targeted
         if rule == "organiser" and same_org is not None:
             mask = same_org & mask[None, :]
+            had_targeted = (same_org & left_out[None, :]).any(axis=1)
+        else:
+            had_targeted = np.full(len(units), bool(left_out.any()))
         jj, t = nearest(times, mask)
         if before_blocks is not None:
             was = before_blocks[b]
             for gone, kept in merges.items():
                 clients = merge_clients.get(gone) or ("nearest" if rule == "any" else "receiving")
                 j = col.get(kept)
-                if clients == "nearest" or j is None or cats[j] not in serves:
-                    continue  # clients choose / the receiver lacks this need: nearest applies
-                moved = (was == gone) & ~np.isnan(t)
+                if clients == "nearest" or j is None:
+                    continue  # clients choose: nearest applies
+                held = (was == gone) & ~np.isnan(t)
+                # issue 24: only residents eligible for the receiver (need, language, organiser)
+                # follow the merge; the others go to their nearest eligible open point, counted
+                ok = mask[:, j] if mask.ndim == 2 else np.full(n, bool(mask[j]))
+                moved = held & ok
+                redirected[b * n:(b + 1) * n] |= held & ~ok
                 jj = np.where(moved, j, jj)
                 t = np.where(moved, times[:, j], t)
         sl = slice(b * n, (b + 1) * n)
@@ -178,6 +210,8 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         pid_all[sl] = np.where(jj >= 0, ids[np.maximum(jj, 0)], "") if len(ids) else ""
         t_all[sl] = t
         jj_all[sl] = jj
+        reason_all[sl] = no_point_reasons(jj, t, mask, serves, unit_org if rule == "organiser"
+                                          and same_org is not None else None, had_targeted)
     k = np.maximum(jj_all, 0)
     served = jj_all >= 0
     if "visits_per_week" in points.columns:  # mobile stops among the points
@@ -197,6 +231,10 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         burden = t_all.copy()
     unit_rows = np.tile(rows, len(blocks))
     err = np.where(jj_all >= 0, errors[unit_rows, k] if errors.shape[1] else np.nan, np.nan)
+    # issue 24: a pair beyond the calibration range of its mode: flagged, its error not measured
+    beyond = extrapolated(ttm.error_model, xy(units), xy(points)) if len(points) else \
+        np.zeros((len(units), 0), bool)
+    extra = (jj_all >= 0) & (beyond[unit_rows, k] if beyond.shape[1] else False)
     pops = {g: units[f"pop_{g}"].to_numpy(dtype="int64") for g in GROUPS}
     # text columns stay NumPy object arrays: converting ~46,000 ids to Arrow strings and back
     # on every click costs more than the whole nearest-point search
@@ -208,16 +246,79 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         "located": np.tile(units["located"].to_numpy(dtype=bool), len(blocks)),
         "point_id": pd.Series(pid_all, dtype=object),
         "time_min": t_all,
-        "time_error_p90_min": err,
+        "time_error_p90_min": np.where(extra, np.nan, err),
+        "extrapolated": extra,
         "point_placeholder": (jj_all >= 0) & (placeholder[k] if len(placeholder) else False),
+        "nearest_location_precision": nearest_precision(points, jj_all),
+        "no_point_reason": pd.Series(reason_all, dtype=object),
         "visits_per_week": vpw,
         "wait_days": wait,
         "expected_burden_min": burden,
+        "merge_redirected": redirected,
     })
     if t_fixed is not None:
         out["fixed_time_min"] = t_fixed
         out["mobile_time_min"] = t_mobile
     return out
+
+
+def nearest_precision(points: pd.DataFrame, jj: np.ndarray) -> pd.Series:
+    """``location_precision`` of the chosen point per row ('' where no point was chosen)."""
+    if "location_precision" in points.columns and len(points):
+        prec = points["location_precision"].fillna("unspecified").astype(str).to_numpy(dtype=object)
+    else:
+        prec = np.full(len(points), "unspecified", dtype=object)
+    out = np.where(jj >= 0, prec[np.maximum(jj, 0)] if len(prec) else "", "")
+    return pd.Series(out, dtype=object)
+
+
+def no_point_reasons(jj: np.ndarray, t: np.ndarray, mask: np.ndarray, serves: frozenset[str],
+                     unit_org: np.ndarray | None, had_targeted: np.ndarray | None = None) -> np.ndarray:
+    """Why each located unit of one need x group block has no point ('' where it has one).
+
+    A real gap is named as such: the unit's organiser (``unit_org``; None = the rule is 'any')
+    has no open point of the eligible categories in the network of the day, or none exists at
+    all; ``had_targeted`` (per unit) adds that a targeted service of the organiser was left out.
+    Where eligible points exist but the model reaches none, the reason says so: a model limit,
+    not a missing service. Unlocated units (NaN time) get '' (they are counted as unlocated).
+    """
+    n = len(jj)
+    out = np.full(n, "", dtype=object)
+    missing = np.flatnonzero((jj < 0) & ~np.isnan(t))
+    if not len(missing):
+        return out
+    cats = ", ".join(sorted(serves))
+    avail = mask.any(axis=1) if mask.ndim == 2 else np.full(n, bool(mask.any()))
+    for i in missing:
+        extra = (" (a targeted service is left out: --include-target-groups)"
+                 if had_targeted is not None and had_targeted[i] else "")
+        if avail[i]:
+            out[i] = "no eligible point reachable with this travel-time model (a model limit)"
+        elif unit_org is not None and unit_org[i]:
+            out[i] = (f"no service: the organiser {unit_org[i]} has no open point of category {cats} "
+                      f"in the network of this date{extra}")
+        else:
+            out[i] = f"no service: the network of this date has no open point of category {cats}{extra}"
+    return out
+
+
+def gap_columns(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group of ``keys``: ``pop_nearest_proxy`` (residents whose nearest point stands at a
+    proxy site, e.g. its municipal centre) and ``no_point_reason`` (the distinct reasons of the
+    group's residents without a point, '' when everyone located has one)."""
+    from .data import PROXY_PRECISIONS
+
+    prec = (df["nearest_location_precision"] if "nearest_location_precision" in df.columns
+            else pd.Series("", index=df.index))
+    reason = df["no_point_reason"] if "no_point_reason" in df.columns else pd.Series("", index=df.index)
+    work = df[keys].copy()
+    work["_proxy"] = np.where(prec.isin(PROXY_PRECISIONS).to_numpy(), df["population"].to_numpy(), 0)
+    work["_reason"] = reason.fillna("").astype(str).to_numpy()
+    grouped = work.groupby(keys, sort=False)
+    out = grouped["_proxy"].sum().astype("int64").rename("pop_nearest_proxy").to_frame()
+    out["no_point_reason"] = grouped["_reason"].agg(
+        lambda r: "; ".join(dict.fromkeys(x for x in r if x)))
+    return out.reset_index()
 
 
 def _blocks_of(before: pd.DataFrame, units: pd.DataFrame, blocks: list[tuple[str, str]]) -> list[np.ndarray]:
@@ -273,6 +374,10 @@ def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",
     codes, pop, t = grouped.ngroup().to_numpy(), df["population"].to_numpy(dtype=float), \
         df[time_col].to_numpy(dtype=float)
     stats = stats_by_code(codes, grouped.ngroups, pop, t, thresholds, err)
+    if "extrapolated" in df.columns:  # issue 24: residents whose trip's error is not measured
+        ext = df["extrapolated"].to_numpy(dtype=bool)
+        stats["pop_extrapolated"] = np.bincount(codes, weights=np.where(ext, pop, 0.0),
+                                                minlength=grouped.ngroups).round().astype("int64")
     if "visits_per_week" in df.columns:
         stats.update(_frequency_stats(codes, grouped.ngroups, pop, t,
                                       df["visits_per_week"].to_numpy(dtype=float),
@@ -320,21 +425,68 @@ def stats_by_code(codes: np.ndarray, n: int, pop: np.ndarray, t: np.ndarray,
     out: dict[str, np.ndarray] = {}
     out["population"] = total(np.ones_like(located)).round().astype("int64")
     out["pop_unlocated"] = total(~located).round().astype("int64")
-    out["pop_unreachable"] = total(located & ~reach).round().astype("int64")
-    w_reach = total(reach)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["mean_min"] = total(reach, pop * np.where(reach, t, 0.0)) / w_reach
-    out.update(_weighted_quantiles(codes, n, t, pop, located, {"median_min": 0.5, "p90_min": 0.9},
-                                   order[0]))
     base = total(located)
+    w_reach = total(reach)
+    out.update(same_people_counts(base, w_reach))
+    out["pop_unreachable"] = out["pop_no_point"]  # the earlier name of the same count
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mean_min_served"] = total(reach, pop * np.where(reach, t, 0.0)) / w_reach
+    quant = _weighted_quantiles(codes, n, t, pop, located, {"median_min": 0.5, "p90_min": 0.9}, order[0])
+    out.update(no_point_quantiles(quant, out["pop_no_point"]))
     for th in thresholds:
         within = total(reach & (t <= th))
         out[f"pop_within_{th}"] = within.round().astype("int64")
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"pct_within_{th}"] = np.where(base > 0, 100.0 * within / base, np.nan)
     if err is not None:
-        has = reach & np.isfinite(err) & (pop > 0)
-        out["time_error_p90_min"] = _weighted_quantiles(codes, n, err, pop, has, {"q": 0.5}, order[1])["q"]
+        # issue 24: a trip whose error is not measured (extrapolated, or no error model) counts as
+        # larger than any measured one; a median among them is NaN = not measured, never a ± number
+        has = reach & (pop > 0)
+        q = _weighted_quantiles(codes, n, np.where(np.isnan(err), np.inf, err), pop, has, {"q": 0.5},
+                                order[1])["q"]
+        out["time_error_p90_min"] = np.where(np.isinf(q), np.nan, q)
+    return out
+
+
+# --- issue 24: every statistic over the same people -----------------------------------------
+# Residents with no eligible point (time inf) stay in every denominator: they count as beyond
+# every threshold and, in the median / p90, as later than everyone else. A median that falls
+# among them is no number of minutes: it is left NaN and ``stats_note`` says why (never inf).
+# The mean is over the residents served only, and is named so (``mean_min_served``), beside
+# ``share_served``.
+
+
+def same_people_counts(located: np.ndarray, served: np.ndarray) -> dict[str, np.ndarray]:
+    """``pop_no_point`` (located residents with no eligible point they can reach) and
+    ``share_served`` (served / located, 0..1; NaN where nobody is located), per group.
+
+    >>> same_people_counts(np.array([10.0, 0.0]), np.array([7.0, 0.0]))["pop_no_point"].tolist()
+    [3, 0]
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(located > 0, served / np.where(located > 0, located, 1.0), np.nan)
+    return {"pop_no_point": (located - served).round().astype("int64"), "share_served": share}
+
+
+def no_point_quantiles(quant: dict[str, np.ndarray], no_point: np.ndarray) -> dict[str, np.ndarray]:
+    """Median / p90 with residents without a point counted as later than everyone: a quantile
+    that falls among them becomes NaN and ``stats_note`` names the statistic and the count.
+
+    >>> q = no_point_quantiles({"median_min": np.array([12.0, np.inf])}, np.array([0, 5]))
+    >>> q["median_min"].tolist(), q["stats_note"].tolist()
+    ([12.0, nan], ['', 'median falls among the 5 residents with no point'])
+    """
+    out: dict[str, np.ndarray] = {}
+    labels: list[list[str]] = [[] for _ in range(len(no_point))]
+    for name, v in quant.items():
+        beyond = np.isposinf(v)
+        out[name] = np.where(beyond, np.nan, v)
+        for i in np.flatnonzero(beyond):
+            labels[i].append(name.removesuffix("_min"))
+    notes = np.array([f"{' and '.join(lab)} {'fall' if len(lab) > 1 else 'falls'} among the "
+                      f"{int(no_point[i]):,} residents with no point" if lab else ""
+                      for i, lab in enumerate(labels)], dtype=object)
+    out["stats_note"] = notes
     return out
 
 
@@ -374,6 +526,8 @@ def summarise(access: pd.DataFrame, units: pd.DataFrame, by: str | None,
     df = access.merge(extra, on="unit_id", how="left", validate="many_to_one")
     df = pd.concat([df, df.assign(group=ALL_GROUPS)], ignore_index=True)
     out = group_stats(df, [key, "need", "group"], thresholds=thresholds)
+    out = out.merge(gap_columns(df, [key, "need", "group"]), on=[key, "need", "group"], how="left",
+                    validate="one_to_one")
     out = out.rename(columns={key: "area"})
     out.insert(0, "level", key)
     order = {n: i for i, n in enumerate(NEED_CODES)}
@@ -419,19 +573,27 @@ def point_load(access: pd.DataFrame, points: pd.DataFrame) -> pd.DataFrame:
 def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
                      needs: tuple[str, ...] = ("kela", "social_walkin", "social_any", "english"),
                      group: str = "fi", eligibility: dict[str, str] | None = None,
-                     organisers: dict[str, str] | None = None) -> pd.DataFrame:
+                     organisers: dict[str, str] | None = None,
+                     areas: gpd.GeoDataFrame | None = None,
+                     include_target_groups: bool = False) -> pd.DataFrame:
     """From each reception centre to the nearest point of each need (``group`` language).
 
     Residents of a reception centre follow the eligibility rule of the centre's
-    municipality (its organiser for 'organiser' needs).
+    municipality (its organiser for 'organiser' needs). ``areas`` (the demand units,
+    EPSG:3067): a point in the same area as the centre gets the within-area (intrazonal)
+    time of :mod:`planner.traveltime.intrazonal`, as residents' trips do, not the ~0 min
+    of two sites placed at one postal-area point (issue 24).
     """
     centres = points[points["category"] == "reception_centre"]
-    targets = points[points["category"] != "reception_centre"]
+    targets = points[(points["category"] != "reception_centre")
+                     & (include_target_groups | ~targeted_mask(points))]
     if centres.empty:
         return pd.DataFrame(columns=["reception_centre_id", "name", "municipality_code", "need",
                                      "point_id", "point_name", "time_min", "time_error_p90_min"])
     rules = dict(DEFAULT_ELIGIBILITY) if eligibility is None else {**DEFAULT_ELIGIBILITY, **eligibility}
     times = model.times(xy(centres), xy(targets)) if len(targets) else np.empty((len(centres), 0))
+    if areas is not None and len(targets):
+        times = _within_area_times(model, areas, xy(centres), xy(targets), times)
     errs = error_p90_min(model, xy(centres), xy(targets))
     cats = targets["category"].to_numpy()
     same_org = None
@@ -456,19 +618,44 @@ def reception_access(points: gpd.GeoDataFrame, model: TravelTimeModel,
     return pd.DataFrame(rows)
 
 
+def _within_area_times(model: TravelTimeModel, areas: gpd.GeoDataFrame, centres_xy: np.ndarray,
+                       targets_xy: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """``times`` with every centre -> target pair inside one demand area replaced by the mean
+    time from points spread over that area to the target (the intrazonal rule)."""
+    from .traveltime.intrazonal import area_samples, intrazonal_pairs
+
+    c_rows, c_idx = intrazonal_pairs(areas, centres_xy)
+    t_rows, t_idx = intrazonal_pairs(areas, targets_xy)
+    area_of_centre = dict(zip(c_idx.tolist(), c_rows.tolist(), strict=True))
+    area_of_target = dict(zip(t_idx.tolist(), t_rows.tolist(), strict=True))
+    out = times.copy()
+    geom = areas.geometry.to_numpy()
+    for i, a in area_of_centre.items():
+        for j in [j for j, b in area_of_target.items() if b == a]:
+            t = np.asarray(model.times(area_samples(geom[a]), targets_xy[j:j + 1]), float)[:, 0]
+            finite = t[np.isfinite(t)]
+            out[i, j] = finite.mean() if len(finite) else out[i, j]
+    return out
+
+
 PROVENANCE_KEYS = ("model", "mode", "network_source", "osm_date", "data_year", "scenario",
                    "network_date", "unlocated_points", "eligibility", "demand_weight",
-                   "remote_share", "frequency", "matrix_coverage")
+                   "remote_share", "frequency", "matrix_coverage", "merge_redirected", "pt_wait",
+                   "proxy_points", "target_groups")
 
 
 def with_provenance(df: pd.DataFrame, provenance: dict[str, str],
                     keys: tuple[str, ...] = PROVENANCE_KEYS) -> pd.DataFrame:
-    """Append provenance columns (model, mode, network source and OSM date, data year, scenario,
+    """Append provenance columns (model, mode, network source and OSM date, data year, scenario
+    (unless the table has its own ``scenario`` column: comparison rows of several scenarios keep
+    theirs),
     the network's date, unlocated points, eligibility rules, demand weight, remote share and
     the frequency assumption, an imported matrix's coverage; those after the scenario only when
     the provenance has them)."""
     out = df.copy()
     for k in keys:
+        if k == "scenario" and k in out.columns:  # issue 24: a row keeps its own scenario's name
+            continue
         if k in PROVENANCE_KEYS[:6] or k in provenance:
             out[k] = provenance.get(k, "")
     return out

@@ -45,6 +45,8 @@ __all__ = [
     "points_at",
     "points_table",
     "area_figures",
+    "proxy_sentence",
+    "minutes_text",
     "effect",
     "change_table",
     "export_files",
@@ -231,12 +233,45 @@ def area_figures(results: Results, need: str, group: str, lang: str = "en") -> p
     return pd.DataFrame({
         t("col.area", lang): s["area"],
         t("col.residents", lang): s["population"].astype("int64"),
-        t("col.median", lang): s["median_min"].round(1),
-        t("col.p90", lang): s["p90_min"].round(1),
+        t("col.median", lang): minutes_text(s["median_min"], lang),
+        t("col.p90", lang): minutes_text(s["p90_min"], lang),
         t("col.pct30", lang): s["pct_within_30"].round(1),
         t("col.pct60", lang): s["pct_within_60"].round(1),
         t("col.unreachable", lang): s["pop_unreachable"].astype("int64"),
+        t("col.proxy", lang): (s["pop_nearest_proxy"] if "pop_nearest_proxy" in s.columns
+                               else pd.Series(0, index=s.index)).astype("int64"),
+        t("col.no_point_reason", lang): (s["no_point_reason"] if "no_point_reason" in s.columns
+                                         else pd.Series("", index=s.index)).fillna("").astype(str),
+        # issue 24: a median among residents with no point is empty; the reason in words
+        t("col.stats_note", lang): s["stats_note"] if "stats_note" in s.columns else "",
     })
+
+
+def minutes_text(values: pd.Series, lang: str = "en", fmt: str = "{:.1f}") -> pd.Series:
+    """Minutes as text (``fmt``, one decimal by default), 'no point' where the figure is not finite
+    (issue 23: no median or mean shown to a person reads inf, Infinity, nan or None)."""
+    word = t("ov.no_point", lang)
+    return pd.Series([fmt.format(v) if np.isfinite(v) else word for v in values.to_numpy(dtype=float)],
+                     index=values.index, dtype=object)
+
+
+def proxy_sentence(results: Results, need: str, group: str, lang: str = "en") -> str:
+    """The overview's sentence: how many residents' figures rest on a proxy site (a point standing
+    at its municipal centre) and how many have no point at all, for one need and group."""
+    reg = results.summaries["summary_region"]
+    r = reg[(reg["need"] == need) & (reg["group"] == group)]
+    if r.empty:
+        return ""
+    r = r.iloc[0]
+    proxy = int(r.get("pop_nearest_proxy", 0))
+    text = t("ov.proxy", lang, n=f"{proxy:,}".replace(",", "\u202f"),
+             total=f"{int(r['population']):,}".replace(",", "\u202f"))
+    if int(r["pop_unreachable"]):
+        text += " " + t("ov.no_point_people", lang, n=f"{int(r['pop_unreachable']):,}".replace(",", "\u202f"),
+                        why=str(r.get("no_point_reason", "")))
+    from .outputs.escape import md_text
+
+    return md_text(text)
 
 
 @dataclass(frozen=True)
@@ -277,15 +312,17 @@ def change_table(tables: list[pd.DataFrame], need: str, group: str, lang: str = 
         t("col.scenario", lang): s["scenario"],
         t("col.area", lang): area,
         t("col.residents", lang): s["population"].astype("int64"),
-        t("col.median_before", lang): s["median_min_before"].round(1),
-        t("col.median_after", lang): s["median_min_after"].round(1),
-        t("col.mean_change", lang): s["mean_change_min"].round(2),
+        t("col.median_before", lang): minutes_text(s["median_min_before"], lang),
+        t("col.median_after", lang): minutes_text(s["median_min_after"], lang),
+        t("col.mean_change", lang): minutes_text(s["mean_change_min_served_both"], lang, "{:+.2f}"),
         t("col.within30_before", lang): pct_b.astype(str) + " %",
         t("col.within30_after", lang): pct_a.astype(str) + " %",
         t("col.lose10", lang): s["pop_lose_gt_10"].astype("int64"),
         t("col.lose20", lang): s["pop_lose_gt_20"].astype("int64"),
-        t("col.lose_access", lang): s["pop_lose_access"].astype("int64"),
+        t("col.lose_access", lang): s["pop_lost_access"].astype("int64"),
         t("col.gain", lang): s["pop_better"].astype("int64"),
+        t("col.exclusion", lang): s["improved_by_exclusion"].astype(bool),  # issue 24
+        t("col.stats_note", lang): s["stats_note_after"],
     })
     if not with_scenario:
         out = out.drop(columns=t("col.scenario", lang))
@@ -450,3 +487,102 @@ def mobile_change(study: Study, unit_name: str, categories: list[str], stops: li
     return {"mobile": parse_mobile({"id": uid, "name": unit_name.strip() or uid,
                                     "categories": list(categories), "stops": list(stops)},
                                    "<mobile unit>", 1)}
+
+
+# --- uploaded travel-time matrices: checked before they are kept, private until shared -------
+
+SESSION_MATRIX_DAYS = 1  # an unshared upload is kept this long after its session's last upload
+
+
+def check_matrix(path: str | Path) -> list[str]:
+    """Read a stored matrix in full as the model will, before anything uses it; returns its
+    time columns. DataError naming the file (and row and column where one is at fault) for a
+    file pandas cannot parse, no time column, missing ``from_id`` / ``to_id``, or minutes that
+    are not numbers."""
+    from .errors import DataError
+    from .traveltime.imported import _ttm_files, matrix_columns
+
+    path = Path(path)
+    try:
+        columns = matrix_columns(path)
+        if path.is_dir():
+            files = sorted(_ttm_files(path).values())
+            tables = [(f, pd.read_csv(f, sep=";")) for f in files]
+        elif path.suffix.lower() == ".parquet":
+            tables = [(path, pd.read_parquet(path))]
+        else:
+            tables = [(path, pd.read_csv(path, dtype={"from_id": str, "to_id": str}))]
+    except DataError:
+        raise
+    except (ValueError, OSError, ImportError) as exc:  # pandas' ParserError is a ValueError
+        raise DataError(f"cannot be read as a table ({str(exc).splitlines()[0]})", file=path.name) from exc
+    if not columns:
+        raise DataError("no time column besides from_id / to_id", file=path.name)
+    for f, table in tables:
+        need = ["from_id"] if path.is_dir() else ["from_id", "to_id"]
+        missing = [c for c in need if c not in table.columns]
+        if missing:
+            raise DataError(f"missing column(s) {missing}; the file has {list(table.columns)}",
+                            file=f.name, field=missing[0])
+        for c in columns:
+            if c not in table.columns:
+                continue
+            values = pd.to_numeric(table[c], errors="coerce")
+            bad = values.isna() & table[c].notna()
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise DataError(f"minutes must be numbers, not {str(table[c].iloc[i])[:40]!r}",
+                                file=f.name, row=i + 1, field=str(c))  # 1-based data row
+    return columns
+
+
+def session_matrix_dir(session: str, root: Path | None = None) -> Path:
+    """The private store of one app session's uploads (hidden from the shared list)."""
+    from .matrices import matrix_dir
+
+    if not re.fullmatch(r"[0-9a-f]{32}", session):
+        raise ValueError("not a session id")
+    return (root or matrix_dir()) / ".sessions" / session
+
+
+def store_upload(data: bytes, name: str, session: str, root: Path | None = None) -> Path:
+    """Keep an uploaded matrix for this session only, after :func:`check_matrix` has read it;
+    a file that fails the check is removed again and its DataError raised. Uploads of
+    sessions idle for more than :data:`SESSION_MATRIX_DAYS` days are cleared on the way."""
+    import shutil
+    import time
+
+    from .matrices import save_matrix
+
+    folder = session_matrix_dir(session, root)
+    sessions = folder.parent
+    if sessions.is_dir():
+        for old in sessions.iterdir():
+            if old != folder and time.time() - old.stat().st_mtime > SESSION_MATRIX_DAYS * 86400:
+                shutil.rmtree(old, ignore_errors=True)
+    path = save_matrix(data, name, folder=folder)
+    try:
+        check_matrix(path)
+    except Exception:
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def share_upload(path: str | Path, root: Path | None = None) -> Path:
+    """Move a session's checked matrix to the shared store (listed for every user)."""
+    import os
+
+    from .matrices import matrix_dir
+
+    path = Path(path)
+    shared = root or matrix_dir()
+    shared.mkdir(parents=True, exist_ok=True)
+    target = shared / path.name
+    if target.exists():  # the same bytes are shared already
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        return target
+    os.replace(path, target)
+    return target

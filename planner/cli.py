@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .categories import GROUPS, NEED_CODES
-from .cli_options import DateOpt, EligibilityOpt, UnlocatedOpt, WeightOpt
+from .cli_options import DateOpt, EligibilityOpt, LocatedOnlyOpt, TargetGroupsOpt, UnlocatedOpt, WeightOpt
 
 app = typer.Typer(help="Uusimaa service-network planner: accessibility, scenarios, maps.",
                   no_args_is_help=True, add_completion=False)
@@ -105,7 +105,8 @@ def _model(network: Path | str | None, mode: str, demand: str, matrix: Path | No
 
 def _study(points, demand, mode, postal, grid, munis, areas, preset, network, date=None,
            include_unlocated=False, eligibility=None, weight="residents", matrix=None,
-           matrix_column="travel_time", matrix_keys="cells", matrix_fallback=True):
+           matrix_column="travel_time", matrix_keys="cells", matrix_fallback=True,
+           located_only=False, include_target_groups=False):
     from .cli_options import study_kwargs
     from .errors import PlannerError
     from .study import load_study
@@ -115,7 +116,8 @@ def _study(points, demand, mode, postal, grid, munis, areas, preset, network, da
         study = load_study(points=points, demand=demand, mode=mode, model=model,
                            postal_areas=postal, grid=grid, municipalities=munis,
                            service_areas=areas, preset=preset,
-                           **study_kwargs(date, include_unlocated, eligibility, weight))
+                           **study_kwargs(date, include_unlocated, eligibility, weight, located_only,
+                                          include_target_groups))
     except (PlannerError, ValueError) as exc:
         _fail(exc)
     if "matrix_coverage" in study.provenance:  # said at once, not only inside the tables
@@ -143,6 +145,8 @@ def report(
     group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
+    located_only: bool = LocatedOnlyOpt,
+    include_target_groups: bool = TargetGroupsOpt,
     eligibility: str = EligibilityOpt,
     weight: str = WeightOpt,
 ) -> None:
@@ -159,7 +163,8 @@ def report(
             study = _study(points, demand, mode, postal_areas, grid, municipalities, service_areas,
                            preset, network, date, include_unlocated_points,
                            eligibility, weight, matrix, matrix_column,
-                           matrix_keys, matrix_fallback)
+                           matrix_keys, matrix_fallback, located_only=located_only,
+                           include_target_groups=include_target_groups)
             res = evaluate_points(study)
             tables = {"service_points": study.points,
                       "demand_units": unit_times(study.units, res.access), **res.tables()}
@@ -175,9 +180,12 @@ def report(
     typer.echo(f"model: {res.provenance['model']} ({res.provenance['mode']}); "
                f"population data year {res.provenance['data_year']}; network of "
                f"{res.provenance['network_date']}; {res.provenance['unlocated_points']}; "
+               f"{res.provenance['proxy_points']}; "
                f"weight: {res.provenance['demand_weight']}")
-    cols = ["need", "group", "population", "pop_unlocated", "median_min", "pct_within_30"]
-    typer.echo(region[region["group"] == "all"][cols].to_string(index=False))
+    # issue 24: residents with no point before any time figure; an empty median says why
+    cols = ["need", "group", "population", "pop_unlocated", "pop_no_point", "median_min", "pct_within_30",
+            "stats_note"]
+    typer.echo(_shown(region[region["group"] == "all"][cols].round(1)).to_string(index=False))
     for f in files:
         typer.echo(f"wrote {f}")
 
@@ -228,6 +236,8 @@ def stats(mode: str = ModeOpt,
           write_readme: Path | None = typer.Option(None, "--write-readme",
                                                       help="update the numbers block of this README"),
           date: str | None = DateOpt,
+          located_only: bool = LocatedOnlyOpt,
+          include_target_groups: bool = TargetGroupsOpt,
           ) -> None:
     """Markdown summary of the embedded data (the README's numbers come from here)."""
     import warnings
@@ -238,7 +248,8 @@ def stats(mode: str = ModeOpt,
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
-        study = load_study(mode=mode, date=date)
+        study = load_study(mode=mode, date=date, located_only=located_only,
+                           include_target_groups=include_target_groups)
     text = numbers_markdown(study, evaluate_points(study))
     if write_readme:
         write_readme.write_text(replace_block(write_readme.read_text(encoding="utf-8"), text),
@@ -288,6 +299,8 @@ def evaluate(
     formats: str = FormatOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
+    located_only: bool = LocatedOnlyOpt,
+    include_target_groups: bool = TargetGroupsOpt,
     eligibility: str = EligibilityOpt,
     weight: str = WeightOpt,
     mobile_units: Path | None = typer.Option(None, "--mobile-units",
@@ -315,7 +328,8 @@ def evaluate(
         with atomic_folder(out) as stage:
             study = _study(points or scs[0].base.get("points"), demand, mode, None, None, None, None,
                            None, network, date, include_unlocated_points, eligibility, weight,
-                           matrix, matrix_column, matrix_keys, matrix_fallback)
+                           matrix, matrix_column, matrix_keys, matrix_fallback, located_only=located_only,
+                           include_target_groups=include_target_groups)
             _, runs = run_scenarios(study, scs)
             files = _written(write_bundle(study, runs[0].results, stage, runs[0], fmts), stage, out)
     except (PlannerError, ValueError, OSError) as exc:
@@ -327,9 +341,27 @@ def evaluate(
 
 def _echo_overview(table, prov) -> None:
     typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}")
-    cols = ["scenario", "need", "mean_min_before", "mean_min_after", "pop_lose_gt_10",
-            "pop_lose_gt_20", "pop_lose_access"]
-    typer.echo(table[cols].round(1).to_string(index=False))
+    # issue 24: lost access before any time figure; a mean over those served says so
+    cols = ["scenario", "need", "pop_no_point_after", "pop_lost_access", "mean_min_served_before",
+            "mean_min_served_after", "improved_by_exclusion", "pop_lose_gt_10", "pop_lose_gt_20"]
+    typer.echo(_shown(table[cols].round(1)).to_string(index=False))
+    flagged = table[table["improved_by_exclusion"]]
+    for _, r in flagged.iterrows():
+        typer.echo(f"note: {r['scenario']} / {r['need']}: the mean over those served falls only because "
+                   f"{int(r['pop_lost_access']):,} residents lost access (improved_by_exclusion)")
+
+
+def _shown(df):
+    """A table for the terminal: minutes that are not finite (residents without any point) read
+    'no point', never inf, nan or None (issue 23)."""
+    import numpy as np
+
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype.kind == "f":
+            v = out[c].to_numpy(dtype=float)
+            out[c] = [f"{x:g}" if np.isfinite(x) else "no point" for x in v]
+    return out
 
 
 @app.command()
@@ -347,6 +379,8 @@ def compare(
     matrix_fallback: bool = MatrixFallbackOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
+    located_only: bool = LocatedOnlyOpt,
+    include_target_groups: bool = TargetGroupsOpt,
     eligibility: str = EligibilityOpt,
     weight: str = WeightOpt,
 ) -> None:
@@ -362,6 +396,12 @@ def compare(
 
     _check_options(demand=demand, mode=mode)
     scs = _scenarios(scenarios)
+    try:  # issue 24: rows are labelled by scenario name: two scenarios with one name are an error
+        from .scenario import check_distinct_names
+
+        check_distinct_names(scs)
+    except PlannerError as exc:
+        _fail(exc)
     demand, mode = _base_options(scs, demand, mode)
     _check_options(demand=demand, mode=mode)
     files: list[Path] = []
@@ -369,7 +409,8 @@ def compare(
         with atomic_folder(out) if out else nullcontext() as stage:
             study = _study(points, demand, mode, None, None, None, None, None, network, date,
                            include_unlocated_points, eligibility, weight, matrix, matrix_column,
-                           matrix_keys, matrix_fallback)
+                           matrix_keys, matrix_fallback, located_only=located_only,
+                           include_target_groups=include_target_groups)
             baseline, runs = run_scenarios(study, scs)
             overview = scenario_overview(runs)
             if out:

@@ -44,6 +44,9 @@ def unit_changes(before: Results, after: Results) -> pd.DataFrame:
         cols["time_error_p90_min_before"] = b["time_error_p90_min"].to_numpy(dtype=float) \
             if "time_error_p90_min" in b.columns else np.full(len(b), np.nan)
         cols["time_error_p90_min_after"] = a["time_error_p90_min"].to_numpy(dtype=float)
+    if "extrapolated" in a.columns and "extrapolated" in b.columns:  # issue 24: error not measured
+        cols["extrapolated_before"] = b["extrapolated"].to_numpy(dtype=bool)
+        cols["extrapolated_after"] = a["extrapolated"].to_numpy(dtype=bool)
     for col in ("visits_per_week", "wait_days", "expected_burden_min"):  # issue 14, before and after
         if col in a.columns and col in b.columns:
             cols[f"{col}_before"] = b[col].to_numpy(dtype=float)
@@ -63,6 +66,11 @@ def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
                  thresholds: tuple[int, ...] = (15, 30, 45, 60)) -> pd.DataFrame:
     """Before/after statistics per area (``by`` a unit column, or None for the region).
 
+    Issue 24: over the same people. ``pop_no_point_before`` / ``_after``, ``pop_lost_access``
+    and ``improved_by_exclusion`` (:func:`exclusion_columns`) come before any time statistic;
+    residents with no point count as beyond every threshold (``pop_within_<T>``) and later than
+    everyone in ``median_min`` / ``p90_min`` (NaN with ``stats_note`` where the quantile falls
+    among them); ``mean_min_served`` is over the residents served, beside ``share_served``.
     ``time_error_p90_min_before`` / ``_after`` (estimated models only): the population-weighted
     median of the residents' trip errors, so "24 min" reads "24 ± N" before and after.
     """
@@ -114,13 +122,15 @@ def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
         "group": np.asarray(groups, dtype=object)[present % n_group],
         "population": before["population"], "pop_unlocated": before["pop_unlocated"],
     }
-    stats = ["mean_min", "median_min", "p90_min", "pop_unreachable", *[f"pop_within_{t}" for t in thresholds]]
+    # issue 24: who has no point and who lost it come before any time statistic
+    cols.update(exclusion_columns(codes, n, pop, twice("time_before"), twice("time_after"), before, after))
+    stats = ["share_served", "mean_min_served", "median_min", "p90_min", "stats_note", "pop_unreachable",
+             *[f"pop_within_{t}" for t in thresholds]]
     if err_a is not None:  # the estimate's error at the residents' distances
         stats.append("time_error_p90_min")
     for k in stats:
         cols[f"{k}_before"] = before[k]
         cols[f"{k}_after"] = after[k]
-    cols["mean_change_min"] = after["mean_min"] - before["mean_min"]
     for col in ("wait_days", "expected_burden_min"):  # issue 14: mean over reachable residents
         if f"{col}_before" in changes.columns:
             name = "mean_wait_days" if col == "wait_days" else "mean_burden_min"
@@ -139,11 +149,37 @@ def area_changes(changes: pd.DataFrame, units: pd.DataFrame, by: str | None,
     with np.errstate(invalid="ignore"):
         for t in LOSS_THRESHOLDS:
             cols[f"pop_lose_gt_{t}"] = total(d > t)
-        cols["pop_lose_access"] = total(np.isposinf(d))
         cols["pop_worse"] = total(d > 0)
         cols["pop_better"] = total(d < 0)
     cols["scenario"] = changes["scenario"].iloc[0] if n_rows else ""
     return pd.DataFrame(cols)
+
+
+def exclusion_columns(codes: np.ndarray, n: int, pop: np.ndarray, t_b: np.ndarray, t_a: np.ndarray,
+                      before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Issue 24: the same people before and after, per output group.
+
+    ``pop_no_point_before`` / ``_after`` (located residents with no eligible point),
+    ``pop_lost_access`` (a point before, none after), ``mean_change_min_served_both`` (mean
+    change over the residents served both before and after: the same people) and
+    ``improved_by_exclusion``: True where the mean over those served falls by more than the
+    residents served both before and after gain, while residents lost access, i.e. part or
+    all of the "improvement" is residents dropping out of the mean.
+    """
+    both = np.isfinite(t_b) & np.isfinite(t_a)
+
+    def total(mask: np.ndarray, values: np.ndarray = pop) -> np.ndarray:
+        return np.bincount(codes, weights=np.where(mask, values, 0.0), minlength=n)
+
+    lost = total(np.isfinite(t_b) & np.isposinf(t_a)).round().astype("int64")
+    w = total(both)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kept = total(both, pop * np.where(both, t_a - t_b, 0.0)) / w
+        served = after["mean_min_served"] - before["mean_min_served"]
+    gain = np.where(np.isnan(kept), 0.0, kept)
+    flag = (lost > 0) & (served < -1e-9) & (served < gain - 1e-9)
+    return {"pop_no_point_before": before["pop_no_point"], "pop_no_point_after": after["pop_no_point"],
+            "pop_lost_access": lost, "improved_by_exclusion": flag, "mean_change_min_served_both": kept}
 
 
 def _doubled_order(an: np.ndarray, group_codes: np.ndarray, all_code: int, n_group: int,
@@ -191,31 +227,56 @@ def load_changes(before: Results, after: Results) -> pd.DataFrame:
                               "residents_after", "change", "scenario"]]
 
 
-def equity(area_table: pd.DataFrame) -> pd.DataFrame:
-    """Gaps before and after: Swedish minus Finnish speakers per area, and between areas.
+def equity(area_table: pd.DataFrame, threshold: int = 30) -> pd.DataFrame:
+    """Gaps before and after over the same denominators (issue 24): Swedish minus Finnish
+    speakers per area, and between areas.
 
-    ``kind = language`` rows: median / mean minutes of ``sv`` minus ``fi`` in each area.
-    ``kind = between_areas`` rows: the spread (max - min) and the ratio (max / min) of the
-    areas' medians for group ``all``.
+    Every figure counts every located resident of the group, those with no point included
+    (as beyond every threshold and later than everyone in the median); no mean over the
+    residents served is compared, since its denominator shrinks as residents lose access.
+
+    ``kind = language`` rows: ``sv_minus_fi_median_min_<when>`` (minutes; NaN where either
+    median falls among residents with no point, said in ``equity_note``),
+    ``sv_minus_fi_pct_within_<T>_<when>`` and ``sv_minus_fi_share_served_<when>`` (percentage
+    points). ``kind = between_areas`` rows: the spread (max - min) and the ratio (max / min) of
+    the areas' medians for group ``all`` over the areas whose median is a number of minutes,
+    ``areas_median_no_point_<when>`` counting the others, and the spread of the share within T.
     """
+    tab = area_table.copy()
+    located = (tab["population"] - tab["pop_unlocated"]).astype(float)
+    for when in ("before", "after"):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tab[f"pct_within_{when}"] = np.where(located > 0, 100.0 * tab[f"pop_within_{threshold}_{when}"]
+                                                 / located.where(located > 0, 1.0), np.nan)
+        tab[f"share_{when}"] = 100.0 * tab[f"share_served_{when}"]
     rows = []
-    for (area, need), g in area_table.groupby(["area", "need"]):
+    for (area, need), g in tab.groupby(["area", "need"]):
         gi = g.set_index("group")
         if {"fi", "sv"} <= set(gi.index):
-            row = {"kind": "language", "area": area, "need": need}
+            row: dict[str, object] = {"kind": "language", "area": area, "need": need}
+            notes = []
             for when in ("before", "after"):
-                for stat in ("median_min", "mean_min"):
-                    with np.errstate(invalid="ignore"):  # inf - inf: nobody served either way
-                        gap = gi.loc["sv", f"{stat}_{when}"] - gi.loc["fi", f"{stat}_{when}"]
-                    row[f"sv_minus_fi_{stat}_{when}"] = gap
+                row[f"sv_minus_fi_median_min_{when}"] = gi.loc["sv", f"median_min_{when}"] - \
+                    gi.loc["fi", f"median_min_{when}"]
+                row[f"sv_minus_fi_pct_within_{threshold}_{when}"] = gi.loc["sv", f"pct_within_{when}"] - \
+                    gi.loc["fi", f"pct_within_{when}"]
+                row[f"sv_minus_fi_share_served_{when}"] = gi.loc["sv", f"share_{when}"] - \
+                    gi.loc["fi", f"share_{when}"]
+                notes += [f"{grp} {when}: {gi.loc[grp, f'stats_note_{when}']}" for grp in ("fi", "sv")
+                          if gi.loc[grp, f"stats_note_{when}"]]
+            row["equity_note"] = "; ".join(notes)
             rows.append(row)
-    allg = area_table[area_table["group"] == ALL_GROUPS]
+    allg = tab[tab["group"] == ALL_GROUPS]
     for need, g in allg.groupby("need"):
         row = {"kind": "between_areas", "area": f"all {g['level'].iloc[0]}", "need": need}
         for when in ("before", "after"):
-            med = g[f"median_min_{when}"].replace([np.inf], np.nan).dropna()
+            med = g[f"median_min_{when}"].dropna()
             row[f"spread_median_min_{when}"] = float(med.max() - med.min()) if len(med) else np.nan
             row[f"ratio_median_{when}"] = float(med.max() / med.min()) if len(med) and med.min() > 0 \
+                else np.nan
+            row[f"areas_median_no_point_{when}"] = int(g[f"median_min_{when}"].isna().sum())
+            pct = g[f"pct_within_{when}"].dropna()
+            row[f"spread_pct_within_{threshold}_{when}"] = float(pct.max() - pct.min()) if len(pct) \
                 else np.nan
         rows.append(row)
     out = pd.DataFrame(rows)
@@ -233,7 +294,9 @@ def worst_off(changes: pd.DataFrame, units: pd.DataFrame, need: str, group: str 
     sel["weighted"] = sel["delta_min"].replace([np.inf], 1e9) * sel["population"]
     extra = {}
     if "time_error_p90_min_after" in sel.columns:  # the larger error of the unit's trips (fi / sv)
-        extra = {f"time_error_p90_min_{w}": (f"time_error_p90_min_{w}", "max") for w in ("before", "after")}
+        # a unit with one trip whose error is not measured (extrapolated) shows no ± (NaN)
+        extra = {f"time_error_p90_min_{w}": (f"time_error_p90_min_{w}", lambda s: s.max(skipna=False))
+                 for w in ("before", "after")}
     agg = sel.groupby("unit_id").agg(population=("population", "sum"), weighted=("weighted", "sum"),
                                      max_delta_min=("delta_min", "max"), **extra)
     agg["mean_delta_min"] = agg["weighted"] / agg["population"]
@@ -259,11 +322,12 @@ def compare_all(before: Results, after: Results, units: pd.DataFrame,
         "compare_municipality": area_changes(ch, units, "municipality", thresholds),
     }
     worst = pd.concat([worst_off(ch, units, need) for need in ch["need"].unique()], ignore_index=True)
+    eq_t = 30 if 30 in thresholds else thresholds[0]
     return {
         "unit_changes": ch,
         **areas,
         "worst_off": worst,
         "point_load_change": load_changes(before, after),
-        "equity": pd.concat([equity(areas["compare_service_area"]), equity(areas["compare_region"])],
-                            ignore_index=True),
+        "equity": pd.concat([equity(areas["compare_service_area"], eq_t),
+                             equity(areas["compare_region"], eq_t)], ignore_index=True),
     }

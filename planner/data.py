@@ -34,14 +34,24 @@ __all__ = [
     "load_population_grid",
     "PRECISIONS",
     "UNKNOWN",
+    "MUNICIPALITY",
+    "PROXY_PRECISIONS",
     "select_points",
     "parse_date",
     "NEED_WEIGHTS",
     "load_postal_need",
+    "proxy_mask",
+    "targeted_mask",
 ]
 
 UNKNOWN = "unknown"  # a placeholder row: the site is not known, so it is not a point
-PRECISIONS = ("address", "street", "postal_area", "locality", "unspecified", UNKNOWN)
+# issue 23: a row documented to exist whose exact site is unknown stands at its municipality's
+# service centre (municipal_centres.csv) and counts by default: a proxy site, not a gap
+MUNICIPALITY = "municipality"
+PRECISIONS = ("address", "street", "postal_area", "locality", MUNICIPALITY, "unspecified", UNKNOWN)
+PROXY_PRECISIONS = (MUNICIPALITY, UNKNOWN)
+"""Precisions whose position is a stand-in (the municipal centre) for a site that is unknown.
+(``locality`` is not one: a geocoder's or a scenario's point that stands where it was put.)"""
 _VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".parquet", ".zip"}
 
 
@@ -425,7 +435,9 @@ def load_service_points(path: str | Path | None = None,
             raise DataError(f"unknown location_precision {v!r}; expected one of {list(PRECISIONS)}",
                             file=file, row=int(i) + 1, field="location_precision")
     df["valid_from"], df["valid_to"] = _validity(df, file)
+    df["target_group"] = _target_groups(df, file)
     df["located"] = df["location_precision"] != UNKNOWN
+    df["proxy"] = df["location_precision"].isin(PROXY_PRECISIONS)
     borders = borders if borders is not None else load_municipal_borders(settings=settings)
     df = _place_placeholders(df, file, centres, settings, borders)
     cap = pd.to_numeric(df["capacity"], errors="coerce") if "capacity" in df.columns else None
@@ -440,7 +452,8 @@ def load_service_points(path: str | Path | None = None,
     borders = borders if borders is not None else load_municipal_borders(settings=settings)
     _check_inside(gdf, borders, file, settings)
     cols = ["id", "name", "category", "municipality_code", "address", "postal_code",
-            "location_precision", "located", "valid_from", "valid_to", "source", "note", "capacity"]
+            "location_precision", "located", "proxy", "target_group", "valid_from", "valid_to", "source",
+            "note", "capacity"]
     extra = [c for c in gdf.columns if c not in cols and c not in ("lon", "lat", "x", "y", "geometry")]
     return gpd.GeoDataFrame(gdf[cols + extra], geometry=gdf.geometry, crs=settings.crs)
 
@@ -479,15 +492,37 @@ def _validity(df: pd.DataFrame, file: str) -> tuple[pd.Series, pd.Series]:
     return out["valid_from"], out["valid_to"]
 
 
+_TARGET_GROUP = r"^[a-z][a-z0-9_]*$"
+
+
+def _target_groups(df: pd.DataFrame, file: str) -> pd.Series:
+    """The optional ``target_group`` column: '' for everyday services, else a lower-case word.
+
+    A targeted service (``emergency``, ``homeless``, ``immigrant`` ...) serves one group only,
+    so the everyday needs leave it out by default (issue 23).
+    """
+    if "target_group" not in df.columns:
+        return pd.Series([""] * len(df), index=df.index, dtype=object)
+    values = df["target_group"].fillna("").astype(str).str.strip().str.lower()
+    bad = (values != "") & ~values.str.match(_TARGET_GROUP)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(f"{df['target_group'].iloc[i]!r} is not a target group (one lower-case word such "
+                        "as emergency, homeless or immigrant; empty for everyday services)", file=file,
+                        row=i + 1, field="target_group")
+    return values.astype(object)
+
+
 def _place_placeholders(df: pd.DataFrame, file: str, centres: gpd.GeoDataFrame | None,
                         settings: Settings, borders: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
-    """Give placeholder rows (site unknown) their municipal centre as a stand-in position.
+    """Give placeholder and municipality-proxy rows their municipal centre as the position.
 
-    Their own lon/lat (or x/y), if any, are replaced: a placeholder never poses as a site.
-    A municipality missing from the centre table (Tuusula) falls back to a point inside
-    its polygon (``representative_point``).
+    Rows with ``location_precision`` unknown (placeholder) or municipality (documented to exist,
+    site unknown: issue 23) stand at the centre of ``municipal_centres.csv``; their own lon/lat
+    (or x/y), if any, are replaced: such a row never poses as a site. A municipality missing from
+    the centre table falls back to a point inside its polygon (``representative_point``).
     """
-    unknown = ~df["located"].to_numpy()
+    unknown = df["location_precision"].isin((UNKNOWN, MUNICIPALITY)).to_numpy()
     if not unknown.any():
         return df
     if centres is None:
@@ -506,7 +541,8 @@ def _place_placeholders(df: pd.DataFrame, file: str, centres: gpd.GeoDataFrame |
     for i in np.flatnonzero(unknown):
         code = df["municipality_code"].iloc[i]
         if code not in by_code.index:
-            raise DataError(f"placeholder row (location_precision=unknown) in municipality {code!r}, "
+            raise DataError(f"row with location_precision={df['location_precision'].iloc[i]} in "
+                            f"municipality {code!r}, "
                             "which has no municipal centre", file=file, row=int(i) + 1,
                             field="municipality_code")
         pt = by_code[code]
@@ -518,11 +554,13 @@ def _place_placeholders(df: pd.DataFrame, file: str, centres: gpd.GeoDataFrame |
 
 
 def select_points(points: gpd.GeoDataFrame, on: str | _dt.date | pd.Timestamp | None = None,
-                  include_unlocated: bool = False) -> gpd.GeoDataFrame:
-    """The network of one day: points valid on ``on`` (None = every row), located only by default.
+                  include_unlocated: bool = False, located_only: bool = False) -> gpd.GeoDataFrame:
+    """The network of one day: points valid on ``on`` (None = every row).
 
-    ``include_unlocated`` keeps placeholders (at their municipal centre); they stay
-    recognisable by ``located`` False.
+    Placeholders (``located`` False: not documented to exist at a known place) are left out
+    unless ``include_unlocated`` keeps them (at their municipal centre). Proxy sites
+    (``proxy`` True: a row documented to exist standing at its municipal centre) count by
+    default; ``located_only`` leaves every proxy out (the located-only view, issue 23).
     """
     keep = np.ones(len(points), bool)
     if on is not None:
@@ -536,7 +574,26 @@ def select_points(points: gpd.GeoDataFrame, on: str | _dt.date | pd.Timestamp | 
             keep &= (vt.isna() | (vt >= day)).to_numpy()
     if not include_unlocated and "located" in points.columns:
         keep &= points["located"].fillna(True).to_numpy(dtype=bool)
+    if located_only:
+        keep &= ~proxy_mask(points)
     return points[keep].reset_index(drop=True)
+
+
+def proxy_mask(points: pd.DataFrame) -> np.ndarray:
+    """True where a point's position is a stand-in (its municipal centre), not its site."""
+    if "proxy" in points.columns:
+        return points["proxy"].fillna(False).to_numpy(dtype=bool)
+    if "location_precision" in points.columns:
+        return points["location_precision"].isin(PROXY_PRECISIONS).to_numpy(dtype=bool)
+    return np.zeros(len(points), bool)
+
+
+def targeted_mask(points: pd.DataFrame) -> np.ndarray:
+    """True where a point serves a target group only (column ``target_group`` not empty)."""
+    if "target_group" not in points.columns:
+        return np.zeros(len(points), bool)
+    tg = points["target_group"]
+    return (tg.notna() & (tg.astype(str).str.strip() != "")).to_numpy(dtype=bool)
 
 
 def _check_inside(gdf: gpd.GeoDataFrame, borders: gpd.GeoDataFrame, file: str,

@@ -56,7 +56,8 @@ def _finish(units: gpd.GeoDataFrame, municipalities: pd.DataFrame,
                         "Swedish-speaker share for it)", row=i + 1, field="municipality_code")
     units["municipality"] = code.map(muni["name_fi"]).fillna(UNLOCATED)
     units["service_area"] = code.map(areas).fillna(UNLOCATED)
-    share = code.map(muni["sv_share"]).fillna(0.0).to_numpy()
+    share = unlocated_share(code.map(muni["sv_share"]).to_numpy(dtype=float),
+                            units["pop_total"].to_numpy(dtype=float), muni["sv_share"].to_numpy(dtype=float))
     units["pop_fi"], units["pop_sv"] = split_language(units["pop_total"].to_numpy(), share)
     units["pop_sv_estimated"] = True
     origin = units.geometry.representative_point()
@@ -64,6 +65,25 @@ def _finish(units: gpd.GeoDataFrame, municipalities: pd.DataFrame,
     units["y_m"] = np.where(units["located"], origin.y, np.nan)
     return gpd.GeoDataFrame(units[DEMAND_COLUMNS + ["geometry"]], geometry="geometry",
                             crs=units.crs).reset_index(drop=True)
+
+
+def unlocated_share(share: np.ndarray, pop: np.ndarray, municipal: np.ndarray) -> np.ndarray:
+    """Swedish share per unit; a unit without a municipality (residents without a known location)
+    takes the municipal shares weighted by the located residents of the same demand (issue 24:
+    not 0 %, which would count them all as Finnish speakers); with no located residents, the
+    plain mean of the municipal shares.
+
+    >>> s = unlocated_share(np.array([0.1, 0.5, np.nan]), np.array([20.0, 12.0, 5.0]), np.array([0.1, 0.5]))
+    >>> s.tolist()
+    [0.1, 0.5, 0.25]
+    """
+    out = np.asarray(share, float).copy()
+    gap = np.isnan(out)
+    if gap.any():
+        w = np.where(gap, 0.0, pop)
+        out[gap] = float((w * np.nan_to_num(out)).sum() / w.sum()) if w.sum() > 0 else \
+            float(np.nanmean(municipal)) if len(municipal) else 0.0
+    return out
 
 
 def postal_demand(postal_areas: gpd.GeoDataFrame, municipalities: pd.DataFrame,

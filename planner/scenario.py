@@ -59,6 +59,7 @@ __all__ = [
     "CHANGE_KINDS",
     "MERGE_CLIENTS",
     "load_scenario",
+    "check_distinct_names",
     "parse_scenario",
     "scenario_to_yaml",
     "apply_scenario",
@@ -228,6 +229,18 @@ def _check_change(kind: str, arg: Any, src: str, row: int) -> Any:
     return out
 
 
+def check_distinct_names(scenarios: list[Scenario]) -> None:
+    """Two scenarios compared side by side must have different names (issue 24): every table row
+    is labelled by its scenario's name, so a repeated name is an error naming both files."""
+    seen: dict[str, str] = {}
+    for sc in scenarios:
+        key = sc.name.strip().casefold()
+        if key in seen:
+            raise _err(f"scenario name {sc.name!r} is also the name of {seen[key]}; compared scenarios "
+                       "need different names (their rows are labelled by name)", sc.source, fld="name")
+        seen[key] = sc.source
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and check a scenario YAML file."""
     from .safeyaml import decode_text, load_yaml_file
@@ -276,6 +289,8 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     new_rows = []
     mobile_ids: set[str] = set()  # ids of the mobile units declared so far
     opened: set[str] = set()  # ids of the points opened so far in this file (a merge may keep one)
+    serviced: dict[str, int] = {}  # point id -> row of the add_service that adds to it (issue 24)
+    merge_rows: list[tuple[int, str, list[str]]] = []  # (row, into, from) for the need check
 
     def need_known(pid: str, row: int, fld: str) -> None:
         if pid in absent:
@@ -290,6 +305,9 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                        src, row, fld)
 
     def close(pid: str, row: int, fld: str) -> None:
+        if pid in serviced:  # issue 24: the added service would stay open at a closed site
+            raise _err(f"point {pid!r} gets a service added (change {serviced[pid]}) and is closed in "
+                       "the same file; an added service at a closed point is not possible", src, row, fld)
         if pid in changed:
             raise _err(f"point {pid!r} is both closed and changed", src, row, fld)
         if pid in closed:
@@ -307,8 +325,14 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                 need_known(pid, row, "close")
                 close(pid, row, "close")
         elif kind == "merge":
+            live = [p for p in arg["from"] if p not in absent]
+            if arg["into"] in absent and live:  # issue 24: a site-less receiver cannot take clients
+                raise _err(f"merge of {live[0]!r} into point {arg['into']!r}, a placeholder without a site "
+                           f"(or not in the network on {study.provenance.get('network_date', 'this date')}): "
+                           "its clients would have nowhere to go", src, row, "into")
             if arg["into"] not in opened:  # a point opened earlier in the file may receive a merge
                 need_known(arg["into"], row, "into")
+            merge_rows.append((row, arg["into"], list(arg["from"])))
             if arg["into"] in closed:
                 raise _err(f"merge keeps point {arg['into']!r}, which is closed", src, row, "into")
             receivers.setdefault(arg["into"], row)
@@ -329,6 +353,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                 changed.add(pid)
                 state[pid] = "changed"
             else:
+                serviced.setdefault(pid, row)
                 twin = pts[pts["id"] == pid].copy()
                 twin["id"] = f"{pid}__{arg['category']}"
                 twin["category"] = arg["category"]
@@ -352,6 +377,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                            "id")
             known.add(pid)
             state[pid] = "opened"
+    _check_merge_needs(merge_rows, pts, new_rows, study, src)
     merges = _resolve_chains(merges)
     for pid in closed:
         state[pid] = "closed"
@@ -376,6 +402,41 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                                       geometry="geometry", crs=study.points.crs)
     return Applied(scenario, open_pts, ttm, state, merges, closed_pts.reset_index(drop=True),
                    merge_clients)
+
+
+def needs_of(categories: set[str]) -> set[str]:
+    """The needs that points of ``categories`` serve, for any language group.
+
+    >>> sorted(needs_of({"sv_walkin"}))
+    ['social_any', 'social_walkin']
+    """
+    from .categories import GROUPS, NEEDS
+
+    return {n for n, need in NEEDS.items() if any(categories & need.categories(g) for g in GROUPS)}
+
+
+def _check_merge_needs(merge_rows: list[tuple[int, str, list[str]]], pts: pd.DataFrame,
+                       new_rows: list, study: Study, src: str) -> None:
+    """Issue 24: a merge into a point that lacks a need the merged point serves is an error
+    (its clients for that need would be sent to a point that cannot serve them)."""
+    cats: dict[str, set[str]] = {}
+    for pid, cat in zip(pts["id"], pts["category"], strict=True):
+        cats.setdefault(pid, set()).add(cat)
+    for _, df, same_site in new_rows:  # add_service twins serve at their point's site
+        for pid, cat in zip(df["id"], df["category"], strict=True):  # an opened point: its own category
+            cats.setdefault(str(pid).rsplit("__", 1)[0] if same_site else str(pid), set()).add(cat)
+    everyone = study.all_points if study.all_points is not None else pts
+    for pid, cat in zip(everyone["id"], everyone["category"], strict=True):
+        cats.setdefault(pid, {cat})
+    for row, into, froms in merge_rows:
+        have = needs_of(cats.get(into, set()))
+        for pid in froms:
+            lacking = sorted(needs_of(cats.get(pid, set())) - have)
+            if lacking:
+                raise _err(f"merge of {pid!r} into {into!r}: {into!r} does not serve "
+                           f"{', '.join(lacking)}, which {pid!r} serves; close it instead (its clients "
+                           "then go to their nearest eligible point) or merge into a point serving that "
+                           "need", src, row, "into")
 
 
 def _resolve_chains(merges: dict[str, str]) -> dict[str, str]:
@@ -460,6 +521,18 @@ def open_site(study: Study, arg: dict[str, Any], src: str, row: int, region=None
     return geom, precision, address
 
 
+def redirect_text(access: pd.DataFrame) -> str:
+    """Residents of merged points not eligible for the receiving point (organiser, language or
+    need) who went to their nearest eligible open point instead, per need (issue 24); '' if none."""
+    if "merge_redirected" not in access.columns or not access["merge_redirected"].any():
+        return ""
+    sel = access[access["merge_redirected"]]
+    per = sel.groupby("need", sort=True)["population"].sum()
+    return ("; ".join(f"{need}: {int(v):,}" for need, v in per.items()) + " residents of merged points "
+            "are not eligible for the receiving point (organiser, language or need) and go to their "
+            "nearest eligible open point instead")
+
+
 def _assumptions(scenario: Scenario) -> dict[str, str]:
     """Provenance lines for a scenario's remote share and mobile units: assumptions, not data."""
     from .mobile import FIXED_DAYS
@@ -485,14 +558,20 @@ def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) 
     access = unit_access(study.units, applied.points, applied.ttm, merges=applied.merges,
                          before=base_access, eligibility=study.eligibility,
                          organisers=study.organisers, merge_clients=applied.merge_clients,
-                         remote_share=scenario.remote_share)
+                         remote_share=scenario.remote_share,
+                         include_target_groups=study.include_target_groups)
     prov = {**study.provenance, "scenario": scenario.name, **_assumptions(scenario)}
+    moved = redirect_text(access)
+    if moved:
+        prov["merge_redirected"] = moved
     res = Results(access=access,
                   summaries=summary_tables(access, study.units, study.settings.thresholds_min),
                   load=lambda: point_load(access, applied.points),
-                  reception=lambda: reception_access(applied.points, study.model,
+                  reception=lambda: reception_access(applied.points, study.model, areas=study.units,
                                                      eligibility=study.eligibility,
-                                                     organisers=study.organisers), provenance=prov)
+                                                     organisers=study.organisers,
+                                                     include_target_groups=study.include_target_groups),
+                  provenance=prov)
     return res, applied
 
 

@@ -49,6 +49,8 @@ class Study:
     eligibility: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ELIGIBILITY))
     organisers: dict[str, str] | None = None
     all_points: gpd.GeoDataFrame | None = None  # every row of the points file, any date
+    # issue 23: targeted services (target_group) count for everyday needs only when asked
+    include_target_groups: bool = False
 
 
 class Results:
@@ -93,7 +95,8 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
                service_areas: str | Path | None = None, preset: str | None = None,
                settings: Settings = DEFAULT_SETTINGS, date: str | None = None,
                include_unlocated: bool = False, eligibility: str | dict[str, str] | None = None,
-               weight: str = "residents") -> Study:
+               weight: str = "residents", located_only: bool = False,
+               include_target_groups: bool = False) -> Study:
     """Load and validate every input and compute the unit x point travel-time matrix.
 
     ``None`` for a path means the bundled file under ``geodata/``. ``model`` defaults
@@ -102,7 +105,10 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
     placeholders (location unknown) are left out unless ``include_unlocated`` puts them at
     their municipal centre. ``eligibility`` ('default', 'any', 'organiser' or 'need=rule,...') and
     ``weight`` (residents | unemployed | low_income_households) are stated in the
-    provenance.
+    provenance. Rows documented to exist whose site is unknown stand at their municipal centre
+    (``location_precision=municipality``) and count unless ``located_only`` leaves every such
+    proxy out; targeted services (``target_group``) serve the everyday needs only with
+    ``include_target_groups`` (issue 23).
     """
     if demand not in DEMAND_KINDS:
         raise ValueError(f"unknown demand {demand!r}: expected one of {list(DEMAND_KINDS)}")
@@ -114,7 +120,7 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
     all_pts = data.load_service_points(points, borders=borders, settings=settings, centres=centres)
     day = date or default_date(settings)
     data.parse_date(day, "--date")
-    pts = data.select_points(all_pts, day, include_unlocated)
+    pts = data.select_points(all_pts, day, include_unlocated, located_only=located_only)
     rules = parse_eligibility(eligibility)
     organisers = None
     if ORGANISER_COLUMN in munis.columns:
@@ -167,9 +173,22 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
                              f"{n_unknown} placeholder(s) with unknown site excluded"),
         "eligibility": eligibility_text(rules) if organisers else "any (no organiser column)",
         "demand_weight": WEIGHT_TEXT[weight],
+        "proxy_points": proxy_text(pts, located_only),
+        "target_groups": ("targeted services (target_group) INCLUDED in the everyday needs"
+                          if include_target_groups else "targeted services (target_group: "
+                          "emergency, homeless, immigrant ...) left out of the everyday needs"),
     }
     return Study(units, pts, munis, borders, centres, areas, model, ttm, provenance, settings,
-                 rules, organisers, all_pts)
+                 rules, organisers, all_pts, include_target_groups)
+
+
+def proxy_text(points: gpd.GeoDataFrame, located_only: bool) -> str:
+    """Provenance line: how many open points stand at a proxy site (their municipal centre)."""
+    if located_only:
+        return "located-only view: proxy sites (location_precision=municipality) left out"
+    n = int(data.proxy_mask(points).sum())
+    return (f"{n} point(s) stand at a proxy site (their municipal centre: site unknown; "
+            "column nearest_location_precision)")
 
 
 WEIGHT_TEXT = {
@@ -194,13 +213,15 @@ def evaluate_points(study: Study, points: gpd.GeoDataFrame | None = None,
     points = study.points if points is None else points
     ttm = study.ttm if ttm is None else ttm
     access = unit_access(study.units, points, ttm, eligibility=study.eligibility,
-                         organisers=study.organisers)
+                         organisers=study.organisers,
+                         include_target_groups=study.include_target_groups)
     prov = {**study.provenance, "scenario": scenario}
     return Results(
         access=access,
         summaries=summary_tables(access, study.units, study.settings.thresholds_min),
         load=lambda: point_load(access, points),
-        reception=lambda: reception_access(points, study.model, eligibility=study.eligibility,
-                                           organisers=study.organisers),
+        reception=lambda: reception_access(points, study.model, areas=study.units,
+                                           eligibility=study.eligibility, organisers=study.organisers,
+                                           include_target_groups=study.include_target_groups),
         provenance=prov,
     )

@@ -65,19 +65,19 @@ def test_hand_worked_summary(small):
     s = summarise(acc, units, None, thresholds=(15, 30)).set_index(["need", "group"])
     fi = s.loc[("social_any", "fi")]
     assert fi["population"] == 225
-    assert fi["mean_min"] == pytest.approx((90 * 0 + 40 * 10 + 95 * 50) / 225)
+    assert fi["mean_min_served"] == pytest.approx((90 * 0 + 40 * 10 + 95 * 50) / 225)
     assert fi["median_min"] == 10  # cumulative 90, 130 >= 112.5
     assert fi["p90_min"] == 50
     assert fi["pop_within_15"] == 130 and fi["pop_within_30"] == 130
     sv = s.loc[("social_any", "sv")]
-    assert sv["mean_min"] == pytest.approx((10 * 20 + 60 * 10 + 5 * 30) / 75)
+    assert sv["mean_min_served"] == pytest.approx((10 * 20 + 60 * 10 + 5 * 30) / 75)
     # C's 5 Swedish speakers are exactly 30.0 min from p_sv: within 30 min, not within 15
     assert sv["pop_within_30"] == 75 and sv["pop_within_15"] == 60
     both = s.loc[("social_any", "all")]
     assert both["population"] == 300 and both["pop_within_30"] == 205
     walk_sv = s.loc[("social_walkin", "sv")]
-    assert walk_sv["pop_unreachable"] == 75 and np.isnan(walk_sv["mean_min"])
-    assert np.isinf(walk_sv["median_min"])
+    assert walk_sv["pop_unreachable"] == 75 and np.isnan(walk_sv["mean_min_served"])
+    assert np.isnan(walk_sv["median_min"]) and walk_sv["stats_note"].startswith("median and p90 fall among")
 
 
 def test_point_load_counts_every_resident_once(small):

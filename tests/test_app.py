@@ -107,7 +107,8 @@ def test_builder_close_a_point_and_see_the_effect(at):
     assert delta["Within 30 min"].startswith("-")
     table = at.dataframe[0].value
     assert table["Area"].iloc[0] == "Whole region"
-    assert table["Median min after"].iloc[0] > table["Median min before"].iloc[0]
+    # minutes are text ('no point' where there is none: issue 23), compared as numbers
+    assert float(table["Median min after"].iloc[0]) > float(table["Median min before"].iloc[0])
     text = at.code[0].value
     assert yaml.safe_load(text)["changes"] == [{"close": ["kela_vantaa_tikkurila"]}]
     # saved scenarios appear on the Compare page
@@ -188,9 +189,9 @@ def test_builder_opens_a_saved_scenario(at):
     at.selectbox(key="load_pick").set_value("Concentrate Kela offices in five towns")
     at.button(key="load_button").click().run()
     assert not at.exception and not at.error
-    assert at.multiselect(key="w_close").value == ["kela_hyvinkaa_unverified"]
+    assert at.multiselect(key="w_close").value == ["kela_espoo_iso_omena"]
     assert at.text_input(key="sc_name").value == "Concentrate Kela offices in five towns"
-    assert len(at.multiselect(key="w_merges_keep").value) == 3
+    assert len(at.multiselect(key="w_merges_keep").value) == 2
     assert "Lose over 10 min" in metrics(at)
     # start over
     at.button(key="reset").click().run()
@@ -401,8 +402,10 @@ def test_imported_matrix_choice_reports_its_coverage(at, monkeypatch, tmp_path):
     after = [d.value for d in at.dataframe if "Area" in d.value.columns][0].set_index("Area")
     # Kamppi moves to 7 min from everywhere: no area is worse off, and each keeps its residents
     assert after["Residents"].equals(before["Residents"])
-    assert (after["Median min"] <= before["Median min"]).all()
-    assert after.loc["Whole region", "Median min"] < before.loc["Whole region", "Median min"]
+    # minutes are shown as text ('no point' where there is none: issue 23), compared as numbers
+    a_med, b_med = (pd.to_numeric(t["Median min"]) for t in (after, before))
+    assert (a_med <= b_med).all()
+    assert a_med["Whole region"] < b_med["Whole region"]
 
 
 def test_a_matrix_without_its_id_columns_is_explained_not_a_crash(at, monkeypatch, tmp_path):
@@ -522,3 +525,29 @@ def test_builder_mobile_unit_tab_and_the_example(at):
     loaded = yaml.safe_load(at.code[0].value)["changes"]
     assert [c["mobile"]["id"] for c in loaded if "mobile" in c] == ["mobile_ita_uusimaa"]
     assert "Lose over 10 min" in metrics(at)
+
+
+def test_a_broken_matrix_upload_is_explained_and_not_kept(tmp_path):
+    """Issue 26, item 5: an upload is read in full before it is kept; a file pandas cannot
+    tokenise, or minutes that are text, is an error naming the file, row and column, and
+    nothing is stored. A good upload is private to its session until shared."""
+    from planner.appstate import check_matrix, share_upload, store_upload
+    from planner.errors import DataError
+    from planner.matrices import stored_matrices
+
+    session = "0" * 32
+    broken = b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n00120,kela_helsinki_kamppi,7,9,9\n"
+    with pytest.raises(DataError, match="cannot be read as a table"):
+        store_upload(broken, "broken.csv", session, root=tmp_path)
+    text = b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n00120,kela_helsinki_kamppi,12 min\n"
+    with pytest.raises(DataError) as err:
+        store_upload(text, "text.csv", session, root=tmp_path)
+    assert err.value.row == 2 and err.value.field == "travel_time" and "12 min" in str(err.value)
+    assert stored_matrices(tmp_path) == {} and list((tmp_path / ".sessions" / session).iterdir()) == []
+    good = store_upload(b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n", "good.csv", session,
+                        root=tmp_path)
+    assert check_matrix(good) == ["travel_time"]
+    assert stored_matrices(tmp_path) == {}  # not in the shared list: another session does not see it
+    assert list(stored_matrices(good.parent)) == [good.name]
+    shared = share_upload(good, root=tmp_path)
+    assert list(stored_matrices(tmp_path)) == [shared.name] and not good.exists()

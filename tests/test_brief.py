@@ -48,7 +48,7 @@ def test_two_a4_pages_with_title_and_headline_figures(scenario_pdf, kela_run):
     assert "Kela office" in first and "Headline figures" in first
     reg = kela_run.comparison["compare_region"]
     r = reg[(reg["need"] == "kela") & (reg["group"] == "all")].iloc[0]
-    assert f"{r['mean_min_before']:.1f}" in first and f"{r['mean_min_after']:.1f}" in first
+    assert f"{r['mean_min_served_before']:.1f}" in first and f"{r['mean_min_served_after']:.1f}" in first
     assert f"{int(r['population']):,}" in first
     assert f"{int(r['pop_lose_gt_10']):,}" in first
     assert "Change in travel time" in first  # the static map's caption

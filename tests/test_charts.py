@@ -55,7 +55,8 @@ def test_cumulative_chart_before_after_per_group():
 
 def _area_table() -> pd.DataFrame:
     return pd.DataFrame({"area": ["North", "South", '<b onmouseover="x">East</b>'], "need": "kela",
-                         "group": "all", "mean_change_min": [4.0, -2.5, 0.0], "population": [10, 20, 30],
+                         "group": "all", "mean_change_min_served_both": [4.0, -2.5, 0.0],
+                         "population": [10, 20, 30],
                          "pop_lose_gt_10": [0, 0, 0]})
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from planner.data import (
     load_municipal_borders,
+    load_municipal_centres,
     load_municipalities,
     load_postal_areas,
     load_service_areas,
@@ -32,8 +33,13 @@ def test_bundled_service_points_are_valid_and_metric(borders):
     assert pts.crs.to_epsg() == 3067
     assert pts["municipality_code"].map(len).eq(3).all()
     assert pts["id"].is_unique
-    assert set(pts["location_precision"]) <= {"address", "postal_area", "locality", "unknown"}
+    assert set(pts["location_precision"]) <= {"address", "postal_area", "municipality", "unknown"}
     assert (pts["located"] == (pts["location_precision"] != "unknown")).all()
+    # issue 23: a proxy (municipality) row stands exactly at its municipal centre
+    proxy = pts[pts["location_precision"] == "municipality"]
+    centres = load_municipal_centres().set_index("municipality_code").geometry
+    assert len(proxy) and all(g.distance(centres[c]) < 1 for c, g in zip(proxy["municipality_code"],
+                                                                         proxy.geometry, strict=True))
     assert (pts["source"].str.len() > 0).all()
 
 

@@ -611,7 +611,11 @@ def _stop(sid: str, name: str, centre: str, day: str, start: str) -> str:
 # unit 1: four stops at the municipal centres of Askola, Pukkila, Myrskylä and Lapinjärvi (as the
 # bundled example), ids that start like formulas; unit 2: two stops, names and id for backticks
 MOBILE_YAML = (
-    "name: hostile bus\nchanges:\n  - mobile:\n      id: '@bus'\n"
+    # issue 23: the four municipalities' own appointment points stand at the same centres (proxy
+    # sites) as the stops; they close, so the stops are some residents' nearest point
+    "name: hostile bus\nchanges:\n"
+    "  - close: [asp_fi_askola, asp_fi_pukkila, asp_fi_myrskyla, asp_fi_lapinjarvi]\n"
+    "  - mobile:\n      id: '@bus'\n"
     f"      name: {_q(UNIT_NAME)}\n      categories: [fi_appointment]\n      stops:\n"
     + "".join(_stop(sid, n, c, "tue", s) for sid, n, c, s in zip(
         ["=s1", "+s2", "-s3", "@s4"], STOP_NAMES, ["018", "616", "504", "407"],
@@ -820,8 +824,10 @@ def test_app_mobile_tab_shows_names_as_text_and_exports_safely(study, baseline):
     shown = [e.value for e in [*at.caption, *at.markdown, *at.success, *at.info]]
     # Markdown: every name is backslash-escaped (md_text), so it shows as typed, never as markup
     assert not any("<script>" in s or "<b>x" in s for s in shown)
-    assert any("\\<b\\>x\\</b\\>=1\\+1" in s for s in shown)  # the success message, and the kept change
-    assert any("\\<script\\>alert\\(1\\)\\</script\\>" in s for s in shown)
+    assert any("\\<b\\>x\\</b\\>=1\\+1" in s for s in shown)  # the success message
+    # the scenario's units, listed in their tab: option labels are plain text (never Markdown)
+    (units,) = [m for m in at.multiselect if m.key == "w_mobile_keep"]
+    assert units.options == [f"{UNIT_NAME} (3 stops)"] and units.value == [0]  # the unit, kept
     sc = scenario_from_text(at.code[0].value, "app.yaml")
     (unit,) = [c["mobile"] for c in sc.changes if "mobile" in c]
     assert unit["name"] == UNIT_NAME and [s["name"] for s in unit["stops"]] == app_stops

@@ -68,6 +68,8 @@ def test_key_families_used_with_fstrings_are_complete():
         "map.": ("closed", "opened", "changed", "closed_layer", "opened_layer"),
         "e.": ("csv", "xlsx", "gpkg", "html", "yaml"), "b.view_": ("map", "side"),
         "b.day_": DAYS, "b.mob_where_": ("centre", "click"),  # the builder's mobile-unit tab
+        "b.pick_": ("close", "appointment", "reopen"), "b.picked_": ("open", "closed", "appointment"),
+        "map.side_": ("left", "right"),  # the picked point's box; the side-by-side titles
     }
     used = {ast.unparse(arg).split("{")[0].lstrip("f'\"")
             for path in SOURCES for _, arg in _t_calls(path) if isinstance(arg, ast.JoinedStr)}

@@ -82,6 +82,16 @@ def tooltip_fields(page: str) -> list[tuple[list[str], list[str]]]:
     return list(zip(fields, aliases, strict=True))
 
 
+def site_lonlat(src: pd.Series) -> list[float]:
+    """Where a bundled point stands (WGS84): its own lon/lat, or for a row whose site is unknown
+    its municipal centre (geodata/uusimaa/municipal_centres.csv)."""
+    if isinstance(src["lon"], str) and src["lon"]:
+        return [float(src["lon"]), float(src["lat"])]
+    centres = pd.read_csv(GEO / "uusimaa" / "municipal_centres.csv", dtype={"municipality_code": str})
+    c = centres.set_index("municipality_code").loc[src["municipality_code"]]
+    return [float(c["lon"]), float(c["lat"])]
+
+
 def uusimaa_box() -> tuple[float, float, float, float]:
     """lon_min, lat_min, lon_max, lat_max of the municipal borders (WGS84)."""
     from planner.data import load_municipal_borders
@@ -233,9 +243,9 @@ def test_point_markers_stand_at_their_lon_lat_with_their_name_category_and_load(
         name = text(p["title"])
         row = sp.loc[name]
         # GeoJSON order is [lon, lat]: the bundled file's lon and lat columns
-        assert f["geometry"]["coordinates"] == pytest.approx(
-            [float(src.loc[name, "lon"]), float(src.loc[name, "lat"])], abs=2e-6), name
-        assert text(p["tooltip"]) == f"{name} ({category_label(row['category'])})"
+        assert f["geometry"]["coordinates"] == pytest.approx(site_lonlat(src.loc[name]), abs=2e-6), name
+        # "name (category)", and for a site-unknown row what it is drawn at
+        assert text(p["tooltip"]).startswith(f"{name} ({category_label(row['category'])})")
         # the popup's "serves" list: residents for whom it is the nearest point, per need (fi + sv)
         served = {text(li).rsplit(": ", 1)[0]: int(text(li).rsplit(": ", 1)[1].replace(",", ""))
                   for li in re.findall(r"<li>(.*?)</li>", p["popup"])}
@@ -317,11 +327,10 @@ def test_scenario_markers_mark_closed_points_at_their_sites(change_map):
     assert set(seen) == set(closed)
     for name, f in seen.items():
         pid = closed[name]
-        if not isinstance(src.loc[pid, "lon"], str):  # a placeholder: drawn hollow, at its municipal centre
-            assert "placeholder" in f["properties"]["tooltip"]
-            continue
-        assert f["geometry"]["coordinates"] == pytest.approx(
-            [float(src.loc[pid, "lon"]), float(src.loc[pid, "lat"])], abs=2e-6)
+        if not isinstance(src.loc[pid, "lon"], str):  # site unknown: drawn at its municipal centre
+            tip = text(f["properties"]["tooltip"])
+            assert "placeholder" in tip or "site unknown" in tip, tip
+        assert f["geometry"]["coordinates"] == pytest.approx(site_lonlat(src.loc[pid]), abs=2e-6)
         assert "CLOSED in the scenario" in text(f["properties"]["popup"])
 
 

@@ -132,7 +132,8 @@ def test_title_block_names_scenario_need_model_and_years(scenario_page):
 
     bands = load_params("drive").error_p90_min
     assert "Estimate error (p90, cross-validated) at this distance:" in title
-    assert f"0-2 km ±{bands[0]:.1f}" in title and f"20-40 km ±{bands[4]:.1f} min" in title
+    assert f"0-2 km ±{bands[0]:.1f}" in title and f"20-35 km ±{bands[4]:.1f} min" in title
+    assert "beyond 35 km (extrapolated): not measured" in title  # issue 24
 
 
 def test_car_map_has_no_21_minute_floor(study, baseline):
@@ -143,7 +144,9 @@ def test_car_map_has_no_21_minute_floor(study, baseline):
     assert study.provenance["mode"] == "drive"
     assert kela.loc[kela["time_min"] <= 15, "population"].sum() > 0
     assert (kela["time_min"] < 21).any()
-    assert kela["time_error_p90_min"].notna().all()
+    # issue 24: measured error where the trip lies in the calibration range, none beyond it
+    assert kela.loc[~kela["extrapolated"], "time_error_p90_min"].notna().all()
+    assert kela.loc[kela["extrapolated"], "time_error_p90_min"].isna().all()
 
 
 def test_legend_has_seven_categories_bands_and_scenario_marks(scenario_page):
@@ -185,7 +188,7 @@ def test_closed_and_opened_points_are_marked(study, kela_run):
     m = scenario_map(study, res, "kela", "fi", applied=applied, changes=changes, tiles=None)
     page = m.get_root().render()
     closed = [p for p, s in applied.state.items() if s == "closed"]
-    assert len(closed) == 5  # 4 merged away, Hyvinkää closed (4 of them placeholders: issue 11)
+    assert len(closed) == 3  # Kerava and the IHH desk merged away, Iso Omena closed (issue 23)
     feats = re.findall(r'"title": "([^"]+)"', page)
     names = study.all_points.set_index("id")["name"]
     for pid in closed:

@@ -18,6 +18,29 @@ CHROMIUM = Path("/usr/bin/chromium")
 # three points of the bundled data on one coordinate: Jorvi hospital, Espoo
 JORVI = ("asp_fi_espoo_jorvi_sosiaalipaivystys", "asp_sv_espoo_jorvi_socialjour", "vok_espoo_ylamyllyntie")
 CLOSED = "asp_sv_espoo_jorvi_socialjour"
+# issue 23: the Ylämyllyntie reception centre is evidenced from 2024 (valid_from 2024-01-01), so
+# this module maps the network of a 2024 day, when all three stand on the Jorvi coordinate; the
+# crisis desks serve emergencies (target_group), counted here so that closing one changes minutes
+DAY = "2024-06-01"
+
+
+@pytest.fixture(scope="module")
+def study():
+    import warnings
+
+    from planner.errors import PlannerWarning
+    from planner.study import load_study
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlannerWarning)
+        return load_study(date=DAY, include_target_groups=True)
+
+
+@pytest.fixture(scope="module")
+def baseline(study):
+    from planner.study import evaluate_points
+
+    return evaluate_points(study)
 
 
 @pytest.fixture(scope="module")

@@ -48,8 +48,8 @@ def test_two_maps_kept_in_step_offline(page):
 def test_left_is_the_baseline_right_the_scenario(page):
     left = re.search(r'<div id="planner-title-left".*?</details></div>', page, re.S).group(0)
     right = re.search(r'<div id="planner-title-right".*?</details></div>', page, re.S).group(0)
-    assert "Scenario: baseline" in left
-    assert "Scenario: Concentrate Kela offices in five towns" in right
+    assert ">Before: baseline</summary>" in left  # which half is which, first (issue 26)
+    assert ">After: Concentrate Kela offices in five towns</summary>" in right
     # closed points appear on the right map only
     assert page.count('"Closed in the scenario"') == 1 or page.count("Closed in the scenario") >= 1
     assert "planner-legend-left" in page and "planner-legend-right" in page
@@ -103,7 +103,7 @@ def test_map_command_side_by_side(cli, tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert len(_map_names(text)) == 2 and external_references(text) == []
-    assert "planner-title-right" in text and "Skenaario:" in text
+    assert "planner-title-right" in text and "Jälkeen:" in text
 
 
 def test_side_by_side_needs_a_scenario(cli, tmp_path):

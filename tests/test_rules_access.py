@@ -103,7 +103,7 @@ def test_all_group_summary_adds_both_language_groups():
     s = summarise(unit_access(units, points, ttm), units, None, thresholds=(30,))
     both = row(s, need="social_walkin", group="all")
     assert both["population"] == 100 and both["pop_within_30"] == 90
-    assert both["mean_min"] == pytest.approx((90 * 10 + 10 * 40) / 100)
+    assert both["mean_min_served"] == pytest.approx((90 * 10 + 10 * 40) / 100)
 
 
 # --- merges: clients follow only to a kept point that serves their need and language ----------
@@ -203,7 +203,7 @@ def test_losing_more_than_10_min_excludes_someone_losing_exactly_10(change_case)
                  need="social_walkin", group="fi")
     assert region["pop_lose_gt_10"] == 10 + 3 + 20 + 4   # B, F, G and H (inf); not A at exactly 10
     assert region["pop_lose_gt_20"] == 3 + 4             # F and H; not G at exactly 20
-    assert region["pop_lose_access"] == 4
+    assert region["pop_lost_access"] == 4
 
 
 def test_unchanged_residents_are_not_better_off(change_case):
@@ -314,13 +314,16 @@ def test_summary_quantiles_are_per_area_and_count_unreachable_as_infinite():
     assert fi.index.tolist() == ["M1", "M2", "M3"] and (s["level"] == "municipality").all()
     assert s.columns[:5].tolist() == ["level", "area", "need", "group", "population"]
     # M1: cumulative 10, 40, 100 -> median (50 %) is the unreachable infinity, mean over reachable
-    assert np.isposinf(fi.loc["M1", "median_min"]) and np.isposinf(fi.loc["M1", "p90_min"])
-    assert fi.loc["M1", "mean_min"] == pytest.approx((10 * 4 + 30 * 8) / 40)
+    # issue 24: a quantile among residents with no point is NaN with the reason, never inf
+    assert np.isnan(fi.loc["M1", "median_min"]) and np.isnan(fi.loc["M1", "p90_min"])
+    assert fi.loc["M1", "stats_note"] == "median and p90 fall among the 60 residents with no point"
+    assert (fi.loc["M1", "pop_no_point"], fi.loc["M1", "share_served"]) == (60, 0.4)
+    assert fi.loc["M1", "mean_min_served"] == pytest.approx((10 * 4 + 30 * 8) / 40)
     assert (fi.loc["M1", "pop_within_15"], fi.loc["M1", "pop_unreachable"]) == (40, 60)
     assert fi.loc["M1", "pct_within_15"] == pytest.approx(40.0)
     # M2: cumulative 5, 10 -> median 20 (5 >= 5), p90 40; 20 within 30 min
     assert (fi.loc["M2", "median_min"], fi.loc["M2", "p90_min"]) == (20.0, 40.0)
-    assert fi.loc["M2", "mean_min"] == pytest.approx(30.0)
+    assert fi.loc["M2", "mean_min_served"] == pytest.approx(30.0)
     assert (fi.loc["M2", "pop_within_30"], fi.loc["M2", "pop_within_15"]) == (5, 0)
     # M3: nobody located: counted, no statistics
     assert (fi.loc["M3", "population"], fi.loc["M3", "pop_unlocated"]) == (8, 8)
@@ -410,8 +413,11 @@ def test_equity_language_gap_is_swedish_minus_finnish_and_area_spread_is_max_min
     lang = eq[(eq["kind"] == "language") & (eq["need"] == "social_walkin")].set_index("area")
     assert lang.loc["M1", "sv_minus_fi_median_min_before"] == 15.0
     assert lang.loc["M1", "sv_minus_fi_median_min_after"] == 35.0
-    assert lang.loc["M1", "sv_minus_fi_mean_min_before"] == 15.0
-    assert lang.loc["M1", "sv_minus_fi_mean_min_after"] == 35.0
+    # issue 24: same denominators, no mean over those served: within 30 min fi 100 % -> 100 %,
+    # sv 100 % -> 0 % (40 min), in percentage points
+    assert lang.loc["M1", "sv_minus_fi_pct_within_30_before"] == 0.0
+    assert lang.loc["M1", "sv_minus_fi_pct_within_30_after"] == -100.0
+    assert "sv_minus_fi_mean_min_before" not in eq.columns
     assert np.isnan(lang.loc["M2", "sv_minus_fi_median_min_before"])  # nobody Swedish-speaking in M2
     between = row(eq, kind="between_areas", need="social_walkin")
     assert between["area"] == "all municipality"
@@ -431,9 +437,11 @@ def test_area_changes_report_before_and_after_statistics_and_mean_change(change_
     # M3: F 2 -> 32, G 2 -> 22, H 4 -> unreachable
     assert (m3["pop_within_15_before"], m3["pop_within_15_after"]) == (27, 0)
     assert (m3["pop_unreachable_before"], m3["pop_unreachable_after"]) == (0, 4)
-    assert m3["mean_min_before"] == pytest.approx((3 * 2 + 20 * 2 + 4 * 4) / 27)
-    assert m3["mean_min_after"] == pytest.approx((3 * 32 + 20 * 22) / 23)
-    assert m3["mean_change_min"] == pytest.approx(m3["mean_min_after"] - m3["mean_min_before"])
+    assert m3["mean_min_served_before"] == pytest.approx((3 * 2 + 20 * 2 + 4 * 4) / 27)
+    assert m3["mean_min_served_after"] == pytest.approx((3 * 32 + 20 * 22) / 23)
+    # issue 24: the mean change over the same people (F and G, served before and after)
+    assert m3["mean_change_min_served_both"] == pytest.approx((3 * 30 + 20 * 20) / 23)
+    assert (m3["pop_lost_access"], m3["pop_no_point_after"]) == (4, 4)
     m1 = row(t, area="M1", need="social_walkin", group="fi")
     assert (m1["population"], m1["pop_unlocated"], m1["level"]) == (119, 9, "municipality")
     assert (m1["median_min_before"], m1["median_min_after"]) == (5.0, 15.0)

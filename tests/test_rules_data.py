@@ -155,7 +155,7 @@ def test_municipality_missing_from_the_language_table_is_an_error_not_100_percen
     assert (units["pop_fi"] + units["pop_sv"]).tolist() == [100, 200]
 
 
-def test_unlocated_grid_cell_has_no_swedish_speakers_and_no_municipality(tables):
+def test_unlocated_grid_cell_has_no_municipality_and_the_located_residents_swedish_share(tables):
     m, areas = tables
     postal = _areas(["091"], [0])
     x0, y0 = 385_000, 6_672_000
@@ -165,7 +165,10 @@ def test_unlocated_grid_cell_has_no_swedish_speakers_and_no_municipality(tables)
     units = grid_demand(grid, postal, m, areas).set_index("unit_id")
     assert units.loc["sea", "located"] == False  # noqa: E712 - numpy bool
     assert units.loc["sea", "municipality"] == "(unlocated)"
-    assert (units.loc["sea", "pop_fi"], units.loc["sea", "pop_sv"]) == (30, 0)
+    # issue 24: not all counted as Finnish speakers: the Swedish share of the grid's located
+    # residents (here all in Helsinki: Helsinki's share), 30 x share rounded
+    sv = round(30 * m.set_index("municipality_code").loc["091", "sv_share"])
+    assert sv > 0 and (units.loc["sea", "pop_fi"], units.loc["sea", "pop_sv"]) == (30 - sv, sv)
     assert np.isnan(units.loc["sea", "x_m"])
     assert units.loc["near", "municipality"] == "Helsinki" and units["pop_total"].sum() == 80
 
@@ -240,7 +243,7 @@ def test_extra_point_columns_are_kept_and_coordinates_dropped(tmp_path, borders)
     path = points_file(tmp_path, f"a,A,kela,091,{HELSINKI},Mon-Fri", extra_header=",opening_hours")
     pts = load_service_points(path, borders=borders)
     assert pts.columns.tolist() == ["id", "name", "category", "municipality_code", "address", "postal_code",
-                                    "location_precision", "located", "valid_from", "valid_to", "source",
-                                    "note", "capacity", "opening_hours",
+                                    "location_precision", "located", "proxy", "target_group", "valid_from",
+                                    "valid_to", "source", "note", "capacity", "opening_hours",
                                     "geometry"]
     assert pts["opening_hours"].tolist() == ["Mon-Fri"]

@@ -564,8 +564,8 @@ def test_service_points_small(tmp_path, borders):
                     ",capacity,valid_from,valid_to")
     g = data.load_service_points(p, borders=borders)
     assert list(g.columns) == ["id", "name", "category", "municipality_code", "address", "postal_code",
-                               "location_precision", "located", "valid_from", "valid_to", "source", "note",
-                               "capacity", "geometry"]
+                               "location_precision", "located", "proxy", "target_group", "valid_from",
+                               "valid_to", "source", "note", "capacity", "geometry"]
     assert g.crs.to_epsg() == 3067
     assert g["id"].tolist() == ["a", "b"]
     assert g["municipality_code"].tolist() == ["091", "049"]

@@ -72,10 +72,12 @@ def test_merge_into_a_point_lacking_the_language_sends_swedish_clients_to_the_ne
     assert at(res, "social_walkin", "fi") == ("fi_keep", pytest.approx(1.0))
 
 
-def test_merge_into_a_point_lacking_the_need_sends_kela_clients_to_the_nearest_kela_office(small_study):
-    res, _ = evaluate(small_study, sc({"merge": {"into": "fi_keep", "from": ["kela1"]}}))
-    for group in ("fi", "sv"):
-        assert at(res, "kela", group) == ("kela2", pytest.approx(20.0))
+def test_merge_into_a_point_lacking_the_need_is_refused_naming_file_change_and_field(small_study):
+    # issue 24: a Kela office merged into a social-services point would leave its clients at a
+    # point that cannot serve them; the planner writes `close` for that (clients go to the nearest)
+    with pytest.raises(ScenarioError) as exc:
+        evaluate(small_study, sc({"merge": {"into": "fi_keep", "from": ["kela1"]}}))
+    assert (exc.value.row, exc.value.field) == (1, "into") and "does not serve kela" in str(exc.value)
 
 
 def test_merge_into_a_point_serving_the_need_moves_clients_there_even_if_another_is_nearer(small_study):

@@ -290,11 +290,19 @@ def test_changes_to_points_not_in_the_network_warn_and_have_no_effect(tiny_study
 
 def test_merge_chain_resolves_to_the_final_receiver(tiny_study):
     applied = apply_scenario(tiny_study, parse_scenario(sc(
+        {"set_category": {"id": "fi1", "category": "kela"}},  # a Kela office now: it can receive
         {"merge": {"into": "kela2", "from": ["kela1"]}},
         {"merge": {"into": "fi1", "from": ["kela2"]}}), SRC))
     assert applied.merges == {"kela1": "fi1", "kela2": "fi1"}
     assert applied.merge_clients == {"kela1": None, "kela2": None}
     assert applied.state == {"kela1": "closed", "kela2": "closed", "fi1": "changed"}
+
+
+def test_merge_chain_ending_at_a_point_lacking_the_need_is_refused(tiny_study):
+    # issue 24: kela2 (receiving kela1's clients) merged into fi1, which serves no Kela need
+    err = _refused(tiny_study, {"merge": {"into": "kela2", "from": ["kela1"]}},
+                   {"merge": {"into": "fi1", "from": ["kela2"]}})
+    assert (err.row, err.field) == (2, "into") and "'fi1' does not serve kela" in str(err)
 
 
 def test_mobile_unit_adds_stop_points_and_the_frequency_assumption(tiny_study):

@@ -309,7 +309,7 @@ def test_weight_unemployed_changes_the_worst_off_ranking(borders):
         res, _ = evaluate(study, sc, base)
         t = compare_all(base, res, u)["compare_municipality"]
         t = t[(t["need"] == "social_walkin") & (t["group"] == "all")].set_index("area")
-        return t["mean_change_min"].round(3).to_dict(), t["population"].to_dict()
+        return t["mean_change_min_served_both"].round(3).to_dict(), t["population"].to_dict()
 
     change, pop = ranking("residents")
     assert change == {"M1": 5.0, "M2": 3.0} and pop == {"M1": 200, "M2": 100}

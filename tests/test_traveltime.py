@@ -79,9 +79,12 @@ def test_modes_and_aliases():
 def test_error_is_the_cv_p90_of_the_trip_band():
     p = load_params("drive")
     m = estimate_model("drive")
-    e = m.error_p90_min(ORIGIN, along_x(0.0, 1999.0, 2000.0, 7000.0, 15_000.0, 39_000.0, 90_000.0))[0]
+    e = m.error_p90_min(ORIGIN, along_x(0.0, 1999.0, 2000.0, 7000.0, 15_000.0, 35_000.0, 35_001.0,
+                                        90_000.0))[0]
     bands = p.error_p90_min
-    assert e.tolist() == [bands[0], bands[0], bands[1], bands[2], bands[3], bands[4], bands[4]]
+    # issue 24: beyond the longest calibration trip (35 km) the error is not measured: NaN
+    assert e.tolist()[:6] == [bands[0], bands[0], bands[1], bands[2], bands[3], bands[4]]
+    assert np.isnan(e[6]) and np.isnan(e[7])
     # unlocated origin: NaN; model without an error: NaN
     out = error_p90_min(m, np.array([[np.nan, np.nan], [0.0, 0.0]]), along_x(1000.0))
     assert np.isnan(out[0, 0]) and out[1, 0] == bands[0]

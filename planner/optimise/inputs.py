@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..categories import CATEGORIES, NEEDS, eligible_categories
+from ..data import targeted_mask
 from ..study import Study
 from ..traveltime import xy
 from ..traveltime.intrazonal import unit_point_times
@@ -63,6 +64,8 @@ def demand_rows(study: Study, need: str, group: str) -> tuple[pd.DataFrame, dict
 
 def _existing_sites(study: Study, cats: frozenset[str]) -> gpd.GeoDataFrame:
     pts = study.points[study.points["category"].isin(sorted(cats))]
+    if not getattr(study, "include_target_groups", True):  # issue 23: targeted services serve their
+        pts = pts[~targeted_mask(pts)]  # own group, so they are no everyday site to keep or close
     out = gpd.GeoDataFrame({
         "id": pts["id"].to_numpy(), "name": pts["name"].to_numpy(), "category": pts["category"].to_numpy(),
         "municipality_code": pts["municipality_code"].to_numpy(), "kind": "existing", "existing": True,

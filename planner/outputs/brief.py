@@ -45,22 +45,31 @@ def headline_figures(region: pd.DataFrame, need: str, lang: str = "en", scenario
     def pct(n: float) -> str:
         return f"{fmt_int(n, lang)} ({fmt_pct(n / pop if pop else np.nan, lang)})"
 
+    def med(v: float, note: str) -> str:  # a median among residents with no point: said, not inf
+        return _t("no_point_median", lang) if note and not np.isfinite(v) else fmt_num(v, lang)
+
+    # issue 24: who has no point and who lost it before any time figure; the mean is of those served
     if not scenario:
         return [(_t("residents", lang), fmt_int(pop, lang), ""),
-                (_t("mean", lang), fmt_num(r["mean_min"], lang), ""),
-                (_t("median", lang), fmt_num(r["median_min"], lang), ""),
-                (_t("within30", lang), pct(r["pop_within_30"]), ""),
-                (_t("unreachable", lang), fmt_int(r["pop_unreachable"], lang), "")]
+                (_t("unreachable", lang), fmt_int(r["pop_no_point"], lang), ""),
+                (_t("share_served", lang), fmt_pct(r["share_served"], lang), ""),
+                (_t("mean", lang), fmt_num(r["mean_min_served"], lang), ""),
+                (_t("median", lang), med(r["median_min"], r["stats_note"]), ""),
+                (_t("within30", lang), pct(r["pop_within_30"]), "")]
     return [
         (_t("residents", lang), fmt_int(pop, lang), fmt_int(pop, lang)),
-        (_t("mean", lang), fmt_num(r["mean_min_before"], lang), fmt_num(r["mean_min_after"], lang)),
-        (_t("median", lang), fmt_num(r["median_min_before"], lang), fmt_num(r["median_min_after"], lang)),
+        (_t("unreachable", lang), fmt_int(r["pop_no_point_before"], lang),
+         fmt_int(r["pop_no_point_after"], lang)),
+        (_t("lose_access", lang), "", fmt_int(r["pop_lost_access"], lang)),
+        (_t("share_served", lang), fmt_pct(r["share_served_before"], lang),
+         fmt_pct(r["share_served_after"], lang)),
+        (_t("mean", lang), fmt_num(r["mean_min_served_before"], lang),
+         fmt_num(r["mean_min_served_after"], lang) + (" *" if r["improved_by_exclusion"] else "")),
+        (_t("median", lang), med(r["median_min_before"], r["stats_note_before"]),
+         med(r["median_min_after"], r["stats_note_after"])),
         (_t("within30", lang), pct(r["pop_within_30_before"]), pct(r["pop_within_30_after"])),
-        (_t("unreachable", lang), fmt_int(r["pop_unreachable_before"], lang),
-         fmt_int(r["pop_unreachable_after"], lang)),
         (_t("lose10", lang), "", pct(r["pop_lose_gt_10"])),
         (_t("lose20", lang), "", pct(r["pop_lose_gt_20"])),
-        (_t("lose_access", lang), "", fmt_int(r["pop_lose_access"], lang)),
     ]
 
 
@@ -244,6 +253,11 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         _text(fig, 0.06, y, label, fontsize=9)
         _text(fig, 0.55, y, a, fontsize=9, ha="right")
         _text(fig, 0.80, y, b, fontsize=9, ha="right")
+    if run is not None:  # issue 24: an "improved" mean that only lost residents explains, said so
+        r = region[(region["need"] == need) & (region["group"] == "all")].iloc[0]
+        if r["improved_by_exclusion"]:
+            note = t("brief.exclusion", lang, n=fmt_int(r["pop_lost_access"], lang))
+            _text(fig, 0.06, y - 0.024, "* " + note, fontsize=8, fontstyle="italic")
     _text(fig, 0.06, 0.03, f"{prov.get('model', '?')} ({prov.get('mode', '?')}); "
           f"{_t('year', lang)} {prov.get('data_year', '?')} — {_t('page', lang)} 1/2",
           fontsize=7, color="#555555")
@@ -252,6 +266,7 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     # page 2: worst-off areas, model and error, data and sources
     fig = Figure(figsize=A4_INCHES)
     y = 0.95
+    footnote = ""
     if run is not None:
         _text(fig, 0.06, y, _t("worst", lang), fontsize=13, fontweight="bold")
         wo = run.comparison["worst_off"]
@@ -268,10 +283,14 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         v = _unit_values_for(study, baseline, need, names)
         cols = [(0.06, _t("area", lang), "left"), (0.52, _t("municipality", lang), "left"),
                 (0.74, _t("residents", lang), "right"), (0.94, _t("time", lang), "right")]
+        # issue 24: a trip beyond the calibration range is marked; its error is not measured
         rows = [[r["name"], r["municipality"], fmt_int(r["residents"], lang),
-                 fmt_num(r["time_min"], lang, missing=_t("unreachable", lang))]
+                 fmt_num(r["time_min"], lang, missing=_t("unreachable", lang))
+                 + (" *" if bool(r.get("extrapolated", False)) and np.isfinite(r["time_min"]) else "")]
                 for _, r in v.head(worst).iterrows()]
         empty = ""
+        if any(str(r[-1]).endswith(" *") for r in rows):
+            footnote = "* " + t("map.extrapolated", lang)
     y -= 0.03
     for x, head, ha in cols:
         _text(fig, x, y, head, fontsize=9, fontweight="bold", ha=ha)
@@ -283,12 +302,16 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     if not rows and empty:
         y -= 0.021
         _text(fig, 0.06, y, empty, fontsize=9)
+    if footnote:
+        y -= 0.021
+        _text(fig, 0.06, y, footnote, fontsize=8, fontstyle="italic")
     y -= 0.05
     _text(fig, 0.06, y, _t("model", lang), fontsize=13, fontweight="bold")
     model_lines = [f"{prov.get('model', '?')} ({prov.get('mode', '?')}): "
                    f"{prov.get('model_parameters', '')}",
                    prov.get("model_parameter_source", ""),
-                   f"{_t('error', lang)}: {prov.get('time_error_p90_min') or '–'}"]
+                   f"{_t('error', lang)}: {prov.get('time_error_p90_min') or '–'}",
+                   t("map.pt_wait", lang, note=prov["pt_wait"]) if prov.get("pt_wait") else ""]
     if prov.get("network_source") and not str(prov.get("network_source")).startswith("none"):
         model_lines.insert(1, f"network: {prov['network_source']} (OSM {prov.get('osm_date', '?')})")
     for line in _wrap([x for x in model_lines if x], 105):
@@ -321,6 +344,8 @@ def _unit_values_for(study, results, need: str, names: pd.Series) -> pd.DataFram
     v = _unit_values(study.units, results.access, need, "all", names[~names.index.duplicated()])
     u = study.units.set_index("unit_id")[["name", "municipality"]].join(v)
     u = u[u["residents"] > 0]
+    u["extrapolated"] = u["extrapolated"].astype("boolean").fillna(False).astype(bool) \
+        if "extrapolated" in u.columns else False
     return u.sort_values("time_min", ascending=False, na_position="last")
 
 

@@ -90,11 +90,12 @@ def cumulative_chart(before: pd.DataFrame, need: str, after: pd.DataFrame | None
 
 
 def change_by_area(table: pd.DataFrame, need: str, group: str = "all") -> pd.DataFrame:
-    """``area, mean_change_min, population, pop_lose_gt_10`` of a ``compare_service_area`` or
+    """``area, mean_change_min_served_both, population, pop_lose_gt_10`` of a ``compare_service_area`` or
     ``compare_municipality`` table (:func:`planner.comparison.compare_all`), largest loss first."""
     sel = table[(table["need"] == need) & (table["group"] == group)]
-    out = sel[["area", "mean_change_min", "population", "pop_lose_gt_10"]].copy()
-    return out.sort_values(["mean_change_min", "area"], ascending=[False, True], ignore_index=True)
+    out = sel[["area", "mean_change_min_served_both", "population", "pop_lose_gt_10"]].copy()
+    return out.sort_values(["mean_change_min_served_both", "area"], ascending=[False, True],
+                           ignore_index=True)
 
 
 def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", group: str = "all",
@@ -104,13 +105,13 @@ def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", gro
     import altair as alt
 
     data = change_by_area(table, need, group)
-    data["sign"] = np.where(data["mean_change_min"] > 0, "loss", "gain")
+    data["sign"] = np.where(data["mean_change_min_served_both"] > 0, "loss", "gain")
     return alt.Chart(data, title=_t(level, lang)).mark_bar().encode(
-        x=alt.X("mean_change_min:Q", title=_t("change", lang)),
+        x=alt.X("mean_change_min_served_both:Q", title=_t("change", lang)),
         y=alt.Y("area:N", sort=None, title=None),
         color=alt.Color("sign:N", scale=alt.Scale(domain=["gain", "loss"], range=[GAIN, LOSS]), legend=None),
         tooltip=[alt.Tooltip("area:N", title=_t("area", lang)),
-                 alt.Tooltip("mean_change_min:Q", format="+.1f", title=_t("change", lang)),
+                 alt.Tooltip("mean_change_min_served_both:Q", format="+.1f", title=_t("change", lang)),
                  alt.Tooltip("population:Q", format=",")],
     ).properties(width=width, height=max(60, 22 * len(data)))  # room for every label
 

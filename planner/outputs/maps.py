@@ -69,16 +69,19 @@ _BOX = ("background:rgba(255,255,255,.94);padding:6px 10px;border:1px solid #888
         f"{_FONT};color:#111")
 
 
-def marker_svg(category: str, size: int = 18, state: str = "open") -> str:
+def marker_svg(category: str, size: int = 18, state: str = "open", label: str | None = None) -> str:
     """Inline SVG marker of a category: distinct shape and colour (Okabe-Ito palette).
 
     ``state`` 'closed' draws a red cross over a faded marker, 'opened' a thick red outline,
     'placeholder' a hollow outline in the category colour (a row whose site is unknown,
-    drawn at its municipal centre: never to be mistaken for a site).
+    drawn at its municipal centre: never to be mistaken for a site). ``label`` (plain text)
+    names the picture for screen readers (``role="img"``); without it the picture is
+    decorative (``aria-hidden``), as beside its words in the legend.
     """
     c = CATEGORIES[category]
+    a11y = f'role="img" aria-label="{html_text(label)}"' if label else 'aria-hidden="true"'
     if state == "placeholder":
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" {a11y} '
                 f'viewBox="0 0 18 18"><g fill="none" stroke="{c.colour}" stroke-width="2.5" '
                 f'stroke-dasharray="3 2">{_SHAPES[c.marker]}</g></svg>')
     stroke = "#d7191c" if state == "opened" else "#ffffff" if c.colour == "#000000" else "#000000"
@@ -87,7 +90,7 @@ def marker_svg(category: str, size: int = 18, state: str = "open") -> str:
              '<line x1="16" y1="2" x2="2" y2="16" stroke="#d7191c" stroke-width="3"/>'
              if state == "closed" else "")
     opacity = 0.45 if state == "closed" else 1.0
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" {a11y} '
             f'viewBox="0 0 18 18"><g fill="{c.colour}" fill-opacity="{opacity}" stroke="{stroke}" '
             f'stroke-width="{width}">{_SHAPES[c.marker]}</g>{cross}</svg>')
 
@@ -267,6 +270,7 @@ def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group
         out = pd.DataFrame({"residents": units.set_index("unit_id")[f"pop_{group}"]})
         out["time_min"] = g["time_min"]
         out["nearest_name"] = g["point_id"].map(point_names)
+        out["extrapolated"] = g["extrapolated"].astype(bool) if "extrapolated" in g.columns else False
         return out
     wide = sel.pivot(index="unit_id", columns="group", values=["time_min", "population", "point_id"])
     pop = wide["population"].astype(float)
@@ -285,8 +289,10 @@ def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group
     nearest = names["fi"].fillna("–")
     differs = names["sv"].notna() & (names["sv"] != names["fi"])
     nearest = nearest.where(~differs, "fi: " + nearest + " · sv: " + names["sv"].fillna("–"))
+    ext = (sel.groupby("unit_id")["extrapolated"].any() if "extrapolated" in sel.columns
+           else pd.Series(False, index=wide.index))
     return pd.DataFrame({"residents": pop.sum(axis=1).astype("int64"), "time_min": mean,
-                         "nearest_name": nearest})
+                         "nearest_name": nearest, "extrapolated": ext.reindex(wide.index).fillna(False)})
 
 
 def _select_change(changes: pd.DataFrame, need: str, group: str) -> pd.DataFrame:
@@ -467,7 +473,8 @@ def credits_html(provenance: dict[str, str], open_: bool = True) -> str:
     """The attribution lines of the data the map shows (geodata/sources.toml), bottom left."""
     lines = "".join(f"<div>{html.escape(x)}</div>" for x in attribution_lines(provenance))
     details = "<details open>" if open_ else "<details>"
-    return (f'<div id="planner-credits" style="position:absolute;bottom:18px;left:10px;z-index:999;{_BOX};'
+    # above the scale bar (bottom left, about 40 px high), never over it
+    return (f'<div id="planner-credits" style="position:absolute;bottom:52px;left:10px;z-index:999;{_BOX};'
             f'font-size:10px;max-width:min(420px,45%)">{details}'
             f'<summary style="cursor:pointer">© data</summary>{lines}</details></div>')
 
@@ -481,6 +488,8 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     lines = [
         f"{need_label(need, lang)} — {group_label(group, lang)}",
         t("map.scenario", lang, name=t("map.baseline", lang) if scenario == "baseline" else scenario),
+        *([t("map.exclusion", lang, n=provenance["improved_by_exclusion"])]  # issue 24
+          if provenance.get("improved_by_exclusion") else []),
         t("map.model", lang, model=model_name(provenance.get("model", "?"), lang),
           mode=t(f"mode.{mode}", lang).lower() if mode in MODE_LABELS else mode,
           network=network),
@@ -492,6 +501,8 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
         lines.append(t("map.error", lang, bands=provenance["time_error_p90_min"]))
     else:  # the road network, a matrix without the estimate: said, not left blank
         lines.append(t("map.error_unknown", lang))
+    if provenance.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
+        lines.append(t("map.pt_wait", lang, note=provenance["pt_wait"]))
     if provenance.get("matrix_coverage"):  # an imported matrix: which pairs it answers
         lines.append(t("map.matrix", lang, coverage=provenance["matrix_coverage"]))
     # issue 11: the network's date, the demand weight, placeholders
@@ -525,6 +536,7 @@ def accessibility_map(
     centres: gpd.GeoDataFrame | None = None,
     compact: bool = False,
     catchments: dict | None = None,
+    catchments_shown: tuple[str, ...] = (),
     into=None,
     side: str | None = None,
     cluster_points: bool = False,
@@ -559,6 +571,8 @@ def accessibility_map(
     cluster_points : points near each other join a marker-cluster group (vendored
         Leaflet.markercluster; a click spreads a cluster) instead of the default: every point its
         own marker, those of one site (within ``RING_TOLERANCE_M``) on a ring around it.
+    catchments_shown : names of the ``catchments`` layers on at first (the others start off in
+        the layer control)
     live : collect the layers a scenario changes, the layer control, title block and legend in
         this :class:`LiveLayers` instead of the map (which then holds only its fixed frame).
     """
@@ -579,8 +593,10 @@ def accessibility_map(
     bands = [band_of(x, lang) for x in u["time_min"]]
     u["band"] = [b[0] for b in bands]
     u["colour"] = [b[1] for b in bands]
-    u["time_label"] = [f"{x:.0f} min" if np.isfinite(x) else t("map.unreachable", lang)
-                       for x in u["time_min"]]
+    # issue 24: a trip beyond the calibration range is labelled so: its error is not measured
+    u["time_label"] = [(f"{x:.0f} min" + (f" ({t('map.extrapolated', lang)})" if bool(e) else ""))
+                       if np.isfinite(x) else t("map.unreachable", lang)
+                       for x, e in zip(u["time_min"], u["extrapolated"].fillna(False), strict=True)]
     u["nearest_name"] = u["nearest_name"].fillna("–")
     u["residents_label"] = [fmt_int(r, lang) for r in u["residents"].fillna(0)]
     u4 = _web(u, web)
@@ -622,7 +638,9 @@ def accessibility_map(
         from .catchments import catchment_layer
 
         for layer_name, c in catchments.items():
-            place(catchment_layer(c, lang=lang, settings=settings, name=layer_name), layer_name, show=False)
+            shown = layer_name in catchments_shown
+            place(catchment_layer(c, lang=lang, settings=settings, name=layer_name, show=shown), layer_name,
+                  show=shown)
     if borders is not None:
         _border_layers(m, borders, service_areas, centres, web, lang)
     states = point_state or {}
@@ -642,8 +660,16 @@ def accessibility_map(
     legend_id = f"planner-legend{suffix}"
     _LegendSwitch(legend_id, t("map.travel_time", lang), t("map.change_layer", lang)).add_to(m)
     page = m.get_root().html
+    lines = _title_lines(provenance, need, group, lang)
+    if side:  # side by side: which half is which comes first, the scenario line says it already
+        scenario = provenance.get("scenario", "baseline")
+        lines = [t(f"map.side_{side}", lang, name=t("map.baseline", lang) if scenario == "baseline"
+                   else scenario), lines[0], *lines[2:]]
+    root = m.get_root()
+    if side is None and into is None and hasattr(root, "title"):  # the browser tab's and a bookmark's name
+        root.title = html_text(" · ".join(lines[:2]))
     title = _title_html(
-        _title_lines(provenance, need, group, lang), f"planner-title{suffix}",
+        lines, f"planner-title{suffix}",
         f"calc({half} + 56px)" if side else "56px", "min(420px,40%)" if side else "min(460px,55%)",
         open_=side is None)  # side by side: folded, each half keeps its map in view
     page.add_child(html_element(title))
@@ -754,6 +780,23 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
     return "<br>".join(lines)
 
 
+def _is_proxy(p: pd.Series) -> bool:
+    """A point standing at a stand-in position (a placeholder or a municipality proxy)."""
+    if p.get("located") is False or p.get("located") == 0:
+        return True
+    proxy = p.get("proxy")
+    if proxy is not None and not (isinstance(proxy, float) and proxy != proxy):
+        return bool(proxy)
+    return str(p.get("location_precision", "")) in ("municipality", "unknown")
+
+
+def _precision_words(p: pd.Series, lang: str) -> str:
+    """The location precision in words (the key's text, else the raw value)."""
+    prec = str(p.get("location_precision", "") or "")
+    key = f"map.precision.{prec}"
+    return t(key, lang) if key in _PRECISION else prec
+
+
 def _is_mobile(p: pd.Series) -> bool:
     unit = p.get("mobile_unit")
     return isinstance(unit, str) and unit != ""
@@ -784,7 +827,8 @@ def _tour_layer(place, points: gpd.GeoDataFrame, state: dict[str, str], web: str
     place(group, t("map.tour_layer", lang))
 
 
-_PRECISION = {"map.precision.address", "map.precision.postal_area", "map.precision.locality"}
+_PRECISION = {"map.precision.address", "map.precision.postal_area", "map.precision.locality",
+              "map.precision.municipality", "map.precision.unknown"}
 
 
 # points closer than this (metres, EPSG:3067) share a site: their markers stand on a ring
@@ -865,10 +909,12 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         tip = f"{html_text(p['name'])} ({html_text(category_label(p['category'], lang))})"
         key = st if st in ("closed", "opened") else p["category"]
         look = st
-        if p.get("located") is False or p.get("located") == 0:  # placeholder: hollow marker
-            look, tip = "placeholder", tip + " — placeholder: site unknown, drawn at the municipal centre"
+        if _is_proxy(p):  # issue 23: a proxy site (municipal centre) is drawn hollow, precision said
+            look, tip = "placeholder", tip + " — " + html_text(_precision_words(p, lang))
+        label = f"{p['name']} ({category_label(p['category'], lang)})"  # plain text: marker_svg escapes
+        svg = _ringed(marker_svg(p["category"], state=look, label=label), dx, dy)
         layers.setdefault(key, []).append(_point_feature(
-            p.geometry.x, p.geometry.y, _ringed(marker_svg(p["category"], state=look), dx, dy), 18, 18,
+            p.geometry.x, p.geometry.y, svg, 18, 18,
             round(9 - dx, 1), round(9 - dy, 1), popup, tip, html_text(p["name"]), st))
     cluster = _marker_cluster(m) if cluster_points else None
     place = place or (lambda layer, name: layer.add_to(m))
@@ -886,13 +932,14 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
                  changes: pd.DataFrame | None = None, tiles: str | None = "OpenStreetMap",
                  lang: str = "en", compact: bool = False, catchments: bool = False, baseline=None,
                  into=None, side: str | None = None, cluster_points: bool = False,
-                 live: LiveLayers | None = None, frame: bool = True):
+                 live: LiveLayers | None = None, frame: bool = True, show_catchments: bool = False):
     """The map of a :class:`planner.study.Study` for a baseline or scenario result.
 
     ``applied`` (:class:`planner.scenario.Applied`) marks closed and opened points;
     ``changes`` (:func:`planner.comparison.unit_changes`) adds the minutes gained/lost layer.
     ``catchments`` adds the catchment areas of ``results`` (and of ``baseline``, when given,
-    as a second layer: before / after), hidden until switched on in the layer control.
+    as a second layer: before / after), hidden until switched on in the layer control, or, with
+    ``show_catchments`` (the app's "Catchment areas" switch), those of ``results`` on at once.
     ``frame=False`` (with ``live``) leaves out the fixed frame's borders and labels: the caller
     wants only the live layers, drawn over a frame it already has.
     """
@@ -904,7 +951,12 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         points = gpd.GeoDataFrame(points, geometry="geometry", crs=study.points.crs)
         state, merges = applied.state, applied.merges
     change = _select_change(changes, need, group) if changes is not None else None
-    layers = None
+    prov = dict(results.provenance)
+    if changes is not None:  # issue 24: a mean that improves only by lost access, said in the title
+        lost = exclusion_of(changes, need, group)
+        if lost:
+            prov["improved_by_exclusion"] = fmt_int(lost, lang)
+    layers, shown = None, ()
     if catchments:
         from .catchments import catchment_areas, catchment_layer_name
 
@@ -912,15 +964,33 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
         if baseline is not None:
             layers[catchment_layer_name("before", lang)] = catchment_areas(
                 study.units, baseline.access, points, need, group)
-        layers[catchment_layer_name("after" if baseline is not None else "now", lang)] = catchment_areas(
-            study.units, results.access, points, need, group)
-    return accessibility_map(study.units, results.access, points, results.provenance, need=need,
+        now = catchment_layer_name("after" if baseline is not None else "now", lang)
+        layers[now] = catchment_areas(study.units, results.access, points, need, group)
+        shown = (now,) if show_catchments else ()
+    return accessibility_map(study.units, results.access, points, prov, need=need,
                              group=group, borders=study.borders if frame else None,
                              service_areas=study.service_areas,
                              load=results.load, change=change, point_state=state, tiles=tiles,
                              settings=study.settings, lang=lang, merges=merges, centres=study.centres,
-                             compact=compact, catchments=layers, into=into, side=side,
-                             cluster_points=cluster_points, live=live)
+                             compact=compact, catchments=layers, catchments_shown=shown, into=into,
+                             side=side, cluster_points=cluster_points, live=live)
+
+
+def exclusion_of(changes: pd.DataFrame, need: str, group: str) -> int:
+    """Residents who lost access where the mean over those served of ``need`` / ``group`` (whole
+    region) improves only because of them (issue 24: ``improved_by_exclusion``), else 0."""
+    from ..comparison import area_changes
+
+    sel = changes[changes["need"] == need]
+    if group != "all":
+        sel = sel[sel["group"] == group]
+    if sel.empty:
+        return 0
+    units = pd.DataFrame({"unit_id": pd.unique(sel["unit_id"])})
+    reg = area_changes(sel, units, None)
+    row = reg[(reg["need"] == need) & (reg["group"] == group)]
+    flagged = len(row) and bool(row["improved_by_exclusion"].iloc[0])
+    return int(row["pop_lost_access"].iloc[0]) if flagged else 0
 
 
 def save_map(m, path: str | Path) -> Path:

@@ -36,13 +36,14 @@ def run_scenarios(study: Study, scenarios: list[Scenario],
     """Evaluate each scenario and compare it with the baseline (computed once)."""
     baseline = baseline or evaluate_points(study)
     runs = []
-    fca_before = fca_table(study.units, study.points, study.ttm)
+    rules = {"eligibility": study.eligibility, "organisers": study.organisers}  # issue 24: as the tables
+    fca_before = fca_table(study.units, study.points, study.ttm, **rules)
     for sc in scenarios:
         res, applied = evaluate(study, sc, baseline)
         comparison = compare_all(baseline, res, study.units, study.settings.thresholds_min)
-        fca_after = fca_table(study.units, applied.points, applied.ttm)
+        fca_after = fca_table(study.units, applied.points, applied.ttm, **rules)
         if len(fca_before) and len(fca_after):
-            keys = ["unit_id", "need", "group", "population", "catchment_min"]
+            keys = ["unit_id", "need", "group", "population", "catchment_min", "eligibility_rule"]
             comparison["fca_change"] = fca_before.merge(fca_after, on=keys, suffixes=("_before", "_after"))
         runs.append(Run(sc, res, applied, comparison))
     return baseline, runs
@@ -54,10 +55,13 @@ def scenario_overview(runs: list[Run]) -> pd.DataFrame:
     for r in runs:
         reg = r.comparison["compare_region"]
         reg = reg[reg["group"] == "all"]
-        frames.append(reg[["scenario", "need", "population", "mean_min_before", "mean_min_after",
-                           "mean_change_min", "median_min_before", "median_min_after",
-                           "pop_within_30_before", "pop_within_30_after", "pop_lose_gt_10",
-                           "pop_lose_gt_20", "pop_lose_access"]])
+        # issue 24: who has no point and who lost it first, then the time figures
+        frames.append(reg[["scenario", "need", "population", "pop_no_point_before", "pop_no_point_after",
+                           "pop_lost_access", "improved_by_exclusion", "share_served_before",
+                           "share_served_after", "mean_min_served_before", "mean_min_served_after",
+                           "mean_change_min_served_both", "median_min_before", "median_min_after",
+                           "stats_note_before", "stats_note_after", "pop_within_30_before",
+                           "pop_within_30_after", "pop_lose_gt_10", "pop_lose_gt_20"]])
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .escape import html_element
+from ..i18n import t
+from .escape import html_element, html_text
 
 __all__ = ["side_by_side_map", "side_by_side_html", "save_side_by_side"]
 
@@ -39,6 +40,7 @@ def side_by_side_map(study, baseline, results, applied, need: str = "social_any"
     scenario_map(study, results, need, group, applied=applied, tiles=tiles, lang=lang,
                  catchments=catchments, into=dm.m2, side="right", cluster_points=cluster_points)
     dm.get_root().html.add_child(html_element(_DIVIDER), name="planner_divider")
+    dm.get_root().title = html_text(t("map.side_title", lang, name=results.provenance.get("scenario", "")))
     return dm
 
 

