@@ -6,6 +6,8 @@
     python mutation/run.py --sample 80 scenario  # a seeded random sample of 80 mutants (estimate)
     python mutation/run.py --recheck-timeouts optimise  # re-run timed-out mutants in a fresh process
     python mutation/run.py --recheck-timeouts --recheck-survivors optimise  # ... and survivors, new tests
+    python mutation/run.py --sample-all 150 --seed 28   # a random sample across all of planner/,
+                                                        # against the full suite minus browser tests
 
 Each module's mutants run against the fast hand-worked test subset configured in
 pyproject.toml ``[tool.mutmut]`` (``PLANNER_MUTATION=1`` deselects the tests on the whole
@@ -17,6 +19,16 @@ between the ``mutation`` markers of README.md) gives per module the kill rate
 where *killed* includes timeouts (a mutant that hangs is detected) and *equivalent* are the
 surviving mutants listed with a one-line reason in mutation/equivalent.txt (a mutant that
 cannot change any observable behaviour). Every other survivor is listed as a test gap.
+
+``--sample-all N`` (issue 28) measures the suite as a whole instead: a seeded random sample of
+N mutants drawn from every module of ``planner/`` (not only the core), each run against the
+full test suite minus the browser tests (``-m "not browser"``: what runs without Chromium),
+without ``PLANNER_MUTATION`` (the whole-study tests count too). It works in an isolated copy
+of the project (``mutants-all/``, its own ``[tool.mutmut]``), so the per-module results in
+``mutants/`` stay as they are; its figures go to ``mutation/sample_all.json`` and a row of the
+report and README table. mutmut runs, per mutant, the tests that reach the mutated function
+(recorded in one instrumented run of the whole selection first): the same verdict as the full
+suite, since no other test executes that code.
 """
 
 from __future__ import annotations
@@ -42,6 +54,10 @@ TIMINGS = ROOT / "mutation" / "timings.json"
 REPORT = ROOT / "docs" / "mutation.md"
 README = ROOT / "README.md"
 TARGET = 85.0
+ALL_DIR = ROOT / "mutants-all"  # --sample-all: an isolated copy of the project with its own mutants/
+SAMPLE_ALL = ROOT / "mutation" / "sample_all.json"
+FULL_SUITE = ["tests/", "-m", "not browser"]  # the whole suite as it runs without Chromium
+SAMPLE_ALL_ROW = "all of planner/"
 
 # module -> (mutant-name glob for `mutmut run`, meta files under mutants/)
 MODULES: dict[str, tuple[str, list[str]]] = {
@@ -82,8 +98,12 @@ def exit_codes(module: str) -> dict[str, int | None]:
 
 
 def stats(module: str, equiv: dict[str, str]) -> dict[str, object]:
-    codes = exit_codes(module)
-    diffs = mutant_diffs(module)
+    return {"module": module, **_count(exit_codes(module), mutant_diffs(module), equiv)}
+
+
+def _count(codes: dict[str, int | None], diffs: dict[str, tuple[str, str]],
+           equiv: dict[str, str]) -> dict[str, object]:
+    """Counts, kill rates and the names of survivors, equivalents and message-text mutants."""
     c = Counter()
     survivors, equivalent, messages = [], [], []
     for name, code in sorted(codes.items(), key=lambda kv: _natural(kv[0])):
@@ -111,7 +131,7 @@ def stats(module: str, equiv: dict[str, str]) -> dict[str, object]:
     rate = 100.0 * detected / denom if denom else float("nan")
     denom_b = denom - c["message_text"]
     rate_b = 100.0 * detected / denom_b if denom_b else float("nan")
-    return {"module": module, "mutants": len(codes), "checked": checked, **c, "rate": rate,
+    return {"mutants": len(codes), "checked": checked, **c, "rate": rate,
             "rate_behaviour": rate_b, "survivors": survivors, "equivalent_names": equivalent,
             "message_names": messages, "diffs": diffs}
 
@@ -127,8 +147,17 @@ def mutant_diffs(module: str) -> dict[str, tuple[str, str]]:
         src_path = MUTANTS / meta.removesuffix(".meta")
         if not src_path.exists():
             continue
+        out.update(_diffs_from_source(src_path, meta.removesuffix(".py.meta").replace("/", ".")))
+    return out
+
+
+def _diffs_from_source(src_path: Path, dotted: str,
+                       wanted: set[str] | None = None) -> dict[str, tuple[str, str]]:
+    """``mutant name -> (original line, mutated line)`` of one mutated source file (only the
+    ``wanted`` mutants, when given)."""
+    out: dict[str, tuple[str, str]] = {}
+    if src_path.exists():
         src = src_path.read_text(encoding="utf-8")
-        dotted = meta.removesuffix(".py.meta").replace("/", ".")
         lines = src.splitlines()
         funcs: dict[str, dict[str, str]] = {}
         for node in ast.walk(ast.parse(src)):
@@ -140,7 +169,7 @@ def mutant_diffs(module: str) -> dict[str, tuple[str, str]]:
         for base, versions in funcs.items():
             orig = versions.get("orig", "").splitlines()
             for n, body in versions.items():
-                if n == "orig":
+                if n == "orig" or (wanted is not None and f"{dotted}.{base}__mutmut_{n}" not in wanted):
                     continue
                 diff = list(difflib.unified_diff(orig, body.splitlines(), n=0, lineterm=""))[2:]
                 minus = next((d[1:].strip() for d in diff if d.startswith("-")), "")
@@ -163,8 +192,8 @@ def is_message_text(orig: str, mutated: str) -> bool:
     """True when a mutant only changes the wording of a human-readable message (a string with
     a space in it, e.g. an error text), not a key, column name, code or number."""
     a, b = _strings(orig), _strings(mutated)
-    if a is None or b is None or a[0] != b[0] or a[1] == b[1]:
-        return False
+    if a is None or b is None or a[0] != b[0] or a[1] == b[1] or len(a[1]) != len(b[1]):
+        return False  # (a string argument dropped is not a wording change)
     # the wording may change, not the code inside an f-string's braces
     return all(x == y or (" " in x and re.findall(r"\{[^}]*\}", x) == re.findall(r"\{[^}]*\}", y))
                for x, y in zip(a[1], b[1], strict=False))
@@ -239,10 +268,142 @@ def recheck_timeouts(module: str, survivors: bool = False) -> Counter:
     return out
 
 
+def _project_files() -> list[str]:
+    """Every file of the project as git sees it (tracked, and new files not ignored)."""
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                         capture_output=True, check=True).stdout.decode().split("\0")
+    return sorted({f for f in out if f and not f.startswith(("mutants", ".venv")) and (ROOT / f).exists()
+                   or (f and (ROOT / f).is_symlink())})
+
+
+def _toml_list(values: list[str]) -> str:
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def all_config(pyproject: str, tests: list[str], top_level: list[str]) -> str:
+    """``pyproject`` with its ``[tool.mutmut]`` table replaced by the sample-all one: every module
+    of planner/ mutated, ``tests`` as the selection, every other top-level entry copied along
+    (README, docs, notebooks, geodata ...: tests read them)."""
+    head, _, rest = pyproject.partition("[tool.mutmut]")
+    nxt = re.search(r"^\[", rest, re.M)
+    tail = rest[nxt.start():] if nxt else ""
+    section = "\n".join([
+        "[tool.mutmut]",
+        'source_paths = ["planner/"]',
+        f"also_copy = {_toml_list(top_level)}",
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]',
+        f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
+        "use_git_change_detection = false",  # the copy is inside this repository's work tree
+        "", ""])
+    return head + section + tail
+
+
+def prepare_all(tests: list[str]) -> None:
+    """A fresh copy of the project in ALL_DIR with the sample-all mutmut configuration."""
+    import shutil
+
+    if ALL_DIR.exists():
+        shutil.rmtree(ALL_DIR)
+    files = _project_files()
+    for f in files:
+        src, dst = ROOT / f, ALL_DIR / f
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            os.symlink(os.readlink(src), dst)
+        else:
+            shutil.copy2(src, dst)
+    top = sorted({f.split("/")[0] + ("/" if "/" in f else "") for f in files}
+                 - {"planner/", "tests/", "pyproject.toml"})
+    py = ALL_DIR / "pyproject.toml"
+    py.write_text(all_config(py.read_text(encoding="utf-8"), tests, top), encoding="utf-8")
+
+
+def _all_meta() -> list[Path]:
+    return sorted((ALL_DIR / "mutants" / "planner").rglob("*.py.meta"))
+
+
+def _all_codes() -> dict[str, int | None]:
+    codes: dict[str, int | None] = {}
+    for meta in _all_meta():
+        codes.update(json.loads(meta.read_text())["exit_code_by_key"])
+    return codes
+
+
+def _all_durations() -> dict[str, float]:
+    out: dict[str, float] = {}
+    for meta in _all_meta():
+        out.update(json.loads(meta.read_text()).get("durations_by_key", {}))
+    return out
+
+
+def _diffs_of(metas: list[Path], base: Path, wanted: set[str]) -> dict[str, tuple[str, str]]:
+    """``mutant name -> (original line, mutated line)`` of the ``wanted`` mutants under ``base``."""
+    out: dict[str, tuple[str, str]] = {}
+    for meta in metas:
+        dotted = meta.relative_to(base).as_posix().removesuffix(".py.meta").replace("/", ".")
+        if any(n.startswith(dotted + ".") for n in wanted):  # only the files of sampled mutants
+            out.update(_diffs_from_source(meta.with_suffix(""), dotted, wanted))
+    return out
+
+
+def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, resume: bool = False) -> dict:
+    """Run a seeded random sample of ``sample`` mutants drawn from all of planner/ against
+    ``tests`` (default: the full suite minus browser tests); write mutation/sample_all.json."""
+    import random
+    from datetime import date
+
+    env = {k: v for k, v in os.environ.items() if k != "PLANNER_MUTATION"}  # the whole suite counts
+    if not (resume and ALL_DIR.exists()):
+        prepare_all(tests)
+        # `mutmut run` of a name matching nothing generates every mutant (and records which tests
+        # reach which function: one instrumented run of the selection), then stops
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), "none.*"],
+                       cwd=ALL_DIR, env=env, check=False)
+        setup_s = time.perf_counter() - t0
+    else:
+        old = json.loads(SAMPLE_ALL.read_text()) if SAMPLE_ALL.exists() else {}
+        setup_s = old.get("setup_s", 0.0)
+    pool = sorted(_all_codes(), key=_natural)
+    if not pool:
+        raise SystemExit(f"no mutants were generated in {ALL_DIR / 'mutants'} (see mutmut's output above)")
+    names = random.Random(seed).sample(pool, min(sample, len(pool)))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(max_children), *names],
+                   cwd=ALL_DIR, env=env, check=False)
+    wall = time.perf_counter() - t0
+    codes, durations = _all_codes(), _all_durations()
+    result = {"seed": seed, "sample": len(names), "mutants": len(pool), "tests": tests,
+              "date": date.today().isoformat(), "setup_s": round(setup_s, 1), "run_s": round(wall, 1),
+              "codes": {n: codes.get(n) for n in names},
+              "durations_s": {n: round(durations[n], 2) for n in names if n in durations},
+              "diffs": {n: list(d) for n, d in
+                        _diffs_of(_all_meta(), ALL_DIR / "mutants", set(names)).items()}}
+    SAMPLE_ALL.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    return result
+
+
+def sample_all_stats(equiv: dict[str, str]) -> dict[str, object] | None:
+    """The stats() row of the last --sample-all run (mutation/sample_all.json), or None."""
+    if not SAMPLE_ALL.exists():
+        return None
+    data = json.loads(SAMPLE_ALL.read_text(encoding="utf-8"))
+    diffs = {n: tuple(d) for n, d in data.get("diffs", {}).items()}
+    row = _count(data["codes"], diffs, equiv)
+    suite = "full suite minus browser tests" if data["tests"] == FULL_SUITE else \
+        f"tests: {' '.join(data['tests'])}"
+    row.update(module=f"{SAMPLE_ALL_ROW} (random sample, seed {data['seed']}, {data['date']}, {suite})",
+               mutants=data["mutants"], diffs=diffs,
+               run_s=data.get("run_s"), setup_s=data.get("setup_s"),
+               per_mutant_s=sorted(data.get("durations_s", {}).values()))
+    return row
+
+
 def report() -> list[dict[str, object]]:
     equiv = equivalents()
     timings = json.loads(TIMINGS.read_text()) if TIMINGS.exists() else {}
     rows = [stats(m, equiv) for m in MODULES]
+    whole = sample_all_stats(equiv)
     previous = _previous_report()
     for r in rows:  # a module not run in this checkout keeps the figures of the last report
         if not r["checked"] and r["module"] in previous:
@@ -254,14 +415,18 @@ def report() -> list[dict[str, object]]:
              "text* survivors only change the wording of an error or warning; the last rate leaves them out.",
              f"Target: ≥ {TARGET:.0f} % per module. A module with fewer checked mutants than mutants was",
              "measured on a seeded random sample (`--sample N`): its rate is an estimate.", "",
-             _table(rows, timings), "",
+             _table(rows, timings, whole), "",
              "Commands: `make mutation` (every module in full), `make mutation MODULES=\"fca demand\"`,",
              "`python mutation/run.py --sample 30 scenario` (an estimate), `python mutation/run.py "
              "--report-only`, `python mutation/run.py --recheck-timeouts [--recheck-survivors] optimise` "
              "(re-runs timed-out mutants, and survivors, in a fresh process against the current tests).",
              f"Load average of the machine when this report was written: {os.getloadavg()[0]:.1f} "
              "(2 cores); a loaded machine turns some slow mutants into timeouts, counted as detected.",
+             "`make mutation SAMPLE=150 SEED=28` (`--sample-all`): a random sample across all of "
+             "planner/ against the full suite minus browser tests (the last row).",
              ""]
+    if whole is not None:
+        lines += _sample_all_section(whole, equiv)
     for r in rows:
         if not r["checked"]:
             if r["module"] in previous:  # not run here: the section of the last report that ran it
@@ -284,7 +449,7 @@ def report() -> list[dict[str, object]]:
             lines.append("")
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text("\n".join(lines), encoding="utf-8")
-    _update_readme(_table(rows, timings))
+    _update_readme(_table(rows, timings, whole))
     return rows
 
 
@@ -310,13 +475,37 @@ def _previous_report() -> dict[str, tuple[str, list[str]]]:
     return {m: (rows[m], sections.get(m, [])) for m in rows}
 
 
-def _line(name: str, diffs: dict[str, tuple[str, str]]) -> str:
+def _line(name: str, diffs: dict[str, tuple[str, str]], full: bool = False) -> str:
     a, b = diffs.get(name, ("?", "?"))
-    short = name.split(".")[-1]
+    short = name if full else name.split(".")[-1]
     return f"- `{short}`: `{a[:90]}` → `{b[:90]}`"
 
 
-def _table(rows: list[dict[str, object]], timings: dict[str, float]) -> str:
+def _sample_all_section(r: dict[str, object], equiv: dict[str, str]) -> list[str]:
+    """The report's section on the last --sample-all run: time per mutant, every survivor."""
+    per = r["per_mutant_s"]
+    lines = [f"## {r['module']}", "",
+             f"{r['checked']} of {r['mutants']} mutants of all of planner/ checked; kill rate "
+             f"{r['rate']:.1f} % (killed + timed out over checked − equivalent). Preparing the copy, "
+             f"generating the mutants and the instrumented run of the test selection took "
+             f"{(r['setup_s'] or 0) / 60:.1f} min; the sample itself {(r['run_s'] or 0) / 60:.1f} min"
+             + (f", per mutant median {per[len(per) // 2]:.1f} s, longest {per[-1]:.1f} s" if per else "")
+             + ".", ""]
+    for title, key in (("Surviving mutants", "survivors"),
+                       ("Surviving message-text mutants", "message_names")):
+        if r[key]:
+            lines += [f"{title} ({len(r[key])}): original → mutated line:", ""]
+            lines += [_line(n, r["diffs"], full=True) for n in r[key]]
+            lines.append("")
+    if r["equivalent_names"]:
+        lines += ["Equivalent mutants (no observable change):", ""]
+        lines += [f"- `{n}`: {equiv[n]}" for n in r["equivalent_names"]]
+        lines.append("")
+    return lines
+
+
+def _table(rows: list[dict[str, object]], timings: dict[str, float],
+           whole: dict[str, object] | None = None) -> str:
     out = ["| module | mutants | checked | killed | timed out | survived | no tests | message text | "
            "equivalent | kill rate | excl. message text | run time (checked mutants) |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -333,6 +522,13 @@ def _table(rows: list[dict[str, object]], timings: dict[str, float]) -> str:
                    f"{r.get('timeout', 0)} | {r.get('survived', 0)} | {r.get('no_tests', 0)} | "
                    f"{r.get('message_text', 0)} | {r.get('equivalent', 0)} | {rate} | {rate_b} | "
                    f"{'' if t is None else f'{t / 60:.0f} min'} |")
+    if whole is not None:  # the random sample across all of planner/, full suite (--sample-all)
+        r = whole
+        out.append(f"| {r['module']} | {r['mutants']} | {r['checked']} | {r.get('killed', 0)} | "
+                   f"{r.get('timeout', 0)} | {r.get('survived', 0)} | {r.get('no_tests', 0)} | "
+                   f"{r.get('message_text', 0)} | {r.get('equivalent', 0)} | "
+                   f"{r['rate']:.1f} % (sample of {r['checked']}) | {r['rate_behaviour']:.1f} % | "
+                   f"{(r['run_s'] or 0) / 60:.0f} min |")
     return "\n".join(out)
 
 
@@ -356,8 +552,22 @@ def main(argv: list[str] | None = None) -> int:
                     help="run the timed-out mutants again in a fresh process (slow tests on a busy machine)")
     ap.add_argument("--recheck-survivors", action="store_true",
                     help="with --recheck-timeouts: also run the survivors again against the current tests")
+    ap.add_argument("--sample-all", type=int, default=0, metavar="N",
+                    help="a seeded random sample of N mutants across all of planner/, against --tests")
+    ap.add_argument("--seed", type=int, default=28, help="seed of --sample-all's sample")
+    ap.add_argument("--tests", default=" ".join(FULL_SUITE),
+                    help="pytest selection of --sample-all (default: the full suite minus browser tests)")
+    ap.add_argument("--resume", action="store_true",
+                    help="--sample-all: keep mutants-all/ (an interrupted run continues where it stopped)")
     args = ap.parse_args(argv)
-    if args.recheck_timeouts:
+    if args.sample_all:
+        import shlex
+
+        r = run_sample_all(args.sample_all, args.seed, shlex.split(args.tests), args.max_children,
+                           args.resume)
+        print(f"sample of {r['sample']} of {r['mutants']} mutants across planner/: "
+              f"setup {r['setup_s']:.0f} s, sample {r['run_s']:.0f} s")
+    elif args.recheck_timeouts:
         for module in args.modules or list(MODULES):
             print(module, dict(recheck_timeouts(module, args.recheck_survivors)))
     elif not args.report_only:
@@ -369,6 +579,10 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         rate = "not run" if not r["checked"] else f"{r['rate']:.1f} % killed"
         print(f"{r['module']:14} {r['checked']:5}/{r['mutants']:<5} checked  {rate}")
+    whole = sample_all_stats(equivalents())
+    if whole is not None:
+        print(f"{whole['module']}: {whole['checked']}/{whole['mutants']} checked  "
+              f"{whole['rate']:.1f} % killed")
     print(f"report: {REPORT.relative_to(ROOT)}")
     return 0
 

@@ -2,7 +2,8 @@
 
 Maps only draw what the accessibility and scenario modules computed; they compute
 nothing themselves (for the language group ``all`` a unit's time is the
-population-weighted mean of its two groups' times, a display summary). Geometries
+population-weighted mean of its two groups' times, a display summary; in an area without
+residents their plain mean). Geometries
 are projected to WGS84 here, at the web-map edge, with coordinates rounded to about
 1 m. Markers are inline SVG and popups are bound with plain Leaflet, so a map needs
 Leaflet and nothing else: :func:`save_map` writes one self-contained file
@@ -279,6 +280,8 @@ def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group
         num = (times.where(w > 0, 0.0) * w).sum(axis=1)
         den = w.sum(axis=1)
         mean = num / den.where(den > 0)
+        # nobody lives there: nobody to weight, both groups' times count alike (not "unreachable")
+        mean = mean.where(den > 0, times.mean(axis=1))
     # someone with no point at all: the unit shows as unreachable
     unreachable = (np.isinf(times) & (w > 0)).any(axis=1)
     mean = mean.where(~unreachable, np.inf)
