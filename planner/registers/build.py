@@ -5,8 +5,8 @@ serves) or ``skipped`` with the reason (no rule matched, not a site, outside Uus
 Finnish or Swedish service language). Register coordinates are EPSG:3067 (PTV, and TPR's
 ``*_etrs_tm35fin``) or WGS84 projected here; a row's municipality is the register's when
 the site lies in it, else the municipality the site lies in (the note says so). A unit
-without coordinates in a known Uusimaa municipality becomes a placeholder
-(``location_precision=unknown``), never an invented site.
+without coordinates in a known Uusimaa municipality stands at its municipal centre as a proxy
+(``location_precision=municipality``), never an invented site.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ SKIPPED_COLUMNS = ["register", "register_id", "name", "municipality_code", "reas
                    "fetched_on"]
 # EPSG:3067 box of Finland: coordinates outside it are not a Finnish site (swapped, or degrees)
 _FINLAND_3067 = (40_000.0, 6_600_000.0, 770_000.0, 7_800_000.0)
-# a register unit without coordinates: documented to exist, site unknown -> a placeholder at its
-# municipality (issue 23 item 4 names such rows' precision; one constant to follow it)
+# a register unit without coordinates: documented to exist, site unknown -> a proxy at its
+# municipal centre (issue 23 item 4: it counts, drawn hollow)
 NO_SITE_PRECISION = "municipality"
 
 
