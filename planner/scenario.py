@@ -432,8 +432,11 @@ def _check_merge_needs(merge_rows: list[tuple[int, str, list[str]]], pts: pd.Dat
     for pid, cat in zip(pts["id"], pts["category"], strict=True):
         cats.setdefault(pid, set()).add(cat)
     for _, df, same_site in new_rows:  # add_service twins serve at their point's site
-        for pid, cat in zip(df["id"], df["category"], strict=True):  # an opened point: its own category
-            cats.setdefault(str(pid).rsplit("__", 1)[0] if same_site else str(pid), set()).add(cat)
+        # an opened point is one row (a dict), an add_service a frame; each with its own category
+        rows = [df] if isinstance(df, dict) else df[["id", "category"]].to_dict("records")
+        for r in rows:
+            pid = str(r["id"])
+            cats.setdefault(pid.rsplit("__", 1)[0] if same_site else pid, set()).add(r["category"])
     everyone = study.all_points if study.all_points is not None else pts
     for pid, cat in zip(everyone["id"], everyone["category"], strict=True):
         cats.setdefault(pid, {cat})
