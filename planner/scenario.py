@@ -288,7 +288,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
     changed: set[str] = set()
     new_rows = []
     mobile_ids: set[str] = set()  # ids of the mobile units declared so far
-    opened: set[str] = set()  # ids of the points opened so far in this file (a merge may keep one)
+    opened_ids: set[str] = set()  # ids of the points opened so far in this file (a merge may keep one)
     serviced: dict[str, int] = {}  # point id -> row of the add_service that adds to it (issue 24)
     merge_rows: list[tuple[int, str, list[str]]] = []  # (row, into, from) for the need check
 
@@ -330,7 +330,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                 raise _err(f"merge of {live[0]!r} into point {arg['into']!r}, a placeholder without a site "
                            f"(or not in the network on {study.provenance.get('network_date', 'this date')}): "
                            "its clients would have nowhere to go", src, row, "into")
-            if arg["into"] not in opened:  # a point opened earlier in the file may receive a merge
+            if arg["into"] not in opened_ids:  # a point opened earlier in the file may receive a merge
                 need_known(arg["into"], row, "into")
             merge_rows.append((row, arg["into"], list(arg["from"])))
             if arg["into"] in closed:
@@ -369,7 +369,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
             new_rows.append((row, stop_points(study, arg, at_src, at_row), False))
         else:
             new_rows.append((row, _open_point(study, arg, src, row), False))
-            opened.add(arg["id"])
+            opened_ids.add(arg["id"])
     for row, df, _same_site in new_rows:
         # one row per new point (a mobile unit: one per stop x category; an open: one dict)
         for pid in ([df["id"]] if isinstance(df, dict) else df["id"]):
@@ -432,11 +432,10 @@ def _check_merge_needs(merge_rows: list[tuple[int, str, list[str]]], pts: pd.Dat
     for pid, cat in zip(pts["id"], pts["category"], strict=True):
         cats.setdefault(pid, set()).add(cat)
     for _, df, same_site in new_rows:  # add_service twins serve at their point's site
-        # an opened point is one row (a dict), an add_service a frame; each with its own category
-        rows = [df] if isinstance(df, dict) else df[["id", "category"]].to_dict("records")
-        for r in rows:
-            pid = str(r["id"])
-            cats.setdefault(pid.rsplit("__", 1)[0] if same_site else pid, set()).add(r["category"])
+        rows = [(df["id"], df["category"])] if isinstance(df, dict) else zip(df["id"], df["category"],
+                                                                             strict=True)
+        for pid, cat in rows:  # an opened point (one dict) or mobile stop: its own category
+            cats.setdefault(str(pid).rsplit("__", 1)[0] if same_site else str(pid), set()).add(cat)
     everyone = study.all_points if study.all_points is not None else pts
     for pid, cat in zip(everyone["id"], everyone["category"], strict=True):
         cats.setdefault(pid, {cat})
