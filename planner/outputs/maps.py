@@ -679,8 +679,10 @@ def accessibility_map(
     counts = open_pts["category"].value_counts()
     cats = {c: int(counts.get(c, 0)) for c in CATEGORIES}
     right = "calc(50% + 10px)" if side == "left" else "10px"
+    # issue 26: a grey area (no point) is explained by the legend: it starts open then
+    grey = bool((u["colour"] == UNREACHABLE[1]).any()) if "colour" in u.columns else False
     legend = _legend_html(
-        cats, t("map.travel_time", lang), lang, set(states.values()), has_change, open_=not small,
+        cats, t("map.travel_time", lang), lang, set(states.values()), has_change, open_=not small or grey,
         element_id=legend_id, position=f"bottom:26px;right:{right}")
     page.add_child(html_element(legend))
     if live is not None:
