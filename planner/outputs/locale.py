@@ -171,8 +171,9 @@ def compare_table(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         out["area"] = out["area"].map(lambda a: t("code.all_areas", lang)
                                       if isinstance(a, str) and a.startswith("all ") else a)
     for col in [c for c in out.columns if "delta_min" in str(c)]:  # +inf: lost access, in words
-        out[col] = out[col].map(lambda v: t("fig.lose_access", lang) if _finite(v) is False
-                                and isinstance(v, float) and v > 0 else v)
+        # (worst_off weights a lost access by a 1e9-minute stand-in: a mean that large is one too)
+        out[col] = out[col].map(lambda v: t("fig.lose_access", lang)
+                                if isinstance(v, float) and v > 0 and (not _finite(v) or v >= 1e6) else v)
     out = display(out, lang)
     return out.rename(columns={c: column_label(str(c), lang) for c in out.columns})
 
