@@ -99,7 +99,13 @@ _PROV_PHRASES = ("none (straight-line distance)",
                  "time curve of straight-line distance fitted per distance band (car, midday)",
                  "postal areas, population 31 Dec 2022 (Statistics Finland Paavo)",
                  "(compiled, see its source column)",
-                 "beyond 35 km (extrapolated): not measured")
+                 "beyond 35 km (extrapolated): not measured",
+                 "fitted on midday car times (incl. walking to the car and parking)",
+                 "destinations, leave-one-destination-out cross-validated",
+                 "estimated: unit population x municipal share of Swedish speakers",
+                 "residents (head count, 2022); the English-service need counts all residents",
+                 "placeholder(s) with unknown site excluded", "organiser", ": any",
+                 "of the Helsinki Region Travel Time Matrix")
 
 
 def prov_text(text: object, lang: str = "en") -> str:
