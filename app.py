@@ -5,6 +5,7 @@ Pages: Overview, Scenario builder, Compare, Optimise, Export. Run with `make run
 
 from __future__ import annotations
 
+import json
 import math
 
 import streamlit as st
@@ -1138,6 +1139,7 @@ def main() -> None:
     _read_link()
     ctx = sidebar()
     ss["_key"] = ctx["key"]
+    _uploader_words(ctx["lang"])
     _write_link(ctx, scenario=False)  # the address follows a page or language switch at once
     matrix = ctx["key"][0] == "matrix"  # a user's file: a parser's ValueError is its message too
     failures = (PlannerError, ImportError, OSError, ValueError) if matrix else (PlannerError, ImportError,
@@ -1159,6 +1161,26 @@ def main() -> None:
     pages[ss["page"]](ctx)
     _write_link(ctx)
     _frame_titles(ctx["lang"])
+
+
+UPLOAD_TYPES = {"matrix_upload": "CSV, PARQUET, ZIP", "upload": "YAML, YML", "geo_upload": "CSV"}
+
+
+def _uploader_words(lang: str) -> None:
+    """Streamlit's file uploader writes "Upload" and "200MB per file" in English and offers no
+    option to change them (issue 26): in Finnish and Swedish CSS hides its words and shows ours."""
+    if lang == "en":
+        return
+    limit = t("side.upload_limit", lang, size=fmt_int(200, lang))
+    drop, zone = '[data-testid="stFileUploaderDropzoneInstructions"]', '[data-testid="stFileUploaderDropzone"]'
+    rules = [f"{drop},{drop} *{{font-size:0!important}}",
+             f"{zone} button{{font-size:0!important}}",
+             f'{zone} button [data-testid="stIconMaterial"]{{font-size:1.25rem!important}}',
+             f"{zone} button::after{{content:{json.dumps(t('side.upload_button', lang))};font-size:0.95rem}}",
+             f"{drop}::after{{content:{json.dumps(limit)};font-size:0.8rem;opacity:0.7}}"]
+    rules += [f".st-key-{k} {drop}::after{{content:{json.dumps(f'{limit} • {types}')}}}"
+              for k, types in UPLOAD_TYPES.items()]
+    st.markdown("<style>" + "".join(rules).replace("<", "\\3c ") + "</style>", unsafe_allow_html=True)
 
 
 def _frame_titles(lang: str) -> None:

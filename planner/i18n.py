@@ -842,6 +842,8 @@ STRINGS.update({
     "loc.err_file": ("file {file}", "tiedosto {file}", "fil {file}"),
     "loc.err_row": ("row {row}", "rivi {row}", "rad {row}"),
     "loc.err_field": ("field {field}", "kenttä {field}", "fält {field}"),
+    "side.upload_button": ("Upload", "Lataa", "Ladda upp"),
+    "side.upload_limit": ("{size} MB per file", "enintään {size} Mt / tiedosto", "högst {size} MB per fil"),
     "colname.id": ("Id", "Tunnus", "Id"),
     "colname.unit_id": ("Area id", "Alueen tunnus", "Områdets id"),
     "colname.name": ("Name", "Nimi", "Namn"),
