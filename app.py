@@ -1172,7 +1172,8 @@ def _uploader_words(lang: str) -> None:
     if lang == "en":
         return
     limit = t("side.upload_limit", lang, size=fmt_int(200, lang))
-    drop, zone = '[data-testid="stFileUploaderDropzoneInstructions"]', '[data-testid="stFileUploaderDropzone"]'
+    drop = '[data-testid="stFileUploaderDropzoneInstructions"]'
+    zone = '[data-testid="stFileUploaderDropzone"]'
     rules = [f"{drop},{drop} *{{font-size:0!important}}",
              f"{zone} button{{font-size:0!important}}",
              f'{zone} button [data-testid="stIconMaterial"]{{font-size:1.25rem!important}}',
