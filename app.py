@@ -1130,16 +1130,16 @@ def _geocode_upload(lang: str) -> None:
 
 
 def main() -> None:
-    st.markdown("<style>.block-container{padding:2.2rem 1.6rem 2rem 1.6rem;max-width:none}</style>",
-                unsafe_allow_html=True)
     ss = st.session_state
     for k in KEEP_KEYS:  # keep widget values while other pages are shown
         if k in ss:
             ss[k] = ss[k]
     _read_link()
+    lang = ss.get("lang") if ss.get("lang") in LANGS else "en"  # a switch is in state before the rerun
+    st.markdown("<style>.block-container{padding:2.2rem 1.6rem 2rem 1.6rem;max-width:none}"
+                + _uploader_words(lang) + "</style>", unsafe_allow_html=True)
     ctx = sidebar()
     ss["_key"] = ctx["key"]
-    _uploader_words(ctx["lang"])
     _write_link(ctx, scenario=False)  # the address follows a page or language switch at once
     matrix = ctx["key"][0] == "matrix"  # a user's file: a parser's ValueError is its message too
     failures = (PlannerError, ImportError, OSError, ValueError) if matrix else (PlannerError, ImportError,
@@ -1166,11 +1166,11 @@ def main() -> None:
 UPLOAD_TYPES = {"matrix_upload": "CSV, PARQUET, ZIP", "upload": "YAML, YML", "geo_upload": "CSV"}
 
 
-def _uploader_words(lang: str) -> None:
+def _uploader_words(lang: str) -> str:
     """Streamlit's file uploader writes "Upload" and "200MB per file" in English and offers no
     option to change them (issue 26): in Finnish and Swedish CSS hides its words and shows ours."""
     if lang == "en":
-        return
+        return ""
     limit = t("side.upload_limit", lang, size=fmt_int(200, lang))
     drop = '[data-testid="stFileUploaderDropzoneInstructions"]'
     zone = '[data-testid="stFileUploaderDropzone"]'
@@ -1181,7 +1181,7 @@ def _uploader_words(lang: str) -> None:
              f"{drop}::after{{content:{json.dumps(limit)};font-size:0.8rem;opacity:0.7}}"]
     rules += [f".st-key-{k} {drop}::after{{content:{json.dumps(f'{limit} • {types}')}}}"
               for k, types in UPLOAD_TYPES.items()]
-    st.markdown("<style>" + "".join(rules).replace("<", "\\3c ") + "</style>", unsafe_allow_html=True)
+    return "".join(rules).replace("<", "\\3c ")
 
 
 def _frame_titles(lang: str) -> None:
