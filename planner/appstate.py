@@ -218,10 +218,12 @@ def points_table(points: pd.DataFrame, results: Results, need: str, lang: str = 
 
 def _precision_label(code: object, lang: str) -> str:
     """A ``location_precision`` code in words (the geocoder's labels), else the code."""
-    try:
-        return t(f"g.precision.{code}", lang)
-    except KeyError:
-        return "" if code is None or (isinstance(code, float) and code != code) else str(code)
+    from .i18n import STRINGS
+
+    if code is None or (isinstance(code, float) and code != code):
+        return ""
+    key = "g.precision." + str(code)  # an optional label: a code without one is shown as it is
+    return t(key, lang) if key in STRINGS else str(code)
 
 
 def points_without_column(points: pd.DataFrame, lang: str = "en") -> pd.DataFrame:

@@ -27,6 +27,8 @@ SAME_AS_ENGLISH = {
     ("col.id", "fi"), ("col.id", "sv"),  # an identifier
     ("b.merge_row", "fi"), ("b.merge_row", "sv"),  # "{frm} → {into}"
     ("brief.scenario", "sv"), ("brief.data", "sv"),  # "Scenario", "Data" are Swedish too
+    ("colname.id", "sv"), ("colname.scenario", "sv"),  # as col.id / col.scenario
+    ("loc.group_when", "fi"), ("loc.group_when", "sv"),  # "{grp} {when}: " (its parts are translated)
 }
 # Streamlit calls whose first argument is shown to the user
 SHOWN = {"selectbox", "checkbox", "date_input", "button", "radio", "text_input", "text_area", "number_input",

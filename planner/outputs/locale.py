@@ -14,7 +14,7 @@ import re
 
 import pandas as pd
 
-from ..i18n import category_label, group_label, need_label, t
+from ..i18n import STRINGS, category_label, group_label, need_label, t
 from ..numbers import fmt_int, fmt_num
 
 __all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "municipality_names", "display", "styled",
@@ -65,6 +65,10 @@ _NOTE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_STAT_KEYS = {"median": "loc.stat.median", "p90": "loc.stat.p90", "median and p90": "loc.stat.median_and_p90"}
+_WHEN_KEYS = {"before": "loc.before", "after": "loc.after"}
+
+
 def note_text(text: object, lang: str = "en") -> str:
     """A ``no_point_reason`` / ``stats_note`` / ``equity_note`` in ``lang`` ('' for none)."""
     if text is None or (isinstance(text, float) and not math.isfinite(text)):
@@ -81,10 +85,10 @@ def note_text(text: object, lang: str = "en") -> str:
             if "n" in g:
                 g["n"] = fmt_int(int(g["n"].replace(",", "")), lang)
             if "stat" in g:
-                g["stat"] = t(f"loc.stat.{g['stat'].replace(' ', '_')}", lang)
+                g["stat"] = t(_STAT_KEYS[g["stat"]], lang)
             if "grp" in g:
                 g["grp"] = group_label(g["grp"], lang)
-                g["when"] = t(f"loc.{g['when']}", lang)
+                g["when"] = t(_WHEN_KEYS[g["when"]], lang)
             return (" " if key == "loc.targeted" else "") + t(key, lang, **g)
         return repl
 
@@ -114,7 +118,7 @@ def prov_text(text: object, lang: str = "en") -> str:
     if lang == "en":
         return s
     for i, phrase in enumerate(_PROV_PHRASES):
-        s = s.replace(phrase, t(f"loc.prov{i}", lang))
+        s = s.replace(phrase, t("loc.prov" + str(i), lang))  # loc.prov0 .. loc.prov12
     # '±2.9' -> '±2,9' (a file name keeps its dots: only digit.digit after a space, ± or start)
     return re.sub(r"(?<=[\s±(])(\d+)\.(\d+)(?=[\s,;)]|$)", r"\1,\2", s)
 
@@ -185,10 +189,12 @@ def compare_table(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
 
 
 def _code(code: str, lang: str, prefix: str = "code.") -> str:
-    try:
-        return t(f"{prefix}{code}", lang)
-    except KeyError:
-        return code
+    return _maybe(prefix + code, lang, code)
+
+
+def _maybe(key: str, lang: str, default: str) -> str:
+    """``t(key)`` where the table has ``key`` (an optional label: a code without one stays as it is)."""
+    return t(key, lang) if key in STRINGS else default
 
 
 _BEFORE_AFTER = re.compile(r"^(?P<base>.+?)_(?P<when>before|after)$")
@@ -196,19 +202,14 @@ _BEFORE_AFTER = re.compile(r"^(?P<base>.+?)_(?P<when>before|after)$")
 
 def column_label(col: str, lang: str = "en") -> str:
     """A raw column name (``sv_minus_fi_median_min_before``) as a label in ``lang``."""
-    try:
-        return t(f"colname.{col}", lang)
-    except KeyError:
-        pass
+    if "colname." + col in STRINGS:
+        return t("colname." + col, lang)
     m = _BEFORE_AFTER.match(col)
-    if m:
-        try:
-            return f"{t('colname.' + m['base'], lang)}, {t('loc.' + m['when'], lang)}"
-        except KeyError:
-            pass
+    if m and "colname." + m["base"] in STRINGS:
+        return f"{t('colname.' + m['base'], lang)}, {t('loc.' + m['when'], lang)}"
     m = re.match(r"^sv_minus_fi_pct_within_(\d+)(?:_(before|after))?$", col)
     if m:
-        when = f", {t('loc.' + m[2], lang)}" if m[2] else ""
+        when = f", {t(_WHEN_KEYS[m[2]], lang)}" if m[2] else ""
         return t("colname.sv_minus_fi_pct_within", lang, n=m[1]) + when
     return col.replace("_", " ")
 
