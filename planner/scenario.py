@@ -432,6 +432,8 @@ def _check_merge_needs(merge_rows: list[tuple[int, str, list[str]]], pts: pd.Dat
     for pid, cat in zip(pts["id"], pts["category"], strict=True):
         cats.setdefault(pid, set()).add(cat)
     for _, df, same_site in new_rows:  # add_service twins serve at their point's site
+        if isinstance(df, dict):  # an ``open`` change is one point (a dict), not a table
+            df = pd.DataFrame([df])
         for pid, cat in zip(df["id"], df["category"], strict=True):  # an opened point: its own category
             cats.setdefault(str(pid).rsplit("__", 1)[0] if same_site else str(pid), set()).add(cat)
     everyone = study.all_points if study.all_points is not None else pts
