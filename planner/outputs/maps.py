@@ -485,6 +485,9 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     network = provenance.get("network_source", "")
     if not network or network.startswith("none"):
         network = provenance.get("model_parameters", "")
+    from .locale import prov_text  # issue 26: the provenance's phrases and decimals in the language
+
+    network = prov_text(network, lang)
     lines = [
         f"{need_label(need, lang)} — {group_label(group, lang)}",
         t("map.scenario", lang, name=t("map.baseline", lang) if scenario == "baseline" else scenario),
@@ -498,11 +501,11 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     if provenance.get("osm_date") not in (None, "", "unknown", "n/a"):
         lines.append(t("map.osm", lang, date=provenance["osm_date"]))
     if provenance.get("time_error_p90_min"):  # the estimate's cross-validated error per distance
-        lines.append(t("map.error", lang, bands=provenance["time_error_p90_min"]))
+        lines.append(t("map.error", lang, bands=prov_text(provenance["time_error_p90_min"], lang)))
     else:  # the road network, a matrix without the estimate: said, not left blank
         lines.append(t("map.error_unknown", lang))
     if provenance.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
-        lines.append(t("map.pt_wait", lang, note=provenance["pt_wait"]))
+        lines.append(t("map.pt_wait", lang, note=prov_text(provenance["pt_wait"], lang)))
     if provenance.get("matrix_coverage"):  # an imported matrix: which pairs it answers
         lines.append(t("map.matrix", lang, coverage=provenance["matrix_coverage"]))
     # issue 11: the network's date, the demand weight, placeholders
