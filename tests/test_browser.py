@@ -635,9 +635,9 @@ def test_workshop_polish(builder_page, tmp_path):
 # ------------------------------------------------------------- issue 26: a Finnish or Swedish room
 
 # ("Scenario" and "Median min" are Swedish too)
-ENGLISH_UI = ("Whole region", "Residents", "no point", "straight-line", "postal areas", "not measured", "±2.9",
-              "compiled", "social_any", "fi_appointment", "sv_appointment", "between_areas", "sv_minus_fi",
-              "median_min", "Lose access", "per file", "Better off", "Within 30 min")
+ENGLISH_UI = ("Whole region", "Residents", "no point", "straight-line", "postal areas", "not measured",
+              "±2.9", "compiled", "social_any", "fi_appointment", "sv_appointment", "between_areas",
+              "sv_minus_fi", "median_min", "Lose access", "per file", "Better off", "Within 30 min")
 
 
 def _page_text(pg) -> str:
