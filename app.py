@@ -216,13 +216,13 @@ def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
     # issue 26: the provenance's own phrases in the interface language too (a file name stays)
     st.caption(t("prov.caption", lang, model=model_name(prov["model"], lang), mode=mode.lower(),
                  params=md_text(prov_text(prov.get("model_parameters", ""), lang)), year=prov["data_year"],
-                 units=md_text(prov_text(prov["demand_units"], lang)),
+                 units=prov_text(prov["demand_units"], lang),
                  network=md_text(prov_text(network, lang)),  # a matrix's file and column
                  points=md_text(prov_text(prov["service_points"], lang))))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
-        st.caption(t("map.error", lang, bands=md_text(prov_text(prov["time_error_p90_min"], lang))))
+        st.caption(t("map.error", lang, bands=prov_text(prov["time_error_p90_min"], lang)))
     if prov.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
-        st.caption(t("map.pt_wait", lang, note=md_text(prov_text(prov["pt_wait"], lang))))
+        st.caption(t("map.pt_wait", lang, note=prov_text(prov["pt_wait"], lang)))
     else:
         st.caption(t("map.error_unknown", lang))
     if key is not None and key[0] == "matrix":
