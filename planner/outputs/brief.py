@@ -221,7 +221,7 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     ``study`` / ``baseline``: :class:`planner.study.Study` and its baseline
     :class:`planner.study.Results`; ``run``: a :class:`planner.outputs.report.Run` (a scenario
     evaluated against that baseline) or None for the baseline alone. ``group`` colours the map
-    ('fi', 'sv' or 'all'); the headline figures are for everyone.
+    ('fi', 'sv' or 'all') and the headline figures (the group the app's screen shows).
     """
     from matplotlib.figure import Figure
 
