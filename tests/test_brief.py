@@ -188,3 +188,21 @@ def test_finnish_handout_figures_of_the_group_shown_and_translated(study, baseli
     assert "linnuntie-arvio (auto)" in first and "±2,9" in second
     assert not re.search(r"\d\.\d", first), re.findall(r"\S*\d\.\d\S*", first)  # decimal commas
     assert not re.search(r"\b(inf|Infinity|None|nan)\b", both)
+
+
+def test_baseline_page_two_of_the_swedish_group_in_swedish(study, baseline):
+    """Page 2 of a baseline for the Swedish speakers: their slowest areas (no point said in
+    words, not printed over the residents), Swedish municipality names."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from planner.outputs.brief import brief_pages
+
+    fig = brief_pages(study, baseline, None, "social_any", "sv", "sv")[1]
+    FigureCanvasAgg(fig)
+    boxes = _boxes(fig)
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            assert not ba.overlaps(bb), f"overprinted: {a!r} / {b!r}"
+    texts = [x for x, _ in boxes]
+    assert "inget serviceställe" in texts and "Träskända" in texts  # Järvenpää in Swedish
+    assert "Järvenpää" not in texts

@@ -292,8 +292,8 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         _text(fig, 0.06, y, _t("worst", lang), fontsize=13, fontweight="bold")
         wo = run.comparison["worst_off"]
         wo = wo[(wo["need"] == need) & (wo["group"] == "all")].head(worst)
-        cols = [(0.06, _t("area", lang), "left"), (0.52, _t("municipality", lang), "left"),
-                (0.74, _t("residents", lang), "right"), (0.94, _t("change", lang), "right")]
+        cols = [(0.06, _t("area", lang), "left"), (0.47, _t("municipality", lang), "left"),
+                (0.70, _t("residents", lang), "right"), (0.94, _t("change", lang), "right")]
         rows = [[r["name"], r["municipality"], fmt_int(r["population"], lang),
                  "+" + fmt_num(r["max_delta_min"], lang) if np.isfinite(r["max_delta_min"])
                  else _t("lose_access", lang)] for _, r in wo.iterrows()]
@@ -301,17 +301,21 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     else:
         _text(fig, 0.06, y, _t("slowest", lang), fontsize=13, fontweight="bold")
         names = study.points.set_index("id")["name"]
-        v = _unit_values_for(study, baseline, need, names)
-        cols = [(0.06, _t("area", lang), "left"), (0.52, _t("municipality", lang), "left"),
-                (0.74, _t("residents", lang), "right"), (0.94, _t("time", lang), "right")]
+        v = _unit_values_for(study, baseline, need, names, group)  # the group on screen (issue 26)
+        # room for "no service point" in words in the time column (issue 26: it overprinted)
+        cols = [(0.06, _t("area", lang), "left"), (0.47, _t("municipality", lang), "left"),
+                (0.70, _t("residents", lang), "right"), (0.94, _t("time", lang), "right")]
         # issue 24: a trip beyond the calibration range is marked; its error is not measured
         rows = [[r["name"], r["municipality"], fmt_int(r["residents"], lang),
-                 fmt_num(r["time_min"], lang, missing=_t("unreachable", lang))
+                 fmt_num(r["time_min"], lang, missing=t("ov.no_point", lang))
                  + (" *" if bool(r.get("extrapolated", False)) and np.isfinite(r["time_min"]) else "")]
                 for _, r in v.head(worst).iterrows()]
         empty = ""
         if any(str(r[-1]).endswith(" *") for r in rows):
             footnote = "* " + t("map.extrapolated", lang)
+    if lang == "sv" and "name_sv" in study.municipalities.columns:  # Swedish names in Swedish
+        sv_names = dict(zip(study.municipalities["name_fi"], study.municipalities["name_sv"], strict=True))
+        rows = [[r[0], sv_names.get(r[1], r[1]) or r[1], *r[2:]] for r in rows]
     y -= 0.03
     for x, head, ha in cols:
         _text(fig, x, y, head, fontsize=9, fontweight="bold", ha=ha)
@@ -362,11 +366,12 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     return pages
 
 
-def _unit_values_for(study, results, need: str, names: pd.Series) -> pd.DataFrame:
-    """Baseline page 2: the units with the longest (population-weighted) times, slowest first."""
+def _unit_values_for(study, results, need: str, names: pd.Series, group: str = "all") -> pd.DataFrame:
+    """Baseline page 2: the units with the longest (population-weighted) times of language
+    ``group``, slowest first."""
     from .maps import _unit_values
 
-    v = _unit_values(study.units, results.access, need, "all", names[~names.index.duplicated()])
+    v = _unit_values(study.units, results.access, need, group, names[~names.index.duplicated()])
     u = study.units.set_index("unit_id")[["name", "municipality"]].join(v)
     u = u[u["residents"] > 0]
     u["extrapolated"] = u["extrapolated"].astype("boolean").fillna(False).astype(bool) \
