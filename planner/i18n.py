@@ -844,6 +844,7 @@ STRINGS.update({
     "loc.err_field": ("field {field}", "kenttä {field}", "fält {field}"),
     "side.upload_button": ("Upload", "Lataa", "Ladda upp"),
     "side.upload_limit": ("{size} MB per file", "enintään {size} Mt / tiedosto", "högst {size} MB per fil"),
+    "loc.county_2023": ("wellbeing services county, 2023", "hyvinvointialue, 2023", "välfärdsområde, 2023"),
     "colname.id": ("Id", "Tunnus", "Id"),
     "colname.unit_id": ("Area id", "Alueen tunnus", "Områdets id"),
     "colname.name": ("Name", "Nimi", "Namn"),

@@ -186,6 +186,7 @@ def test_finnish_handout_figures_of_the_group_shown_and_translated(study, baseli
                     "not measured", "weight:", "eligibility:", "placeholder(s)", "fitted on"):
         assert english not in both, english
     assert "linnuntie-arvio (auto)" in first and "±2,9" in second
+    assert "social_any:" not in second and "wellbeing_county_2023" not in second  # needs named
     assert not re.search(r"\d\.\d", first), re.findall(r"\S*\d\.\d\S*", first)  # decimal commas
     assert not re.search(r"\b(inf|Infinity|None|nan)\b", both)
 

@@ -226,7 +226,7 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     from matplotlib.figure import Figure
 
     from ..i18n import group_label, model_name, need_label
-    from .locale import prov_text
+    from .locale import eligibility_text, prov_text
 
     prov = run.results.provenance if run is not None else baseline.provenance
     mode_key = f"mode.{prov.get('mode')}"
@@ -352,7 +352,7 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
                   f"({prov.get('network_date', '')}; {prov_text(prov.get('unlocated_points', ''), lang)})",
                   f"{_t('swedish', lang)}: {prov_text(prov.get('swedish_speakers', ''), lang)}",
                   f"{_t('weight', lang)}: {prov_text(prov.get('demand_weight', ''), lang)}; "
-                  f"{_t('eligibility', lang)}: {prov_text(prov.get('eligibility', ''), lang)}"]
+                  f"{_t('eligibility', lang)}: {eligibility_text(prov.get('eligibility', ''), lang)}"]
     for line in _wrap(data_lines, 105):
         y -= 0.017
         _text(fig, 0.06, y, line, fontsize=8.5)

@@ -17,8 +17,8 @@ import pandas as pd
 from ..i18n import STRINGS, category_label, group_label, need_label, t
 from ..numbers import fmt_int, fmt_num
 
-__all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "municipality_names", "display", "styled",
-           "compare_table", "vega_locale"]
+__all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "eligibility_text", "municipality_names",
+           "display", "styled", "compare_table", "column_label", "error_text", "vega_locale"]
 
 _MINUS = "\u2212"
 
@@ -252,3 +252,13 @@ def error_text(exc: BaseException | str, lang: str = "en") -> str:
     if exc.field is not None:
         where.append(t("loc.err_field", lang, field=repr(exc.field)))
     return f"{', '.join(where)}: {reason}" if where else reason
+
+
+def eligibility_text(text: object, lang: str = "en") -> str:
+    """The provenance's eligibility rules ('kela: any; social_any: organiser (wellbeing_county_2023)')
+    with the needs named and the rules worded in ``lang``."""
+    s = prov_text(text, lang)
+    if lang == "en":
+        return s
+    s = s.replace("(wellbeing_county_2023)", "(" + t("loc.county_2023", lang) + ")")
+    return re.sub(r"\b(kela|social_walkin|social_any|english):", lambda m: need_label(m[1], lang) + ":", s)
