@@ -158,7 +158,7 @@ def test_reasons_and_notes_of_the_statistics_read_in_finnish_and_swedish():
     assert "sv_walkin" not in sv and "network of this date" not in sv and "targeted" not in sv
     note = "fi before: median and p90 fall among the 2,174 residents with no point"
     fi = _plain(note_text(note, "fi"))
-    assert fi == ("Suomen- ja muunkieliset ennen: mediaani ja 90 %:n piste osuu niiden 2 174 asukkaan "
+    assert fi == ("Suomen- ja muunkieliset ennen: mediaani ja 90 %:n piste osuvat niiden 2 174 asukkaan "
                   "joukkoon, joilla ei ole palvelupistettä")
     assert note_text(note, "en") == note
     assert note_text(None, "fi") == "" and note_text(float("nan"), "sv") == ""

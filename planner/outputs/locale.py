@@ -89,6 +89,8 @@ def note_text(text: object, lang: str = "en") -> str:
             if "grp" in g:
                 g["grp"] = group_label(g["grp"], lang)
                 g["when"] = t(_WHEN_KEYS[g["when"]], lang)
+            if key == "loc.falls_among" and " and " in m["stat"]:  # two statistics: plural verb
+                return t("loc.fall_among", lang, **g)
             return (" " if key == "loc.targeted" else "") + t(key, lang, **g)
         return repl
 
