@@ -5,6 +5,7 @@ Pages: Overview, Scenario builder, Compare, Optimise, Export. Run with `make run
 
 from __future__ import annotations
 
+import json
 import math
 
 import streamlit as st
@@ -15,6 +16,15 @@ from planner.errors import PlannerError
 from planner.i18n import LANG_NAMES, LANGS, category_label, group_label, model_name, need_label, t
 from planner.numbers import fmt_int, fmt_num, fmt_pct
 from planner.outputs.escape import md_text
+from planner.outputs.locale import (
+    compare_table,
+    error_text,
+    fmt_pp,
+    municipality_names,
+    note_text,
+    prov_text,
+    styled,
+)
 from planner.traveltime.estimate import ESTIMATE_MODES, NETWORK_MODES
 
 st.set_page_config(page_title="Uusimaa service-network planner", layout="wide")
@@ -203,14 +213,16 @@ def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
     if prov.get("osm_date") not in (None, "", "unknown", "n/a"):
         network += f", OSM {prov['osm_date']}"
     mode = t(f"mode.{prov['mode']}", lang) if prov["mode"] in ESTIMATE_MODES else prov["mode"]
+    # issue 26: the provenance's own phrases in the interface language too (a file name stays)
     st.caption(t("prov.caption", lang, model=model_name(prov["model"], lang), mode=mode.lower(),
-                 params=md_text(prov.get("model_parameters", "")), year=prov["data_year"],
-                 units=prov["demand_units"], network=md_text(network),  # a matrix's file and column
-                 points=md_text(prov["service_points"])))
+                 params=md_text(prov_text(prov.get("model_parameters", ""), lang)), year=prov["data_year"],
+                 units=prov_text(prov["demand_units"], lang),
+                 network=md_text(prov_text(network, lang)),  # a matrix's file and column
+                 points=md_text(prov_text(prov["service_points"], lang))))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
-        st.caption(t("map.error", lang, bands=prov["time_error_p90_min"]))
+        st.caption(t("map.error", lang, bands=prov_text(prov["time_error_p90_min"], lang)))
     if prov.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
-        st.caption(t("map.pt_wait", lang, note=prov["pt_wait"]))
+        st.caption(t("map.pt_wait", lang, note=prov_text(prov["pt_wait"], lang)))
     else:
         st.caption(t("map.error_unknown", lang))
     if key is not None and key[0] == "matrix":
@@ -413,10 +425,13 @@ def overview(ctx: dict) -> None:
     for col, code in zip(cols, CATEGORIES, strict=False):
         col.metric(category_label(code, lang), int(counts.get(code, 0)))
     st.markdown(S.proxy_sentence(res, need, group, lang))
+    gaps = S.area_gap_sentences(res, need, group, lang)  # issue 26: each area's gap and proxies in words
+    if gaps:
+        st.markdown("\n".join(f"- {g}" for g in gaps))
     show_map(get_map(key, None, False, need, group, lang), key="overview_map")
     st.subheader(t("ov.by_area", lang, need=need_label(need, lang)) + f" — {group_label(group, lang)}")
     table = S.area_figures(res, need, group, lang)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(styled(table, lang), hide_index=True, width="stretch")
     st.download_button(t("ov.download", lang), table.to_csv(index=False).encode("utf-8"),
                        file_name=f"service_areas_{need}_{group}.csv", mime="text/csv", key="ov_csv")
 
@@ -462,7 +477,7 @@ def current_scenario(study, key: tuple, lang: str):
         return S.build_scenario(study.points, st.session_state.get("sc_name") or t("b.default_name", lang),
                                 st.session_state.get("sc_desc", ""), sel, base), None
     except PlannerError as exc:
-        return None, str(exc)
+        return None, error_text(exc, lang)
 
 
 def _open_in_builder(text: str | bytes, source: str) -> None:
@@ -730,20 +745,21 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
         reg = eff.region[(eff.region["need"] == need) & (eff.region["group"] == group)].iloc[0]
         c = st.columns(4)
         # issue 24: a median among residents with no point is no number of minutes: said in words
-        none = reg["stats_note_after"] or t("map.unreachable", lang)
+        none = note_text(reg["stats_note_after"], lang) or t("map.unreachable", lang)
         med_b, med_a = reg["median_min_before"], reg["median_min_after"]
         c[0].metric(t("fig.median", lang), f"{fmt_num(med_a, lang)} min" if math.isfinite(med_a) else none,
                     _signed(med_a - med_b, lang, " min") if math.isfinite(med_a - med_b) else None,
                     delta_color="inverse")
         located = max(reg["population"] - reg["pop_unlocated"], 1)
         b30, a30 = reg["pop_within_30_before"] / located, reg["pop_within_30_after"] / located
-        c[1].metric(t("fig.within30", lang), fmt_pct(a30, lang), _signed(100 * (a30 - b30), lang, " %"))
+        # a change of a percentage is in percentage points (issue 26)
+        c[1].metric(t("fig.within30", lang), fmt_pct(a30, lang), fmt_pp(100 * (a30 - b30), lang, sign="-"))
         c[2].metric(t("fig.lose10", lang), fmt_int(reg["pop_lose_gt_10"], lang))
         c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lost_access"], lang))
         if reg["improved_by_exclusion"]:
             st.warning(t("map.exclusion", lang, n=fmt_int(reg["pop_lost_access"], lang)))
-        st.dataframe(S.change_table([eff.region, eff.service_area], need, group, lang, with_scenario=False),
-                     hide_index=True, width="stretch")
+        st.dataframe(styled(S.change_table([eff.region, eff.service_area], need, group, lang,
+                                           with_scenario=False), lang), hide_index=True, width="stretch")
         # a toggle, not an expander: an expander's content is built on every rerun even when
         # folded, and the charts and the points table are most of a scenario change's time
         if st.toggle(t("b.charts", lang), key="b_charts"):
@@ -759,8 +775,8 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
             c2.altair_chart(bars, width="stretch", height=bars.height + 90)
     if st.toggle(t("b.points_table", lang), key="b_points"):
         state = eff.applied.state if eff else {}
-        munis = study.municipalities.set_index("municipality_code")["name_fi"]
-        st.dataframe(S.points_table(shown, results, need, lang, state, munis), hide_index=True,
+        munis = municipality_names(study.municipalities, lang)  # Swedish names in Swedish
+        st.dataframe(styled(S.points_table(shown, results, need, lang, state, munis), lang), hide_index=True,
                      width="stretch")
 
 
@@ -774,7 +790,6 @@ def builder(ctx: dict) -> None:
     _builder_defaults(lang)
     st.title(t("b.title", lang))
     st.caption(t("b.help", lang))
-    _show_msg("link")
 
     sc, error = current_scenario(study, key, lang)
     eff = None
@@ -782,7 +797,11 @@ def builder(ctx: dict) -> None:
         try:
             eff = get_effect(key, sc.text)
         except PlannerError as exc:
-            error = str(exc)
+            error = error_text(exc, lang)
+    msg = ss.get("builder_msg")
+    if error and msg and msg[0] == "success" and isinstance(msg[1], tuple) and msg[1][0] == "b.loaded":
+        ss.pop("builder_msg")  # issue 26: a scenario that cannot be applied was not "opened": only the error
+    _show_msg("link")
     results = eff.results if eff else base
     provenance_caption(results.provenance, lang, key)
     labels = point_labels(study)
@@ -943,15 +962,15 @@ def compare(ctx: dict) -> None:
         try:
             runs[label] = get_run(key, choices[label])
         except PlannerError as exc:
-            st.error(f"{label}: {t('b.error', lang, error=md_text(exc))}")
+            st.error(f"{md_text(label)}: {t('b.error', lang, error=md_text(error_text(exc, lang)))}")
     if not runs:
         return
     st.subheader(t("c.headline", lang, need=need_label(need, lang), group=group_label(group, lang)))
-    st.dataframe(S.change_table([r.comparison["compare_region"] for r in runs.values()], need, group, lang),
-                 hide_index=True, width="stretch")
+    st.dataframe(styled(S.change_table([r.comparison["compare_region"] for r in runs.values()], need, group,
+                                       lang), lang), hide_index=True, width="stretch")
     st.subheader(t("c.by_area", lang))
-    st.dataframe(S.change_table([r.comparison["compare_service_area"] for r in runs.values()], need, group,
-                                lang), hide_index=True, width="stretch")
+    st.dataframe(styled(S.change_table([r.comparison["compare_service_area"] for r in runs.values()], need,
+                                       group, lang), lang), hide_index=True, width="stretch")
     st.subheader(t("c.map_of", lang))
     on_map = list(runs)[0]
     if len(runs) > 1:
@@ -964,7 +983,8 @@ def compare(ctx: dict) -> None:
             df = pd.concat([r.comparison[table] for r in runs.values()], ignore_index=True)
             if "need" in df.columns:
                 df = df[df["need"] == need]
-            st.dataframe(df, hide_index=True, width="stretch")
+            # issue 26: labels and codes in the interface language, one decimal, no inf / nan
+            st.dataframe(compare_table(df, lang), hide_index=True, width="stretch")
 
 
 def _unsaved_changes() -> bool:
@@ -1110,13 +1130,14 @@ def _geocode_upload(lang: str) -> None:
 
 
 def main() -> None:
-    st.markdown("<style>.block-container{padding:2.2rem 1.6rem 2rem 1.6rem;max-width:none}</style>",
-                unsafe_allow_html=True)
     ss = st.session_state
     for k in KEEP_KEYS:  # keep widget values while other pages are shown
         if k in ss:
             ss[k] = ss[k]
     _read_link()
+    lang = ss.get("lang") if ss.get("lang") in LANGS else "en"  # a switch is in state before the rerun
+    st.markdown("<style>.block-container{padding:2.2rem 1.6rem 2rem 1.6rem;max-width:none}"
+                + _uploader_words(lang) + "</style>", unsafe_allow_html=True)
     ctx = sidebar()
     ss["_key"] = ctx["key"]
     _write_link(ctx, scenario=False)  # the address follows a page or language switch at once
@@ -1140,6 +1161,27 @@ def main() -> None:
     pages[ss["page"]](ctx)
     _write_link(ctx)
     _frame_titles(ctx["lang"])
+
+
+UPLOAD_TYPES = {"matrix_upload": "CSV, PARQUET, ZIP", "upload": "YAML, YML", "geo_upload": "CSV"}
+
+
+def _uploader_words(lang: str) -> str:
+    """Streamlit's file uploader writes "Upload" and "200MB per file" in English and offers no
+    option to change them (issue 26): in Finnish and Swedish CSS hides its words and shows ours."""
+    if lang == "en":
+        return ""
+    limit = t("side.upload_limit", lang, size=fmt_int(200, lang))
+    drop = '[data-testid="stFileUploaderDropzoneInstructions"]'
+    zone = '[data-testid="stFileUploaderDropzone"]'
+    rules = [f"{drop},{drop} *{{font-size:0!important}}",
+             f"{zone} button{{font-size:0!important}}",
+             f'{zone} button [data-testid="stIconMaterial"]{{font-size:1.25rem!important}}',
+             f"{zone} button::after{{content:{json.dumps(t('side.upload_button', lang))};font-size:0.95rem}}",
+             f"{drop}::after{{content:{json.dumps(limit)};font-size:0.8rem;opacity:0.7}}"]
+    rules += [f".st-key-{k} {drop}::after{{content:{json.dumps(f'{limit} • {types}')}}}"
+              for k, types in UPLOAD_TYPES.items()]
+    return "".join(rules).replace("<", "\\3c ")
 
 
 def _frame_titles(lang: str) -> None:

@@ -26,6 +26,8 @@ from .categories import CATEGORIES
 from .comparison import area_changes, unit_changes
 from .errors import PlannerWarning, ScenarioError
 from .i18n import category_label, t
+from .numbers import fmt_int, fmt_num, fmt_pct
+from .outputs.locale import note_text
 from .scenario import Applied, Scenario, evaluate, load_scenario, parse_scenario, scenario_to_yaml
 from .settings import DEFAULT_SETTINGS, Settings
 from .study import Results, Study
@@ -46,6 +48,7 @@ __all__ = [
     "points_table",
     "area_figures",
     "proxy_sentence",
+    "area_gap_sentences",
     "minutes_text",
     "effect",
     "change_table",
@@ -206,11 +209,21 @@ def points_table(points: pd.DataFrame, results: Results, need: str, lang: str = 
         t("col.category", lang): [category_label(c, lang) for c in points["category"]],
         t("col.municipality", lang): points["municipality_code"].map(municipality_names)
         if municipality_names is not None else points["municipality_code"].to_numpy(),
-        t("col.precision", lang): points["location_precision"].to_numpy(),
+        t("col.precision", lang): [_precision_label(p, lang) for p in points["location_precision"]],
         t("col.status", lang): [t(f"status.{state.get(p, 'open')}", lang) for p in points["id"]],
         t("col.served", lang): points["id"].map(load).fillna(0).astype("int64").to_numpy(),
     })
     return out
+
+
+def _precision_label(code: object, lang: str) -> str:
+    """A ``location_precision`` code in words (the geocoder's labels), else the code."""
+    from .i18n import STRINGS
+
+    if code is None or (isinstance(code, float) and code != code):
+        return ""
+    key = "g.precision." + str(code)  # an optional label: a code without one is shown as it is
+    return t(key, lang) if key in STRINGS else str(code)
 
 
 def points_without_column(points: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
@@ -241,18 +254,26 @@ def area_figures(results: Results, need: str, group: str, lang: str = "en") -> p
         t("col.proxy", lang): (s["pop_nearest_proxy"] if "pop_nearest_proxy" in s.columns
                                else pd.Series(0, index=s.index)).astype("int64"),
         t("col.no_point_reason", lang): (s["no_point_reason"] if "no_point_reason" in s.columns
-                                         else pd.Series("", index=s.index)).fillna("").astype(str),
+                                         else pd.Series("", index=s.index)).map(lambda r: note_text(r, lang)),
         # issue 24: a median among residents with no point is empty; the reason in words
-        t("col.stats_note", lang): s["stats_note"] if "stats_note" in s.columns else "",
+        t("col.stats_note", lang): s["stats_note"].map(lambda r: note_text(r, lang))
+        if "stats_note" in s.columns else "",
     })
 
 
-def minutes_text(values: pd.Series, lang: str = "en", fmt: str = "{:.1f}") -> pd.Series:
-    """Minutes as text (``fmt``, one decimal by default), 'no point' where the figure is not finite
-    (issue 23: no median or mean shown to a person reads inf, Infinity, nan or None)."""
+def minutes_text(values: pd.Series, lang: str = "en", digits: int = 1, signed: bool = False) -> pd.Series:
+    """Minutes as text in ``lang`` (``digits`` decimals, '+' / '−' when ``signed``), 'no point'
+    where the figure is not finite (issue 23: no median or mean shown to a person reads inf,
+    Infinity, nan or None; issue 26: 19,5 in Finnish and Swedish)."""
     word = t("ov.no_point", lang)
-    return pd.Series([fmt.format(v) if np.isfinite(v) else word for v in values.to_numpy(dtype=float)],
-                     index=values.index, dtype=object)
+
+    def one(v: float) -> str:
+        if not np.isfinite(v):
+            return word
+        text = fmt_num(abs(v) if signed else v, lang, digits)
+        return (("\u2212" if v < 0 else "+") + text) if signed else text
+
+    return pd.Series([one(v) for v in values.to_numpy(dtype=float)], index=values.index, dtype=object)
 
 
 def proxy_sentence(results: Results, need: str, group: str, lang: str = "en") -> str:
@@ -264,14 +285,39 @@ def proxy_sentence(results: Results, need: str, group: str, lang: str = "en") ->
         return ""
     r = r.iloc[0]
     proxy = int(r.get("pop_nearest_proxy", 0))
-    text = t("ov.proxy", lang, n=f"{proxy:,}".replace(",", "\u202f"),
-             total=f"{int(r['population']):,}".replace(",", "\u202f"))
+    text = t("ov.proxy", lang, n=fmt_int(proxy, lang), total=fmt_int(r["population"], lang))
     if int(r["pop_unreachable"]):
-        text += " " + t("ov.no_point_people", lang, n=f"{int(r['pop_unreachable']):,}".replace(",", "\u202f"),
-                        why=str(r.get("no_point_reason", "")))
+        text += " " + t("ov.no_point_people", lang, n=fmt_int(r["pop_unreachable"], lang),
+                        why=note_text(r.get("no_point_reason", ""), lang))
     from .outputs.escape import md_text
 
     return md_text(text)
+
+
+def area_gap_sentences(results: Results, need: str, group: str, lang: str = "en") -> list[str]:
+    """Issue 26: per service area, in words, why residents have no point (``no_point_reason``
+    of each language group) and how many residents' figures rest on a proxy site."""
+    from .i18n import group_label
+    from .outputs.escape import md_text
+
+    s = results.summaries["summary_service_area"]
+    s = s[s["need"] == need]
+    out: list[str] = []
+    for area, g in s.groupby("area", sort=False):
+        rows = g[g["group"] != "all"] if group == "all" else g[g["group"] == group]
+        for _, r in rows.iterrows():
+            n = int(r.get("pop_no_point", r.get("pop_unreachable", 0)))
+            if n:
+                out.append(t("ov.area_gap", lang, area=area, n=fmt_int(n, lang),
+                             group=group_label(r["group"], lang),
+                             why=note_text(r.get("no_point_reason", ""), lang)
+                             or note_text(r.get("stats_note", ""), lang)))
+        mine = g[g["group"] == group]
+        if len(mine) and int(mine["pop_nearest_proxy"].iloc[0] if "pop_nearest_proxy" in mine else 0):
+            r = mine.iloc[0]
+            out.append(t("ov.area_proxy", lang, area=area, n=fmt_int(r["pop_nearest_proxy"], lang),
+                         total=fmt_int(r["population"], lang)))
+    return [md_text(x) for x in out]
 
 
 @dataclass(frozen=True)
@@ -314,15 +360,15 @@ def change_table(tables: list[pd.DataFrame], need: str, group: str, lang: str = 
         t("col.residents", lang): s["population"].astype("int64"),
         t("col.median_before", lang): minutes_text(s["median_min_before"], lang),
         t("col.median_after", lang): minutes_text(s["median_min_after"], lang),
-        t("col.mean_change", lang): minutes_text(s["mean_change_min_served_both"], lang, "{:+.2f}"),
-        t("col.within30_before", lang): pct_b.astype(str) + " %",
-        t("col.within30_after", lang): pct_a.astype(str) + " %",
+        t("col.mean_change", lang): minutes_text(s["mean_change_min_served_both"], lang, 2, signed=True),
+        t("col.within30_before", lang): [fmt_pct(v / 100, lang) for v in pct_b],
+        t("col.within30_after", lang): [fmt_pct(v / 100, lang) for v in pct_a],
         t("col.lose10", lang): s["pop_lose_gt_10"].astype("int64"),
         t("col.lose20", lang): s["pop_lose_gt_20"].astype("int64"),
         t("col.lose_access", lang): s["pop_lost_access"].astype("int64"),
         t("col.gain", lang): s["pop_better"].astype("int64"),
         t("col.exclusion", lang): s["improved_by_exclusion"].astype(bool),  # issue 24
-        t("col.stats_note", lang): s["stats_note_after"],
+        t("col.stats_note", lang): s["stats_note_after"].map(lambda r: note_text(r, lang)),
     })
     if not with_scenario:
         out = out.drop(columns=t("col.scenario", lang))

@@ -24,7 +24,8 @@ def brief_command(
     scenario: Path | None = typer.Argument(None, help="scenario YAML file (default: the baseline)"),
     out: Path = typer.Option(Path("brief.pdf"), "--out", help="PDF file to write"),
     need: str = typer.Option("social_any", "--need", help=f"need: {', '.join(NEED_CODES)}"),
-    group: str = typer.Option("all", "--group", help="language group of the map: fi, sv or all"),
+    group: str = typer.Option("all", "--group",
+                              help="language group of the map and the headline figures: fi, sv or all"),
     mode: str | None = typer.Option(None, "--mode", help="walk or drive (default: the scenario's base, "
                                     "else drive)"),
     demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: the scenario's "

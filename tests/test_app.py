@@ -551,3 +551,117 @@ def test_a_broken_matrix_upload_is_explained_and_not_kept(tmp_path):
     assert list(stored_matrices(good.parent)) == [good.name]
     shared = share_upload(good, root=tmp_path)
     assert list(stored_matrices(tmp_path)) == [shared.name] and not good.exists()
+
+
+# ---------------------------------------------------------------- issue 26: a Finnish or Swedish room
+
+BAD_WORDS = ("Infinity", "None", "nan", "inf", "True", "False")
+
+
+def shown(table) -> pd.DataFrame:
+    """What a ``st.dataframe`` shows (a styled table's display text, else its values)."""
+    from streamlit import dataframe_util
+
+    styler = table.proto.arrow_data.styler
+    if styler.display_values:
+        return dataframe_util.convert_arrow_bytes_to_pandas_df(styler.display_values)
+    return table.value
+
+
+def _cells(df: pd.DataFrame) -> list[str]:
+    return [str(v) for v in df.to_numpy().ravel()]
+
+
+def test_finnish_overview_numbers_captions_and_gaps_in_words():
+    """Item 7 and 9: the overview's table, captions and gap sentences in Finnish: 1 567 401 and
+    16,8, no inf / None / nan, the model line without English, each area's gap and proxy said."""
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.query_params.update({"lang": "fi", "page": "overview", "need": "social_any", "group": "fi"})
+    app.run()
+    assert not app.exception, app.exception
+    df = shown(app.dataframe[0])
+    cells = _cells(df)
+    assert not [c for c in cells if c in BAD_WORDS], cells
+    residents = df["Asukkaat"].str.replace("\u00a0", " ")
+    assert residents.iloc[0] == "1 567 401"  # grouped thousands, as the screen shows it
+    assert all("," in v for v in df["Mediaani min"]) and not any("." in v for v in df["Mediaani min"])
+    assert df["% alle 30 min"].iloc[0] == "99,3"
+    captions = " ".join(c.value for c in app.caption)
+    for english in ("straight-line distance", "postal areas", "compiled", "not measured",
+                    "Statistics Finland",
+                    "fitted per distance band"):
+        assert english not in captions, english
+    assert "±2,9" in captions
+    text = " ".join(m.value for m in app.markdown).replace("\\", "").replace("\u00a0", " ")
+    assert "Vantaa–Kerava: 268 212/268 212 asukkaan luvut perustuvat korvikesijaintiin" in text
+    # the Swedish speakers of Keski-Uusimaa have no point: who, how many and why, in Finnish
+    app.sidebar.selectbox(key="group@fi").select("sv").run()
+    text = " ".join(m.value for m in app.markdown).replace("\\", "").replace("\u00a0", " ")
+    assert "Keski-Uusimaa: 2 174 asukkaalla ei ole palvelupistettä (Ruotsinkieliset): ei palvelua" in text
+    assert "network of this date" not in text and "sv_walkin" not in text
+    cells = _cells(shown(app.dataframe[0]))
+    assert "ei palvelupistettä" in cells and not [c for c in cells if c in BAD_WORDS]
+
+
+def test_a_change_of_within_30_min_reads_in_percentage_points():
+    """Item 8: the delta under "Within 30 min" is percentage points, in every language."""
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.query_params.update({"lang": "sv", "page": "builder", "need": "kela", "group": "all"})
+    app.run()
+    app.multiselect(key="w_close").select("kela_vantaa_tikkurila").run()
+    assert not app.exception and not app.error
+    delta = {m.label: m.delta for m in app.metric}["Inom 30 min"]
+    assert delta.startswith("-") and delta.endswith("p.p.") and "," in delta, delta
+    table = shown(app.dataframe[0])
+    assert table["Inom 30 min före"].iloc[0].replace("\u00a0", " ").endswith(" %")
+    assert not [c for c in _cells(table) if c in BAD_WORDS or c.endswith("nan %")]
+
+
+def test_a_scenario_with_a_wrong_point_id_shows_only_the_error_in_finnish():
+    """Item 8: not "Opened" beside an English "cannot be applied": the error alone, in Finnish."""
+    from planner.urlstate import encode_scenario
+
+    app = AppTest.from_file(APP, default_timeout=180)
+    text = "name: Väärä\nchanges:\n  - close: kela_no_such_office\n"
+    app.query_params.update({"lang": "fi", "page": "builder", "need": "kela", "sc": encode_scenario(text)})
+    app.run()
+    assert not app.exception, app.exception
+    assert not [s.value for s in app.success], [s.value for s in app.success]  # no "Avattu"
+    errors = " ".join(e.value for e in app.error)
+    assert "Skenaariota ei voi soveltaa" in errors and "tuntematon pisteen tunnus" in errors, errors
+    assert "unknown point id" not in errors and "cannot be applied" not in errors
+
+
+def test_the_legend_starts_open_when_an_area_is_grey(study, baseline):
+    """Item 9: the overview's (compact) map folds its legend, except when an area is grey (no
+    point): the legend explains grey, so it starts open."""
+    import re
+
+    from planner.outputs.maps import scenario_map
+
+    def legend_open(group: str) -> bool:
+        page = scenario_map(study, baseline, "social_any", group, tiles=None, lang="fi",
+                            compact=True).get_root().render()
+        block = re.search(r'<div id="planner-legend".{0,400}', page, re.DOTALL).group(0)
+        return "<details open>" in block
+
+    assert legend_open("sv")  # Keski-Uusimaa's Swedish speakers have no point: grey
+    assert not legend_open("fi")  # no grey area: folded, the map stays in view
+
+
+def test_compare_page_in_swedish_has_no_raw_names_or_codes():
+    """Item 7: the Compare page's tables: labels and codes in Swedish, no 4-decimal floats."""
+    import re
+
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.query_params.update({"lang": "sv", "page": "compare", "need": "social_any", "group": "sv"})
+    app.run()
+    assert not app.exception, app.exception
+    assert app.dataframe, "the compare page shows its tables"
+    for frame in app.dataframe:
+        df = shown(frame)
+        assert not [c for c in df.columns if "_" in str(c)], list(df.columns)
+        cells = _cells(df)
+        for bad in ("social_any", "fi_appointment", "sv_appointment", "between_areas", "language"):
+            assert bad not in cells, bad
+        assert not [c for c in cells if c in BAD_WORDS or re.fullmatch(r"-?\d+\.\d+", c)], cells[:40]

@@ -124,3 +124,86 @@ def test_brief_command_refuses_a_non_pdf_name(cli, tmp_path):
     result = CliRunner().invoke(cli, ["brief", "--out", str(tmp_path / "brief.html")])
     assert result.exit_code == 2 and "PDF" in result.output
     assert not (tmp_path / "brief.html").exists()
+
+
+# --- issue 26 item 10: a handout for a Finnish or Swedish room ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def bus_run(study, baseline):
+    from planner.outputs.report import run_scenarios
+    from planner.scenario import load_scenario
+
+    _, runs = run_scenarios(study, [load_scenario(SCENARIOS / "ita_uusimaa_mobile_unit.yaml")], baseline)
+    return runs[0]
+
+
+def _boxes(fig):
+    """Every drawn text of a page with its extent in figure pixels."""
+    fig.canvas.draw()  # the Agg canvas lays the text out
+    renderer = fig.canvas.get_renderer()
+    return [(x.get_text(), x.get_window_extent(renderer)) for x in fig.texts if x.get_text().strip()]
+
+
+def test_page_one_layout_nothing_cut_or_overprinted(study, baseline, bus_run):
+    """Heading inside the page, the mobile-unit line on no figure row, whole-minute ticks; the
+    page is also written as PNG (tests/artifacts) to be looked at."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from planner.outputs.brief import brief_pages
+
+    for lang in ("en", "fi"):
+        fig = brief_pages(study, baseline, bus_run, "social_any", "fi", lang)[0]
+        FigureCanvasAgg(fig)
+        boxes = _boxes(fig)
+        width = fig.bbox.width
+        for text, box in boxes:
+            assert box.x0 >= 0 and box.x1 <= width, f"cut at the page edge: {text!r}"
+        for i, (a, ba) in enumerate(boxes):
+            for b, bb in boxes[i + 1:]:
+                assert not ba.overlaps(bb), f"overprinted: {a!r} / {b!r}"
+        ticks = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels() if t.get_text()]
+        assert ticks and all(t.lstrip("\u2212").isdigit() for t in ticks), ticks  # no −0.5
+        out = Path(__file__).resolve().parent / "artifacts"
+        out.mkdir(exist_ok=True)
+        fig.savefig(out / f"brief_page1_{lang}.png", dpi=60)
+
+
+def test_finnish_handout_figures_of_the_group_shown_and_translated(study, baseline, bus_run):
+    import re
+
+    from planner.outputs.brief import brief_pdf
+
+    reg = bus_run.comparison["compare_region"]
+    fi_pop = int(reg[(reg["need"] == "social_any") & (reg["group"] == "fi")]["population"].iloc[0])
+    all_pop = int(reg[(reg["need"] == "social_any") & (reg["group"] == "all")]["population"].iloc[0])
+    first, second = (p.replace("\u00a0", " ") for p in
+                     _pages(brief_pdf(study, baseline, bus_run, "social_any", "fi", "fi")))
+    assert f"{fi_pop:,}".replace(",", " ") in first and f"{all_pop:,}".replace(",", " ") not in first
+    assert "Keskeiset luvut — Suomen- ja muunkieliset" in first
+    both = first + " " + second
+    for english in ("straight-line estimate", "drive", "postal areas", "service points:", "Swedish speakers:",
+                    "not measured", "weight:", "eligibility:", "placeholder(s)", "fitted on"):
+        assert english not in both, english
+    assert "linnuntie-arvio (auto)" in first and "±2,9" in second
+    assert "social_any:" not in second and "wellbeing_county_2023" not in second  # needs named
+    assert not re.search(r"\d\.\d", first), re.findall(r"\S*\d\.\d\S*", first)  # decimal commas
+    assert not re.search(r"\b(inf|Infinity|None|nan)\b", both)
+
+
+def test_baseline_page_two_of_the_swedish_group_in_swedish(study, baseline):
+    """Page 2 of a baseline for the Swedish speakers: their slowest areas (no point said in
+    words, not printed over the residents), Swedish municipality names."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from planner.outputs.brief import brief_pages
+
+    fig = brief_pages(study, baseline, None, "social_any", "sv", "sv")[1]
+    FigureCanvasAgg(fig)
+    boxes = _boxes(fig)
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            assert not ba.overlaps(bb), f"overprinted: {a!r} / {b!r}"
+    texts = [x for x, _ in boxes]
+    assert "inget serviceställe" in texts and "Träskända" in texts  # Järvenpää in Swedish
+    assert "Järvenpää" not in texts

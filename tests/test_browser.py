@@ -630,3 +630,68 @@ def test_workshop_polish(builder_page, tmp_path):
     dl.value.save_as(path)
     head = path.read_text(encoding="utf-8").split("</head>")[0]
     assert "<title>Kela office" in head, head[:300]
+
+
+# ------------------------------------------------------------- issue 26: a Finnish or Swedish room
+
+# ("Scenario" and "Median min" are Swedish too)
+ENGLISH_UI = ("Whole region", "Residents", "no point", "straight-line", "postal areas", "not measured",
+              "±2.9", "compiled", "social_any", "fi_appointment", "sv_appointment", "between_areas",
+              "sv_minus_fi", "median_min", "Lose access", "per file", "Better off", "Within 30 min")
+
+
+def _page_text(pg) -> str:
+    """The page's words, the data grids' cells included (glide-data-grid draws on a canvas and
+    keeps an accessible table of the cells in the DOM)."""
+    grids = pg.locator('[data-testid="stDataFrame"]')
+    cells = " ".join(grids.nth(i).locator("table").first.text_content() or ""
+                     for i in range(grids.count()) if grids.nth(i).locator("table").count())
+    return pg.locator("section.stMain, [data-testid='stMain']").first.inner_text() + " " + cells
+
+
+def test_overview_and_compare_read_in_finnish_and_swedish(page, server):
+    """Item 7 and 9 on screen: Overview and Compare (every expander open) in fi and sv show no
+    English interface string and no inf / Infinity / None / nan; decimals with a comma; the grey
+    legend starts open; the uploader's words are the interface language's."""
+    import re
+
+    pg = page.context.new_page()
+    pg.set_default_timeout(120_000)
+    pg.on("pageerror", lambda e: None if _rerender_artefact(str(e)) else page.errors.append(str(e)))
+    try:
+        for lang, title, cmp_title in (("fi", "Aikuissosiaalipalvelujen", "Skenaarioiden vertailu"),
+                                       ("sv", "Tillgänglighet", "Jämför scenarier")):
+            pg.goto(f"{server}/?lang={lang}&page=overview&need=social_any&group=sv")
+            pg.locator("h1").filter(has_text=title).first.wait_for()
+            frame = _map(pg)
+            _wait_idle(pg)
+            assert frame.locator("#planner-legend details[open]").count() == 1  # grey areas: open
+            text = _page_text(pg) + " " + frame.locator("#planner-title").inner_text()  # the map's model line
+            _screenshot(pg, f"overview_{lang}.png")
+            assert not re.search(r"\b(inf|Infinity|None|nan|NaN)\b", text), text
+            assert not [w for w in ENGLISH_UI if w in text], [w for w in ENGLISH_UI if w in text]
+            assert "2 174" in text.replace("\u00a0", " ")  # Keski-Uusimaa's residents with no point, said
+            pg.goto(f"{server}/?lang={lang}&page=compare&need=social_any&group=sv")
+            pg.locator("h1").filter(has_text=cmp_title).first.wait_for()
+            _wait_idle(pg)
+            expanders = pg.locator('[data-testid="stExpander"] summary')
+            for i in range(expanders.count()):
+                expanders.nth(i).click()
+            _wait_idle(pg)
+            text = _page_text(pg)
+            _screenshot(pg, f"compare_{lang}.png")
+            assert not re.search(r"\b(inf|Infinity|None|nan|NaN)\b", text), text
+            assert not [w for w in ENGLISH_UI if w in text], [w for w in ENGLISH_UI if w in text]
+            bare = re.findall(r"(?<![\d.])\d+\.\d{3,}(?![\d.])", text)  # a 4-decimal float (not a date)
+            assert not bare, bare[:5]
+            # the builder's uploader: Streamlit's English words hidden, the language's shown
+            pg.goto(f"{server}/?lang={lang}&page=builder&need=kela")
+            zone = pg.locator('[data-testid="stFileUploaderDropzoneInstructions"]').first
+            zone.wait_for()
+            after = zone.evaluate("e => getComputedStyle(e, '::after').content")
+            size = zone.evaluate("e => getComputedStyle(e).fontSize")
+            assert size == "0px" and ("Mt" if lang == "fi" else "MB per fil") in after, (size, after)
+            _screenshot(pg, f"builder_upload_{lang}.png")
+        assert not page.errors, page.errors  # type: ignore[attr-defined]
+    finally:
+        pg.close()

@@ -120,3 +120,22 @@ def test_map_command_panel_on_by_default_off_on_request(tmp_path):
     assert page.count('<div class="planner-chart"') == 3 and external_references(page) == []
     assert "Catchment areas before" in page and "Catchment areas after" in page
     assert 'id="planner-charts"' not in off.read_text(encoding="utf-8")
+
+
+def test_chart_axes_write_numbers_as_the_interface_language_does():
+    """Issue 26: a Finnish or Swedish chart's axis reads 0,5 and 50 %, an English one 0.5 and 50%."""
+    import re
+
+    table = pd.DataFrame({"need": ["kela"] * 2, "group": ["all"] * 2, "area": ["A", "B"],
+                          "mean_change_min_served_both": [1.5, -0.7], "population": [1000, 2000],
+                          "pop_lose_gt_10": [0, 0]})
+    labels = {}
+    for lang in ("en", "fi", "sv"):
+        svg = chart_svg(change_bars(table, "kela", lang=lang))
+        labels[lang] = re.findall(r">([^<>]*\d[^<>]*)</text>", svg)
+    assert "0.4" in labels["en"] and "0,4" not in labels["en"]
+    for lang in ("fi", "sv"):
+        dots = [x for x in labels[lang] if re.search(r"\d\.\d", x)]
+        assert "0,4" in labels[lang] and not dots, labels[lang]
+    cum = chart_svg(cumulative_chart(_access(), "kela", lang="fi"))
+    assert re.search(r">40\u00a0%<", cum) and not re.search(r">40%<", cum)

@@ -27,6 +27,8 @@ SAME_AS_ENGLISH = {
     ("col.id", "fi"), ("col.id", "sv"),  # an identifier
     ("b.merge_row", "fi"), ("b.merge_row", "sv"),  # "{frm} → {into}"
     ("brief.scenario", "sv"), ("brief.data", "sv"),  # "Scenario", "Data" are Swedish too
+    ("colname.id", "sv"), ("colname.scenario", "sv"),  # as col.id / col.scenario
+    ("loc.group_when", "fi"), ("loc.group_when", "sv"),  # "{grp} {when}: " (its parts are translated)
 }
 # Streamlit calls whose first argument is shown to the user
 SHOWN = {"selectbox", "checkbox", "date_input", "button", "radio", "text_input", "text_area", "number_input",
@@ -124,3 +126,94 @@ def test_the_output_modules_own_keys_exist():
         assert keys, name
         missing = [k for k in keys if prefix + k not in STRINGS]
         assert not missing, f"{name}: {missing}"
+
+
+# --- issue 26: one localisation layer (planner/outputs/locale.py) ---------------------------
+
+BAD_CELLS = ("inf", "Infinity", "None", "nan", "NaN", "True", "False")
+
+
+def _plain(text: str) -> str:
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_a_change_of_a_percentage_is_in_percentage_points():
+    from planner.outputs.locale import fmt_pp
+
+    assert _plain(fmt_pp(-2.14, "fi")) == "\u22122,1 %-yks."
+    assert _plain(fmt_pp(2.14, "sv")) == "+2,1 p.p."
+    assert _plain(fmt_pp(-2.1, "en")) == "\u22122.1 pp"
+    assert fmt_pp(-2.1, "en", sign="-").startswith("-")  # Streamlit colours a delta by an ASCII '-'
+    assert fmt_pp(float("nan"), "fi") == "–"
+
+
+def test_reasons_and_notes_of_the_statistics_read_in_finnish_and_swedish():
+    from planner.outputs.locale import note_text
+
+    reason = ("no service: the organiser Keski-Uudenmaan hyvinvointialue has no open point of category "
+              "sv_appointment, sv_walkin in the network of this date (a targeted service is left out: "
+              "--include-target-groups)")
+    sv = note_text(reason, "sv")
+    assert sv.startswith("ingen service: organisatören Keski-Uudenmaan hyvinvointialue har inget öppet")
+    assert "sv_walkin" not in sv and "network of this date" not in sv and "targeted" not in sv
+    note = "fi before: median and p90 fall among the 2,174 residents with no point"
+    fi = _plain(note_text(note, "fi"))
+    assert fi == ("Suomen- ja muunkieliset ennen: mediaani ja 90 %:n piste osuvat niiden 2 174 asukkaan "
+                  "joukkoon, joilla ei ole palvelupistettä")
+    assert note_text(note, "en") == note
+    assert note_text(None, "fi") == "" and note_text(float("nan"), "sv") == ""
+    assert "model limit" not in note_text(
+        "no eligible point reachable with this travel-time model (a model limit)", "fi")
+
+
+def test_provenance_phrases_and_decimals_in_the_interface_language():
+    from planner.outputs.locale import prov_text
+
+    bands = "0-2 km ±2.9, 20-35 km ±5.1 min; beyond 35 km (extrapolated): not measured"
+    assert prov_text(bands, "fi") == "0-2 km ±2,9, 20-35 km ±5,1 min; yli 35 km (ekstrapoloitu): ei mitattu"
+    assert prov_text("my_matrix.v2.csv (compiled, see its source column)", "sv") == \
+        "my_matrix.v2.csv (sammanställd, se dess källkolumn)"  # a file name keeps its dots
+    assert prov_text(bands, "en") == bands
+
+
+def test_swedish_labels_use_swedish_municipality_names(study):
+    from planner.outputs.locale import municipality_names
+
+    sv, fi = municipality_names(study.municipalities, "sv"), municipality_names(study.municipalities, "fi")
+    assert (sv["091"], sv["049"], fi["091"]) == ("Helsingfors", "Esbo", "Helsinki")
+    assert municipality_names(study.municipalities, "en")["049"] == "Espoo"
+
+
+def test_compare_tables_have_labels_codes_and_numbers_in_the_language(study, baseline):
+    import re
+
+    from planner.outputs.locale import compare_table
+    from planner.outputs.report import run_scenarios
+    from planner.scenario import load_scenario
+
+    path = ROOT / "geodata" / "scenarios" / "close_swedish_appointment_points.yaml"
+    _, runs = run_scenarios(study, [load_scenario(path)], baseline)
+    for lang in ("fi", "sv"):
+        for name in ("point_load_change", "worst_off", "equity"):
+            raw = runs[0].comparison[name]
+            raw = raw[raw["need"] == "social_any"]
+            out = compare_table(raw, lang)
+            assert not [c for c in out.columns if "_" in c], (name, list(out.columns))  # no raw column names
+            cells = [str(v) for v in out.to_numpy().ravel()]
+            for code in ("social_any", "fi_appointment", "sv_walkin", "between_areas", "language"):
+                assert code not in cells, (name, code)
+            assert not [c for c in cells if c in BAD_CELLS or "inf" == c.lower()], name
+            assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d{2,}", c)], name  # no 4-decimal floats
+            assert not [c for c in cells if re.fullmatch(r"-?\d+\.\d", c)], name  # decimal comma
+    wo = compare_table(runs[0].comparison["worst_off"], "fi")
+    assert "Menettää palvelun" in wo.to_numpy().ravel().tolist()  # lost access in words, not inf
+
+
+def test_an_unknown_point_id_is_explained_in_the_language():
+    from planner.errors import ScenarioError
+    from planner.outputs.locale import error_text
+
+    exc = ScenarioError("unknown point id 'kela_nowhere'", file="<upload>", row=1, field="close")
+    assert error_text(exc, "fi") == ("tiedosto <upload>, rivi 1, kenttä 'close': "
+                                     "tuntematon pisteen tunnus 'kela_nowhere'")
+    assert error_text(exc, "en") == str(exc)

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..attribution import attribution_lines
-from ..i18n import t
+from ..i18n import STRINGS, t
 from ..numbers import fmt_int, fmt_num, fmt_pct
 
 __all__ = ["brief_pdf", "write_brief", "headline_figures", "A4_INCHES"]
@@ -36,10 +36,12 @@ def _text(fig, x: float, y: float, s: str, **kw):
     return fig.text(x, y, str(s), parse_math=False, **kw)
 
 
-def headline_figures(region: pd.DataFrame, need: str, lang: str = "en", scenario: bool = True) -> list:
-    """``(label, before, after)`` rows of a ``compare_region`` table (group 'all'), or
-    ``(label, value, '')`` of a baseline ``summary_region`` table, formatted for ``lang``."""
-    r = region[(region["need"] == need) & (region["group"] == "all")].iloc[0]
+def headline_figures(region: pd.DataFrame, need: str, lang: str = "en", scenario: bool = True,
+                     group: str = "all") -> list:
+    """``(label, before, after)`` rows of a ``compare_region`` table, or ``(label, value, '')`` of a
+    baseline ``summary_region`` table, for language ``group`` (the one the screen shows),
+    formatted for ``lang``."""
+    r = region[(region["need"] == need) & (region["group"] == group)].iloc[0]
     pop = float(r["population"])
 
     def pct(n: float) -> str:
@@ -150,10 +152,14 @@ def _map(ax, study, results, run, need: str, group: str, lang: str) -> str:
     ax.set_axis_off()
     ax.set_aspect("equal")
     from matplotlib.cm import ScalarMappable
+    from matplotlib.ticker import FuncFormatter
 
     sm = ScalarMappable(norm=norm, cmap=cmap)
-    cb = ax.figure.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02,
-                            ticks=edges[1:-1])
+    # issue 26: whole minutes only (the ±0.5 edges of "no change" are its middle, 0)
+    ticks = sorted({round(e) for e in edges[1:-1]} | ({0} if run is not None else set()))
+    cb = ax.figure.colorbar(sm, ax=ax, orientation="horizontal", fraction=0.04, pad=0.02, ticks=ticks)
+    cb.ax.xaxis.set_major_formatter(FuncFormatter(
+        lambda v, _: ("\u2212" if v < 0 else "") + fmt_int(abs(v), lang)))
     cb.ax.tick_params(labelsize=7)
     return caption
 
@@ -215,33 +221,50 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     ``study`` / ``baseline``: :class:`planner.study.Study` and its baseline
     :class:`planner.study.Results`; ``run``: a :class:`planner.outputs.report.Run` (a scenario
     evaluated against that baseline) or None for the baseline alone. ``group`` colours the map
-    ('fi', 'sv' or 'all'); the headline figures are for everyone.
+    ('fi', 'sv' or 'all') and the headline figures (the group the app's screen shows).
     """
     from matplotlib.figure import Figure
 
-    from ..i18n import group_label, need_label
+    from ..i18n import group_label, model_name, need_label
+    from .locale import eligibility_text, prov_text
 
     prov = run.results.provenance if run is not None else baseline.provenance
+    mode_key = f"mode.{prov.get('mode')}"
+    mode = t(mode_key, lang) if mode_key in STRINGS else str(prov.get("mode", "?"))
+    model_line = (f"{model_name(str(prov.get('model', '?')), lang)} ({mode.lower()}); "
+                  f"{_t('year', lang)} {prov.get('data_year', '?')}")
     title = (f"{_t('scenario', lang)}: {run.scenario.name}" if run is not None else _t("baseline", lang))
     sub = f"{need_label(need, lang)} — {group_label(group, lang)}"
     pages = []
-    # page 1: title, map, headline figures
+    # page 1: title, map, headline figures; issue 26: every line of the top block wrapped to the
+    # page (about 60 characters of the 16 pt title, 95 of 11 pt) and placed below the one before
     fig = Figure(figsize=A4_INCHES)
-    _text(fig, 0.06, 0.955, title, fontsize=16, fontweight="bold")
-    _text(fig, 0.06, 0.93, sub, fontsize=11)
+    y = 0.955
+    for line in _wrap([title], 58)[:2]:
+        _text(fig, 0.06, y, line, fontsize=16, fontweight="bold")
+        y -= 0.024
+    for line in _wrap([sub], 92)[:2]:
+        _text(fig, 0.06, y, line, fontsize=11)
+        y -= 0.018
     desc = run.scenario.description if run is not None else ""
-    for i, line in enumerate(_wrap([desc], 110)[:3] if desc else []):
-        _text(fig, 0.06, 0.91 - 0.014 * i, line, fontsize=8, color="#333333")
+    desc_lines = _wrap([desc], 125) if desc else []
+    for i, line in enumerate(desc_lines[:3]):
+        cut = i == 2 and len(desc_lines) > 3  # the rest is in the scenario file: say it goes on
+        _text(fig, 0.06, y, line + (" …" if cut else ""), fontsize=8, color="#333333")
+        y -= 0.013
     mlines = mobile_lines(run.applied.points, lang) if run is not None else []
-    for i, line in enumerate(mlines[:2]):  # issue 14: name the mobile unit(s) and their visits
-        _text(fig, 0.06, 0.075 - 0.013 * i, line, fontsize=8, fontweight="bold")
-    ax = fig.add_axes((0.04, 0.35, 0.92, 0.49))
+    for line in mlines[:2]:  # issue 14: name the mobile unit(s) and their visits
+        _text(fig, 0.06, y, line, fontsize=8, fontweight="bold")
+        y -= 0.014
+    ax = fig.add_axes((0.04, 0.35, 0.92, y - 0.37))
     caption = _map(ax, study, baseline, run, need, group, lang)
-    _text(fig, 0.06, 0.855, caption, fontsize=9, fontstyle="italic")
-    _text(fig, 0.06, 0.305, _t("headline", lang) + f" — {need_label(need, lang)}", fontsize=12,
+    _text(fig, 0.06, y - 0.006, caption, fontsize=9, fontstyle="italic")
+    heading = f"{_t('headline', lang)} — {group_label(group, lang)}"
+    _text(fig, 0.06, 0.305, heading if len(heading) <= 70 else heading[:69] + "…", fontsize=12,
           fontweight="bold")
     region = run.comparison["compare_region"] if run is not None else baseline.summaries["summary_region"]
-    rows = headline_figures(region, need, lang, scenario=run is not None)
+    # issue 26: the figures of the language group the map (and the app's screen) shows
+    rows = headline_figures(region, need, lang, scenario=run is not None, group=group)
     y = 0.275
     if run is not None:
         _text(fig, 0.55, y, _t("before", lang), fontsize=9, fontweight="bold", ha="right")
@@ -249,18 +272,16 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     else:
         _text(fig, 0.55, y, _t("now", lang), fontsize=9, fontweight="bold", ha="right")
     for label, a, b in rows:
-        y -= 0.024
+        y -= 0.022
         _text(fig, 0.06, y, label, fontsize=9)
         _text(fig, 0.55, y, a, fontsize=9, ha="right")
         _text(fig, 0.80, y, b, fontsize=9, ha="right")
     if run is not None:  # issue 24: an "improved" mean that only lost residents explains, said so
-        r = region[(region["need"] == need) & (region["group"] == "all")].iloc[0]
+        r = region[(region["need"] == need) & (region["group"] == group)].iloc[0]
         if r["improved_by_exclusion"]:
             note = t("brief.exclusion", lang, n=fmt_int(r["pop_lost_access"], lang))
-            _text(fig, 0.06, y - 0.024, "* " + note, fontsize=8, fontstyle="italic")
-    _text(fig, 0.06, 0.03, f"{prov.get('model', '?')} ({prov.get('mode', '?')}); "
-          f"{_t('year', lang)} {prov.get('data_year', '?')} — {_t('page', lang)} 1/2",
-          fontsize=7, color="#555555")
+            _text(fig, 0.06, y - 0.022, "* " + note, fontsize=8, fontstyle="italic")
+    _text(fig, 0.06, 0.03, f"{model_line} — {_t('page', lang)} 1/2", fontsize=7, color="#555555")
     pages.append(fig)
 
     # page 2: worst-off areas, model and error, data and sources
@@ -271,8 +292,8 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         _text(fig, 0.06, y, _t("worst", lang), fontsize=13, fontweight="bold")
         wo = run.comparison["worst_off"]
         wo = wo[(wo["need"] == need) & (wo["group"] == "all")].head(worst)
-        cols = [(0.06, _t("area", lang), "left"), (0.52, _t("municipality", lang), "left"),
-                (0.74, _t("residents", lang), "right"), (0.94, _t("change", lang), "right")]
+        cols = [(0.06, _t("area", lang), "left"), (0.47, _t("municipality", lang), "left"),
+                (0.70, _t("residents", lang), "right"), (0.94, _t("change", lang), "right")]
         rows = [[r["name"], r["municipality"], fmt_int(r["population"], lang),
                  "+" + fmt_num(r["max_delta_min"], lang) if np.isfinite(r["max_delta_min"])
                  else _t("lose_access", lang)] for _, r in wo.iterrows()]
@@ -280,17 +301,21 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     else:
         _text(fig, 0.06, y, _t("slowest", lang), fontsize=13, fontweight="bold")
         names = study.points.set_index("id")["name"]
-        v = _unit_values_for(study, baseline, need, names)
-        cols = [(0.06, _t("area", lang), "left"), (0.52, _t("municipality", lang), "left"),
-                (0.74, _t("residents", lang), "right"), (0.94, _t("time", lang), "right")]
+        v = _unit_values_for(study, baseline, need, names, group)  # the group on screen (issue 26)
+        # room for "no service point" in words in the time column (issue 26: it overprinted)
+        cols = [(0.06, _t("area", lang), "left"), (0.47, _t("municipality", lang), "left"),
+                (0.70, _t("residents", lang), "right"), (0.94, _t("time", lang), "right")]
         # issue 24: a trip beyond the calibration range is marked; its error is not measured
         rows = [[r["name"], r["municipality"], fmt_int(r["residents"], lang),
-                 fmt_num(r["time_min"], lang, missing=_t("unreachable", lang))
+                 fmt_num(r["time_min"], lang, missing=t("ov.no_point", lang))
                  + (" *" if bool(r.get("extrapolated", False)) and np.isfinite(r["time_min"]) else "")]
                 for _, r in v.head(worst).iterrows()]
         empty = ""
         if any(str(r[-1]).endswith(" *") for r in rows):
             footnote = "* " + t("map.extrapolated", lang)
+    if lang == "sv" and "name_sv" in study.municipalities.columns:  # Swedish names in Swedish
+        sv_names = dict(zip(study.municipalities["name_fi"], study.municipalities["name_sv"], strict=True))
+        rows = [[r[0], sv_names.get(r[1], r[1]) or r[1], *r[2:]] for r in rows]
     y -= 0.03
     for x, head, ha in cols:
         _text(fig, x, y, head, fontsize=9, fontweight="bold", ha=ha)
@@ -307,23 +332,27 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         _text(fig, 0.06, y, footnote, fontsize=8, fontstyle="italic")
     y -= 0.05
     _text(fig, 0.06, y, _t("model", lang), fontsize=13, fontweight="bold")
-    model_lines = [f"{prov.get('model', '?')} ({prov.get('mode', '?')}): "
-                   f"{prov.get('model_parameters', '')}",
-                   prov.get("model_parameter_source", ""),
-                   f"{_t('error', lang)}: {prov.get('time_error_p90_min') or '–'}",
-                   t("map.pt_wait", lang, note=prov["pt_wait"]) if prov.get("pt_wait") else ""]
+    model_lines = [f"{model_name(str(prov.get('model', '?')), lang)} ({mode.lower()}): "
+                   f"{prov_text(prov.get('model_parameters', ''), lang)}",
+                   prov_text(prov.get("model_parameter_source", ""), lang),
+                   f"{_t('error', lang)}: {prov_text(prov.get('time_error_p90_min') or '–', lang)}",
+                   t("map.pt_wait", lang, note=prov_text(prov["pt_wait"], lang))
+                   if prov.get("pt_wait") else ""]
     if prov.get("network_source") and not str(prov.get("network_source")).startswith("none"):
-        model_lines.insert(1, f"network: {prov['network_source']} (OSM {prov.get('osm_date', '?')})")
+        model_lines.insert(1, f"{_t('network', lang)}: {prov['network_source']} "
+                              f"(OSM {prov.get('osm_date', '?')})")
     for line in _wrap([x for x in model_lines if x], 105):
         y -= 0.017
         _text(fig, 0.06, y, line, fontsize=8.5)
     y -= 0.04
     _text(fig, 0.06, y, _t("data", lang), fontsize=13, fontweight="bold")
-    data_lines = [f"{_t('year', lang)}: {prov.get('data_year', '?')} — {prov.get('demand_units', '')}",
-                  f"service points: {prov.get('service_points', '')} ({prov.get('network_date', '')}; "
-                  f"{prov.get('unlocated_points', '')})",
-                  f"Swedish speakers: {prov.get('swedish_speakers', '')}",
-                  f"weight: {prov.get('demand_weight', '')}; eligibility: {prov.get('eligibility', '')}"]
+    data_lines = [f"{_t('year', lang)}: {prov.get('data_year', '?')} — "
+                  f"{prov_text(prov.get('demand_units', ''), lang)}",
+                  f"{_t('points', lang)}: {prov_text(prov.get('service_points', ''), lang)} "
+                  f"({prov.get('network_date', '')}; {prov_text(prov.get('unlocated_points', ''), lang)})",
+                  f"{_t('swedish', lang)}: {prov_text(prov.get('swedish_speakers', ''), lang)}",
+                  f"{_t('weight', lang)}: {prov_text(prov.get('demand_weight', ''), lang)}; "
+                  f"{_t('eligibility', lang)}: {eligibility_text(prov.get('eligibility', ''), lang)}"]
     for line in _wrap(data_lines, 105):
         y -= 0.017
         _text(fig, 0.06, y, line, fontsize=8.5)
@@ -337,11 +366,12 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     return pages
 
 
-def _unit_values_for(study, results, need: str, names: pd.Series) -> pd.DataFrame:
-    """Baseline page 2: the units with the longest (population-weighted) times, slowest first."""
+def _unit_values_for(study, results, need: str, names: pd.Series, group: str = "all") -> pd.DataFrame:
+    """Baseline page 2: the units with the longest (population-weighted) times of language
+    ``group``, slowest first."""
     from .maps import _unit_values
 
-    v = _unit_values(study.units, results.access, need, "all", names[~names.index.duplicated()])
+    v = _unit_values(study.units, results.access, need, group, names[~names.index.duplicated()])
     u = study.units.set_index("unit_id")[["name", "municipality"]].join(v)
     u = u[u["residents"] > 0]
     u["extrapolated"] = u["extrapolated"].astype("boolean").fillna(False).astype(bool) \

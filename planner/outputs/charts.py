@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..i18n import t
 from .escape import html_element, html_text
+from .locale import vega_locale
 
 __all__ = ["cumulative_share", "cumulative_chart", "change_by_area", "change_bars", "chart_svg",
            "charts_panel", "scenario_charts", "add_charts_panel"]
@@ -86,7 +87,7 @@ def cumulative_chart(before: pd.DataFrame, need: str, after: pd.DataFrame | None
         tooltip=[alt.Tooltip("group:N", title=_t("group", lang)), "when:N",
                  alt.Tooltip("minutes:Q", title=_t("minutes", lang)),
                  alt.Tooltip("share:Q", format=".1%", title=_t("share", lang))],
-    ).properties(width=width, height=height)
+    ).properties(width=width, height=height).configure(locale=vega_locale(lang))  # 19,5 and 50 %
 
 
 def change_by_area(table: pd.DataFrame, need: str, group: str = "all") -> pd.DataFrame:
@@ -113,7 +114,8 @@ def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", gro
         tooltip=[alt.Tooltip("area:N", title=_t("area", lang)),
                  alt.Tooltip("mean_change_min_served_both:Q", format="+.1f", title=_t("change", lang)),
                  alt.Tooltip("population:Q", format=",")],
-    ).properties(width=width, height=max(60, 22 * len(data)))  # room for every label
+    ).properties(width=width, height=max(60, 22 * len(data))).configure(  # room for every label
+        locale=vega_locale(lang))  # issue 26: decimal comma and grouping of the UI language
 
 
 def chart_svg(chart) -> str:

@@ -485,6 +485,9 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     network = provenance.get("network_source", "")
     if not network or network.startswith("none"):
         network = provenance.get("model_parameters", "")
+    from .locale import prov_text  # issue 26: the provenance's phrases and decimals in the language
+
+    network = prov_text(network, lang)
     lines = [
         f"{need_label(need, lang)} — {group_label(group, lang)}",
         t("map.scenario", lang, name=t("map.baseline", lang) if scenario == "baseline" else scenario),
@@ -498,11 +501,11 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     if provenance.get("osm_date") not in (None, "", "unknown", "n/a"):
         lines.append(t("map.osm", lang, date=provenance["osm_date"]))
     if provenance.get("time_error_p90_min"):  # the estimate's cross-validated error per distance
-        lines.append(t("map.error", lang, bands=provenance["time_error_p90_min"]))
+        lines.append(t("map.error", lang, bands=prov_text(provenance["time_error_p90_min"], lang)))
     else:  # the road network, a matrix without the estimate: said, not left blank
         lines.append(t("map.error_unknown", lang))
     if provenance.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
-        lines.append(t("map.pt_wait", lang, note=provenance["pt_wait"]))
+        lines.append(t("map.pt_wait", lang, note=prov_text(provenance["pt_wait"], lang)))
     if provenance.get("matrix_coverage"):  # an imported matrix: which pairs it answers
         lines.append(t("map.matrix", lang, coverage=provenance["matrix_coverage"]))
     # issue 11: the network's date, the demand weight, placeholders
@@ -679,8 +682,10 @@ def accessibility_map(
     counts = open_pts["category"].value_counts()
     cats = {c: int(counts.get(c, 0)) for c in CATEGORIES}
     right = "calc(50% + 10px)" if side == "left" else "10px"
+    # issue 26: a grey area (no point) is explained by the legend: it starts open then
+    grey = bool((u["colour"] == UNREACHABLE[1]).any()) if "colour" in u.columns else False
     legend = _legend_html(
-        cats, t("map.travel_time", lang), lang, set(states.values()), has_change, open_=not small,
+        cats, t("map.travel_time", lang), lang, set(states.values()), has_change, open_=not small or grey,
         element_id=legend_id, position=f"bottom:26px;right:{right}")
     page.add_child(html_element(legend))
     if live is not None:

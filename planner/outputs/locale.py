@@ -1,0 +1,266 @@
+"""One localisation layer for tables, captions, charts and the handout (issue 26).
+
+Numbers in the interface language (:mod:`planner.numbers`), a change of a percentage in
+percentage points, residents with no point in words (never ``inf`` / ``nan`` / ``None``),
+the English reasons and notes the statistics write (``no_point_reason``, ``stats_note``)
+and the provenance lines in the interface language, translated column labels and codes of
+the comparison tables, and municipality names in the interface language.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from ..i18n import STRINGS, category_label, group_label, need_label, t
+from ..numbers import fmt_int, fmt_num
+
+__all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "eligibility_text", "municipality_names",
+           "display", "styled", "compare_table", "column_label", "error_text", "vega_locale"]
+
+_MINUS = "\u2212"
+
+
+def fmt_pp(value: object, lang: str = "en", digits: int = 1, sign: str = _MINUS) -> str:
+    """A change of a percentage in percentage points, signed ('−2,1 %-yks.', '+2,1 p.p.', '−2.1 pp').
+
+    ``sign`` is the minus sign used (ASCII '-' where Streamlit colours a delta by it).
+
+    >>> fmt_pp(-2.14, "fi").replace("\\xa0", " "), fmt_pp(2.14, "sv").replace("\\xa0", " "), fmt_pp(-2.1)
+    ('−2,1 %-yks.', '+2,1 p.p.', '−2.1 pp')
+    """
+    if not _finite(value):
+        return "–"
+    v = float(value)
+    return (sign if v < 0 else "+") + fmt_num(abs(v), lang, digits) + "\u00a0" + t("unit.pp", lang)
+
+
+def _finite(value: object) -> bool:
+    try:
+        return math.isfinite(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def no_point(lang: str = "en") -> str:
+    """Residents with no point, in words ('ei palvelupistettä')."""
+    return t("ov.no_point", lang)
+
+
+# the English phrases planner.accessibility / comparison / study write, as patterns
+_NOTE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"no eligible point reachable with this travel-time model \(a model limit\)"),
+     "loc.model_limit"),
+    (re.compile(r"no service: the organiser (?P<org>.+?) has no open point of category (?P<cats>[a-z_, ]+?) "
+                r"in the network of this date"), "loc.no_service_org"),
+    (re.compile(r"no service: the network of this date has no open point of category (?P<cats>[a-z_, ]+)"),
+     "loc.no_service"),
+    (re.compile(r" ?\(a targeted service is left out: --include-target-groups\)"), "loc.targeted"),
+    (re.compile(r"(?P<stat>median and p90|median|p90) falls? among the (?P<n>[\d,]+) residents "
+                r"with no point"),
+     "loc.falls_among"),
+    (re.compile(r"\b(?P<grp>fi|sv) (?P<when>before|after): "), "loc.group_when"),
+]
+
+
+_STAT_KEYS = {"median": "loc.stat.median", "p90": "loc.stat.p90", "median and p90": "loc.stat.median_and_p90"}
+_WHEN_KEYS = {"before": "loc.before", "after": "loc.after"}
+
+
+def note_text(text: object, lang: str = "en") -> str:
+    """A ``no_point_reason`` / ``stats_note`` / ``equity_note`` in ``lang`` ('' for none)."""
+    if text is None or (isinstance(text, float) and not math.isfinite(text)):
+        return ""
+    s = str(text)
+    if lang == "en" or not s:
+        return s
+
+    def sub(key: str):
+        def repl(m: re.Match[str]) -> str:
+            g = m.groupdict()
+            if "cats" in g:
+                g["cats"] = ", ".join(category_label(c.strip(), lang) for c in g["cats"].split(","))
+            if "n" in g:
+                g["n"] = fmt_int(int(g["n"].replace(",", "")), lang)
+            if "stat" in g:
+                g["stat"] = t(_STAT_KEYS[g["stat"]], lang)
+            if "grp" in g:
+                g["grp"] = group_label(g["grp"], lang)
+                g["when"] = t(_WHEN_KEYS[g["when"]], lang)
+            if key == "loc.falls_among" and " and " in m["stat"]:  # two statistics: plural verb
+                return t("loc.fall_among", lang, **g)
+            return (" " if key == "loc.targeted" else "") + t(key, lang, **g)
+        return repl
+
+    for pattern, key in _NOTE_PATTERNS:
+        s = pattern.sub(sub(key), s)
+    return s
+
+
+# provenance phrases (the model/data line under every title); unknown text (a user's file
+# name or column) is left as it is
+_PROV_PHRASES = ("none (straight-line distance)",
+                 "time curve of straight-line distance fitted per distance band (car, midday)",
+                 "postal areas, population 31 Dec 2022 (Statistics Finland Paavo)",
+                 "(compiled, see its source column)",
+                 "beyond 35 km (extrapolated): not measured",
+                 "fitted on midday car times (incl. walking to the car and parking)",
+                 "destinations, leave-one-destination-out cross-validated",
+                 "estimated: unit population x municipal share of Swedish speakers",
+                 "residents (head count, 2022); the English-service need counts all residents",
+                 "placeholder(s) with unknown site excluded", "organiser", ": any",
+                 "of the Helsinki Region Travel Time Matrix")
+
+
+def prov_text(text: object, lang: str = "en") -> str:
+    """A provenance value in ``lang``: its known phrases translated, decimals in the language's style."""
+    s = "" if text is None else str(text)
+    if lang == "en":
+        return s
+    for i, phrase in enumerate(_PROV_PHRASES):
+        s = s.replace(phrase, t("loc.prov" + str(i), lang))  # loc.prov0 .. loc.prov12
+    # '±2.9' -> '±2,9' (a file name keeps its dots: only digit.digit after a space, ± or start)
+    return re.sub(r"(?<=[\s±(])(\d+)\.(\d+)(?=[\s,;)]|$)", r"\1,\2", s)
+
+
+def municipality_names(municipalities: pd.DataFrame, lang: str = "en") -> pd.Series:
+    """``municipality_code`` -> the municipality's name in ``lang`` (Swedish names in 'sv')."""
+    col = "name_sv" if lang == "sv" and "name_sv" in municipalities.columns else "name_fi"
+    m = municipalities.drop_duplicates("municipality_code").set_index("municipality_code")
+    names = m[col].where(m[col].astype(str).str.strip() != "", m["name_fi"]) if col != "name_fi" else m[col]
+    return names.fillna(m["name_fi"])
+
+
+def _cell(value: object, lang: str, digits: int = 1) -> str:
+    """One table cell as text in ``lang``: no 'nan', 'inf', 'None' or 'True'."""
+    if value is None or value is pd.NA:
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return t("loc.yes" if value else "loc.no", lang)
+    if isinstance(value, int) or type(value).__name__.startswith("int"):
+        return fmt_int(value, lang)
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        v = float(value)  # type: ignore[arg-type]
+        if math.isnan(v):
+            return ""
+        if math.isinf(v):
+            return no_point(lang)
+        return fmt_int(v, lang) if v.is_integer() and abs(v) >= 1000 else fmt_num(v, lang, digits)
+    return note_text(value, lang)
+
+
+def display(df: pd.DataFrame, lang: str = "en", digits: int = 1) -> pd.DataFrame:
+    """Every cell of ``df`` as text in ``lang`` (for showing, not for a download)."""
+    return df.apply(lambda col: col.map(lambda v: _cell(v, lang, digits)), result_type="broadcast") \
+        if len(df) else df.astype(object)
+
+
+def styled(df: pd.DataFrame, lang: str = "en", digits: int = 1):
+    """``df`` for ``st.dataframe``: the numbers stay numbers (sorting, downloads), what is shown is
+    text in ``lang`` (:func:`display`'s cells)."""
+    return df.style.format(lambda v: _cell(v, lang, digits))
+
+
+# codes in the comparison tables' cells, by column
+_CODE_COLUMNS = {"need": need_label, "group": group_label, "category": category_label}
+
+
+def compare_table(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """A comparison table (``point_load_change``, ``worst_off``, ``equity``) for the Compare page:
+    column labels and codes in ``lang``, numbers in its style, one decimal."""
+    out = df.copy()
+    for col, label in _CODE_COLUMNS.items():
+        if col in out.columns:
+            out[col] = out[col].map(lambda c, f=label: f(str(c), lang) if isinstance(c, str) and c else c)
+    for col in ("kind", "level"):
+        if col in out.columns:
+            out[col] = out[col].map(lambda c: _code(str(c), lang) if isinstance(c, str) else c)
+    if "status" in out.columns:
+        out["status"] = out["status"].map(lambda c: _code(str(c), lang, "status."))
+    if "area" in out.columns:  # equity's between-areas row: 'all service_area'
+        out["area"] = out["area"].map(lambda a: t("code.all_areas", lang)
+                                      if isinstance(a, str) and a.startswith("all ") else a)
+    for col in [c for c in out.columns if "delta_min" in str(c)]:  # +inf: lost access, in words
+        # (worst_off weights a lost access by a 1e9-minute stand-in: a mean that large is one too)
+        out[col] = out[col].map(lambda v: t("fig.lose_access", lang)
+                                if isinstance(v, float) and v > 0 and (not _finite(v) or v >= 1e6) else v)
+    out = display(out, lang)
+    return out.rename(columns={c: column_label(str(c), lang) for c in out.columns})
+
+
+def _code(code: str, lang: str, prefix: str = "code.") -> str:
+    return _maybe(prefix + code, lang, code)
+
+
+def _maybe(key: str, lang: str, default: str) -> str:
+    """``t(key)`` where the table has ``key`` (an optional label: a code without one stays as it is)."""
+    return t(key, lang) if key in STRINGS else default
+
+
+_BEFORE_AFTER = re.compile(r"^(?P<base>.+?)_(?P<when>before|after)$")
+
+
+def column_label(col: str, lang: str = "en") -> str:
+    """A raw column name (``sv_minus_fi_median_min_before``) as a label in ``lang``."""
+    if "colname." + col in STRINGS:
+        return t("colname." + col, lang)
+    m = _BEFORE_AFTER.match(col)
+    if m and "colname." + m["base"] in STRINGS:
+        return f"{t('colname.' + m['base'], lang)}, {t('loc.' + m['when'], lang)}"
+    m = re.match(r"^sv_minus_fi_pct_within_(\d+)(?:_(before|after))?$", col)
+    if m:
+        when = f", {t(_WHEN_KEYS[m[2]], lang)}" if m[2] else ""
+        return t("colname.sv_minus_fi_pct_within", lang, n=m[1]) + when
+    return col.replace("_", " ")
+
+
+def vega_locale(lang: str = "en") -> dict:
+    """The number locale of a Vega-Lite chart (``config.locale``) in ``lang``: 19,5 and 1 567 401."""
+    if lang in ("fi", "sv"):
+        return {"number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3],
+                           "currency": ["", "\u00a0€"], "percent": "\u00a0%", "minus": _MINUS}}
+    return {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]}}
+
+
+_ERROR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"unknown point id (?P<pid>'[^']*'|\"[^\"]*\")(?: \(did you mean (?P<hint>.+)\?\))?$"),
+     "loc.err_unknown_point"),
+]
+
+
+def error_text(exc: BaseException | str, lang: str = "en") -> str:
+    """An error's message in ``lang``: where it is (file, row, field) and the known reasons
+    translated; a reason without a translation is kept as written."""
+    from ..errors import DataError
+
+    if lang == "en":
+        return str(exc)
+    if not isinstance(exc, DataError):
+        return str(exc)
+    reason = exc.reason
+    for pattern, key in _ERROR_PATTERNS:
+        m = pattern.search(reason)
+        if m:
+            hint = m["hint"]
+            reason = t(key, lang, pid=m["pid"]) + (" " + t("loc.err_hint", lang, hint=hint) if hint else "")
+            break
+    where = []
+    if exc.file is not None:
+        where.append(t("loc.err_file", lang, file=exc.file))
+    if exc.row is not None:
+        where.append(t("loc.err_row", lang, row=exc.row))
+    if exc.field is not None:
+        where.append(t("loc.err_field", lang, field=repr(exc.field)))
+    return f"{', '.join(where)}: {reason}" if where else reason
+
+
+def eligibility_text(text: object, lang: str = "en") -> str:
+    """The provenance's eligibility rules ('kela: any; social_any: organiser (wellbeing_county_2023)')
+    with the needs named and the rules worded in ``lang``."""
+    s = prov_text(text, lang)
+    if lang == "en":
+        return s
+    s = s.replace("(wellbeing_county_2023)", "(" + t("loc.county_2023", lang) + ")")
+    return re.sub(r"\b(kela|social_walkin|social_any|english):", lambda m: need_label(m[1], lang) + ":", s)
