@@ -36,6 +36,7 @@ same file is an error.
 
 from __future__ import annotations
 
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,10 +158,12 @@ def _no_unknown(obj: dict[str, Any], allowed, src: str, row: int | None, where: 
 
 
 def _ids(value: Any, src: str, row: int, fld: str) -> list[str]:
+    """Point ids as the points file keeps them: Unicode NFC (issue 25), so an id typed in
+    decomposed form (NFD, as some editors and macOS file names write 'ä') names the same point."""
     ids = [value] if isinstance(value, str) else value
     if not isinstance(ids, list) or not ids or not all(isinstance(v, str) and v for v in ids):
         raise _err("expected a point id or a list of point ids", src, row, fld)
-    return list(ids)
+    return [unicodedata.normalize("NFC", v) for v in ids]
 
 
 def _check_change(kind: str, arg: Any, src: str, row: int) -> Any:
@@ -209,6 +212,7 @@ def _check_change(kind: str, arg: Any, src: str, row: int) -> Any:
         raise _err("open needs either lon and lat (WGS84) or at_centre (a municipality code)",
                    src, row, "lon")
     out = dict(arg)
+    out["id"] = unicodedata.normalize("NFC", arg["id"])  # as the points file's ids (issue 25)
     if has_xy:
         for key in ("lon", "lat"):
             if not isinstance(arg.get(key), (int, float)) or isinstance(arg.get(key), bool):

@@ -109,6 +109,22 @@ def test_nfc_and_nfd_spellings_of_one_id_are_a_duplicate(tmp_path):
     assert err.value.row == 2 and err.value.field == "id"
 
 
+def test_a_scenario_naming_a_point_in_nfd_acts_on_that_point():
+    """The points file's ids are NFC; a scenario typed with decomposed letters (NFD) names the
+    same point: closing 'kela_jä' in NFD closes the NFC point, it is no 'unknown point'."""
+    from planner.scenario import parse_scenario
+
+    nfd = unicodedata.normalize("NFD", "kela_jä")
+    sc = parse_scenario({"name": "s", "changes": [
+        {"close": nfd}, {"merge": {"into": nfd + "2", "from": [nfd + "3"]}},
+        {"set_category": {"id": nfd, "category": "kela"}},
+        {"open": {"id": nfd + "4", "name": "x", "category": "kela", "at_centre": "091"}}]})
+    nfc = unicodedata.normalize("NFC", "kela_jä")
+    assert sc.changes[0]["close"] == [nfc]
+    assert sc.changes[1]["merge"] == {"into": nfc + "2", "from": [nfc + "3"]}
+    assert sc.changes[2]["set_category"]["id"] == nfc and sc.changes[3]["open"]["id"] == nfc + "4"
+
+
 def test_a_numeric_geojson_id_is_an_id_not_empty(tmp_path):
     from planner.data import load_service_points
 
