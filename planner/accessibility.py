@@ -99,8 +99,14 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
                 organisers: dict[str, str] | None = None,
                 merge_clients: dict[str, str | None] | None = None,
                 remote_share: dict[str, float] | None = None,
-                include_target_groups: bool = False) -> pd.DataFrame:
+                include_target_groups: bool = False,
+                other_dates: pd.DataFrame | None = None) -> pd.DataFrame:
     """Nearest eligible point and time for every unit x need x language group.
+
+    ``other_dates``: rows of the points file with a known site that are not in the network of
+    the day (dated before or after it: ``municipality_code, category, valid_from, valid_to``).
+    Where a unit has no point but such a row would serve it, ``no_point_reason`` says that the
+    file documents the service only on other dates: a gap in the evidence, not a finding.
 
     Returns columns ``unit_id, need, group, population, located, point_id, time_min,
     time_error_p90_min, extrapolated, point_placeholder`` (``extrapolated``: the trip lies beyond
@@ -211,7 +217,9 @@ def unit_access(units: gpd.GeoDataFrame, points: gpd.GeoDataFrame, ttm: TravelTi
         t_all[sl] = t
         jj_all[sl] = jj
         reason_all[sl] = no_point_reasons(jj, t, mask, serves, unit_org if rule == "organiser"
-                                          and same_org is not None else None, had_targeted)
+                                          and same_org is not None else None, had_targeted,
+                                          _documented_elsewhen(other_dates, serves, units, organisers,
+                                                               rule, include_target_groups))
     k = np.maximum(jj_all, 0)
     served = jj_all >= 0
     if "visits_per_week" in points.columns:  # mobile stops among the points
@@ -272,15 +280,50 @@ def nearest_precision(points: pd.DataFrame, jj: np.ndarray) -> pd.Series:
     return pd.Series(out, dtype=object)
 
 
+def _documented_elsewhen(other: pd.DataFrame | None, serves: frozenset[str], units: pd.DataFrame,
+                         organisers: dict[str, str] | None, rule: str,
+                         include_target_groups: bool) -> np.ndarray | None:
+    """Per unit: '' or the dates on which the points file documents an eligible point of the
+    unit's organiser (rule 'organiser') or anywhere (rule 'any') outside the day's network,
+    e.g. 'from 2023-01-01'. None when no such row exists for anyone."""
+    if other is None or other.empty:
+        return None
+    rows = other[other["category"].isin(list(serves))]
+    if not include_target_groups and "target_group" in rows.columns:
+        rows = rows[rows["target_group"].fillna("").astype(str) == ""]
+    if rows.empty:
+        return None
+
+    def day(value) -> str:
+        text = str(value if value is not None else "")
+        return "" if text in ("", "nan", "NaT", "None") else text[:10]
+
+    def span(r) -> str:
+        vf, vt = day(r.get("valid_from")), day(r.get("valid_to"))
+        return f"from {vf}" if vf and not vt else f"until {vt}" if vt and not vf else f"{vf} to {vt}"
+
+    if rule == "organiser" and organisers is not None:
+        org_of = rows["municipality_code"].map(lambda c: organisers.get(c, ""))
+        by_org = {o: sorted({span(r) for _, r in g.iterrows()}) for o, g in rows.groupby(org_of)}
+        return np.array(["; ".join(by_org.get(organisers.get(c, ""), []))
+                         for c in units["municipality_code"]], dtype=object)
+    text = "; ".join(sorted({span(r) for _, r in rows.iterrows()}))
+    return np.full(len(units), text, dtype=object)
+
+
 def no_point_reasons(jj: np.ndarray, t: np.ndarray, mask: np.ndarray, serves: frozenset[str],
-                     unit_org: np.ndarray | None, had_targeted: np.ndarray | None = None) -> np.ndarray:
+                     unit_org: np.ndarray | None, had_targeted: np.ndarray | None = None,
+                     elsewhen: np.ndarray | None = None) -> np.ndarray:
     """Why each located unit of one need x group block has no point ('' where it has one).
 
     A real gap is named as such: the unit's organiser (``unit_org``; None = the rule is 'any')
     has no open point of the eligible categories in the network of the day, or none exists at
     all; ``had_targeted`` (per unit) adds that a targeted service of the organiser was left out.
     Where eligible points exist but the model reaches none, the reason says so: a model limit,
-    not a missing service. Unlocated units (NaN time) get '' (they are counted as unlocated).
+    not a missing service. Where the points file documents an eligible point only on other
+    dates (``elsewhen`` per unit, e.g. 'from 2023-01-01'), the reason says the service is not
+    documented on this date: a gap in the evidence, not a finding (issue 23). Unlocated units
+    (NaN time) get '' (they are counted as unlocated).
     """
     n = len(jj)
     out = np.full(n, "", dtype=object)
@@ -294,6 +337,10 @@ def no_point_reasons(jj: np.ndarray, t: np.ndarray, mask: np.ndarray, serves: fr
                  if had_targeted is not None and had_targeted[i] else "")
         if avail[i]:
             out[i] = "no eligible point reachable with this travel-time model (a model limit)"
+        elif elsewhen is not None and elsewhen[i]:
+            who = f" of the organiser {unit_org[i]}" if unit_org is not None and unit_org[i] else ""
+            out[i] = (f"not documented on this date: the points file has point(s) of category {cats}{who} "
+                      f"only on other dates ({elsewhen[i]}); a gap in the evidence, not a finding{extra}")
         elif unit_org is not None and unit_org[i]:
             out[i] = (f"no service: the organiser {unit_org[i]} has no open point of category {cats} "
                       f"in the network of this date{extra}")

@@ -785,6 +785,17 @@ STRINGS.update({
     "loc.no_service": ("no service: the network of this date has no open point of category {cats}",
                        "ei palvelua: tämän päivän verkossa ei ole avointa pistettä luokassa {cats}",
                        "ingen service: nätet detta datum har inget öppet ställe i kategorin {cats}"),
+    "loc.undocumented": ("not documented on this date: the points file has point(s) of category {cats} "
+                         "of the organiser {org} only on other dates ({dates}); a gap in the evidence, "
+                         "not a finding",
+                         "ei dokumentoitu tälle päivälle: pistetiedostossa on luokan {cats} pisteitä "
+                         "(järjestäjä {org}) vain muina päivinä ({dates}); aukko aineistossa, "
+                         "ei havainto",
+                         "inte dokumenterat detta datum: punktfilen har ställen i kategorin {cats} "
+                         "(organisatör {org}) bara andra datum ({dates}); en lucka i underlaget, "
+                         "inte ett fynd"),
+    "loc.from": ("from", "alkaen", "från"),
+    "loc.until": ("until", "asti", "till"),
     "loc.targeted": ("(a targeted service is left out: --include-target-groups)",
                      "(kohdennettu palvelu jätetty pois: --include-target-groups)",
                      "(en riktad tjänst är utelämnad: --include-target-groups)"),

@@ -66,8 +66,10 @@ def numbers_markdown(study: Study, results: Results) -> str:
         if "no_point_reason" in reg.columns else reg.iloc[:0]
     if len(gaps):
         lines += ["", "\"no point\" means the organiser has no eligible point in the network of this "
-                  "date (a row whose site is unknown is not a gap: it stands at its municipal centre); "
-                  "`no_point_reason` says which:", ""]
+                  "date (a row whose site is unknown is not a gap: it stands at its municipal centre). "
+                  "`no_point_reason` says which, and whether the file documents such a point only on other "
+                  "dates (\"not documented on this date\": a gap in the evidence, not a finding; walk-in "
+                  "points are mostly evidenced from 2023 on) or not at all (\"no service\"):", ""]
         for _, r in gaps.iterrows():
             lines.append(f"- {NEEDS[r['need']].label_en}, {r['group']}: {r['pop_no_point']:,} residents: "
                          f"{r['no_point_reason']}")

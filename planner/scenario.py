@@ -50,7 +50,7 @@ import yaml
 from .accessibility import point_load, reception_access, summary_tables, unit_access
 from .categories import CATEGORY_CODES
 from .errors import PlannerError, PlannerWarning, ScenarioError
-from .study import Results, Study
+from .study import Results, Study, other_dates
 from .traveltime import TravelTimeMatrix, xy
 from .traveltime.intrazonal import unit_point_times
 
@@ -594,7 +594,8 @@ def evaluate(study: Study, scenario: Scenario, baseline: Results | None = None) 
                          before=base_access, eligibility=study.eligibility,
                          organisers=study.organisers, merge_clients=applied.merge_clients,
                          remote_share=scenario.remote_share,
-                         include_target_groups=study.include_target_groups)
+                         include_target_groups=study.include_target_groups,
+                         other_dates=other_dates(study, study.points))
     prov = {**study.provenance, "scenario": scenario.name, **_assumptions(scenario)}
     moved = redirect_text(access)
     if moved:

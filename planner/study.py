@@ -224,6 +224,18 @@ def default_date(settings: Settings = DEFAULT_SETTINGS) -> str:
     return f"{settings.data_year}-12-31"
 
 
+def other_dates(study: Study, points: pd.DataFrame) -> pd.DataFrame | None:
+    """Rows of the study's points file with a known site (located, a proxy included) that are
+    not in ``points``: documented on other dates than the network's day. Placeholders (no
+    source for a site) are no evidence and are left out."""
+    every = study.all_points
+    if every is None or "valid_from" not in every.columns:
+        return None
+    known = every["located"].fillna(False).astype(bool) if "located" in every.columns else True
+    return pd.DataFrame(every[known & ~every["id"].isin(set(points["id"]))].drop(columns="geometry",
+                                                                                   errors="ignore"))
+
+
 def evaluate_points(study: Study, points: gpd.GeoDataFrame | None = None,
                     ttm: TravelTimeMatrix | None = None, scenario: str = "baseline") -> Results:
     """Accessibility results for a set of open points (default: the study's own)."""
@@ -231,7 +243,8 @@ def evaluate_points(study: Study, points: gpd.GeoDataFrame | None = None,
     ttm = study.ttm if ttm is None else ttm
     access = unit_access(study.units, points, ttm, eligibility=study.eligibility,
                          organisers=study.organisers,
-                         include_target_groups=study.include_target_groups)
+                         include_target_groups=study.include_target_groups,
+                         other_dates=other_dates(study, points))
     prov = {**study.provenance, "scenario": scenario}
     return Results(
         access=access,

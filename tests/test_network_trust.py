@@ -50,7 +50,10 @@ def test_no_infinite_median_without_a_named_gap_and_vantaa_kerava_is_finite(base
     for key in ("summary_region", "summary_service_area", "summary_municipality"):
         s = baseline.summaries[key]
         no_point = ~np.isfinite(s["median_min"].to_numpy(dtype=float))
-        named = s["no_point_reason"].str.contains("has no open point of category").to_numpy()
+        # a real gap, or a service the file documents only on other dates (a gap in the evidence,
+        # said as such, never as "no service")
+        named = s["no_point_reason"].str.contains("has no open point of category|not documented on this date"
+                                                  ).to_numpy()
         assert (named[no_point]).all(), s.loc[no_point & ~named, ["area", "need", "group"]]
         # and a reason is given exactly where residents are without a point
         assert ((s["pop_unreachable"] > 0) == (s["no_point_reason"] != "")).all()
@@ -194,6 +197,47 @@ def test_no_point_reasons_tell_a_gap_from_a_model_limit():
     assert out[2].startswith("no eligible point reachable with this travel-time model")
 
 
+def test_a_service_documented_only_on_other_dates_is_a_gap_in_the_evidence():
+    """Organiser B's only walk-in point is evidenced from 2023: on the day's network B's residents
+    have no point, and the reason says the file documents it only on other dates (a gap in the
+    evidence), never "no service"; organiser C has no row at all: that stays "no service"."""
+    units = _units([0, 4000, 9000], ["001", "002", "003"])
+    pts = _points([("a_walk", "fi_walkin", "001", 100, "postal_area", "")])
+    ttm = travel_time_matrix(MODEL, units, pts)
+    later = pd.DataFrame({"id": ["b_walk", "b_emerg"], "category": ["fi_walkin", "fi_walkin"],
+                          "municipality_code": ["002", "002"], "valid_from": ["2023-01-01", "2021-01-01"],
+                          "valid_to": ["", "2021-12-31"], "target_group": ["", "emergency"]})
+    orgs = {"001": "A", "002": "B", "003": "C"}
+    acc = unit_access(units, pts, ttm, needs=("social_walkin",), organisers=orgs, other_dates=later)
+    fi = acc[acc["group"] == "fi"].set_index("unit_id")
+    assert fi.loc["u0", "no_point_reason"] == ""
+    assert fi.loc["u1", "no_point_reason"] == (
+        "not documented on this date: the points file has point(s) of category fi_walkin of the organiser B "
+        "only on other dates (from 2023-01-01); a gap in the evidence, not a finding")  # no emergency row
+    assert fi.loc["u2", "no_point_reason"].startswith("no service: the organiser C has no open point")
+    # without the rows of other dates the reason is the network's alone (as before)
+    bare = unit_access(units, pts, ttm, needs=("social_walkin",), organisers=orgs)
+    assert bare[(bare["group"] == "fi") & (bare["unit_id"] == "u1")]["no_point_reason"].iloc[0].startswith(
+        "no service: the organiser B")
+
+
+def test_bundled_walk_in_gap_on_the_default_day_reads_as_missing_evidence(study, baseline):
+    """Helsinki's walk-in rows are evidenced from 2023 only: on 2022-12-31 its residents' walk-in
+    reason says so; from 2023 they have a walk-in point."""
+    from planner.study import evaluate_points, load_study
+
+    acc = baseline.access
+    hki = study.units.loc[study.units["municipality_code"] == "091", "unit_id"]
+    rows = acc[(acc["need"] == "social_walkin") & (acc["group"] == "fi") & acc["unit_id"].isin(hki)]
+    assert (rows["point_id"] == "").all()
+    assert rows["no_point_reason"].str.startswith("not documented on this date").all()
+    assert not rows["no_point_reason"].str.contains("no service").any()
+    later = load_study(date="2023-06-01")
+    acc23 = evaluate_points(later).access
+    r23 = acc23[(acc23["need"] == "social_walkin") & (acc23["group"] == "fi") & acc23["unit_id"].isin(hki)]
+    assert (r23["point_id"] != "").all()
+
+
 def test_gap_columns_sum_proxy_residents_and_join_reasons():
     df = pd.DataFrame({"k": ["a", "a", "a", "b"], "population": [5, 7, 11, 13],
                        "nearest_location_precision": ["municipality", "postal_area", "", "locality"],
@@ -273,7 +317,7 @@ def test_overview_sentence_says_how_many_figures_rest_on_a_proxy(baseline):
     reg = baseline.summaries["summary_region"].set_index(["need", "group"])
     n = int(reg.loc[("social_any", "fi"), "pop_nearest_proxy"])
     text = proxy_sentence(baseline, "social_any", "fi", "en")
-    assert f"{n:,}".replace(",", "\u202f") in text and "proxy site" in text
+    assert f"{n:,}" in text and "proxy site" in text
     gap = proxy_sentence(baseline, "social_walkin", "sv", "fi")
     assert "ei pistettä" in gap.lower() or "asukkaalla ei ole pistettä" in gap
     table = area_figures(baseline, "social_walkin", "sv", "en")

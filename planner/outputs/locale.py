@@ -57,6 +57,9 @@ _NOTE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
                 r"in the network of this date"), "loc.no_service_org"),
     (re.compile(r"no service: the network of this date has no open point of category (?P<cats>[a-z_, ]+)"),
      "loc.no_service"),
+    (re.compile(r"not documented on this date: the points file has point\(s\) of category "
+                r"(?P<cats>[a-z_, ]+?)(?: of the organiser (?P<org>.+?))? only on other dates "
+                r"\((?P<dates>[^)]*)\); a gap in the evidence, not a finding"), "loc.undocumented"),
     (re.compile(r" ?\(a targeted service is left out: --include-target-groups\)"), "loc.targeted"),
     (re.compile(r"(?P<stat>median and p90|median|p90) falls? among the (?P<n>[\d,]+) residents "
                 r"with no point"),
@@ -86,6 +89,10 @@ def note_text(text: object, lang: str = "en") -> str:
                 g["n"] = fmt_int(int(g["n"].replace(",", "")), lang)
             if "stat" in g:
                 g["stat"] = t(_STAT_KEYS[g["stat"]], lang)
+            if "dates" in g:
+                g["org"] = g.get("org") or "–"
+                g["dates"] = (g["dates"].replace("from ", t("loc.from", lang) + " ")
+                              .replace("until ", t("loc.until", lang) + " ").replace(" to ", "–"))
             if "grp" in g:
                 g["grp"] = group_label(g["grp"], lang)
                 g["when"] = t(_WHEN_KEYS[g["when"]], lang)
