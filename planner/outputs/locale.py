@@ -28,7 +28,8 @@ def fmt_pp(value: object, lang: str = "en", digits: int = 1, sign: str = _MINUS)
 
     ``sign`` is the minus sign used (ASCII '-' where Streamlit colours a delta by it).
 
-    >>> fmt_pp(-2.14, "fi").replace("\\xa0", " "), fmt_pp(2.14, "sv").replace("\\xa0", " "), fmt_pp(-2.1)
+    >>> fmt_pp(-2.14, "fi").replace("\\xa0", " "), fmt_pp(2.14, "sv").replace("\\xa0", " "), \\
+    ...     fmt_pp(-2.1).replace("\\xa0", " ")
     ('−2,1 %-yks.', '+2,1 p.p.', '−2.1 pp')
     """
     if not _finite(value):
