@@ -221,10 +221,10 @@ def provenance_caption(prov: dict, lang: str, key: tuple | None = None) -> None:
                  points=md_text(prov_text(prov["service_points"], lang))))
     if prov.get("time_error_p90_min"):  # the estimate's cross-validated error per distance band
         st.caption(t("map.error", lang, bands=prov_text(prov["time_error_p90_min"], lang)))
+    else:  # the road network, a matrix without the estimate: said, not left blank
+        st.caption(t("map.error_unknown", lang))
     if prov.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
         st.caption(t("map.pt_wait", lang, note=prov_text(prov["pt_wait"], lang)))
-    else:
-        st.caption(t("map.error_unknown", lang))
     if key is not None and key[0] == "matrix":
         matrix_coverage(get_study(*key), lang)
 

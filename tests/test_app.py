@@ -665,3 +665,13 @@ def test_compare_page_in_swedish_has_no_raw_names_or_codes():
         for bad in ("social_any", "fi_appointment", "sv_appointment", "between_areas", "language"):
             assert bad not in cells, bad
         assert not [c for c in cells if c in BAD_WORDS or re.fullmatch(r"-?\d+\.\d+", c)], cells[:40]
+
+
+def test_the_estimate_s_measured_error_is_never_called_unmeasured(at):
+    """The straight-line estimate's error is measured (cross-validated per band): the captions
+    under a title give it and never also say "not measured" (a merge once attached that line to
+    the public-transport note instead of to a model without a measured error)."""
+    at.run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "Estimate error (p90, cross-validated)" in captions
+    assert "Travel-time error: not measured" not in captions
