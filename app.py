@@ -1089,7 +1089,8 @@ def export(ctx: dict) -> None:
     for col, kind in zip(cols, files, strict=True):
         name, data, mime = files[kind]
         col.download_button(t(f"e.{kind}", lang), data, file_name=name, mime=mime, key=f"dl_{kind}")
-        size = f"{len(data) / 1024:,.0f} kB" if len(data) >= 10_240 else f"{len(data) / 1024:.1f} kB"
+        # sizes in the interface language's numbers (1 124 kB, 9,5 kB in fi/sv)
+        size = fmt_num(len(data) / 1024, lang, digits=0 if len(data) >= 10_240 else 1) + " kB"
         col.caption(f"{name} · {size}")
     st.subheader(t("e.brief", lang))
     st.caption(t("e.brief_help", lang))
@@ -1101,7 +1102,7 @@ def export(ctx: dict) -> None:
         stem = S.slug(label) if choices[label] else "baseline"
         st.download_button(t("e.brief_download", lang), pdf, file_name=f"{stem}_brief.pdf",
                            mime="application/pdf", key="dl_brief", type="primary")
-        st.caption(f"{stem}_brief.pdf · {len(pdf) / 1024:,.0f} kB")
+        st.caption(f"{stem}_brief.pdf · {fmt_num(len(pdf) / 1024, lang, digits=0)} kB")
     _geocode_upload(lang)
 
 
