@@ -1176,20 +1176,27 @@ def _uploader_words(lang: str) -> str:
     drop = '[data-testid="stFileUploaderDropzoneInstructions"]'
     zone = '[data-testid="stFileUploaderDropzone"]'
     rules = [f"{drop},{drop} *{{font-size:0!important}}",
-             f"{zone} button{{font-size:0!important}}",
+             f"{zone} button,{zone} button *{{font-size:0!important}}",
              f'{zone} button [data-testid="stIconMaterial"]{{font-size:1.25rem!important}}',
-             f"{zone} button::after{{content:{json.dumps(t('side.upload_button', lang))};font-size:0.95rem}}",
-             f"{drop}::after{{content:{json.dumps(limit)};font-size:0.8rem;opacity:0.7}}"]
-    rules += [f".st-key-{k} {drop}::after{{content:{json.dumps(f'{limit} • {types}')}}}"
+             f"{zone} button::after{{content:{_css_string(t('side.upload_button', lang))};"
+             "font-size:0.95rem}",
+             f"{drop}::after{{content:{_css_string(limit)};font-size:0.8rem;opacity:0.7}}"]
+    rules += [f".st-key-{k} {drop}::after{{content:{_css_string(f'{limit} • {types}')}}}"
               for k, types in UPLOAD_TYPES.items()]
-    return "".join(rules).replace("<", "\\3c ")
+    return "".join(rules)
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string: every character but plain ASCII letters, digits and spaces as a
+    six-digit CSS escape (JSON's \\u00e4 is no CSS escape: it showed as 'u00e4')."""
+    # the space after each escape ends it and is dropped by CSS; the text's own spaces stay
+    return '"' + "".join(ch if (ch.isascii() and (ch.isalnum() or ch == " ")) else f"\\{ord(ch):06x} "
+                         for ch in text) + '"'
 
 
 def _frame_titles(lang: str) -> None:
     """Give the map frames a title a screen reader can say ("Map of the scenario"), not the
     component's name: streamlit-folium sets the iframe's title and offers no way to change it."""
-    import json
-
     with st.sidebar:
         # one observer per page (a rerun runs the script again: it only updates the title)
         st.html(
