@@ -83,6 +83,9 @@ def read_table(path: str | Path, layer: str | None = None) -> pd.DataFrame | gpd
     try:
         if suffix in _VECTOR_SUFFIXES:
             if suffix == ".parquet":
+                from .lazy import require
+
+                require("pyarrow.parquet", "parquet", "Parquet files")
                 df = gpd.read_parquet(path)
             else:
                 if layer is None and suffix in (".gpkg", ".zip"):

@@ -5,7 +5,8 @@ Each error also inherits the built-in it refines, so callers can catch either.
 
 from __future__ import annotations
 
-__all__ = ["PlannerError", "DataError", "ScenarioError", "NetworkError", "PlannerWarning", "OutputError"]
+__all__ = ["PlannerError", "DataError", "ScenarioError", "NetworkError", "PlannerWarning", "OutputError",
+           "MissingExtraError"]
 
 
 class PlannerError(Exception):
@@ -55,3 +56,7 @@ class PlannerWarning(UserWarning):
 
 class OutputError(PlannerError, OSError):
     """An output that cannot be written where asked (a file where a folder is meant, read-only, ...)."""
+
+
+class MissingExtraError(PlannerError, ImportError):
+    """A feature whose optional dependency is not installed; the message names the extra to install."""

@@ -36,6 +36,9 @@ def floating_catchment(units: pd.DataFrame, points: pd.DataFrame, ttm: TravelTim
     Returns ``unit_id, population, fca_2sfca, fca_e2sfca`` (capacity per resident; 0 where no
     point lies within ``max_min``; NaN for unlocated units).
     """
+    from .lazy import require
+
+    require("access", "fca", "Floating-catchment (2SFCA) scores")
     from access import Access, weights
 
     cats = eligible_categories(need, "fi" if group == "all" else group)

@@ -26,6 +26,7 @@ import geopandas as gpd
 import pandas as pd
 
 from .errors import DataError
+from .lazy import require
 from .settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["Geocoder", "nominatim", "digitransit", "precision_of", "geocode_table",
@@ -103,6 +104,7 @@ def nominatim(domain: str = "nominatim.openstreetmap.org", scheme: str = "https"
               cache_dir: Path | None = None, timeout: float = 10.0,
               settings: Settings = DEFAULT_SETTINGS) -> Geocoder:
     """Nominatim through geopy, at most one request per ``min_delay_seconds`` (usage policy)."""
+    require("geopy", "network", "Online geocoding")
     from geopy.extra.rate_limiter import RateLimiter
     from geopy.geocoders import Nominatim
 
@@ -121,9 +123,13 @@ def digitransit(api_key: str | None = None, domain: str = "api.digitransit.fi/ge
                 scheme: str = "https", user_agent: str = USER_AGENT,
                 min_delay_seconds: float = 0.2, cache_dir: Path | None = None,
                 timeout: float = 10.0, settings: Settings = DEFAULT_SETTINGS) -> Geocoder:
-    """Digitransit's Pelias geocoder (the Finnish standard); key from the environment."""
-    from urllib.parse import urlencode
+    """Digitransit's Pelias geocoder (the Finnish standard); key from the environment.
 
+    geopy's public ``Pelias.geocode`` asks the service (``boundary.country=FIN`` through its
+    ``countries`` argument); the subscription key travels as Digitransit's
+    ``digitransit-subscription-key`` request header, added to the headers geopy sends.
+    """
+    require("geopy", "network", "Online geocoding")
     from geopy.extra.rate_limiter import RateLimiter
     from geopy.geocoders import Pelias
 
@@ -131,13 +137,11 @@ def digitransit(api_key: str | None = None, domain: str = "api.digitransit.fi/ge
     if not key:
         raise ValueError(f"Digitransit needs a subscription key: set ${DIGITRANSIT_KEY_ENV}")
     geo = Pelias(domain=domain, scheme=scheme, user_agent=user_agent, timeout=timeout)
+    geo.headers = {**geo.headers, "digitransit-subscription-key": key}
 
     def one(query: str) -> dict[str, Any] | None:
-        params = {"text": query, "size": 1, "boundary.country": "FIN",
-                  "digitransit-subscription-key": key}
-        url = f"{geo.geocode_api}?{urlencode(params)}"
-        feats = geo._call_geocoder(url, lambda page: page.get("features", []))  # noqa: SLF001
-        return feats[0] if feats else None
+        loc = geo.geocode(query, exactly_one=True, countries=["FIN"])
+        return None if loc is None else dict(loc.raw)
 
     call = RateLimiter(one, min_delay_seconds=min_delay_seconds, max_retries=0,
                        swallow_exceptions=False)
@@ -175,8 +179,6 @@ def geocode_table(df: pd.DataFrame, geocoder: Geocoder | None,
     error (service down, timeout, refused) also falls back, row by row, and says so in
     ``geocode_source``; nothing is dropped.
     """
-    from geopy.exc import GeopyError
-
     missing = [c for c in ("address", "postal_code", "municipality") if c not in df.columns]
     if missing:
         raise DataError(f"missing required column(s) {missing}; the file has {list(df.columns)}",
@@ -186,6 +188,11 @@ def geocode_table(df: pd.DataFrame, geocoder: Geocoder | None,
 
         postal_areas = load_postal_areas(settings=settings)
     reps = postal_points(postal_areas, settings)
+    service_errors: tuple[type[Exception], ...] = ()  # offline (no geocoder) runs without geopy
+    if geocoder is not None:
+        from geopy.exc import GeopyError
+
+        service_errors = (GeopyError,)
     out = df.copy().reset_index(drop=True)
     lons, lats, precs, srcs = [], [], [], []
     for i, row in out.iterrows():
@@ -202,7 +209,7 @@ def geocode_table(df: pd.DataFrame, geocoder: Geocoder | None,
             try:
                 raw = geocoder.lookup(query)
                 why = "no match"
-            except GeopyError as exc:
+            except service_errors as exc:
                 why = f"geocoder unavailable ({type(exc).__name__})"
         if raw is not None:
             lon, lat = _lonlat(geocoder.service, raw)

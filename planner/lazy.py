@@ -1,12 +1,54 @@
-"""A mapping of tables built on first access (the click path builds only what it shows)."""
+"""Things built or imported on first use: a mapping of tables built on first access (the click
+path builds only what it shows) and optional dependencies imported where a feature needs them."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping
+from types import ModuleType
 
 import pandas as pd
 
-__all__ = ["LazyTables"]
+from .errors import MissingExtraError
+
+__all__ = ["LazyTables", "EXTRAS", "require"]
+
+DIST = "uusimaa-planner"
+
+# extra -> what it adds (pyproject.toml [project.optional-dependencies]; README "Set-up" lists the same)
+EXTRAS = {
+    "network": "road networks from OpenStreetMap (osmnx, pyrosm, networkx) and online geocoding "
+               "and register downloads (geopy, requests)",
+    "optimise": "location optimisation and mobile-service tours (spopt, PuLP, HiGHS, networkx)",
+    "fca": "floating-catchment (2SFCA) scores where service points carry a capacity (access)",
+    "parquet": "GeoParquet output and Parquet travel-time matrices (pyarrow)",
+    "app": "the Streamlit web app (streamlit, streamlit-folium; with network, optimise, fca, parquet)",
+}
+
+
+def require(module: str, extra: str, feature: str) -> ModuleType:
+    """Import ``module`` or raise :class:`MissingExtraError` naming the pip extra that installs it.
+
+    ``feature`` says what needs it, in words ("road networks", "GeoParquet output").
+
+    >>> require("json", "network", "a test").__name__
+    'json'
+    >>> require("no_such_module_xyz", "network", "road networks")
+    Traceback (most recent call last):
+    ...
+    planner.errors.MissingExtraError: road networks need the optional package 'no_such_module_xyz', \
+which the core install leaves out: pip install 'uusimaa-planner[network]'
+    """
+    if extra not in EXTRAS:
+        raise ValueError(f"unknown extra {extra!r}: expected one of {sorted(EXTRAS)}")
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        top = module.split(".")[0]
+        if exc.name is not None and exc.name.split(".")[0] != top:
+            raise  # the module is there but one of its own imports is broken: not ours to rename
+        raise MissingExtraError(f"{feature} need the optional package {top!r}, which the core install "
+                                f"leaves out: pip install '{DIST}[{extra}]'") from exc
 
 
 class LazyTables(Mapping[str, pd.DataFrame]):

@@ -40,9 +40,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -52,7 +51,11 @@ from shapely.geometry.base import BaseGeometry
 
 from . import data
 from .errors import DataError, NetworkError
+from .lazy import require
 from .settings import DEFAULT_SETTINGS, Settings
+
+if TYPE_CHECKING:  # networkx comes with the [network] extra; the core only loads stored networks
+    import networkx as nx
 
 __all__ = [
     "MODES",
@@ -549,9 +552,15 @@ def compile_way_filter(way_filter: str) -> Callable[[dict[str, str]], bool]:
 
 def osm_way_filter(mode: str) -> str:
     """osmnx's Overpass way filter for ``mode`` ('walk' or 'drive')."""
+    _osmnx()
     from osmnx import _overpass  # osmnx keeps its network-type filters here
 
     return _overpass._get_network_filter(_check_mode(mode)[1])
+
+
+def _osmnx():
+    """osmnx, or a clear error naming the [network] extra (the core install has no osmnx)."""
+    return require("osmnx", "network", "Road networks from OpenStreetMap")
 
 
 def _check_mode(mode: str) -> tuple[str, str]:
@@ -590,7 +599,7 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: str, meta: dict[str, Any] |
         raise NetworkError(f"the {mode} network is empty: no streets in the area")
     meta = dict(meta or {})
     if mode == "drive":
-        import osmnx as ox
+        ox = _osmnx()
 
         graph = graph.copy()
         for _, _, d in graph.edges(data=True):
@@ -638,7 +647,7 @@ def network_from_graph(graph: nx.MultiDiGraph, mode: str, meta: dict[str, Any] |
 
 def _pyrosm_graph(path: Path, mode: str, polygon_wgs84: BaseGeometry | None, simplify: bool,
                   progress: Progress | None) -> tuple[nx.MultiDiGraph, str]:
-    import pyrosm
+    pyrosm = require("pyrosm", "network", "Reading .osm.pbf extracts")
     from pyrosm.pbf_export import read_header_block
 
     last = [-1]
@@ -668,7 +677,7 @@ def _pyrosm_graph(path: Path, mode: str, polygon_wgs84: BaseGeometry | None, sim
 
 
 def _xml_graph(path: Path, mode: str, simplify: bool) -> tuple[nx.MultiDiGraph, str]:
-    import osmnx as ox
+    ox = _osmnx()
     from osmnx import _osm_xml
     from osmnx.graph import _create_graph
 
@@ -730,7 +739,7 @@ def osm_graph_from_file(path: str | Path, mode: str, polygon_wgs84: BaseGeometry
 
 
 def _truncate(graph: nx.MultiDiGraph, polygon_wgs84: BaseGeometry, mode: str) -> nx.MultiDiGraph:
-    import osmnx as ox
+    ox = _osmnx()
 
     try:
         return ox.truncate.truncate_graph_polygon(graph, polygon_wgs84)
@@ -779,7 +788,7 @@ def network_from_file(path: str | Path, mode: str, area: str | BaseGeometry | No
 @contextlib.contextmanager
 def _osmnx_settings(**values: Any) -> Iterator[None]:
     """Set osmnx's module-global settings for a block and restore them afterwards."""
-    import osmnx as ox
+    ox = _osmnx()
 
     old = {k: getattr(ox.settings, k) for k in values}
     getaddrinfo = socket.getaddrinfo  # osmnx pins a resolved IP by replacing this
@@ -806,7 +815,7 @@ def _download_graph(polygon_wgs84: BaseGeometry, mode: str, simplify: bool,
     ``seams_wgs84``: nodes inside it stay nodes through simplification (see
     :func:`fetch_network_in_parts`: neighbouring parts then share them).
     """
-    import osmnx as ox
+    ox = _osmnx()
 
     network_type = MODES[mode][1]
     poly_proj, crs_utm = ox.projection.project_geometry(polygon_wgs84)
@@ -848,7 +857,8 @@ def _download_graph(polygon_wgs84: BaseGeometry, mode: str, simplify: bool,
             xs = np.array([graph.nodes[n]["x"] for n in ids], float)
             ys = np.array([graph.nodes[n]["y"] for n in ids], float)
             inside = shapely.contains_xy(seams_wgs84, xs, ys)
-            nx.set_node_attributes(graph, {int(n): True for n in ids[inside]}, "seam")
+            for n in ids[inside]:  # what nx.set_node_attributes does, without importing networkx here
+                graph.nodes[int(n)]["seam"] = True
             keep = ["seam"]
         graph = ox.simplify_graph(graph, node_attrs_include=keep)
     graph = _truncate(graph, polygon_wgs84, mode)
@@ -907,8 +917,8 @@ def _fetch_one(label: str, poly: BaseGeometry, mode: str, settings: Settings, *,
                overpass_url: str | None, simplify: bool, refresh: bool, progress: Progress | None,
                seams: BaseGeometry | None = None, store_label: str | None = None) -> Network:
     """Download, build and store the network of one polygon (EPSG:3067); see :func:`fetch_network`."""
-    import osmnx as ox
-    import requests
+    ox = _osmnx()
+    requests = require("requests", "network", "Downloads from Overpass")
     from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
     url = (overpass_url or _DEFAULT_OVERPASS).rstrip("/")

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from planner.cli import app
 from planner.errors import DataError
-from planner.geocode import geocode_table, nominatim
+from planner.geocode import USER_AGENT, geocode_table, nominatim
 
 ANSWERS = {
     "töölönlahdenkatu 4": {
@@ -177,13 +177,14 @@ def test_app_upload_path_locates_a_csv_against_the_local_geocoder(server, tmp_pa
 
 # --- Digitransit (Pelias) -----------------------------------------------------------------------
 
-PELIAS = {  # Pelias GeoJSON features with the same real coordinates as above
+PELIAS = {  # Pelias GeoJSON features (name and label, as Digitransit sends) with the real coordinates above
     "töölönlahdenkatu 4": {
         "type": "Feature", "geometry": {"type": "Point", "coordinates": [24.9380466, 60.1737813]},
-        "properties": {"layer": "address", "label": "Töölönlahdenkatu 4, Helsinki"}},
+        "properties": {"layer": "address", "name": "Töölönlahdenkatu 4",
+                       "label": "Töölönlahdenkatu 4, Helsinki"}},
     "mannerheimintie": {
         "type": "Feature", "geometry": {"type": "Point", "coordinates": [24.9384, 60.1699]},
-        "properties": {"layer": "street", "label": "Mannerheimintie, Helsinki"}},
+        "properties": {"layer": "street", "name": "Mannerheimintie", "label": "Mannerheimintie, Helsinki"}},
 }
 
 
@@ -193,8 +194,9 @@ class FakePelias(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server API
         url = urlparse(self.path)
         q = parse_qs(url.query)
-        FakePelias.seen.append({"path": url.path, "q": q, "ua": self.headers.get("User-Agent")})
-        if url.path != "/v1/search" or q.get("digitransit-subscription-key") != ["test-key"]:
+        FakePelias.seen.append({"path": url.path, "q": q, "ua": self.headers.get("User-Agent"),
+                                "key": self.headers.get("digitransit-subscription-key")})
+        if url.path != "/v1/search" or self.headers.get("digitransit-subscription-key") != "test-key":
             self.send_response(401 if url.path == "/v1/search" else 404)
             self.end_headers()
             return
@@ -235,8 +237,11 @@ def test_digitransit_key_precision_and_fallback(pelias, tmp_path, monkeypatch):
     assert out.loc["Oodi", "geocode_source"] == "digitransit: Töölönlahdenkatu 4, Helsinki"
     assert out.loc["Street only", "location_precision"] == "street"
     assert out.loc["Nowhere", "location_precision"] == "postal_area"  # no match: postal area 00980
-    # the key goes as Digitransit's query parameter; Finnish results only
+    # the key goes as Digitransit's request header, never in the address (logs, caches); Finnish
+    # results only; asked through geopy's public Pelias.geocode (no private geopy call)
     assert all(s["q"]["boundary.country"] == ["FIN"] for s in FakePelias.seen)
+    assert all(s["key"] == "test-key" and "test-key" not in str(s["q"]) for s in FakePelias.seen)
+    assert all(s["ua"] == USER_AGENT for s in FakePelias.seen)
     # a wrong key (HTTP 401) falls back to the postal area and says why, per row
     wrong = digitransit(api_key="wrong", domain=pelias, scheme="http", min_delay_seconds=0.0,
                         cache_dir=tmp_path / "other")

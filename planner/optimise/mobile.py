@@ -274,11 +274,13 @@ def solve_mobile(cost: np.ndarray, weights: np.ndarray, today_min: np.ndarray, p
     if best is not None and lb >= bound - _TOL * max(1.0, bound):
         optimal, status = True, "Optimal (the greedy set covers every resident a stop can reach)"
     else:
-        import pulp
+        from .solver import _pulp
 
+        pulp = _pulp()
         prob = pulp.LpProblem("mobile_stops", pulp.LpMaximize)
-        y = [pulp.LpVariable(f"y_{j}", cat="Binary") for j in range(m)]
-        z = [pulp.LpVariable(f"z_{i}", lowBound=0, upBound=1) for i in range(len(wr))]
+        # variables made by the problem (PuLP >= 3.3.1's add_variable; PuLP 4 has no LpVariable(...))
+        y = [prob.add_variable(f"y_{j}", cat="Binary") for j in range(m)]
+        z = [prob.add_variable(f"z_{i}", lowBound=0, upBound=1) for i in range(len(wr))]
         prob += pulp.lpSum(float(wr[i]) * z[i] for i in range(len(wr)))
         for i in range(len(wr)):
             prob += z[i] <= pulp.lpSum(y[j] for j in np.flatnonzero(cover[i])), f"cover_{i}"

@@ -14,9 +14,23 @@ import numpy as np
 from .base import _SOLVER_LABEL, MODELS, OptimisationError
 
 
+def _pulp() -> Any:
+    """PuLP, or a clear error naming the [optimise] extra (the core install has no solver)."""
+    from ..lazy import require
+
+    return require("pulp", "optimise", "Location optimisation and mobile-service tours")
+
+
+def _spopt() -> Any:
+    """spopt, or a clear error naming the [optimise] extra."""
+    from ..lazy import require
+
+    return require("spopt", "optimise", "Location optimisation (p-median, p-center, MCLP, LSCP)")
+
+
 @lru_cache(maxsize=1)
 def _available() -> tuple[str, ...]:
-    import pulp
+    pulp = _pulp()
 
     return tuple(pulp.listSolvers(onlyAvailable=True))
 
@@ -37,7 +51,7 @@ def available_solver(name: str | None = None, time_limit: float | None = None) -
     -------
     pulp.LpSolver
     """
-    import pulp
+    pulp = _pulp()
 
     available = _available()
     if name is None:
@@ -277,6 +291,7 @@ def _run(spopt_model: Any, solver: Any, timer: _Timer, what: str) -> np.ndarray 
 def _mclp(cost: np.ndarray, w: np.ndarray, p: int, t: float, forced: np.ndarray | None,
           groups: Sequence[np.ndarray], existing: np.ndarray | None, integral: bool,
           solver: Any, timer: _Timer) -> np.ndarray | None:
+    _spopt()
     from spopt.locate import MCLP
 
     t0 = time.perf_counter()
@@ -337,6 +352,7 @@ def solve(model: str, cost: np.ndarray, weights: np.ndarray, *, k: int | None = 
     OptimisationError
         Bad parameters or an infeasible model (the message says why when it can).
     """
+    _spopt()
     from spopt.locate import PCenter, PMedian
 
     cost = np.asarray(cost, float)
@@ -457,6 +473,7 @@ def _drop_useless(sel: np.ndarray, forced: np.ndarray, cost: np.ndarray, w: np.n
 def _lscp(cost: np.ndarray, w: np.ndarray, t: float, share: float, forced: np.ndarray,
           forced_arr: np.ndarray | None, groups: Sequence[np.ndarray], existing: np.ndarray | None,
           integral: bool, solver: Any, timer: _Timer) -> np.ndarray:
+    _spopt()
     from spopt.locate import LSCP
 
     if not 0 < share <= 1:

@@ -73,7 +73,9 @@ def heuristic_tour(times: np.ndarray, nodes: Sequence[int], seed: int = 0) -> To
     seed : int
         Seed of the threshold-accepting moves.
     """
-    import networkx as nx
+    from ..lazy import require
+
+    nx = require("networkx", "optimise", "Mobile-service tours")
     from networkx.algorithms import approximation as approx
 
     trivial = _trivial(times, nodes)
@@ -97,9 +99,9 @@ def exact_tour(times: np.ndarray, nodes: Sequence[int], solver: Any = None) -> T
     node, and Miller-Tucker-Zemlin positions ``u`` that rule out subtours. Legs
     without a route are left out; if no tour remains the result is ``inf`` minutes.
     """
-    import pulp
+    from .solver import _pulp, available_solver
 
-    from .solver import available_solver
+    pulp = _pulp()
 
     trivial = _trivial(times, nodes)
     if trivial is not None:
@@ -109,8 +111,9 @@ def exact_tour(times: np.ndarray, nodes: Sequence[int], solver: Any = None) -> T
     arcs = [(a, b) for a in range(n) for b in range(n)
             if a != b and np.isfinite(times[nodes[a], nodes[b]])]
     prob = pulp.LpProblem("tour", pulp.LpMinimize)
-    x = {(a, b): pulp.LpVariable(f"x_{a}_{b}", cat="Binary") for a, b in arcs}
-    u = {a: pulp.LpVariable(f"u_{a}", lowBound=1, upBound=n - 1) for a in range(1, n)}
+    # variables made by the problem: PuLP >= 3.3.1's add_variable, the only way in PuLP 4
+    x = {(a, b): prob.add_variable(f"x_{a}_{b}", cat="Binary") for a, b in arcs}
+    u = {a: prob.add_variable(f"u_{a}", lowBound=1, upBound=n - 1) for a in range(1, n)}
     prob += pulp.lpSum(float(times[nodes[a], nodes[b]]) * v for (a, b), v in x.items())
     for a in range(n):
         prob += pulp.lpSum(x[a, b] for b in range(n) if (a, b) in x) == 1, f"out_{a}"

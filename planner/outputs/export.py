@@ -144,6 +144,9 @@ def read_geopackage_layer(path: str | Path, layer: str) -> pd.DataFrame:
 
 def write_geoparquet(gdf: gpd.GeoDataFrame, path: str | Path, provenance: dict[str, str]) -> Path:
     """GeoParquet (EPSG:3067 kept in its geo metadata) with provenance columns."""
+    from ..lazy import require
+
+    require("pyarrow.parquet", "parquet", "GeoParquet output")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with_provenance(gdf, provenance).to_parquet(path)

