@@ -769,10 +769,9 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
             cum = cumulative_chart(get_baseline(st.session_state["_key"]).access, need, eff.results.access,
                                    lang=lang)
             bars = change_bars(eff.service_area, need, "service_area", group, lang)
-            # Streamlit sizes a chart's frame by its own height argument, not by the chart's: the
-            # plot's height plus room for the title, axis and (below the lines) the legends
-            c1.altair_chart(cum, width="stretch", height=cum.height + 170)
-            c2.altair_chart(bars, width="stretch", height=bars.height + 90)
+            # static matplotlib figures (as in the handout and the HTML map), the title as alt text
+            c1.pyplot(cum, width="stretch", alt=t("chart.cumulative", lang))
+            c2.pyplot(bars, width="stretch", alt=t("chart.service_area", lang))
     if st.toggle(t("b.points_table", lang), key="b_points"):
         state = eff.applied.state if eff else {}
         munis = municipality_names(study.municipalities, lang)  # Swedish names in Swedish

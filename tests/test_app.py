@@ -675,3 +675,16 @@ def test_the_estimate_s_measured_error_is_never_called_unmeasured(at):
     captions = " ".join(c.value for c in at.caption)
     assert "Estimate error (p90, cross-validated)" in captions
     assert "Travel-time error: not measured" not in captions
+
+
+def test_builder_charts_are_the_static_matplotlib_figures(at):
+    """Issue 27: one plotting stack; the builder's charts are the matplotlib figures of the map
+    panel and the handout, shown as images with their titles as alt text."""
+    go(at, "builder")
+    at.multiselect(key="w_close").set_value(["kela_vantaa_tikkurila"]).run()
+    at.toggle(key="b_charts").set_value(True).run()
+    assert not at.exception, at.exception
+    imgs = at.get("image")  # st.pyplot: a PNG image element per figure
+    alts = [img.alt for i in imgs for img in i.proto.imgs]
+    assert alts == ["Residents reaching a point within … minutes", "By service area"], alts
+    assert all(img.url.endswith(".png") for i in imgs for img in i.proto.imgs)

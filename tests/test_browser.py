@@ -221,9 +221,10 @@ def test_planner_closes_a_point_and_downloads_the_map(page, tmp_path):
 
     # the charts, switched on under the figures: cumulative share and change by service area
     page.get_by_text("Charts: share within each travel time", exact=False).first.click()
-    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts = page.locator('[data-testid="stImage"] img[alt]')  # st.pyplot: an image with alt text
+    page.get_by_role("img", name="By service area").wait_for()
     charts.nth(1).wait_for()
-    charts.first.locator("canvas, svg").first.wait_for()
+    assert charts.first.get_attribute("alt").startswith("Residents reaching a point within")
     _wait_idle(page)
     charts.first.scroll_into_view_if_needed()
     page.wait_for_timeout(500)

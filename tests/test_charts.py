@@ -43,14 +43,28 @@ def test_cumulative_share_hand_worked():
     assert c.reset_index().groupby("group")["share"].apply(lambda s: s.is_monotonic_increasing).all()
 
 
+def _lines(fig) -> dict:
+    """label -> (x, y, colour, dashed) of every line of a chart figure."""
+    return {ln.get_label(): (list(ln.get_xdata()), list(ln.get_ydata()), ln.get_color(),
+                             ln.get_linestyle() != "-")
+            for ln in fig.axes[0].get_lines() if not ln.get_label().startswith("_")}
+
+
 def test_cumulative_chart_before_after_per_group():
     after = _access()
     after.loc[after["unit_id"] == "B", "time_min"] = 25.0
-    spec = cumulative_chart(_access(), "kela", after, lang="fi").to_dict()
-    values = next(iter(spec["datasets"].values()))
-    assert {v["when"] for v in values} == {"ennen", "jälkeen"}
-    assert {v["group"] for v in values} == {"Suomen- ja muunkieliset", "Ruotsinkieliset"}
-    assert spec["encoding"]["strokeDash"]["field"] == "when"
+    lines = _lines(cumulative_chart(_access(), "kela", after, lang="fi"))
+    fi, sv = "Suomen- ja muunkieliset", "Ruotsinkieliset"
+    assert set(lines) == {f"{g}, {w}" for g in (fi, sv) for w in ("ennen", "jälkeen")}
+    assert lines[f"{fi}, ennen"][3] and not lines[f"{fi}, jälkeen"][3]  # before dashed, after solid
+    # one colour a group
+    assert lines[f"{fi}, ennen"][2] == lines[f"{fi}, jälkeen"][2] != lines[f"{sv}, ennen"][2]
+    x, y = lines[f"{fi}, ennen"][:2]  # the hand-worked shares on a 1-minute grid up to 25 min
+    assert (y[x.index(15.0)], y[x.index(20.0)]) == (pytest.approx(150 / 200), pytest.approx(180 / 200))
+    x, y = lines[f"{fi}, jälkeen"][:2]  # B's 50 people now reach a point at 25 min, not 15
+    assert (y[x.index(15.0)], y[x.index(25.0)]) == (pytest.approx(100 / 200), pytest.approx(180 / 200))
+    assert list(_lines(cumulative_chart(_access(), "kela", lang="en"))) == [
+        "Finnish and other languages, now", "Swedish speakers, now"]
 
 
 def _area_table() -> pd.DataFrame:
@@ -63,11 +77,15 @@ def _area_table() -> pd.DataFrame:
 def test_change_bars_red_for_losses_blue_for_gains():
     t = change_by_area(_area_table(), "kela")
     assert list(t["area"])[:2] == ["North", '<b onmouseover="x">East</b>']  # largest loss first
-    spec = change_bars(_area_table(), "kela", "municipality").to_dict()
-    assert spec["encoding"]["color"]["scale"]["range"] == ["#2166ac", "#b2182b"]
-    values = next(iter(spec["datasets"].values()))
-    assert {v["area"]: v["sign"] for v in values}["North"] == "loss"
-    assert {v["area"]: v["sign"] for v in values}["South"] == "gain"
+    from matplotlib.colors import to_hex
+
+    ax = change_bars(_area_table(), "kela", "municipality").axes[0]
+    names = [x.get_text() for x in ax.get_yticklabels()]
+    colour = {n: to_hex(b.get_facecolor()) for n, b in zip(names, ax.patches, strict=True)}
+    width = {n: b.get_width() for n, b in zip(names, ax.patches, strict=True)}
+    assert names == list(t["area"])  # one bar an area, in the table's order (largest loss first)
+    assert colour["North"] == "#b2182b" and width["North"] == 4.0  # a loss: red
+    assert colour["South"] == "#2166ac" and width["South"] == -2.5  # a gain: blue
 
 
 def test_svg_is_static_offline_and_escaped():
@@ -91,8 +109,7 @@ def test_bundled_scenario_charts_in_the_map_panel(study, baseline, tmp_path):
     r = runs[0]
     charts = scenario_charts(study, baseline, r.results, r.comparison, "kela", "en")
     assert len(charts) == 3
-    bars = next(iter(charts[2].to_dict()["datasets"].values()))
-    assert len(bars) == study.units["municipality"].nunique()  # one bar per municipality
+    assert len(charts[2].axes[0].patches) == study.units["municipality"].nunique()  # a bar a municipality
     m = scenario_map(study, r.results, "kela", "fi", applied=r.applied, tiles=None)
     page = save_map(add_charts_panel(m, charts), tmp_path / "m.html").read_text(encoding="utf-8")
     assert page.count('<div class="planner-chart"') == 3
@@ -123,7 +140,8 @@ def test_map_command_panel_on_by_default_off_on_request(tmp_path):
 
 
 def test_chart_axes_write_numbers_as_the_interface_language_does():
-    """Issue 26: a Finnish or Swedish chart's axis reads 0,5 and 50 %, an English one 0.5 and 50%."""
+    """Issue 26: a Finnish or Swedish chart's axis and bar values read 0,5 and 50 %, an English
+    one 0.5 and 50%."""
     import re
 
     table = pd.DataFrame({"need": ["kela"] * 2, "group": ["all"] * 2, "area": ["A", "B"],
@@ -133,9 +151,11 @@ def test_chart_axes_write_numbers_as_the_interface_language_does():
     for lang in ("en", "fi", "sv"):
         svg = chart_svg(change_bars(table, "kela", lang=lang))
         labels[lang] = re.findall(r">([^<>]*\d[^<>]*)</text>", svg)
-    assert "0.4" in labels["en"] and "0,4" not in labels["en"]
+    assert "+1.5" in labels["en"] and "\u22120.7" in labels["en"] and "0.5" in labels["en"]
+    assert not [x for x in labels["en"] if re.search(r"\d,\d", x)]
     for lang in ("fi", "sv"):
         dots = [x for x in labels[lang] if re.search(r"\d\.\d", x)]
-        assert "0,4" in labels[lang] and not dots, labels[lang]
+        assert "+1,5" in labels[lang] and "\u22120,7" in labels[lang] and "0,5" in labels[lang], labels[lang]
+        assert not dots, labels[lang]
     cum = chart_svg(cumulative_chart(_access(), "kela", lang="fi"))
     assert re.search(r">40\u00a0%<", cum) and not re.search(r">40%<", cum)

@@ -1,32 +1,57 @@
-"""Charts with Altair (Vega-Lite, Streamlit's own charting): the cumulative share of residents
-by travel time, before and after a scenario per language group, and bars of the mean change
-per service area and municipality.
+"""Charts with matplotlib (the plotting stack of the handout too): the cumulative share of
+residents by travel time, before and after a scenario per language group, and bars of the mean
+change per service area and municipality.
 
-The chart functions return ``altair.Chart`` objects (the app shows them with
-``st.altair_chart``). For the offline HTML map, :func:`chart_svg` renders a chart to static
-SVG with vl-convert (Vega and Vega-Lite compiled into the Python package: no script, no
-network), and :func:`charts_panel` puts the SVGs in a collapsible side panel of a folium map.
-Text in the data (area names) is escaped by the SVG writer; titles by :func:`html_text`.
+The chart functions return ``matplotlib.figure.Figure`` objects (no pyplot state: safe in the
+app's threads; the app shows them with ``st.pyplot``). For the offline HTML map,
+:func:`chart_svg` renders a chart to static SVG (text kept as text, no script, no network), and
+:func:`charts_panel` puts the SVGs in a collapsible side panel of a folium map. Numbers on the
+axes and bars are written as the interface language writes them (planner.numbers). Text in the
+data (area names) is escaped by the SVG writer; titles by :func:`html_text`.
 """
 
 from __future__ import annotations
+
+import io
+import re
+import textwrap
 
 import numpy as np
 import pandas as pd
 
 from ..i18n import t
+from ..numbers import fmt_num, fmt_pct
 from .escape import html_element, html_text
-from .locale import vega_locale
 
 __all__ = ["cumulative_share", "cumulative_chart", "change_by_area", "change_bars", "chart_svg",
            "charts_panel", "scenario_charts", "add_charts_panel"]
 
 GAIN, LOSS = "#2166ac", "#b2182b"  # the map's change palette (ColorBrewer RdBu ends)
+GROUP_COLOURS = {"fi": "#0072B2", "sv": "#E69F00", "all": "#555555"}  # Okabe-Ito: colour-blind safe
+BEFORE_DASH, AFTER_DASH = (0, (5, 3)), "solid"  # before dashed, after (or now) solid
+MINUS = "\u2212"  # a typographic minus, as the handout's legend writes it
+_DPI = 100  # figure inches x 100 = the pixel sizes the callers give
 
 
 def _t(key: str, lang: str) -> str:
     """This module's interface text, from the translation table (keys ``chart.*``)."""
     return t(f"chart.{key}", lang)
+
+
+def _signed(v: float, lang: str, digits: int = 1) -> str:
+    """+1.5 / \u22120.7 in the language's decimal style."""
+    text = fmt_num(abs(v), lang, digits)
+    return ("+" if v > 0 else MINUS if v < 0 else "") + text
+
+
+def _tick(v: float, lang: str) -> str:
+    """An axis number without needless decimals (0,5 / 1 / \u22121,5 in Finnish)."""
+    from babel.numbers import format_decimal
+
+    from ..numbers import LOCALES
+
+    text = format_decimal(abs(float(v)), format="#,##0.##", locale=LOCALES.get(lang, LOCALES["en"]))
+    return (MINUS if v < 0 and text != "0" else "") + text
 
 
 def cumulative_share(access: pd.DataFrame, need: str, groups=("fi", "sv"), step: float = 1.0,
@@ -58,36 +83,40 @@ def cumulative_share(access: pd.DataFrame, need: str, groups=("fi", "sv"), step:
 
 def cumulative_chart(before: pd.DataFrame, need: str, after: pd.DataFrame | None = None,
                      groups=("fi", "sv"), lang: str = "en", width: int = 300, height: int = 190):
-    """Altair line chart of :func:`cumulative_share` before (dashed) and after (solid) a scenario,
-    one colour per language group (access tables of :class:`planner.study.Results`)."""
-    import altair as alt
+    """Step lines of :func:`cumulative_share` before (dashed) and after (solid) a scenario, one
+    colour per language group (access tables of :class:`planner.study.Results`); a matplotlib
+    ``Figure`` of about ``width`` x ``height`` pixels of plot plus its title, axes and legend.
+
+    Each line is labelled ``"<group>, <when>"`` (``when`` = before / after, or now without a
+    scenario); the y axis is the share 0-100 % written as the language writes percentages.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     top = max(float(np.nanmax(np.where(np.isfinite(x["time_min"]), x["time_min"], np.nan)))
               for x in ([before] if after is None else [before, after])
               if np.isfinite(x["time_min"]).any())
-    parts = [cumulative_share(before, need, groups, max_min=top).assign(
-        when=_t("before" if after is not None else "now", lang))]
-    if after is not None:
-        parts.append(cumulative_share(after, need, groups, max_min=top).assign(when=_t("after", lang)))
-    data = pd.concat(parts, ignore_index=True)
-    data["group"] = data["group"].map(lambda g: _t(g, lang))
-    when_order = [_t("before", lang), _t("after", lang)] if after is not None else [_t("now", lang)]
-    return alt.Chart(data, title=_t("cumulative", lang)).mark_line(interpolate="step-after").encode(
-        x=alt.X("minutes:Q", title=_t("minutes", lang)),
-        y=alt.Y("share:Q", title=_t("share", lang), axis=alt.Axis(format="%"),
-                scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("group:N", title=_t("group", lang),
-                        scale=alt.Scale(domain=[_t(g, lang) for g in ("fi", "sv", "all")],
-                                        range=["#0072B2", "#E69F00", "#555555"]),
-                        legend=alt.Legend(orient="bottom", direction="vertical")),
-        strokeDash=alt.StrokeDash("when:N", title=None, sort=when_order,
-                                  scale=alt.Scale(domain=when_order,
-                                                  range=[[5, 3], [1, 0]][-len(when_order):]),
-                                  legend=alt.Legend(orient="bottom") if after is not None else None),
-        tooltip=[alt.Tooltip("group:N", title=_t("group", lang)), "when:N",
-                 alt.Tooltip("minutes:Q", title=_t("minutes", lang)),
-                 alt.Tooltip("share:Q", format=".1%", title=_t("share", lang))],
-    ).properties(width=width, height=height).configure(locale=vega_locale(lang))  # 19,5 and 50 %
+    whens = [("before", before), ("after", after)] if after is not None else [("now", before)]
+    fig = Figure(figsize=((width + 80) / _DPI, (height + 150) / _DPI), dpi=_DPI, layout="constrained")
+    ax = fig.add_subplot()
+    for when, access in whens:
+        share = cumulative_share(access, need, groups, max_min=top)
+        for g in groups:
+            rows = share[share["group"] == g]
+            ax.step(rows["minutes"], rows["share"], where="post", color=GROUP_COLOURS[g], linewidth=1.6,
+                    linestyle=BEFORE_DASH if when == "before" else AFTER_DASH,
+                    label=f"{_t(g, lang)}, {_t(when, lang)}")
+    ax.set_ylim(0, 1)
+    ax.set_xlim(left=0)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_pct(v, lang, digits=0)))  # 50 %
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v, lang)))
+    ax.set_xlabel(_t("minutes", lang))
+    ax.set_ylabel(textwrap.fill(_t("share", lang), 28))
+    ax.set_title(textwrap.fill(_t("cumulative", lang), 36), fontsize=10, loc="left")  # all of it shown
+    ax.grid(alpha=0.3)
+    fig.legend(loc="outside lower center", ncol=1, fontsize=8, frameon=False, title=_t("group", lang),
+               title_fontsize=8)
+    return fig
 
 
 def change_by_area(table: pd.DataFrame, need: str, group: str = "all") -> pd.DataFrame:
@@ -101,28 +130,41 @@ def change_by_area(table: pd.DataFrame, need: str, group: str = "all") -> pd.Dat
 
 def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", group: str = "all",
                 lang: str = "en", width: int = 300):
-    """Altair bars of the mean change in minutes per area (``level`` 'service_area' or
-    'municipality'): red = residents lose time, blue = they gain."""
-    import altair as alt
+    """Bars of the mean change in minutes per area (``level`` 'service_area' or 'municipality'),
+    largest loss on top: red = residents lose time, blue = they gain; each bar carries its value
+    (+1,5 in Finnish). A matplotlib ``Figure``, one bar row per area."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
 
     data = change_by_area(table, need, group)
-    data["sign"] = np.where(data["mean_change_min_served_both"] > 0, "loss", "gain")
-    return alt.Chart(data, title=_t(level, lang)).mark_bar().encode(
-        x=alt.X("mean_change_min_served_both:Q", title=_t("change", lang)),
-        y=alt.Y("area:N", sort=None, title=None),
-        color=alt.Color("sign:N", scale=alt.Scale(domain=["gain", "loss"], range=[GAIN, LOSS]), legend=None),
-        tooltip=[alt.Tooltip("area:N", title=_t("area", lang)),
-                 alt.Tooltip("mean_change_min_served_both:Q", format="+.1f", title=_t("change", lang)),
-                 alt.Tooltip("population:Q", format=",")],
-    ).properties(width=width, height=max(60, 22 * len(data))).configure(  # room for every label
-        locale=vega_locale(lang))  # issue 26: decimal comma and grouping of the UI language
+    values = data["mean_change_min_served_both"].to_numpy(dtype=float)
+    colours = np.where(values > 0, LOSS, GAIN)
+    height = max(60, 22 * len(data))  # room for every label
+    fig = Figure(figsize=((width + 160) / _DPI, (height + 90) / _DPI), dpi=_DPI, layout="constrained")
+    ax = fig.add_subplot()
+    pos = np.arange(len(data))
+    bars = ax.barh(pos, np.nan_to_num(values), color=colours, height=0.7)
+    ax.set_yticks(pos, [str(a) for a in data["area"]], fontsize=8)  # names: text, escaped by the writer
+    ax.invert_yaxis()  # the largest loss first, at the top
+    ax.bar_label(bars, labels=[_signed(v, lang) if np.isfinite(v) else "\u2013" for v in values],
+                 padding=2, fontsize=7)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.margins(x=0.2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v, lang)))
+    ax.set_xlabel(_t("change", lang))
+    ax.set_title(textwrap.fill(_t(level, lang), 40), fontsize=10, loc="left")
+    return fig
 
 
-def chart_svg(chart) -> str:
-    """A chart as a static SVG string (vl-convert: no browser, no script, no network)."""
-    import vl_convert as vlc
+def chart_svg(fig) -> str:
+    """A chart (matplotlib ``Figure``) as a static SVG string: text kept as ``<text>`` (escaped,
+    searchable), no metadata block, no script, no network; the same bytes on every run."""
+    import matplotlib
 
-    svg = vlc.vegalite_to_svg(chart.to_dict())
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "uusimaa-planner"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", buf.getvalue(), flags=re.S)
     return svg[svg.index("<svg"):] if "<svg" in svg else svg
 
 

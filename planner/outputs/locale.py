@@ -18,7 +18,7 @@ from ..i18n import STRINGS, category_label, group_label, need_label, t
 from ..numbers import fmt_int, fmt_num
 
 __all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "eligibility_text", "municipality_names",
-           "display", "styled", "compare_table", "column_label", "error_text", "vega_locale"]
+           "display", "styled", "compare_table", "column_label", "error_text"]
 
 _MINUS = "\u2212"
 
@@ -222,14 +222,6 @@ def column_label(col: str, lang: str = "en") -> str:
         when = f", {t(_WHEN_KEYS[m[2]], lang)}" if m[2] else ""
         return t("colname.sv_minus_fi_pct_within", lang, n=m[1]) + when
     return col.replace("_", " ")
-
-
-def vega_locale(lang: str = "en") -> dict:
-    """The number locale of a Vega-Lite chart (``config.locale``) in ``lang``: 19,5 and 1 567 401."""
-    if lang in ("fi", "sv"):
-        return {"number": {"decimal": ",", "thousands": "\u00a0", "grouping": [3],
-                           "currency": ["", "\u00a0€"], "percent": "\u00a0%", "minus": _MINUS}}
-    return {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]}}
 
 
 _ERROR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
