@@ -95,6 +95,14 @@ def _check_options(need: str | None = None, group: str | None = None, demand: st
         one_of("--format", f, FORMATS)
     if formats is not None and not formats:
         _fail(ValueError(f"--format is empty: give one or more of {list(FORMATS)}"))
+    if "parquet" in (formats or ()):  # the [parquet] extra: said before anything is computed
+        from .errors import MissingExtraError
+        from .lazy import require
+
+        try:
+            require("pyarrow", "parquet", "GeoParquet output")
+        except MissingExtraError as exc:
+            _fail(exc)
     if grid is not None and demand not in ("grid", "helsinki_centre"):
         _fail(ValueError(f"--grid {grid} is only used with --demand grid (now --demand {demand}); "
                          "add --demand grid or drop --grid"))
@@ -302,7 +310,8 @@ def _base_options(scenarios, demand, mode) -> tuple[str, str]:
     return demand, mode
 
 
-FormatOpt = typer.Option("csv,xlsx,gpkg,parquet", "--format",
+# GeoParquet on request: it needs pyarrow, the [parquet] extra (the GeoPackage holds the same layers)
+FormatOpt = typer.Option("csv,xlsx,gpkg", "--format",
                          help="comma-separated output formats: csv, xlsx, gpkg, parquet")
 
 

@@ -85,7 +85,7 @@ def read_table(path: str | Path, layer: str | None = None) -> pd.DataFrame | gpd
             if suffix == ".parquet":
                 from .lazy import require
 
-                require("pyarrow.parquet", "parquet", "Parquet files")
+                require("pyarrow.parquet", "parquet", "Reading Parquet files")
                 df = gpd.read_parquet(path)
             else:
                 if layer is None and suffix in (".gpkg", ".zip"):

@@ -38,7 +38,7 @@ def floating_catchment(units: pd.DataFrame, points: pd.DataFrame, ttm: TravelTim
     """
     from .lazy import require
 
-    require("access", "fca", "Floating-catchment (2SFCA) scores")
+    require("access", "fca", "Scoring floating catchments (2SFCA)")
     from access import Access, weights
 
     cats = eligible_categories(need, "fi" if group == "all" else group)

@@ -17,8 +17,7 @@ DIST = "uusimaa-planner"
 
 # extra -> what it adds (pyproject.toml [project.optional-dependencies]; README "Set-up" lists the same)
 EXTRAS = {
-    "network": "road networks from OpenStreetMap (osmnx, pyrosm, networkx) and online geocoding "
-               "and register downloads (geopy, requests)",
+    "network": "road networks from OpenStreetMap (osmnx, pyrosm, networkx) and online geocoding (geopy)",
     "optimise": "location optimisation and mobile-service tours (spopt, PuLP, HiGHS, networkx)",
     "fca": "floating-catchment (2SFCA) scores where service points carry a capacity (access)",
     "parquet": "GeoParquet output and Parquet travel-time matrices (pyarrow)",
@@ -29,15 +28,15 @@ EXTRAS = {
 def require(module: str, extra: str, feature: str) -> ModuleType:
     """Import ``module`` or raise :class:`MissingExtraError` naming the pip extra that installs it.
 
-    ``feature`` says what needs it, in words ("road networks", "GeoParquet output").
+    ``feature`` says what needs it, in words ("Building road networks", "GeoParquet output").
 
     >>> require("json", "network", "a test").__name__
     'json'
-    >>> require("no_such_module_xyz", "network", "road networks")
+    >>> require("no_such_module_xyz", "network", "Building road networks")
     Traceback (most recent call last):
     ...
-    planner.errors.MissingExtraError: road networks need the optional package 'no_such_module_xyz', \
-which the core install leaves out: pip install 'uusimaa-planner[network]'
+    planner.errors.MissingExtraError: Building road networks needs the optional package \
+'no_such_module_xyz' (not in the core install): pip install 'uusimaa-planner[network]'
     """
     if extra not in EXTRAS:
         raise ValueError(f"unknown extra {extra!r}: expected one of {sorted(EXTRAS)}")
@@ -47,8 +46,8 @@ which the core install leaves out: pip install 'uusimaa-planner[network]'
         top = module.split(".")[0]
         if exc.name is not None and exc.name.split(".")[0] != top:
             raise  # the module is there but one of its own imports is broken: not ours to rename
-        raise MissingExtraError(f"{feature} need the optional package {top!r}, which the core install "
-                                f"leaves out: pip install '{DIST}[{extra}]'") from exc
+        raise MissingExtraError(f"{feature} needs the optional package {top!r} (not in the core "
+                                f"install): pip install '{DIST}[{extra}]'") from exc
 
 
 class LazyTables(Mapping[str, pd.DataFrame]):

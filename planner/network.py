@@ -560,7 +560,7 @@ def osm_way_filter(mode: str) -> str:
 
 def _osmnx():
     """osmnx, or a clear error naming the [network] extra (the core install has no osmnx)."""
-    return require("osmnx", "network", "Road networks from OpenStreetMap")
+    return require("osmnx", "network", "Building road networks from OpenStreetMap")
 
 
 def _check_mode(mode: str) -> tuple[str, str]:
@@ -918,7 +918,7 @@ def _fetch_one(label: str, poly: BaseGeometry, mode: str, settings: Settings, *,
                seams: BaseGeometry | None = None, store_label: str | None = None) -> Network:
     """Download, build and store the network of one polygon (EPSG:3067); see :func:`fetch_network`."""
     ox = _osmnx()
-    requests = require("requests", "network", "Downloads from Overpass")
+    import requests
     from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 
     url = (overpass_url or _DEFAULT_OVERPASS).rstrip("/")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -140,18 +144,24 @@ def test_python_floor_is_the_one_we_run_on():
 
 
 def test_license_field_and_setuptools_floor_agree():
+    """The code is MIT, the data CC BY 4.0, the vendored Leaflet scripts BSD: an SPDX expression
+    (setuptools >= 77, PEP 639) and every licence text in license-files."""
     pp = _pyproject()
-    assert pp["project"]["license"] == "MIT"  # an SPDX string: setuptools >= 77 (PEP 639)
+    assert pp["project"]["license"] == "MIT AND CC-BY-4.0 AND BSD-2-Clause AND BSD-3-Clause"
     build = dict(_req(r) for r in pp["build-system"]["requires"])
     assert _same_version(_lower_bound(build["setuptools"]), "77.0.3")
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
-    assert pp["project"]["license-files"] == ["LICENSE"]
+    assert "CC BY 4.0" in (ROOT / "LICENSE-data.md").read_text(encoding="utf-8")
+    files = pp["project"]["license-files"]
+    assert files == ["LICENSE", "LICENSE-data.md", "planner/assets/LICENSE-*.txt"]
+    assert len(list(ROOT.glob(files[2]))) == 3  # Leaflet, Leaflet.Sync, Leaflet.markercluster
+    assert all(u.startswith("https://") for u in pp["project"]["urls"].values())
 
 
 # ------------------------------------------------------------------ extras and imports
 
 TEST_TOOLS = {"pytest", "ruff", "igraph", "playwright", "nbclient", "nbformat", "ipykernel", "setuptools"}
-IMPORT_NAMES = {"yaml": "pyyaml", "streamlit_folium": "streamlit-folium", "vl_convert": "vl-convert-python"}
+IMPORT_NAMES = {"yaml": "pyyaml", "streamlit_folium": "streamlit-folium"}
 # declared, never imported by name: the engines pandas / geopandas / PuLP load themselves
 ENGINES = {"pyogrio": "geopandas file I/O", "pyarrow": "GeoParquet", "openpyxl": "Excel",
            "highspy": "HiGHS solver through PuLP"}
@@ -197,7 +207,7 @@ def test_every_import_is_declared_and_every_runtime_dependency_used():
         assert dist in declared, f"{mod} is imported ({sorted(where)}) but not declared in pyproject.toml"
     meta = _pyproject()["project"]
     runtime = {_req(r)[0] for r in meta["dependencies"]}
-    for e in ("network", "optimise", "app"):
+    for e in ("network", "optimise", "fca", "parquet", "app"):
         runtime |= {_req(r)[0] for r in meta["optional-dependencies"][e] if not r.startswith(meta["name"])}
     used = {IMPORT_NAMES.get(m, m).lower() for m in imports}
     unused = runtime - used - set(ENGINES)
@@ -205,16 +215,81 @@ def test_every_import_is_declared_and_every_runtime_dependency_used():
 
 
 def test_heavy_optional_imports_stay_inside_functions():
-    """`planner report` needs only the core: the CLI and the outputs import no extra at load time."""
-    import subprocess
-    import sys
-
-    code = ("import sys, planner.cli, planner.outputs.report, planner.outputs.maps, planner.appstate; "
+    """`planner report` needs only the core: the CLI and the outputs import no extra at load time
+    (pyarrow is left out of the list: pandas 3 loads it by itself where it is installed)."""
+    code = ("import sys, planner.cli, planner.outputs.report, planner.outputs.maps, planner.appstate, "
+            "planner.traveltime.network, planner.outputs.charts, planner.geocode; "
             "print(','.join(sorted(m for m in ('osmnx', 'pyrosm', 'spopt', 'pulp', 'streamlit', "
-            "'igraph', 'networkx', 'requests_cache') if m in sys.modules)))")
+            "'igraph', 'networkx', 'requests_cache', 'geopy', 'access', 'altair') "
+            "if m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=ROOT).stdout.strip()
     assert out == "", f"imported at load time: {out}"
+
+
+# what the core install leaves out: the extras' own packages (not what the core pulls anyway)
+EXTRA_ONLY = ("networkx", "osmnx", "pyrosm", "geopy", "spopt", "pulp", "highspy", "access",
+              "pyarrow", "streamlit", "streamlit_folium", "altair", "vl_convert")
+
+_BLOCK = """
+import importlib.abc, json, sys
+BLOCKED = set(json.loads(sys.argv[1]))
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ModuleNotFoundError(f"No module named {name!r} (blocked: not in the core)", name=name)
+sys.meta_path.insert(0, Block())
+from typer.testing import CliRunner
+from planner.cli import app
+out = []
+for args in json.loads(sys.argv[2]):
+    r = CliRunner().invoke(app, args)
+    tb = "".join(__import__("traceback").format_exception(r.exc_info[1])) if r.exc_info and \
+        not isinstance(r.exc_info[1], SystemExit) else ""
+    out.append({"args": args, "code": r.exit_code, "output": r.output + tb})
+print(json.dumps(out))
+"""
+
+
+def _core_cli(commands: list[list], tmp: Path, blocked=EXTRA_ONLY) -> list[dict]:
+    """Run ``planner <args>`` for each of ``commands`` in one fresh interpreter with every
+    extra-only package made unimportable; exit code and output of each."""
+    env = {**os.environ, "PLANNER_CACHE_DIR": str(tmp / "cache")}
+    r = subprocess.run([sys.executable, "-c", _BLOCK, json.dumps(list(blocked)),
+                        json.dumps([[str(a) for a in c] for c in commands])], cwd=tmp, env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def test_core_commands_run_without_any_extra(tmp_path):
+    """Issue 27: report, map, evaluate, report --network none and geocode --offline with none of
+    the extras' packages importable (the fast in-process twin of the clean-venv test below); a
+    command that needs an extra stops with one line naming it, before anything is written."""
+    scenario = ROOT / "geodata" / "scenarios" / "concentrate_kela_offices.yaml"
+    src = tmp_path / "addresses.csv"
+    src.write_text("name,address,postal_code,municipality\nOodi,Töölönlahdenkatu 4,00100,Helsinki\n",
+                   encoding="utf-8")
+    core = [["report", "--out", tmp_path / "r"],
+            ["report", "--network", "none", "--out", tmp_path / "n"],
+            ["map", scenario, "--no-tiles", "--out", tmp_path / "m.html"],
+            ["evaluate", scenario, "--out", tmp_path / "e"],
+            ["geocode", src, "--offline", "--out", tmp_path / "g.csv"]]
+    extras = [(["optimise", "--model", "pmedian", "--need", "kela", "--k", "3", "--out", tmp_path / "k.yaml"],
+               "optimise"),
+              (["evaluate", scenario, "--format", "parquet", "--out", tmp_path / "pq"], "parquet"),
+              (["report", "--demand", "helsinki_centre", "--mode", "walk", "--out", tmp_path / "h"],
+               "network"),
+              (["geocode", src, "--out", tmp_path / "g2.csv"], "network")]
+    runs = _core_cli(core + [c for c, _ in extras], tmp_path)
+    for r in runs[:len(core)]:
+        assert r["code"] == 0, (r["args"], r["output"][-3000:])
+    assert (tmp_path / "m.html").read_text(encoding="utf-8").count('<div class="planner-chart"') == 3
+    assert (tmp_path / "r" / "map.html").is_file() and (tmp_path / "e" / "results.gpkg").is_file()
+    for r, (_, extra) in zip(runs[len(core):], extras, strict=True):
+        assert r["code"] == 2 and "Traceback" not in r["output"], (r["args"], r["output"][-3000:])
+        assert f"pip install 'uusimaa-planner[{extra}]'" in r["output"], (r["args"], r["output"])
+    assert not {"k.yaml", "pq", "h", "g2.csv"} & {p.name for p in tmp_path.iterdir()}
 
 
 # ------------------------------------------------------------------ private APIs we depend on
@@ -370,78 +445,238 @@ def test_map_and_exports_carry_the_attribution_lines(study, baseline, tmp_path):
     assert sheet.loc[sheet["key"].str.startswith("attribution_"), "value"].tolist() == lines
 
 
-# ------------------------------------------------------------------ the wheel carries its data
+# ------------------------------------------------------------------ the wheel in clean venvs (issue 27)
 
-@pytest.mark.slow
-def test_wheel_installs_outside_the_repo_and_reports_on_its_embedded_data(tmp_path_factory):
-    """Build the wheel, install it into a fresh venv outside the repository, run `planner report`
-    and `planner evaluate` on the data inside the installed package.
+def _run(*cmd, cwd=None, env=None, ok=True) -> subprocess.CompletedProcess:
+    r = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True)
+    if ok:
+        assert r.returncode == 0, f"{cmd}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    return r
 
-    No test reaches the internet, so the fresh venv gets the planner from the wheel alone
-    (``--no-deps --no-index``) and its dependencies from this interpreter's site-packages
-    through a ``.pth`` line (a .pth line adds a folder without running that folder's own
-    .pth files, so the repository's editable install does not leak in).
-    """
-    import html
-    import os
-    import subprocess
-    import sys
-    import sysconfig
-    import zipfile
 
-    import pandas as pd
+def _clean_env(tmp: Path) -> dict[str, str]:
+    """This process's environment without anything that points Python or pip at the dev env."""
+    drop = ("PYTHONPATH", "PYTHONHOME", "PIP_REQUIRE_VIRTUALENV", "VIRTUAL_ENV", "PYTHONSTARTUP",
+            "PIP_TARGET", "PIP_PREFIX", "PIP_USER")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env["PLANNER_CACHE_DIR"] = str(tmp / "cache")
+    env["MPLCONFIGDIR"] = str(tmp / "mpl")
+    env["PYTHONNOUSERSITE"] = "1"  # no ~/.local site-packages either
+    return env
 
-    from planner.attribution import attribution_lines
 
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel built from an out-of-tree copy of the sources, as a fresh clone would have them."""
     tmp = tmp_path_factory.mktemp("wheel")
-    src = tmp / "src"  # an out-of-tree copy, as a fresh clone would have it
+    src = tmp / "src"
     src.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-data.md"):
         shutil.copy2(ROOT / name, src / name)
     shutil.copytree(ROOT / "planner", src / "planner", symlinks=True, ignore=ignore)
     shutil.copytree(ROOT / "geodata", src / "geodata", ignore=ignore)
-    drop = ("PYTHONPATH", "PYTHONHOME", "PIP_REQUIRE_VIRTUALENV")
-    env = {k: v for k, v in os.environ.items() if k not in drop}
-    env["PLANNER_CACHE_DIR"] = str(tmp / "cache")
+    _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
+         "-w", tmp / "dist", src, env=_clean_env(tmp))
+    return next((tmp / "dist").glob("uusimaa_planner-*.whl"))
 
-    def run(*cmd, cwd=tmp):
-        r = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True)
-        assert r.returncode == 0, f"{cmd}\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
-        return r.stdout
 
-    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-        "-w", tmp / "dist", src)
-    wheel = next((tmp / "dist").glob("uusimaa_planner-*.whl"))
+def test_wheel_carries_data_assets_and_every_licence(wheel):
+    import zipfile
+    from email.parser import Parser
+
     names = set(zipfile.ZipFile(wheel).namelist())
     shipped = {f"planner/geodata/{p.relative_to(ROOT / 'geodata').as_posix()}"
                for p in (ROOT / "geodata").rglob("*") if p.is_file()}
     assert shipped <= names, f"missing from the wheel: {sorted(shipped - names)[:5]}"
     assert {"planner/assets/leaflet.js", "planner/assets/LICENSE-leaflet.txt"} <= names
-    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    info = next(n for n in names if n.endswith(".dist-info/METADATA")).rsplit("/", 1)[0]
+    for lic in ("LICENSE", "LICENSE-data.md", "planner/assets/LICENSE-leaflet.txt",
+                "planner/assets/LICENSE-leaflet.sync.txt",
+                "planner/assets/LICENSE-leaflet.markercluster.txt"):
+        assert f"{info}/licenses/{lic}" in names, lic
+    meta = Parser().parsestr(zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode())
+    # code MIT, data CC BY 4.0, Leaflet BSD-2-Clause, Leaflet.Sync BSD-3-Clause (SPDX, PEP 639)
+    assert meta["License-Expression"] == "MIT AND CC-BY-4.0 AND BSD-2-Clause AND BSD-3-Clause"
+    classifiers = meta.get_all("Classifier")
+    pythons = sorted(c.rsplit(" ", 1)[1] for c in classifiers if re.fullmatch(r".*Python :: 3\.\d+", c))
+    assert pythons == SUPPORTED_PYTHONS, pythons
+    assert meta["Requires-Python"] == f">={SUPPORTED_PYTHONS[0]}"
+    assert meta.get_all("Project-URL") and all(", https://" in u for u in meta.get_all("Project-URL"))
 
-    venv = tmp / "venv"
-    run(sys.executable, "-m", "venv", "--without-pip", venv)
+
+def _index_reachable() -> bool:
+    """Whether pip can reach its package index (configured indexes, find-links, its cache)."""
+    r = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--dest",
+                        str(Path(os.environ.get("TMPDIR", "/tmp")) / "planner-index-probe"),
+                        "--only-binary=:all:", "typer"], capture_output=True, text=True, timeout=120)
+    return r.returncode == 0
+
+
+@pytest.fixture(scope="module")
+def index():
+    if not _index_reachable():
+        pytest.skip("pip reaches no package index here (offline): the clean-venv installs need one")
+
+
+SCENARIO = "planner/geodata/scenarios/concentrate_kela_offices.yaml"
+
+
+def _venv(tmp: Path, wheel: Path, extra: str | None,
+          python: str = sys.executable) -> tuple[Path, Path, float]:
+    """A venv of its own (no system site-packages, nothing borrowed) with the wheel and the
+    dependencies of ``extra`` from the index / pip's cache. Returns (bin folder, site-packages,
+    install seconds)."""
+    import time
+
+    venv = tmp / f"venv-{extra or 'core'}"
+    env = _clean_env(tmp)
+    _run(python, "-m", "venv", "--clear", venv, env=env)
     py = venv / "bin" / "python"
-    site = run(py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])").strip()
-    (Path(site) / "_shared_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    run(sys.executable, "-m", "pip", "--python", py, "install", "--no-deps", "--no-index", wheel)
+    t0 = time.perf_counter()
+    _run(py, "-m", "pip", "install", "--quiet", f"{wheel}[{extra}]" if extra else wheel, env=env, cwd=tmp)
+    seconds = time.perf_counter() - t0
+    probe = ("import json, site, sys, sysconfig; print(json.dumps({'prefix': sys.prefix, "
+             "'base': sys.base_prefix, 'path': sys.path, 'site': sysconfig.get_paths()['purelib'], "
+             "'system_site': site.ENABLE_USER_SITE}))")
+    info = json.loads(_run(py, "-c", probe, env=env, cwd=tmp).stdout)
+    site = Path(info["site"])
+    # truly isolated: sys.path holds the interpreter's standard library and this venv only, no
+    # .pth line leads anywhere else (the dev env's site-packages, the repository)
+    outside = [p for p in info["path"][1:] if p and not p.startswith((info["prefix"], info["base"]))]
+    assert not outside, f"the venv borrows {outside}"
+    assert not any(str(ROOT) in p or "site-packages" in p and not p.startswith(info["prefix"])
+                   for p in info["path"]), info["path"]
+    for pth in site.glob("*.pth"):
+        for line in pth.read_text().splitlines():
+            assert not line.startswith("/") or line.startswith(str(venv)), f"{pth.name} adds {line}"
+    return venv / "bin", site, seconds
 
-    where = run(py, "-c", "import planner.settings as s; print(s.__file__); print(s.GEODATA_DIR)").split()
-    assert where[0].startswith(site) and where[1] == str(Path(site) / "planner" / "geodata"), where
-    out = tmp / "out"
-    run(venv / "bin" / "planner", "report", "--out", out)
+
+def _installed(bin_: Path, env: dict) -> set[str]:
+    out = _run(bin_ / "python", "-m", "pip", "list", "--format=json", env=env).stdout
+    return {d["name"].lower() for d in json.loads(out)}
+
+
+INSTALL_SECONDS: dict[str, float] = {}
+
+
+@pytest.mark.slow
+@pytest.mark.index
+def test_core_install_runs_report_map_evaluate_and_names_the_extras(wheel, index, tmp_path):
+    """`pip install uusimaa-planner` (no extras) in a clean venv: report, map, evaluate, report
+    --network none and geocode --offline run on the embedded data; a feature of an extra
+    stops with one line naming the extra to install."""
+    import html
+
+    import pandas as pd
+
+    from planner.attribution import attribution_lines
+
+    bin_, site, INSTALL_SECONDS["core"] = _venv(tmp_path, wheel, None)
+    env = _clean_env(tmp_path)
+    have = _installed(bin_, env)
+    for extra_only in ("networkx", "osmnx", "pyrosm", "geopy", "spopt", "pulp", "access", "pyarrow",
+                       "streamlit", "altair", "vl-convert-python"):
+        assert extra_only not in have, f"the core install pulls {extra_only}"
+    where = _run(bin_ / "python", "-c", "import planner.settings as s; print(s.__file__); "
+                 "print(s.GEODATA_DIR)", env=env, cwd=tmp_path).stdout.split()
+    assert where[0].startswith(str(site)) and where[1] == str(site / "planner" / "geodata"), where
+    planner = bin_ / "planner"
+    out = tmp_path / "out"
+    _run(planner, "report", "--out", out, env=env, cwd=tmp_path)
     page = (out / "map.html").read_text(encoding="utf-8")
     meta = pd.read_csv(out / "metadata.csv")
     prov = dict(zip(meta["key"], meta["value"].astype(str), strict=True))
     lines = attribution_lines(prov)
     assert lines and all(html.escape(x) in page for x in lines)
-    assert "Redistribution and use in source and binary forms" in page
-    assert meta.loc[meta["key"].str.startswith("attribution_"), "value"].tolist() == lines
-    scenario = Path(site) / "planner" / "geodata" / "scenarios" / "concentrate_kela_offices.yaml"
-    run(venv / "bin" / "planner", "evaluate", scenario, "--out", tmp / "eval", "--format", "xlsx")
-    sheet = pd.read_excel(tmp / "eval" / "results.xlsx", sheet_name="metadata")
+    assert "Redistribution and use in source and binary forms" in page  # Leaflet's licence travels
+    assert prov["model"] == "straight-line estimate"
+    _run(planner, "report", "--network", "none", "--out", tmp_path / "none", env=env, cwd=tmp_path)
+    scenario = site / SCENARIO
+    _run(planner, "map", scenario, "--out", tmp_path / "m.html", "--no-tiles", env=env, cwd=tmp_path)
+    m = (tmp_path / "m.html").read_text(encoding="utf-8")
+    assert m.count('<div class="planner-chart"') == 3  # the charts: matplotlib, the core stack
+    _run(planner, "evaluate", scenario, "--out", tmp_path / "eval", env=env, cwd=tmp_path)
+    sheet = pd.read_excel(tmp_path / "eval" / "results.xlsx", sheet_name="metadata")
     assert sheet.loc[sheet["key"].str.startswith("attribution_"), "value"].tolist() == lines
+    assert (tmp_path / "eval" / "results.gpkg").is_file()
+    src = tmp_path / "addresses.csv"
+    src.write_text("name,address,postal_code,municipality\nOodi,Töölönlahdenkatu 4,00100,Helsinki\n",
+                   encoding="utf-8")
+    _run(planner, "geocode", src, "--out", tmp_path / "located.csv", "--offline", env=env, cwd=tmp_path)
+    assert pd.read_csv(tmp_path / "located.csv")["location_precision"].tolist() == ["postal_area"]
+    # what needs an extra says which, in one line, before anything is written
+    for cmd, extra in ((["optimise", "--model", "pmedian", "--need", "kela", "--k", "3", "--out",
+                         tmp_path / "k.yaml"], "optimise"),
+                       (["evaluate", scenario, "--out", tmp_path / "pq", "--format", "parquet"], "parquet"),
+                       (["report", "--demand", "helsinki_centre", "--mode", "walk", "--out", tmp_path / "hc"],
+                        "network"),
+                       (["geocode", src, "--out", tmp_path / "l2.csv"], "network")):
+        r = _run(planner, *cmd, env=env, cwd=tmp_path, ok=False)
+        assert r.returncode == 2 and "Traceback" not in r.stderr, (cmd, r.stderr[-2000:])
+        assert f"pip install 'uusimaa-planner[{extra}]'" in r.stderr, (cmd, r.stderr[-2000:])
+        assert not (tmp_path / "pq").exists() and not (tmp_path / "k.yaml").exists()
+
+
+def _extra_checks(tmp: Path) -> dict:
+    """Per extra: commands that need it, run in its venv (``{site}`` = the venv's site-packages)."""
+    return {
+        "optimise": [["planner", "optimise", "--model", "pmedian", "--need", "kela", "--k", "3",
+                      "--out", tmp / "k3.yaml"],
+                     ["planner", "optimise", "--model", "mobile", "--need", "social_walkin", "--group", "sv",
+                      "--stops", "2", "--max-route-min", "240", "--out", tmp / "mobile.yaml"]],
+        "network": [["planner", "report", "--demand", "helsinki_centre", "--mode", "walk",
+                     "--out", tmp / "hc"]],
+        "parquet": [["planner", "evaluate", "{site}/" + SCENARIO, "--out", tmp / "pq", "--format",
+                     "csv,parquet"],
+                    ["python", "-c", "import geopandas as g; "
+                     f"print(len(g.read_parquet(r'{tmp}/pq/demand_units.parquet')))"]],
+        "fca": [["python", "-c", "from planner.fca import floating_catchment; import access; print('ok')"]],
+        "app": [["python", "-c", "import streamlit, streamlit_folium, planner.appstate; print('ok')"]],
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.index
+@pytest.mark.parametrize("extra", ["optimise", "network", "parquet", "fca", "app"])
+def test_each_extra_installs_from_the_wheel_and_runs_what_it_adds(wheel, index, tmp_path, extra):
+    """`pip install uusimaa-planner[extra]` in a clean venv of its own runs the commands of the
+    extra. PLANNER_WHEEL_PYTHON picks another interpreter (e.g. python3.13) for these venvs."""
+    python = os.environ.get("PLANNER_WHEEL_PYTHON", sys.executable)
+    bin_, site, INSTALL_SECONDS[extra] = _venv(tmp_path, wheel, extra, python)
+    env = _clean_env(tmp_path)
+    for cmd in _extra_checks(tmp_path)[extra]:
+        cmd = [str(c).replace("{site}", str(site)) for c in cmd]
+        r = _run(bin_ / cmd[0], *cmd[1:], env=env, cwd=tmp_path)
+        assert "error" not in r.stderr.lower() or "Traceback" not in r.stderr, r.stderr
+    if extra == "optimise":
+        assert "pmedian" in (tmp_path / "k3.yaml").read_text(encoding="utf-8")
+        assert "mobile" in (tmp_path / "mobile.yaml").read_text(encoding="utf-8")
+        pulp = _run(bin_ / "python", "-c", "import pulp; print(pulp.__version__)", env=env).stdout
+        assert int(pulp.split(".")[0]) < 4  # spopt 0.7 still calls LpVariable(...), gone in PuLP 4
+    if extra == "network":
+        meta = (tmp_path / "hc" / "metadata.csv").read_text(encoding="utf-8")
+        assert "OpenStreetMap" in meta
+
+
+# the resolver check of CI: every dependency of every extra resolves to wheels for the floor and
+# the newest supported Python (where no such interpreter is installed, pip answers for it)
+SUPPORTED_PYTHONS = ["3.11", "3.12", "3.13"]
+
+
+@pytest.mark.index
+@pytest.mark.parametrize("python", [SUPPORTED_PYTHONS[0], SUPPORTED_PYTHONS[-1]])
+def test_dependencies_resolve_for_the_floor_and_the_newest_python(wheel, index, tmp_path, python):
+    report = tmp_path / "resolve.json"
+    _run(sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
+         "--python-version", python, "--only-binary=:all:", "--report", report, f"{wheel}[dev]",
+         env=_clean_env(tmp_path), cwd=tmp_path)
+    got = {i["metadata"]["name"].lower(): i["metadata"]["version"]
+           for i in json.loads(report.read_text())["install"]}
+    assert set(_extra_closure("dev")) <= set(got) | {"igraph"}, set(_extra_closure("dev")) - set(got)
+    assert int(got["pulp"].split(".")[0]) == 3, got["pulp"]  # PuLP 4 breaks spopt (LpVariable)
+    assert "altair" not in got or "streamlit" in got  # only Streamlit's own
 
 
 def test_cache_folder_from_platformdirs_with_the_env_override(monkeypatch, tmp_path):

@@ -18,7 +18,7 @@ def _pulp() -> Any:
     """PuLP, or a clear error naming the [optimise] extra (the core install has no solver)."""
     from ..lazy import require
 
-    return require("pulp", "optimise", "Location optimisation and mobile-service tours")
+    return require("pulp", "optimise", "Location optimisation")
 
 
 def _spopt() -> Any:

@@ -75,7 +75,7 @@ def heuristic_tour(times: np.ndarray, nodes: Sequence[int], seed: int = 0) -> To
     """
     from ..lazy import require
 
-    nx = require("networkx", "optimise", "Mobile-service tours")
+    nx = require("networkx", "optimise", "Planning mobile-service tours")
     from networkx.algorithms import approximation as approx
 
     trivial = _trivial(times, nodes)

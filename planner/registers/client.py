@@ -99,9 +99,7 @@ class RegisterClient:
     def session(self):
         """A requests session retrying GETs on connection errors and 429/5xx (urllib3 Retry)."""
         if self._session is None:
-            from ..lazy import require
-
-            requests = require("requests", "network", "Register downloads")
+            import requests
             from requests.adapters import HTTPAdapter
             from urllib3.util.retry import Retry
 
@@ -126,9 +124,7 @@ class RegisterClient:
                 raise RegisterError(f"GET {key}: not in the cache {self.cache_dir} (--offline); "
                                     "fetch once without --offline")
             return cached
-        from ..lazy import require
-
-        requests = require("requests", "network", "Register downloads")
+        import requests
 
         wait = self.min_interval_s - (time.monotonic() - self._last)
         if wait > 0:

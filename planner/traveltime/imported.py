@@ -171,7 +171,7 @@ def matrix_columns(path: str | Path) -> list[str]:
     elif path.suffix.lower() == ".parquet":
         from ..lazy import require
 
-        pq = require("pyarrow.parquet", "parquet", "Parquet files")
+        pq = require("pyarrow.parquet", "parquet", "Reading Parquet files")
         cols = pq.read_schema(path).names
     else:
         cols = pd.read_csv(path, nrows=0, sep=_sep(path), compression=None).columns
@@ -341,7 +341,7 @@ class ImportedMatrixModel:
             if self.path.suffix.lower() == ".parquet":
                 from ..lazy import require
 
-                require("pyarrow.parquet", "parquet", "Parquet files")
+                require("pyarrow.parquet", "parquet", "Reading Parquet files")
                 table = pd.read_parquet(self.path)
             else:
                 try:  # all as text: the minutes are parsed and checked here, not coerced
