@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-CONDA_NAMES = {"igraph": "python-igraph"}  # PyPI name -> conda-forge name
+CONDA_NAMES = {"igraph": "python-igraph", "playwright": "playwright-python"}  # PyPI -> conda-forge name
 
 
 def _req(spec: str) -> tuple[str, str]:
@@ -51,18 +51,36 @@ def _extra_closure(extra: str) -> set[str]:
     return names
 
 
-def test_environment_yml_in_sync_with_pyproject():
-    pip_deps = _declared()
-    env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    conda = dict(_req(d) for d in env["dependencies"] if isinstance(d, str))
-    for name, bound in pip_deps.items():
-        cname = CONDA_NAMES.get(name, name)
-        assert cname in conda, f"{name} is in pyproject.toml but not in environment.yml"
-        assert conda[cname] == bound, f"{name}: pyproject {bound!r} vs environment.yml {conda[cname]!r}"
-    extra = set(conda) - {CONDA_NAMES.get(n, n) for n in pip_deps} - {"python", "pip"}
-    assert not extra, f"environment.yml has packages pyproject.toml lacks: {extra}"
+def _conda(file: str) -> dict[str, str]:
+    env = yaml.safe_load((ROOT / file).read_text())
     py = _pyproject()["project"]["requires-python"]
-    assert f"python{py}" in env["dependencies"], f"environment.yml python differs from {py}"
+    assert f"python{py}" in env["dependencies"], f"{file}: python differs from {py}"
+    assert "conda-forge" in env["channels"]
+    return dict(_req(d) for d in env["dependencies"]
+                if isinstance(d, str) and _req(d)[0] not in ("python", "pip"))
+
+
+@pytest.mark.parametrize(("file", "extra"), [("environment.yml", "app"), ("environment-dev.yml", "dev")])
+def test_environment_yml_in_sync_with_pyproject(file, extra):
+    """Issue 27: environment.yml is the analysts' runtime (pip's .[app], what `make run` installs,
+    no test tools); environment-dev.yml the developers' (pip's .[dev]); conda-forge names."""
+    conda = _conda(file)
+    declared = _declared()
+    want = _extra_closure(extra)
+    for name in want:
+        cname = CONDA_NAMES.get(name, name)
+        assert cname in conda, f"{name} is in pyproject.toml .[{extra}] but not in {file}"
+        assert conda[cname] == declared[name], \
+            f"{name}: pyproject {declared[name]!r} vs {file} {conda[cname]!r}"
+    stray = set(conda) - {CONDA_NAMES.get(n, n) for n in want}
+    assert not stray, f"{file} has packages pyproject.toml .[{extra}] lacks: {stray}"
+    assert not set(CONDA_NAMES) & set(conda), "a PyPI name where conda-forge names it otherwise"
+
+
+def test_analysts_conda_env_has_no_developer_tools():
+    runtime = _conda("environment.yml")
+    assert not {"ruff", "mutmut", "playwright-python", "playwright", "pytest", "hypothesis"} & set(runtime)
+    assert {"playwright-python", "ruff", "mutmut", "pytest"} <= set(_conda("environment-dev.yml"))
 
 
 def test_readme_numbers_come_from_the_code(study, baseline):
