@@ -354,6 +354,28 @@ def test_pyrosm_apis_we_use_still_exist():
     assert hasattr(header, "osmosis_replication_timestamp")
 
 
+def test_geopy_public_apis_we_use_still_exist():
+    """planner/geocode.py asks Digitransit through geopy's public Pelias.geocode (no private
+    ``_call_geocoder``) and adds the subscription key to the headers geopy sends; geopy is capped
+    below 3 for that ``headers`` attribute (the local-server test in test_geocode.py proves the
+    header arrives)."""
+    import inspect
+
+    import geopy
+    from geopy.extra.rate_limiter import RateLimiter
+    from geopy.geocoders import Nominatim, Pelias
+
+    assert int(geopy.__version__.split(".")[0]) == 2
+    assert {"query", "exactly_one", "countries"} <= set(_params(Pelias.geocode))
+    assert {"domain", "scheme", "user_agent", "timeout"} <= set(_params(Pelias.__init__))
+    geo = Pelias(domain="127.0.0.1:9", scheme="http", user_agent="t")
+    assert geo.headers == {"User-Agent": "t"}  # the dict every request's headers start from
+    assert {"exactly_one", "addressdetails", "country_codes"} <= set(_params(Nominatim.geocode))
+    assert {"min_delay_seconds", "max_retries", "swallow_exceptions"} <= set(
+        inspect.signature(RateLimiter).parameters)
+    assert "_call_geocoder" not in (ROOT / "planner" / "geocode.py").read_text(encoding="utf-8")
+
+
 def test_spopt_model_internals_we_use_still_exist():
     """planner/optimise/solver.py adds constraints to spopt's PuLP problem through its attributes."""
     import numpy as np
