@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from planner.categories import CATEGORIES
-from planner.i18n import LANGS, STRINGS, category_label, group_label, need_label, t
+from planner.inputs.categories import CATEGORIES
+from planner.outputs.i18n import LANGS, STRINGS, category_label, group_label, need_label, t
 from planner.traveltime.estimate import ESTIMATE_MODES
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "app.py", ROOT / "planner" / "appstate.py",
+SOURCES = [*sorted((ROOT / "planner" / "app").glob("*.py")),
            *sorted((ROOT / "planner" / "outputs").glob("*.py"))]
 
 # identical in English and the other language on purpose (a loanword, a code, a symbol)
@@ -50,12 +50,13 @@ def _t_calls(path: Path) -> list[tuple[int, ast.expr]]:
 def test_every_static_key_exists(path):
     missing = [(line, arg.value) for line, arg in _t_calls(path)
                if isinstance(arg, ast.Constant) and arg.value not in STRINGS]
-    assert not missing, f"{path.name}: keys not in planner.i18n.STRINGS: {missing}"
+    assert not missing, f"{path.name}: keys not in planner.outputs.i18n.STRINGS: {missing}"
 
 
 def test_key_families_used_with_fstrings_are_complete():
     """``t(f"mode.{m}")`` and the like: every value the app can pass has its key."""
-    from planner.mobile import DAYS
+    from planner.analysis.mobile import DAYS
+    from planner.inputs.categories import NEED_CODES
     from planner.optimise import MODELS
 
     families = {
@@ -72,6 +73,7 @@ def test_key_families_used_with_fstrings_are_complete():
         "b.day_": DAYS, "b.mob_where_": ("centre", "click"),  # the builder's mobile-unit tab
         "b.pick_": ("close", "appointment", "reopen"), "b.picked_": ("open", "closed", "appointment"),
         "map.side_": ("left", "right"),  # the picked point's box; the side-by-side titles
+        "need.": NEED_CODES, "group.": ("fi", "sv", "all"),  # need_label(), group_label() in i18n.py
     }
     used = {ast.unparse(arg).split("{")[0].lstrip("f'\"")
             for path in SOURCES for _, arg in _t_calls(path) if isinstance(arg, ast.JoinedStr)}
@@ -104,7 +106,7 @@ def test_labels_of_needs_groups_and_categories_in_every_language():
 def test_app_shows_no_bare_english_label():
     """Widgets and headings of the app take their text from ``t()``, never a literal."""
     bare = []
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse((ROOT / "planner" / "app" / "main.py").read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SHOWN:
             texts = [node.args[0]] if node.args else []
             texts += [kw.value for kw in node.keywords if kw.arg in ("help", "placeholder", "label")]
@@ -112,7 +114,7 @@ def test_app_shows_no_bare_english_label():
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip() \
                         and arg.value not in TRILINGUAL:
                     bare.append((node.lineno, arg.value))
-    assert not bare, f"app.py shows literal text (use t()): {bare}"
+    assert not bare, f"the app shows literal text (use t()): {bare}"
 
 
 def test_the_output_modules_own_keys_exist():
@@ -187,9 +189,9 @@ def test_swedish_labels_use_swedish_municipality_names(study):
 def test_compare_tables_have_labels_codes_and_numbers_in_the_language(study, baseline):
     import re
 
+    from planner.analysis.scenario import load_scenario
     from planner.outputs.locale import compare_table
     from planner.outputs.report import run_scenarios
-    from planner.scenario import load_scenario
 
     path = ROOT / "geodata" / "scenarios" / "close_swedish_appointment_points.yaml"
     _, runs = run_scenarios(study, [load_scenario(path)], baseline)
