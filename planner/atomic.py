@@ -33,7 +33,7 @@ from pathlib import Path
 from .errors import OutputError
 
 __all__ = ["MANIFEST", "STALE_AFTER_S", "check_out_folder", "check_out_file", "atomic_folder", "atomic_file",
-           "clean_stale", "dir_mode", "file_mode"]
+           "write_atomic", "clean_stale", "dir_mode", "file_mode"]
 
 MANIFEST = ".planner-output"
 STALE_AFTER_S = 24 * 3600  # a leftover whose owner cannot be checked (another host) is this old: gone
@@ -203,7 +203,7 @@ def _mkdirs(folder: Path, what: str) -> None:
 
 
 @contextmanager
-def atomic_folder(out: str | Path) -> Iterator[Path]:
+def atomic_folder(out: str | Path, manifest: bool = True) -> Iterator[Path]:
     """Yield an empty staging folder next to ``out``; on success it becomes ``out``.
 
     Entered *before* the computation, it also proves early that ``out`` is writable.
@@ -211,6 +211,8 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
     one step, after the entries of the old folder that the planner did not write (its
     manifest says which it did) were carried into the new one; files of the planner's
     previous run that this run did not write are thus gone, other files stay.
+    ``manifest=False``: a folder of data (a stored matrix), written once and never updated, holds
+    only what the caller wrote.
     """
     out = check_out_folder(out)
     _mkdirs(out.parent, "the parent folder of")
@@ -223,7 +225,8 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
     try:
         yield stage
         names = sorted(p.name for p in stage.iterdir())
-        (stage / MANIFEST).write_text("\n".join(names) + "\n", encoding="utf-8")
+        if manifest:
+            (stage / MANIFEST).write_text("\n".join(names) + "\n", encoding="utf-8")
         if not out.exists():
             os.rename(stage, out)
             return
@@ -243,6 +246,14 @@ def atomic_folder(out: str | Path) -> Iterator[Path]:
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
+
+
+def write_atomic(path: str | Path, data: bytes | str, option: str = "--out") -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` through :func:`atomic_file`: a reader sees the
+    old file or the whole new one, never a part. Returns ``path``."""
+    with atomic_file(path, option) as tmp:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
 
 
 @contextmanager

@@ -153,3 +153,21 @@ def test_planner_app_serves_the_packaged_app(tmp_path):
 
     assert SCRIPT.is_file() and SCRIPT.is_relative_to(ROOT / "planner")
     assert "--client.toolbarMode" in streamlit_command("127.0.0.1", port)
+
+
+def test_one_atomic_writer():
+    """Files are written atomically in one place (planner/atomic.py: atomic_file, atomic_folder,
+    write_atomic); no module keeps its own temp-file-and-rename copy (issue 27 found four)."""
+    import re
+
+    own = re.compile(r"mkstemp|mkdtemp|os\.replace\(|os\.rename\(|\.replace\(path\)|NamedTemporaryFile")
+    allowed = {("app/state.py", "os.replace(path, target)")}  # moves a stored upload: no write
+    found = []
+    for path in (ROOT / "planner").rglob("*.py"):
+        rel = path.relative_to(ROOT / "planner").as_posix()
+        if rel == "atomic.py":
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if own.search(line) and (rel, line.strip()) not in allowed:
+                found.append(f"{rel}: {line.strip()}")
+    assert found == []

@@ -9,9 +9,7 @@ read back from the file.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -40,21 +38,9 @@ def save_scenario(name: str, text: str, folder: Path | None = None) -> Path:
     returns the path."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ValueError(f"a scenario of {len(text):,} characters is too large to save")
-    folder = folder or scenario_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / _file_name(name)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".save-", suffix=".tmp")
-    try:
-        from ..atomic import file_mode
+    from ..atomic import write_atomic
 
-        os.fchmod(fd, file_mode())  # the user's umask, not mkstemp's 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic((folder or scenario_dir()) / _file_name(name), text, "the saved scenario")
 
 
 def saved_scenarios(folder: Path | None = None) -> dict[str, str]:

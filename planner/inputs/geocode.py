@@ -90,11 +90,10 @@ class Geocoder:
             return json.loads(path.read_text(encoding="utf-8"))["answer"]
         answer = self.ask(query)
         self.requests += 1
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"query": query, "answer": answer}, ensure_ascii=False),
-                       encoding="utf-8")
-        tmp.replace(path)
+        from ..atomic import write_atomic
+
+        write_atomic(path, json.dumps({"query": query, "answer": answer}, ensure_ascii=False),
+                     "the geocoding cache")
         return answer
 
 

@@ -16,15 +16,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
-import shutil
-import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
 
-from ..atomic import dir_mode, file_mode
 from ..errors import DataError
 
 __all__ = ["MAX_BYTES", "check_matrix_size", "matrix_dir", "save_matrix", "stored_matrices"]
@@ -70,14 +66,6 @@ def _stem(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:40] or "matrix"
 
 
-def _replace(tmp: Path, final: Path) -> Path:
-    if final.exists():  # the same bytes were stored before
-        shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
-        return final
-    os.replace(tmp, final)
-    return final
-
-
 def save_matrix(data: bytes, name: str, folder: Path | None = None) -> Path:
     """Store an uploaded matrix; returns the path an :class:`ImportedMatrixModel` reads
     (a file for a long table, a folder for a Travel Time Matrix).
@@ -119,20 +107,19 @@ def save_matrix(data: bytes, name: str, folder: Path | None = None) -> Path:
         return _write_table(_read_member(zf, member, name),
                             folder / f"{_stem(name)}-{digest}{Path(member.filename).suffix.lower()}")
     final = folder / f"{_stem(name)}-{digest}"
-    tmp = Path(tempfile.mkdtemp(dir=folder, prefix=".upload-"))
-    try:
-        os.chmod(tmp, dir_mode())  # the user's umask, not mkdtemp's 0700
+    if final.exists():  # the same bytes were stored before (the name carries their hash)
+        return final
+    from ..atomic import atomic_folder
+
+    with atomic_folder(final, manifest=False) as stage:
         seen = set()
         for m in use:
             base = Path(m.filename).name  # the member's own path is never used
             if base in seen:
                 raise DataError(f"the ZIP holds {base} twice", file=name)
             seen.add(base)
-            (tmp / base).write_bytes(_read_member(zf, m, name))
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return _replace(tmp, final)
+            (stage / base).write_bytes(_read_member(zf, m, name))
+    return final
 
 
 def _read_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> bytes:
@@ -147,11 +134,9 @@ def _read_member(zf: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> byt
 
 
 def _write_table(data: bytes, final: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=final.parent, prefix=".upload-", suffix=final.suffix)
-    os.fchmod(fd, file_mode())  # the user's umask, not mkstemp's 0600
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    return _replace(Path(tmp), final)
+    from ..atomic import write_atomic
+
+    return final if final.exists() else write_atomic(final, data, "the stored matrix")
 
 
 def stored_matrices(folder: Path | None = None) -> dict[str, Path]:

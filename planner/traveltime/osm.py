@@ -32,7 +32,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 import socket
 import time
@@ -332,14 +331,13 @@ def save_network(network: Network, path: str | Path) -> Path:
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from ..atomic import atomic_file
+
     meta = {"format": STORE_FORMAT, "format_version": STORE_VERSION, **network.meta,
             "n_nodes": network.n_nodes, "n_edges": network.n_edges}
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
+    with atomic_file(path, "the network file") as tmp, open(tmp, "wb") as fh:
         np.savez(fh, **{k: getattr(network, k) for k in _ARRAYS},
                  meta=np.array(json.dumps(meta, ensure_ascii=False)))
-    os.replace(tmp, path)
     return path
 
 

@@ -89,12 +89,11 @@ class RegisterClient:
                                 "fetch again without --offline") from None
 
     def _store(self, answer: Answer) -> None:
-        path = self._path(answer.url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"url": answer.url, "fetched_at": answer.fetched_at, "data": answer.data},
-                                  ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        from ...atomic import write_atomic
+
+        write_atomic(self._path(answer.url), json.dumps(
+            {"url": answer.url, "fetched_at": answer.fetched_at, "data": answer.data}, ensure_ascii=False),
+            "the register cache")
 
     def session(self):
         """A requests session retrying GETs on connection errors and 429/5xx (urllib3 Retry)."""
