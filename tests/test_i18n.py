@@ -219,3 +219,63 @@ def test_an_unknown_point_id_is_explained_in_the_language():
     assert error_text(exc, "fi") == ("tiedosto <upload>, rivi 1, kenttä 'close': "
                                      "tuntematon pisteen tunnus 'kela_nowhere'")
     assert error_text(exc, "en") == str(exc)
+
+
+# --- issue 27: the strings live in gettext catalogues a translator's tool opens --------------
+
+def _po(lang: str):
+    from babel.messages.pofile import read_po
+
+    from planner.outputs.i18n import DOMAIN, TRANSLATIONS
+
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def test_every_message_of_the_template_is_translated_in_each_catalogue():
+    """Each key of planner.pot has a non-empty msgstr in fi and sv (or is listed, with the reason,
+    in SAME_AS_ENGLISH), with the same {placeholders}; no catalogue has a key the template lacks."""
+    from babel.messages.pofile import read_po
+
+    from planner.outputs.i18n import DOMAIN, TRANSLATIONS
+
+    with (TRANSLATIONS / f"{DOMAIN}.pot").open("rb") as f:
+        template = {m.context: m.id for m in read_po(f) if m.id}
+    assert len(template) == len(STRINGS) > 400
+    for lang in ("fi", "sv"):
+        cat = {m.context: m for m in _po(lang) if m.id}
+        assert set(cat) == set(template), lang
+        for key, english in template.items():
+            msg = cat[key]
+            assert msg.id == english, (lang, key)  # translated from the current English
+            assert msg.string.strip() or (key, lang) in SAME_AS_ENGLISH, f"untranslated: {lang} {key}"
+            fields = [sorted(part.split("}")[0] for part in x.split("{")[1:]) for x in (english, msg.string)]
+            assert fields[0] == fields[1] or not msg.string, (lang, key)
+
+
+def test_the_interface_reads_the_catalogues(tmp_path, monkeypatch):
+    """t() takes its text from the catalogue (a compiled .mo where the package ships one): a
+    changed msgstr shows, an emptied one falls back to English."""
+    import importlib
+    import shutil
+
+    from babel.messages.mofile import write_mo
+
+    import planner.outputs.i18n as i18n
+
+    copy = tmp_path / "translations"
+    shutil.copytree(i18n.TRANSLATIONS, copy)
+    cat = _po("fi")
+    cat.get("Compare", context="nav.compare").string = "Vertaa tästä"
+    cat.get("Kela office", context="need.kela").string = ""
+    with (copy / "fi" / "LC_MESSAGES" / "planner.mo").open("wb") as f:
+        write_mo(f, cat)
+    monkeypatch.setattr(i18n, "TRANSLATIONS", copy)
+    try:
+        table = i18n._strings()
+        assert table["nav.compare"][1] == "Vertaa tästä"
+        assert table["need.kela"][1] == "Kela office"
+        assert table["nav.compare"][2] == STRINGS["nav.compare"][2]  # sv read from its .po
+    finally:
+        monkeypatch.undo()
+        importlib.reload(i18n)
