@@ -84,7 +84,7 @@ def test_analysts_conda_env_has_no_developer_tools():
 
 
 def test_readme_numbers_come_from_the_code(study, baseline):
-    from planner.readme import numbers_markdown
+    from planner.outputs.readme import numbers_markdown
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- numbers:start -->\n(.*?)\n<!-- numbers:end -->", text, re.S)
@@ -235,8 +235,9 @@ def test_every_import_is_declared_and_every_runtime_dependency_used():
 def test_heavy_optional_imports_stay_inside_functions():
     """`planner report` needs only the core: the CLI and the outputs import no extra at load time
     (pyarrow is left out of the list: pandas 3 loads it by itself where it is installed)."""
-    code = ("import sys, planner.cli, planner.outputs.report, planner.outputs.maps, planner.appstate, "
-            "planner.traveltime.network, planner.outputs.charts, planner.geocode; "
+    code = ("import sys, planner.cli.main, planner.outputs.report, planner.outputs.maps, planner.app.state, "
+            "planner.traveltime.network, planner.traveltime.osm, planner.outputs.charts, "
+            "planner.inputs.geocode; "
             "print(','.join(sorted(m for m in ('osmnx', 'pyrosm', 'spopt', 'pulp', 'streamlit', "
             "'igraph', 'networkx', 'requests_cache', 'geopy', 'access', 'altair') "
             "if m in sys.modules)))")
@@ -258,7 +259,7 @@ class Block(importlib.abc.MetaPathFinder):
             raise ModuleNotFoundError(f"No module named {name!r} (blocked: not in the core)", name=name)
 sys.meta_path.insert(0, Block())
 from typer.testing import CliRunner
-from planner.cli import app
+from planner.cli.main import app
 out = []
 for args in json.loads(sys.argv[2]):
     r = CliRunner().invoke(app, args)
@@ -319,7 +320,7 @@ def _params(f) -> list[str]:
 
 
 def test_private_osmnx_apis_we_use_still_exist():
-    """planner/network.py calls osmnx internals; a new osmnx that moves them fails here, loudly."""
+    """planner/traveltime/osm.py calls osmnx internals; a new osmnx that moves them fails here, loudly."""
     import osmnx as ox
     from osmnx import _errors, _osm_xml, _overpass
     from osmnx.graph import _create_graph
@@ -341,7 +342,7 @@ def test_private_osmnx_apis_we_use_still_exist():
 
 
 def test_pyrosm_apis_we_use_still_exist():
-    """planner/network.py reads the PBF header through pyrosm's compiled module and asks for progress."""
+    """planner/traveltime/osm.py reads the PBF header through pyrosm's compiled module, asks for progress."""
     import inspect
 
     import pyrosm
@@ -406,7 +407,7 @@ def test_grouped_quantiles_match_numpy_inverted_cdf():
     import numpy as np
     import pandas as pd
 
-    from planner.accessibility import group_stats, weighted_quantile
+    from planner.analysis.accessibility import group_stats, weighted_quantile
 
     rng = np.random.default_rng(15)
     n = 3000
@@ -433,7 +434,7 @@ def test_grouped_quantiles_match_numpy_inverted_cdf():
 # ------------------------------------------------------------------ attribution
 
 def test_sources_list_covers_every_shipped_file():
-    from planner.attribution import sources, sources_for_file
+    from planner.outputs.attribution import sources, sources_for_file
 
     geodata = ROOT / "geodata"
     for path in sorted(p for p in geodata.rglob("*") if p.is_file()):
@@ -446,7 +447,7 @@ def test_sources_list_covers_every_shipped_file():
 
 
 def test_attribution_lines_follow_the_data_used(study, baseline):
-    from planner.attribution import attribution_lines
+    from planner.outputs.attribution import attribution_lines
 
     lines = attribution_lines(baseline.provenance)  # postal areas, straight-line model
     text = "\n".join(lines)
@@ -465,7 +466,7 @@ def test_map_and_exports_carry_the_attribution_lines(study, baseline, tmp_path):
 
     import pandas as pd
 
-    from planner.attribution import attribution_lines
+    from planner.outputs.attribution import attribution_lines
     from planner.outputs.export import write_csv, write_excel
     from planner.outputs.maps import save_map, scenario_map
 
@@ -512,7 +513,7 @@ def wheel(tmp_path_factory) -> Path:
     src = tmp / "src"
     src.mkdir()
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-data.md"):
+    for name in ("pyproject.toml", "setup.py", "README.md", "LICENSE", "LICENSE-data.md"):
         shutil.copy2(ROOT / name, src / name)
     shutil.copytree(ROOT / "planner", src / "planner", symlinks=True, ignore=ignore)
     shutil.copytree(ROOT / "geodata", src / "geodata", ignore=ignore)
@@ -615,7 +616,7 @@ def test_core_install_runs_report_map_evaluate_and_names_the_extras(wheel, index
 
     import pandas as pd
 
-    from planner.attribution import attribution_lines
+    from planner.outputs.attribution import attribution_lines
 
     bin_, site, INSTALL_SECONDS["core"] = _venv(tmp_path, wheel, None)
     env = _clean_env(tmp_path)
@@ -667,10 +668,11 @@ def _extra_checks(tmp: Path) -> dict:
                       "--stops", "2", "--max-route-min", "240", "--out", tmp / "mobile.yaml"]],
         "network": [["planner", "report", "--demand", "helsinki_centre", "--mode", "walk",
                      "--out", tmp / "hc"]],
-        "fca,parquet": [["python", "-c", "from planner.fca import floating_catchment; import access"],
+        "fca,parquet": [["python", "-c", "import access, planner.analysis.fca"],
                         ["planner", "evaluate", "{site}/" + SCENARIO, "--out", tmp / "pq", "--format",
                          "csv,parquet"]],
-        "app": [["python", "-c", "import streamlit, streamlit_folium, planner.appstate; print('ok')"]],
+        "app": [["planner", "app", "--help"],
+                ["python", "-c", "import streamlit, streamlit_folium, planner.app.main"]],
     }
 
 

@@ -16,10 +16,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..accessibility import with_provenance
-from ..attribution import attribution_lines
+from ..analysis.accessibility import with_provenance
 from ..errors import OutputError
-from .escape import neutralise_cells
+from ..escape import neutralise_cells
+from .attribution import attribution_lines
 
 __all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_geopackage",
            "write_geoparquet", "read_geopackage_layer"]

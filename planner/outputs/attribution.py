@@ -1,0 +1,77 @@
+"""Credit lines for the data an output used, generated from ``geodata/sources.toml``.
+
+Every map, export and brief carries the attribution lines of the data behind it (the
+CC BY 4.0 sources require it; OpenStreetMap's ODbL too when a road network was used).
+The one list of sources is ``geodata/sources.toml``; nothing here repeats its text.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from fnmatch import fnmatch
+from functools import lru_cache
+from pathlib import Path
+
+from ..settings import GEODATA_DIR
+
+__all__ = ["Source", "sources", "attribution_lines", "attribution_text", "sources_for_file"]
+
+
+class Source(dict):
+    """One ``[[source]]`` entry of ``sources.toml`` (keys: key, files, what, source,
+    licence, attribution, used_when)."""
+
+    def used_by(self, provenance: dict[str, str]) -> bool:
+        """Whether an output with this provenance record used the data."""
+        rule = str(self.get("used_when", "always")).strip()
+        if rule == "always":
+            return True
+        if rule == "never":
+            return False
+        key, sep, texts = rule.partition(" contains ")
+        if not sep:
+            raise ValueError(f"sources.toml, source {self.get('key')!r}: used_when {rule!r} is not "
+                             "'always', 'never' or '<provenance key> contains <text>|<text>'")
+        value = str(provenance.get(key.strip(), "")).lower()
+        return any(t.strip().lower() in value for t in texts.split("|") if t.strip())
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> tuple[Source, ...]:
+    with open(path, "rb") as f:
+        doc = tomllib.load(f)
+    return tuple(Source(s) for s in doc.get("source", []))
+
+
+def sources(geodata_dir: str | Path = GEODATA_DIR) -> tuple[Source, ...]:
+    """Every source listed in ``<geodata_dir>/sources.toml``."""
+    return _load(Path(geodata_dir) / "sources.toml")
+
+
+def sources_for_file(relpath: str, geodata_dir: str | Path = GEODATA_DIR) -> list[Source]:
+    """The sources whose ``files`` patterns match ``relpath`` (relative to geodata/, '/'-separated)."""
+    return [s for s in sources(geodata_dir) if any(fnmatch(relpath, pat) for pat in s.get("files", []))]
+
+
+def attribution_lines(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_DIR) -> list[str]:
+    """The credit lines of the data an output with ``provenance`` used, in list order, once each.
+
+    ``provenance`` is a study's / result's provenance record (``demand_units``,
+    ``network_source``, ...). Data every study loads is always credited; the HSY grids
+    when the demand units are grid cells, OpenStreetMap when a road network was used.
+
+    >>> lines = attribution_lines({"demand_units": "postal areas", "network_source": "none"})
+    >>> any("OpenStreetMap" in x for x in lines), any("National Land Survey" in x for x in lines)
+    (False, True)
+    """
+    out: list[str] = []
+    for s in sources(geodata_dir):
+        line = str(s.get("attribution", "")).strip()
+        if line and line not in out and s.used_by(provenance):
+            out.append(line)
+    return out
+
+
+def attribution_text(provenance: dict[str, str], sep: str = "; ") -> str:
+    """:func:`attribution_lines` joined into one line."""
+    return sep.join(attribution_lines(provenance))
