@@ -356,7 +356,7 @@ def test_pyrosm_apis_we_use_still_exist():
 
 
 def test_geopy_public_apis_we_use_still_exist():
-    """planner/geocode.py asks Digitransit through geopy's public Pelias.geocode (no private
+    """planner/inputs/geocode.py asks Digitransit through geopy's public Pelias.geocode (no private
     ``_call_geocoder``) and adds the subscription key to the headers geopy sends; geopy is capped
     below 3 for that ``headers`` attribute (the local-server test in test_geocode.py proves the
     header arrives)."""
@@ -374,7 +374,7 @@ def test_geopy_public_apis_we_use_still_exist():
     assert {"exactly_one", "addressdetails", "country_codes"} <= set(_params(Nominatim.geocode))
     assert {"min_delay_seconds", "max_retries", "swallow_exceptions"} <= set(
         inspect.signature(RateLimiter).parameters)
-    assert "_call_geocoder" not in (ROOT / "planner" / "geocode.py").read_text(encoding="utf-8")
+    assert "_call_geocoder" not in (ROOT / "planner" / "inputs" / "geocode.py").read_text(encoding="utf-8")
 
 
 def test_spopt_model_internals_we_use_still_exist():
