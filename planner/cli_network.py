@@ -31,24 +31,37 @@ def _settings(cache_dir: Path | None):
     return dataclasses.replace(DEFAULT_SETTINGS, cache_dir=Path(cache_dir))
 
 
-def _progress(message: str) -> None:
-    typer.echo(f"  {message}", err=True)
+class _PartProgress:
+    """rich's progress bar over the parts of a split download (stderr): parts done of all, the
+    part just finished, time elapsed and rich's estimate of the time left. The step messages
+    print above the bar (through its console, so the bar is redrawn below them)."""
 
+    def __init__(self, console=None) -> None:
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
 
-class _PartBar:
-    """A text progress bar over the parts of a split download (stderr), with a time estimate."""
+        self.progress = Progress(TextColumn("parts"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[label]}"), TimeElapsedColumn(),
+                                 TextColumn("left"), TimeRemainingColumn(),
+                                 console=console or Console(stderr=True), transient=False)
+        self.task = None
 
-    def __init__(self, width: int = 24) -> None:
-        import time
+    def __enter__(self) -> _PartProgress:
+        self.progress.start()
+        return self
 
-        self.width, self.t0, self.clock = width, time.perf_counter(), time.perf_counter
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def message(self, text: str) -> None:
+        """One step of the download, as a plain line (no rich markup: area names are user text)."""
+        self.progress.console.print(f"  {text}", markup=False, highlight=False, soft_wrap=True)
 
     def __call__(self, done: int, total: int, label: str) -> None:
-        fill = round(self.width * done / total)
-        elapsed = self.clock() - self.t0
-        left = elapsed / done * (total - done)
-        typer.echo(f"[{'#' * fill}{'.' * (self.width - fill)}] {done}/{total} parts ({label} done), "
-                   f"{elapsed:.0f} s, about {left:.0f} s left", err=True)
+        if self.task is None:
+            self.task = self.progress.add_task("parts", total=total, label="")
+        self.progress.update(self.task, completed=done, total=total, label=f"({label} done)")
 
 
 def _fail(exc: Exception) -> None:
@@ -94,9 +107,10 @@ def fetch(
     from .network import fetch_network
 
     try:
-        net = fetch_network(area, mode, _settings(cache_dir), overpass_url=overpass_url,
-                            simplify=simplify, refresh=refresh, progress=_progress, split=split,
-                            on_part=_PartBar())
+        with _PartProgress() as bar:
+            net = fetch_network(area, mode, _settings(cache_dir), overpass_url=overpass_url,
+                                simplify=simplify, refresh=refresh, progress=bar.message, split=split,
+                                on_part=bar)
     except (PlannerError, ValueError) as exc:
         _fail(exc)
     _report(net, out)
@@ -119,7 +133,8 @@ def from_file(
 
     settings = _settings(cache_dir)
     try:
-        net = network_from_file(file, mode, area, settings, simplify=simplify, progress=_progress)
+        with _PartProgress() as bar:
+            net = network_from_file(file, mode, area, settings, simplify=simplify, progress=bar.message)
         stem = file.name.split(".")[0]
         path = network_cache_path(settings, f"file-{stem}", area or "all",
                                   net.mode + ("" if simplify else "-full"))
