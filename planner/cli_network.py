@@ -38,8 +38,14 @@ class _PartProgress:
 
     def __init__(self, console=None) -> None:
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.progress = Progress(TextColumn("parts"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("{task.fields[label]}"), TimeElapsedColumn(),

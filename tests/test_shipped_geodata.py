@@ -65,8 +65,8 @@ def test_build_script_repairs_a_bow_tie_and_copies_every_other_line(tmp_path):
 
 def test_a_users_invalid_postal_file_is_still_repaired_with_a_warning(tmp_path):
     gdf = gpd.read_file(POSTAL)
-    bow = gpd.GeoSeries.from_wkt(["POLYGON ((24.90 60.15, 24.95 60.20, 24.95 60.15, 24.90 60.20, 24.90 60.15))"],
-                                 crs=4326)
+    wkt = "POLYGON ((24.90 60.15, 24.95 60.20, 24.95 60.15, 24.90 60.20, 24.90 60.15))"  # a bow tie
+    bow = gpd.GeoSeries.from_wkt([wkt], crs=4326)
     gdf.loc[0, "geometry"] = bow.iloc[0]
     path = tmp_path / "users.geojson"
     gdf.to_file(path)

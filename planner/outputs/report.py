@@ -14,7 +14,7 @@ from ..comparison import compare_all
 from ..fca import fca_table
 from ..scenario import Applied, Scenario, evaluate, scenario_to_yaml
 from ..study import Results, Study, evaluate_points
-from .export import unit_times, write_csv, write_excel, write_geopackage, write_geoparquet
+from .export import unit_times, write_attribution, write_csv, write_excel, write_geopackage, write_geoparquet
 
 __all__ = ["Run", "run_scenarios", "write_bundle", "FORMATS", "scenario_overview"]
 
@@ -111,4 +111,5 @@ def write_bundle(study: Study, results: Results, out: str | Path, run: Run | Non
         path = out / "scenario.yaml"
         path.write_text(text, encoding="utf-8")
         files.append(path)
+    files.append(write_attribution(out, prov))  # credit, licence links, "modified": for every file here
     return files
