@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Literal
 
 import typer
 
@@ -17,7 +18,7 @@ network_app = typer.Typer(
 )
 
 AreaHelp = ("municipality code (e.g. 091) or name, service area (e.g. Länsi-Uusimaa) or 'uusimaa'")
-ModeOpt = typer.Option("walk", "--mode", help="walk or drive")
+ModeOpt = typer.Option("walk", "--mode", metavar="MODE", help="walk, drive")
 CacheOpt = typer.Option(None, "--cache-dir", help="cache folder (default: $PLANNER_CACHE_DIR or "
                         "~/.cache/uusimaa-planner)")
 OutOpt = typer.Option(None, "--out", help="also write the network to this .npz file")
@@ -92,7 +93,7 @@ def _report(network, out: Path | None) -> None:
 @network_app.command("fetch")
 def fetch(
     area: str = typer.Option(..., "--area", help=AreaHelp),
-    mode: str = ModeOpt,
+    mode: Literal["walk", "drive"] = ModeOpt,
     overpass_url: str | None = typer.Option(None, "--overpass-url",
                                             help="Overpass API base URL (default: osmnx's public server)"),
     out: Path | None = OutOpt,
@@ -127,7 +128,7 @@ def from_file(
     file: Path = typer.Argument(..., help="OpenStreetMap extract: .osm.pbf (read with pyrosm) or "
                                 ".osm XML (read with osmnx)"),
     area: str | None = typer.Option(None, "--area", help=AreaHelp + "; default: the whole file"),
-    mode: str = ModeOpt,
+    mode: Literal["walk", "drive"] = ModeOpt,
     out: Path | None = OutOpt,
     simplify: bool = typer.Option(True, "--simplify/--no-simplify",
                                   help="merge interstitial nodes"),

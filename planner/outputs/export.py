@@ -29,7 +29,14 @@ from ..errors import OutputError
 from .escape import neutralise_cells
 
 __all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_geopackage",
-           "write_geoparquet", "read_geopackage_layer", "write_attribution", "attribution_metadata"]
+           "write_geoparquet", "read_geopackage_layer", "write_attribution", "attribution_metadata",
+           "CSV_DIALECTS", "csv_options"]
+
+CSV_DIALECTS = ("default", "excel-fi")
+"""``default``: UTF-8, comma, decimal point, every digit of a float (for programs).
+``excel-fi``: what Excel with Finnish regional settings opens by a double click: UTF-8 with a
+byte-order mark (else ä/ö break), ``;`` between fields, decimal comma, floats to 10
+significant digits (no ``0.30000000000000004`` noise)."""
 
 
 def metadata_table(provenance: dict[str, str], extra: dict[str, str] | None = None) -> pd.DataFrame:
@@ -79,21 +86,32 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(df.drop(columns="geometry")) if "geometry" in df.columns else df
 
 
+def csv_options(dialect: str = "default") -> dict[str, str]:
+    """``DataFrame.to_csv`` keyword arguments of a CSV dialect (:data:`CSV_DIALECTS`)."""
+    # CRLF (RFC 4180): pandas then quotes a text cell holding a bare CR, which would
+    # otherwise split the row
+    if dialect == "default":
+        return {"encoding": "utf-8", "sep": ",", "decimal": ".", "lineterminator": "\r\n"}
+    if dialect == "excel-fi":
+        return {"encoding": "utf-8-sig", "sep": ";", "decimal": ",", "float_format": "%.10g",
+                "lineterminator": "\r\n"}
+    raise ValueError(f"unknown CSV dialect {dialect!r}: expected one of {list(CSV_DIALECTS)}")
+
+
 def write_csv(tables: dict[str, pd.DataFrame], out_dir: str | Path,
-              provenance: dict[str, str]) -> list[Path]:
-    """One CSV per table (UTF-8, provenance columns appended) plus ``metadata.csv``."""
+              provenance: dict[str, str], dialect: str = "default") -> list[Path]:
+    """One CSV per table (provenance columns appended) plus ``metadata.csv`` and the
+    ``ATTRIBUTION.md`` sidecar; ``dialect`` one of :data:`CSV_DIALECTS`."""
+    options = csv_options(dialect)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in tables.items():
         path = out_dir / f"{name}.csv"
-        # CRLF (RFC 4180): pandas then quotes a text cell holding a bare CR, which would
-        # otherwise split the row
-        neutralise_cells(with_provenance(_plain(df), provenance)).to_csv(path, index=False,
-                                                                         lineterminator="\r\n")
+        neutralise_cells(with_provenance(_plain(df), provenance)).to_csv(path, index=False, **options)
         written.append(path)
     path = out_dir / "metadata.csv"
-    neutralise_cells(metadata_table(provenance)).to_csv(path, index=False, lineterminator="\r\n")
+    neutralise_cells(metadata_table(provenance)).to_csv(path, index=False, **options)
     return [*written, path, write_attribution(out_dir, provenance)]
 
 
