@@ -62,8 +62,9 @@ def brief_command(
     eligibility: str = EligibilityOpt,
     weight: Weight = WeightOpt,
 ) -> None:
-    """Write a one-sheet (two A4 pages) PDF handout: map, headline figures, worst-off areas, model
-    and its error, data year and sources."""
+    """Write a two-page A4 PDF handout: map, headline figures, worst-off areas, model, sources.
+
+    The model's error, the data year and the credit lines are on page 2."""
     import warnings
 
     from .errors import PlannerError, PlannerWarning
