@@ -80,3 +80,26 @@ def test_excel_fi_keeps_a_semicolon_and_a_formula_in_text_safe(tmp_path):
     assert back["minutes"].tolist() == [0.3, 12.5]
     with pytest.raises(ValueError, match="unknown CSV dialect"):
         csv_options("excel")
+
+
+def test_geocode_excel_fi_is_read_back_by_the_planner_like_the_default(tmp_path):
+    """A located list written for Finnish Excel is still a points source: the planner's reader
+    gives the same rows, names and coordinates as from the default dialect."""
+    from planner.data import read_table
+
+    src = tmp_path / "addresses.csv"
+    pd.DataFrame({"name": ["Järvenpään toimipiste", "Töölö"],
+                  "address": ["Sibeliuksenkatu 11", "Runeberginkatu 5"],
+                  "postal_code": ["04400", "00100"], "municipality": ["Järvenpää", "Helsinki"]}).to_csv(
+        src, index=False)
+    outs = {}
+    for dialect in ("default", "excel-fi"):
+        outs[dialect] = tmp_path / f"{dialect}.csv"
+        res = runner.invoke(app, ["geocode", str(src), "--out", str(outs[dialect]), "--offline",
+                                  "--csv-dialect", dialect])
+        assert res.exit_code == 0, res.output
+    assert outs["excel-fi"].read_bytes().startswith(b"\xef\xbb\xbf")
+    a, b = read_table(outs["default"]), read_table(outs["excel-fi"])
+    assert list(a.columns) == list(b.columns) and b["name"].tolist() == a["name"].tolist()
+    for col in ("lon", "lat"):
+        assert np.allclose(a[col].astype(float), b[col].astype(float), rtol=1e-9)
