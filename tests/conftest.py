@@ -10,7 +10,7 @@ import pytest
 
 # Tests never write to the user's cache folder (networks, Overpass responses).
 os.environ.setdefault("PLANNER_CACHE_DIR", tempfile.mkdtemp(prefix="planner-test-cache-"))
-# saved scenarios (planner.saved) of the app tests go to a throw-away folder, never the user's
+# saved scenarios (planner.app.saved) of the app tests go to a throw-away folder, never the user's
 os.environ.setdefault("PLANNER_DATA_DIR", tempfile.mkdtemp(prefix="planner-test-data-"))
 
 from planner.errors import PlannerWarning
@@ -18,7 +18,7 @@ from planner.errors import PlannerWarning
 
 @pytest.fixture(scope="session")
 def study():
-    from planner.study import load_study
+    from planner.analysis.study import load_study
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
@@ -27,14 +27,14 @@ def study():
 
 @pytest.fixture(scope="session")
 def baseline(study):
-    from planner.study import evaluate_points
+    from planner.analysis.study import evaluate_points
 
     return evaluate_points(study)
 
 
 @pytest.fixture(scope="session")
 def borders():
-    from planner.data import load_municipal_borders
+    from planner.inputs.data import load_municipal_borders
 
     return load_municipal_borders()
 
@@ -62,6 +62,11 @@ _MUTATION_SKIP_NAMES = ("grid_demand_keeps_unlocated", "helsinki_centre_demand",
 
 
 def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PLANNER_NO_BROWSER") == "1":  # the suite as it runs without Chromium
+        browser = [item for item in items if item.get_closest_marker("browser")]
+        if browser:
+            config.hook.pytest_deselected(items=browser)
+            items[:] = [item for item in items if not item.get_closest_marker("browser")]
     if os.environ.get("PLANNER_MUTATION") != "1":
         return
     keep, drop = [], []

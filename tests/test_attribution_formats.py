@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from planner.attribution import attribution_lines, licence_lines, modified_statement
+from planner.outputs.attribution import attribution_lines, licence_lines, modified_statement
 from planner.outputs.maps import credits_html
 from planner.outputs.report import write_bundle
 

@@ -15,7 +15,7 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 
 runner = CliRunner()
 
@@ -63,18 +63,18 @@ def test_help_at_80_columns_cuts_no_option_and_lists_every_choice(path):
 
 
 def _library_lists() -> dict[str, tuple[str, ...]]:
-    from planner.categories import NEED_CODES
-    from planner.demand import WEIGHTS
-    from planner.i18n import LANGS
-    from planner.network import MODES as NETWORK_MODES
+    from planner.analysis.study import DEMAND_KINDS
+    from planner.inputs.categories import NEED_CODES
+    from planner.inputs.demand import WEIGHTS
+    from planner.inputs.registers.fetch import REGISTERS
     from planner.optimise.base import CANDIDATE_KINDS, MODELS, PER_OPTIONS
     from planner.optimise.mobile import DAYS
     from planner.outputs.export import CSV_DIALECTS
+    from planner.outputs.i18n import LANGS
     from planner.outputs.report import FORMATS
-    from planner.registers.fetch import REGISTERS
-    from planner.study import DEMAND_KINDS
     from planner.traveltime.estimate import ESTIMATE_MODES, MODE_ALIASES
     from planner.traveltime.imported import FALLBACKS
+    from planner.traveltime.osm import MODES as NETWORK_MODES
 
     return {"need": tuple(NEED_CODES), "group": ("fi", "sv", "all"), "lang": tuple(LANGS),
             "demand": tuple(DEMAND_KINDS), "mode": (*ESTIMATE_MODES, *MODE_ALIASES),

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 from planner.outputs.export import csv_options, write_csv
 
 runner = CliRunner()
@@ -85,7 +85,7 @@ def test_excel_fi_keeps_a_semicolon_and_a_formula_in_text_safe(tmp_path):
 def test_geocode_excel_fi_is_read_back_by_the_planner_like_the_default(tmp_path):
     """A located list written for Finnish Excel is still a points source: the planner's reader
     gives the same rows, names and coordinates as from the default dialect."""
-    from planner.data import read_table
+    from planner.inputs.data import read_table
 
     src = tmp_path / "addresses.csv"
     pd.DataFrame({"name": ["Järvenpään toimipiste", "Töölö"],

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.data import (
+from planner.errors import DataError, PlannerWarning
+from planner.inputs.data import (
     load_municipal_borders,
     load_municipal_centres,
     load_municipalities,
@@ -15,7 +16,6 @@ from planner.data import (
     load_service_points,
     service_area_presets,
 )
-from planner.errors import DataError, PlannerWarning
 
 DATA = Path(__file__).parent / "data"
 HEADER = "id,name,category,municipality_code,lon,lat\n"

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 from planner.errors import DataError, PlannerWarning
 from planner.traveltime.imported import ImportedMatrixModel, matrix_model, parse_minutes
 
@@ -24,7 +24,7 @@ K = "kela_helsinki_kamppi"
 
 
 def _study(model=None):
-    from planner.study import load_study
+    from planner.analysis.study import load_study
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
@@ -170,7 +170,7 @@ def test_points_sharing_a_site_keep_their_own_times(tmp_path):
 
 
 def test_cli_matrix_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
-    from planner import matrices
+    from planner.inputs import matrices
 
     monkeypatch.setattr(matrices, "MAX_BYTES", 1_000_000)
     monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path / "data"))

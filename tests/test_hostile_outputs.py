@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
-from planner.outputs import atomic
-from planner.outputs.atomic import MANIFEST, atomic_file, atomic_folder
+from planner import atomic
+from planner.atomic import MANIFEST, atomic_file, atomic_folder
+from planner.cli.main import app
 
 GEO = Path(__file__).resolve().parent.parent / "geodata"
 runner = CliRunner()
@@ -233,7 +233,7 @@ def test_a_write_failing_for_lack_of_space_is_one_clear_line(tmp_path, fmt):
     sc = tmp_path / "close.yaml"
     sc.write_text("name: c\nchanges:\n  - close: kela_vantaa_tikkurila\n", encoding="utf-8")
     out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "planner.cli", "evaluate", str(sc), "--out", str(out),
+    r = subprocess.run([sys.executable, "-m", "planner.cli.main", "evaluate", str(sc), "--out", str(out),
                         "--format", fmt], capture_output=True, text=True, preexec_fn=limit, timeout=600,
                        cwd=tmp_path)
     assert r.returncode == 2, r.stderr

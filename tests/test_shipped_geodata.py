@@ -13,9 +13,9 @@ import geopandas as gpd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
-from planner.data import load_postal_areas
+from planner.cli.main import app
 from planner.errors import PlannerWarning
+from planner.inputs.data import load_postal_areas
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTAL = ROOT / "geodata" / "uusimaa" / "postal_areas.geojson"

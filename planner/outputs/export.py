@@ -16,8 +16,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..accessibility import with_provenance
-from ..attribution import (
+from ..analysis.accessibility import with_provenance
+from ..errors import OutputError
+from ..escape import neutralise_cells
+from .attribution import (
     ATTRIBUTION_FILE,
     attribution_lines,
     attribution_markdown,
@@ -25,8 +27,6 @@ from ..attribution import (
     licence_lines,
     modified_statement,
 )
-from ..errors import OutputError
-from .escape import neutralise_cells
 
 __all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_geopackage",
            "write_geoparquet", "read_geopackage_layer", "write_attribution", "attribution_metadata",

@@ -10,10 +10,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ..comparison import compare_all
-from ..fca import fca_table
-from ..scenario import Applied, Scenario, evaluate, scenario_to_yaml
-from ..study import Results, Study, evaluate_points
+from ..analysis.comparison import compare_all
+from ..analysis.fca import fca_table
+from ..analysis.scenario import Applied, Scenario, evaluate, scenario_to_yaml
+from ..analysis.study import Results, Study, evaluate_points
 from .export import unit_times, write_attribution, write_csv, write_excel, write_geopackage, write_geoparquet
 
 __all__ = ["Run", "run_scenarios", "write_bundle", "FORMATS", "scenario_overview"]

@@ -229,7 +229,7 @@ class ImportedMatrixModel:
         self.path = Path(path)
         if not self.path.exists():
             raise DataError("no such matrix file or folder", file=str(self.path))
-        from ..matrices import check_matrix_size
+        from ..inputs.matrices import check_matrix_size
 
         check_matrix_size(self.path)
         if keys not in KEYS:
@@ -543,7 +543,7 @@ def matrix_model(path: str | Path, column: str = "travel_time", keys: str = "cel
     straight-line estimate of that mode answers the pairs the matrix has no value for.
 
     A ``.zip`` (a zipped Travel Time Matrix or long table) is unpacked once into the user's
-    matrix folder under the same size cap as an upload in the app (:mod:`planner.matrices`).
+    matrix folder under the same size cap as an upload in the app (:mod:`planner.inputs.matrices`).
     """
     from .estimate import canonical_mode, estimate_model
 
@@ -552,7 +552,7 @@ def matrix_model(path: str | Path, column: str = "travel_time", keys: str = "cel
         raise ValueError(f"unknown matrix fallback {policy!r}: expected one of {list(FALLBACKS)}")
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".zip":
-        from ..matrices import check_matrix_size, save_matrix
+        from ..inputs.matrices import check_matrix_size, save_matrix
 
         check_matrix_size(path)
         path = save_matrix(path.read_bytes(), path.name)
