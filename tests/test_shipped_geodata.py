@@ -1,5 +1,5 @@
 """The shipped postal polygons are valid as shipped (issue 27): made valid once at build time by
-``geodata/build/make_valid_postal_areas.py``, so a default run warns of nothing; a user's
+``tools/geodata/make_valid_postal_areas.py``, so a default run warns of nothing; a user's
 invalid file is still repaired at load time with a warning."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from planner.inputs.data import load_postal_areas
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTAL = ROOT / "geodata" / "uusimaa" / "postal_areas.geojson"
-SCRIPT = ROOT / "geodata" / "build" / "make_valid_postal_areas.py"
+SCRIPT = ROOT / "tools" / "geodata" / "make_valid_postal_areas.py"
 
 
 def _script():
