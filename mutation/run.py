@@ -355,6 +355,7 @@ def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, 
 
     env = {k: v for k, v in os.environ.items() if k != "PLANNER_MUTATION"}  # the whole suite counts
     env["PLANNER_NO_BROWSER"] = "1"  # ... but not the Chromium tests (tests/conftest.py)
+    env["PLANNER_SOURCE_TESTS"] = "0"  # nor those reading planner's source text (holds every mutant)
     if not (resume and ALL_DIR.exists()):
         prepare_all(tests)
         # `mutmut run` of a name matching nothing generates every mutant (and records which tests

@@ -537,8 +537,9 @@ def test_a_broken_matrix_upload_is_explained_and_not_kept(tmp_path):
 
     session = "0" * 32
     broken = b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n00120,kela_helsinki_kamppi,7,9,9\n"
-    with pytest.raises(DataError, match="cannot be read as a table"):
+    with pytest.raises(DataError, match="cannot read the matrix as a UTF-8 CSV") as err:
         store_upload(broken, "broken.csv", session, root=tmp_path)
+    assert "broken" in str(err.value) and "Error tokenizing" not in str(err.value).split("(")[0]
     text = b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n00120,kela_helsinki_kamppi,12 min\n"
     with pytest.raises(DataError) as err:
         store_upload(text, "text.csv", session, root=tmp_path)
@@ -547,6 +548,15 @@ def test_a_broken_matrix_upload_is_explained_and_not_kept(tmp_path):
     good = store_upload(b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n", "good.csv", session,
                         root=tmp_path)
     assert check_matrix(good) == ["travel_time"]
+    # the app checks with the importer's own reader: what `planner report --matrix` accepts
+    # (a Finnish-Excel file: `;` and decimal commas) is accepted; a pair given twice is not
+    excel = store_upload(b"from_id;to_id;travel_time\n00100;kela_helsinki_kamppi;7,5\n", "excel.csv",
+                         session, root=tmp_path)
+    assert check_matrix(excel) == ["travel_time"]
+    with pytest.raises(DataError, match="given twice with different minutes"):
+        store_upload(b"from_id,to_id,travel_time\n00100,k,7\n00100,k,12\n", "twice.csv", session,
+                     root=tmp_path)
+    excel.unlink()
     assert stored_matrices(tmp_path) == {}  # not in the shared list: another session does not see it
     assert list(stored_matrices(good.parent)) == [good.name]
     shared = share_upload(good, root=tmp_path)

@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGES = ("inputs", "traveltime", "analysis", "optimise", "outputs", "cli", "app")
-BASE = ("settings", "errors", "lazy", "numbers", "atomic", "escape")
+BASE = ("settings", "errors", "lazy", "numbers", "quantiles", "atomic", "escape")
 
 
 def import_cycles(package: str) -> list[list[str]]:

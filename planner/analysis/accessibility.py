@@ -15,6 +15,7 @@ import pandas as pd
 from ..inputs.categories import DEFAULT_ELIGIBILITY, GROUPS, NEED_CODES, eligible_categories
 from ..inputs.data import targeted_mask
 from ..lazy import LazyTables
+from ..quantiles import weighted_quantile
 from ..settings import DEFAULT_SETTINGS
 from ..traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, extrapolated, model_times, xy
 from .servicedays import FIXED_VISITS_PER_WEEK, FIXED_WAIT_DAYS
@@ -383,23 +384,6 @@ def _blocks_of(before: pd.DataFrame, units: pd.DataFrame, blocks: list[tuple[str
         sel = before[(before["need"] == nd) & (before["group"] == g)].set_index("unit_id")["point_id"]
         out.append(sel.reindex(units["unit_id"]).to_numpy())
     return out
-
-
-def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """Smallest value v such that at least share q of the weight has value <= v.
-
-    NumPy's weighted ``inverted_cdf`` quantile; rows of zero weight are ignored, no
-    weight at all gives NaN. :func:`group_stats` computes the same for many groups at
-    once (checked against this in tests/test_packaging.py).
-
-    >>> weighted_quantile(np.array([10.0, 20.0, 30.0]), np.array([1, 1, 2]), 0.5)
-    20.0
-    """
-    w = np.asarray(weights, float)
-    keep = w > 0
-    if not keep.any():
-        return float("nan")
-    return float(np.quantile(np.asarray(values, float)[keep], q, weights=w[keep], method="inverted_cdf"))
 
 
 def group_stats(df: pd.DataFrame, keys: list[str], time_col: str = "time_min",

@@ -546,39 +546,21 @@ def check_matrix(path: str | Path) -> list[str]:
     file pandas cannot parse, no time column, missing ``from_id`` / ``to_id``, or minutes that
     are not numbers."""
     from ..errors import DataError
-    from ..traveltime.imported import _ttm_files, matrix_columns
+    from ..traveltime.imported import ImportedMatrixModel, matrix_columns
 
     path = Path(path)
     try:
         columns = matrix_columns(path)
-        if path.is_dir():
-            files = sorted(_ttm_files(path).values())
-            tables = [(f, pd.read_csv(f, sep=";")) for f in files]
-        elif path.suffix.lower() == ".parquet":
-            tables = [(path, pd.read_parquet(path))]
-        else:
-            tables = [(path, pd.read_csv(path, dtype={"from_id": str, "to_id": str}))]
+        if not columns:
+            raise DataError("no time column besides from_id / to_id", file=path.name)
+        # the importer's own reading and checks (the same the model applies when it is used);
+        # keys 'ids' reads a long table without the grid, a folder is always keyed by cells
+        for c in columns:
+            ImportedMatrixModel(path, column=c, keys="cells" if path.is_dir() else "ids").read_all()
     except DataError:
         raise
     except (ValueError, OSError, ImportError) as exc:  # pandas' ParserError is a ValueError
         raise DataError(f"cannot be read as a table ({str(exc).splitlines()[0]})", file=path.name) from exc
-    if not columns:
-        raise DataError("no time column besides from_id / to_id", file=path.name)
-    for f, table in tables:
-        need = ["from_id"] if path.is_dir() else ["from_id", "to_id"]
-        missing = [c for c in need if c not in table.columns]
-        if missing:
-            raise DataError(f"missing column(s) {missing}; the file has {list(table.columns)}",
-                            file=f.name, field=missing[0])
-        for c in columns:
-            if c not in table.columns:
-                continue
-            values = pd.to_numeric(table[c], errors="coerce")
-            bad = values.isna() & table[c].notna()
-            if bad.any():
-                i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise DataError(f"minutes must be numbers, not {str(table[c].iloc[i])[:40]!r}",
-                                file=f.name, row=i + 1, field=str(c))  # 1-based data row
     return columns
 
 

@@ -18,8 +18,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..analysis.accessibility import weighted_quantile
 from ..escape import html_text
+from ..quantiles import weighted_quantile
 from ..settings import DEFAULT_SETTINGS, Settings
 from .i18n import t
 

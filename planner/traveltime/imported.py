@@ -360,6 +360,20 @@ class ImportedMatrixModel:
                                         self.column: minutes[keep]})
         return self._table
 
+    def read_all(self) -> ImportedMatrixModel:
+        """Read and check the whole matrix now, as :meth:`times` would piece by piece: every file
+        of a Travel Time Matrix folder, or the whole long table. DataError (file, row, column) at
+        the first fault; the model itself, for chaining."""
+        if self.path.is_dir():
+            files = _ttm_files(self.path)
+            if not files:
+                raise DataError("the folder holds no TravelTimes_to_<YKR_ID>.txt file", file=str(self.path))
+            for key in files:
+                self._column(key)
+        else:
+            self._read_table()
+        return self
+
     def _note_reading(self, name: str, comma: bool, repeats: int) -> None:
         if comma:
             self.notes["decimal_comma"] = f"column {self.column} read with decimal commas"
