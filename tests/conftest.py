@@ -62,16 +62,18 @@ _MUTATION_SKIP_FIXTURES = {"study", "baseline"}
 _MUTATION_SKIP_NAMES = ("grid_demand_keeps_unlocated", "helsinki_centre_demand", "cli_optimise")
 
 
-# Tests that read planner's source text or build the package from it: under mutmut the source
-# holds every mutant side by side (trampolines), so they say nothing about one mutant and fail
-# on all; `make mutation SAMPLE=...` (PLANNER_SOURCE_TESTS=0) leaves them out.
+# Tests of the source itself (its text, its package layout, the stack frames it makes): under
+# mutmut the source holds every mutant side by side (trampolines), so they say nothing about one
+# mutant and fail on all; `make mutation SAMPLE=...` (PLANNER_SOURCE_TESTS=0) leaves them out.
 _SOURCE_TEXT_TESTS = {
     "test_i18n.py": ("test_every_static_key_exists", "test_key_families_used_with_fstrings_are_complete",
                      "test_app_shows_no_bare_english_label", "test_the_output_modules_own_keys_exist"),
     "test_layout.py": ("",),
     "test_packaging.py": ("test_every_import_is_declared", "test_heavy_optional_imports_stay_inside",
-                          "test_wheel_installs_outside_the_repo"),
+                          "test_wheel_installs_outside_the_repo", "test_geodata_is_read_through_importlib"),
     "test_template_injection.py": ("test_the_one_element_for_planner_html_never_compiles",),
+    # the stack frames a warning names: mutmut's trampoline adds one inside the mutated module
+    "test_rules_data_small.py": ("test_warnings_point_at_the_loader_caller",),
 }
 
 
