@@ -43,7 +43,7 @@ report: $(STAMP)
 	$(BIN)/planner report --out out/baseline
 
 test: $(STAMP)
-	$(BIN)/ruff check planner tests benchmarks app.py
+	$(BIN)/ruff check planner tests benchmarks tools app.py
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 

@@ -62,9 +62,9 @@ _MUTATION_SKIP_FIXTURES = {"study", "baseline"}
 _MUTATION_SKIP_NAMES = ("grid_demand_keeps_unlocated", "helsinki_centre_demand", "cli_optimise")
 
 
-# Tests that read planner's source text or build the package from it: under mutmut the source
-# holds every mutant side by side (trampolines), so they say nothing about one mutant and fail
-# on all; `make mutation SAMPLE=...` (PLANNER_SOURCE_TESTS=0) leaves them out.
+# Tests of the source itself (its text, its package layout, the stack frames it makes): under
+# mutmut the source holds every mutant side by side (trampolines), so they say nothing about one
+# mutant and fail on all; `make mutation SAMPLE=...` (PLANNER_SOURCE_TESTS=0) leaves them out.
 _SOURCE_TEXT_TESTS = {
     "test_i18n.py": ("test_every_static_key_exists", "test_key_families_used_with_fstrings_are_complete",
                      "test_app_shows_no_bare_english_label", "test_the_output_modules_own_keys_exist"),
@@ -74,6 +74,8 @@ _SOURCE_TEXT_TESTS = {
                           "test_core_install_runs", "test_each_extra_installs", "test_dependencies_resolve",
                           "test_geopy_public_apis"),
     "test_template_injection.py": ("test_the_one_element_for_planner_html_never_compiles",),
+    # the stack frames a warning names: mutmut's trampoline adds one inside the mutated module
+    "test_rules_data_small.py": ("test_warnings_point_at_the_loader_caller",),
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from planner.outputs.attribution import attribution_lines
+from planner.outputs.attribution import attribution_lines, attribution_notice
 
 pypdf = pytest.importorskip("pypdf")
 SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
@@ -69,6 +69,10 @@ def test_worst_off_model_error_year_and_sources(scenario_pdf, kela_run):
     bare = "".join(second.split())
     for line in attribution_lines(prov):
         assert "".join(line.split()) in bare, line
+    # issue 27: that the data was modified, and the licence link (wrapping may cut a URL's line)
+    for line in attribution_notice(prov)[len(attribution_lines(prov)):]:
+        assert "".join(line.split()) in bare, line
+    assert "creativecommons.org/licenses/by/4.0" in bare
 
 
 def test_baseline_brief_in_finnish(study, baseline):

@@ -144,15 +144,15 @@ def test_a_full_disk_is_one_error_line_and_the_old_output_stays(tmp_path, monkey
     out = tmp_path / "out"
     assert runner.invoke(app, ["report", "--out", str(out)]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    from planner.outputs import export
+    from planner.outputs import export, report
 
     real = export.write_csv
 
-    def full_disk(tables, out_dir, provenance):
-        real(dict(list(tables.items())[:2]), out_dir, provenance)  # some files written, then:
+    def full_disk(tables, out_dir, provenance, dialect="default"):
+        real(dict(list(tables.items())[:2]), out_dir, provenance, dialect)  # some files written, then:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export, "write_csv", full_disk)
+    monkeypatch.setattr(report, "write_csv", full_disk)  # the bundle writer report shares with evaluate
     _error_line(runner.invoke(app, ["report", "--out", str(out)]), "the disk is full", "unchanged")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -601,13 +601,26 @@ def test_cli_fetch_uusimaa_goes_part_by_part(overpass, tmp_path):
     assert "Helsinki" not in res.output  # it stopped at the first part
 
 
-def test_part_progress_bar_hand_worked(capsys):
-    from planner.cli.network import _PartBar
+def test_part_progress_is_richs_bar_with_parts_done_and_messages_verbatim():
+    """The split download's progress is rich's progress bar (issue 27: no hand-made bar):
+    parts done of all and the part just finished; step messages print as typed (an area
+    name in brackets is not read as rich markup)."""
+    import io
 
-    bar = _PartBar(width=12)
-    bar.t0, bar.clock = 0.0, lambda: 120.0  # two of six parts took 120 s: 240 s to go
-    bar(2, 6, "Helsinki")
-    assert capsys.readouterr().err == "[####........] 2/6 parts (Helsinki done), 120 s, about 240 s left\n"
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from planner.cli.network import _PartProgress
+
+    buf = io.StringIO()
+    with _PartProgress(Console(file=buf, width=100, force_terminal=False)) as bar:
+        assert isinstance(bar.progress, Progress)
+        bar.message("part 2/6: [bold]Helsinki[/bold]")
+        bar(2, 6, "Helsinki")
+    out = buf.getvalue()
+    assert "  part 2/6: [bold]Helsinki[/bold]" in out
+    last = [ln for ln in out.splitlines() if "parts" in ln][-1]
+    assert "2/6" in last and "(Helsinki done)" in last, out
 
 
 def test_fetch_unreachable_server_is_a_network_error(tmp_path):

@@ -6,9 +6,29 @@ from pathlib import Path
 
 import typer
 
-from ..inputs.categories import NEED_CODES
-from ..outputs.i18n import LANGS
-from .options import DateOpt, EligibilityOpt, UnlocatedOpt, WeightOpt, study_kwargs
+from .options import (
+    DATA,
+    DEMANDS,
+    GROUPS,
+    LANGS,
+    MODES,
+    NEEDS,
+    OUTPUT,
+    TIME,
+    DateOpt,
+    Demand,
+    EligibilityOpt,
+    Group,
+    Lang,
+    Mode,
+    Need,
+    PointsOpt,
+    UnlocatedOpt,
+    Weight,
+    WeightOpt,
+    choices,
+    study_kwargs,
+)
 
 __all__ = ["brief_command"]
 
@@ -22,36 +42,33 @@ def fail(msg: object) -> None:
 
 def brief_command(
     scenario: Path | None = typer.Argument(None, help="scenario YAML file (default: the baseline)"),
-    out: Path = typer.Option(Path("brief.pdf"), "--out", help="PDF file to write"),
-    need: str = typer.Option("social_any", "--need", help=f"need: {', '.join(NEED_CODES)}"),
-    group: str = typer.Option("all", "--group",
-                              help="language group of the map and the headline figures: fi, sv or all"),
-    mode: str | None = typer.Option(None, "--mode", help="walk or drive (default: the scenario's base, "
-                                    "else drive)"),
-    demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: the scenario's "
-                                      "base, else postal)"),
-    points: Path | None = typer.Option(None, "--points", help="service points file (default: bundled)"),
-    network: Path | None = typer.Option(None, "--network", help="stored road network (.npz) instead of "
-                                        "the straight-line estimate"),
-    lang: str = typer.Option("en", "--lang", help=f"language of the handout: {', '.join(LANGS)}"),
+    out: Path = typer.Option(Path("brief.pdf"), "--out", help="PDF file to write", rich_help_panel=OUTPUT),
+    need: Need = typer.Option("social_any", "--need", metavar="NEED", rich_help_panel=OUTPUT,
+                              help=f"need: {choices(NEEDS)}"),
+    group: Group = typer.Option("all", "--group", metavar="GROUP", rich_help_panel=OUTPUT,
+                                help=f"language group of the map and figures: {choices(GROUPS)}"),
+    lang: Lang = typer.Option("en", "--lang", metavar="LANG", rich_help_panel=OUTPUT,
+                              help=f"language of the handout: {choices(LANGS)}"),
+    mode: Mode | None = typer.Option(None, "--mode", metavar="MODE", rich_help_panel=TIME,
+                                     help=f"{choices(MODES)} (default: the scenario's base, else drive)"),
+    network: Path | None = typer.Option(None, "--network", rich_help_panel=TIME,
+                                        help="stored road network (.npz) instead of the estimate"),
+    demand: Demand | None = typer.Option(None, "--demand", metavar="KIND", rich_help_panel=DATA,
+                                         help=f"{choices(DEMANDS)} (default: the scenario's base, "
+                                         "else postal)"),
+    points: Path | None = PointsOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     eligibility: str = EligibilityOpt,
-    weight: str = WeightOpt,
+    weight: Weight = WeightOpt,
 ) -> None:
-    """Write a one-sheet (two A4 pages) PDF handout: map, headline figures, worst-off areas, model
-    and its error, data year and sources."""
+    """Write a two-page A4 PDF handout: map, headline figures, worst-off areas, model, sources.
+
+    The model's error, the data year and the credit lines are on page 2."""
     import warnings
 
-    from ..errors import PlannerError, PlannerWarning
-
-    if need not in NEED_CODES:
-        fail(f"unknown need {need!r}: expected one of {list(NEED_CODES)}")
-    if group not in ("fi", "sv", "all"):
-        fail(f"unknown language group {group!r}: expected fi, sv or all")
-    if lang not in LANGS:
-        fail(f"unknown language {lang!r}: expected one of {list(LANGS)}")
     from ..atomic import check_out_file
+    from ..errors import PlannerError, PlannerWarning
 
     try:
         check_out_file(out)

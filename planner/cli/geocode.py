@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
+
+from .options import CsvDialect, CsvDialectOpt
 
 __all__ = ["geocode_command"]
 
@@ -13,12 +16,13 @@ def geocode_command(
     addresses: Path = typer.Argument(..., help="CSV with address, postal_code, municipality columns"),
     out: Path = typer.Option(..., "--out", help="CSV to write (input columns + lon, lat, "
                              "location_precision, geocode_source)"),
-    service: str = typer.Option("nominatim", "--service",
-                                help="nominatim (geopy; 1 request/s) or digitransit (Pelias; key in "
-                                "$DIGITRANSIT_SUBSCRIPTION_KEY)"),
+    service: Literal["nominatim", "digitransit"] = typer.Option(
+        "nominatim", "--service", metavar="NAME",
+        help="nominatim (geopy; 1 request/s), digitransit (Pelias; key in $DIGITRANSIT_SUBSCRIPTION_KEY)"),
     domain: str | None = typer.Option(None, "--domain", help="geocoder host[:port] (default: the "
                                       "public service)"),
-    scheme: str = typer.Option("https", "--scheme", help="https or http"),
+    scheme: Literal["https", "http"] = typer.Option("https", "--scheme", metavar="SCHEME",
+                                                   help="https, http"),
     user_agent: str | None = typer.Option(None, "--user-agent", help="identifying user agent "
                                           "(Nominatim usage policy)"),
     min_delay: float | None = typer.Option(None, "--min-delay", help="seconds between requests "
@@ -27,6 +31,7 @@ def geocode_command(
                                           "user cache folder)/geocode"),
     offline: bool = typer.Option(False, "--offline", help="ask no geocoder: every row at its postal "
                                  "area's representative point"),
+    csv_dialect: CsvDialect = CsvDialectOpt,
 ) -> None:
     """Geocode an address list; every answer is cached; offline fallback to postal areas."""
     from ..errors import PlannerError
@@ -59,10 +64,12 @@ def geocode_command(
         raise typer.Exit(2) from None
     from ..atomic import atomic_file
     from ..escape import neutralise_cells
+    from ..outputs.export import csv_options
 
     try:
         with atomic_file(out) as tmp:  # a folder or a full disk: one error line, nothing half-written
-            neutralise_cells(res).to_csv(tmp, index=False)  # addresses end up in Excel: no live formulas
+            # addresses end up in Excel: no live formulas; `planner --points` reads either dialect
+            neutralise_cells(res).to_csv(tmp, index=False, **csv_options(csv_dialect))
     except (PlannerError, OSError) as exc:
         from ..escape import terminal_text
 

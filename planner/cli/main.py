@@ -3,61 +3,94 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
 
-from ..inputs.categories import GROUPS, NEED_CODES
 from .checks import check_options, fail
-from .options import DateOpt, EligibilityOpt, LocatedOnlyOpt, TargetGroupsOpt, UnlocatedOpt, WeightOpt
+from .options import (
+    DATA,
+    DEMANDS,
+    FORMATS,
+    GROUPS,
+    MODES,
+    NEEDS,
+    OUTPUT,
+    TIME,
+    CsvDialect,
+    CsvDialectOpt,
+    DateOpt,
+    Demand,
+    EligibilityOpt,
+    Fallback,
+    FormatOpt,
+    Group,
+    LocatedOnlyOpt,
+    MatrixKeys,
+    Mode,
+    Need,
+    NetworkOpt,
+    PointsOpt,
+    TargetGroupsOpt,
+    UnlocatedOpt,
+    Weight,
+    WeightOpt,
+    choices,
+    comma_choices,
+)
 
 app = typer.Typer(help="Uusimaa service-network planner: accessibility, scenarios, maps.",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_show_locals=False)  # an unforeseen error never prints user data
 
-PointsOpt = typer.Option(None, "--points", help="service points CSV/GeoJSON/GPKG (default: bundled)")
-DemandOpt = typer.Option("postal", "--demand",
-                         help="postal (390 postal areas, 2022), grid (HSY 250 m, 2015) or "
-                         "helsinki_centre (HSY 250 m, 2020, the network demo area)")
-ModeOpt = typer.Option("drive", "--mode", help="drive (default, alias car), drive_rush, walk, pt or "
-                       "pt_rush (public transport: estimate only, the coarsest)")
-PostalOpt = typer.Option(None, "--postal-areas", help="postal areas with population (default: bundled)")
-GridOpt = typer.Option(None, "--grid", help="population grid GeoPackage (default: bundled HSY 2015)")
-MunisOpt = typer.Option(None, "--municipalities", help="municipality table CSV (default: bundled)")
-AreasOpt = typer.Option(None, "--service-areas", help="service-area table CSV (default: bundled)")
-PresetOpt = typer.Option(None, "--preset", help="service-area preset: six_areas or wellbeing_counties_2023")
-MatrixOpt = typer.Option(None, "--matrix", help="an imported travel-time matrix instead of a model: a "
-                         "Helsinki Region Travel Time Matrix folder (TravelTimes_to_<YKR_ID>.txt) or a "
-                         "long table CSV/Parquet from_id,to_id,<column> keyed by YKR cell ids (r5py, OTP)")
-MatrixColumnOpt = typer.Option("travel_time", "--matrix-column", help="the matrix's time column in "
-                               "minutes, e.g. pt_r_t, car_m_t, walk_t (Travel Time Matrix) or travel_time")
-MatrixKeysOpt = typer.Option("cells", "--matrix-keys", help="what the matrix's from_id/to_id are: 'cells' "
-                             "(YKR grid-cell ids, matched by location) or 'ids' (demand-unit ids such as "
-                             "postal codes, and service-point ids)")
-MatrixFallbackOpt = typer.Option("gaps", "--matrix-fallback",
-                                 help="pairs the matrix has no value for (points without a column, "
-                                      "origins outside its grid): 'gaps' (default) the straight-line "
-                                      "estimate of the column's mode fills them, but a matrix answering "
-                                      "none of the pairs (0 %, an empty folder) is an error; 'estimate' "
-                                      "the estimate wherever the matrix is silent, even everywhere; "
-                                      "'none' no fallback: a point without a column is an error. "
-                                      "Stated in matrix_coverage")
+DemandOpt = typer.Option("postal", "--demand", metavar="KIND", rich_help_panel=DATA,
+                         help=f"demand units: {choices(DEMANDS)}")
+ModeOpt = typer.Option("drive", "--mode", metavar="MODE", rich_help_panel=TIME,
+                       help=f"{choices(MODES)} (pt: estimate only)")
+PostalOpt = typer.Option(None, "--postal-areas", help="postal areas with population", rich_help_panel=DATA)
+GridOpt = typer.Option(None, "--grid", help="population grid GeoPackage (--demand grid)",
+                       rich_help_panel=DATA)
+MunisOpt = typer.Option(None, "--municipalities", help="municipality table CSV", rich_help_panel=DATA)
+AreasOpt = typer.Option(None, "--service-areas", help="service-area table CSV", rich_help_panel=DATA)
+PresetOpt = typer.Option(None, "--preset", metavar="NAME", rich_help_panel=DATA,
+                         help="service-area preset of the table: six_areas (default), "
+                         "wellbeing_counties_2023")
+MatrixOpt = typer.Option(None, "--matrix", rich_help_panel=TIME,
+                         help="imported travel-time matrix: Travel Time Matrix folder or a "
+                         "from_id,to_id,<minutes> CSV/Parquet (README)")
+MatrixColumnOpt = typer.Option("travel_time", "--matrix-column", metavar="NAME", rich_help_panel=TIME,
+                               help="the matrix's minutes column, e.g. pt_r_t, car_m_t")
+MatrixKeysOpt = typer.Option("cells", "--matrix-keys", metavar="KEYS", rich_help_panel=TIME,
+                             help="matrix ids: cells (YKR cells), ids (unit and point ids)")
+MatrixFallbackOpt = typer.Option("gaps", "--matrix-fallback", metavar="RULE", rich_help_panel=TIME,
+                                 help="pairs without a matrix value: gaps (the estimate fills "
+                                 "gaps), estimate, none")
 NoMatrixFallbackOpt = typer.Option(False, "--no-matrix-fallback", hidden=True,
                                    help="the same as --matrix-fallback none")
+OutFolderOpt = typer.Option(..., "--out", help="output folder", rich_help_panel=OUTPUT)
+ReportFormatOpt = typer.Option("csv", "--format", metavar="LIST", rich_help_panel=OUTPUT,
+                               parser=comma_choices("--format", FORMATS),
+                               help=f"comma-separated: {choices(FORMATS)}")
+BaseDemandOpt = typer.Option(None, "--demand", metavar="KIND", rich_help_panel=DATA,
+                             help=f"{choices(DEMANDS)} (default: the scenario's base)")
+BaseModeOpt = typer.Option(None, "--mode", metavar="MODE", rich_help_panel=TIME,
+                           help=f"{choices(MODES)} (default: the scenario's base)")
 
 
 def _fallback(value: str, no_fallback: bool) -> str:
     """The one --matrix-fallback policy; --no-matrix-fallback (older spelling) is 'none'."""
-    from ..traveltime.imported import FALLBACKS
-
-    if value not in FALLBACKS:
-        fail(ValueError(f"unknown --matrix-fallback {value!r}: expected one of {list(FALLBACKS)}"))
     if no_fallback and value not in ("gaps", "none"):
         fail(ValueError(f"--no-matrix-fallback contradicts --matrix-fallback {value}: give one of them"))
     return "none" if no_fallback else value
-NetworkOpt = typer.Option(None, "--network", help="stored road network (.npz), or 'none' for the "
-                          "straight-line estimate; default: a road network wherever one is available "
-                          "(the embedded Helsinki-centre network for --demand helsinki_centre, a "
-                          "stored all-Uusimaa network), else the straight-line estimate")
+
+
+def _version(value: bool) -> None:
+    """``--version``: the installed distribution's version (importlib.metadata)."""
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"planner (uusimaa-planner) {version('uusimaa-planner')}")
+        raise typer.Exit()
 
 
 def _written(files: list[Path], stage: Path, out: Path) -> list[Path]:
@@ -108,38 +141,43 @@ def _study(points, demand, mode, postal, grid, munis, areas, preset, network, da
 
 @app.command()
 def report(
-    out: Path = typer.Option(..., "--out", help="output folder"),
+    out: Path = OutFolderOpt,
+    formats: str = ReportFormatOpt,
+    csv_dialect: CsvDialect = CsvDialectOpt,
+    need: Need = typer.Option("social_any", "--need", metavar="NEED", rich_help_panel=OUTPUT,
+                              help=f"need on the map: {choices(NEEDS)}"),
+    group: Group = typer.Option("fi", "--group", metavar="GROUP", rich_help_panel=OUTPUT,
+                                help=f"language group on the map: {choices(GROUPS)}"),
     points: Path | None = PointsOpt,
-    demand: str = DemandOpt,
-    mode: str = ModeOpt,
+    demand: Demand = DemandOpt,
     postal_areas: Path | None = PostalOpt,
     grid: Path | None = GridOpt,
     municipalities: Path | None = MunisOpt,
     service_areas: Path | None = AreasOpt,
     preset: str | None = PresetOpt,
+    mode: Mode = ModeOpt,
     network: Path | None = NetworkOpt,
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
-    matrix_keys: str = MatrixKeysOpt,
-    matrix_fallback: str = MatrixFallbackOpt,
+    matrix_keys: MatrixKeys = MatrixKeysOpt,
+    matrix_fallback: Fallback = MatrixFallbackOpt,
     no_matrix_fallback: bool = NoMatrixFallbackOpt,
-    need: str = typer.Option("social_any", "--need", help=f"need shown on the map: {', '.join(NEED_CODES)}"),
-    group: str = typer.Option("fi", "--group", help=f"language group on the map: {', '.join(GROUPS)}"),
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     located_only: bool = LocatedOnlyOpt,
     include_target_groups: bool = TargetGroupsOpt,
     eligibility: str = EligibilityOpt,
-    weight: str = WeightOpt,
+    weight: Weight = WeightOpt,
 ) -> None:
-    """Baseline accessibility tables (CSV) and an HTML map in one go."""
+    """Baseline accessibility tables (CSV by default; xlsx, gpkg, parquet) and an HTML map."""
     from ..analysis.study import evaluate_points
     from ..atomic import atomic_folder
     from ..errors import PlannerError
-    from ..outputs.export import unit_times, write_csv
     from ..outputs.maps import accessibility_map, save_map
+    from ..outputs.report import write_bundle
 
-    check_options(need, group, demand, mode, grid=grid)
+    check_options(need, group, demand, mode, grid=grid,
+                  formats=comma_choices("--format", FORMATS)(formats))  # parquet: the extra said first
     matrix_fallback = _fallback(matrix_fallback, no_matrix_fallback)
     try:
         with atomic_folder(out) as stage:  # nothing appears in --out unless everything is written
@@ -149,9 +187,8 @@ def report(
                            matrix_keys, matrix_fallback, located_only=located_only,
                            include_target_groups=include_target_groups)
             res = evaluate_points(study)
-            tables = {"service_points": study.points,
-                      "demand_units": unit_times(study.units, res.access), **res.tables()}
-            files = write_csv(tables, stage, res.provenance)
+            # the one writer of evaluate's bundles; report's CSVs stay in --out itself
+            files = write_bundle(study, res, stage, None, formats, csv_dialect, csv_dir="")
             m = accessibility_map(study.units, res.access, study.points, res.provenance, need=need,
                                   group=group, borders=study.borders,
                                   service_areas=study.service_areas, load=res.load)
@@ -175,10 +212,11 @@ def report(
 
 @app.command()
 def calibrate(
-    mode: str | None = typer.Option(None, "--mode", help="one mode (default: walk, drive, "
-                                    "drive_rush, pt, pt_rush)"),
-    weighting: str = typer.Option("population", "--weighting",
-                                  help="population (residents of the origin cell, HSY 2015) or cells"),
+    mode: Mode | None = typer.Option(None, "--mode", metavar="MODE",
+                                     help=f"one mode: {choices(MODES)} (default: all)"),
+    weighting: Literal["population", "cells"] = typer.Option(
+        "population", "--weighting", metavar="NAME",
+        help="population (residents of the origin cell, HSY 2015), cells"),
     write: bool = typer.Option(False, "--write", help="refit on all destinations and write "
                                "geodata/travel_time_estimate.json"),
     markdown: bool = typer.Option(False, "--markdown", help="print the table as Markdown"),
@@ -215,7 +253,7 @@ def categories() -> None:
 
 
 @app.command()
-def stats(mode: str = ModeOpt,
+def stats(mode: Mode = ModeOpt,
           write_readme: Path | None = typer.Option(None, "--write-readme",
                                                       help="update the numbers block of this README"),
           date: str | None = DateOpt,
@@ -262,42 +300,36 @@ def _base_options(scenarios, demand, mode) -> tuple[str, str]:
     return demand, mode
 
 
-# GeoParquet on request: it needs pyarrow, the [parquet] extra (the GeoPackage holds the same layers)
-FormatOpt = typer.Option("csv,xlsx,gpkg", "--format",
-                         help="comma-separated output formats: csv, xlsx, gpkg, parquet")
-
-
 @app.command()
 def evaluate(
     scenario: Path = typer.Argument(..., help="scenario YAML file"),
-    out: Path = typer.Option(..., "--out", help="output folder"),
+    out: Path = OutFolderOpt,
+    formats: str = FormatOpt,
+    csv_dialect: CsvDialect = CsvDialectOpt,
     points: Path | None = PointsOpt,
-    demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: scenario base)"),
-    mode: str | None = typer.Option(None, "--mode", help="walk, drive (car), drive_rush, pt or pt_rush "
-                                    "(default: scenario base)"),
+    demand: Demand | None = BaseDemandOpt,
+    mobile_units: Path | None = typer.Option(None, "--mobile-units", rich_help_panel=DATA,
+                                             help="YAML 'mobile_units: [...]' added to the scenario"),
+    mode: Mode | None = BaseModeOpt,
     network: Path | None = NetworkOpt,
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
-    matrix_keys: str = MatrixKeysOpt,
-    matrix_fallback: str = MatrixFallbackOpt,
+    matrix_keys: MatrixKeys = MatrixKeysOpt,
+    matrix_fallback: Fallback = MatrixFallbackOpt,
     no_matrix_fallback: bool = NoMatrixFallbackOpt,
-    formats: str = FormatOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     located_only: bool = LocatedOnlyOpt,
     include_target_groups: bool = TargetGroupsOpt,
     eligibility: str = EligibilityOpt,
-    weight: str = WeightOpt,
-    mobile_units: Path | None = typer.Option(None, "--mobile-units",
-                                             help="YAML file 'mobile_units: [...]': mobile units added "
-                                                  "to the scenario (format of a 'mobile' change)"),
+    weight: Weight = WeightOpt,
 ) -> None:
     """Evaluate one scenario against the baseline and export every table."""
     from ..atomic import atomic_folder
     from ..errors import PlannerError
     from ..outputs.report import run_scenarios, scenario_overview, write_bundle
 
-    fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
+    fmts = comma_choices("--format", FORMATS)(formats)  # a tuple already when Click parsed it
     check_options(demand=demand, mode=mode, formats=fmts)
     matrix_fallback = _fallback(matrix_fallback, no_matrix_fallback)
     scs = _scenarios([scenario])
@@ -317,7 +349,8 @@ def evaluate(
                            matrix, matrix_column, matrix_keys, matrix_fallback, located_only=located_only,
                            include_target_groups=include_target_groups)
             _, runs = run_scenarios(study, scs)
-            files = _written(write_bundle(study, runs[0].results, stage, runs[0], fmts), stage, out)
+            files = _written(write_bundle(study, runs[0].results, stage, runs[0], fmts, csv_dialect), stage,
+                             out)
     except (PlannerError, ValueError, OSError) as exc:
         fail(exc)
     _echo_overview(scenario_overview(runs), runs[0].results.provenance)
@@ -357,23 +390,24 @@ def _shown(df):
 @app.command()
 def compare(
     scenarios: list[Path] = typer.Argument(..., help="scenario YAML files"),
-    out: Path | None = typer.Option(None, "--out", help="output folder for the tables"),
+    out: Path | None = typer.Option(None, "--out", help="output folder for the tables (CSV, xlsx)",
+                                    rich_help_panel=OUTPUT),
+    csv_dialect: CsvDialect = CsvDialectOpt,
     points: Path | None = PointsOpt,
-    demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: scenario base)"),
-    mode: str | None = typer.Option(None, "--mode", help="walk, drive (car), drive_rush, pt or pt_rush "
-                                    "(default: scenario base)"),
+    demand: Demand | None = BaseDemandOpt,
+    mode: Mode | None = BaseModeOpt,
     network: Path | None = NetworkOpt,
     matrix: Path | None = MatrixOpt,
     matrix_column: str = MatrixColumnOpt,
-    matrix_keys: str = MatrixKeysOpt,
-    matrix_fallback: str = MatrixFallbackOpt,
+    matrix_keys: MatrixKeys = MatrixKeysOpt,
+    matrix_fallback: Fallback = MatrixFallbackOpt,
     no_matrix_fallback: bool = NoMatrixFallbackOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     located_only: bool = LocatedOnlyOpt,
     include_target_groups: bool = TargetGroupsOpt,
     eligibility: str = EligibilityOpt,
-    weight: str = WeightOpt,
+    weight: Weight = WeightOpt,
 ) -> None:
     """Compare several scenarios with the baseline and with each other."""
     from contextlib import nullcontext
@@ -411,8 +445,8 @@ def compare(
                 for key in ("compare_region", "compare_service_area", "compare_municipality", "equity",
                             "point_load_change", "worst_off"):
                     tables[key] = pd.concat([r.comparison[key] for r in runs], ignore_index=True)
-                files = write_csv(tables, stage, prov) + [write_excel(tables, stage / "comparison.xlsx",
-                                                                      prov)]
+                files = write_csv(tables, stage, prov, csv_dialect) + [
+                    write_excel(tables, stage / "comparison.xlsx", prov)]
                 files = _written(files, stage, out)
     except (PlannerError, ValueError, OSError) as exc:
         fail(exc)
@@ -422,8 +456,10 @@ def compare(
 
 
 @app.callback()
-def _main() -> None:
-    """Show library warnings (e.g. repaired geometry) as one plain line each."""
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="print the version and exit")) -> None:
+    """Uusimaa service-network planner: accessibility, scenarios, maps."""
+    # library warnings (e.g. a user's repaired geometry) show as one plain line each
     import warnings
 
     def show(message, category, filename, lineno, file=None, line=None):  # noqa: ARG001

@@ -10,9 +10,29 @@ from pathlib import Path
 
 import typer
 
-from ..inputs.categories import NEED_CODES
-from ..outputs.i18n import LANGS
-from .options import DateOpt, EligibilityOpt, UnlocatedOpt, WeightOpt, study_kwargs
+from .options import (
+    DATA,
+    DEMANDS,
+    GROUPS,
+    LANGS,
+    MODES,
+    NEEDS,
+    OUTPUT,
+    TIME,
+    DateOpt,
+    Demand,
+    EligibilityOpt,
+    Group,
+    Lang,
+    Mode,
+    Need,
+    PointsOpt,
+    UnlocatedOpt,
+    Weight,
+    WeightOpt,
+    choices,
+    study_kwargs,
+)
 
 __all__ = ["map_command"]
 
@@ -26,33 +46,35 @@ def fail(msg: object) -> None:
 
 def map_command(
     scenario: Path | None = typer.Argument(None, help="scenario YAML file (default: the baseline)"),
-    out: Path = typer.Option(Path("map.html"), "--out", help="HTML file to write"),
-    need: str = typer.Option("social_any", "--need", help=f"need drawn: {', '.join(NEED_CODES)}"),
-    group: str = typer.Option("fi", "--group", help="language group drawn: fi, sv or all"),
-    mode: str | None = typer.Option(None, "--mode", help="walk or drive (default: the scenario's base, "
-                                    "else drive)"),
-    demand: str | None = typer.Option(None, "--demand", help="postal or grid (default: the scenario's "
-                                      "base, else postal)"),
-    points: Path | None = typer.Option(None, "--points", help="service points file (default: bundled)"),
-    network: Path | None = typer.Option(None, "--network", help="stored road network (.npz) instead of "
-                                        "the straight-line estimate"),
-    tiles: bool = typer.Option(True, "--tiles/--no-tiles", help="OpenStreetMap base map (needs internet "
-                               "when viewed; the map stays readable without)"),
-    lang: str = typer.Option("en", "--lang", help=f"language of the map text: {', '.join(LANGS)}"),
+    out: Path = typer.Option(Path("map.html"), "--out", help="HTML file to write", rich_help_panel=OUTPUT),
+    need: Need = typer.Option("social_any", "--need", metavar="NEED", rich_help_panel=OUTPUT,
+                              help=f"need drawn: {choices(NEEDS)}"),
+    group: Group = typer.Option("fi", "--group", metavar="GROUP", rich_help_panel=OUTPUT,
+                                help=f"language group drawn: {choices(GROUPS)}"),
+    lang: Lang = typer.Option("en", "--lang", metavar="LANG", rich_help_panel=OUTPUT,
+                              help=f"language of the map text: {choices(LANGS)}"),
+    tiles: bool = typer.Option(True, "--tiles/--no-tiles", rich_help_panel=OUTPUT,
+                               help="OpenStreetMap base map (online when viewed)"),
+    side_by_side: bool = typer.Option(False, "--side-by-side", rich_help_panel=OUTPUT,
+                                      help="a scenario's before and after, side by side"),
+    catchments: bool = typer.Option(False, "--catchments", rich_help_panel=OUTPUT,
+                                    help="each point's catchment as a layer"),
+    charts: bool = typer.Option(True, "--charts/--no-charts", rich_help_panel=OUTPUT,
+                                help="a side panel of charts (static SVG)"),
+    cluster_points: bool = typer.Option(False, "--cluster-points", rich_help_panel=OUTPUT,
+                                        help="join nearby points in clusters"),
+    mode: Mode | None = typer.Option(None, "--mode", metavar="MODE", rich_help_panel=TIME,
+                                     help=f"{choices(MODES)} (default: the scenario's base, else drive)"),
+    network: Path | None = typer.Option(None, "--network", rich_help_panel=TIME,
+                                        help="stored road network (.npz) instead of the estimate"),
+    demand: Demand | None = typer.Option(None, "--demand", metavar="KIND", rich_help_panel=DATA,
+                                         help=f"{choices(DEMANDS)} (default: the scenario's base, "
+                                         "else postal)"),
+    points: Path | None = PointsOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     eligibility: str = EligibilityOpt,
-    weight: str = WeightOpt,
-    side_by_side: bool = typer.Option(False, "--side-by-side", help="a scenario's before (left) and after "
-                                      "(right) as two synchronised maps on one page"),
-    catchments: bool = typer.Option(False, "--catchments", help="add each point's catchment area (the "
-                                    "units it serves) as a layer, before and after a scenario"),
-    charts: bool = typer.Option(True, "--charts/--no-charts", help="a side panel of charts (share of "
-                                "residents by travel time; change per service area and municipality), "
-                                "drawn as static SVG"),
-    cluster_points: bool = typer.Option(False, "--cluster-points", help="join nearby service points in "
-                                        "clusters that spread on a click (default: every point its own "
-                                        "marker, those of one site on a ring)"),
+    weight: Weight = WeightOpt,
 ) -> None:
     """Write one self-contained HTML map (baseline, or a scenario's gains and losses)."""
     import warnings
@@ -60,12 +82,6 @@ def map_command(
     from ..errors import PlannerError, PlannerWarning
     from ..outputs.maps import save_map, scenario_map
 
-    if need not in NEED_CODES:
-        fail(f"unknown need {need!r}: expected one of {list(NEED_CODES)}")
-    if group not in ("fi", "sv", "all"):
-        fail(f"unknown language group {group!r}: expected fi, sv or all")
-    if lang not in LANGS:
-        fail(f"unknown language {lang!r}: expected one of {list(LANGS)}")
     if side_by_side and scenario is None:
         fail("--side-by-side compares a scenario with the baseline: give a scenario YAML file")
     from ..atomic import atomic_file, check_out_file

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Literal
 
 import typer
 
@@ -17,7 +18,7 @@ network_app = typer.Typer(
 )
 
 AreaHelp = ("municipality code (e.g. 091) or name, service area (e.g. Länsi-Uusimaa) or 'uusimaa'")
-ModeOpt = typer.Option("walk", "--mode", help="walk or drive")
+ModeOpt = typer.Option("walk", "--mode", metavar="MODE", help="walk, drive")
 CacheOpt = typer.Option(None, "--cache-dir", help="cache folder (default: $PLANNER_CACHE_DIR or "
                         "~/.cache/uusimaa-planner)")
 OutOpt = typer.Option(None, "--out", help="also write the network to this .npz file")
@@ -31,24 +32,43 @@ def _settings(cache_dir: Path | None):
     return dataclasses.replace(DEFAULT_SETTINGS, cache_dir=Path(cache_dir))
 
 
-def _progress(message: str) -> None:
-    typer.echo(f"  {message}", err=True)
+class _PartProgress:
+    """rich's progress bar over the parts of a split download (stderr): parts done of all, the
+    part just finished, time elapsed and rich's estimate of the time left. The step messages
+    print above the bar (through its console, so the bar is redrawn below them)."""
 
+    def __init__(self, console=None) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
-class _PartBar:
-    """A text progress bar over the parts of a split download (stderr), with a time estimate."""
+        self.progress = Progress(TextColumn("parts"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[label]}"), TimeElapsedColumn(),
+                                 TextColumn("left"), TimeRemainingColumn(),
+                                 console=console or Console(stderr=True), transient=False)
+        self.task = None
 
-    def __init__(self, width: int = 24) -> None:
-        import time
+    def __enter__(self) -> _PartProgress:
+        self.progress.start()
+        return self
 
-        self.width, self.t0, self.clock = width, time.perf_counter(), time.perf_counter
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def message(self, text: str) -> None:
+        """One step of the download, as a plain line (no rich markup: area names are user text)."""
+        self.progress.console.print(f"  {text}", markup=False, highlight=False, soft_wrap=True)
 
     def __call__(self, done: int, total: int, label: str) -> None:
-        fill = round(self.width * done / total)
-        elapsed = self.clock() - self.t0
-        left = elapsed / done * (total - done)
-        typer.echo(f"[{'#' * fill}{'.' * (self.width - fill)}] {done}/{total} parts ({label} done), "
-                   f"{elapsed:.0f} s, about {left:.0f} s left", err=True)
+        if self.task is None:
+            self.task = self.progress.add_task("parts", total=total, label="")
+        self.progress.update(self.task, completed=done, total=total, label=f"({label} done)")
 
 
 def fail(exc: Exception) -> None:
@@ -73,7 +93,7 @@ def _report(network, out: Path | None) -> None:
 @network_app.command("fetch")
 def fetch(
     area: str = typer.Option(..., "--area", help=AreaHelp),
-    mode: str = ModeOpt,
+    mode: Literal["walk", "drive"] = ModeOpt,
     overpass_url: str | None = typer.Option(None, "--overpass-url",
                                             help="Overpass API base URL (default: osmnx's public server)"),
     out: Path | None = OutOpt,
@@ -94,9 +114,10 @@ def fetch(
     from ..traveltime.osm import fetch_network
 
     try:
-        net = fetch_network(area, mode, _settings(cache_dir), overpass_url=overpass_url,
-                            simplify=simplify, refresh=refresh, progress=_progress, split=split,
-                            on_part=_PartBar())
+        with _PartProgress() as bar:
+            net = fetch_network(area, mode, _settings(cache_dir), overpass_url=overpass_url,
+                                simplify=simplify, refresh=refresh, progress=bar.message, split=split,
+                                on_part=bar)
     except (PlannerError, ValueError) as exc:
         fail(exc)
     _report(net, out)
@@ -107,7 +128,7 @@ def from_file(
     file: Path = typer.Argument(..., help="OpenStreetMap extract: .osm.pbf (read with pyrosm) or "
                                 ".osm XML (read with osmnx)"),
     area: str | None = typer.Option(None, "--area", help=AreaHelp + "; default: the whole file"),
-    mode: str = ModeOpt,
+    mode: Literal["walk", "drive"] = ModeOpt,
     out: Path | None = OutOpt,
     simplify: bool = typer.Option(True, "--simplify/--no-simplify",
                                   help="merge interstitial nodes"),
@@ -119,7 +140,8 @@ def from_file(
 
     settings = _settings(cache_dir)
     try:
-        net = network_from_file(file, mode, area, settings, simplify=simplify, progress=_progress)
+        with _PartProgress() as bar:
+            net = network_from_file(file, mode, area, settings, simplify=simplify, progress=bar.message)
         stem = file.name.split(".")[0]
         path = network_cache_path(settings, f"file-{stem}", area or "all",
                                   net.mode + ("" if simplify else "-full"))

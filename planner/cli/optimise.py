@@ -1,23 +1,51 @@
 """``planner optimise``: location-allocation on the study, the answer as a scenario file.
 
-Registered in :mod:`planner.cli.main` as ``app.command("optimise")(optimise)``; a thin
+Registered in :mod:`planner.cli` as ``app.command("optimise")(optimise)``; a thin
 wrapper over :func:`planner.optimise.optimise_network`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
 
-from .options import DateOpt, EligibilityOpt, UnlocatedOpt, WeightOpt, study_kwargs
+from .options import (
+    DATA,
+    DEMANDS,
+    GROUPS,
+    MODES,
+    NEEDS,
+    OUTPUT,
+    TIME,
+    DateOpt,
+    Demand,
+    EligibilityOpt,
+    Group,
+    Mode,
+    Need,
+    PointsOpt,
+    UnlocatedOpt,
+    Weight,
+    WeightOpt,
+    choices,
+    comma_choices,
+    study_kwargs,
+)
 
 __all__ = ["optimise"]
 
-_MODEL_HELP = ("pmedian (keep k, min weighted time) | lscp (fewest points, --share within --max-minutes) | "
-               "mclp (keep k, most within T) | pcenter (keep k, min worst time) | add (add up to k new "
-               "points, most within T) | mobile (--stops K of one mobile unit, most residents not within "
-               "--threshold of a fixed point, tour <= --max-route-min)")
+MODELS = ("pmedian", "lscp", "mclp", "pcenter", "add", "mobile")  # optimise.base.MODELS + mobile
+PERS = ("municipality", "service_area")  # optimise.base.PER_OPTIONS
+CANDIDATES = ("existing", "centres", "postal")  # optimise.base.CANDIDATE_KINDS
+SOLVERS = ("HiGHS", "HiGHS_CMD", "PULP_CBC_CMD")  # optimise.solver
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # optimise.mobile.DAYS
+MODEL = "Model"
+MOBILE = "Mobile unit (--model mobile)"
+_MODEL_HELP = ("pmedian (keep k, least weighted time), lscp (fewest points with --share within T), mclp "
+               "(keep k, most within T), pcenter (keep k, least worst time), add (up to k new points), "
+               "mobile (stops of one mobile unit)")
 
 
 def fail(message: str) -> None:
@@ -54,53 +82,66 @@ def _check_numbers(**options: float | int | None) -> None:
 
 
 def optimise(
-    model: str = typer.Option("pmedian", "--model", help=_MODEL_HELP),
-    need: str = typer.Option("kela", "--need", help="kela, social_walkin, social_any or english"),
-    group: str = typer.Option("all", "--group", help="language group: fi, sv or all (both)"),
-    k: int | None = typer.Option(None, "--k", help="points to keep (pmedian, mclp, pcenter) or new "
-                                 "points to add at most (add)"),
-    max_minutes: float | None = typer.Option(None, "--max-minutes",
+    model: Literal[MODELS] = typer.Option("pmedian", "--model", metavar="MODEL", help=_MODEL_HELP,
+                                          rich_help_panel=MODEL),
+    need: Need = typer.Option("kela", "--need", metavar="NEED", help=f"need: {choices(NEEDS)}",
+                              rich_help_panel=MODEL),
+    group: Group = typer.Option("all", "--group", metavar="GROUP", rich_help_panel=MODEL,
+                                help=f"language group: {choices(GROUPS)} (all: both)"),
+    k: int | None = typer.Option(None, "--k", rich_help_panel=MODEL,
+                                 help="points to keep (pmedian, mclp, pcenter) or to add at most (add)"),
+    max_minutes: float | None = typer.Option(None, "--max-minutes", rich_help_panel=MODEL,
                                              help="coverage threshold T, minutes (lscp, mclp, add)"),
-    share: float = typer.Option(0.95, "--share", help="lscp: share of residents within T (0-1]; 1 = "
-                                "classic set covering"),
-    keep: list[str] | None = typer.Option(None, "--keep", help="point id that must stay (repeatable)"),
-    keep_category: list[str] | None = typer.Option(None, "--keep-category",
-                                                   help="category whose points must all stay, e.g. kela "
+    share: float = typer.Option(0.95, "--share", rich_help_panel=MODEL,
+                                help="lscp: share of residents within T (0-1]; 1 = set covering"),
+    keep: list[str] | None = typer.Option(None, "--keep", rich_help_panel=MODEL,
+                                          help="point id that must stay (repeatable)"),
+    keep_category: list[str] | None = typer.Option(None, "--keep-category", rich_help_panel=MODEL,
+                                                   help="category whose points all stay, e.g. kela "
                                                    "(repeatable)"),
-    per: str | None = typer.Option(None, "--per",
-                                   help="at least one point per municipality or service_area"),
-    swedish_coverage: bool = typer.Option(False, "--swedish-coverage",
+    per: Literal[PERS] | None = typer.Option(None, "--per", metavar="AREA", rich_help_panel=MODEL,
+                                             help=f"at least one point per {' or '.join(PERS)}"),
+    swedish_coverage: bool = typer.Option(False, "--swedish-coverage", rich_help_panel=MODEL,
                                           help="a Swedish-serving point in every bilingual municipality"),
-    candidates: str | None = typer.Option(None, "--candidates",
-                                          help="comma-separated: existing, centres, postal (default "
+    candidates: str | None = typer.Option(None, "--candidates", metavar="LIST", rich_help_panel=MODEL,
+                                          parser=comma_choices("--candidates", CANDIDATES),
+                                          help=f"comma-separated: {choices(CANDIDATES)} (default "
                                           "existing; add: all three)"),
-    min_postal_pop: int = typer.Option(5000, "--min-postal-pop",
-                                       help="residents a postal area needs to be a candidate site"),
-    mode: str = typer.Option("drive", "--mode", help="drive (default) or walk"),
-    demand: str = typer.Option("postal", "--demand", help="postal (default) or grid"),
-    points: Path | None = typer.Option(None, "--points", help="service points file (default: bundled)"),
-    network: Path | None = typer.Option(None, "--network",
-                                        help="stored road network (.npz) instead of the straight-line "
-                                        "estimate"),
-    solver: str | None = typer.Option(None, "--solver", help="HiGHS (default if installed) or PULP_CBC_CMD"),
-    time_limit: float | None = typer.Option(None, "--time-limit", help="seconds per solve (default: none, "
-                                            "solve to optimality)"),
-    stops: int | None = typer.Option(None, "--stops", help="mobile: number of stops K"),
-    max_route_min: float | None = typer.Option(None, "--max-route-min",
-                                               help="mobile: longest closed driving tour, minutes"),
-    threshold: float | None = typer.Option(None, "--threshold", help="mobile: T, minutes: served today / "
-                                           "covered by a stop when within it (default 30)"),
-    depot: str | None = typer.Option(None, "--depot", help="mobile: point id where the tour starts and "
-                                     "ends (e.g. the office the unit is based at)"),
-    day: str | None = typer.Option(None, "--day", help="mobile: weekday of the tour, mon..sun (default tue)"),
-    stop_min: int | None = typer.Option(None, "--stop-min", help="mobile: minutes at each stop (default 60)"),
-    name: str | None = typer.Option(None, "--name", help="scenario name"),
-    out: Path | None = typer.Option(None, "--out", help="write the result as a scenario YAML file"),
-    report: Path | None = typer.Option(None, "--report", help="write the report (markdown)"),
+    min_postal_pop: int = typer.Option(5000, "--min-postal-pop", rich_help_panel=MODEL,
+                                       help="residents a postal area needs to be a candidate"),
+    solver: Literal[SOLVERS] | None = typer.Option(None, "--solver", metavar="NAME", rich_help_panel=MODEL,
+                                                   help=f"{choices(SOLVERS)} (default: HiGHS if "
+                                                   "installed)"),
+    time_limit: float | None = typer.Option(None, "--time-limit", rich_help_panel=MODEL,
+                                            help="seconds per solve (default: to optimality)"),
+    stops: int | None = typer.Option(None, "--stops", help="number of stops K", rich_help_panel=MOBILE),
+    max_route_min: float | None = typer.Option(None, "--max-route-min", rich_help_panel=MOBILE,
+                                               help="longest closed driving tour, minutes"),
+    threshold: float | None = typer.Option(None, "--threshold", rich_help_panel=MOBILE,
+                                           help="T, minutes: served today / covered by a stop when "
+                                           "within it (default 30)"),
+    depot: str | None = typer.Option(None, "--depot", rich_help_panel=MOBILE,
+                                     help="point id where the tour starts and ends"),
+    day: Literal[DAYS] | None = typer.Option(None, "--day", metavar="DAY", rich_help_panel=MOBILE,
+                                             help=f"weekday of the tour: {choices(DAYS)} (default tue)"),
+    stop_min: int | None = typer.Option(None, "--stop-min", rich_help_panel=MOBILE,
+                                        help="minutes at each stop (default 60)"),
+    name: str | None = typer.Option(None, "--name", help="scenario name", rich_help_panel=OUTPUT),
+    out: Path | None = typer.Option(None, "--out", help="write the result as a scenario YAML file",
+                                    rich_help_panel=OUTPUT),
+    report: Path | None = typer.Option(None, "--report", help="write the report (markdown)",
+                                       rich_help_panel=OUTPUT),
+    mode: Mode = typer.Option("drive", "--mode", metavar="MODE", rich_help_panel=TIME,
+                              help=f"{choices(MODES)}"),
+    network: Path | None = typer.Option(None, "--network", rich_help_panel=TIME,
+                                        help="stored road network (.npz) instead of the estimate"),
+    demand: Demand = typer.Option("postal", "--demand", metavar="KIND", rich_help_panel=DATA,
+                                  help=f"{choices(DEMANDS)}"),
+    points: Path | None = PointsOpt,
     date: str | None = DateOpt,
     include_unlocated_points: bool = UnlocatedOpt,
     eligibility: str = EligibilityOpt,
-    weight: str = WeightOpt,
+    weight: Weight = WeightOpt,
 ) -> None:
     """Optimise the network (p-median, set covering, maximal covering, p-center, add points).
 
@@ -212,17 +253,14 @@ def _terminal(text: str) -> str:
     return terminal_text(text)  # point and scenario names are user text
 
 
-def _candidate_kinds(candidates: str | None) -> tuple[str, ...] | None:
+def _candidate_kinds(candidates: str | tuple[str, ...] | None) -> tuple[str, ...] | None:
     """``--candidates a,b`` as a tuple of known kinds (None: the optimiser's default)."""
-    from ..optimise.base import CANDIDATE_KINDS
-
     if candidates is None:
         return None
-    kinds = tuple(c.strip() for c in candidates.split(",") if c.strip())
-    for kind in kinds:
-        if kind not in CANDIDATE_KINDS:
-            fail(f"unknown candidate kind {kind!r} (--candidates): expected {list(CANDIDATE_KINDS)}")
-    return kinds
+    try:
+        return comma_choices("--candidates", CANDIDATES)(candidates)  # parsed already from the CLI
+    except typer.BadParameter as exc:
+        fail(f"--candidates: {exc}")
 
 
 def _base(demand: str, mode: str, points: Path | None) -> dict[str, object]:

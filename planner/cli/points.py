@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from .options import CsvDialect, CsvDialectOpt, comma_choices
+
 __all__ = ["points_app"]
 
 points_app = typer.Typer(help="Service points from the public registers (TPR, PTV): fetch and diff.",
@@ -21,14 +23,16 @@ def fail(exc: object) -> None:
 def fetch_command(
     out: Path = typer.Option(..., "--out", help="points CSV to write (the records left out go to "
                              "<name>.skipped.csv beside it, with their reason)"),
-    registers: str = typer.Option("tpr,ptv", "--registers", help="registers to ask: tpr (Helsinki-region "
-                                  "Service Map), ptv (Palvelutietovaranto), or both"),
-    tpr_url: str | None = typer.Option(None, "--tpr-url", help="TPR REST base URL (default "
-                                       "https://www.hel.fi/palvelukarttaws/rest/)"),
-    ptv_url: str | None = typer.Option(None, "--ptv-url", help="PTV open API base URL (default "
-                                       "https://api.palvelutietovaranto.suomi.fi/api/v11/)"),
+    registers: str = typer.Option("tpr,ptv", "--registers", metavar="LIST",
+                                  parser=comma_choices("--registers", ("tpr", "ptv")),
+                                  help="comma-separated: tpr (Helsinki-region Service Map), ptv "
+                                  "(Palvelutietovaranto)"),
+    tpr_url: str | None = typer.Option(None, "--tpr-url", help="TPR REST base URL (default: the "
+                                       "public service, docs/registers.md)"),
+    ptv_url: str | None = typer.Option(None, "--ptv-url", help="PTV open API base URL (default: the "
+                                       "public v11 API, docs/registers.md)"),
     rules: Path | None = typer.Option(None, "--rules", help="mapping rules TOML (default: the bundled "
-                                      "planner/registers/mapping_rules.toml)"),
+                                      "mapping_rules.toml)"),
     municipalities: str | None = typer.Option(None, "--municipalities", help="PTV: municipality codes to "
                                               "ask, e.g. 091,049 (default: all 26 of Uusimaa)"),
     cache_dir: Path | None = typer.Option(None, "--cache-dir", help="answer cache (default: the user "
@@ -40,19 +44,22 @@ def fetch_command(
                                 "HTTP 429 and 5xx (urllib3 Retry, exponential backoff)"),
     timeout: float = typer.Option(30.0, "--timeout", help="seconds to wait for one answer"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="a progress line on stderr"),
+    csv_dialect: CsvDialect = CsvDialectOpt,
 ) -> None:
     """Fetch the registers, map every unit to the seven categories and write a valid points file."""
     from ..errors import PlannerError
     from ..inputs.registers import ptv, tpr
     from ..inputs.registers.fetch import fetch_points
+    from ..outputs.export import csv_options
 
-    regs = tuple(r.strip() for r in registers.split(",") if r.strip())
+    regs = comma_choices("--registers", ("tpr", "ptv"))(registers)  # a tuple already from Click
     codes = [c.strip().zfill(3) for c in municipalities.split(",") if c.strip()] if municipalities else None
     try:
         res = fetch_points(out, regs, tpr_base=tpr_url or tpr.DEFAULT_BASE,
                            ptv_base=ptv_url or ptv.DEFAULT_BASE, rules=rules, cache_dir=cache_dir,
                            offline=offline, min_interval_s=min_delay, retries=retries, timeout_s=timeout,
-                           municipality_codes=codes, progress=progress)
+                           municipality_codes=codes, progress=progress,
+                           csv_options=csv_options(csv_dialect))
     except (PlannerError, ValueError, OSError) as exc:
         fail(exc)
     counts = res.counts()
@@ -97,6 +104,7 @@ def diff_command(
                                     "(EPSG:3067) from its old one has moved"),
     tiles: bool = typer.Option(True, "--tiles/--no-tiles", help="OpenStreetMap base map on the HTML map"),
     limit: int = typer.Option(50, "--limit", help="rows shown in the terminal (all are in the CSV)"),
+    csv_dialect: CsvDialect = CsvDialectOpt,
 ) -> None:
     """Added, removed, moved (> threshold m), recategorised, re-dated and retargeted rows: CSV, map."""
     from ..atomic import atomic_folder
@@ -104,6 +112,7 @@ def diff_command(
     from ..escape import neutralise_cells
     from ..inputs.data import load_service_points
     from ..inputs.registers.diff import change_counts, diff_points
+    from ..outputs.export import csv_options
     from ..outputs.points_diff import write_diff_map
 
     try:
@@ -111,7 +120,7 @@ def diff_command(
         b = load_service_points(new)
         diff = diff_points(a, b, threshold)
         with atomic_folder(out) as stage:
-            neutralise_cells(diff).to_csv(stage / "diff.csv", index=False)
+            neutralise_cells(diff).to_csv(stage / "diff.csv", index=False, **csv_options(csv_dialect))
             write_diff_map(diff, stage / "diff.html", old.name, new.name, threshold,
                            "OpenStreetMap" if tiles else None)
     except (PlannerError, ValueError, OSError) as exc:

@@ -14,7 +14,12 @@ from pathlib import Path
 
 from ..settings import GEODATA_DIR
 
-__all__ = ["Source", "sources", "attribution_lines", "attribution_text", "sources_for_file"]
+__all__ = ["Source", "sources", "attribution_lines", "attribution_text", "sources_for_file",
+           "licence_lines", "modified_statement", "attribution_notice", "attribution_markdown",
+           "ATTRIBUTION_FILE"]
+
+ATTRIBUTION_FILE = "ATTRIBUTION.md"
+"""The sidecar every output folder carries: credit lines, licence links, what was modified."""
 
 
 class Source(dict):
@@ -37,15 +42,24 @@ class Source(dict):
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path) -> tuple[Source, ...]:
+def _doc(path: Path) -> dict:
     with open(path, "rb") as f:
-        doc = tomllib.load(f)
-    return tuple(Source(s) for s in doc.get("source", []))
+        return tomllib.load(f)
+
+
+def _load(path: Path) -> tuple[Source, ...]:
+    return tuple(Source(s) for s in _doc(path).get("source", []))
 
 
 def sources(geodata_dir: str | Path = GEODATA_DIR) -> tuple[Source, ...]:
     """Every source listed in ``<geodata_dir>/sources.toml``."""
     return _load(Path(geodata_dir) / "sources.toml")
+
+
+def modified_statement(geodata_dir: str | Path = GEODATA_DIR) -> str:
+    """What this project changed in the data (``modified`` of ``sources.toml``): every output
+    says it, as CC BY 4.0 asks (indicate if the material was modified)."""
+    return str(_doc(Path(geodata_dir) / "sources.toml")["modified"]).strip()
 
 
 def sources_for_file(relpath: str, geodata_dir: str | Path = GEODATA_DIR) -> list[Source]:
@@ -75,3 +89,30 @@ def attribution_lines(provenance: dict[str, str], geodata_dir: str | Path = GEOD
 def attribution_text(provenance: dict[str, str], sep: str = "; ") -> str:
     """:func:`attribution_lines` joined into one line."""
     return sep.join(attribution_lines(provenance))
+
+
+def licence_lines(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_DIR) -> list[str]:
+    """``<licence>: <link>`` of each licence of the data used, once each (e.g. CC BY 4.0)."""
+    out: list[str] = []
+    for s in sources(geodata_dir):
+        if s.used_by(provenance) and s.get("licence") and s.get("licence_url"):
+            line = f"{s['licence']}: {s['licence_url']}"
+            if line not in out:
+                out.append(line)
+    return out
+
+
+def attribution_notice(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_DIR) -> list[str]:
+    """The whole notice an output file carries: the credit lines, the statement that the data
+    was modified, and the licence links."""
+    return [*attribution_lines(provenance, geodata_dir), modified_statement(geodata_dir),
+            *(f"Licence {x}" for x in licence_lines(provenance, geodata_dir))]
+
+
+def attribution_markdown(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_DIR) -> str:
+    """``ATTRIBUTION.md``: the notice of :func:`attribution_notice` for an output folder."""
+    credits = "".join(f"- {x}\n" for x in attribution_lines(provenance, geodata_dir))
+    licences = "".join(f"- {x}\n" for x in licence_lines(provenance, geodata_dir))
+    return ("# Data sources and licences\n\n"
+            "The files in this folder were made by uusimaa-planner from open data:\n\n"
+            f"{credits}\n{modified_statement(geodata_dir)}\n\nLicences:\n\n{licences}")

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..numbers import fmt_int, fmt_num, fmt_pct
-from .attribution import attribution_lines
+from .attribution import attribution_notice
 from .i18n import STRINGS, t
 
 __all__ = ["brief_pdf", "write_brief", "headline_figures", "A4_INCHES"]
@@ -358,7 +358,7 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         _text(fig, 0.06, y, line, fontsize=8.5)
     y -= 0.04
     _text(fig, 0.06, y, _t("sources", lang), fontsize=13, fontweight="bold")
-    for line in _wrap(attribution_lines(prov), 105):
+    for line in _wrap(attribution_notice(prov), 105):  # credits, 'modified', licence links
         y -= 0.017
         _text(fig, 0.06, y, line, fontsize=8.5)
     _text(fig, 0.06, 0.03, f"{title} — {_t('page', lang)} 2/2", fontsize=7, color="#555555")

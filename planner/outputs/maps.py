@@ -26,7 +26,7 @@ from ..escape import html_element, html_text, js_template_html
 from ..inputs.categories import CATEGORIES, NEEDS
 from ..numbers import fmt_int
 from ..settings import DEFAULT_SETTINGS, Settings
-from .attribution import attribution_lines
+from .attribution import attribution_lines, licence_lines, modified_statement
 from .geojson import escaped_props, feature_collection, to_web
 from .i18n import STRINGS, category_label, group_label, model_name, need_label, t
 
@@ -439,6 +439,12 @@ MODE_LABELS = ("walk", "drive", "drive_rush", "pt", "pt_rush")
 def credits_html(provenance: dict[str, str], open_: bool = True) -> str:
     """The attribution lines of the data the map shows (geodata/sources.toml), bottom left."""
     lines = "".join(f"<div>{html.escape(x)}</div>" for x in attribution_lines(provenance))
+    # that the data was modified, and a link to each licence (CC BY 4.0 asks for both)
+    lines += f"<div>{html.escape(modified_statement())}</div>"
+    for x in licence_lines(provenance):
+        name, _, url = x.partition(": ")
+        lines += (f'<div>{html.escape(name)}: <a href="{html.escape(url)}" target="_blank" rel="noopener">'
+                  f"{html.escape(url)}</a></div>")
     details = "<details open>" if open_ else "<details>"
     # above the scale bar (bottom left, about 40 px high), never over it
     return (f'<div id="planner-credits" style="position:absolute;bottom:52px;left:10px;z-index:999;{_BOX};'

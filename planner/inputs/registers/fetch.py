@@ -58,7 +58,7 @@ def fetch_points(out: str | Path, registers: tuple[str, ...] = REGISTERS, *, tpr
                  cache_dir: str | Path | None = None, offline: bool = False, min_interval_s: float = 0.5,
                  retries: int = 3, timeout_s: float = 30.0, municipality_codes: list[str] | None = None,
                  organisations: tuple[str, ...] = (KELA_BUSINESS_ID,), progress: bool = True,
-                 settings: Settings = DEFAULT_SETTINGS) -> FetchResult:
+                 settings: Settings = DEFAULT_SETTINGS, csv_options: dict | None = None) -> FetchResult:
     """Fetch (or read from the cache) every register, map, validate and write ``out``.
 
     ``out`` is written only when the whole file loads as a points file
@@ -111,12 +111,14 @@ def fetch_points(out: str | Path, registers: tuple[str, ...] = REGISTERS, *, tpr
         reasons = skipped["reason"].value_counts().to_dict() if len(skipped) else {}
         raise ValueError(f"the registers gave no service point ({len(skipped)} record(s) left out: "
                          f"{reasons}); nothing written")
+    # the CSV dialect's to_csv options (planner.outputs.export.csv_options: the loader reads both)
+    options = csv_options or {}
     skipped_out = skipped_path(out)
     with atomic_file(out) as tmp, atomic_file(skipped_out, "--out") as tmp_skipped:
-        neutralise_cells(points).to_csv(tmp, index=False)  # names end up in Excel: no live formulas
+        neutralise_cells(points).to_csv(tmp, index=False, **options)  # names end up in Excel: no formulas
         try:  # a valid points file, or nothing
             load_service_points(tmp, borders=borders, settings=settings)
         except DataError as exc:
             raise DataError(exc.reason, file=str(out), row=exc.row, field=exc.field) from None
-        neutralise_cells(skipped).to_csv(tmp_skipped, index=False)
+        neutralise_cells(skipped).to_csv(tmp_skipped, index=False, **options)
     return FetchResult(points, skipped, client.requests, out, skipped_out)
