@@ -1138,7 +1138,7 @@ def main() -> None:
     _read_link()
     lang = ss.get("lang") if ss.get("lang") in LANGS else "en"  # a switch is in state before the rerun
     st.markdown("<style>.block-container{padding:2.2rem 1.6rem 2rem 1.6rem;max-width:none}"
-                + _uploader_words(lang) + "</style>", unsafe_allow_html=True)
+                + LISTS_LET_CLICKS_THROUGH + _uploader_words(lang) + "</style>", unsafe_allow_html=True)
     ctx = sidebar()
     ss["_key"] = ctx["key"]
     _write_link(ctx, scenario=False)  # the address follows a page or language switch at once
@@ -1163,6 +1163,12 @@ def main() -> None:
     _write_link(ctx)
     _frame_titles(ctx["lang"])
 
+
+# issue 26 item 2: a select box's or multiselect's option list closes with a 120 ms fade
+# (react-aria marks it data-exiting) and catches the mouse all that time, longer on a busy
+# machine: a click on "Add merge" right after a choice went down on the fading list and up on
+# the button, so no click at all. A closing list lets the mouse through to what is under it.
+LISTS_LET_CLICKS_THROUGH = "[data-exiting],[data-exiting] *{pointer-events:none!important}"
 
 UPLOAD_TYPES = {"matrix_upload": "CSV, PARQUET, ZIP", "upload": "YAML, YML", "geo_upload": "CSV"}
 

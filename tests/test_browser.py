@@ -475,31 +475,37 @@ def test_builder_tab_stays_where_the_facilitator_is(builder_page):
 
 
 def test_add_merge_takes_the_first_click(builder_page):
-    """Item 2: with the multiselect still focused (the facilitator has just picked a point in
-    it), the mouse-down on "Add merge" blurs the box; the button must not move under the mouse."""
+    """Item 2: the facilitator picks the point to keep, then the point to merge into it, closes
+    the list with Escape (the box keeps the focus) and at once clicks "Add merge": that ONE
+    click adds the merge. Nothing waits for the choices' reruns (a user does not either); the
+    button stays under the mouse while the box blurs (it moved 33 px), and the fading option
+    list (react-aria's 120 ms exit, longer under load) must not catch the mouse-down (it did:
+    down on the list, up on the button, so no click)."""
     pg = builder_page
     pg.get_by_role("tab", name="Merge").click()
     into = pg.locator('[data-testid="stSelectbox"]').filter(has_text="Merge: keep this point").first
     into.locator("input").click()
     into.locator("input").fill("Tikkurila")
     pg.get_by_role("option").filter(has_text="Tikkurila").first.click()
-    _wait_idle(pg)
     frm = pg.locator('[data-testid="stMultiSelect"]').filter(has_text="close these into it").first
     frm.locator("input").click()
     frm.locator("input").fill("Kela")
-    pg.get_by_role("option").filter(has_text="Kela").filter(has_not_text="Tikkurila").first.click()
-    pg.keyboard.press("Escape")  # the list closes; the box keeps the focus and its typing line
+    pg.get_by_role("option").filter(has_text="Kerava").first.click()
     button = pg.locator(".st-key-merge_add button")  # (an open list hides the page from roles)
     before = button.bounding_box()
+    pg.keyboard.press("Escape")  # the list starts to fade; the box keeps the focus and its typing line
     pg.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2)
-    pg.mouse.down()
-    pg.wait_for_timeout(300)  # the select box loses the focus here
+    pg.mouse.down()  # the box loses the focus here
     moved = button.bounding_box()
+    pg.wait_for_timeout(80)  # a hand's click: about 0.1 s between press and release
     pg.mouse.up()
-    _wait_idle(pg)
     assert abs(moved["y"] - before["y"]) < 2, (before, moved)  # it moved 33 px on main
-    # (whether that one click then adds the merge depends on the rerun the blur starts: not yet
-    # reliable on a loaded machine, so not asserted here; the merge itself is tested in test_app)
+    # that one click was enough: the merge is listed (no second click; a loaded machine may
+    # take a while to redraw)
+    merges = pg.locator('[data-testid="stMultiSelect"]').filter(has_text="Merges").first
+    merges.wait_for(timeout=90_000)
+    merges.get_by_text("Kela palvelupiste Kerava · Kerava → Kela palvelupiste Tikkurila · Vantaa").wait_for()
+    _wait_idle(pg)
     _screenshot(pg, "workshop_merge_one_click.png")
 
 
