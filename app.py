@@ -1050,11 +1050,14 @@ def optimise(ctx: dict) -> None:
         except PlannerError as exc:
             st.error(t("o.failed", lang, error=md_text(exc)))
             return
-    st.markdown(res.report)
-    text = scenario_to_yaml(res.scenario)
+    # issue 26: the answer, the scenario's name and description in the interface language
+    study = get_study(*key)
+    st.markdown(S.optimise_report(res, study, lang))
+    scenario = S.optimise_scenario(res, lang)
+    text = scenario_to_yaml(scenario)
     b1, b2, b3 = st.columns(3)
     b1.button(t("o.open", lang), key="o_open", on_click=_open_optimised, args=(text,))
-    b2.button(t("o.save", lang), key="o_save", on_click=_save, args=(res.scenario.name, text, "o_save"))
+    b2.button(t("o.save", lang), key="o_save", on_click=_save, args=(scenario.name, text, "o_save"))
     if st.session_state.get("o_pending") == text:  # asked before replacing unsaved builder changes
         b1.warning(t("o.unsaved", lang))
         b1.button(t("o.replace", lang), key="o_replace", on_click=_open_optimised, args=(text, True))
@@ -1064,8 +1067,7 @@ def optimise(ctx: dict) -> None:
     b3.download_button(t("o.download", lang), text.encode("utf-8"), file_name="optimised_scenario.yaml",
                        mime="application/x-yaml", key="o_dl")
     st.subheader(t("o.sites", lang))
-    sites = res.sites[res.sites["selected"] | (res.sites["change"] == "closed")]
-    st.dataframe(sites.drop(columns="geometry"), hide_index=True, width="stretch")
+    st.dataframe(styled(S.optimise_sites(res, study, lang), lang), hide_index=True, width="stretch")
 
 
 def export(ctx: dict) -> None:

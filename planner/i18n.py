@@ -898,6 +898,145 @@ STRINGS.update({
 })
 
 
+# issue 26, round 2: the Optimise page, data credits, PT-wait and matrix-coverage phrases,
+# service-area names (their Swedish names as the wellbeing services counties write them)
+STRINGS.update({
+    "map.credits": ("© data", "© aineistot", "© data"),
+    "area.Helsinki": ("Helsinki", "Helsinki", "Helsingfors"),
+    "area.Espoo–Kauniainen": ("Espoo–Kauniainen", "Espoo–Kauniainen", "Esbo–Grankulla"),
+    "area.Vantaa–Kerava": ("Vantaa–Kerava", "Vantaa–Kerava", "Vanda–Kervo"),
+    "area.Itä-Uusimaa": ("Itä-Uusimaa", "Itä-Uusimaa", "Östra Nyland"),
+    "area.Keski-Uusimaa": ("Keski-Uusimaa", "Keski-Uusimaa", "Mellersta Nyland"),
+    "area.Länsi-Uusimaa": ("Länsi-Uusimaa", "Länsi-Uusimaa", "Västra Nyland"),
+    "area.Helsingin kaupunki": ("Helsingin kaupunki", "Helsingin kaupunki", "Helsingfors stad"),
+    "area.Itä-Uudenmaan hyvinvointialue": ("Itä-Uudenmaan hyvinvointialue", "Itä-Uudenmaan hyvinvointialue",
+                                           "Östra Nylands välfärdsområde"),
+    "area.Keski-Uudenmaan hyvinvointialue": ("Keski-Uudenmaan hyvinvointialue",
+                                             "Keski-Uudenmaan hyvinvointialue",
+                                             "Mellersta Nylands välfärdsområde"),
+    "area.Länsi-Uudenmaan hyvinvointialue": ("Länsi-Uudenmaan hyvinvointialue",
+                                             "Länsi-Uudenmaan hyvinvointialue",
+                                             "Västra Nylands välfärdsområde"),
+    "area.Vantaan ja Keravan hyvinvointialue": ("Vantaan ja Keravan hyvinvointialue",
+                                                "Vantaan ja Keravan hyvinvointialue",
+                                                "Vanda och Kervo välfärdsområde"),
+    "loc.pt_wait": ("excludes the wait before the first leg; the routed door-to-door time with that wait "
+                    "({col}) is longer by a median of {med} min (p90 {p90} min) in the calibration set",
+                    "ei sisällä odotusta ennen ensimmäistä osuutta; reititetty ovelta ovelle -aika "
+                    "odotuksineen ({col}) on kalibrointiaineistossa mediaaniltaan {med} min "
+                    "(90 %:n piste {p90} min) pidempi",
+                    "utan väntan före första delsträckan; den ruttade restiden från dörr till dörr med "
+                    "väntan ({col}) är i kalibreringsdata längre med en median på {med} min "
+                    "(90 %-punkten {p90} min)"),
+    "loc.cov": ("{pts} of {n_pts} service points and {orig} of {n_orig} origins in the matrix "
+                "({share} % of pairs)",
+                "matriisissa {pts}/{n_pts} palvelupistettä ja {orig}/{n_orig} lähtöpaikkaa "
+                "({share} % pareista)",
+                "i matrisen {pts} av {n_pts} servicepunkter och {orig} av {n_orig} startpunkter "
+                "({share} % av paren)"),
+    "loc.cov_none": ("none of the {n_pts} service points has a column in the matrix",
+                     "yhdelläkään {n_pts} palvelupisteestä ei ole saraketta matriisissa",
+                     "ingen av de {n_pts} servicepunkterna har en kolumn i matrisen"),
+    "loc.cov_rest": ("the other pairs: {fallback}", "muut parit: {fallback}", "övriga par: {fallback}"),
+    "loc.cov_unreachable": ("the other pairs: no travel time (no point reachable)",
+                            "muut parit: ei matka-aikaa (ei saavutettavaa pistettä)",
+                            "övriga par: ingen restid (inget nåbart ställe)"),
+    "loc.cov_decimal": ("column {col} read with decimal commas", "sarake {col} luettu desimaalipilkuin",
+                        "kolumnen {col} läst med decimalkomma"),
+    "loc.cov_repeats": ("{n} repeated pair(s) with the same minutes read once",
+                        "{n} toistuvaa paria samoin minuutein luettu kerran",
+                        "{n} upprepade par med samma minuter lästa en gång"),
+    # the Optimise page's answer (planner.optimise's report, worded in the interface language)
+    "o.r.title": ("Optimised network: {model} – {need}, {group}",
+                  "Optimoitu verkko: {model} – {need}, {group}",
+                  "Optimerat nät: {model} – {need}, {group}"),
+    "o.r.question": ("Question", "Kysymys", "Fråga"),
+    "o.r.demand": ("Residents optimised: {n} in {units} areas (left out: {unlocated} without a location, "
+                   "{unreachable} who cannot reach any candidate site)",
+                   "Optimoidut asukkaat: {n} ({units} aluetta); pois jätetty: {unlocated} ilman sijaintia, "
+                   "{unreachable} ilman yhteyttä yhteenkään ehdokaspaikkaan",
+                   "Optimerade invånare: {n} i {units} områden (utelämnade: {unlocated} utan läge, "
+                   "{unreachable} som inte når någon kandidatplats)"),
+    "o.r.candidates": ("Candidate sites: {n} ({existing} existing points, {centres} municipal centres, "
+                       "{postal} postal-area sites)",
+                       "Ehdokaspaikat: {n} ({existing} nykyistä pistettä, {centres} kuntakeskusta, "
+                       "{postal} postinumeroalueen paikkaa)",
+                       "Kandidatplatser: {n} ({existing} befintliga ställen, {centres} kommuncentrum, "
+                       "{postal} platser i postnummerområden)"),
+    "o.r.solver": ("Solver: {solver}; status {status}; {secs} s",
+                   "Ratkaisija: {solver}; tila {status}; {secs} s",
+                   "Lösare: {solver}; status {status}; {secs} s"),
+    "o.r.notes": ("Notes", "Huomautukset", "Anmärkningar"),
+    "o.r.figure": ("Figure", "Tunnusluku", "Nyckeltal"),
+    "o.r.today": ("today", "nyt", "i dag"),
+    "o.r.optimised": ("optimised", "optimoitu", "optimerat"),
+    "o.r.points": ("points", "pisteitä", "ställen"),
+    "o.r.mean": ("mean travel time (min)", "keskimääräinen matka-aika (min)", "genomsnittlig restid (min)"),
+    "o.r.max": ("longest travel time (min)", "pisin matka-aika (min)", "längsta restid (min)"),
+    "o.r.within": ("residents within {t} min", "asukkaita enintään {t} min päässä", "invånare inom {t} min"),
+    "o.r.share": ("share within {t} min", "osuus enintään {t} min päässä", "andel inom {t} min"),
+    "o.r.no_point": ("residents with no point serving them", "asukkaita, joita mikään piste ei palvele",
+                     "invånare som inget ställe betjänar"),
+    "o.r.note_unreachable": ("{n} residents cannot reach any candidate site and are left out",
+                             "{n} asukasta ei saavuta yhtään ehdokaspaikkaa, ja heidät jätetään pois",
+                             "{n} invånare når ingen kandidatplats och lämnas utanför"),
+    "o.r.note_per": ("no candidate site in {n} areas of the kind '{per}', so the at-least-one "
+                     "constraint could not apply there: {names} (add the municipal centres as candidate "
+                     "sites)",
+                     "{n} alueella (jako: {per}) ei ole ehdokaspaikkaa, joten vähintään yhden pisteen "
+                     "ehto ei voinut koskea niitä: {names} (lisää ehdokkaiksi kuntakeskukset)",
+                     "inga kandidatplatser i {n} områden (indelning: {per}), så villkoret om minst ett "
+                     "ställe kunde inte gälla där: {names} (lägg till kommuncentrumen som kandidatplatser)"),
+    "o.r.note_swedish": ("no Swedish-serving candidate in {n} bilingual municipalities, so the "
+                         "Swedish-coverage constraint could not apply there: {names} (add the municipal "
+                         "centres as candidate sites)",
+                         "{n} kaksikielisessä kunnassa ei ole ruotsiksi palvelevaa ehdokaspaikkaa, joten "
+                         "ruotsinkielisen palvelun ehto ei voinut koskea niitä: {names} (lisää "
+                         "ehdokkaiksi kuntakeskukset)",
+                         "ingen kandidatplats med service på svenska i {n} tvåspråkiga kommuner, så "
+                         "villkoret om svensk service kunde inte gälla där: {names} (lägg till "
+                         "kommuncentrumen som kandidatplatser)"),
+    "o.r.note_keep_cat": ("{cat}: no existing candidate point of that category",
+                          "{cat}: luokassa ei ole yhtään nykyistä ehdokaspistettä",
+                          "{cat}: inga befintliga kandidatställen i kategorin"),
+    "o.r.note_other": ("(a note of the solver, in English) {text}",
+                       "(ratkaisijan huomautus englanniksi) {text}",
+                       "(lösarens anmärkning på engelska) {text}"),
+    "o.r.name": ("Optimised: {model}, {need} ({group})", "Optimoitu: {model}, {need} ({group})",
+                 "Optimerat: {model}, {need} ({group})"),
+    "o.r.desc": ("{question} Made on the planner's Optimise page.",
+                 "{question} Laadittu suunnittelijan optimointisivulla.",
+                 "{question} Gjort på planerarens optimeringssida."),
+    "o.q.pmedian": ("Keep {k} points so that the residents' average travel time is the shortest.",
+                    "Säilytetään {k} pistettä niin, että asukkaiden keskimääräinen matka-aika on lyhin.",
+                    "Behåll {k} ställen så att invånarnas genomsnittliga restid blir kortast."),
+    "o.q.pcenter": ("Keep {k} points so that the longest travel time is the shortest.",
+                    "Säilytetään {k} pistettä niin, että pisin matka-aika on lyhin.",
+                    "Behåll {k} ställen så att den längsta restiden blir kortast."),
+    "o.q.mclp": ("Keep {k} points so that the most residents are within {t} min.",
+                 "Säilytetään {k} pistettä niin, että mahdollisimman moni asukas on enintään {t} min päässä.",
+                 "Behåll {k} ställen så att så många invånare som möjligt är inom {t} min."),
+    "o.q.add": ("Add up to {k} new points to today's network so that the most residents are within {t} min.",
+                "Lisätään nykyiseen verkkoon enintään {k} uutta pistettä niin, että mahdollisimman moni "
+                "asukas on enintään {t} min päässä.",
+                "Lägg till högst {k} nya ställen i dagens nät så att så många invånare som möjligt är "
+                "inom {t} min."),
+    "o.q.lscp": ("The fewest points so that {share} of residents are within {t} min.",
+                 "Vähiten pisteitä niin, että {share} asukkaista on enintään {t} min päässä.",
+                 "Så få ställen som möjligt så att {share} av invånarna är inom {t} min."),
+    "o.change.kept": ("kept", "säilyy", "behålls"),
+    "o.change.closed": ("closed", "suljetaan", "stängs"),
+    "o.change.opened": ("opened", "avataan", "öppnas"),
+    "o.change.not selected": ("not selected", "ei valittu", "inte vald"),
+    "o.col.change": ("In the answer", "Ratkaisussa", "I svaret"),
+    "o.col.kind": ("Site kind", "Paikan laji", "Typ av plats"),
+    "o.kind.existing": ("existing point", "nykyinen piste", "befintligt ställe"),
+    "o.kind.centre": ("municipal centre", "kuntakeskus", "kommuncentrum"),
+    "o.kind.postal": ("postal area", "postinumeroalue", "postnummerområde"),
+    "o.col.served": ("Residents served", "Palvellut asukkaat", "Betjänade invånare"),
+    "o.col.served_today": ("Residents served today", "Palvellut asukkaat nyt", "Betjänade invånare i dag"),
+})
+
 def t(key: str, lang: str = "en", **values: object) -> str:
     """The interface string ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``."""
     try:

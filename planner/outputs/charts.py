@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..i18n import t
 from .escape import html_element, html_text
-from .locale import vega_locale
+from .locale import area_name, vega_locale
 
 __all__ = ["cumulative_share", "cumulative_chart", "change_by_area", "change_bars", "chart_svg",
            "charts_panel", "scenario_charts", "add_charts_panel"]
@@ -106,6 +106,8 @@ def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", gro
     import altair as alt
 
     data = change_by_area(table, need, group)
+    if level == "service_area":  # Swedish names in Swedish
+        data["area"] = data["area"].map(lambda a: area_name(a, lang))
     data["sign"] = np.where(data["mean_change_min_served_both"] > 0, "loss", "gain")
     return alt.Chart(data, title=_t(level, lang)).mark_bar().encode(
         x=alt.X("mean_change_min_served_both:Q", title=_t("change", lang)),
@@ -113,7 +115,7 @@ def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", gro
         color=alt.Color("sign:N", scale=alt.Scale(domain=["gain", "loss"], range=[GAIN, LOSS]), legend=None),
         tooltip=[alt.Tooltip("area:N", title=_t("area", lang)),
                  alt.Tooltip("mean_change_min_served_both:Q", format="+.1f", title=_t("change", lang)),
-                 alt.Tooltip("population:Q", format=",")],
+                 alt.Tooltip("population:Q", format=",", title=t("colname.residents", lang))],
     ).properties(width=width, height=max(60, 22 * len(data))).configure(  # room for every label
         locale=vega_locale(lang))  # issue 26: decimal comma and grouping of the UI language
 

@@ -30,6 +30,7 @@ from ..i18n import STRINGS, category_label, group_label, model_name, need_label,
 from ..numbers import fmt_int
 from ..settings import DEFAULT_SETTINGS, Settings
 from .escape import html_element, html_text, js_template_html
+from .locale import area_name
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
            "LiveLayers", "marker_svg", "save_map"]
@@ -469,14 +470,16 @@ class _LiveFinish(MacroElement):
 MODE_LABELS = ("walk", "drive", "drive_rush", "pt", "pt_rush")
 
 
-def credits_html(provenance: dict[str, str], open_: bool = True) -> str:
-    """The attribution lines of the data the map shows (geodata/sources.toml), bottom left."""
-    lines = "".join(f"<div>{html.escape(x)}</div>" for x in attribution_lines(provenance))
+def credits_html(provenance: dict[str, str], open_: bool = True, lang: str = "en") -> str:
+    """The attribution lines of the data the map shows (geodata/sources.toml), bottom left,
+    in the interface language ``lang``."""
+    lines = "".join(f"<div>{html.escape(x)}</div>" for x in attribution_lines(provenance, lang=lang))
     details = "<details open>" if open_ else "<details>"
     # above the scale bar (bottom left, about 40 px high), never over it
     return (f'<div id="planner-credits" style="position:absolute;bottom:52px;left:10px;z-index:999;{_BOX};'
             f'font-size:10px;max-width:min(420px,45%)">{details}'
-            f'<summary style="cursor:pointer">© data</summary>{lines}</details></div>')
+            f'<summary style="cursor:pointer">{html.escape(t("map.credits", lang))}</summary>{lines}'
+            '</details></div>')
 
 
 def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -> list[str]:
@@ -507,7 +510,7 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     if provenance.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
         lines.append(t("map.pt_wait", lang, note=prov_text(provenance["pt_wait"], lang)))
     if provenance.get("matrix_coverage"):  # an imported matrix: which pairs it answers
-        lines.append(t("map.matrix", lang, coverage=provenance["matrix_coverage"]))
+        lines.append(t("map.matrix", lang, coverage=prov_text(provenance["matrix_coverage"], lang)))
     # issue 11: the network's date, the demand weight, placeholders
     weight = provenance.get("demand_weight", "").split(" (")[0].split(":")[0].strip()
     extra = [t("map.network_date", lang, date=provenance["network_date"]) if provenance.get("network_date")
@@ -677,7 +680,7 @@ def accessibility_map(
         open_=side is None)  # side by side: folded, each half keeps its map in view
     page.add_child(html_element(title))
     if side != "right":
-        page.add_child(html_element(credits_html(provenance, open_=not small)))
+        page.add_child(html_element(credits_html(provenance, open_=not small, lang=lang)))
     open_pts = points[points["id"].map(lambda p: states.get(p) != "closed")]
     counts = open_pts["category"].value_counts()
     cats = {c: int(counts.get(c, 0)) for c in CATEGORIES}
@@ -703,6 +706,7 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
     if service_areas is not None:
         sa = borders.merge(service_areas[["municipality_code", "service_area"]], on="municipality_code")
         sa = sa.dissolve("service_area").reset_index()[["service_area", "geometry"]]
+        sa["service_area"] = sa["service_area"].map(lambda a: area_name(a, lang))  # Swedish in Swedish
         folium.GeoJson(feature_collection(_safe_props(_web(sa, web))), name=t("map.areas", lang),
                        style_function=lambda f: {"color": "#111", "weight": 3.2, "fill": False,
                                                  "dashArray": "7 4"},
