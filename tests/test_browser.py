@@ -736,9 +736,11 @@ _SHOWN_TEXT = """() => {
     for (let n = walk.nextNode(); n; n = walk.nextNode()) {
         const p = n.parentElement, cs = p && getComputedStyle(p);
         // text a reader sees: laid out (not in a folded expander), not shrunk to nothing (the
-        // uploader's own English words, replaced); a scenario file's YAML is data, not interface
+        // uploader's own English words, replaced); a scenario file's YAML is data, not interface;
+        // an icon's ligature name ('upload') draws a picture, not a word
         if (cs && cs.fontSize !== '0px' && cs.visibility !== 'hidden' && p.getClientRects().length
-            && !p.closest('[data-testid="stCode"]')) { out.push(n.textContent); }
+            && !p.closest('[data-testid="stCode"]')
+            && !p.closest('[data-testid="stIconMaterial"]')) { out.push(n.textContent); }
     }
     return out.join(' ');
 }"""
