@@ -33,7 +33,7 @@ PAGES = ("overview", "builder", "compare", "optimise", "export")
 GROUP_CHOICES = ("fi", "sv", "all")
 # widgets that keep their values while another page is shown
 KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "new_lon", "new_lat",
-             "cmp_pick", "exp_pick", "exp_tiles", "o_model", "o_k", "o_t", "o_share", "o_keep_cat",
+             "cmp_pick", "exp_pick", "exp_tiles", "o_model", "o_k", "o_t", "o_share_pct", "o_keep_cat",
              "o_per", "o_swedish", "o_cand", "b_charts", "b_points")
 
 
@@ -653,7 +653,7 @@ def _mobile_tab(study, lang: str) -> None:
     st.caption(t("b.mob_help", lang))
     st.text_input(t("b.mob_name", lang), key="mob_name")
     st.multiselect(t("b.mob_cats", lang), list(CATEGORIES), format_func=lambda c: category_label(c, lang),
-                   key="mob_cats")
+                   key="mob_cats", placeholder=t("app.choose", lang))
     st.text_input(t("b.mob_stop_name", lang), key="mob_stop_name")
     st.radio(t("b.mob_where", lang), ["centre", "click"], format_func=lambda w: t(f"b.mob_where_{w}", lang),
              key="mob_where", horizontal=True)
@@ -684,7 +684,7 @@ def _mobile_tab(study, lang: str) -> None:
                 for i, u in units.items()}
         ss["w_mobile_keep"] = [i for i in ss.get("w_mobile_keep", list(rows)) if i in rows]
         st.multiselect(t("b.mob_list", lang), list(rows), format_func=rows.get, key="w_mobile_keep",
-                       on_change=_keep_mobile)
+                       on_change=_keep_mobile, placeholder=t("app.choose", lang))
 
 
 def _keep_mobile() -> None:
@@ -885,7 +885,8 @@ def builder(ctx: dict) -> None:
                         for i, m in enumerate(ss["merges"])}
                 ss["w_merges_keep"] = [i for i in ss["w_merges_keep"] if i in rows]
                 st.multiselect(t("b.merges", lang), list(rows), format_func=rows.get, key="w_merges_keep",
-                               on_change=_keep_rows, args=("merges", "w_merges_keep"))
+                               on_change=_keep_rows, args=("merges", "w_merges_keep"),
+                               placeholder=t("app.choose", lang))
         with tab_appt:
             category = study.points.set_index("id")["category"]
             walkins = [p for p in ids if category.get(p) in S.APPOINTMENT_OF]
@@ -908,7 +909,8 @@ def builder(ctx: dict) -> None:
                         for i, o in enumerate(ss["opened"])}
                 ss["w_opened_keep"] = [i for i in ss.get("w_opened_keep", list(rows)) if i in rows]
                 st.multiselect(t("b.new_list", lang), list(rows), format_func=rows.get, key="w_opened_keep",
-                               on_change=_keep_rows, args=("opened", "w_opened_keep"))
+                               on_change=_keep_rows, args=("opened", "w_opened_keep"),
+                               placeholder=t("app.choose", lang))
         st.text_area(t("b.description", lang), key="sc_desc", height=68)
         st.button(t("b.reset", lang), on_click=_reset, key="reset")
         others = [c for c in ss["extra"] if "mobile" not in c]
@@ -953,7 +955,8 @@ def compare(ctx: dict) -> None:
     ss = st.session_state
     if "cmp_pick" not in ss or not set(ss["cmp_pick"]) <= set(choices):
         ss["cmp_pick"] = [c for c in ss.get("cmp_pick", []) if c in choices] or list(choices)[:1]
-    picked = st.multiselect(t("c.pick", lang), list(choices), key="cmp_pick")
+    picked = st.multiselect(t("c.pick", lang), list(choices), key="cmp_pick",
+                            placeholder=t("app.choose", lang))
     if not picked:
         st.info(t("c.none", lang))
         return
@@ -1020,7 +1023,7 @@ def optimise(ctx: dict) -> None:
     provenance_caption(get_baseline(key).provenance, lang)
     st.caption(t("o.intro", lang))
     ss = st.session_state
-    for name, value in (("o_k", 8), ("o_t", 30), ("o_share", 0.95), ("o_cand", [])):
+    for name, value in (("o_k", 8), ("o_t", 30), ("o_share_pct", 95), ("o_cand", [])):
         ss.setdefault(name, value)
     c1, c2 = st.columns(2)
     model = c1.selectbox(t("o.model", lang), list(MODELS), key="o_model",
@@ -1028,14 +1031,18 @@ def optimise(ctx: dict) -> None:
     k = c1.number_input(t("o.k", lang), 1, 60, key="o_k", disabled=model == "lscp")
     needs_t = model in ("lscp", "mclp", "add")
     minutes = c1.number_input(t("o.t", lang), 5, 180, step=5, key="o_t", disabled=not needs_t)
-    share = c1.slider(t("o.share", lang), 0.5, 1.0, step=0.01, key="o_share", disabled=model != "lscp")
+    # a whole percentage ('95 %'): a slider writes its value with printf, which has no decimal comma
+    share = c1.slider(t("o.share", lang), 50, 100, step=1, key="o_share_pct", format="%d %%",
+                      disabled=model != "lscp") / 100
     keep_cats = c2.multiselect(t("o.keep_cat", lang), list(CATEGORIES), key="o_keep_cat",
-                               format_func=lambda c: category_label(c, lang))
+                               format_func=lambda c: category_label(c, lang),
+                               placeholder=t("app.choose", lang))
     per = c2.selectbox(t("o.per", lang), ["none", "municipality", "service_area"], key="o_per",
                        format_func=lambda p: t(f"o.per.{p}", lang))
     swedish = c2.checkbox(t("o.swedish", lang), key="o_swedish")
     cands = c2.multiselect(t("o.candidates", lang), ["existing", "centres", "postal"], key="o_cand",
-                           format_func=lambda c: t(f"o.cand.{c}", lang), help=t("o.cand_help", lang))
+                           format_func=lambda c: t(f"o.cand.{c}", lang), help=t("o.cand_help", lang),
+                           placeholder=t("app.choose", lang))
     params = (("model", model), ("k", None if model == "lscp" else int(k)),
               ("max_minutes", float(minutes) if needs_t else None), ("share", float(share)),
               ("keep_categories", tuple(keep_cats)), ("per", None if per == "none" else per),
@@ -1177,9 +1184,13 @@ UPLOAD_TYPES = {"matrix_upload": "CSV, PARQUET, ZIP", "upload": "YAML, YML", "ge
 
 def _uploader_words(lang: str) -> str:
     """Streamlit's file uploader writes "Upload" and "200MB per file" in English and offers no
-    option to change them (issue 26): in Finnish and Swedish CSS hides its words and shows ours."""
+    option to change them (issue 26), nor its "Stop" button while a page is computed: in Finnish
+    and Swedish CSS hides their words and shows ours."""
     if lang == "en":
         return ""
+    status = '[data-testid="stStatusWidget"] button'  # Streamlit's "Stop" while the page is computed
+    stop = [f"{status},{status} *{{font-size:0!important}}",
+            f"{status}::after{{content:{_css_string(t('app.stop', lang))};font-size:0.875rem}}"]
     limit = t("side.upload_limit", lang, size=fmt_int(200, lang))
     drop = '[data-testid="stFileUploaderDropzoneInstructions"]'
     zone = '[data-testid="stFileUploaderDropzone"]'
@@ -1191,7 +1202,7 @@ def _uploader_words(lang: str) -> str:
              f"{drop}::after{{content:{_css_string(limit)};font-size:0.8rem;opacity:0.7}}"]
     rules += [f".st-key-{k} {drop}::after{{content:{_css_string(f'{limit} • {types}')}}}"
               for k, types in UPLOAD_TYPES.items()]
-    return "".join(rules)
+    return "".join(stop + rules)
 
 
 def _css_string(text: str) -> str:

@@ -683,8 +683,12 @@ def _opt_question(res, lang: str) -> str:
 
 
 def optimise_scenario(res, lang: str = "en") -> Scenario:
-    """The optimised scenario named and described in the interface language (the changes as solved)."""
+    """The optimised scenario named and described in the interface language (the changes as solved;
+    in English as :func:`planner.optimise.optimise_network` names it)."""
     from .i18n import group_label, need_label
+
+    if lang == "en":
+        return res.scenario
 
     name = t("o.r.name", lang, model=_opt_model(res.model, lang),
              need=need_label(res.need, lang), group=group_label(res.group, lang))

@@ -902,6 +902,8 @@ STRINGS.update({
 # service-area names (their Swedish names as the wellbeing services counties write them)
 STRINGS.update({
     "map.credits": ("© data", "© aineistot", "© data"),
+    "app.choose": ("Choose", "Valitse", "Välj"),
+    "app.stop": ("Stop", "Pysäytä", "Stoppa"),
     "area.Helsinki": ("Helsinki", "Helsinki", "Helsingfors"),
     "area.Espoo–Kauniainen": ("Espoo–Kauniainen", "Espoo–Kauniainen", "Esbo–Grankulla"),
     "area.Vantaa–Kerava": ("Vantaa–Kerava", "Vantaa–Kerava", "Vanda–Kervo"),

@@ -731,7 +731,12 @@ def _pick_option(pg, widget, text: str) -> None:
 
 
 _SHOWN_TEXT = """() => {
-    const out = [], main = document.querySelector('[data-testid="stMain"]');
+    const out = [];
+    for (const main of document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')) {
+    // an empty box's placeholder ('Choose options') is shown text too
+    for (const i of main.querySelectorAll('input[placeholder], textarea[placeholder]')) {
+        if (!i.value && i.getClientRects().length) { out.push(i.placeholder); }
+    }
     const walk = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
     for (let n = walk.nextNode(); n; n = walk.nextNode()) {
         const p = n.parentElement, cs = p && getComputedStyle(p);
@@ -742,12 +747,14 @@ _SHOWN_TEXT = """() => {
             && !p.closest('[data-testid="stCode"]')
             && !p.closest('[data-testid="stIconMaterial"]')) { out.push(n.textContent); }
     }
-    return out.join(' ');
+    }
+    // the language chooser names itself in all three languages
+    return out.join(' ').replace('Language · Kieli · Språk', ' ');
 }"""
 
 
 def _shown_text(pg) -> str:
-    """What a reader sees in the main area, the data grids' cells included."""
+    """What a reader sees in the main area and the sidebar, the data grids' cells included."""
     grids = pg.locator('[data-testid="stDataFrame"]')
     cells = " ".join(grids.nth(i).locator("table").first.text_content() or ""
                      for i in range(grids.count()) if grids.nth(i).locator("table").count())
