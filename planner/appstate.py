@@ -730,7 +730,8 @@ def optimise_report(res, study: Study, lang: str = "en") -> str:
           existing=fmt_int(kinds.get("existing", 0), lang), centres=fmt_int(kinds.get("centre", 0), lang),
           postal=fmt_int(kinds.get("postal", 0), lang)) + "  ",
         t("o.r.solver", lang, solver=md_text(res.solution.solver.replace(" via ", ", ")),
-          status=md_text(res.solution.status),
+          status=md_text(t("o.status." + res.solution.status, lang) if "o.status." + res.solution.status
+                         in _strings() else res.solution.status),
           secs=fmt_num(res.solution.solve_s, lang, 1)),
         "",
         f"| {t('o.r.figure', lang)} | {t('o.r.today', lang)} | {t('o.r.optimised', lang)} |",

@@ -903,6 +903,10 @@ STRINGS.update({
 STRINGS.update({
     "map.credits": ("© data", "© aineistot", "© data"),
     "app.choose": ("Choose", "Valitse", "Välj"),
+    "o.status.Optimal": ("Optimal", "optimaalinen", "optimal"),
+    "o.status.Feasible, not proven optimal (time limit)": (
+        "Feasible, not proven optimal (time limit)", "käypä, optimaalisuutta ei todistettu (aikaraja)",
+        "tillåten, inte bevisat optimal (tidsgräns)"),
     "app.stop": ("Stop", "Pysäytä", "Stoppa"),
     "area.Helsinki": ("Helsinki", "Helsinki", "Helsingfors"),
     "area.Espoo–Kauniainen": ("Espoo–Kauniainen", "Espoo–Kauniainen", "Esbo–Grankulla"),
