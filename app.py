@@ -252,8 +252,9 @@ def scenario_library() -> dict[str, str]:
     return {**saved, **{k: v for k, v in bundled().items() if k not in saved}}
 
 
-def point_labels(study) -> dict[str, str]:
-    munis = study.municipalities.set_index("municipality_code")["name_fi"]
+def point_labels(study, lang: str = "en") -> dict[str, str]:
+    """Point id -> 'name · municipality' (the municipality's Swedish name in Swedish)."""
+    munis = municipality_names(study.municipalities, lang)
     pts = study.points.sort_values(["municipality_code", "name"])
     return {p.id: f"{p.name} · {munis.get(p.municipality_code, p.municipality_code)}"
             for p in pts.itertuples()}
@@ -659,7 +660,9 @@ def _mobile_tab(study, lang: str) -> None:
              key="mob_where", horizontal=True)
     if ss.get("mob_where", "centre") == "centre":
         centres = study.centres.drop_duplicates("municipality_code")
-        names = dict(zip(centres["municipality_code"], centres["label"].str.title(), strict=True))
+        munis = municipality_names(study.municipalities, lang)  # Swedish names in Swedish
+        names = {c: str(munis.get(c, label.title())) for c, label in zip(centres["municipality_code"],
+                                                                           centres["label"], strict=True)}
         st.selectbox(t("b.mob_centre", lang), sorted(names, key=names.get), format_func=names.get,
                      key="mob_centre")
     else:
@@ -804,7 +807,7 @@ def builder(ctx: dict) -> None:
     _show_msg("link")
     results = eff.results if eff else base
     provenance_caption(results.provenance, lang, key)
-    labels = point_labels(study)
+    labels = point_labels(study, lang)
     ids = list(labels)
 
     shown = study.points if eff is None else gpd.GeoDataFrame(

@@ -903,6 +903,8 @@ STRINGS.update({
 STRINGS.update({
     "map.credits": ("© data", "© aineistot", "© data"),
     "app.choose": ("Choose", "Valitse", "Välj"),
+    "map.osm_credit": ("OpenStreetMap contributors", "OpenStreetMapin tekijät",
+                       "OpenStreetMaps bidragsgivare"),
     "o.status.Optimal": ("Optimal", "optimaalinen", "optimal"),
     "o.status.Feasible, not proven optimal (time limit)": (
         "Feasible, not proven optimal (time limit)", "käypä, optimaalisuutta ei todistettu (aikaraja)",

@@ -615,7 +615,11 @@ def accessibility_map(
                  padding_top_left=(10, 70) if small else (20, 100),
                  padding_bottom_right=(10, 36) if small else (300, 36))
     if tiles:
-        folium.TileLayer(tiles, name=t("map.base", lang), control=True).add_to(m)
+        kw = {}
+        if lang != "en" and str(tiles).lower() == "openstreetmap":  # the ODbL credit in the map's language
+            kw["attr"] = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
+                          f'{html.escape(t("map.osm_credit", lang))}</a>')
+        folium.TileLayer(tiles, name=t("map.base", lang), control=True, **kw).add_to(m)
     # "body ..." outranks leaflet.css, which may come later in the page
     style = "body .leaflet-container{background:#e9eef2}" \
         "body .planner-icon{background:none;border:none}" \
