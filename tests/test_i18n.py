@@ -159,7 +159,7 @@ def test_reasons_and_notes_of_the_statistics_read_in_finnish_and_swedish():
               "sv_appointment, sv_walkin in the network of this date (a targeted service is left out: "
               "--include-target-groups)")
     sv = note_text(reason, "sv")
-    assert sv.startswith("ingen service: organisatören Keski-Uudenmaan hyvinvointialue har inget öppet")
+    assert sv.startswith("ingen service: organisatören Mellersta Nylands välfärdsområde har inget öppet")
     assert "sv_walkin" not in sv and "network of this date" not in sv and "targeted" not in sv
     note = "fi before: median and p90 fall among the 2,174 residents with no point"
     fi = _plain(note_text(note, "fi"))
@@ -265,6 +265,8 @@ def test_service_areas_have_their_swedish_names(study, baseline):
     assert "Vantaa–Kerava" in set(S.area_figures(baseline, "social_any", "sv", "fi")[t("col.area", "fi")])
     gaps = " ".join(S.area_gap_sentences(baseline, "social_any", "sv", "sv"))
     assert "Mellersta Nyland" in gaps and "Keski-Uusimaa" not in gaps  # its 2 174 residents with no point
+    # the organiser without a Swedish point, named in Swedish too
+    assert "Mellersta Nylands välfärdsområde" in gaps and "Keski-Uudenmaan" not in gaps, gaps
 
 
 def test_pt_wait_and_matrix_coverage_read_in_finnish_and_swedish():

@@ -87,6 +87,8 @@ def note_text(text: object, lang: str = "en") -> str:
             g = m.groupdict()
             if "cats" in g:
                 g["cats"] = ", ".join(category_label(c.strip(), lang) for c in g["cats"].split(","))
+            if g.get("org"):  # an organiser is a wellbeing services county: its Swedish name in Swedish
+                g["org"] = area_name(g["org"], lang)
             if "n" in g:
                 g["n"] = fmt_int(int(g["n"].replace(",", "")), lang)
             if "stat" in g:
