@@ -626,6 +626,8 @@ def accessibility_map(
         "body .planner-label{background:none;border:none;pointer-events:none}" \
         f"body .leaflet-popup-content,body .leaflet-tooltip,body .leaflet-control-layers{{{_FONT}}}" \
         + _CLUSTER_STYLE
+    if lang != "en":  # Leaflet's scale bar in kilometres only: miles are no unit of a Finnish room
+        style += "body .leaflet-control-scale-line+.leaflet-control-scale-line{display:none}"
     m.get_root().header.add_child(html_element(f"<style>{style}</style>"), name="planner_style")
 
     has_change = change is not None and len(change) > 0
