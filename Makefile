@@ -34,8 +34,7 @@ $(FLOOR_STAMP): pyproject.toml ci/constraints-floor.txt
 setup: $(STAMP)
 
 run: $(APP_STAMP)
-	@echo "Starting the planner on http://$(HOST):$(PORT) (embedded Uusimaa data; Ctrl-C stops)"
-	$(BIN)/streamlit run app.py --server.address $(HOST) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/planner app --host $(HOST) --port $(PORT)
 
 readme: $(STAMP)
 	$(BIN)/planner stats --write-readme README.md
@@ -44,7 +43,8 @@ report: $(STAMP)
 	$(BIN)/planner report --out out/baseline
 
 test: $(STAMP)
-	$(BIN)/ruff check planner tests benchmarks app.py
+	$(BIN)/ruff check planner tests benchmarks tools app.py
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 test-floor: $(FLOOR_STAMP)

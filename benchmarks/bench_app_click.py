@@ -136,9 +136,9 @@ def _app_closes(page, url: str, n: int) -> list[tuple[float, float]]:
 def _reference(browser, n: int) -> list[tuple[float, float]]:
     """The map of each scenario built (evaluation + full HTML map, seconds) and drawn from
     scratch in a new page (seconds)."""
-    from planner import appstate as S
+    from planner.analysis.study import evaluate_points
+    from planner.app import state as S
     from planner.outputs.maps import save_map, scenario_map
-    from planner.study import evaluate_points
 
     study = S.load_app_study("straight", "drive", "postal")
     base = evaluate_points(study)

@@ -1,7 +1,7 @@
 """Fetching a region's road network: one download (reference) vs part by part (the planner's way).
 
 ``planner network fetch --area uusimaa`` downloads the six service areas one at a time and
-merges them (:func:`planner.network.fetch_network_in_parts`). This benchmark measures what
+merges them (:func:`planner.traveltime.osm.fetch_network_in_parts`). This benchmark measures what
 that buys: the peak memory and the time of building a region's drive network through osmnx
 from Overpass answers, once as a single download of the whole area (the reference) and once
 in parts, side by side, each in a fresh child process (so each peak is its own).
@@ -100,8 +100,8 @@ def child(args: argparse.Namespace) -> None:
 
     import shapely
 
-    from planner.network import fetch_network, fetch_network_in_parts
     from planner.settings import DEFAULT_SETTINGS
+    from planner.traveltime.osm import fetch_network, fetch_network_in_parts
 
     settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=Path(tempfile.mkdtemp()))
     parts = strips(args.side, args.parts)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from planner.analysis.study import load_study  # noqa: E402
 from planner.errors import PlannerWarning  # noqa: E402
 from planner.optimise import (  # noqa: E402
     available_solver,
@@ -30,7 +31,6 @@ from planner.optimise import (  # noqa: E402
     demand_rows,
     solve,
 )
-from planner.study import load_study  # noqa: E402
 
 TARGET_S = 60.0
 

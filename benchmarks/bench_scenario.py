@@ -2,10 +2,10 @@
 
 Side by side in one run:
 - click path: what the app computes when a facilitator closes a point
-  (`planner.appstate.effect`: `planner.scenario.evaluate`, which reuses the study's travel-time
+  (`planner.app.state.effect`: `planner.analysis.scenario.evaluate`, which reuses the study's travel-time
   matrix and builds summaries lazily, + the unit changes and the region and service-area
   comparisons); targets <= 50 ms on the 390 postal areas, <= 150 ms on the 5,784 grid cells;
-- fast path: the same + every comparison table (`planner.comparison.compare_all`, all built);
+- fast path: the same + every comparison table (`planner.analysis.comparison.compare_all`, all built);
 - reference: what a tool without a reusable matrix does: write the changed service points to a
   file, load and validate everything again, recompute the full matrix, evaluate and compare
   (merges then follow nearest-point logic; the timing, not the answer, is compared).
@@ -23,11 +23,11 @@ import time
 import warnings
 from pathlib import Path
 
-from planner.appstate import effect
-from planner.comparison import compare_all
+from planner.analysis.comparison import compare_all
+from planner.analysis.scenario import evaluate, load_scenario
+from planner.analysis.study import evaluate_points, load_study
+from planner.app.state import effect
 from planner.errors import PlannerWarning
-from planner.scenario import evaluate, load_scenario
-from planner.study import evaluate_points, load_study
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "geodata" / "scenarios").glob("*.yaml"))

@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from planner.network import load_network, network_from_file, save_network  # noqa: E402
 from planner.settings import DEFAULT_SETTINGS  # noqa: E402
+from planner.traveltime.osm import load_network, network_from_file, save_network  # noqa: E402
 
 
 def _median_s(fn, repeat: int) -> float:

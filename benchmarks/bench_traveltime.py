@@ -37,9 +37,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from planner.network import Network, load_network, network_from_edges, save_network  # noqa: E402
 from planner.settings import DEFAULT_SETTINGS  # noqa: E402
 from planner.traveltime.network import NetworkModel  # noqa: E402
+from planner.traveltime.osm import Network, load_network, network_from_edges, save_network  # noqa: E402
 
 SCALES = {"uusimaa": 520, "finland": 1600}  # grid side: 270,400 and 2,560,000 nodes
 TARGETS = {"matrix": 5.0, "nearest": 0.5, "close": 0.1}  # the matrix: wall clock, in 2 processes

@@ -47,7 +47,7 @@ def _run(wt: Path, args: list, env: dict | None = None, preexec=None,
          code: str | None = None) -> subprocess.CompletedProcess:
     # cwd: not this checkout, or ``python -m`` would import its planner whatever PYTHONPATH says
     cmd = [sys.executable, "-c", code, *map(str, args)] if code else \
-        [sys.executable, "-m", "planner.cli", *map(str, args)]
+        [sys.executable, "-m", "planner.cli.main", *map(str, args)]
     return subprocess.run(cmd, env={"PYTHONPATH": str(wt), "PATH": "/usr/bin:/bin", **(env or {})},
                           cwd=tempfile.gettempdir(), capture_output=True, text=True, timeout=600,
                           preexec_fn=preexec, errors="replace")
@@ -182,7 +182,7 @@ def _postal_codes(wt: Path) -> list[str]:
 
 _KILL_AT_SWAP = """
 import os, signal, sys
-import planner.outputs.atomic as a
+import planner.atomic as a
 calls = [0]
 def kill_after(fn):
     def wrapped(*args, **kw):
@@ -201,9 +201,9 @@ def patched(out):
         a.os.rename = kill_after(os.rename)  # the swap is what follows the body
         if hasattr(a, "_exchange"):
             a._exchange = kill_after(a._exchange)
-import planner.outputs.atomic
-planner.outputs.atomic.atomic_folder = patched
-from planner.cli import app
+import planner.atomic
+planner.atomic.atomic_folder = patched
+from planner.cli.main import app
 sys.argv = ["planner", *sys.argv[1:]]
 app()
 """
@@ -391,7 +391,7 @@ def issue25_cases(wt: Path, d: Path) -> tuple[dict[str, str], dict[str, str]]:
             "print('peak_kb', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
             "sys.exit(p.returncode)")
     t0 = time.perf_counter()
-    r = _run(wt, [sys.executable, "-m", "planner.cli", "report", "--out", d / "o100k", "--points",
+    r = _run(wt, [sys.executable, "-m", "planner.cli.main", "report", "--out", d / "o100k", "--points",
                   d / "points100k.csv"], code=code)
     peak = re.search(r"peak_kb (\d+)", r.stdout)
     figures["100k-row points file"] = (f"exit {r.returncode} in {time.perf_counter() - t0:.0f} s, peak "

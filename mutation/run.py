@@ -22,7 +22,7 @@ cannot change any observable behaviour). Every other survivor is listed as a tes
 
 ``--sample-all N`` (issue 28) measures the suite as a whole instead: a seeded random sample of
 N mutants drawn from every module of ``planner/`` (not only the core), each run against the
-full test suite minus the browser tests (``-m "not browser"``: what runs without Chromium),
+full test suite minus the browser tests (``PLANNER_NO_BROWSER=1``: what runs without Chromium),
 without ``PLANNER_MUTATION`` (the whole-study tests count too). It works in an isolated copy
 of the project (``mutants-all/``, its own ``[tool.mutmut]``), so the per-module results in
 ``mutants/`` stay as they are; its figures go to ``mutation/sample_all.json`` and a row of the
@@ -56,17 +56,18 @@ README = ROOT / "README.md"
 TARGET = 85.0
 ALL_DIR = ROOT / "mutants-all"  # --sample-all: an isolated copy of the project with its own mutants/
 SAMPLE_ALL = ROOT / "mutation" / "sample_all.json"
-FULL_SUITE = ["tests/", "-m", "not browser"]  # the whole suite as it runs without Chromium
+FULL_SUITE = ["tests/"]  # with PLANNER_NO_BROWSER=1: the whole suite as it runs without Chromium
+# (mutmut splits its pytest arguments at spaces, so `-m "not browser"` cannot be passed through it)
 SAMPLE_ALL_ROW = "all of planner/"
 
 # module -> (mutant-name glob for `mutmut run`, meta files under mutants/)
 MODULES: dict[str, tuple[str, list[str]]] = {
-    "accessibility": ("planner.accessibility.*", ["planner/accessibility.py.meta"]),
-    "demand": ("planner.demand.*", ["planner/demand.py.meta"]),
-    "comparison": ("planner.comparison.*", ["planner/comparison.py.meta"]),
-    "scenario": ("planner.scenario.*", ["planner/scenario.py.meta"]),
-    "fca": ("planner.fca.*", ["planner/fca.py.meta"]),
-    "data": ("planner.data.*", ["planner/data.py.meta"]),
+    "accessibility": ("planner.analysis.accessibility.*", ["planner/analysis/accessibility.py.meta"]),
+    "demand": ("planner.inputs.demand.*", ["planner/inputs/demand.py.meta"]),
+    "comparison": ("planner.analysis.comparison.*", ["planner/analysis/comparison.py.meta"]),
+    "scenario": ("planner.analysis.scenario.*", ["planner/analysis/scenario.py.meta"]),
+    "fca": ("planner.analysis.fca.*", ["planner/analysis/fca.py.meta"]),
+    "data": ("planner.inputs.data.*", ["planner/inputs/data.py.meta"]),
     "optimise": ("planner.optimise.*", ["planner/optimise/inputs.py.meta", "planner/optimise/run.py.meta",
                                         "planner/optimise/solver.py.meta"]),
 }
@@ -353,6 +354,8 @@ def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, 
     from datetime import date
 
     env = {k: v for k, v in os.environ.items() if k != "PLANNER_MUTATION"}  # the whole suite counts
+    env["PLANNER_NO_BROWSER"] = "1"  # ... but not the Chromium tests (tests/conftest.py)
+    env["PLANNER_SOURCE_TESTS"] = "0"  # nor those reading planner's source text (holds every mutant)
     if not (resume and ALL_DIR.exists()):
         prepare_all(tests)
         # `mutmut run` of a name matching nothing generates every mutant (and records which tests

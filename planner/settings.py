@@ -43,6 +43,20 @@ def default_cache_dir() -> Path:
     return user_cache_path("uusimaa-planner", appauthor=False)
 
 
+DATA_DIR_ENV = "PLANNER_DATA_DIR"
+
+
+def user_data_dir() -> Path:
+    """The user's own planner files (saved scenarios, imported matrices): ``$PLANNER_DATA_DIR``,
+    else the platform's user data folder (``platformdirs.user_data_dir``)."""
+    base = os.environ.get(DATA_DIR_ENV)
+    if not base:
+        from platformdirs import user_data_dir as platform_data_dir
+
+        base = platform_data_dir("uusimaa-planner", appauthor=False)
+    return Path(base)
+
+
 @dataclass(frozen=True)
 class ModeParams:
     """Parameters of a plain straight-line travel-time line (hand-made cases, what-if tests).

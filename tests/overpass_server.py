@@ -9,7 +9,7 @@ server answers the queries osmnx 2 sends for a street network::
 by applying the tag filters and the polygon (a way is selected when one of its nodes
 lies inside), recursing to the ways' nodes and returning Overpass JSON with an
 ``osm3s.timestamp_osm_base`` equal to the latest edit in the data. Anything else gets
-HTTP 400. It is independent of planner.network's own filter code on purpose.
+HTTP 400. It is independent of planner.traveltime.osm's own filter code on purpose.
 """
 
 from __future__ import annotations

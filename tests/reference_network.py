@@ -11,8 +11,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from planner.network import Network
 from planner.settings import DEFAULT_SETTINGS, Settings
+from planner.traveltime.osm import Network
 
 __all__ = ["reference_graph", "reference_times", "reference_nearest"]
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from planner.accessibility import nearest, point_load, summarise, unit_access, weighted_quantile
+from planner.analysis.accessibility import nearest, point_load, summarise, unit_access, weighted_quantile
 from planner.settings import ModeParams
 from planner.traveltime import StraightLineModel, travel_time_matrix
 
@@ -113,8 +113,8 @@ def test_population_in_equals_population_out(study, baseline):
 def test_grid_demand_keeps_unlocated_residents():
     import warnings
 
+    from planner.analysis.study import evaluate_points, load_study
     from planner.errors import PlannerWarning
-    from planner.study import evaluate_points, load_study
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
@@ -138,7 +138,7 @@ def test_results_name_their_model(baseline):
     assert baseline.provenance["model"] == "straight-line estimate"
     assert baseline.provenance["data_year"] == "2022"
     # every table can carry the model and data year that produced it
-    from planner.accessibility import with_provenance
+    from planner.analysis.accessibility import with_provenance
 
     region = with_provenance(baseline.summaries["summary_region"], baseline.provenance)
     assert region["model"].eq("straight-line estimate").all() and region["data_year"].eq("2022").all()
@@ -149,8 +149,8 @@ def test_results_name_their_model(baseline):
 def test_helsinki_centre_demand_for_the_network_demo():
     import geopandas as gpd
 
+    from planner.analysis.study import load_study
     from planner.settings import GEODATA_DIR
-    from planner.study import load_study
 
     raw = gpd.read_file(GEODATA_DIR / "helsinki" / "population_grid_2020_centre.gpkg")
     s = load_study(demand="helsinki_centre")

@@ -1,5 +1,5 @@
 """The Streamlit app, driven as a user would with Streamlit's AppTest, and the plain
-functions behind it (`planner.appstate`)."""
+functions behind it (`planner.app.state`)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from planner import appstate as S
+from planner.app import state as S
 from planner.errors import ScenarioError
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -201,7 +201,7 @@ def test_builder_opens_a_saved_scenario(at):
 def test_a_link_reproduces_the_view_and_the_scenario():
     """The address carries the choices and the builder's scenario: a new session opened from
     it (a colleague's browser) shows the same view; a tampered part is explained."""
-    from planner.urlstate import encode_scenario
+    from planner.app.urlstate import encode_scenario
 
     app = AppTest.from_file(APP, default_timeout=180)
     text = "name: Close Tikkurila\nchanges:\n  - close: kela_vantaa_tikkurila\n"
@@ -215,7 +215,7 @@ def test_a_link_reproduces_the_view_and_the_scenario():
     assert app.multiselect(key="w_close").value == ["kela_vantaa_tikkurila"]
     assert app.text_input(key="sc_name").value == "Close Tikkurila"
     # the address follows the view: choices and the scenario, which decodes to the same changes
-    from planner.urlstate import decode_view
+    from planner.app.urlstate import decode_view
 
     view, sc, problems = decode_view(app.query_params)
     assert view["need"] == "kela" and view["mode"] == "walk" and not problems
@@ -284,10 +284,10 @@ def test_builder_side_by_side_catchments_charts_and_the_handout(at):
 
 def test_side_by_side_page_and_catchment_map_content(study, baseline):
     """What the app embeds: two synchronised maps, and catchment layers before and after."""
+    from planner.analysis.scenario import evaluate
     from planner.outputs.html import external_references
     from planner.outputs.maps import scenario_map
     from planner.outputs.sidebyside import side_by_side_html
-    from planner.scenario import evaluate
 
     sc = S.scenario_from_text("name: T\nchanges:\n  - close: kela_vantaa_tikkurila\n", "<t>")
     res, applied = evaluate(study, sc, baseline)
@@ -383,7 +383,7 @@ def test_imported_matrix_choice_reports_its_coverage(at, monkeypatch, tmp_path):
     assert "straight-line estimate" in at.caption[0].value
     before = at.dataframe[0].value.set_index("Area")
 
-    from planner.matrices import save_matrix
+    from planner.inputs.matrices import save_matrix
 
     codes = S.load_app_study().units["unit_id"]
     table = pd.DataFrame({"from_id": codes, "to_id": "kela_helsinki_kamppi", "travel_time": 7})
@@ -410,7 +410,7 @@ def test_imported_matrix_choice_reports_its_coverage(at, monkeypatch, tmp_path):
 
 def test_a_matrix_without_its_id_columns_is_explained_not_a_crash(at, monkeypatch, tmp_path):
     monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
-    from planner.matrices import save_matrix
+    from planner.inputs.matrices import save_matrix
 
     save_matrix(b"origin,destination,minutes\n00100,kela_helsinki_kamppi,7\n", "otp export.csv")
     at.sidebar.selectbox(key="model@en").select("matrix").run()
@@ -425,8 +425,8 @@ def test_a_hostile_matrix_column_name_is_text_in_the_caption(at, monkeypatch, tm
     """The time column's name comes from the uploaded file's header and reaches the model
     caption (Markdown): it must stay literal text, never a link or bold."""
     monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
-    from planner.matrices import save_matrix
-    from planner.outputs.escape import md_text
+    from planner.escape import md_text
+    from planner.inputs.matrices import save_matrix
 
     hostile = "[x](http://e.invalid) **b** <b>x</b>=1+1"
     save_matrix(pd.DataFrame({"from_id": ["00100"], "to_id": ["kela_helsinki_kamppi"], hostile: [7]})
@@ -438,12 +438,12 @@ def test_a_hostile_matrix_column_name_is_text_in_the_caption(at, monkeypatch, tm
     assert f"column {md_text(hostile)}" in caption and "[x](http" not in caption
 
 
-# ---------------------------------------------------------------- planner.appstate
+# ---------------------------------------------------------------- planner.app.state
 
 
 def test_selections_round_trip_every_bundled_scenario(study):
     for path in sorted(SCENARIOS.glob("*.yaml")):
-        from planner.scenario import load_scenario
+        from planner.analysis.scenario import load_scenario
 
         sc = load_scenario(path)
         sel = S.selections_from_scenario(sc, study.points)
@@ -475,7 +475,7 @@ def test_uploaded_scenario_errors_name_the_file():
 
 
 def test_export_files(study, baseline):
-    from planner.scenario import load_scenario
+    from planner.analysis.scenario import load_scenario
 
     sc = load_scenario(SCENARIOS / "concentrate_kela_offices.yaml")
     files = S.export_files(study, baseline, sc, "kela", "all", "fi")
@@ -531,14 +531,15 @@ def test_a_broken_matrix_upload_is_explained_and_not_kept(tmp_path):
     """Issue 26, item 5: an upload is read in full before it is kept; a file pandas cannot
     tokenise, or minutes that are text, is an error naming the file, row and column, and
     nothing is stored. A good upload is private to its session until shared."""
-    from planner.appstate import check_matrix, share_upload, store_upload
+    from planner.app.state import check_matrix, share_upload, store_upload
     from planner.errors import DataError
-    from planner.matrices import stored_matrices
+    from planner.inputs.matrices import stored_matrices
 
     session = "0" * 32
     broken = b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n00120,kela_helsinki_kamppi,7,9,9\n"
-    with pytest.raises(DataError, match="cannot be read as a table"):
+    with pytest.raises(DataError, match="cannot read the matrix as a UTF-8 CSV") as err:
         store_upload(broken, "broken.csv", session, root=tmp_path)
+    assert "broken" in str(err.value) and "Error tokenizing" not in str(err.value).split("(")[0]
     text = b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n00120,kela_helsinki_kamppi,12 min\n"
     with pytest.raises(DataError) as err:
         store_upload(text, "text.csv", session, root=tmp_path)
@@ -547,6 +548,15 @@ def test_a_broken_matrix_upload_is_explained_and_not_kept(tmp_path):
     good = store_upload(b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n", "good.csv", session,
                         root=tmp_path)
     assert check_matrix(good) == ["travel_time"]
+    # the app checks with the importer's own reader: what `planner report --matrix` accepts
+    # (a Finnish-Excel file: `;` and decimal commas) is accepted; a pair given twice is not
+    excel = store_upload(b"from_id;to_id;travel_time\n00100;kela_helsinki_kamppi;7,5\n", "excel.csv",
+                         session, root=tmp_path)
+    assert check_matrix(excel) == ["travel_time"]
+    with pytest.raises(DataError, match="given twice with different minutes"):
+        store_upload(b"from_id,to_id,travel_time\n00100,k,7\n00100,k,12\n", "twice.csv", session,
+                     root=tmp_path)
+    excel.unlink()
     assert stored_matrices(tmp_path) == {}  # not in the shared list: another session does not see it
     assert list(stored_matrices(good.parent)) == [good.name]
     shared = share_upload(good, root=tmp_path)
@@ -619,7 +629,7 @@ def test_a_change_of_within_30_min_reads_in_percentage_points():
 
 def test_a_scenario_with_a_wrong_point_id_shows_only_the_error_in_finnish():
     """Item 8: not "Opened" beside an English "cannot be applied": the error alone, in Finnish."""
-    from planner.urlstate import encode_scenario
+    from planner.app.urlstate import encode_scenario
 
     app = AppTest.from_file(APP, default_timeout=180)
     text = "name: Väärä\nchanges:\n  - close: kela_no_such_office\n"

@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from planner.attribution import attribution_lines
+from planner.outputs.attribution import attribution_lines, attribution_notice
 
 pypdf = pytest.importorskip("pypdf")
 SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
@@ -27,8 +27,8 @@ def _pages(data: bytes) -> list[str]:
 
 @pytest.fixture(scope="module")
 def kela_run(study, baseline):
+    from planner.analysis.scenario import load_scenario
     from planner.outputs.report import run_scenarios
-    from planner.scenario import load_scenario
 
     _, runs = run_scenarios(study, [load_scenario(SCENARIOS / "concentrate_kela_offices.yaml")], baseline)
     return runs[0]
@@ -69,6 +69,10 @@ def test_worst_off_model_error_year_and_sources(scenario_pdf, kela_run):
     bare = "".join(second.split())
     for line in attribution_lines(prov):
         assert "".join(line.split()) in bare, line
+    # issue 27: that the data was modified, and the licence link (wrapping may cut a URL's line)
+    for line in attribution_notice(prov)[len(attribution_lines(prov)):]:
+        assert "".join(line.split()) in bare, line
+    assert "creativecommons.org/licenses/by/4.0" in bare
 
 
 def test_baseline_brief_in_finnish(study, baseline):
@@ -82,9 +86,9 @@ def test_baseline_brief_in_finnish(study, baseline):
 
 def test_user_text_is_printed_as_typed(study, baseline):
     """A scenario name with mathtext characters is shown verbatim, not parsed (or crashed on)."""
+    from planner.analysis.scenario import parse_scenario
     from planner.outputs.brief import brief_pdf
     from planner.outputs.report import run_scenarios
-    from planner.scenario import parse_scenario
 
     sc = parse_scenario({"name": "Save $5_000$ a $^year$ \\o/", "changes": [
         {"close": "kela_helsinki_international_house"}]})
@@ -96,7 +100,7 @@ def test_user_text_is_printed_as_typed(study, baseline):
 @pytest.fixture(scope="module")
 def cli():
     app = typer.Typer()
-    from planner.cli_brief import brief_command
+    from planner.cli.brief import brief_command
 
     app.command("brief")(brief_command)
     app.command("noop")(lambda: None)
@@ -131,8 +135,8 @@ def test_brief_command_refuses_a_non_pdf_name(cli, tmp_path):
 
 @pytest.fixture(scope="module")
 def bus_run(study, baseline):
+    from planner.analysis.scenario import load_scenario
     from planner.outputs.report import run_scenarios
-    from planner.scenario import load_scenario
 
     _, runs = run_scenarios(study, [load_scenario(SCENARIOS / "ita_uusimaa_mobile_unit.yaml")], baseline)
     return runs[0]

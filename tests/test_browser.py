@@ -355,7 +355,7 @@ def test_imported_matrix_upload_in_the_browser(page, tmp_path):
     page states what the matrix covers, names the points it lacks, and the map is drawn."""
     import pandas as pd
 
-    from planner import appstate
+    from planner.app import state as appstate
 
     _go(page, "Overview")
     _choose(page, "Travel-time model", "Imported travel-time matrix (your routing engine's output)")
@@ -403,7 +403,7 @@ def test_a_shared_link_whose_names_are_jinja_stays_text(page, server, tmp_path):
     ("Plan 49 x") and no folder appears."""
     import json as _json
 
-    from planner.urlstate import encode_scenario
+    from planner.app.urlstate import encode_scenario
 
     target = tmp_path / "PWNED"
     exec_name = "{{ lipsum.__globals__.os.makedirs(" + _json.dumps(str(target)).replace('"', "'") + ") }}"
@@ -789,7 +789,7 @@ def _english_words() -> set[str]:
     has: derived from the strings table, so a new English string is checked too."""
     import re
 
-    from planner.i18n import STRINGS
+    from planner.outputs.i18n import STRINGS
 
     def words(i: int) -> set[str]:
         return {w.lower() for v in STRINGS.values()
@@ -824,7 +824,7 @@ def test_the_whole_workshop_in_each_language(page, server, tmp_path, lang):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from pypdf import PdfReader
 
-    from planner.i18n import t
+    from planner.outputs.i18n import t
 
     pg = page.context.new_page()
     pg.set_default_timeout(120_000)

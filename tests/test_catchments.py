@@ -114,7 +114,7 @@ def test_bundled_study_every_resident_counted_once(study, baseline):
 
 
 def test_bundled_scenario_before_after(study, baseline):
-    from planner.scenario import evaluate, load_scenario
+    from planner.analysis.scenario import evaluate, load_scenario
 
     sc = load_scenario(SCENARIOS / "concentrate_kela_offices.yaml")
     res, applied = evaluate(study, sc, baseline)
@@ -133,8 +133,8 @@ def test_bundled_scenario_before_after(study, baseline):
 def test_scenario_map_has_before_and_after_catchment_layers(study, baseline):
     from folium import GeoJson
 
+    from planner.analysis.scenario import evaluate, load_scenario
     from planner.outputs.maps import scenario_map
-    from planner.scenario import evaluate, load_scenario
 
     sc = load_scenario(SCENARIOS / "concentrate_kela_offices.yaml")
     res, applied = evaluate(study, sc, baseline)
@@ -148,8 +148,8 @@ def test_grid_cells_off_the_land_count_as_unlocated_not_lost():
     """HSY grid: cells off the postal-area land have no position; their residents are counted."""
     import warnings
 
+    from planner.analysis.study import evaluate_points, load_study
     from planner.errors import PlannerWarning
-    from planner.study import evaluate_points, load_study
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)

@@ -82,10 +82,10 @@ def test_svg_is_static_offline_and_escaped():
 
 
 def test_bundled_scenario_charts_in_the_map_panel(study, baseline, tmp_path):
+    from planner.analysis.scenario import load_scenario
     from planner.outputs.charts import add_charts_panel, scenario_charts
     from planner.outputs.maps import save_map, scenario_map
     from planner.outputs.report import run_scenarios
-    from planner.scenario import load_scenario
 
     _, runs = run_scenarios(study, [load_scenario(SCENARIOS / "concentrate_kela_offices.yaml")], baseline)
     r = runs[0]
@@ -105,7 +105,7 @@ def test_map_command_panel_on_by_default_off_on_request(tmp_path):
     import typer
     from typer.testing import CliRunner
 
-    from planner.cli_map import map_command
+    from planner.cli.map import map_command
 
     app = typer.Typer()
     app.command("map")(map_command)

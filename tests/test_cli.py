@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 
 runner = CliRunner()
 

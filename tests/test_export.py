@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from planner.analysis.scenario import load_scenario, scenario_to_yaml
 from planner.outputs.report import run_scenarios, write_bundle
-from planner.scenario import load_scenario, scenario_to_yaml
 
 
 @pytest.fixture(scope="module")

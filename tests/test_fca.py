@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from planner.fca import floating_catchment
+from planner.analysis.fca import floating_catchment
 from planner.traveltime import TravelTimeMatrix
 
 
@@ -44,7 +44,7 @@ def test_missing_capacity_is_an_error(case):
 
 
 def test_capacity_flows_into_scenario_comparison(case):
-    from planner.fca import fca_table
+    from planner.analysis.fca import fca_table
 
     units, pts, ttm = case
     table = fca_table(units.assign(pop_total=[100, 100, 50]), pts, ttm)

@@ -21,8 +21,8 @@ import yaml
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from planner.categories import CATEGORY_CODES
 from planner.errors import PlannerError, PlannerWarning
+from planner.inputs.categories import CATEGORY_CODES
 
 GEO = Path(__file__).resolve().parent.parent / "geodata"
 HELSINKI_CODE = "091"
@@ -77,7 +77,7 @@ def _write_csv(rows: list[dict], sep: str, encoding: str, folder: Path) -> Path 
 
 @pytest.fixture(scope="module")
 def borders():
-    from planner.data import load_municipal_borders
+    from planner.inputs.data import load_municipal_borders
 
     return load_municipal_borders()
 
@@ -88,7 +88,7 @@ def borders():
 @given(rows=point_rows(), sep=st.sampled_from([",", ";"]),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1"]))
 def test_points_loader_answers_data_or_a_located_error(borders, rows, sep, encoding):
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     with tempfile.TemporaryDirectory() as tmp:
         path = _write_csv(rows, sep, encoding, Path(tmp))
@@ -106,7 +106,7 @@ def test_points_loader_answers_data_or_a_located_error(borders, rows, sep, encod
 
 @given(lon=lon, lat=lat)
 def test_any_coordinate_is_a_point_in_uusimaa_or_a_located_error(borders, lon, lat):
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     rows = [{"id": "a", "name": "A", "category": "kela", "municipality_code": HELSINKI_CODE,
              "lon": repr(lon), "lat": repr(lat)}]
@@ -135,7 +135,7 @@ population_value = st.one_of(st.integers(0, 60_000), st.integers(-5, -1), st.flo
 
 @given(values=st.lists(population_value, min_size=8, max_size=8))
 def test_postal_population_total_is_kept_or_refused(postal_features, values):
-    from planner.data import load_postal_areas
+    from planner.inputs.data import load_postal_areas
 
     feats = json.loads(json.dumps(postal_features))
     for f, v in zip(feats, values, strict=True):
@@ -159,7 +159,7 @@ def test_postal_population_total_is_kept_or_refused(postal_features, values):
 @given(sv=st.one_of(st.integers(-10, 400_000), st.sampled_from(["", "x", "1.5", "nan", "inf"])),
        pop=st.one_of(st.integers(-10, 700_000), st.sampled_from(["", "x", "nan"])))
 def test_municipality_table_population_kept_or_refused(sv, pop):
-    from planner.data import load_municipalities
+    from planner.inputs.data import load_municipalities
 
     df = pd.read_csv(GEO / "uusimaa" / "municipalities.csv", dtype=str, keep_default_na=False)
     df.loc[0, "swedish_speakers_median_2000_2022"] = str(sv)
@@ -178,8 +178,8 @@ def test_municipality_table_population_kept_or_refused(sv, pop):
 
 def test_postal_demand_keeps_every_resident():
     """The whole chain: loader -> demand units -> Finnish/Swedish split, total unchanged."""
-    from planner.data import load_municipalities, load_postal_areas, load_service_areas
-    from planner.demand import postal_demand
+    from planner.inputs.data import load_municipalities, load_postal_areas, load_service_areas
+    from planner.inputs.demand import postal_demand
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
@@ -219,7 +219,7 @@ scenario_docs = st.one_of(
 
 
 def _parse(data: bytes):
-    from planner.appstate import scenario_from_text
+    from planner.app.state import scenario_from_text
 
     try:
         return scenario_from_text(data, "fuzz.yaml")
@@ -236,7 +236,7 @@ def test_scenario_structures_parse_or_give_a_scenario_error(doc):
         return
     sc = _parse(text.encode("utf-8"))
     if sc is not None:
-        from planner.scenario import scenario_to_yaml
+        from planner.analysis.scenario import scenario_to_yaml
 
         again = _parse(scenario_to_yaml(sc).encode("utf-8"))  # what the app offers for download
         assert again is not None and again.to_dict() == sc.to_dict()

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 from planner.errors import DataError
-from planner.geocode import geocode_table, nominatim
+from planner.inputs.geocode import geocode_table, nominatim
 
 ANSWERS = {
     "töölönlahdenkatu 4": {
@@ -161,7 +161,7 @@ def test_app_upload_path_locates_a_csv_against_the_local_geocoder(server, tmp_pa
     import csv
     import io
 
-    from planner.appstate import geocode_upload
+    from planner.app.state import geocode_upload
 
     rows = ROWS.assign(name=["Oodi", "=HYPERLINK(\"http://x\")", "Nowhere", "Down", "No postal code"])
     geo = nominatim(domain=server, scheme="http", min_delay_seconds=0.0, cache_dir=tmp_path)
@@ -222,7 +222,7 @@ def pelias():
 
 
 def test_digitransit_key_precision_and_fallback(pelias, tmp_path, monkeypatch):
-    from planner.geocode import DIGITRANSIT_KEY_ENV, digitransit
+    from planner.inputs.geocode import DIGITRANSIT_KEY_ENV, digitransit
 
     monkeypatch.delenv(DIGITRANSIT_KEY_ENV, raising=False)
     with pytest.raises(ValueError, match=DIGITRANSIT_KEY_ENV):

@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 from planner.errors import DataError, OutputError, PlannerWarning, ScenarioError
 
 GEO = Path(__file__).resolve().parent.parent / "geodata"
@@ -176,7 +176,7 @@ def hostile(tmp_path_factory):
 
 
 def test_helpers_escape_and_neutralise():
-    from planner.outputs.escape import cell_text, html_text, js_template_html, neutralise_cells
+    from planner.escape import cell_text, html_text, js_template_html, neutralise_cells
 
     assert html_text(HTML_PAYLOAD) == "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
     # inside JavaScript backticks: no backtick, no ${, no backslash escape left
@@ -242,7 +242,7 @@ def test_cli_evaluate_and_map_escape_every_scenario_field(hostile, tmp_path):
 
 
 def test_app_upload_and_export_paths_escape(study, baseline):
-    from planner.appstate import export_files, scenario_from_text
+    from planner.app.state import export_files, scenario_from_text
 
     sc = scenario_from_text(HOSTILE_SCENARIO.encode("utf-8"), "upload.yaml")
     files = export_files(study, baseline, sc, tiles=None)
@@ -257,8 +257,8 @@ def test_app_upload_and_export_paths_escape(study, baseline):
 
 
 def test_app_export_of_hostile_points_file(tmp_path):
-    from planner.appstate import export_files
-    from planner.study import evaluate_points, load_study
+    from planner.analysis.study import evaluate_points, load_study
+    from planner.app.state import export_files
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
@@ -299,8 +299,8 @@ BAD_YAML = {
 
 @pytest.mark.parametrize("case", sorted(BAD_YAML))
 def test_scenario_parser_refuses_with_a_clear_error(case, tmp_path):
-    from planner.appstate import scenario_from_text
-    from planner.scenario import load_scenario
+    from planner.analysis.scenario import load_scenario
+    from planner.app.state import scenario_from_text
 
     data, expect = BAD_YAML[case]
     with pytest.raises(ScenarioError) as exc:
@@ -314,7 +314,7 @@ def test_scenario_parser_refuses_with_a_clear_error(case, tmp_path):
 
 
 def test_utf8_bom_scenario_is_read(tmp_path):
-    from planner.appstate import scenario_from_text
+    from planner.app.state import scenario_from_text
 
     sc = scenario_from_text("\ufeffname: Järvenpää\n".encode(), "u.yaml")
     assert sc.name == "Järvenpää"
@@ -372,23 +372,34 @@ def test_cli_failures_are_one_line_errors(tmp_path):
         (["report", "--out", str(tmp_path / "o2"), "--network", str(bad_npz)], ["bad.npz"]),
         (["network", "from-file", str(bad_osm)], ["bad.osm", "XML"]),
         (["network", "from-file", str(bad_pbf)], ["bad.osm.pbf"]),
-        (["report", "--out", str(tmp_path / "o3"), "--need", "kella"], ["--need", "did you mean 'kela'"]),
-        (["report", "--out", str(tmp_path / "o3"), "--group", "se"], ["--group"]),
-        (["report", "--out", str(tmp_path / "o3"), "--demand", "grd"], ["--demand", "'grid'"]),
-        (["report", "--out", str(tmp_path / "o3"), "--mode", "bike"], ["mode"]),
         (["report", "--out", str(tmp_path / "o3"), "--grid", str(a_file)], ["--grid", "--demand grid"]),
-        (["evaluate", str(unknown), "--out", str(tmp_path / "o3"), "--format", "pdf"], ["--format"]),
         (["report", "--out", str(a_file)], ["is a file"]),
         (["map", "--out", str(a_dir)], ["is a folder"]),
-        (["optimise", "--need", "dentist"], ["--need"]),
-        (["optimise", "--model", "pmedain"], ["--model", "did you mean 'pmedian'"]),
-        (["optimise", "--per", "county"], ["--per"]),
         (["optimise", "--share", "1.5"], ["--share"]),
-        (["map", "--demand", "grdi", "--out", str(tmp_path / "m.html")], ["--demand"]),
     ]
     for args, words in cases:
         result = runner.invoke(app, args)
         _one_line_error(result, *words)
+    # issue 27: a value outside a fixed list is Click's choice error naming the option and the
+    # value, listing the choices (a comma list the same, from its parser)
+    choice_cases = [
+        (["report", "--out", str(tmp_path / "o3"), "--need", "kella"], "--need", "kella", "'kela'"),
+        (["report", "--out", str(tmp_path / "o3"), "--group", "se"], "--group", "se", "'sv'"),
+        (["report", "--out", str(tmp_path / "o3"), "--demand", "grd"], "--demand", "grd", "'grid'"),
+        (["report", "--out", str(tmp_path / "o3"), "--mode", "bike"], "--mode", "bike", "'pt_rush'"),
+        (["report", "--out", str(tmp_path / "o3"), "--format", "csv,pdf"], "--format", "pdf", "'gpkg'"),
+        (["evaluate", str(unknown), "--out", str(tmp_path / "o3"), "--format", "pdf"], "--format", "pdf",
+         "'parquet'"),
+        (["optimise", "--need", "dentist"], "--need", "dentist", "'english'"),
+        (["optimise", "--model", "pmedain"], "--model", "pmedain", "'pmedian'"),
+        (["optimise", "--per", "county"], "--per", "county", "'service_area'"),
+        (["map", "--demand", "grdi", "--out", str(tmp_path / "m.html")], "--demand", "grdi", "'postal'"),
+    ]
+    for args, option, value, a_choice in choice_cases:
+        result = runner.invoke(app, args)
+        said = " ".join(re.sub("[│╭╮╰╯─]", " ", result.output).split())  # without the panel's box
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert f"Invalid value for '{option}'" in said and f"'{value}'" in said and a_choice in said, said
     assert not any((tmp_path / n).exists() for n in ("o1", "o2", "o3"))
     assert a_file.read_text() == "x" and not any(a_dir.iterdir())
 
@@ -423,7 +434,7 @@ def test_failed_run_leaves_previous_output_untouched(tmp_path):
 
 
 def test_rerun_replaces_own_files_and_keeps_others(tmp_path):
-    from planner.outputs.atomic import MANIFEST, atomic_folder
+    from planner.atomic import MANIFEST, atomic_folder
 
     out = tmp_path / "shared"
     out.mkdir()
@@ -455,7 +466,7 @@ def _points_csv(path: Path, rows: list[str], sep: str = ",", encoding: str = "ut
 
 
 def test_point_in_the_sea_is_refused_and_shore_point_kept(tmp_path, study):
-    from planner.data import LAND_TOLERANCE_M, check_on_land, land_polygon, load_postal_areas
+    from planner.inputs.data import LAND_TOLERANCE_M, check_on_land, land_polygon, load_postal_areas
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
@@ -463,7 +474,7 @@ def test_point_in_the_sea_is_refused_and_shore_point_kept(tmp_path, study):
     # Helsinki's municipal polygon includes the sea: the point passes the municipality test,
     # not the land test
     path = _points_csv(tmp_path / "p.csv", ["a,A,kela,091,24.9384,60.1699,", "b,Sea,kela,091,25.0,60.05,"])
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     pts = load_service_points(path)
     with pytest.raises(DataError) as exc:
@@ -474,8 +485,8 @@ def test_point_in_the_sea_is_refused_and_shore_point_kept(tmp_path, study):
 
 
 def test_scenario_open_point_in_the_sea_is_refused(study):
-    from planner.appstate import scenario_from_text
-    from planner.scenario import apply_scenario
+    from planner.analysis.scenario import apply_scenario
+    from planner.app.state import scenario_from_text
 
     sc = scenario_from_text(b"name: s\nchanges:\n  - open: {id: n, name: N, category: kela, "
                             b"municipality_code: '091', lon: 25.0, lat: 60.05}\n", "s.yaml")
@@ -515,7 +526,7 @@ def test_postal_areas_outside_uusimaa_or_unknown_code_refused(tmp_path):
 
 
 def test_finnish_excel_csv_is_read(tmp_path):
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     rows = ["a;Järvenpään toimisto;kela;186;25,0896;60,4737;12,5", "b;Kela Kamppi;kela;091;24,9316;60,1688;"]
     path = _points_csv(tmp_path / "excel.csv", rows, sep=";", encoding="cp1252")
@@ -528,7 +539,7 @@ def test_finnish_excel_csv_is_read(tmp_path):
 
 
 def test_shapefile_zip_and_multilayer_geopackage(tmp_path, study):
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     pts = study.points.head(5)[["id", "name", "category", "municipality_code", "geometry"]]
     shp = tmp_path / "shp"
@@ -553,7 +564,7 @@ def test_shapefile_zip_and_multilayer_geopackage(tmp_path, study):
 
 @pytest.mark.parametrize("value", ["inf", "-1", "nan", "1e400", "-inf"])
 def test_non_finite_or_negative_capacity_refused(tmp_path, value):
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     path = _points_csv(tmp_path / "p.csv", ["a,A,kela,091,24.9384,60.1699,10",
                                             f"b,B,kela,091,24.9384,60.1699,{value}"])
@@ -573,8 +584,8 @@ def test_swedish_speakers_above_population_refused(tmp_path):
 def test_user_grid_cells_off_land_are_warned(tmp_path):
     import shapely
 
-    from planner.data import load_population_grid
-    from planner.study import load_study
+    from planner.analysis.study import load_study
+    from planner.inputs.data import load_population_grid
 
     grid = load_population_grid()
     grid = grid.rename(columns={"cell_id": "INDEX", "population": "ASUKKAITA"}).head(50).copy()
@@ -737,8 +748,8 @@ def test_app_live_map_layers_show_mobile_names_as_text(mobile_yaml, study, basel
     """The app's builder map: the scenario's layers alone (LiveLayers), as the app sends them."""
     import folium
 
+    from planner.analysis.scenario import evaluate, load_scenario
     from planner.outputs.maps import LiveLayers, scenario_map
-    from planner.scenario import evaluate, load_scenario
 
     res, applied = evaluate(study, load_scenario(mobile_yaml), baseline)
     live = LiveLayers()
@@ -803,7 +814,7 @@ def test_app_mobile_tab_shows_names_as_text_and_exports_safely(study, baseline):
     messages, then the scenario it makes, through the app's exports."""
     from streamlit.testing.v1 import AppTest
 
-    from planner.appstate import export_files, scenario_from_text
+    from planner.app.state import export_files, scenario_from_text
 
     at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"), default_timeout=180)
     at.run()

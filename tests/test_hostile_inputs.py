@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 from planner.errors import DataError, PlannerWarning
 
 GEO = Path(__file__).resolve().parent.parent / "geodata"
@@ -43,7 +43,7 @@ def _error_line(res, *words: str) -> str:
 
 
 def test_overlapping_postal_polygons_are_refused_not_counted_twice(tmp_path):
-    from planner.data import check_overlaps, load_postal_areas
+    from planner.inputs.data import check_overlaps, load_postal_areas
 
     postal = gpd.read_file(GEO / "uusimaa" / "postal_areas.geojson")
     copy = postal.iloc[:3].copy()
@@ -65,7 +65,7 @@ def test_overlapping_postal_polygons_are_refused_not_counted_twice(tmp_path):
 
 
 def test_all_zero_population_is_an_error(tmp_path):
-    from planner.data import load_postal_areas
+    from planner.inputs.data import load_postal_areas
 
     postal = gpd.read_file(GEO / "uusimaa" / "postal_areas.geojson")
     postal["population_2022"] = 0
@@ -82,7 +82,7 @@ def test_all_zero_population_is_an_error(tmp_path):
 
 
 def test_a_padded_service_area_name_is_the_same_area(tmp_path):
-    from planner.data import load_service_areas
+    from planner.inputs.data import load_service_areas
 
     text = (GEO / "service_areas.csv").read_text(encoding="utf-8")
     text = text.replace("six_areas,018,Askola,Itä-Uusimaa", "six_areas,018,Askola,Itä-Uusimaa ")
@@ -97,7 +97,7 @@ def test_a_padded_service_area_name_is_the_same_area(tmp_path):
 
 
 def test_nfc_and_nfd_spellings_of_one_id_are_a_duplicate(tmp_path):
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     nfc, nfd = unicodedata.normalize("NFC", "kela_jä"), unicodedata.normalize("NFD", "kela_jä")
     assert nfc != nfd
@@ -112,7 +112,7 @@ def test_nfc_and_nfd_spellings_of_one_id_are_a_duplicate(tmp_path):
 def test_a_scenario_naming_a_point_in_nfd_acts_on_that_point():
     """The points file's ids are NFC; a scenario typed with decomposed letters (NFD) names the
     same point: closing 'kela_jä' in NFD closes the NFC point, it is no 'unknown point'."""
-    from planner.scenario import parse_scenario
+    from planner.analysis.scenario import parse_scenario
 
     nfd = unicodedata.normalize("NFD", "kela_jä")
     sc = parse_scenario({"name": "s", "changes": [
@@ -126,7 +126,7 @@ def test_a_scenario_naming_a_point_in_nfd_acts_on_that_point():
 
 
 def test_a_numeric_geojson_id_is_an_id_not_empty(tmp_path):
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     path = tmp_path / "p.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
@@ -139,7 +139,7 @@ def test_a_numeric_geojson_id_is_an_id_not_empty(tmp_path):
 
 def test_wrong_crs_is_named_as_such(tmp_path):
     """EPSG:3067 metres in a GeoJSON without a crs member (read as WGS84 degrees)."""
-    from planner.data import load_postal_areas, load_service_points
+    from planner.inputs.data import load_postal_areas, load_service_points
 
     path = tmp_path / "p.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
@@ -166,7 +166,7 @@ def _rows() -> list[str]:
 
 
 def test_one_stray_byte_is_reported_by_row_and_byte_not_read_as_windows_1252(tmp_path):
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     rows = [r.encode("utf-8") for r in _rows()]
     rows[1] = rows[1].replace("Hyvinkää".encode(), b"Hyvink\xe4\xe4")  # a Latin-1 edit in a UTF-8 file
@@ -184,7 +184,7 @@ def test_one_stray_byte_is_reported_by_row_and_byte_not_read_as_windows_1252(tmp
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
 def test_a_utf16_file_is_read_as_utf16(tmp_path, encoding):
-    from planner.data import load_service_points
+    from planner.inputs.data import load_service_points
 
     path = tmp_path / "u16.csv"
     path.write_bytes(("\n".join([HEADER, *_rows()]) + "\n").encode(encoding))
@@ -195,7 +195,7 @@ def test_a_utf16_file_is_read_as_utf16(tmp_path, encoding):
 
 
 def test_contradicting_eligibility_rules_name_both(tmp_path):
-    from planner.categories import parse_eligibility
+    from planner.inputs.categories import parse_eligibility
 
     with pytest.raises(ValueError, match="kela=any and kela=organiser"):
         parse_eligibility("kela=any,kela=organiser")
@@ -222,8 +222,8 @@ def test_a_matrix_over_the_stated_cap_is_refused_before_it_is_allocated():
 
     import numpy as np
 
+    from planner.analysis.study import load_study
     from planner.settings import DEFAULT_SETTINGS
-    from planner.study import load_study
     from planner.traveltime import model_times
 
     class Exploding:

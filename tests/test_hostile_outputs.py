@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
-from planner.outputs import atomic
-from planner.outputs.atomic import MANIFEST, atomic_file, atomic_folder
+from planner import atomic
+from planner.atomic import MANIFEST, atomic_file, atomic_folder
+from planner.cli.main import app
 
 GEO = Path(__file__).resolve().parent.parent / "geodata"
 runner = CliRunner()
@@ -144,15 +144,15 @@ def test_a_full_disk_is_one_error_line_and_the_old_output_stays(tmp_path, monkey
     out = tmp_path / "out"
     assert runner.invoke(app, ["report", "--out", str(out)]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    from planner.outputs import export
+    from planner.outputs import export, report
 
     real = export.write_csv
 
-    def full_disk(tables, out_dir, provenance):
-        real(dict(list(tables.items())[:2]), out_dir, provenance)  # some files written, then:
+    def full_disk(tables, out_dir, provenance, dialect="default"):
+        real(dict(list(tables.items())[:2]), out_dir, provenance, dialect)  # some files written, then:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(export, "write_csv", full_disk)
+    monkeypatch.setattr(report, "write_csv", full_disk)  # the bundle writer report shares with evaluate
     _error_line(runner.invoke(app, ["report", "--out", str(out)]), "the disk is full", "unchanged")
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
@@ -233,7 +233,7 @@ def test_a_write_failing_for_lack_of_space_is_one_clear_line(tmp_path, fmt):
     sc = tmp_path / "close.yaml"
     sc.write_text("name: c\nchanges:\n  - close: kela_vantaa_tikkurila\n", encoding="utf-8")
     out = tmp_path / "out"
-    r = subprocess.run([sys.executable, "-m", "planner.cli", "evaluate", str(sc), "--out", str(out),
+    r = subprocess.run([sys.executable, "-m", "planner.cli.main", "evaluate", str(sc), "--out", str(out),
                         "--format", fmt], capture_output=True, text=True, preexec_fn=limit, timeout=600,
                        cwd=tmp_path)
     assert r.returncode == 2, r.stderr

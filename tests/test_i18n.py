@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from planner.categories import CATEGORIES
-from planner.i18n import LANGS, STRINGS, category_label, group_label, need_label, t
+from planner.inputs.categories import CATEGORIES
+from planner.outputs.i18n import LANGS, STRINGS, category_label, group_label, need_label, t
 from planner.traveltime.estimate import ESTIMATE_MODES
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "app.py", ROOT / "planner" / "appstate.py",
+SOURCES = [*sorted((ROOT / "planner" / "app").glob("*.py")),
            *sorted((ROOT / "planner" / "outputs").glob("*.py"))]
 
 # identical in English and the other language on purpose (a loanword, a code, a symbol)
@@ -53,12 +53,13 @@ def _t_calls(path: Path) -> list[tuple[int, ast.expr]]:
 def test_every_static_key_exists(path):
     missing = [(line, arg.value) for line, arg in _t_calls(path)
                if isinstance(arg, ast.Constant) and arg.value not in STRINGS]
-    assert not missing, f"{path.name}: keys not in planner.i18n.STRINGS: {missing}"
+    assert not missing, f"{path.name}: keys not in planner.outputs.i18n.STRINGS: {missing}"
 
 
 def test_key_families_used_with_fstrings_are_complete():
     """``t(f"mode.{m}")`` and the like: every value the app can pass has its key."""
-    from planner.mobile import DAYS
+    from planner.analysis.mobile import DAYS
+    from planner.inputs.categories import NEED_CODES
     from planner.optimise import MODELS
 
     families = {
@@ -77,6 +78,7 @@ def test_key_families_used_with_fstrings_are_complete():
         "map.side_": ("left", "right"),  # the picked point's box; the side-by-side titles
         "o.q.": MODELS, "o.kind.": ("existing", "centre", "postal"),  # the Optimise page's answer
         "o.change.": ("kept", "closed", "opened", "not selected"),
+        "need.": NEED_CODES, "group.": ("fi", "sv", "all"),  # need_label(), group_label() in i18n.py
     }
     used = {ast.unparse(arg).split("{")[0].lstrip("f'\"")
             for path in SOURCES for _, arg in _t_calls(path) if isinstance(arg, ast.JoinedStr)}
@@ -109,7 +111,7 @@ def test_labels_of_needs_groups_and_categories_in_every_language():
 def test_app_shows_no_bare_english_label():
     """Widgets and headings of the app take their text from ``t()``, never a literal."""
     bare = []
-    for node in ast.walk(ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse((ROOT / "planner" / "app" / "main.py").read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SHOWN:
             texts = [node.args[0]] if node.args else []
             texts += [kw.value for kw in node.keywords if kw.arg in ("help", "placeholder", "label")]
@@ -117,7 +119,7 @@ def test_app_shows_no_bare_english_label():
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value.strip() \
                         and arg.value not in TRILINGUAL:
                     bare.append((node.lineno, arg.value))
-    assert not bare, f"app.py shows literal text (use t()): {bare}"
+    assert not bare, f"the app shows literal text (use t()): {bare}"
 
 
 def test_the_output_modules_own_keys_exist():
@@ -192,9 +194,9 @@ def test_swedish_labels_use_swedish_municipality_names(study):
 def test_compare_tables_have_labels_codes_and_numbers_in_the_language(study, baseline):
     import re
 
+    from planner.analysis.scenario import load_scenario
     from planner.outputs.locale import compare_table
     from planner.outputs.report import run_scenarios
-    from planner.scenario import load_scenario
 
     path = ROOT / "geodata" / "scenarios" / "close_swedish_appointment_points.yaml"
     _, runs = run_scenarios(study, [load_scenario(path)], baseline)
@@ -224,6 +226,66 @@ def test_an_unknown_point_id_is_explained_in_the_language():
     assert error_text(exc, "en") == str(exc)
 
 
+# --- issue 27: the strings live in gettext catalogues a translator's tool opens --------------
+
+def _po(lang: str):
+    from babel.messages.pofile import read_po
+
+    from planner.outputs.i18n import DOMAIN, TRANSLATIONS
+
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def test_every_message_of_the_template_is_translated_in_each_catalogue():
+    """Each key of planner.pot has a non-empty msgstr in fi and sv (or is listed, with the reason,
+    in SAME_AS_ENGLISH), with the same {placeholders}; no catalogue has a key the template lacks."""
+    from babel.messages.pofile import read_po
+
+    from planner.outputs.i18n import DOMAIN, TRANSLATIONS
+
+    with (TRANSLATIONS / f"{DOMAIN}.pot").open("rb") as f:
+        template = {m.context: m.id for m in read_po(f) if m.id}
+    assert len(template) == len(STRINGS) > 400
+    for lang in ("fi", "sv"):
+        cat = {m.context: m for m in _po(lang) if m.id}
+        assert set(cat) == set(template), lang
+        for key, english in template.items():
+            msg = cat[key]
+            assert msg.id == english, (lang, key)  # translated from the current English
+            assert msg.string.strip() or (key, lang) in SAME_AS_ENGLISH, f"untranslated: {lang} {key}"
+            fields = [sorted(part.split("}")[0] for part in x.split("{")[1:]) for x in (english, msg.string)]
+            assert fields[0] == fields[1] or not msg.string, (lang, key)
+
+
+def test_the_interface_reads_the_catalogues(tmp_path, monkeypatch):
+    """t() takes its text from the catalogue (a compiled .mo where the package ships one): a
+    changed msgstr shows, an emptied one falls back to English."""
+    import importlib
+    import shutil
+
+    from babel.messages.mofile import write_mo
+
+    import planner.outputs.i18n as i18n
+
+    copy = tmp_path / "translations"
+    shutil.copytree(i18n.TRANSLATIONS, copy)
+    cat = _po("fi")
+    cat.get("Compare", context="nav.compare").string = "Vertaa tästä"
+    cat.get("Kela office", context="need.kela").string = ""
+    with (copy / "fi" / "LC_MESSAGES" / "planner.mo").open("wb") as f:
+        write_mo(f, cat)
+    monkeypatch.setattr(i18n, "TRANSLATIONS", copy)
+    try:
+        table = i18n._strings()
+        assert table["nav.compare"][1] == "Vertaa tästä"
+        assert table["need.kela"][1] == "Kela office"
+        assert table["nav.compare"][2] == STRINGS["nav.compare"][2]  # sv read from its .po
+    finally:
+        monkeypatch.undo()
+        importlib.reload(i18n)
+
+
 # ---------------------------------------------------------------- issue 26, round 2
 
 def _english_only_words() -> set[str]:
@@ -249,7 +311,7 @@ def test_service_areas_have_their_swedish_names(study, baseline):
     sentences use it, Finnish and English keep the Finnish one."""
     import pandas as pd
 
-    from planner import appstate as S
+    from planner.app import state as S
     from planner.outputs.locale import area_name
     from planner.settings import GEODATA_DIR
 
@@ -291,7 +353,7 @@ def test_pt_wait_and_matrix_coverage_read_in_finnish_and_swedish():
 def test_data_credits_in_the_interface_language(baseline):
     """Every credited source has its line in Finnish and Swedish, naming the same licence; the
     map's credits box shows the interface language's lines."""
-    from planner.attribution import attribution_lines, sources
+    from planner.outputs.attribution import attribution_lines, sources
     from planner.outputs.maps import credits_html
 
     for s in sources():
@@ -316,7 +378,7 @@ def test_optimise_answer_reads_in_finnish_and_swedish(study):
     language's style (a missing figure in words, never inf / nan)."""
     import math
 
-    from planner import appstate as S
+    from planner.app import state as S
     from planner.numbers import fmt_int, fmt_pct
     from planner.optimise import optimise_network
 

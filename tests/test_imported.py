@@ -110,7 +110,7 @@ def _kela_at_destinations(dests, tmp_path):
 def _report(tmp_path, name, *args):
     from typer.testing import CliRunner
 
-    from planner.cli import app
+    from planner.cli.main import app
 
     out = tmp_path / name
     res = CliRunner().invoke(app, ["report", "--out", str(out), "--demand", "grid", "--need", "kela", *args])
@@ -183,9 +183,9 @@ def test_a_table_keyed_by_postal_codes_and_point_ids(tmp_path):
     Hand-made: Kamppi is 7 min from every Helsinki postal area (00xxx), except 00120 where the
     engine found no route (-1). Every other pair (other points, origins outside Helsinki, a
     point opened in a scenario) takes the default estimate, exactly."""
-    from planner.appstate import scenario_from_text
-    from planner.scenario import evaluate
-    from planner.study import load_study
+    from planner.analysis.scenario import evaluate
+    from planner.analysis.study import load_study
+    from planner.app.state import scenario_from_text
     from planner.traveltime.estimate import estimate_model
 
     base = load_study()

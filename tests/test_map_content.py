@@ -26,7 +26,7 @@ import pytest
 from shapely.geometry import Point, shape
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 
 GEO = Path(__file__).resolve().parent.parent / "geodata"
 runner = CliRunner()
@@ -94,7 +94,7 @@ def site_lonlat(src: pd.Series) -> list[float]:
 
 def uusimaa_box() -> tuple[float, float, float, float]:
     """lon_min, lat_min, lon_max, lat_max of the municipal borders (WGS84)."""
-    from planner.data import load_municipal_borders
+    from planner.inputs.data import load_municipal_borders
 
     return tuple(load_municipal_borders().to_crs(4326).total_bounds)
 
@@ -229,8 +229,8 @@ def test_area_tooltip_labels_and_title_say_what_is_drawn(report):
 
 
 def test_point_markers_stand_at_their_lon_lat_with_their_name_category_and_load(report):
-    from planner.categories import CATEGORIES
-    from planner.i18n import category_label, need_label
+    from planner.inputs.categories import CATEGORIES
+    from planner.outputs.i18n import category_label, need_label
 
     page, tables = report
     src = pd.read_csv(GEO / "service_points.csv", dtype=str).set_index("name")
@@ -272,8 +272,8 @@ EAST_HELSINKI = ["asp_fi_helsinki_myllypuro_thk", "asp_fi_helsinki_sosiaalineuvo
 def change_map(tmp_path_factory, study, baseline):
     import yaml
 
-    from planner.comparison import unit_changes
-    from planner.scenario import evaluate, load_scenario
+    from planner.analysis.comparison import unit_changes
+    from planner.analysis.scenario import evaluate, load_scenario
 
     folder = tmp_path_factory.mktemp("map")
     out, path = folder / "map.html", folder / "scenario.yaml"
@@ -336,9 +336,9 @@ def test_scenario_markers_mark_closed_points_at_their_sites(change_map):
 
 def test_scenario_legend_counts_the_points_left_open(change_map):
     """The legend's count per category is the bundled network of the day minus the closed points."""
-    from planner.categories import CATEGORIES
-    from planner.data import load_service_points, select_points
-    from planner.i18n import category_label
+    from planner.inputs.categories import CATEGORIES
+    from planner.inputs.data import load_service_points, select_points
+    from planner.outputs.i18n import category_label
 
     page, _, _, applied = change_map
     day = select_points(load_service_points(), "2022-12-31")

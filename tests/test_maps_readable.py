@@ -28,8 +28,8 @@ DAY = "2024-06-01"
 def study():
     import warnings
 
+    from planner.analysis.study import load_study
     from planner.errors import PlannerWarning
-    from planner.study import load_study
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
@@ -38,15 +38,15 @@ def study():
 
 @pytest.fixture(scope="module")
 def baseline(study):
-    from planner.study import evaluate_points
+    from planner.analysis.study import evaluate_points
 
     return evaluate_points(study)
 
 
 @pytest.fixture(scope="module")
 def jorvi_run(study, baseline):
-    from planner.comparison import unit_changes
-    from planner.scenario import evaluate, parse_scenario
+    from planner.analysis.comparison import unit_changes
+    from planner.analysis.scenario import evaluate, parse_scenario
 
     sc = parse_scenario({"name": "Close the Swedish crisis desk at Jorvi", "changes": [{"close": CLOSED}]})
     res, applied = evaluate(study, sc, baseline)

@@ -18,7 +18,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 @pytest.fixture(scope="module")
 def kela(study, baseline):
-    from planner.scenario import evaluate, load_scenario
+    from planner.analysis.scenario import evaluate, load_scenario
 
     sc = load_scenario(SCENARIOS / "concentrate_kela_offices.yaml")
     res, applied = evaluate(study, sc, baseline)
@@ -88,7 +88,7 @@ def test_zooming_one_map_moves_the_other(page, tmp_path):
 @pytest.fixture(scope="module")
 def cli():
     app = typer.Typer()
-    from planner.cli_map import map_command
+    from planner.cli.map import map_command
 
     app.command("map")(map_command)
     app.command("noop")(lambda: None)

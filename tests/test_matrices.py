@@ -1,4 +1,4 @@
-"""Matrices uploaded to the app (`planner.matrices`): stored once, atomically, and an upload
+"""Matrices uploaded to the app (`planner.inputs.matrices`): stored once, atomically, and an upload
 never writes outside its own folder."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 
 from planner.errors import DataError
-from planner.matrices import save_matrix, stored_matrices
+from planner.inputs.matrices import save_matrix, stored_matrices
 from planner.settings import DEFAULT_SETTINGS
 from planner.traveltime.imported import ImportedMatrixModel, matrix_columns, ykr_cells
 

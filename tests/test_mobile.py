@@ -13,11 +13,16 @@ from pyproj import Transformer
 from shapely.geometry import Point
 from typer.testing import CliRunner
 
+from planner.analysis.mobile import (
+    FIXED_VISITS_PER_WEEK,
+    FIXED_WAIT_DAYS,
+    expected_wait_days,
+    visits_per_week,
+)
+from planner.analysis.scenario import evaluate, parse_scenario
+from planner.analysis.study import Study
 from planner.errors import ScenarioError
-from planner.mobile import FIXED_VISITS_PER_WEEK, FIXED_WAIT_DAYS, expected_wait_days, visits_per_week
-from planner.scenario import evaluate, parse_scenario
 from planner.settings import ModeParams
-from planner.study import Study
 from planner.traveltime import StraightLineModel, travel_time_matrix
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
@@ -139,7 +144,7 @@ def test_remote_share_is_checked():
 def line(borders):
     """Unit A at (X0, Y0) with 70 fi + 30 sv residents; a fi walk-in point 4 km east (40 min),
     a Kela office exactly 3 km east (30.0 min)."""
-    from planner.data import load_municipal_centres, load_municipalities
+    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     units = gpd.GeoDataFrame({
         "unit_id": ["A"], "unit_type": "test", "name": ["A"], "municipality_code": "091",
@@ -213,8 +218,8 @@ def test_mobile_stop_is_nearest_with_its_schedule(line):
     kela = _row(res, "kela", "fi")
     assert kela["fixed_time_min"] == pytest.approx(30.0) and np.isposinf(kela["mobile_time_min"])
     # what replacing the fixed point's role by the stop gains and loses, per unit and per area
-    from planner.comparison import area_changes, unit_changes
-    from planner.study import evaluate_points
+    from planner.analysis.comparison import area_changes, unit_changes
+    from planner.analysis.study import evaluate_points
 
     ch = unit_changes(evaluate_points(line), res)
     fi_ch = ch[(ch["need"] == "social_walkin") & (ch["group"] == "fi")].iloc[0]
@@ -235,7 +240,7 @@ def test_mobile_stop_is_nearest_with_its_schedule(line):
 # ------------------------------------------------------------------ the example, from the CLI
 
 def test_example_scenario_evaluates_from_the_cli(study, tmp_path):
-    from planner.cli import app
+    from planner.cli.main import app
 
     out = tmp_path / "o"
     result = CliRunner().invoke(app, ["evaluate", str(SCENARIOS / "ita_uusimaa_mobile_unit.yaml"),
@@ -260,7 +265,7 @@ def test_example_scenario_evaluates_from_the_cli(study, tmp_path):
 def test_mobile_units_file_from_the_cli(tmp_path):
     """`planner evaluate SCENARIO --mobile-units FILE`: the file's unit is evaluated with the
     scenario; a bad day in its 1st unit, 1st stop, 2nd visit is named by file, row and field."""
-    from planner.cli import app
+    from planner.cli.main import app
 
     units = tmp_path / "units.yaml"
     units.write_text(
@@ -335,9 +340,9 @@ def test_brief_names_the_unit_and_its_visits(study, baseline):
 
     pypdf = pytest.importorskip("pypdf")
 
+    from planner.analysis.scenario import load_scenario
     from planner.outputs.brief import brief_pdf
     from planner.outputs.report import run_scenarios
-    from planner.scenario import load_scenario
 
     sc = load_scenario(SCENARIOS / "ita_uusimaa_mobile_unit.yaml")
     _, runs = run_scenarios(study, [sc], baseline)
@@ -354,7 +359,7 @@ def test_tour_follows_the_schedule_not_the_listing():
     (Tue 09:00 = 1*1440 + 540 = 1980 min into the week; Fri 09:00 = 4*1440 + 540 = 6300)."""
     import pandas as pd
 
-    from planner.mobile import tour_order
+    from planner.analysis.mobile import tour_order
 
     stops = pd.DataFrame({"mobile_unit": ["bus", "bus"], "stop_id": ["fri_stop", "tue_stop"],
                           "first_visit_min": [6300, 1980]})

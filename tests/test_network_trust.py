@@ -13,12 +13,12 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from planner.accessibility import gap_columns, no_point_reasons, summarise, unit_access
-from planner.categories import eligible_categories
-from planner.data import load_municipal_centres, load_service_points, select_points
+from planner.analysis.accessibility import gap_columns, no_point_reasons, summarise, unit_access
+from planner.analysis.study import evaluate_points, load_study
 from planner.errors import DataError, PlannerWarning
+from planner.inputs.categories import eligible_categories
+from planner.inputs.data import load_municipal_centres, load_service_points, select_points
 from planner.settings import ModeParams
-from planner.study import evaluate_points, load_study
 from planner.traveltime import StraightLineModel, travel_time_matrix
 
 X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067
@@ -114,7 +114,7 @@ def test_corrected_rows(borders):
     pts = load_service_points(borders=borders).set_index("id")
     assert pts.loc["kela_kerava", "location_precision"] == "municipality"
     assert pts.loc["asp_fi_helsinki_vuosaari_thk", "address"].startswith("Kahvikuja 2, 00980")
-    from planner.data import load_postal_areas
+    from planner.inputs.data import load_postal_areas
 
     areas = load_postal_areas()
     nihti = pts.loc["vok_espoo_nihtisilta"].geometry
@@ -224,7 +224,7 @@ def test_a_service_documented_only_on_other_dates_is_a_gap_in_the_evidence():
 def test_bundled_walk_in_gap_on_the_default_day_reads_as_missing_evidence(study, baseline):
     """Helsinki's walk-in rows are evidenced from 2023 only: on 2022-12-31 its residents' walk-in
     reason says so; from 2023 they have a walk-in point."""
-    from planner.study import evaluate_points, load_study
+    from planner.analysis.study import evaluate_points, load_study
 
     acc = baseline.access
     hki = study.units.loc[study.units["municipality_code"] == "091", "unit_id"]
@@ -273,7 +273,7 @@ def test_municipality_rows_stand_at_the_centre_and_target_groups_are_checked(tmp
 def test_readme_table_counts_rows_by_precision(study, baseline):
     from pathlib import Path
 
-    from planner.readme import numbers_markdown
+    from planner.outputs.readme import numbers_markdown
 
     text = numbers_markdown(study, baseline)
     assert "| category | rows counted | address | postal area | municipality proxy |" in text
@@ -312,7 +312,7 @@ def test_map_draws_proxy_sites_hollow_with_their_precision(study, baseline):
 
 
 def test_overview_sentence_says_how_many_figures_rest_on_a_proxy(baseline):
-    from planner.appstate import area_figures, proxy_sentence
+    from planner.app.state import area_figures, proxy_sentence
 
     reg = baseline.summaries["summary_region"].set_index(["need", "group"])
     n = int(reg.loc[("social_any", "fi"), "pop_nearest_proxy"])
@@ -328,7 +328,7 @@ def test_overview_sentence_says_how_many_figures_rest_on_a_proxy(baseline):
 def test_cli_flags_reach_the_tables(tmp_path):
     from typer.testing import CliRunner
 
-    from planner.cli import app
+    from planner.cli.main import app
 
     out = tmp_path / "r"
     res = CliRunner().invoke(app, ["report", "--out", str(out), "--located-only", "--include-target-groups"])

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
+from planner.inputs.safeyaml import load_yaml_file, safe_load
 from planner.optimise import OptimisationError
 from planner.optimise.mobile import mobile_yaml, optimise_mobile, schedule, solve_mobile, triangle_inequality
 from planner.optimise.tour import exact_tour, heuristic_tour, tour_length
-from planner.safeyaml import load_yaml_file, safe_load
 
 
 def _brute_tour(places: np.ndarray, nodes: list[int]) -> float:
@@ -204,10 +204,10 @@ def test_yaml_on_the_embedded_study(study, tmp_path):
 
 
 def test_the_optimised_unit_evaluates_as_a_scenario(study, baseline):
-    """The answer is a scenario the planner reads back (planner/mobile.py parses the `mobile`
+    """The answer is a scenario the planner reads back (planner/analysis/mobile.py parses the `mobile`
     change) and evaluates: each stop a Swedish walk-in point visited once a week, and the
     residents the optimiser counts as newly within 30 min are within 30 min of a stop."""
-    from planner.scenario import evaluate, parse_scenario
+    from planner.analysis.scenario import evaluate, parse_scenario
 
     res = optimise_mobile(study, "social_walkin", "sv", 3, 240.0, candidates=("centres",))
     sc = parse_scenario(safe_load(mobile_yaml(res.scenario), "<test>"), "<test>")

@@ -62,7 +62,7 @@ def test_environment_yml_in_sync_with_pyproject():
 
 
 def test_readme_numbers_come_from_the_code(study, baseline):
-    from planner.readme import numbers_markdown
+    from planner.outputs.readme import numbers_markdown
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- numbers:start -->\n(.*?)\n<!-- numbers:end -->", text, re.S)
@@ -209,7 +209,7 @@ def test_heavy_optional_imports_stay_inside_functions():
     import subprocess
     import sys
 
-    code = ("import sys, planner.cli, planner.outputs.report, planner.outputs.maps, planner.appstate; "
+    code = ("import sys, planner.cli.main, planner.outputs.report, planner.outputs.maps, planner.app.state; "
             "print(','.join(sorted(m for m in ('osmnx', 'pyrosm', 'spopt', 'pulp', 'streamlit', "
             "'igraph', 'networkx', 'requests_cache') if m in sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -226,7 +226,7 @@ def _params(f) -> list[str]:
 
 
 def test_private_osmnx_apis_we_use_still_exist():
-    """planner/network.py calls osmnx internals; a new osmnx that moves them fails here, loudly."""
+    """planner/traveltime/osm.py calls osmnx internals; a new osmnx that moves them fails here, loudly."""
     import osmnx as ox
     from osmnx import _errors, _osm_xml, _overpass
     from osmnx.graph import _create_graph
@@ -248,7 +248,7 @@ def test_private_osmnx_apis_we_use_still_exist():
 
 
 def test_pyrosm_apis_we_use_still_exist():
-    """planner/network.py reads the PBF header through pyrosm's compiled module and asks for progress."""
+    """planner/traveltime/osm.py reads the PBF header through pyrosm's compiled module, asks for progress."""
     import inspect
 
     import pyrosm
@@ -291,7 +291,7 @@ def test_grouped_quantiles_match_numpy_inverted_cdf():
     import numpy as np
     import pandas as pd
 
-    from planner.accessibility import group_stats, weighted_quantile
+    from planner.analysis.accessibility import group_stats, weighted_quantile
 
     rng = np.random.default_rng(15)
     n = 3000
@@ -318,7 +318,7 @@ def test_grouped_quantiles_match_numpy_inverted_cdf():
 # ------------------------------------------------------------------ attribution
 
 def test_sources_list_covers_every_shipped_file():
-    from planner.attribution import sources, sources_for_file
+    from planner.outputs.attribution import sources, sources_for_file
 
     geodata = ROOT / "geodata"
     for path in sorted(p for p in geodata.rglob("*") if p.is_file()):
@@ -331,7 +331,7 @@ def test_sources_list_covers_every_shipped_file():
 
 
 def test_attribution_lines_follow_the_data_used(study, baseline):
-    from planner.attribution import attribution_lines
+    from planner.outputs.attribution import attribution_lines
 
     lines = attribution_lines(baseline.provenance)  # postal areas, straight-line model
     text = "\n".join(lines)
@@ -350,7 +350,7 @@ def test_map_and_exports_carry_the_attribution_lines(study, baseline, tmp_path):
 
     import pandas as pd
 
-    from planner.attribution import attribution_lines
+    from planner.outputs.attribution import attribution_lines
     from planner.outputs.export import write_csv, write_excel
     from planner.outputs.maps import save_map, scenario_map
 
@@ -391,7 +391,7 @@ def test_wheel_installs_outside_the_repo_and_reports_on_its_embedded_data(tmp_pa
 
     import pandas as pd
 
-    from planner.attribution import attribution_lines
+    from planner.outputs.attribution import attribution_lines
 
     tmp = tmp_path_factory.mktemp("wheel")
     src = tmp / "src"  # an out-of-tree copy, as a fresh clone would have it

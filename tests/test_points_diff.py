@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
-from planner.data import load_service_points
-from planner.registers.diff import change_counts, diff_points
+from planner.cli.main import app
+from planner.inputs.data import load_service_points
+from planner.inputs.registers.diff import change_counts, diff_points
 
 runner = CliRunner()
 HOSTILE = "Kela <img src=x onerror=alert(1)> [bold]Iso Omena[/bold]"

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
-from planner.data import load_service_points
+from planner.cli.main import app
 from planner.errors import DataError
-from planner.registers.client import RegisterClient, RegisterError
-from planner.registers.fetch import fetch_points
+from planner.inputs.data import load_service_points
+from planner.inputs.registers.client import RegisterClient, RegisterError
+from planner.inputs.registers.fetch import fetch_points
 
 runner = CliRunner()
 
@@ -243,7 +243,7 @@ def test_hostile_register_text_lands_verbatim_in_the_csv(hostile_points):
 
 def test_hostile_register_text_shows_as_text_on_the_map(hostile_points, tmp_path):
     """`planner map` on the fetched file: the register name shows as typed, never as markup nor
-    as a template's result (the template-injection fix of planner.outputs.escape)."""
+    as a template's result (the template-injection fix of planner.escape)."""
     html_out = tmp_path / "map.html"
     result = runner.invoke(app, ["map", "--points", str(hostile_points), "--need", "social_any", "--no-tiles",
                                  "--no-charts", "--out", str(html_out)])
@@ -255,7 +255,7 @@ def test_hostile_register_text_shows_as_text_on_the_map(hostile_points, tmp_path
 
 
 def test_rules_file_mistakes_are_located(tmp_path):
-    from planner.registers.mapping import load_rules
+    from planner.inputs.registers.mapping import load_rules
 
     bad = tmp_path / "rules.toml"
     bad.write_text('[[rule]]\nid = "x"\nname = ["kela"]\ncategory = "clinic"\n', encoding="utf-8")
@@ -288,7 +288,7 @@ def test_the_progress_line_does_not_disturb_a_run(tmp_path):
 def test_a_file_that_would_not_load_is_never_written(tmp_path, monkeypatch):
     """The written file is loaded first; a row the planner would refuse stops the run, naming
     the output file, row and field (a safety net behind the rules, here fed a bad category)."""
-    import planner.registers.fetch as fetch_module
+    import planner.inputs.registers.fetch as fetch_module
 
     real = fetch_module.build_points
 

@@ -1,4 +1,4 @@
-"""Every rule of planner/registers/mapping_rules.toml, and the walk-in / language logic (issue 23).
+"""Every rule of planner/inputs/registers/mapping_rules.toml, and the walk-in / language logic (issue 23).
 
 Each case is one register unit (names of real Uusimaa services) and the row(s) the rules must
 give it, worked out from the rules file by hand.
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from planner.registers.mapping import load_rules, map_record, match_rule, row_id, service_mode
-from planner.registers.ptv import channel_records
-from planner.registers.record import Record
-from planner.registers.tpr import unit_records
+from planner.inputs.registers.mapping import load_rules, map_record, match_rule, row_id, service_mode
+from planner.inputs.registers.ptv import channel_records
+from planner.inputs.registers.record import Record
+from planner.inputs.registers.tpr import unit_records
 
 RULES = load_rules()
 
@@ -99,7 +99,7 @@ def test_helsinki_social_advice_takes_languages_and_walk_in_from_its_tpr_descrip
     units = [u for u in helper.recorded_units() if u["id"] == 56605]
     import json
 
-    from planner.registers.client import Answer
+    from planner.inputs.registers.client import Answer
     desc = json.loads((data / "tpr_description_7705.json").read_text(encoding="utf-8"))
     recs = unit_records(Answer("u", units, "2026-01-01T00:00:00+00:00"),
                         [Answer("d", desc, "2026-01-01T00:00:00+00:00")])
@@ -171,7 +171,7 @@ def test_row_ids_are_stable_when_walk_in_turns_to_appointment():
 
 
 def test_ptv_channels_read_easting_from_longitude_and_skip_duplicates():
-    from planner.registers.client import Answer
+    from planner.inputs.registers.client import Answer
 
     orgs, channels = _fake().recorded_channels()
     page = {"pageNumber": 1, "pageSize": 10, "pageCount": 1, "itemList": channels}
@@ -199,8 +199,8 @@ def _fake():
 def test_build_projects_wgs84_sites_and_corrects_a_wrong_municipality():
     from pyproj import Transformer
 
-    from planner.data import load_municipal_borders, load_municipalities
-    from planner.registers.build import build_points
+    from planner.inputs.data import load_municipal_borders, load_municipalities
+    from planner.inputs.registers.build import build_points
 
     # International House Helsinki (Lintulahdenkuja 2 D): WGS84 only, and a register city of Espoo
     r = rec("International House Helsinki", register="tpr", lon=24.949608, lat=60.183243,

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from planner.accessibility import nearest, point_load, summarise, unit_access
-from planner.comparison import area_changes, compare_all, load_changes, unit_changes, worst_off
-from planner.study import Results
+from planner.analysis.accessibility import nearest, point_load, summarise, unit_access
+from planner.analysis.comparison import area_changes, compare_all, load_changes, unit_changes, worst_off
+from planner.analysis.study import Results
 from planner.traveltime import TravelTimeMatrix
 
 INF, NAN = np.inf, np.nan
@@ -335,7 +335,7 @@ def test_summary_quantiles_are_per_area_and_count_unreachable_as_infinite():
 
 
 def test_summary_tables_cover_municipality_service_area_and_region_with_the_given_thresholds():
-    from planner.accessibility import summary_tables
+    from planner.analysis.accessibility import summary_tables
 
     units = make_units(["a", "b"], [10, 20], municipality=["M1", "M2"])
     points = make_points(["p"], ["kela"])
@@ -353,7 +353,7 @@ def test_summary_tables_cover_municipality_service_area_and_region_with_the_give
 
 
 def test_with_provenance_appends_every_key_and_leaves_the_input_alone():
-    from planner.accessibility import with_provenance
+    from planner.analysis.accessibility import with_provenance
 
     df = pd.DataFrame({"x": [1, 2]})
     out = with_provenance(df, {"model": "straight-line estimate", "data_year": "2022", "extra": "no"})
@@ -364,7 +364,7 @@ def test_with_provenance_appends_every_key_and_leaves_the_input_alone():
 
 
 def test_reception_centres_get_the_nearest_point_of_each_need_in_their_language():
-    from planner.accessibility import reception_access
+    from planner.analysis.accessibility import reception_access
     from planner.settings import ModeParams
     from planner.traveltime import StraightLineModel
 
@@ -398,7 +398,7 @@ def test_reception_centres_get_the_nearest_point_of_each_need_in_their_language(
 
 
 def test_equity_language_gap_is_swedish_minus_finnish_and_area_spread_is_max_minus_min():
-    from planner.comparison import equity
+    from planner.analysis.comparison import equity
 
     # X (M1): 10 fi at 5 min (fi1 or fi2), 10 sv at 20 min (sv1) -> 40 min (sv2) after sv1 closes
     # Y (M2): 10 fi at 10 min (fi1) -> 30 min (fi2) after fi1 closes; no Swedish speakers

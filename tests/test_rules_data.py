@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from planner.data import load_municipalities, load_service_points
-from planner.demand import grid_demand, postal_demand, split_language
 from planner.errors import DataError
+from planner.inputs.data import load_municipalities, load_service_points
+from planner.inputs.demand import grid_demand, postal_demand, split_language
 from planner.settings import DEFAULT_SETTINGS, GEODATA_DIR
 
 MUNI = GEODATA_DIR / "uusimaa" / "municipalities.csv"
@@ -137,7 +137,7 @@ def _areas(codes: list[str], pops: list[int]) -> gpd.GeoDataFrame:
 
 @pytest.fixture(scope="module")
 def tables():
-    from planner.data import load_service_areas
+    from planner.inputs.data import load_service_areas
 
     m = load_municipalities()
     return m, load_service_areas(municipalities=m)
@@ -215,7 +215,7 @@ def test_grid_cell_equidistant_from_two_postal_areas_is_counted_once(tables):
 
 
 def test_loader_errors_name_the_file_and_field(tmp_path, borders):
-    from planner.data import load_municipal_centres, load_service_areas, read_table
+    from planner.inputs.data import load_municipal_centres, load_service_areas, read_table
 
     empty = tmp_path / "empty.csv"
     empty.write_text("\n\n", encoding="utf-8")
@@ -225,7 +225,7 @@ def test_loader_errors_name_the_file_and_field(tmp_path, borders):
     with pytest.raises(DataError, match="unknown service-area preset") as err:
         load_service_areas(preset="seven")
     assert err.value.field == "preset" and err.value.file.endswith("service_areas.csv")
-    from planner.data import load_municipal_borders
+    from planner.inputs.data import load_municipal_borders
 
     csv = tmp_path / "borders.csv"
     csv.write_text("municipality_code\n091\n", encoding="utf-8")

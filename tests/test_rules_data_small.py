@@ -1,4 +1,4 @@
-"""Loaders and validators of planner.data on small hand-made files (well under 10 s).
+"""Loaders and validators of planner.inputs.data on small hand-made files (well under 10 s).
 
 Every input is written to ``tmp_path`` here: a 3-cell population grid, 2-row tables,
 two square municipalities. Each test states the domain rule and works the expected
@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
-from planner import data
 from planner.errors import DataError, PlannerWarning
+from planner.inputs import data
 from planner.settings import Settings
 
 CRS = "EPSG:3067"
@@ -652,7 +652,7 @@ def test_shapefile_cut_column_names_are_restored(tmp_path):
 
 
 def test_warnings_point_at_the_loader_caller(tmp_path):
-    # stacklevel=3: the warning is reported at the loader's caller, not inside planner/data.py,
+    # stacklevel=3: the warning is reported at the loader's caller, not inside planner/inputs/data.py,
     # so a user sees which of their calls read the bad file (the caller is this file, or
     # mutmut's trampoline when mutation testing wraps the loader)
     p = _csv(tmp_path, "w.csv", "name\nMäntsälä\n", encoding="cp1252")

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from planner.demand import (
+from planner.errors import DataError
+from planner.inputs.demand import (
     DEMAND_COLUMNS,
     UNLOCATED,
     grid_demand,
@@ -26,7 +27,6 @@ from planner.demand import (
     split_language,
     weight_units,
 )
-from planner.errors import DataError
 
 X0, Y0 = 385000.0, 6672000.0
 CRS = "EPSG:3067"

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from planner.fca import E2SFCA_WEIGHTS, fca_table, floating_catchment
+from planner.analysis.fca import E2SFCA_WEIGHTS, fca_table, floating_catchment
 from planner.traveltime import TravelTimeMatrix
 
 INF = np.inf

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from planner.accessibility import summarise, unit_access
+from planner.analysis.accessibility import summarise, unit_access
 from planner.traveltime import travel_time_matrix
 from planner.traveltime.estimate import FIRST_WAIT_MIN, estimate_model, load_params
 

@@ -13,8 +13,8 @@ import pytest
 from shapely.geometry import Point
 from typer.testing import CliRunner
 
-from planner.cli import app
-from planner.fca import fca_table, floating_catchment
+from planner.analysis.fca import fca_table, floating_catchment
+from planner.cli.main import app
 from planner.traveltime import TravelTimeMatrix
 
 runner = CliRunner()

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from planner.categories import DEFAULT_ELIGIBILITY, ORGANISER_COLUMN
+from planner.analysis.scenario import apply_scenario, evaluate, parse_scenario
+from planner.analysis.study import Study, evaluate_points
 from planner.errors import ScenarioError
-from planner.scenario import apply_scenario, evaluate, parse_scenario
+from planner.inputs.categories import DEFAULT_ELIGIBILITY, ORGANISER_COLUMN
 from planner.settings import ModeParams
-from planner.study import Study, evaluate_points
 from planner.traveltime import StraightLineModel, travel_time_matrix
 
 X0, Y0 = 385_000.0, 6_672_000.0
@@ -40,7 +40,7 @@ def two_organisers(borders):
     Points (walk-in, Finnish): h1 100 m east (Helsinki), h2 5,000 m east (Helsinki), v1 10,100 m
     east (Vantaa). Kela offices k1 300 m and k2 2,000 m east. 'ghost' (a Kela office) has no site.
     """
-    from planner.data import load_municipal_centres, load_municipalities
+    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     munis = load_municipalities()
     organisers = dict(zip(munis["municipality_code"], munis[ORGANISER_COLUMN].astype(str), strict=True))
@@ -132,7 +132,7 @@ def _organiser_breaches(study, res) -> int:
 
 
 def test_no_merge_of_the_bundled_network_sends_anyone_across_an_organiser_border(study, baseline):
-    from planner.scenario import needs_of
+    from planner.analysis.scenario import needs_of
 
     social = study.points[study.points["category"].isin(["fi_walkin", "fi_appointment", "sv_walkin",
                                                          "sv_appointment"])]
@@ -171,7 +171,7 @@ SCENARIOS = sorted(str(p) for p in (Path(__file__).parents[1] / "geodata" / "sce
 def test_every_bundled_scenario_runs_without_a_warning(study, baseline, path):
     import warnings
 
-    from planner.scenario import load_scenario
+    from planner.analysis.scenario import load_scenario
 
     sc = load_scenario(path)
     def ids(arg) -> list:

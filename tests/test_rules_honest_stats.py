@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from planner.accessibility import point_load, summarise, unit_access
-from planner.comparison import area_changes, compare_all, equity, unit_changes
-from planner.scenario import evaluate, load_scenario, parse_scenario
-from planner.study import Results, evaluate_points
+from planner.analysis.accessibility import point_load, summarise, unit_access
+from planner.analysis.comparison import area_changes, compare_all, equity, unit_changes
+from planner.analysis.scenario import evaluate, load_scenario, parse_scenario
+from planner.analysis.study import Results, evaluate_points
 from planner.traveltime import TravelTimeMatrix
 
 INF = np.inf

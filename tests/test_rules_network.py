@@ -11,9 +11,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from planner.network import network_from_edges
 from planner.settings import DEFAULT_SETTINGS
 from planner.traveltime.network import NetworkModel
+from planner.traveltime.osm import network_from_edges
 
 BX, BY = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067
 

@@ -26,6 +26,8 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from planner.analysis.scenario import apply_scenario
+from planner.analysis.study import Study
 from planner.optimise import (
     OptimisationError,
     candidate_sites,
@@ -35,9 +37,7 @@ from planner.optimise import (
     optimise_network,
     solve,
 )
-from planner.scenario import apply_scenario
 from planner.settings import ModeParams
-from planner.study import Study
 from planner.traveltime import StraightLineModel, travel_time_matrix
 
 X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067
@@ -47,7 +47,7 @@ INF = np.inf
 
 @pytest.fixture(scope="module")
 def tiny(borders):
-    from planner.data import load_municipal_centres, load_municipalities
+    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     dx = [0, 2000, 4000, 0]
     units = gpd.GeoDataFrame({

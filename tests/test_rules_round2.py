@@ -20,11 +20,11 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from planner.accessibility import point_load, unit_access
-from planner.comparison import area_changes, unit_changes, worst_off
-from planner.scenario import _resolve_chains, evaluate, parse_scenario
+from planner.analysis.accessibility import point_load, unit_access
+from planner.analysis.comparison import area_changes, unit_changes, worst_off
+from planner.analysis.scenario import _resolve_chains, evaluate, parse_scenario
+from planner.analysis.study import Results, Study, evaluate_points
 from planner.settings import ModeParams
-from planner.study import Results, Study, evaluate_points
 from planner.traveltime import StraightLineModel, TravelTimeMatrix, travel_time_matrix
 
 X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067
@@ -38,7 +38,7 @@ def lonlat(x: float, y: float) -> tuple[float, float]:
 
 
 def small_study(borders, units: gpd.GeoDataFrame, points: gpd.GeoDataFrame) -> Study:
-    from planner.data import load_municipal_centres, load_municipalities
+    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     return Study(units, points, load_municipalities(), borders, load_municipal_centres(),
                  pd.DataFrame({"municipality_code": ["091"], "service_area": ["S"]}), MODEL,
@@ -140,8 +140,8 @@ def test_point_opened_and_merged_into_in_one_file_is_reported_opened_not_changed
               if isinstance(c, _SvgPoints) for f in c.data["features"] if f["properties"].get("title")}
     assert states["Joint office"] == "opened" and states["K1"] == "closed" and states["N"] == "open"
     # the receiver must be opened before the merge that keeps it: later in the file it is unknown
+    from planner.analysis.scenario import apply_scenario
     from planner.errors import ScenarioError
-    from planner.scenario import apply_scenario
 
     late = parse_scenario({"name": "late", "changes": [sc.changes[1], sc.changes[0]]})
     with pytest.raises(ScenarioError, match="unknown point id 'K9'") as exc:
@@ -248,7 +248,7 @@ TIKKURILA = "092,25.025408,60.293388"
 
 
 def test_a_point_valid_for_a_single_day_is_loaded_and_open_on_that_day_only(tmp_path, borders):
-    from planner.data import load_service_points, select_points
+    from planner.inputs.data import load_service_points, select_points
 
     p = _points_file(tmp_path, [f"one_day,One day,kela,{KAMPPI},2022-06-15,2022-06-15",
                                 f"always,Always,kela,{ISO_OMENA},,"])
@@ -263,7 +263,7 @@ def test_a_point_valid_for_a_single_day_is_loaded_and_open_on_that_day_only(tmp_
 def test_default_network_date_is_the_last_day_of_the_data_year_exactly(tmp_path):
     """No --date: the network of 2022-12-31. A point closing on 2022-12-30 is gone, one valid
     on 2022-12-31 only is open, one opening on 2023-01-01 is not yet open."""
-    from planner.study import default_date, load_study
+    from planner.analysis.study import default_date, load_study
 
     assert default_date() == "2022-12-31"
     p = _points_file(tmp_path, [f"closed_30,Closed 30 Dec,kela,{KAMPPI},,2022-12-30",
@@ -279,7 +279,7 @@ def test_default_network_date_is_the_last_day_of_the_data_year_exactly(tmp_path)
 
 
 def test_two_matrix_files_with_one_name_and_different_bytes_are_two_entries(tmp_path):
-    from planner.matrices import save_matrix, stored_matrices
+    from planner.inputs.matrices import save_matrix, stored_matrices
 
     a_bytes = b"from_id,to_id,travel_time\n00100,kela_a,7\n"
     b_bytes = b"from_id,to_id,travel_time\n00100,kela_a,9\n"
@@ -294,9 +294,9 @@ def test_two_matrix_files_with_one_name_and_different_bytes_are_two_entries(tmp_
 def test_point_matrix_cache_is_keyed_by_dtype_too(tmp_path):
     import dataclasses
 
-    from planner.network import network_from_edges
     from planner.settings import DEFAULT_SETTINGS
     from planner.traveltime.network import NetworkModel
+    from planner.traveltime.osm import network_from_edges
 
     # nodes 0 (0,0) <-> 1 (100,0) <-> 2 (200,0), 60 s per edge each way
     x = X0 + np.array([0.0, 100.0, 200.0])
@@ -347,7 +347,7 @@ def bus(borders):
 
 
 def test_minute_of_the_week_orders_a_tour_across_midnight_and_days(bus):
-    from planner.mobile import stops_table, tour_order
+    from planner.analysis.mobile import stops_table, tour_order
 
     _, _, applied = bus
     stops = stops_table(applied.points).set_index("stop_id")
@@ -360,7 +360,7 @@ def test_minute_of_the_week_orders_a_tour_across_midnight_and_days(bus):
 
 
 def test_stops_table_has_one_row_per_stop_not_per_point(bus):
-    from planner.mobile import stops_table
+    from planner.analysis.mobile import stops_table
     from planner.outputs.brief import mobile_lines
 
     _, _, applied = bus
@@ -403,7 +403,7 @@ def test_md_text_shows_backslashes_and_stars_as_typed(name):
 
     from markdown_it import MarkdownIt
 
-    from planner.outputs.escape import md_text
+    from planner.escape import md_text
 
     rendered = MarkdownIt("commonmark").render(md_text(name)).strip()
     assert rendered.startswith("<p>") and rendered.endswith("</p>")
@@ -417,7 +417,7 @@ def test_md_text_shows_backslashes_and_stars_as_typed(name):
 
 def test_yaml_size_limit_counts_utf8_bytes_not_characters():
     from planner.errors import ScenarioError
-    from planner.safeyaml import safe_load
+    from planner.inputs.safeyaml import safe_load
 
     text = "a: " + "ä" * 4          # 7 characters, 3 + 4 x 2 = 11 bytes
     assert safe_load(text, "s.yaml", max_bytes=11) == {"a": "ää" * 2}   # exactly at the limit
@@ -429,7 +429,7 @@ def test_yaml_size_limit_counts_utf8_bytes_not_characters():
 
 
 def test_saved_scenario_size_limit_counts_utf8_bytes_not_characters(tmp_path):
-    from planner.saved import MAX_BYTES, save_scenario
+    from planner.app.saved import MAX_BYTES, save_scenario
 
     ok = "name: " + "a" * (MAX_BYTES - 6)              # exactly MAX_BYTES bytes
     assert save_scenario("fits", ok, tmp_path).stat().st_size == MAX_BYTES

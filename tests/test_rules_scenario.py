@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
+from planner.analysis.scenario import apply_scenario, evaluate, parse_scenario
+from planner.analysis.study import Study, evaluate_points
 from planner.errors import ScenarioError
-from planner.scenario import apply_scenario, evaluate, parse_scenario
 from planner.settings import ModeParams
-from planner.study import Study, evaluate_points
 from planner.traveltime import StraightLineModel, travel_time_matrix
 
 X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067
@@ -33,7 +33,7 @@ def small_study(borders):
     sv_far   sv_walkin      5000 m  50 min
     kela3    kela           6000 m  60 min
     """
-    from planner.data import load_municipal_centres, load_municipalities
+    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     units = gpd.GeoDataFrame({
         "unit_id": ["A"], "unit_type": "test", "name": ["A"], "municipality_code": "091",

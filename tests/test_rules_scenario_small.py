@@ -18,8 +18,7 @@ import pytest
 import yaml
 from shapely.geometry import Point
 
-from planner.errors import PlannerWarning, ScenarioError
-from planner.scenario import (
+from planner.analysis.scenario import (
     Scenario,
     apply_scenario,
     evaluate,
@@ -27,8 +26,9 @@ from planner.scenario import (
     parse_scenario,
     scenario_to_yaml,
 )
+from planner.analysis.study import Study
+from planner.errors import PlannerWarning, ScenarioError
 from planner.settings import ModeParams
-from planner.study import Study
 from planner.traveltime import StraightLineModel, travel_time_matrix
 
 SRC = "s.yaml"
@@ -181,7 +181,7 @@ def tiny_study(borders):
 
     The points file also has 'ghost', a row not in this day's network.
     """
-    from planner.data import load_municipal_centres, load_municipalities
+    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     units = gpd.GeoDataFrame({
         "unit_id": ["A"], "unit_type": "test", "name": ["A"], "municipality_code": "091",
@@ -365,7 +365,7 @@ def test_yaml_keeps_key_order_and_non_ascii_text():
 
 
 def test_evaluate_with_and_without_baseline_agree_on_a_merge(tiny_study):
-    from planner.study import evaluate_points
+    from planner.analysis.study import evaluate_points
 
     s = parse_scenario(sc({"merge": {"into": "kela2", "from": ["kela1"], "clients": "receiving"}}),
                        SRC)

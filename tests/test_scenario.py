@@ -12,11 +12,17 @@ import yaml
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from planner.comparison import compare_all
+from planner.analysis.comparison import compare_all
+from planner.analysis.scenario import (
+    apply_scenario,
+    evaluate,
+    load_scenario,
+    parse_scenario,
+    scenario_to_yaml,
+)
+from planner.analysis.study import Study, evaluate_points
 from planner.errors import DataError, ScenarioError
-from planner.scenario import apply_scenario, evaluate, load_scenario, parse_scenario, scenario_to_yaml
 from planner.settings import ModeParams
-from planner.study import Study, evaluate_points
 from planner.traveltime import StraightLineModel, travel_time_matrix
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
@@ -32,7 +38,7 @@ def lonlat(x: float, y: float) -> tuple[float, float]:
 @pytest.fixture(scope="module")
 def small(borders):
     """Three units on a line east of (X0, Y0); five points. Hand-worked answers in the tests."""
-    from planner.data import load_municipal_centres, load_municipalities
+    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     units = gpd.GeoDataFrame({
         "unit_id": ["A", "B", "C"], "unit_type": "test", "name": ["A", "B", "C"],

@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from planner.accessibility import organiser_mask, reception_access, unit_access
-from planner.comparison import compare_all
-from planner.data import load_postal_areas, load_service_points, select_points
-from planner.demand import weight_units
+from planner.analysis.accessibility import organiser_mask, reception_access, unit_access
+from planner.analysis.comparison import compare_all
+from planner.analysis.scenario import apply_scenario, evaluate, parse_scenario
+from planner.analysis.study import Study, evaluate_points
 from planner.errors import DataError, PlannerWarning, ScenarioError
-from planner.scenario import apply_scenario, evaluate, parse_scenario
+from planner.inputs.data import load_postal_areas, load_service_points, select_points
+from planner.inputs.demand import weight_units
 from planner.settings import ModeParams
-from planner.study import Study, evaluate_points
 from planner.traveltime import StraightLineModel, travel_time_matrix
 
 X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067
@@ -109,7 +109,7 @@ def test_placeholders_stay_out_of_figures_unless_included(study, baseline):
     assert study.points["located"].all()
     assert not baseline.access["point_placeholder"].any()
     assert "excluded" in baseline.provenance["unlocated_points"]
-    from planner.study import load_study
+    from planner.analysis.study import load_study
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PlannerWarning)
@@ -192,7 +192,7 @@ def kela_line(borders):
 
     Baseline: U1 (0 m) -> K1 0 min, U2 (3 km) -> K1 30 min.
     """
-    from planner.data import load_municipal_centres, load_municipalities
+    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     units = gpd.GeoDataFrame({
         "unit_id": ["U1", "U2"], "unit_type": "test", "name": ["U1", "U2"],
@@ -281,7 +281,7 @@ def test_weight_unemployed_changes_the_worst_off_ranking(borders):
     Unemployed (2016 shares A 1 %, B 20 %, C 10 %: 1, 20 and 10 people):
     M1 (10*1 + 0*20)/21 = 0.476 < M2's 3, so M2 is worse off.
     """
-    from planner.data import load_municipal_centres, load_municipalities
+    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     xs = [X0, X0 + 1000, X0 + 5000]
     units = gpd.GeoDataFrame({
@@ -318,7 +318,7 @@ def test_weight_unemployed_changes_the_worst_off_ranking(borders):
 
 
 def test_need_weight_on_bundled_data_keeps_totals_honest(study):
-    from planner.data import load_postal_need
+    from planner.inputs.data import load_postal_need
 
     need = load_postal_need()
     assert len(need) == 389
@@ -346,7 +346,7 @@ def test_placeholder_marker_is_hollow():
 def test_cli_date_and_weight(tmp_path):
     from typer.testing import CliRunner
 
-    from planner.cli import app
+    from planner.cli.main import app
 
     runner = CliRunner()
     bad = runner.invoke(app, ["report", "--out", str(tmp_path / "x"), "--date", "31.12.2022"])

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.categories import CATEGORY_CODES
-from planner.data import load_municipalities, load_service_points
+from planner.inputs.categories import CATEGORY_CODES
+from planner.inputs.data import load_municipalities, load_service_points
 
 
 def test_coverage_rules(borders):

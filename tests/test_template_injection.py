@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
+from planner.cli.main import app
 
 GEO = Path(__file__).resolve().parent.parent / "geodata"
 runner = CliRunner()
@@ -188,7 +188,7 @@ def test_the_one_element_for_planner_html_never_compiles_its_markup():
     legend, credits, charts panel, inlined scripts): none is a ``folium.Element(markup)``."""
     from branca.element import Figure
 
-    from planner.outputs.escape import html_element, html_text
+    from planner.escape import html_element, html_text
 
     fig = Figure()
     fig.html.add_child(html_element(f"<p>{html_text(COMMENT)}</p><p>{STATEMENT}</p>"))

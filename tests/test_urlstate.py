@@ -8,8 +8,14 @@ import zlib
 
 import pytest
 
-from planner.saved import delete_scenario, save_scenario, saved_scenarios
-from planner.urlstate import MAX_SCENARIO_CHARS, decode_scenario, decode_view, encode_scenario, encode_view
+from planner.app.saved import delete_scenario, save_scenario, saved_scenarios
+from planner.app.urlstate import (
+    MAX_SCENARIO_CHARS,
+    decode_scenario,
+    decode_view,
+    encode_scenario,
+    encode_view,
+)
 
 SCENARIO = "name: Close Tikkurila\nchanges:\n  - close: kela_vantaa_tikkurila\n"
 

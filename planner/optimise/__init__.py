@@ -2,7 +2,7 @@
 
 The inverse of the scenario workbench: instead of evaluating a hand-made network,
 ask an established location-allocation model for one, and get it back as an
-ordinary :class:`planner.scenario.Scenario` (closes the existing points not kept,
+ordinary :class:`planner.analysis.scenario.Scenario` (closes the existing points not kept,
 opens the new ones) that evaluates and compares like any other.
 
 Models (all built with PySAL ``spopt`` and solved through PuLP, HiGHS via

@@ -8,9 +8,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..categories import CATEGORIES, NEEDS, eligible_categories
-from ..data import targeted_mask
-from ..study import Study
+from ..analysis.study import Study
+from ..inputs.categories import CATEGORIES, NEEDS, eligible_categories
+from ..inputs.data import targeted_mask
 from ..traveltime import xy
 from ..traveltime.intrazonal import unit_point_times
 from .base import CANDIDATE_KINDS, DEFAULT_MIN_POSTAL_POP, OptimisationError
@@ -82,7 +82,7 @@ def _postal_points(study: Study) -> pd.DataFrame:
                              "municipality_code": units["municipality_code"].to_numpy()[ok],
                              "population": units["pop_total"].to_numpy()[ok],
                              "x": units["x_m"].to_numpy()[ok], "y": units["y_m"].to_numpy()[ok]})
-    from ..data import load_postal_areas
+    from ..inputs.data import load_postal_areas
 
     postal = load_postal_areas(settings=study.settings)
     rep = postal.geometry.representative_point()
@@ -102,7 +102,7 @@ def candidate_sites(study: Study, need: str, group: str = "all",
     ----------
     study : Study
     need, group : str
-        The need (:data:`planner.categories.NEEDS`) and language group (fi, sv, all).
+        The need (:data:`planner.inputs.categories.NEEDS`) and language group (fi, sv, all).
     kinds : iterable of str
         ``existing`` (today's points eligible for the need and group), ``centres``
         (the municipal centres) and ``postal`` (a representative point inside every
@@ -210,7 +210,7 @@ def cost_matrix(study: Study, rows: pd.DataFrame, sites: gpd.GeoDataFrame, need:
     # issue 11: under the 'organiser' rule a resident may only use their organiser's sites
     organisers = getattr(study, "organisers", None)
     if organisers and getattr(study, "eligibility", {}).get(need) == "organiser" and len(rows):
-        from ..accessibility import organiser_mask
+        from ..analysis.accessibility import organiser_mask
 
         same = organiser_mask(rows["municipality_code"].to_numpy(dtype=object),
                               sites["municipality_code"].to_numpy(dtype=object), organisers)

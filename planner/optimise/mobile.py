@@ -34,9 +34,9 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 
-from ..categories import NEEDS
+from ..analysis.study import Study
+from ..inputs.categories import NEEDS
 from ..settings import DEFAULT_SETTINGS, Settings
-from ..study import Study
 from ..traveltime import xy
 from .base import DEFAULT_MIN_POSTAL_POP, OptimisationError
 from .inputs import (

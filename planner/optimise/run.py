@@ -10,9 +10,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..categories import CATEGORY_CODES, NEEDS, eligible_categories
-from ..scenario import Scenario, parse_scenario
-from ..study import Study
+from ..analysis.scenario import Scenario, parse_scenario
+from ..analysis.study import Study
+from ..inputs.categories import CATEGORY_CODES, NEEDS, eligible_categories
 from .base import DEFAULT_CANDIDATES, DEFAULT_MIN_POSTAL_POP, MODELS, PER_OPTIONS, OptimisationError
 from .inputs import _existing_sites, _language_groups, candidate_sites, cost_matrix, demand_rows
 from .solver import Solution, _nearest, available_solver, solve

@@ -3,7 +3,7 @@
 Page 1: the title, a static basemap-free map (EPSG:3067: minutes gained/lost in a scenario,
 travel-time bands for the baseline; closed and opened points marked) and the headline
 figures. Page 2: the worst-off areas, the travel-time model and its cross-validated error,
-the data year and the sources (:func:`planner.attribution.attribution_lines`).
+the data year and the sources (:func:`planner.outputs.attribution.attribution_lines`).
 
 :func:`brief_pdf` returns the PDF as bytes (for an app download button); :func:`write_brief`
 writes it atomically. User text (scenario and area names) is drawn as plain text, never
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..attribution import attribution_lines
-from ..i18n import STRINGS, t
 from ..numbers import fmt_int, fmt_num, fmt_pct
+from .attribution import attribution_notice
+from .i18n import STRINGS, t
 
 __all__ = ["brief_pdf", "write_brief", "headline_figures", "A4_INCHES"]
 
@@ -121,7 +121,7 @@ def _map(ax, study, results, run, need: str, group: str, lang: str) -> str:
             u[mask].plot(ax=ax, color=colour, edgecolor="#777777", linewidth=0.15)
     study.borders.boundary.plot(ax=ax, color="#333333", linewidth=0.5)
     state = run.applied.state if run is not None else {}
-    from ..categories import GROUPS, eligible_categories
+    from ..inputs.categories import GROUPS, eligible_categories
 
     serves = set().union(*(eligible_categories(need, g) for g in GROUPS)) if group == "all" else \
         set(eligible_categories(need, group))
@@ -139,7 +139,7 @@ def _map(ax, study, results, run, need: str, group: str, lang: str) -> str:
         ax.scatter(xy[fixed_new, 0], xy[fixed_new, 1], s=60, facecolors="none", marker="o",
                    edgecolors="#d7191c", linewidths=2, zorder=4, label=_t("opened", lang))
     if mob.any():  # issue 14: the mobile unit's stops (own marker) and its tour in schedule order
-        from ..mobile import tour_order
+        from ..analysis.mobile import tour_order
 
         stops = tour_order(points[mob & (st != "closed")].drop_duplicates("stop_id"))
         for _, s in stops.groupby("mobile_unit", sort=False):
@@ -218,14 +218,14 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
                 lang: str = "en", worst: int = 12) -> list:
     """The handout's two A4 pages as matplotlib figures.
 
-    ``study`` / ``baseline``: :class:`planner.study.Study` and its baseline
-    :class:`planner.study.Results`; ``run``: a :class:`planner.outputs.report.Run` (a scenario
+    ``study`` / ``baseline``: :class:`planner.analysis.study.Study` and its baseline
+    :class:`planner.analysis.study.Results`; ``run``: a :class:`planner.outputs.report.Run` (a scenario
     evaluated against that baseline) or None for the baseline alone. ``group`` colours the map
     ('fi', 'sv' or 'all') and the headline figures (the group the app's screen shows).
     """
     from matplotlib.figure import Figure
 
-    from ..i18n import group_label, model_name, need_label
+    from .i18n import group_label, model_name, need_label
     from .locale import eligibility_text, prov_text
 
     prov = run.results.provenance if run is not None else baseline.provenance
@@ -358,7 +358,7 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         _text(fig, 0.06, y, line, fontsize=8.5)
     y -= 0.04
     _text(fig, 0.06, y, _t("sources", lang), fontsize=13, fontweight="bold")
-    for line in _wrap(attribution_lines(prov), 105):
+    for line in _wrap(attribution_notice(prov), 105):  # credits, 'modified', licence links
         y -= 0.017
         _text(fig, 0.06, y, line, fontsize=8.5)
     _text(fig, 0.06, 0.03, f"{title} — {_t('page', lang)} 2/2", fontsize=7, color="#555555")
@@ -382,7 +382,7 @@ def _unit_values_for(study, results, need: str, names: pd.Series, group: str = "
 def write_brief(study, baseline, out: str | Path, run=None, need: str = "social_any", group: str = "all",
                 lang: str = "en") -> Path:
     """Write :func:`brief_pdf` to ``out`` atomically (a failed run leaves the previous file)."""
-    from .atomic import atomic_file
+    from ..atomic import atomic_file
 
     data = brief_pdf(study, baseline, run, need, group, lang)
     out = Path(out)

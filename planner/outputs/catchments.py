@@ -1,7 +1,7 @@
 """Catchment areas: the demand units whose assigned (nearest) point is P, dissolved into one
 polygon per point, with its residents and median minutes; before and after a scenario.
 
-Computed in the study's metric CRS (EPSG:3067) from :func:`planner.accessibility.unit_access`
+Computed in the study's metric CRS (EPSG:3067) from :func:`planner.analysis.accessibility.unit_access`
 rows; only :func:`catchment_layer` projects to WGS84, at the web-map edge. No resident is
 dropped: every located resident with a point in reach is in exactly one catchment of their
 language group, the rest are counted as ``unreached`` (no eligible point) or ``unlocated``
@@ -18,10 +18,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..accessibility import weighted_quantile
-from ..i18n import t
+from ..escape import html_text
+from ..quantiles import weighted_quantile
 from ..settings import DEFAULT_SETTINGS, Settings
-from .escape import html_text
+from .i18n import t
 
 __all__ = ["Catchments", "catchment_areas", "catchment_change", "catchment_layer", "catchment_colours",
            "catchment_layer_name", "PALETTE"]
@@ -64,7 +64,7 @@ def catchment_areas(units: gpd.GeoDataFrame, access: pd.DataFrame, points: pd.Da
     """One polygon per point: the units whose ``need`` residents of ``group`` it serves.
 
     ``units`` demand units (EPSG:3067, ``unit_id``, geometry), ``access`` rows of
-    :func:`planner.accessibility.unit_access` (a baseline or scenario result), ``points``
+    :func:`planner.analysis.accessibility.unit_access` (a baseline or scenario result), ``points``
     the service points (``id``, ``name``, ``category``; closed ones may be left out).
     ``median_min`` is the population-weighted median travel time of the catchment's residents.
     """
@@ -139,7 +139,7 @@ def catchment_layer(catchments: Catchments | gpd.GeoDataFrame, lang: str = "en",
     import folium
 
     from ..numbers import fmt_int, fmt_num
-    from .maps import feature_collection
+    from .geojson import feature_collection
 
     areas = catchments.areas if isinstance(catchments, Catchments) else catchments
     colours = catchment_colours(areas["point_id"])

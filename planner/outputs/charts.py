@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..i18n import t
-from .escape import html_element, html_text
+from ..escape import html_element, html_text
+from .i18n import t
 from .locale import area_name, vega_locale
 
 __all__ = ["cumulative_share", "cumulative_chart", "change_by_area", "change_bars", "chart_svg",
@@ -59,7 +59,7 @@ def cumulative_share(access: pd.DataFrame, need: str, groups=("fi", "sv"), step:
 def cumulative_chart(before: pd.DataFrame, need: str, after: pd.DataFrame | None = None,
                      groups=("fi", "sv"), lang: str = "en", width: int = 300, height: int = 190):
     """Altair line chart of :func:`cumulative_share` before (dashed) and after (solid) a scenario,
-    one colour per language group (access tables of :class:`planner.study.Results`)."""
+    one colour per language group (access tables of :class:`planner.analysis.study.Results`)."""
     import altair as alt
 
     top = max(float(np.nanmax(np.where(np.isfinite(x["time_min"]), x["time_min"], np.nan)))
@@ -92,7 +92,7 @@ def cumulative_chart(before: pd.DataFrame, need: str, after: pd.DataFrame | None
 
 def change_by_area(table: pd.DataFrame, need: str, group: str = "all") -> pd.DataFrame:
     """``area, mean_change_min_served_both, population, pop_lose_gt_10`` of a ``compare_service_area`` or
-    ``compare_municipality`` table (:func:`planner.comparison.compare_all`), largest loss first."""
+    ``compare_municipality`` table (:func:`planner.analysis.comparison.compare_all`), largest loss first."""
     sel = table[(table["need"] == need) & (table["group"] == group)]
     out = sel[["area", "mean_change_min_served_both", "population", "pop_lose_gt_10"]].copy()
     return out.sort_values(["mean_change_min_served_both", "area"], ascending=[False, True],

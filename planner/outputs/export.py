@@ -16,21 +16,53 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..accessibility import with_provenance
-from ..attribution import attribution_lines
+from ..analysis.accessibility import with_provenance
 from ..errors import OutputError
-from .escape import neutralise_cells
+from ..escape import neutralise_cells
+from .attribution import (
+    ATTRIBUTION_FILE,
+    attribution_lines,
+    attribution_markdown,
+    attribution_notice,
+    licence_lines,
+    modified_statement,
+)
 
 __all__ = ["metadata_table", "unit_times", "write_csv", "write_excel", "write_geopackage",
-           "write_geoparquet", "read_geopackage_layer"]
+           "write_geoparquet", "read_geopackage_layer", "write_attribution", "attribution_metadata",
+           "CSV_DIALECTS", "csv_options"]
+
+CSV_DIALECTS = ("default", "excel-fi")
+"""``default``: UTF-8, comma, decimal point, every digit of a float (for programs).
+``excel-fi``: what Excel with Finnish regional settings opens by a double click: UTF-8 with a
+byte-order mark (else ä/ö break), ``;`` between fields, decimal comma, floats to 10
+significant digits (no ``0.30000000000000004`` noise)."""
 
 
 def metadata_table(provenance: dict[str, str], extra: dict[str, str] | None = None) -> pd.DataFrame:
     """Key/value provenance record, with the attribution lines of the data used (``attribution_<n>``)."""
     items = {**provenance, **(extra or {})}
-    # the credit lines of the data used (geodata/sources.toml), one row each
+    # the credit lines of the data used (geodata/sources.toml), one row each; that the data was
+    # modified and the licence links (CC BY 4.0 asks for both)
     items.update({f"attribution_{i}": line for i, line in enumerate(attribution_lines(provenance), 1)})
+    items["modified"] = modified_statement()
+    items.update({f"licence_{i}": line for i, line in enumerate(licence_lines(provenance), 1)})
     return pd.DataFrame({"key": list(items), "value": [str(v) for v in items.values()]})
+
+
+def attribution_metadata(provenance: dict[str, str]) -> dict[str, str]:
+    """The attribution notice as key/value metadata of one file (GeoParquet, GeoPackage):
+    ``attribution`` (credit lines), ``modified`` and ``licence`` (licence links), one line each."""
+    return {"attribution": "\n".join(attribution_lines(provenance)), "modified": modified_statement(),
+            "licence": "\n".join(licence_lines(provenance))}
+
+
+def write_attribution(folder: str | Path, provenance: dict[str, str]) -> Path:
+    """``ATTRIBUTION.md`` in ``folder``: the credit lines, that the data was modified, the licence
+    links (the sidecar of formats without metadata of their own, such as CSV)."""
+    path = Path(folder) / ATTRIBUTION_FILE
+    path.write_text(attribution_markdown(provenance), encoding="utf-8")
+    return path
 
 
 def unit_times(units: gpd.GeoDataFrame, access: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -54,22 +86,33 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(df.drop(columns="geometry")) if "geometry" in df.columns else df
 
 
+def csv_options(dialect: str = "default") -> dict[str, str]:
+    """``DataFrame.to_csv`` keyword arguments of a CSV dialect (:data:`CSV_DIALECTS`)."""
+    # CRLF (RFC 4180): pandas then quotes a text cell holding a bare CR, which would
+    # otherwise split the row
+    if dialect == "default":
+        return {"encoding": "utf-8", "sep": ",", "decimal": ".", "lineterminator": "\r\n"}
+    if dialect == "excel-fi":
+        return {"encoding": "utf-8-sig", "sep": ";", "decimal": ",", "float_format": "%.10g",
+                "lineterminator": "\r\n"}
+    raise ValueError(f"unknown CSV dialect {dialect!r}: expected one of {list(CSV_DIALECTS)}")
+
+
 def write_csv(tables: dict[str, pd.DataFrame], out_dir: str | Path,
-              provenance: dict[str, str]) -> list[Path]:
-    """One CSV per table (UTF-8, provenance columns appended) plus ``metadata.csv``."""
+              provenance: dict[str, str], dialect: str = "default") -> list[Path]:
+    """One CSV per table (provenance columns appended) plus ``metadata.csv`` and the
+    ``ATTRIBUTION.md`` sidecar; ``dialect`` one of :data:`CSV_DIALECTS`."""
+    options = csv_options(dialect)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, df in tables.items():
         path = out_dir / f"{name}.csv"
-        # CRLF (RFC 4180): pandas then quotes a text cell holding a bare CR, which would
-        # otherwise split the row
-        neutralise_cells(with_provenance(_plain(df), provenance)).to_csv(path, index=False,
-                                                                         lineterminator="\r\n")
+        neutralise_cells(with_provenance(_plain(df), provenance)).to_csv(path, index=False, **options)
         written.append(path)
     path = out_dir / "metadata.csv"
-    neutralise_cells(metadata_table(provenance)).to_csv(path, index=False, lineterminator="\r\n")
-    return [*written, path]
+    neutralise_cells(metadata_table(provenance)).to_csv(path, index=False, **options)
+    return [*written, path, write_attribution(out_dir, provenance)]
 
 
 def write_excel(tables: dict[str, pd.DataFrame], path: str | Path, provenance: dict[str, str],
@@ -80,7 +123,7 @@ def write_excel(tables: dict[str, pd.DataFrame], path: str | Path, provenance: d
     extra = {"scenario_file": scenario_text} if scenario_text else None
     hook = sys.unraisablehook
     try:
-        data = _excel_bytes(tables, metadata_table(provenance, extra))
+        data = _excel_bytes(tables, metadata_table(provenance, extra), attribution_notice(provenance))
     except OSError as exc:  # a full disk (openpyxl's own temporary files): one clear error, and
         # not the tracebacks of its half-closed writers when they are collected afterwards
         sys.unraisablehook = lambda _: None
@@ -97,9 +140,15 @@ def write_excel(tables: dict[str, pd.DataFrame], path: str | Path, provenance: d
     return path
 
 
-def _excel_bytes(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame) -> bytes:
+def _excel_bytes(tables: dict[str, pd.DataFrame], metadata: pd.DataFrame, notice: list[str]) -> bytes:
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        props = xw.book.properties  # the notice travels in the document properties too
+        props.title = "uusimaa-planner results"
+        props.creator = "uusimaa-planner"
+        props.description = "\n".join(notice)
+        props.keywords = "open data; modified; " + "; ".join(x.removeprefix("Licence ") for x in notice
+                                                               if x.startswith("Licence "))
         neutralise_cells(metadata).to_excel(xw, sheet_name="metadata", index=False)
         for name, df in tables.items():
             plain = _plain(df).replace([np.inf, -np.inf], np.nan)  # Excel has no infinity
@@ -114,14 +163,18 @@ def write_geopackage(layers: dict[str, pd.DataFrame], path: str | Path,
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
+    # every layer's description (gpkg_contents) and metadata (gpkg_metadata) carry the notice
+    notice = {"layer_options": {"DESCRIPTION": " ".join(attribution_notice(provenance))},
+              "metadata": attribution_metadata(provenance)}
     try:
         for name, df in layers.items():
             df = with_provenance(df, provenance)
             if isinstance(df, gpd.GeoDataFrame):
-                df.to_file(path, layer=name, driver="GPKG")
+                df.to_file(path, layer=name, driver="GPKG", **notice)
             else:
-                gpd.GeoDataFrame(df).to_file(path, layer=name, driver="GPKG")
-        gpd.GeoDataFrame(metadata_table(provenance)).to_file(path, layer="metadata", driver="GPKG")
+                gpd.GeoDataFrame(df).to_file(path, layer=name, driver="GPKG", **notice)
+        gpd.GeoDataFrame(metadata_table(provenance)).to_file(path, layer="metadata", driver="GPKG",
+                                                             **notice)
     except OSError:
         raise
     except Exception as exc:  # noqa: BLE001 - GDAL's write errors (a full disk: "Failed to commit")
@@ -143,8 +196,16 @@ def read_geopackage_layer(path: str | Path, layer: str) -> pd.DataFrame:
 
 
 def write_geoparquet(gdf: gpd.GeoDataFrame, path: str | Path, provenance: dict[str, str]) -> Path:
-    """GeoParquet (EPSG:3067 kept in its geo metadata) with provenance columns."""
+    """GeoParquet (EPSG:3067 kept in its geo metadata) with provenance columns; the attribution
+    notice in the file's key/value metadata (``attribution``, ``modified``, ``licence``)."""
+    import pyarrow.parquet as pq
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with_provenance(gdf, provenance).to_parquet(path)
+    buf = io.BytesIO()
+    with_provenance(gdf, provenance).to_parquet(buf)
+    table = pq.read_table(io.BytesIO(buf.getvalue()))
+    meta = {**(table.schema.metadata or {}),
+            **{k.encode(): v.encode("utf-8") for k, v in attribution_metadata(provenance).items()}}
+    pq.write_table(table.replace_schema_metadata(meta), path)
     return path

@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .escape import html_element
+from ..escape import html_element
 
 __all__ = ["ASSETS_DIR", "PLUGIN_ASSETS", "leaflet_js", "leaflet_css", "plugin_asset", "self_contained",
            "save_self_contained", "external_references", "offline_assets"]

@@ -14,8 +14,8 @@ import re
 
 import pandas as pd
 
-from ..i18n import STRINGS, category_label, group_label, need_label, t
 from ..numbers import fmt_int, fmt_num
+from .i18n import STRINGS, category_label, group_label, need_label, t
 
 __all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "eligibility_text", "municipality_names",
            "area_name",
@@ -51,7 +51,7 @@ def no_point(lang: str = "en") -> str:
     return t("ov.no_point", lang)
 
 
-# the English phrases planner.accessibility / comparison / study write, as patterns
+# the English phrases planner.analysis.accessibility / comparison / study write, as patterns
 _NOTE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"no eligible point reachable with this travel-time model \(a model limit\)"),
      "loc.model_limit"),

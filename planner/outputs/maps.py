@@ -13,23 +13,22 @@ Leaflet and nothing else: :func:`save_map` writes one self-contained file
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from folium import MacroElement
 from folium.map import Layer
 from folium.template import Template
 
-from ..attribution import attribution_lines
-from ..categories import CATEGORIES, NEEDS
-from ..i18n import STRINGS, category_label, group_label, model_name, need_label, t
+from ..escape import html_element, html_text, js_template_html
+from ..inputs.categories import CATEGORIES, NEEDS
 from ..numbers import fmt_int
 from ..settings import DEFAULT_SETTINGS, Settings
-from .escape import html_element, html_text, js_template_html
+from .attribution import attribution_lines, licence_lines, modified_statement
+from .geojson import escaped_props, feature_collection, to_web
+from .i18n import STRINGS, category_label, group_label, model_name, need_label, t
 from .locale import area_name
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
@@ -230,38 +229,6 @@ def _point_feature(lon: float, lat: float, svg: str, w: int, h: int, ax: int, ay
                            "tooltip": tooltip, "title": title, "state": state}}
 
 
-def _web(gdf: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
-    """To WGS84 with coordinates rounded to 5 decimals (about 1 m): smaller files."""
-    out = gdf.to_crs(crs)
-    return out.set_geometry(shapely.transform(out.geometry.values, lambda c: np.round(c, 5)))
-
-
-def _safe_props(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Every text property HTML-escaped: GeoJsonTooltip writes the values as HTML."""
-    out = gdf.copy()
-    for col in out.columns:
-        if col != out.geometry.name and (out[col].dtype == object
-                                         or pd.api.types.is_string_dtype(out[col].dtype)):
-            out[col] = out[col].map(html_text)
-    return out
-
-
-def feature_collection(gdf: gpd.GeoDataFrame) -> dict:
-    """``gdf`` (WGS84) as a GeoJSON FeatureCollection dict, missing values as null.
-
-    The geometries go through shapely's vectorised ``to_geojson`` (C) instead of geopandas'
-    per-feature ``__geo_interface__``: the app rebuilds these layers on every scenario change,
-    and the per-coordinate Python loop was half of a map's build time."""
-    geom = gdf.geometry.name
-    props = pd.DataFrame(gdf.drop(columns=geom))
-    props = props.astype(object).where(props.notna(), None)
-    shapes = shapely.to_geojson(gdf.geometry.values)
-    return {"type": "FeatureCollection", "features": [
-        {"id": str(i), "type": "Feature", "properties": p,
-         "geometry": json.loads(g) if g is not None else None}
-        for i, p, g in zip(gdf.index, props.to_dict("records"), shapes, strict=True)]}
-
-
 def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group: str,
                  point_names: pd.Series) -> pd.DataFrame:
     """Per located unit: residents, minutes and nearest point name for ``need`` and ``group``."""
@@ -297,7 +264,7 @@ def _unit_values(units: gpd.GeoDataFrame, access: pd.DataFrame, need: str, group
 
 
 def _select_change(changes: pd.DataFrame, need: str, group: str) -> pd.DataFrame:
-    """``unit_id, delta_min`` of :func:`planner.comparison.unit_changes` rows for ``need``, ``group``."""
+    """``unit_id, delta_min`` of ``comparison.unit_changes`` rows for ``need``, ``group``."""
     sel = changes[changes["need"] == need]
     if group != "all":
         return sel[sel["group"] == group][["unit_id", "delta_min"]]
@@ -474,6 +441,12 @@ def credits_html(provenance: dict[str, str], open_: bool = True, lang: str = "en
     """The attribution lines of the data the map shows (geodata/sources.toml), bottom left,
     in the interface language ``lang``."""
     lines = "".join(f"<div>{html.escape(x)}</div>" for x in attribution_lines(provenance, lang=lang))
+    # that the data was modified, and a link to each licence (CC BY 4.0 asks for both)
+    lines += f"<div>{html.escape(modified_statement(lang=lang))}</div>"
+    for x in licence_lines(provenance):
+        name, _, url = x.partition(": ")
+        lines += (f'<div>{html.escape(name)}: <a href="{html.escape(url)}" target="_blank" rel="noopener">'
+                  f"{html.escape(url)}</a></div>")
     details = "<details open>" if open_ else "<details>"
     # above the scale bar (bottom left, about 40 px high), never over it
     return (f'<div id="planner-credits" style="position:absolute;bottom:52px;left:10px;z-index:999;{_BOX};'
@@ -552,14 +525,14 @@ def accessibility_map(
 
     Parameters
     ----------
-    units, access : demand units (EPSG:3067) and :func:`planner.accessibility.unit_access` output.
+    units, access : demand units (EPSG:3067) and :func:`planner.analysis.accessibility.unit_access` output.
     points : service points (EPSG:3067); in a scenario the open ones plus the closed ones
         named in ``point_state``.
     provenance : model, mode, data year and scenario, shown in the title block.
     need, group : the need and language group ('fi', 'sv' or 'all') drawn.
     borders, service_areas : municipal borders (with ``name_fi``/``name_sv``) and the
         municipality -> service-area table, drawn as outline layers.
-    load : :func:`planner.accessibility.point_load` output, for the residents in popups.
+    load : :func:`planner.analysis.accessibility.point_load` output, for the residents in popups.
     change : optional ``unit_id, delta_min`` (after - before, minutes) for a gained/lost layer;
         when given, that layer is the one shown and the travel-time layer starts hidden
         (one area palette on at a time: sequential minutes or diverging change).
@@ -605,7 +578,7 @@ def accessibility_map(
                        for x, e in zip(u["time_min"], u["extrapolated"].fillna(False), strict=True)]
     u["nearest_name"] = u["nearest_name"].fillna("–")
     u["residents_label"] = [fmt_int(r, lang) for r in u["residents"].fillna(0)]
-    u4 = _web(u, web)
+    u4 = to_web(u, web)
     bounds = u4.total_bounds if len(u4) else points.to_crs(web).total_bounds
     m = into if into is not None else folium.Map(tiles=None, control_scale=True, prefer_canvas=True,
                                                  zoom_snap=0.5)
@@ -632,8 +605,8 @@ def accessibility_map(
 
     has_change = change is not None and len(change) > 0
     place(folium.GeoJson(
-        feature_collection(_safe_props(u4[["unit_id", "name", "municipality", "residents_label", "time_label",
-                                  "band", "nearest_name", "colour", "geometry"]])),
+        feature_collection(escaped_props(u4[["unit_id", "name", "municipality", "residents_label",
+                                             "time_label", "band", "nearest_name", "colour", "geometry"]])),
         name=t("map.travel_time", lang),
         show=not has_change,
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#555",
@@ -713,12 +686,12 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
         sa = borders.merge(service_areas[["municipality_code", "service_area"]], on="municipality_code")
         sa = sa.dissolve("service_area").reset_index()[["service_area", "geometry"]]
         sa["service_area"] = sa["service_area"].map(lambda a: area_name(a, lang))  # Swedish in Swedish
-        folium.GeoJson(feature_collection(_safe_props(_web(sa, web))), name=t("map.areas", lang),
+        folium.GeoJson(feature_collection(escaped_props(to_web(sa, web))), name=t("map.areas", lang),
                        style_function=lambda f: {"color": "#111", "weight": 3.2, "fill": False,
                                                  "dashArray": "7 4"},
                        tooltip=folium.GeoJsonTooltip(["service_area"],
                                                      aliases=[t("map.service_area", lang)])).add_to(m)
-    folium.GeoJson(feature_collection(_safe_props(_web(b, web))), name=t("map.borders", lang),
+    folium.GeoJson(feature_collection(escaped_props(to_web(b, web))), name=t("map.borders", lang),
                    style_function=lambda f: {"color": "#444", "weight": 1.1, "fill": False},
                    tooltip=folium.GeoJsonTooltip(["label"], aliases=[t("map.municipality", lang)])
                    ).add_to(m)
@@ -752,8 +725,8 @@ def _change_layer(place, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str
                          t("map.lost_access" if d > 0 else "map.gained_access", lang)
                          for d in u["delta_min"]])
     place(folium.GeoJson(
-        feature_collection(_safe_props(_web(u[["name", "residents_label", "change", "time_label", "colour",
-                                      "geometry"]], web))),
+        feature_collection(escaped_props(to_web(u[["name", "residents_label", "change", "time_label",
+                                                   "colour", "geometry"]], web))),
         name=t("map.change_layer", lang),
         style_function=lambda f: {"fillColor": f["properties"]["colour"], "color": "#444",
                                   "weight": 0.5, "fillOpacity": 0.85},
@@ -822,7 +795,7 @@ def _tour_layer(place, points: gpd.GeoDataFrame, state: dict[str, str], web: str
     given to ``place(layer, name)`` (the map or live layers)."""
     import folium
 
-    from ..mobile import tour_order
+    from ..analysis.mobile import tour_order
 
     if "mobile_unit" not in points.columns:
         return
@@ -948,10 +921,10 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
                  lang: str = "en", compact: bool = False, catchments: bool = False, baseline=None,
                  into=None, side: str | None = None, cluster_points: bool = False,
                  live: LiveLayers | None = None, frame: bool = True, show_catchments: bool = False):
-    """The map of a :class:`planner.study.Study` for a baseline or scenario result.
+    """The map of a :class:`planner.analysis.study.Study` for a baseline or scenario result.
 
-    ``applied`` (:class:`planner.scenario.Applied`) marks closed and opened points;
-    ``changes`` (:func:`planner.comparison.unit_changes`) adds the minutes gained/lost layer.
+    ``applied`` (:class:`planner.analysis.scenario.Applied`) marks closed and opened points;
+    ``changes`` (:func:`planner.analysis.comparison.unit_changes`) adds the minutes gained/lost layer.
     ``catchments`` adds the catchment areas of ``results`` (and of ``baseline``, when given,
     as a second layer: before / after), hidden until switched on in the layer control, or, with
     ``show_catchments`` (the app's "Catchment areas" switch), those of ``results`` on at once.
@@ -994,7 +967,7 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
 def exclusion_of(changes: pd.DataFrame, need: str, group: str) -> int:
     """Residents who lost access where the mean over those served of ``need`` / ``group`` (whole
     region) improves only because of them (issue 24: ``improved_by_exclusion``), else 0."""
-    from ..comparison import area_changes
+    from ..analysis.comparison import area_changes
 
     sel = changes[changes["need"] == need]
     if group != "all":

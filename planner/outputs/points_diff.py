@@ -3,9 +3,9 @@
 Each change kind is a layer: added points (red outline), removed points (crossed out), moves
 (the old site hollow, a line to the new one), recategorised, re-dated and retargeted points.
 Popups and tooltips are user text (names from the registers) and go through
-:func:`~planner.outputs.escape.js_template_html`; the title and legend through
-:func:`~planner.outputs.escape.html_text`; the page's own blocks enter it through
-:func:`~planner.outputs.escape.html_element` (markup as data, never as template source).
+:func:`~planner.escape.js_template_html`; the title and legend through
+:func:`~planner.escape.html_text`; the page's own blocks enter it through
+:func:`~planner.escape.html_element` (markup as data, never as template source).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..categories import CATEGORIES
-from .escape import html_element, html_text, js_template_html
+from ..escape import html_element, html_text, js_template_html
+from ..inputs.categories import CATEGORIES
 
 __all__ = ["diff_map", "write_diff_map"]
 
@@ -36,7 +36,7 @@ def _popup(r: pd.Series) -> str:
 
 def diff_map(diff: pd.DataFrame, old_name: str, new_name: str, threshold_m: float,
              tiles: str | None = "OpenStreetMap"):
-    """A folium map of ``diff`` (the table of :func:`planner.registers.diff.diff_points`)."""
+    """A folium map of ``diff`` (the table of :func:`planner.inputs.registers.diff.diff_points`)."""
     import folium
 
     from .maps import _FONT, _point_feature, _SvgPoints, _title_html, marker_svg

@@ -10,11 +10,11 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ..comparison import compare_all
-from ..fca import fca_table
-from ..scenario import Applied, Scenario, evaluate, scenario_to_yaml
-from ..study import Results, Study, evaluate_points
-from .export import unit_times, write_csv, write_excel, write_geopackage, write_geoparquet
+from ..analysis.comparison import compare_all
+from ..analysis.fca import fca_table
+from ..analysis.scenario import Applied, Scenario, evaluate, scenario_to_yaml
+from ..analysis.study import Results, Study, evaluate_points
+from .export import unit_times, write_attribution, write_csv, write_excel, write_geopackage, write_geoparquet
 
 __all__ = ["Run", "run_scenarios", "write_bundle", "FORMATS", "scenario_overview"]
 
@@ -76,8 +76,12 @@ def _tables(study: Study, results: Results, run: Run | None) -> dict[str, pd.Dat
 
 
 def write_bundle(study: Study, results: Results, out: str | Path, run: Run | None = None,
-                 formats: tuple[str, ...] = FORMATS) -> list[Path]:
-    """Write every table of a run in ``formats``; spatial layers keep EPSG:3067."""
+                 formats: tuple[str, ...] = FORMATS, csv_dialect: str = "default",
+                 csv_dir: str = "csv") -> list[Path]:
+    """Write every table of a run in ``formats``; spatial layers keep EPSG:3067.
+
+    CSVs go to ``out/<csv_dir>`` (``""``: ``out`` itself, as ``planner report`` writes them) in
+    ``csv_dialect`` (:data:`planner.outputs.export.CSV_DIALECTS`)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     prov = results.provenance
@@ -95,7 +99,7 @@ def write_bundle(study: Study, results: Results, out: str | Path, run: Run | Non
     if unknown:
         raise ValueError(f"unknown format(s) {sorted(unknown)}: expected {list(FORMATS)}")
     if "csv" in formats:
-        files += write_csv({**tables, "demand_units": units}, out / "csv", prov)
+        files += write_csv({**tables, "demand_units": units}, out / csv_dir, prov, csv_dialect)
     if "xlsx" in formats:
         files.append(write_excel(tables, out / "results.xlsx", prov, text))
     if "gpkg" in formats:
@@ -111,4 +115,5 @@ def write_bundle(study: Study, results: Results, out: str | Path, run: Run | Non
         path = out / "scenario.yaml"
         path.write_text(text, encoding="utf-8")
         files.append(path)
-    return files
+    sidecar = write_attribution(out, prov)  # credit, licence links, "modified": for every file here
+    return files if sidecar in files else [*files, sidecar]

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..i18n import t
-from .escape import html_element, html_text
+from ..escape import html_element, html_text
+from .i18n import t
 
 __all__ = ["side_by_side_map", "side_by_side_html", "save_side_by_side"]
 
@@ -56,7 +56,7 @@ def side_by_side_html(study, baseline, results, applied, need: str = "social_any
 
 def save_side_by_side(page: str, path: str | Path) -> Path:
     """Write the page atomically (a failed write leaves the previous file untouched)."""
-    from .atomic import atomic_file
+    from ..atomic import atomic_file
 
     path = Path(path)
     with atomic_file(path) as tmp:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import lsq_linear
 
+from ..quantiles import weighted_quantile
 from ..settings import DEFAULT_SETTINGS, Settings
 from .estimate import BANDS_KM, ESTIMATE_MODES, band_index, band_labels, default_params_path
 
@@ -157,17 +158,6 @@ def cross_validate(df: pd.DataFrame, mode: str) -> pd.DataFrame:
                          "estimate_min": est})
 
 
-def _wq(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """Smallest value with at least share ``q`` of the weight at or below it."""
-    keep = weights > 0
-    v, w = values[keep], weights[keep]
-    if not len(v):
-        return float("nan")
-    order = np.argsort(v, kind="stable")
-    cum = np.cumsum(w[order])
-    return float(v[order][min(int(np.searchsorted(cum, q * cum[-1] - 1e-9)), len(v) - 1)])
-
-
 def error_table(cv: dict[str, pd.DataFrame], weighting: str = "population") -> pd.DataFrame:
     """Median and p90 absolute error (min and %) per mode and distance band, plus ``all``."""
     if weighting not in ("population", "cells"):
@@ -182,10 +172,10 @@ def error_table(cv: dict[str, pd.DataFrame], weighting: str = "population") -> p
         for b, label in [(None, "all"), *enumerate(labels)]:
             m = np.ones(len(r), bool) if b is None else band == b
             rows.append({"mode": mode, "band": label, "pairs": int((m & (w > 0)).sum()),
-                         "median_abs_min": _wq(err[m], w[m], 0.5),
-                         "p90_abs_min": _wq(err[m], w[m], 0.9),
-                         "median_abs_pct": _wq(pct[m], w[m], 0.5),
-                         "p90_abs_pct": _wq(pct[m], w[m], 0.9)})
+                         "median_abs_min": weighted_quantile(err[m], w[m], 0.5),
+                         "p90_abs_min": weighted_quantile(err[m], w[m], 0.9),
+                         "median_abs_pct": weighted_quantile(pct[m], w[m], 0.5),
+                         "p90_abs_pct": weighted_quantile(pct[m], w[m], 0.9)})
     return pd.DataFrame(rows)
 
 

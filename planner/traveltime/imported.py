@@ -229,7 +229,7 @@ class ImportedMatrixModel:
         self.path = Path(path)
         if not self.path.exists():
             raise DataError("no such matrix file or folder", file=str(self.path))
-        from ..matrices import check_matrix_size
+        from ..inputs.matrices import check_matrix_size
 
         check_matrix_size(self.path)
         if keys not in KEYS:
@@ -359,6 +359,20 @@ class ImportedMatrixModel:
             self._table = pd.DataFrame({"from_id": frm.to_numpy()[keep], "to_id": to.to_numpy()[keep],
                                         self.column: minutes[keep]})
         return self._table
+
+    def read_all(self) -> ImportedMatrixModel:
+        """Read and check the whole matrix now, as :meth:`times` would piece by piece: every file
+        of a Travel Time Matrix folder, or the whole long table. DataError (file, row, column) at
+        the first fault; the model itself, for chaining."""
+        if self.path.is_dir():
+            files = _ttm_files(self.path)
+            if not files:
+                raise DataError("the folder holds no TravelTimes_to_<YKR_ID>.txt file", file=str(self.path))
+            for key in files:
+                self._column(key)
+        else:
+            self._read_table()
+        return self
 
     def _note_reading(self, name: str, comma: bool, repeats: int) -> None:
         if comma:
@@ -543,7 +557,7 @@ def matrix_model(path: str | Path, column: str = "travel_time", keys: str = "cel
     straight-line estimate of that mode answers the pairs the matrix has no value for.
 
     A ``.zip`` (a zipped Travel Time Matrix or long table) is unpacked once into the user's
-    matrix folder under the same size cap as an upload in the app (:mod:`planner.matrices`).
+    matrix folder under the same size cap as an upload in the app (:mod:`planner.inputs.matrices`).
     """
     from .estimate import canonical_mode, estimate_model
 
@@ -552,7 +566,7 @@ def matrix_model(path: str | Path, column: str = "travel_time", keys: str = "cel
         raise ValueError(f"unknown matrix fallback {policy!r}: expected one of {list(FALLBACKS)}")
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".zip":
-        from ..matrices import check_matrix_size, save_matrix
+        from ..inputs.matrices import check_matrix_size, save_matrix
 
         check_matrix_size(path)
         path = save_matrix(path.read_bytes(), path.name)

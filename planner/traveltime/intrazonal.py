@@ -66,7 +66,7 @@ def unit_point_times(model, units: gpd.GeoDataFrame, points_xy: np.ndarray,
     (unlocated units) stay NaN. ``point_ids``: the points' ids, for a model that matches
     destinations by id (:func:`planner.traveltime.model_times`).
     """
-    from . import model_times, xy
+    from .model import model_times, xy
 
     ids = None if point_ids is None else np.asarray(point_ids, dtype=object)
 

@@ -42,7 +42,8 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
 from ..errors import NetworkError
-from ..network import (
+from ..settings import DEFAULT_SETTINGS, Settings
+from .osm import (
     DRIVE_SPEED_SOURCE,
     Network,
     load_network,
@@ -50,7 +51,6 @@ from ..network import (
     network_from_file,
     save_network,
 )
-from ..settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
     "NETWORK_MODEL",
@@ -258,7 +258,7 @@ class NetworkModel:
 
     Parameters
     ----------
-    network : the street network (:func:`planner.network.load_network` etc.).
+    network : the street network (:func:`planner.traveltime.osm.load_network` etc.).
     settings : ``network_walk_kmh`` for the snap legs and ``snap_max_m``.
     cache_bytes : memory budget of the cached per-destination rows (oldest dropped first).
     min_component_nodes : points snap only to nodes of strongly connected components
@@ -299,7 +299,7 @@ class NetworkModel:
 
     @classmethod
     def load(cls, path: str | Path, settings: Settings = DEFAULT_SETTINGS) -> NetworkModel:
-        """The model of a network stored with :func:`planner.network.save_network`."""
+        """The model of a network stored with :func:`planner.traveltime.osm.save_network`."""
         return cls(load_network(path), settings)
 
     def __repr__(self) -> str:
@@ -746,7 +746,7 @@ def helsinki_demo_grid(settings: Settings = DEFAULT_SETTINGS) -> gpd.GeoDataFram
     grid lies outside the small OSM extract: those cells come out as too far from the
     network in :meth:`NetworkModel.snap_report`.
     """
-    from .. import data
+    from ..inputs import data
 
     path = Path(settings.geodata_dir) / "helsinki" / "population_grid_2020_centre.gpkg"
     return data.load_population_grid(path, population_field="population", id_field="id",
@@ -762,7 +762,7 @@ def resolve_model(network: str | Path | None, mode: str, demand: str,
     stored all-Uusimaa network of ``mode`` if one was built (``planner network fetch
     --area uusimaa``), else None.
     """
-    from ..network import find_stored_network
+    from .osm import find_stored_network
 
     if network is not None:
         return None if str(network).lower() == "none" else network_model(load_network(network), settings)

@@ -1,0 +1,1 @@
+"""Analysis: the study, accessibility, floating catchments, scenarios, mobile units, comparison."""

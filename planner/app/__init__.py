@@ -1,0 +1,1 @@
+"""The Streamlit app: pages, session state, URL state, saved scenarios."""

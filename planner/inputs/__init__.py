@@ -1,0 +1,1 @@
+"""Inputs: service points, demand, categories, geocoding, registers, safe YAML, stored matrices."""
