@@ -143,7 +143,7 @@ _PROV_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 def _prov_value(name: str, value: str, lang: str) -> str:
     """One value of a provenance pattern in ``lang``: decimals with a comma, a fallback model
     ('straight_line_estimate (drive)') by its name and mode."""
-    from ..i18n import model_name
+    from .i18n import model_name
 
     if name in ("med", "p90", "share"):
         return value.replace(".", ",")
