@@ -476,31 +476,37 @@ def test_builder_tab_stays_where_the_facilitator_is(builder_page):
 
 
 def test_add_merge_takes_the_first_click(builder_page):
-    """Item 2: with the multiselect still focused (the facilitator has just picked a point in
-    it), the mouse-down on "Add merge" blurs the box; the button must not move under the mouse."""
+    """Item 2: the facilitator picks the point to keep, then the point to merge into it, closes
+    the list with Escape (the box keeps the focus) and at once clicks "Add merge": that ONE
+    click adds the merge. Nothing waits for the choices' reruns (a user does not either); the
+    button stays under the mouse while the box blurs (it moved 33 px), and the fading option
+    list (react-aria's 120 ms exit, longer under load) must not catch the mouse-down (it did:
+    down on the list, up on the button, so no click)."""
     pg = builder_page
     pg.get_by_role("tab", name="Merge").click()
     into = pg.locator('[data-testid="stSelectbox"]').filter(has_text="Merge: keep this point").first
     into.locator("input").click()
     into.locator("input").fill("Tikkurila")
     pg.get_by_role("option").filter(has_text="Tikkurila").first.click()
-    _wait_idle(pg)
     frm = pg.locator('[data-testid="stMultiSelect"]').filter(has_text="close these into it").first
     frm.locator("input").click()
     frm.locator("input").fill("Kela")
-    pg.get_by_role("option").filter(has_text="Kela").filter(has_not_text="Tikkurila").first.click()
-    pg.keyboard.press("Escape")  # the list closes; the box keeps the focus and its typing line
+    pg.get_by_role("option").filter(has_text="Kerava").first.click()
     button = pg.locator(".st-key-merge_add button")  # (an open list hides the page from roles)
     before = button.bounding_box()
+    pg.keyboard.press("Escape")  # the list starts to fade; the box keeps the focus and its typing line
     pg.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2)
-    pg.mouse.down()
-    pg.wait_for_timeout(300)  # the select box loses the focus here
+    pg.mouse.down()  # the box loses the focus here
     moved = button.bounding_box()
+    pg.wait_for_timeout(80)  # a hand's click: about 0.1 s between press and release
     pg.mouse.up()
-    _wait_idle(pg)
     assert abs(moved["y"] - before["y"]) < 2, (before, moved)  # it moved 33 px on main
-    # (whether that one click then adds the merge depends on the rerun the blur starts: not yet
-    # reliable on a loaded machine, so not asserted here; the merge itself is tested in test_app)
+    # that one click was enough: the merge is listed (no second click; a loaded machine may
+    # take a while to redraw)
+    merges = pg.locator('[data-testid="stMultiSelect"]').filter(has_text="Merges").first
+    merges.wait_for(timeout=90_000)
+    merges.get_by_text("Kela palvelupiste Kerava · Kerava → Kela palvelupiste Tikkurila · Vantaa").wait_for()
+    _wait_idle(pg)
     _screenshot(pg, "workshop_merge_one_click.png")
 
 
@@ -726,21 +732,30 @@ def _pick_option(pg, widget, text: str) -> None:
 
 
 _SHOWN_TEXT = """() => {
-    const out = [], main = document.querySelector('[data-testid="stMain"]');
+    const out = [];
+    for (const main of document.querySelectorAll('[data-testid="stMain"], [data-testid="stSidebar"]')) {
+    // an empty box's placeholder ('Choose options') is shown text too
+    for (const i of main.querySelectorAll('input[placeholder], textarea[placeholder]')) {
+        if (!i.value && i.getClientRects().length) { out.push(i.placeholder); }
+    }
     const walk = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
     for (let n = walk.nextNode(); n; n = walk.nextNode()) {
         const p = n.parentElement, cs = p && getComputedStyle(p);
         // text a reader sees: laid out (not in a folded expander), not shrunk to nothing (the
-        // uploader's own English words, replaced); a scenario file's YAML is data, not interface
+        // uploader's own English words, replaced); a scenario file's YAML is data, not interface;
+        // an icon's ligature name ('upload') draws a picture, not a word
         if (cs && cs.fontSize !== '0px' && cs.visibility !== 'hidden' && p.getClientRects().length
-            && !p.closest('[data-testid="stCode"]')) { out.push(n.textContent); }
+            && !p.closest('[data-testid="stCode"]')
+            && !p.closest('[data-testid="stIconMaterial"]')) { out.push(n.textContent); }
     }
-    return out.join(' ');
+    }
+    // the language chooser names itself in all three languages
+    return out.join(' ').replace('Language · Kieli · Språk', ' ');
 }"""
 
 
 def _shown_text(pg) -> str:
-    """What a reader sees in the main area, the data grids' cells included."""
+    """What a reader sees in the main area and the sidebar, the data grids' cells included."""
     grids = pg.locator('[data-testid="stDataFrame"]')
     cells = " ".join(grids.nth(i).locator("table").first.text_content() or ""
                      for i in range(grids.count()) if grids.nth(i).locator("table").count())
@@ -766,6 +781,24 @@ def _download(pg, label: str, folder: Path, lang: str) -> Path:
     raise AssertionError(label)  # pragma: no cover
 
 
+# words of the data that are no interface English: a Finnish agency's name and a Swedish word
+NOT_ENGLISH_UI = {"kela", "social", "finland"}
+
+
+def _english_words() -> set[str]:
+    """The words (4+ letters) of the English interface strings that no Finnish or Swedish string
+    has: derived from the strings table, so a new English string is checked too."""
+    import re
+
+    from planner.outputs.i18n import STRINGS
+
+    def words(i: int) -> set[str]:
+        return {w.lower() for v in STRINGS.values()
+                for w in re.findall(r"[A-Za-z][a-z]{3,}", re.sub(r"\{[^}]*\}", " ", v[i] or ""))}
+
+    return words(0) - words(1) - words(2) - NOT_ENGLISH_UI
+
+
 def _no_bad_words(text: str, lang: str) -> None:
     import re
 
@@ -776,6 +809,10 @@ def _no_bad_words(text: str, lang: str) -> None:
     if lang != "en":
         english = [text[max(0, text.index(w) - 80):text.index(w) + 40] for w in ENGLISH_UI if w in text]
         assert not english, english
+        words = _english_words()
+        english = [text[max(0, m.start() - 50):m.end() + 30]
+                   for m in re.finditer(r"\b[A-Za-z][a-z]{3,}\b", text) if m.group(0).lower() in words]
+        assert not english, english[:8]
 
 
 @pytest.mark.parametrize("lang", ["en", "fi", "sv"])
@@ -860,6 +897,13 @@ def test_the_whole_workshop_in_each_language(page, server, tmp_path, lang):
             expanders.nth(i).click()
         _wait_idle(pg)
         shot("compare")
+        _no_bad_words(_shown_text(pg), lang)
+        # Optimise: the question solved with its defaults, the answer and its sites
+        _go(pg, t("nav.optimise", lang))
+        pg.get_by_role("button", name=t("o.run", lang)).click()
+        pg.get_by_role("heading", name=t("o.sites", lang)).wait_for()
+        _wait_idle(pg)
+        shot("optimise")
         _no_bad_words(_shown_text(pg), lang)
         # every export of the builder's scenario, and the handout
         _go(pg, t("nav.export", lang))

@@ -29,6 +29,9 @@ SAME_AS_ENGLISH = {
     ("brief.scenario", "sv"), ("brief.data", "sv"),  # "Scenario", "Data" are Swedish too
     ("colname.id", "sv"), ("colname.scenario", "sv"),  # as col.id / col.scenario
     ("loc.group_when", "fi"), ("loc.group_when", "sv"),  # "{grp} {when}: " (its parts are translated)
+    ("map.credits", "sv"),  # "© data"
+    # a service area's name is Finnish in English and Finnish (its Swedish name in Swedish)
+    *((key, "fi") for key in STRINGS if key.startswith("area.")),
 }
 # Streamlit calls whose first argument is shown to the user
 SHOWN = {"selectbox", "checkbox", "date_input", "button", "radio", "text_input", "text_area", "number_input",
@@ -73,6 +76,8 @@ def test_key_families_used_with_fstrings_are_complete():
         "b.day_": DAYS, "b.mob_where_": ("centre", "click"),  # the builder's mobile-unit tab
         "b.pick_": ("close", "appointment", "reopen"), "b.picked_": ("open", "closed", "appointment"),
         "map.side_": ("left", "right"),  # the picked point's box; the side-by-side titles
+        "o.q.": MODELS, "o.kind.": ("existing", "centre", "postal"),  # the Optimise page's answer
+        "o.change.": ("kept", "closed", "opened", "not selected"),
         "need.": NEED_CODES, "group.": ("fi", "sv", "all"),  # need_label(), group_label() in i18n.py
     }
     used = {ast.unparse(arg).split("{")[0].lstrip("f'\"")
@@ -156,7 +161,7 @@ def test_reasons_and_notes_of_the_statistics_read_in_finnish_and_swedish():
               "sv_appointment, sv_walkin in the network of this date (a targeted service is left out: "
               "--include-target-groups)")
     sv = note_text(reason, "sv")
-    assert sv.startswith("ingen service: organisatören Keski-Uudenmaan hyvinvointialue har inget öppet")
+    assert sv.startswith("ingen service: organisatören Mellersta Nylands välfärdsområde har inget öppet")
     assert "sv_walkin" not in sv and "network of this date" not in sv and "targeted" not in sv
     note = "fi before: median and p90 fall among the 2,174 residents with no point"
     fi = _plain(note_text(note, "fi"))
@@ -279,3 +284,121 @@ def test_the_interface_reads_the_catalogues(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(i18n)
+
+
+# ---------------------------------------------------------------- issue 26, round 2
+
+def _english_only_words() -> set[str]:
+    """Words (4+ letters) of the English strings that no Finnish or Swedish string has."""
+    import re
+
+    def words(i: int) -> set[str]:
+        return {w.lower() for v in STRINGS.values()
+                for w in re.findall(r"[A-Za-z][a-z]{3,}", re.sub(r"\{[^}]*\}", " ", v[i] or ""))}
+
+    return words(0) - words(1) - words(2) - {"kela", "social", "finland"}
+
+
+def _english_in(text: str) -> list[str]:
+    import re
+
+    words = _english_only_words()
+    return sorted({w for w in re.findall(r"\b[A-Za-z][a-z]{3,}\b", text) if w.lower() in words})
+
+
+def test_service_areas_have_their_swedish_names(study, baseline):
+    """Every service area of the bundled presets has a Swedish name; the Swedish tables and
+    sentences use it, Finnish and English keep the Finnish one."""
+    import pandas as pd
+
+    from planner.app import state as S
+    from planner.outputs.locale import area_name
+    from planner.settings import GEODATA_DIR
+
+    names = set(pd.read_csv(GEODATA_DIR / "service_areas.csv", dtype=str)["service_area"])
+    assert not [n for n in names if f"area.{n}" not in STRINGS], "a service area without its Swedish name"
+    assert (area_name("Vantaa–Kerava", "sv"), area_name("Espoo–Kauniainen", "sv")) == ("Vanda–Kervo",
+                                                                                       "Esbo–Grankulla")
+    assert area_name("Vantaa–Kerava", "fi") == area_name("Vantaa–Kerava", "en") == "Vantaa–Kerava"
+    assert area_name("My own area", "sv") == "My own area"  # a user's preset: as written
+    sv = S.area_figures(baseline, "social_any", "sv", "sv")
+    areas = set(sv[t("col.area", "sv")])
+    assert {"Vanda–Kervo", "Östra Nyland", "Helsingfors"} <= areas and "Vantaa–Kerava" not in areas
+    assert "Vantaa–Kerava" in set(S.area_figures(baseline, "social_any", "sv", "fi")[t("col.area", "fi")])
+    gaps = " ".join(S.area_gap_sentences(baseline, "social_any", "sv", "sv"))
+    assert "Mellersta Nyland" in gaps and "Keski-Uusimaa" not in gaps  # its 2 174 residents with no point
+    # the organiser without a Swedish point, named in Swedish too
+    assert "Mellersta Nylands välfärdsområde" in gaps and "Keski-Uudenmaan" not in gaps, gaps
+
+
+def test_pt_wait_and_matrix_coverage_read_in_finnish_and_swedish():
+    from planner.outputs.locale import prov_text
+    from planner.traveltime.estimate import FIRST_WAIT_MIN, first_wait_note
+
+    med, p90 = FIRST_WAIT_MIN["pt"]
+    for lang in ("fi", "sv"):
+        wait = prov_text(first_wait_note("pt"), lang)
+        assert not _english_in(wait), wait
+        assert f"{med:g} min".replace(".", ",") in wait and f"{p90:g} min".replace(".", ",") in wait
+    cov = ("12 of 40 service points and 300 of 390 origins in the matrix (30.5 % of pairs); the other pairs: "
+           "straight-line estimate (drive); column car_t read with decimal commas")
+    fi = prov_text(cov, "fi")
+    assert fi == ("matriisissa 12/40 palvelupistettä ja 300/390 lähtöpaikkaa (30,5 % pareista); muut parit: "
+                  "linnuntie-arvio (auto); sarake car_t luettu desimaalipilkuin")
+    none = prov_text("none of the 40 service points has a column in the matrix; the other pairs: "
+                     "unreachable (inf)", "sv")
+    assert "inf" not in none.split() and "(inf)" not in none and not _english_in(none), none
+
+
+def test_data_credits_in_the_interface_language(baseline):
+    """Every credited source has its line in Finnish and Swedish, naming the same licence; the
+    map's credits box shows the interface language's lines."""
+    from planner.outputs.attribution import attribution_lines, sources
+    from planner.outputs.maps import credits_html
+
+    for s in sources():
+        if s.get("attribution"):
+            for lang in ("fi", "sv"):
+                line = s.get(f"attribution_{lang}", "")
+                assert line and line != s["attribution"], (s["key"], lang)
+                assert line.endswith(s["licence"]), (s["key"], lang, line)  # the licence as licensed
+    prov = baseline.provenance
+    assert len(attribution_lines(prov, lang="sv")) == len(attribution_lines(prov))
+    import re
+
+    sv = re.sub(r"<[^>]+>", " ", credits_html(prov, lang="sv"))  # the words shown, not the style
+    assert "Lantmäteriverket" in sv and "Statistikcentralen" in sv and not _english_in(sv)
+    fi = credits_html(prov, lang="fi")
+    assert "Maanmittauslaitos" in fi and "© aineistot" in fi
+    assert "National Land Survey" in credits_html(prov)  # English unchanged
+
+
+def test_optimise_answer_reads_in_finnish_and_swedish(study):
+    """The Optimise page's answer and sites: no English word, the figures of the result in the
+    language's style (a missing figure in words, never inf / nan)."""
+    import math
+
+    from planner.app import state as S
+    from planner.numbers import fmt_int, fmt_pct
+    from planner.optimise import optimise_network
+
+    res = optimise_network(study, model="pmedian", need="social_any", group="sv", k=8)  # (a note too)
+    m = res.metrics
+    for lang in ("fi", "sv"):
+        text = S.optimise_report(res, study, lang)
+        assert not _english_in(text), _english_in(text)
+        assert f"| {t('o.r.points', lang)} | {fmt_int(m.loc['points', 'today'], lang)} | 8 |" in text
+        share = fmt_pct(m.loc["share_within_T", "optimised"], lang)
+        assert f"{fmt_pct(m.loc['share_within_T', 'today'], lang)} | {share} |" in text
+        assert "," in share or share.endswith("100\u00a0%")  # 91,5 %: the decimal comma
+        assert not {"inf", "nan", "None", "Infinity"} & set(text.replace("|", " ").split())
+        sites = S.optimise_sites(res, study, lang)
+        shown = sites.to_string()
+        assert not _english_in(shown), _english_in(shown)
+        assert (sites[t("o.col.change", lang)] == t("o.change.kept", lang)).sum() == 8
+        assert fmt_int(2174, lang) in text  # the note: residents who reach no candidate, in words
+        sc = S.optimise_scenario(res, lang)
+        assert not _english_in(sc.name + " " + sc.description) and sc.changes == res.scenario.changes
+    # a figure that does not exist is said in words
+    res_inf = res.__class__(**{**res.__dict__, "metrics": m.assign(today=[math.inf] * len(m))})
+    assert t("ov.no_point", "fi") in S.optimise_report(res_inf, study, "fi")

@@ -32,7 +32,7 @@ PAGES = ("overview", "builder", "compare", "optimise", "export")
 GROUP_CHOICES = ("fi", "sv", "all")
 # widgets that keep their values while another page is shown
 KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "new_lon", "new_lat",
-             "cmp_pick", "exp_pick", "exp_tiles", "o_model", "o_k", "o_t", "o_share", "o_keep_cat",
+             "cmp_pick", "exp_pick", "exp_tiles", "o_model", "o_k", "o_t", "o_share_pct", "o_keep_cat",
              "o_per", "o_swedish", "o_cand", "b_charts", "b_points")
 
 
@@ -251,8 +251,9 @@ def scenario_library() -> dict[str, str]:
     return {**saved, **{k: v for k, v in bundled().items() if k not in saved}}
 
 
-def point_labels(study) -> dict[str, str]:
-    munis = study.municipalities.set_index("municipality_code")["name_fi"]
+def point_labels(study, lang: str = "en") -> dict[str, str]:
+    """Point id -> 'name · municipality' (the municipality's Swedish name in Swedish)."""
+    munis = municipality_names(study.municipalities, lang)
     pts = study.points.sort_values(["municipality_code", "name"])
     return {p.id: f"{p.name} · {munis.get(p.municipality_code, p.municipality_code)}"
             for p in pts.itertuples()}
@@ -652,13 +653,15 @@ def _mobile_tab(study, lang: str) -> None:
     st.caption(t("b.mob_help", lang))
     st.text_input(t("b.mob_name", lang), key="mob_name")
     st.multiselect(t("b.mob_cats", lang), list(CATEGORIES), format_func=lambda c: category_label(c, lang),
-                   key="mob_cats")
+                   key="mob_cats", placeholder=t("app.choose", lang))
     st.text_input(t("b.mob_stop_name", lang), key="mob_stop_name")
     st.radio(t("b.mob_where", lang), ["centre", "click"], format_func=lambda w: t(f"b.mob_where_{w}", lang),
              key="mob_where", horizontal=True)
     if ss.get("mob_where", "centre") == "centre":
         centres = study.centres.drop_duplicates("municipality_code")
-        names = dict(zip(centres["municipality_code"], centres["label"].str.title(), strict=True))
+        munis = municipality_names(study.municipalities, lang)  # Swedish names in Swedish
+        names = {c: str(munis.get(c, label.title())) for c, label in zip(centres["municipality_code"],
+                                                                           centres["label"], strict=True)}
         st.selectbox(t("b.mob_centre", lang), sorted(names, key=names.get), format_func=names.get,
                      key="mob_centre")
     else:
@@ -683,7 +686,7 @@ def _mobile_tab(study, lang: str) -> None:
                 for i, u in units.items()}
         ss["w_mobile_keep"] = [i for i in ss.get("w_mobile_keep", list(rows)) if i in rows]
         st.multiselect(t("b.mob_list", lang), list(rows), format_func=rows.get, key="w_mobile_keep",
-                       on_change=_keep_mobile)
+                       on_change=_keep_mobile, placeholder=t("app.choose", lang))
 
 
 def _keep_mobile() -> None:
@@ -802,7 +805,7 @@ def builder(ctx: dict) -> None:
     _show_msg("link")
     results = eff.results if eff else base
     provenance_caption(results.provenance, lang, key)
-    labels = point_labels(study)
+    labels = point_labels(study, lang)
     ids = list(labels)
 
     shown = study.points if eff is None else gpd.GeoDataFrame(
@@ -883,7 +886,8 @@ def builder(ctx: dict) -> None:
                         for i, m in enumerate(ss["merges"])}
                 ss["w_merges_keep"] = [i for i in ss["w_merges_keep"] if i in rows]
                 st.multiselect(t("b.merges", lang), list(rows), format_func=rows.get, key="w_merges_keep",
-                               on_change=_keep_rows, args=("merges", "w_merges_keep"))
+                               on_change=_keep_rows, args=("merges", "w_merges_keep"),
+                               placeholder=t("app.choose", lang))
         with tab_appt:
             category = study.points.set_index("id")["category"]
             walkins = [p for p in ids if category.get(p) in S.APPOINTMENT_OF]
@@ -906,7 +910,8 @@ def builder(ctx: dict) -> None:
                         for i, o in enumerate(ss["opened"])}
                 ss["w_opened_keep"] = [i for i in ss.get("w_opened_keep", list(rows)) if i in rows]
                 st.multiselect(t("b.new_list", lang), list(rows), format_func=rows.get, key="w_opened_keep",
-                               on_change=_keep_rows, args=("opened", "w_opened_keep"))
+                               on_change=_keep_rows, args=("opened", "w_opened_keep"),
+                               placeholder=t("app.choose", lang))
         st.text_area(t("b.description", lang), key="sc_desc", height=68)
         st.button(t("b.reset", lang), on_click=_reset, key="reset")
         others = [c for c in ss["extra"] if "mobile" not in c]
@@ -951,7 +956,8 @@ def compare(ctx: dict) -> None:
     ss = st.session_state
     if "cmp_pick" not in ss or not set(ss["cmp_pick"]) <= set(choices):
         ss["cmp_pick"] = [c for c in ss.get("cmp_pick", []) if c in choices] or list(choices)[:1]
-    picked = st.multiselect(t("c.pick", lang), list(choices), key="cmp_pick")
+    picked = st.multiselect(t("c.pick", lang), list(choices), key="cmp_pick",
+                            placeholder=t("app.choose", lang))
     if not picked:
         st.info(t("c.none", lang))
         return
@@ -1018,7 +1024,7 @@ def optimise(ctx: dict) -> None:
     provenance_caption(get_baseline(key).provenance, lang)
     st.caption(t("o.intro", lang))
     ss = st.session_state
-    for name, value in (("o_k", 8), ("o_t", 30), ("o_share", 0.95), ("o_cand", [])):
+    for name, value in (("o_k", 8), ("o_t", 30), ("o_share_pct", 95), ("o_cand", [])):
         ss.setdefault(name, value)
     c1, c2 = st.columns(2)
     model = c1.selectbox(t("o.model", lang), list(MODELS), key="o_model",
@@ -1026,14 +1032,18 @@ def optimise(ctx: dict) -> None:
     k = c1.number_input(t("o.k", lang), 1, 60, key="o_k", disabled=model == "lscp")
     needs_t = model in ("lscp", "mclp", "add")
     minutes = c1.number_input(t("o.t", lang), 5, 180, step=5, key="o_t", disabled=not needs_t)
-    share = c1.slider(t("o.share", lang), 0.5, 1.0, step=0.01, key="o_share", disabled=model != "lscp")
+    # a whole percentage ('95 %'): a slider writes its value with printf, which has no decimal comma
+    share = c1.slider(t("o.share", lang), 50, 100, step=1, key="o_share_pct", format="%d %%",
+                      disabled=model != "lscp") / 100
     keep_cats = c2.multiselect(t("o.keep_cat", lang), list(CATEGORIES), key="o_keep_cat",
-                               format_func=lambda c: category_label(c, lang))
+                               format_func=lambda c: category_label(c, lang),
+                               placeholder=t("app.choose", lang))
     per = c2.selectbox(t("o.per", lang), ["none", "municipality", "service_area"], key="o_per",
                        format_func=lambda p: t(f"o.per.{p}", lang))
     swedish = c2.checkbox(t("o.swedish", lang), key="o_swedish")
     cands = c2.multiselect(t("o.candidates", lang), ["existing", "centres", "postal"], key="o_cand",
-                           format_func=lambda c: t(f"o.cand.{c}", lang), help=t("o.cand_help", lang))
+                           format_func=lambda c: t(f"o.cand.{c}", lang), help=t("o.cand_help", lang),
+                           placeholder=t("app.choose", lang))
     params = (("model", model), ("k", None if model == "lscp" else int(k)),
               ("max_minutes", float(minutes) if needs_t else None), ("share", float(share)),
               ("keep_categories", tuple(keep_cats)), ("per", None if per == "none" else per),
@@ -1048,11 +1058,14 @@ def optimise(ctx: dict) -> None:
         except PlannerError as exc:
             st.error(t("o.failed", lang, error=md_text(exc)))
             return
-    st.markdown(res.report)
-    text = scenario_to_yaml(res.scenario)
+    # issue 26: the answer, the scenario's name and description in the interface language
+    study = get_study(*key)
+    st.markdown(S.optimise_report(res, study, lang))
+    scenario = S.optimise_scenario(res, lang)
+    text = scenario_to_yaml(scenario)
     b1, b2, b3 = st.columns(3)
     b1.button(t("o.open", lang), key="o_open", on_click=_open_optimised, args=(text,))
-    b2.button(t("o.save", lang), key="o_save", on_click=_save, args=(res.scenario.name, text, "o_save"))
+    b2.button(t("o.save", lang), key="o_save", on_click=_save, args=(scenario.name, text, "o_save"))
     if st.session_state.get("o_pending") == text:  # asked before replacing unsaved builder changes
         b1.warning(t("o.unsaved", lang))
         b1.button(t("o.replace", lang), key="o_replace", on_click=_open_optimised, args=(text, True))
@@ -1062,8 +1075,7 @@ def optimise(ctx: dict) -> None:
     b3.download_button(t("o.download", lang), text.encode("utf-8"), file_name="optimised_scenario.yaml",
                        mime="application/x-yaml", key="o_dl")
     st.subheader(t("o.sites", lang))
-    sites = res.sites[res.sites["selected"] | (res.sites["change"] == "closed")]
-    st.dataframe(sites.drop(columns="geometry"), hide_index=True, width="stretch")
+    st.dataframe(styled(S.optimise_sites(res, study, lang), lang), hide_index=True, width="stretch")
 
 
 def export(ctx: dict) -> None:
@@ -1138,7 +1150,7 @@ def main() -> None:
     _read_link()
     lang = ss.get("lang") if ss.get("lang") in LANGS else "en"  # a switch is in state before the rerun
     st.markdown("<style>.block-container{padding:2.2rem 1.6rem 2rem 1.6rem;max-width:none}"
-                + _uploader_words(lang) + "</style>", unsafe_allow_html=True)
+                + LISTS_LET_CLICKS_THROUGH + _uploader_words(lang) + "</style>", unsafe_allow_html=True)
     ctx = sidebar()
     ss["_key"] = ctx["key"]
     _write_link(ctx, scenario=False)  # the address follows a page or language switch at once
@@ -1164,14 +1176,24 @@ def main() -> None:
     _frame_titles(ctx["lang"])
 
 
+# issue 26 item 2: a select box's or multiselect's option list closes with a 120 ms fade
+# (react-aria marks it data-exiting) and catches the mouse all that time, longer on a busy
+# machine: a click on "Add merge" right after a choice went down on the fading list and up on
+# the button, so no click at all. A closing list lets the mouse through to what is under it.
+LISTS_LET_CLICKS_THROUGH = "[data-exiting],[data-exiting] *{pointer-events:none!important}"
+
 UPLOAD_TYPES = {"matrix_upload": "CSV, PARQUET, ZIP", "upload": "YAML, YML", "geo_upload": "CSV"}
 
 
 def _uploader_words(lang: str) -> str:
     """Streamlit's file uploader writes "Upload" and "200MB per file" in English and offers no
-    option to change them (issue 26): in Finnish and Swedish CSS hides its words and shows ours."""
+    option to change them (issue 26), nor its "Stop" button while a page is computed: in Finnish
+    and Swedish CSS hides their words and shows ours."""
     if lang == "en":
         return ""
+    status = '[data-testid="stStatusWidget"] button'  # Streamlit's "Stop" while the page is computed
+    stop = [f"{status},{status} *{{font-size:0!important}}",
+            f"{status}::after{{content:{_css_string(t('app.stop', lang))};font-size:0.875rem}}"]
     limit = t("side.upload_limit", lang, size=fmt_int(200, lang))
     drop = '[data-testid="stFileUploaderDropzoneInstructions"]'
     zone = '[data-testid="stFileUploaderDropzone"]'
@@ -1183,7 +1205,7 @@ def _uploader_words(lang: str) -> str:
              f"{drop}::after{{content:{_css_string(limit)};font-size:0.8rem;opacity:0.7}}"]
     rules += [f".st-key-{k} {drop}::after{{content:{_css_string(f'{limit} • {types}')}}}"
               for k, types in UPLOAD_TYPES.items()]
-    return "".join(rules)
+    return "".join(stop + rules)
 
 
 def _css_string(text: str) -> str:

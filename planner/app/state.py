@@ -29,7 +29,7 @@ from ..errors import PlannerWarning, ScenarioError
 from ..inputs.categories import CATEGORIES
 from ..numbers import fmt_int, fmt_num, fmt_pct
 from ..outputs.i18n import category_label, t
-from ..outputs.locale import note_text
+from ..outputs.locale import area_name, note_text
 from ..settings import DEFAULT_SETTINGS, Settings
 
 __all__ = [
@@ -244,7 +244,7 @@ def area_figures(results: Results, need: str, group: str, lang: str = "en") -> p
         frames.append(s)
     s = pd.concat(frames, ignore_index=True)
     return pd.DataFrame({
-        t("col.area", lang): s["area"],
+        t("col.area", lang): s["area"].map(lambda a: area_name(a, lang)),  # Swedish names in Swedish
         t("col.residents", lang): s["population"].astype("int64"),
         t("col.median", lang): minutes_text(s["median_min"], lang),
         t("col.p90", lang): minutes_text(s["p90_min"], lang),
@@ -308,14 +308,15 @@ def area_gap_sentences(results: Results, need: str, group: str, lang: str = "en"
         for _, r in rows.iterrows():
             n = int(r.get("pop_no_point", r.get("pop_unreachable", 0)))
             if n:
-                out.append(t("ov.area_gap", lang, area=area, n=fmt_int(n, lang),
+                out.append(t("ov.area_gap", lang, area=area_name(area, lang), n=fmt_int(n, lang),
                              group=group_label(r["group"], lang),
                              why=note_text(r.get("no_point_reason", ""), lang)
                              or note_text(r.get("stats_note", ""), lang)))
         mine = g[g["group"] == group]
         if len(mine) and int(mine["pop_nearest_proxy"].iloc[0] if "pop_nearest_proxy" in mine else 0):
             r = mine.iloc[0]
-            out.append(t("ov.area_proxy", lang, area=area, n=fmt_int(r["pop_nearest_proxy"], lang),
+            out.append(t("ov.area_proxy", lang, area=area_name(area, lang),
+                         n=fmt_int(r["pop_nearest_proxy"], lang),
                          total=fmt_int(r["population"], lang)))
     return [md_text(x) for x in out]
 
@@ -353,7 +354,7 @@ def change_table(tables: list[pd.DataFrame], need: str, group: str, lang: str = 
     with np.errstate(invalid="ignore", divide="ignore"):
         pct_b = (100.0 * s["pop_within_30_before"] / base).round(1)
         pct_a = (100.0 * s["pop_within_30_after"] / base).round(1)
-    area = s["area"].where(s["level"] != "region", t("ov.region", lang))
+    area = s["area"].map(lambda a: area_name(a, lang)).where(s["level"] != "region", t("ov.region", lang))
     out = pd.DataFrame({
         t("col.scenario", lang): s["scenario"],
         t("col.area", lang): area,
@@ -614,3 +615,142 @@ def share_upload(path: str | Path, root: Path | None = None) -> Path:
         return target
     os.replace(path, target)
     return target
+
+
+# ------------------------------------------------ issue 26: the Optimise page, in the UI's language
+
+_OPT_NOTES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?P<n>[\d,]+) residents cannot reach any candidate site and are left out$"),
+     "o.r.note_unreachable"),
+    (re.compile(r"^no candidate site in (?P<n>\d+) (?P<per>municipality|service area)\(s\), so the "
+                r"at-least-one constraint could not apply there: (?P<names>.+) "
+                r"\(add --candidates centres\)$"),
+     "o.r.note_per"),
+    (re.compile(r"^no Swedish-serving candidate in (?P<n>\d+) bilingual municipality\(ies\), so the "
+                r"Swedish-coverage constraint could not apply there: (?P<names>.+) \(add --candidates "
+                r"centres\)$"), "o.r.note_swedish"),
+    (re.compile(r"^--keep-category (?P<cat>\w+): no existing candidate of that category$"),
+     "o.r.note_keep_cat"),
+]
+
+
+def optimise_note(note: str, lang: str = "en") -> str:
+    """One note of :func:`planner.optimise.optimise_network` in ``lang`` (a note without a
+    translation is shown as written, said to be in English)."""
+    if lang == "en":
+        return note
+    for pattern, key in _OPT_NOTES:
+        m = pattern.match(note)
+        if m:
+            g = m.groupdict()
+            if "n" in g:
+                g["n"] = fmt_int(int(g["n"].replace(",", "")), lang)
+            if "per" in g:
+                g["per"] = t("o.per." + g["per"].replace(" ", "_"), lang)
+            if "cat" in g:
+                g["cat"] = category_label(g["cat"], lang) if g["cat"] in CATEGORIES else g["cat"]
+            return t(key, lang, **g)
+    return t("o.r.note_other", lang, text=note)
+
+
+def _opt_model(model: str, lang: str) -> str:
+    """The model's short name in ``lang`` ('p-mediaani'): the brackets of its label."""
+    return t(f"o.m.{model}", lang).split(" (")[-1].rstrip(")")
+
+
+def _opt_question(res, lang: str) -> str:
+    p = res.params
+    tm = fmt_num(p.get("max_minutes") or 30, lang, 0)
+    return t(f"o.q.{res.model}", lang, k=p.get("k"), t=tm, share=fmt_pct(p.get("share") or 0.95, lang, 0))
+
+
+def optimise_scenario(res, lang: str = "en") -> Scenario:
+    """The optimised scenario named and described in the interface language (the changes as solved;
+    in English as :func:`planner.optimise.optimise_network` names it)."""
+    from ..outputs.i18n import group_label, need_label
+
+    if lang == "en":
+        return res.scenario
+
+    name = t("o.r.name", lang, model=_opt_model(res.model, lang),
+             need=need_label(res.need, lang), group=group_label(res.group, lang))
+    desc = t("o.r.desc", lang, question=_opt_question(res, lang))
+    return replace(res.scenario, name=name, description=desc)
+
+
+def optimise_report(res, study: Study, lang: str = "en") -> str:
+    """The answer of :func:`planner.optimise.optimise_network` as Markdown in ``lang``: question,
+    residents and candidates, today vs optimised, notes (numbers in the language's style; a
+    figure that does not exist, e.g. no point at all, in words)."""
+    from ..escape import md_text
+    from ..outputs.i18n import group_label, need_label
+
+    m, sites = res.metrics, res.sites
+    kinds = sites["kind"].value_counts() if "kind" in sites.columns else pd.Series(dtype=int)
+    tr = fmt_num(res.params.get("max_minutes") or 30, lang, 0)
+    no = t("ov.no_point", lang)
+
+    def fig(v: float, kind: str) -> str:
+        if not np.isfinite(v):
+            return no
+        return {"count": fmt_int(v, lang), "min": fmt_num(v, lang, 1), "share": fmt_pct(v, lang)}[kind]
+
+    rows = [("o.r.points", "points", "count"), ("o.r.mean", "mean_min", "min"), ("o.r.max", "max_min", "min"),
+            ("o.r.within", "pop_within_T", "count"), ("o.r.share", "share_within_T", "share"),
+            ("o.r.no_point", "pop_no_point", "count")]
+    n_units = int(res.rows["unit_id"].nunique()) if "unit_id" in res.rows.columns else 0
+    weight = float(res.rows["weight"].sum()) if "weight" in res.rows.columns else 0.0
+    lines = [
+        "#### " + t("o.r.title", lang, model=_opt_model(res.model, lang), need=need_label(res.need, lang),
+                    group=group_label(res.group, lang)),
+        "",
+        f"{t('o.r.question', lang)}: {_opt_question(res, lang)}  ",
+        t("o.r.demand", lang, n=fmt_int(weight, lang), units=fmt_int(n_units, lang),
+          unlocated=fmt_int(res.excluded.get("pop_unlocated", 0), lang),
+          unreachable=fmt_int(res.excluded.get("pop_unreachable", 0), lang)) + "  ",
+        t("o.r.candidates", lang, n=fmt_int(int(kinds.sum()) if len(kinds) else len(sites), lang),
+          existing=fmt_int(kinds.get("existing", 0), lang), centres=fmt_int(kinds.get("centre", 0), lang),
+          postal=fmt_int(kinds.get("postal", 0), lang)) + "  ",
+        t("o.r.solver", lang, solver=md_text(res.solution.solver.replace(" via ", ", ")),
+          status=md_text(t("o.status." + res.solution.status, lang) if "o.status." + res.solution.status
+                         in _strings() else res.solution.status),
+          secs=fmt_num(res.solution.solve_s, lang, 1)),
+        "",
+        f"| {t('o.r.figure', lang)} | {t('o.r.today', lang)} | {t('o.r.optimised', lang)} |",
+        "|---|---:|---:|",
+    ]
+    for key, col, kind in rows:
+        lines.append(f"| {t(key, lang, t=tr)} | {fig(m.loc[col, 'today'], kind)} | "
+                     f"{fig(m.loc[col, 'optimised'], kind)} |")
+    if res.notes:
+        lines += ["", f"**{t('o.r.notes', lang)}**",
+                  *[f"- {md_text(optimise_note(n, lang))}" for n in res.notes]]
+    return "\n".join(lines)
+
+
+def optimise_sites(res, study: Study, lang: str = "en") -> pd.DataFrame:
+    """The sites of the answer (selected, or closed) for the page: labels, codes and municipality
+    names in ``lang``, residents served as whole numbers."""
+    from ..outputs.locale import municipality_names
+
+    sites = res.sites[res.sites["selected"] | (res.sites["change"] == "closed")]
+    munis = municipality_names(study.municipalities, lang)
+    return pd.DataFrame({
+        t("col.id", lang): sites["id"].to_numpy(),
+        t("col.name", lang): sites["name"].to_numpy(),
+        t("col.category", lang): [category_label(c, lang) if c in CATEGORIES else c
+                                  for c in sites["category"]],
+        t("col.municipality", lang): sites["municipality_code"].map(munis).fillna(sites["municipality_code"])
+        .to_numpy(),
+        t("o.col.change", lang): [t(f"o.change.{c}", lang) for c in sites["change"]],
+        t("o.col.kind", lang): [t(f"o.kind.{k}", lang) if f"o.kind.{k}" in _strings() else k
+                                for k in sites.get("kind", pd.Series("existing", index=sites.index))],
+        t("o.col.served", lang): sites["pop_served"].fillna(0).round().astype("int64").to_numpy(),
+        t("o.col.served_today", lang): sites["pop_served_today"].round().astype("Int64").to_numpy(),
+    })
+
+
+def _strings() -> dict:
+    from ..outputs.i18n import STRINGS
+
+    return STRINGS

@@ -56,10 +56,12 @@ def sources(geodata_dir: str | Path = GEODATA_DIR) -> tuple[Source, ...]:
     return _load(Path(geodata_dir) / "sources.toml")
 
 
-def modified_statement(geodata_dir: str | Path = GEODATA_DIR) -> str:
-    """What this project changed in the data (``modified`` of ``sources.toml``): every output
-    says it, as CC BY 4.0 asks (indicate if the material was modified)."""
-    return str(_doc(Path(geodata_dir) / "sources.toml")["modified"]).strip()
+def modified_statement(geodata_dir: str | Path = GEODATA_DIR, lang: str = "en") -> str:
+    """What this project changed in the data (``modified`` of ``sources.toml``; ``modified_fi`` /
+    ``modified_sv`` in Finnish and Swedish): every output says it, as CC BY 4.0 asks (indicate
+    if the material was modified)."""
+    doc = _doc(Path(geodata_dir) / "sources.toml")
+    return str(doc.get(f"modified_{lang}") or doc["modified"]).strip()
 
 
 def sources_for_file(relpath: str, geodata_dir: str | Path = GEODATA_DIR) -> list[Source]:
@@ -67,11 +69,13 @@ def sources_for_file(relpath: str, geodata_dir: str | Path = GEODATA_DIR) -> lis
     return [s for s in sources(geodata_dir) if any(fnmatch(relpath, pat) for pat in s.get("files", []))]
 
 
-def attribution_lines(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_DIR) -> list[str]:
+def attribution_lines(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_DIR,
+                      lang: str = "en") -> list[str]:
     """The credit lines of the data an output with ``provenance`` used, in list order, once each.
 
     ``provenance`` is a study's / result's provenance record (``demand_units``,
-    ``network_source``, ...). Data every study loads is always credited; the HSY grids
+    ``network_source``, ...) and ``lang`` the language of the lines ('en', 'fi', 'sv'). Data
+    every study loads is always credited; the HSY grids
     when the demand units are grid cells, OpenStreetMap when a road network was used.
 
     >>> lines = attribution_lines({"demand_units": "postal areas", "network_source": "none"})
@@ -80,7 +84,8 @@ def attribution_lines(provenance: dict[str, str], geodata_dir: str | Path = GEOD
     """
     out: list[str] = []
     for s in sources(geodata_dir):
-        line = str(s.get("attribution", "")).strip()
+        # ``lang`` 'fi' / 'sv': the source's own line in that language where it has one
+        line = str(s.get(f"attribution_{lang}") or s.get("attribution", "")).strip()
         if line and line not in out and s.used_by(provenance):
             out.append(line)
     return out

@@ -22,6 +22,7 @@ import pandas as pd
 from ..escape import html_element, html_text
 from ..numbers import fmt_num, fmt_pct
 from .i18n import t
+from .locale import area_name
 
 __all__ = ["cumulative_share", "cumulative_chart", "change_by_area", "change_bars", "chart_svg",
            "charts_panel", "scenario_charts", "add_charts_panel"]
@@ -137,6 +138,8 @@ def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", gro
     from matplotlib.ticker import FuncFormatter
 
     data = change_by_area(table, need, group)
+    if level == "service_area":  # Swedish names in Swedish
+        data["area"] = data["area"].map(lambda a: area_name(a, lang))
     values = data["mean_change_min_served_both"].to_numpy(dtype=float)
     colours = np.where(values > 0, LOSS, GAIN)
     height = max(60, 22 * len(data))  # room for every label

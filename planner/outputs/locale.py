@@ -18,7 +18,7 @@ from ..numbers import fmt_int, fmt_num
 from .i18n import STRINGS, category_label, group_label, need_label, t
 
 __all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "eligibility_text", "municipality_names",
-           "display", "styled", "compare_table", "column_label", "error_text"]
+           "area_name", "display", "styled", "compare_table", "column_label", "error_text"]
 
 _MINUS = "\u2212"
 
@@ -86,6 +86,8 @@ def note_text(text: object, lang: str = "en") -> str:
             g = m.groupdict()
             if "cats" in g:
                 g["cats"] = ", ".join(category_label(c.strip(), lang) for c in g["cats"].split(","))
+            if g.get("org"):  # an organiser is a wellbeing services county: its Swedish name in Swedish
+                g["org"] = area_name(g["org"], lang)
             if "n" in g:
                 g["n"] = fmt_int(int(g["n"].replace(",", "")), lang)
             if "stat" in g:
@@ -122,15 +124,55 @@ _PROV_PHRASES = ("none (straight-line distance)",
                  "of the Helsinki Region Travel Time Matrix")
 
 
+# the PT estimate's wait note and an imported matrix's coverage note (planner.traveltime), as patterns
+_PROV_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"excludes the wait before the first leg; the routed door-to-door time with that wait "
+                r"\((?P<col>\w+)\) is longer by a median of (?P<med>[\d.]+) min \(p90 (?P<p90>[\d.]+) min\) "
+                r"in the calibration set"), "loc.pt_wait"),
+    (re.compile(r"(?P<pts>\d+) of (?P<n_pts>\d+) service points and (?P<orig>\d+) of (?P<n_orig>\d+) origins "
+                r"in the matrix \((?P<share>[\d.]+) % of pairs\)"), "loc.cov"),
+    (re.compile(r"none of the (?P<n_pts>\d+) service points has a column in the matrix"), "loc.cov_none"),
+    (re.compile(r"the other pairs: unreachable \(inf\)"), "loc.cov_unreachable"),
+    (re.compile(r"the other pairs: (?P<fallback>[^;]+)"), "loc.cov_rest"),
+    (re.compile(r"column (?P<col>\S+) read with decimal commas"), "loc.cov_decimal"),
+    (re.compile(r"(?P<n>\d+) repeated pair\(s\) with the same minutes read once"), "loc.cov_repeats"),
+]
+
+
+def _prov_value(name: str, value: str, lang: str) -> str:
+    """One value of a provenance pattern in ``lang``: decimals with a comma, a fallback model
+    ('straight_line_estimate (drive)') by its name and mode."""
+    from .i18n import model_name
+
+    if name in ("med", "p90", "share"):
+        return value.replace(".", ",")
+    m = re.fullmatch(r"(?P<model>.+) \((?P<mode>\w+)\)", value.strip()) if name == "fallback" else None
+    if m:
+        mode = t("mode." + m["mode"], lang).lower() if "mode." + m["mode"] in STRINGS else m["mode"]
+        return f"{model_name(m['model'], lang)} ({mode})"
+    return value
+
+
 def prov_text(text: object, lang: str = "en") -> str:
     """A provenance value in ``lang``: its known phrases translated, decimals in the language's style."""
     s = "" if text is None else str(text)
     if lang == "en":
         return s
+    for pattern, key in _PROV_PATTERNS:
+        s = pattern.sub(lambda m, k=key: t(k, lang, **{n: _prov_value(n, v, lang)
+                                                       for n, v in m.groupdict().items()}), s)
     for i, phrase in enumerate(_PROV_PHRASES):
         s = s.replace(phrase, t("loc.prov" + str(i), lang))  # loc.prov0 .. loc.prov12
     # '±2.9' -> '±2,9' (a file name keeps its dots: only digit.digit after a space, ± or start)
     return re.sub(r"(?<=[\s±(])(\d+)\.(\d+)(?=[\s,;)]|$)", r"\1,\2", s)
+
+
+def area_name(name: object, lang: str = "en") -> object:
+    """A service area's name (as ``service_areas.csv`` writes it, in Finnish) in ``lang``: the
+    Swedish name in 'sv'; a name without a translation (a user's preset) as it is."""
+    if not isinstance(name, str):
+        return name
+    return t("area." + name, lang) if "area." + name in STRINGS else name
 
 
 def municipality_names(municipalities: pd.DataFrame, lang: str = "en") -> pd.Series:
@@ -189,7 +231,9 @@ def compare_table(df: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
         out["status"] = out["status"].map(lambda c: _code(str(c), lang, "status."))
     if "area" in out.columns:  # equity's between-areas row: 'all service_area'
         out["area"] = out["area"].map(lambda a: t("code.all_areas", lang)
-                                      if isinstance(a, str) and a.startswith("all ") else a)
+                                      if isinstance(a, str) and a.startswith("all ") else area_name(a, lang))
+    if "service_area" in out.columns:
+        out["service_area"] = out["service_area"].map(lambda a: area_name(a, lang))
     for col in [c for c in out.columns if "delta_min" in str(c)]:  # +inf: lost access, in words
         # (worst_off weights a lost access by a 1e9-minute stand-in: a mean that large is one too)
         out[col] = out[col].map(lambda v: t("fig.lose_access", lang)

@@ -29,6 +29,7 @@ from ..settings import DEFAULT_SETTINGS, Settings
 from .attribution import attribution_lines, licence_lines, modified_statement
 from .geojson import escaped_props, feature_collection, to_web
 from .i18n import STRINGS, category_label, group_label, model_name, need_label, t
+from .locale import area_name
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
            "LiveLayers", "marker_svg", "save_map"]
@@ -436,11 +437,12 @@ class _LiveFinish(MacroElement):
 MODE_LABELS = ("walk", "drive", "drive_rush", "pt", "pt_rush")
 
 
-def credits_html(provenance: dict[str, str], open_: bool = True) -> str:
-    """The attribution lines of the data the map shows (geodata/sources.toml), bottom left."""
-    lines = "".join(f"<div>{html.escape(x)}</div>" for x in attribution_lines(provenance))
+def credits_html(provenance: dict[str, str], open_: bool = True, lang: str = "en") -> str:
+    """The attribution lines of the data the map shows (geodata/sources.toml), bottom left,
+    in the interface language ``lang``."""
+    lines = "".join(f"<div>{html.escape(x)}</div>" for x in attribution_lines(provenance, lang=lang))
     # that the data was modified, and a link to each licence (CC BY 4.0 asks for both)
-    lines += f"<div>{html.escape(modified_statement())}</div>"
+    lines += f"<div>{html.escape(modified_statement(lang=lang))}</div>"
     for x in licence_lines(provenance):
         name, _, url = x.partition(": ")
         lines += (f'<div>{html.escape(name)}: <a href="{html.escape(url)}" target="_blank" rel="noopener">'
@@ -449,7 +451,8 @@ def credits_html(provenance: dict[str, str], open_: bool = True) -> str:
     # above the scale bar (bottom left, about 40 px high), never over it
     return (f'<div id="planner-credits" style="position:absolute;bottom:52px;left:10px;z-index:999;{_BOX};'
             f'font-size:10px;max-width:min(420px,45%)">{details}'
-            f'<summary style="cursor:pointer">© data</summary>{lines}</details></div>')
+            f'<summary style="cursor:pointer">{html.escape(t("map.credits", lang))}</summary>{lines}'
+            '</details></div>')
 
 
 def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -> list[str]:
@@ -480,7 +483,7 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     if provenance.get("pt_wait"):  # issue 24: the PT estimate leaves out the wait before the first leg
         lines.append(t("map.pt_wait", lang, note=prov_text(provenance["pt_wait"], lang)))
     if provenance.get("matrix_coverage"):  # an imported matrix: which pairs it answers
-        lines.append(t("map.matrix", lang, coverage=provenance["matrix_coverage"]))
+        lines.append(t("map.matrix", lang, coverage=prov_text(provenance["matrix_coverage"], lang)))
     # issue 11: the network's date, the demand weight, placeholders
     weight = provenance.get("demand_weight", "").split(" (")[0].split(":")[0].strip()
     extra = [t("map.network_date", lang, date=provenance["network_date"]) if provenance.get("network_date")
@@ -585,13 +588,19 @@ def accessibility_map(
                  padding_top_left=(10, 70) if small else (20, 100),
                  padding_bottom_right=(10, 36) if small else (300, 36))
     if tiles:
-        folium.TileLayer(tiles, name=t("map.base", lang), control=True).add_to(m)
+        kw = {}
+        if lang != "en" and str(tiles).lower() == "openstreetmap":  # the ODbL credit in the map's language
+            kw["attr"] = ('&copy; <a href="https://www.openstreetmap.org/copyright">'
+                          f'{html.escape(t("map.osm_credit", lang))}</a>')
+        folium.TileLayer(tiles, name=t("map.base", lang), control=True, **kw).add_to(m)
     # "body ..." outranks leaflet.css, which may come later in the page
     style = "body .leaflet-container{background:#e9eef2}" \
         "body .planner-icon{background:none;border:none}" \
         "body .planner-label{background:none;border:none;pointer-events:none}" \
         f"body .leaflet-popup-content,body .leaflet-tooltip,body .leaflet-control-layers{{{_FONT}}}" \
         + _CLUSTER_STYLE
+    if lang != "en":  # Leaflet's scale bar in kilometres only: miles are no unit of a Finnish room
+        style += "body .leaflet-control-scale-line+.leaflet-control-scale-line{display:none}"
     m.get_root().header.add_child(html_element(f"<style>{style}</style>"), name="planner_style")
 
     has_change = change is not None and len(change) > 0
@@ -650,7 +659,7 @@ def accessibility_map(
         open_=side is None)  # side by side: folded, each half keeps its map in view
     page.add_child(html_element(title))
     if side != "right":
-        page.add_child(html_element(credits_html(provenance, open_=not small)))
+        page.add_child(html_element(credits_html(provenance, open_=not small, lang=lang)))
     open_pts = points[points["id"].map(lambda p: states.get(p) != "closed")]
     counts = open_pts["category"].value_counts()
     cats = {c: int(counts.get(c, 0)) for c in CATEGORIES}
@@ -676,6 +685,7 @@ def _border_layers(m, borders: gpd.GeoDataFrame, service_areas: pd.DataFrame | N
     if service_areas is not None:
         sa = borders.merge(service_areas[["municipality_code", "service_area"]], on="municipality_code")
         sa = sa.dissolve("service_area").reset_index()[["service_area", "geometry"]]
+        sa["service_area"] = sa["service_area"].map(lambda a: area_name(a, lang))  # Swedish in Swedish
         folium.GeoJson(feature_collection(escaped_props(to_web(sa, web))), name=t("map.areas", lang),
                        style_function=lambda f: {"color": "#111", "weight": 3.2, "fill": False,
                                                  "dashArray": "7 4"},
