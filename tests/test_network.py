@@ -554,6 +554,20 @@ def test_merge_networks_hand_worked():
     assert edges == {(1, 2): 50.0, (2, 3): 30.0}
 
 
+
+@pytest.mark.parametrize("bad", [-1.0, np.inf, np.nan])
+def test_network_refuses_a_negative_or_unknown_edge_time_and_says_so(bad):
+    """An edge time below zero (or infinite, or missing) would break the shortest paths: the
+    network is refused with a message naming what is wrong; zero seconds is a valid time."""
+    net, _ = _hand_made()
+    ok = net.weight_s.copy()
+    ok[0] = 0.0
+    assert dataclasses.replace(net, weight_s=ok).weight_s[0] == 0.0  # the boundary: 0 s is allowed
+    w = net.weight_s.copy()
+    w[0] = bad
+    with pytest.raises(NetworkError, match="edge travel times must be finite and non-negative"):
+        dataclasses.replace(net, weight_s=w)
+
 @pytest.mark.slow
 def test_cli_fetch_info_from_file(overpass, tmp_path):
     from typer.testing import CliRunner
