@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -212,3 +213,54 @@ def test_baseline_page_two_of_the_swedish_group_in_swedish(study, baseline):
     texts = [x for x, _ in boxes]
     assert "inget serviceställe" in texts and "Träskända" in texts  # Järvenpää in Swedish
     assert "Järvenpää" not in texts
+
+
+def test_handout_states_the_demand_weight(scenario_pdf, kela_run):
+    """Page 2 says by what the residents were weighted (issue 28: the line was printed empty)."""
+    _, second = _pages(scenario_pdf)
+    weight = kela_run.results.provenance["demand_weight"]
+    assert weight.startswith("residents (head count, 2022)")
+    assert "".join(f"weight: {weight}; eligibility:".split()) in "".join(second.split())
+
+
+def test_baseline_map_areas_coloured_by_their_travel_time_band(study, baseline):
+    """Each area of the baseline map has the colour of its travel-time band (≤ 15, 15–30, 30–45,
+    45–60, > 60 min; the legend's bands), not a colour by row order."""
+    from matplotlib.colors import to_hex
+
+    from planner.outputs.brief import brief_pages
+    from planner.outputs.maps import BANDS, _unit_values
+
+    fig = brief_pages(study, baseline, None, "kela", "all", "en")[0]
+    (areas,) = [c for c in fig.axes[0].collections if c.get_array() is not None]
+    areas.update_scalarmappable()
+    drawn = [to_hex(c) for c in areas.get_facecolor()]
+    units = study.units[study.units["located"]]
+    names = study.points.set_index("id")["name"]
+    times = _unit_values(study.units, baseline.access, "kela", "all", names[~names.index.duplicated()])[
+        "time_min"].reindex(units["unit_id"]).to_numpy(dtype=float)
+    assert np.isfinite(times).all()  # every area reaches a Kela office: all drawn in one layer
+    uppers = [u for u, _, _ in BANDS]
+    assert not np.isin(times, uppers).any()  # no time on a band edge (the legend says "≤ 15")
+    band = [to_hex(BANDS[int(np.searchsorted(uppers, v))][2]) for v in times]
+    assert drawn == band  # one patch an area, in the units' order (a multipolygon is one patch)
+    assert {"#006837", "#ffffcc"} <= set(drawn)  # Helsinki within 15 min, the far west over an hour
+
+
+def test_page_text_sizes_are_the_handouts_own_not_the_matplotlib_style(study, baseline):
+    """Every line has its size set: the heading hierarchy (title 16 pt > need and group 11 pt >
+    figures 9 pt) holds whatever font size the user's matplotlib style sets."""
+    import matplotlib as mpl
+
+    from planner.outputs.brief import brief_pages
+    from planner.outputs.i18n import group_label, need_label
+
+    def sizes():
+        return [[(x.get_text(), x.get_fontsize()) for x in fig.texts]
+                for fig in brief_pages(study, baseline, None, "kela", "fi", "en")]
+
+    plain = sizes()
+    with mpl.rc_context({"font.size": 20}):
+        assert sizes() == plain
+    assert plain[0][:2] == [("Baseline", 16), (f"{need_label('kela', 'en')} — {group_label('fi', 'en')}", 11)]
+    assert max(s for _, s in plain[0][2:]) <= 12  # the section headings below the title's lines
