@@ -264,3 +264,18 @@ def test_page_text_sizes_are_the_handouts_own_not_the_matplotlib_style(study, ba
         assert sizes() == plain
     assert plain[0][:2] == [("Baseline", 16), (f"{need_label('kela', 'en')} — {group_label('fi', 'en')}", 11)]
     assert max(s for _, s in plain[0][2:]) <= 12  # the section headings below the title's lines
+
+
+def test_a_model_not_named_in_the_provenance_is_said_unknown(study, baseline):
+    """Results whose provenance lacks the model's name (a model of someone else's making) print
+    '?' for it on both pages, never 'None' as if that were the model's name."""
+    import copy
+
+    from planner.outputs.brief import brief_pages
+
+    unnamed = copy.copy(baseline)
+    unnamed.provenance = {k: v for k, v in baseline.provenance.items() if k != "model"}
+    first, second = ([x.get_text() for x in fig.texts]
+                     for fig in brief_pages(study, unnamed, None, "kela", "all", "en"))
+    assert not any("None" in x for x in first + second)
+    assert first[-1].startswith("? (") and second[second.index("Travel-time model") + 1].startswith("? (")
