@@ -223,28 +223,60 @@ def test_handout_states_the_demand_weight(scenario_pdf, kela_run):
     assert "".join(f"weight: {weight}; eligibility:".split()) in "".join(second.split())
 
 
+def _drawn_areas(fig, n: int) -> list[str]:
+    """Face colours of the map's area layer (the first layer, one patch per area: all areas of
+    the Kela baseline have a finite time)."""
+    from matplotlib.colors import to_hex
+
+    areas = fig.axes[0].collections[0]
+    drawn = [to_hex(c) for c in areas.get_facecolor()]
+    assert len(drawn) == n
+    return drawn
+
+
+def _band(v: float) -> str:
+    from matplotlib.colors import to_hex
+
+    from planner.outputs.maps import BANDS
+
+    return to_hex(next(c for upper, _, c in BANDS if v <= upper))  # a band holds its upper edge
+
+
 def test_baseline_map_areas_coloured_by_their_travel_time_band(study, baseline):
     """Each area of the baseline map has the colour of its travel-time band (≤ 15, 15–30, 30–45,
     45–60, > 60 min; the legend's bands), not a colour by row order."""
-    from matplotlib.colors import to_hex
-
     from planner.outputs.brief import brief_pages
-    from planner.outputs.maps import BANDS, _unit_values
+    from planner.outputs.maps import _unit_values
 
     fig = brief_pages(study, baseline, None, "kela", "all", "en")[0]
-    (areas,) = [c for c in fig.axes[0].collections if c.get_array() is not None]
-    areas.update_scalarmappable()
-    drawn = [to_hex(c) for c in areas.get_facecolor()]
     units = study.units[study.units["located"]]
     names = study.points.set_index("id")["name"]
     times = _unit_values(study.units, baseline.access, "kela", "all", names[~names.index.duplicated()])[
         "time_min"].reindex(units["unit_id"]).to_numpy(dtype=float)
     assert np.isfinite(times).all()  # every area reaches a Kela office: all drawn in one layer
-    uppers = [u for u, _, _ in BANDS]
-    assert not np.isin(times, uppers).any()  # no time on a band edge (the legend says "≤ 15")
-    band = [to_hex(BANDS[int(np.searchsorted(uppers, v))][2]) for v in times]
-    assert drawn == band  # one patch an area, in the units' order (a multipolygon is one patch)
+    drawn = _drawn_areas(fig, len(units))
+    assert drawn == [_band(v) for v in times]  # one patch an area, in the units' order
     assert {"#006837", "#ffffcc"} <= set(drawn)  # Helsinki within 15 min, the far west over an hour
+
+
+def test_an_area_at_exactly_a_band_edge_has_the_colour_the_legend_gives_it(study, baseline):
+    """A postal area whose residents are exactly 15.0 / 30.0 / 60.0 min from Kela is in the
+    '≤ 15' / '15–30' / '45–60 min' band on the handout's map, as on the web map and in the
+    legend; 60.01 min is '> 60'."""
+    from copy import copy
+
+    from planner.outputs.brief import brief_pages
+
+    units = study.units[study.units["located"]]
+    chosen = dict(zip(units["unit_id"].iloc[:4], (15.0, 30.0, 60.0, 60.01), strict=True))
+    access = baseline.access.copy()
+    hit = (access["need"] == "kela") & access["unit_id"].isin(chosen)
+    access.loc[hit, "time_min"] = access.loc[hit, "unit_id"].map(chosen)
+    edged = copy(baseline)
+    edged.access = access
+    fig = brief_pages(study, edged, None, "kela", "all", "en")[0]
+    drawn = dict(zip(units["unit_id"], _drawn_areas(fig, len(units)), strict=True))
+    assert [drawn[u] for u in chosen] == ["#006837", "#31a354", "#c2e699", "#ffffcc"]
 
 
 def test_page_text_sizes_are_the_handouts_own_not_the_matplotlib_style(study, baseline):

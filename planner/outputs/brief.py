@@ -87,6 +87,8 @@ def _map(ax, study, results, run, need: str, group: str, lang: str) -> str:
         UNREACHABLE,
         _select_change,
         _unit_values,
+        band_of,
+        change_colour,
     )
 
     units = study.units[study.units["located"]]
@@ -111,11 +113,14 @@ def _map(ax, study, results, run, need: str, group: str, lang: str) -> str:
         caption = _t("map_time", lang)
     norm = BoundaryNorm(edges, cmap.N)
     finite = np.isfinite(vals) & ~np.any(list(special.values()), axis=0)
-    u = units.assign(v=np.clip(np.where(finite, vals, 0.0), edges[0] + 1e-6, edges[-1] - 1e-6))
+    # each area coloured as the web map colours it (band_of / change_colour): a band holds its upper
+    # edge, as its legend says ("≤ 15 min"); a BoundaryNorm would put exactly 15.0 in the next band
+    colour = change_colour if run is not None else (lambda v: band_of(v, lang)[1])
+    u = units
     if np.isnan(vals).any():
         u[np.isnan(vals)].plot(ax=ax, color="#f2f2f2", edgecolor="#bbbbbb", linewidth=0.15)
     if finite.any():
-        u[finite].plot(ax=ax, column="v", cmap=cmap, norm=norm, edgecolor="#777777", linewidth=0.15)
+        u[finite].plot(ax=ax, color=[colour(v) for v in vals[finite]], edgecolor="#777777", linewidth=0.15)
     for colour, mask in special.items():
         if mask.any():
             u[mask].plot(ax=ax, color=colour, edgecolor="#777777", linewidth=0.15)
