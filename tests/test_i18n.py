@@ -279,3 +279,18 @@ def test_the_interface_reads_the_catalogues(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(i18n)
+
+
+def test_a_compare_table_is_in_english_by_default_with_the_planners_own_words():
+    """English is the default language of the Compare tables: a note the planner wrote in
+    English ('fi before: ...') is shown as written, its group codes not re-worded."""
+    import pandas as pd
+
+    from planner.outputs.locale import compare_table
+
+    note = "fi before: median falls among the 2,174 residents with no point"
+    raw = pd.DataFrame({"kind": ["language"], "area": ["091"], "need": ["social_any"],
+                        "sv_minus_fi_median_min_before": [1.25], "equity_note": [note]})
+    default = compare_table(raw)
+    pd.testing.assert_frame_equal(default, compare_table(raw, "en"))
+    assert default.iloc[0].tolist()[-1] == note  # not 'Finnish and other languages before: ...'
