@@ -262,3 +262,27 @@ def test_cli_geocode_digitransit(pelias, tmp_path, monkeypatch):
     located = pd.read_csv(out, dtype={"postal_code": str})
     assert located["location_precision"].tolist() == ["address", "street"]
     assert "2 geocoder request(s)" in res.output
+
+
+def test_the_query_names_the_postal_code_and_municipality_of_the_row(server, tmp_path):
+    """The geocoder is asked for 'address, postal code municipality, Finland' as the file says,
+    and a blank municipality or postal code leaves no 'None' / 'nan' word in the question."""
+    geo = nominatim(domain=server, scheme="http", min_delay_seconds=0.0, cache_dir=tmp_path,
+                    user_agent="planner-test")
+    rows = pd.DataFrame({"address": ["Töölönlahdenkatu 4", "Keksittykatu 99"],
+                         "postal_code": ["00100", None], "municipality": ["Helsinki", None]})
+    geocode_table(rows, geo)
+    asked = [s["q"]["q"][0] for s in FakeNominatim.seen if s["path"] == "/search"]
+    assert asked == ["Töölönlahdenkatu 4, 00100 Helsinki, Finland", "Keksittykatu 99, Finland"]
+
+
+def test_cli_geocode_a_file_that_cannot_be_written_is_one_error_line(tmp_path):
+    """--out whose name is too long for the file system (checked only when written): exit 2 and
+    an 'error:' line that names the folder, not an empty line or a traceback."""
+    src = tmp_path / "my_points.csv"
+    ROWS.iloc[:1].to_csv(src, index=False)
+    out = tmp_path / ("x" * 250 + ".csv")  # the temporary file next to it exceeds 255 bytes
+    res = CliRunner().invoke(app, ["geocode", str(src), "--out", str(out), "--offline"])
+    assert res.exit_code == 2
+    assert f"error: cannot write to {tmp_path}" in res.output
+    assert not out.exists()

@@ -402,3 +402,18 @@ def test_optimise_answer_reads_in_finnish_and_swedish(study):
     # a figure that does not exist is said in words
     res_inf = res.__class__(**{**res.__dict__, "metrics": m.assign(today=[math.inf] * len(m))})
     assert t("ov.no_point", "fi") in S.optimise_report(res_inf, study, "fi")
+
+
+def test_a_compare_table_is_in_english_by_default_with_the_planners_own_words():
+    """English is the default language of the Compare tables: a note the planner wrote in
+    English ('fi before: ...') is shown as written, its group codes not re-worded."""
+    import pandas as pd
+
+    from planner.outputs.locale import compare_table
+
+    note = "fi before: median falls among the 2,174 residents with no point"
+    raw = pd.DataFrame({"kind": ["language"], "area": ["091"], "need": ["social_any"],
+                        "sv_minus_fi_median_min_before": [1.25], "equity_note": [note]})
+    default = compare_table(raw)
+    pd.testing.assert_frame_equal(default, compare_table(raw, "en"))
+    assert default.iloc[0].tolist()[-1] == note  # not 'Finnish and other languages before: ...'

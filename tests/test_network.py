@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import re
 import socket
 import sys
 from pathlib import Path
@@ -535,11 +536,41 @@ def test_fetch_in_parts_keeps_a_long_road_across_the_border(tmp_path):
     settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path)
     parts = [("west", shapely.box(379000, 6699000, 385000, 6701000)),
              ("east", shapely.box(385000, 6699000, 391000, 6701000))]
+    said: list[str] = []
     with overpass_server.OverpassServer(road) as server:
-        net = fetch_network_in_parts("road", parts, "drive", settings, overpass_url=server.url)
+        net = fetch_network_in_parts("road", parts, "drive", settings, overpass_url=server.url,
+                                     progress=said.append)
+    # the merge is reported with the size of what was stored
+    merged = [m for m in said if m.startswith("merged")]
+    assert len(merged) == 1
+    assert re.fullmatch(rf"merged 2 parts: {net.n_nodes:,} nodes, {net.n_edges:,} edges \(\d+ s\)", merged[0])
     ends = [int(np.flatnonzero(net.node_id == 1)[0]), int(np.flatnonzero(net.node_id == len(xs))[0])]
     t = sparse_dijkstra(net.csr(), indices=ends)[:, ends]
     assert t[0, 1] == pytest.approx(600.0, rel=0.005) and t[1, 0] == pytest.approx(600.0, rel=0.005)
+
+
+@pytest.mark.parametrize("suffix", [".osm", ".osm.gz", ".osm.bz2", ".xml"])
+def test_osm_xml_is_read_plain_and_compressed(tmp_path, suffix):
+    """An OSM XML extract is read as it comes from a download site: plain, gzip or bzip2.
+    By hand: one residential way of three nodes, walkable both ways: 3 nodes, 4 directed edges
+    before simplification."""
+    import bz2
+    import gzip
+
+    xml = (b'<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="planner tests">\n'
+           b'  <node id="1" lat="60.1700" lon="24.9400" timestamp="2024-03-01T00:00:00Z"/>\n'
+           b'  <node id="2" lat="60.1700" lon="24.9420" timestamp="2024-03-01T00:00:00Z"/>\n'
+           b'  <node id="3" lat="60.1710" lon="24.9420" timestamp="2024-03-02T00:00:00Z"/>\n'
+           b'  <way id="7" timestamp="2024-03-01T00:00:00Z"><nd ref="1"/><nd ref="2"/><nd ref="3"/>'
+           b'<tag k="highway" v="residential"/></way>\n</osm>\n')
+    path = tmp_path / f"tiny{suffix}"
+    opener = {".osm.gz": gzip.compress, ".osm.bz2": bz2.compress}.get(suffix, lambda b: b)
+    path.write_bytes(opener(xml))
+    said: list[str] = []
+    graph, date = osm_graph_from_file(path, "walk", simplify=False, progress=said.append)
+    assert sorted(graph.nodes) == [1, 2, 3] and graph.number_of_edges() == 4
+    assert date == "2024-03-02T00:00:00Z (latest edit in the network)"
+    assert said == [f"reading tiny{suffix} (OSM XML)"]
 
 
 def test_merge_networks_hand_worked():

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.errors import DataError
 from planner.inputs.registers.mapping import load_rules, map_record, match_rule, row_id, service_mode
 from planner.inputs.registers.ptv import channel_records
 from planner.inputs.registers.record import Record
@@ -213,3 +214,25 @@ def test_build_projects_wgs84_sites_and_corrects_a_wrong_municipality():
     assert row["municipality_code"] == "091"  # the site lies in Helsinki, whatever the register says
     assert "the register names municipality 049; the site lies in 091" in row["note"]
     assert row["location_precision"] == "address"
+
+
+def test_a_hand_made_rules_file_keeps_its_target_group(tmp_path):
+    """A rule's target_group is read from the file the user gave, not only from the shipped one."""
+    path = tmp_path / "my_rules.toml"
+    path.write_text('[[rule]]\nid = "night_shelter"\ncategory = "social"\nname = ["yömaja"]\n'
+                    'target_group = "homeless"\n\n'
+                    '[[rule]]\nid = "everyday"\ncategory = "kela"\nname = ["kela"]\n', encoding="utf-8")
+    rules = load_rules(path)
+    assert [(r.id, r.target_group) for r in rules.rules] == [("night_shelter", "homeless"), ("everyday", "")]
+    assert rules.when_unknown == "appointment"  # the default when [service_mode] says nothing
+    mapped, _ = map_record(rec("Yömaja Kalasatama", languages=["fi"]), rules)
+    assert [(m.category, m.target_group) for m in mapped] == [("fi_appointment", "homeless")]
+
+
+def test_an_unknown_when_unknown_names_the_file_field_and_the_choices(tmp_path):
+    path = tmp_path / "my_rules.toml"
+    path.write_text('[service_mode]\nwhen_unknown = "sometimes"\n', encoding="utf-8")
+    with pytest.raises(DataError) as err:
+        load_rules(path)
+    assert err.value.file == str(path) and err.value.field == "service_mode.when_unknown"
+    assert "'sometimes'" in str(err.value) and "walkin" in str(err.value) and "appointment" in str(err.value)
