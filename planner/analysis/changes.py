@@ -19,7 +19,7 @@ __all__ = ["MERGE_CLIENTS", "OPEN_KEYS", "change_error", "check_change", "no_unk
 # where the clients of a merged point go: the nearest open eligible point, or the receiver
 MERGE_CLIENTS = ("nearest", "receiving")
 OPEN_KEYS = {"id", "name", "category", "municipality_code", "lon", "lat", "at_centre", "address",
-              "capacity"}
+             "capacity"}
 
 
 def change_error(msg: str, src: str, row: int | None = None, fld: str | None = None) -> ScenarioError:
@@ -34,7 +34,7 @@ def no_unknown_keys(obj: dict[str, Any], allowed, src: str, row: int | None, whe
     for key in obj:
         if key not in allowed:
             raise change_error(f"unknown key {key!r}{where}{suggest(key, allowed)}; expected one of "
-                       f"{list(allowed)}", src, row, str(key))
+                               f"{list(allowed)}", src, row, str(key))
 
 
 def point_ids(value: Any, src: str, row: int, fld: str) -> list[str]:
@@ -56,10 +56,10 @@ def check_change(kind: str, arg: Any, src: str, row: int) -> Any:
     if kind == "merge":
         if not {"into", "from"} <= set(arg) <= {"into", "from", "clients"}:
             raise change_error("merge takes 'into' (the kept point), 'from' (the closed ones) and optionally "
-                       "'clients' (nearest or receiving)", src, row, "merge")
+                               "'clients' (nearest or receiving)", src, row, "merge")
         if "clients" in arg and arg["clients"] not in MERGE_CLIENTS:
             raise change_error(f"clients must be one of {list(MERGE_CLIENTS)}, not {arg['clients']!r}",
-                       src, row, "clients")
+                               src, row, "clients")
         into = point_ids(arg["into"], src, row, "into")
         if len(into) != 1:
             raise change_error("merge keeps exactly one point ('into')", src, row, "into")
@@ -84,11 +84,11 @@ def check_change(kind: str, arg: Any, src: str, row: int) -> Any:
             raise change_error(f"open needs '{key}'", src, row, key)
     if arg["category"] not in CATEGORY_CODES:
         raise change_error(f"unknown category {arg['category']!r}; expected one of {list(CATEGORY_CODES)}",
-                   src, row, "category")
+                           src, row, "category")
     has_xy = "lon" in arg or "lat" in arg
     if has_xy == ("at_centre" in arg):
         raise change_error("open needs either lon and lat (WGS84) or at_centre (a municipality code)",
-                   src, row, "lon")
+                           src, row, "lon")
     out = dict(arg)
     out["id"] = unicodedata.normalize("NFC", arg["id"])  # as the points file's ids (issue 25)
     if has_xy:
