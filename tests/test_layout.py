@@ -131,7 +131,7 @@ def test_planner_app_serves_the_packaged_app(tmp_path):
         proc = subprocess.Popen([str(exe), "app", "--host", "127.0.0.1"], cwd=tmp_path, env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240  # a cold start on a loaded 2-core machine
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
@@ -139,7 +139,7 @@ def test_planner_app_serves_the_packaged_app(tmp_path):
                     break
             except OSError:
                 assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, "planner app did not answer within 90 s"
+                assert time.monotonic() < deadline, "planner app did not answer within 240 s"
                 time.sleep(0.5)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
             assert r.status == 200

@@ -468,6 +468,10 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
         typer.secho(f"warning: {terminal_text(message)}", fg=typer.colors.YELLOW, err=True)
 
     warnings.showwarning = show
+    # pyproj's compiled transform on numpy < 2.4 (allowed by the floor) deprecates its own call:
+    # nothing the user can act on, so it is not said on every run (pyproject's pytest filter too)
+    warnings.filterwarnings("ignore", message="Conversion of an array with ndim > 0 to a scalar",
+                            category=DeprecationWarning)
 
 
 def _mount_subcommands() -> None:
