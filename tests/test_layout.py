@@ -128,7 +128,8 @@ def test_planner_app_serves_the_packaged_app(tmp_path):
     env = {**os.environ, "PLANNER_PORT": str(port)}
     log = tmp_path / "app.log"
     with log.open("w") as out:
-        proc = subprocess.Popen([str(exe), "app", "--host", "127.0.0.1"], cwd=tmp_path, env=env,
+        proc = subprocess.Popen([str(exe), "app", "--host", "127.0.0.1", "--port", str(port)], cwd=tmp_path,
+                                env=env,
                                 stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 240  # a cold start on a loaded 2-core machine
