@@ -173,14 +173,32 @@ def _existing_parent(path: Path) -> Path:
     return parent
 
 
+def _refused(message: str, reason: int | OSError) -> OutputError:
+    """An :class:`OutputError` saying ``message``, whose ``strerror`` is the operating system's
+    reason alone (an errno code or the OSError met): a caller that must not show the paths, the
+    app, shows that."""
+    err = OutputError(message)
+    err.strerror = os.strerror(reason) if isinstance(reason, int) else (reason.strerror or str(reason))
+    return err
+
+
+def _write_failed(target: Path, exc: OSError, what: str) -> OutputError:
+    """The error of a write of ``target`` that failed after its staging copy was made."""
+    if isinstance(exc, OutputError):
+        return exc
+    full = " (the disk is full)" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ""
+    return _refused(f"cannot write {target}: {exc.strerror or exc}{full}; the previous {what}, if any, "
+                    "is unchanged", exc)
+
+
 def check_out_folder(out: str | Path) -> Path:
     """``out`` as an output folder, or an :class:`OutputError` (a file, a file in the way)."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise OutputError(f"--out {out} is a file; give a folder (new or existing)")
+        raise _refused(f"--out {out} is a file; give a folder (new or existing)", errno.ENOTDIR)
     parent = _existing_parent(out)
     if not parent.is_dir():
-        raise OutputError(f"--out {out}: {parent} is a file, not a folder")
+        raise _refused(f"--out {out}: {parent} is a file, not a folder", errno.ENOTDIR)
     return out
 
 
@@ -188,10 +206,10 @@ def check_out_file(path: str | Path, option: str = "--out") -> Path:
     """``path`` as an output file, or an :class:`OutputError` (a folder, a file in the way)."""
     path = Path(path)
     if path.is_dir():
-        raise OutputError(f"{option} {path} is a folder; give a file path such as {path}/<name>")
+        raise _refused(f"{option} {path} is a folder; give a file path such as {path}/<name>", errno.EISDIR)
     parent = _existing_parent(path)
     if not parent.is_dir():
-        raise OutputError(f"{option} {path}: {parent} is a file, not a folder")
+        raise _refused(f"{option} {path}: {parent} is a file, not a folder", errno.ENOTDIR)
     return path
 
 
@@ -199,7 +217,7 @@ def _mkdirs(folder: Path, what: str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create {what} {folder}: {exc.strerror or exc}") from None
+        raise _refused(f"cannot create {what} {folder}: {exc.strerror or exc}", exc) from None
 
 
 @contextmanager
@@ -221,7 +239,7 @@ def atomic_folder(out: str | Path, manifest: bool = True) -> Iterator[Path]:
         stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-{_HOST}-{os.getpid()}-", dir=out.parent))
         os.chmod(stage, dir_mode())
     except OSError as exc:
-        raise OutputError(f"cannot write to {out.parent}: {exc.strerror or exc}") from None
+        raise _refused(f"cannot write to {out.parent}: {exc.strerror or exc}", exc) from None
     try:
         yield stage
         names = sorted(p.name for p in stage.iterdir())
@@ -238,11 +256,7 @@ def atomic_folder(out: str | Path, manifest: bool = True) -> Iterator[Path]:
         shutil.copymode(out, stage)  # the folder keeps the mode the user gave it
         _swap(stage, out)
     except OSError as exc:
-        if isinstance(exc, OutputError):
-            raise
-        raise OutputError(f"cannot write {out}: {exc.strerror or exc}"
-                          + (" (the disk is full)" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "")
-                          + "; the previous output, if any, is unchanged") from None
+        raise _write_failed(out, exc, "output") from None
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)
@@ -267,18 +281,14 @@ def atomic_file(path: str | Path, option: str = "--out") -> Iterator[Path]:
                                    dir=path.parent)
         os.fchmod(fd, file_mode())
     except OSError as exc:
-        raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}") from None
+        raise _refused(f"cannot write to {path.parent}: {exc.strerror or exc}", exc) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.replace(tmp_path, path)
     except OSError as exc:
-        if isinstance(exc, OutputError):
-            raise
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}"
-                          + (" (the disk is full)" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else "")
-                          + "; the previous file, if any, is unchanged") from None
+        raise _write_failed(path, exc, "file") from None
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
