@@ -187,3 +187,70 @@ def test_an_unwritable_scenario_folder_reports_the_os_reason(ss, tmp_path, monke
         assert str(tmp_path) not in values["error"]
     finally:
         (data / "scenarios").chmod(0o700)
+
+
+# ---------------------------------------------------------------- a matrix upload
+
+
+class _Upload:
+    """What st.file_uploader hands a callback: the bytes and the file's name."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        self._data, self.name = data, name
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_a_good_matrix_upload_is_kept_privately_selected_then_shared(ss, tmp_path, monkeypatch):
+    from planner.inputs.matrices import stored_matrices
+
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    A._store_matrix_upload()  # nothing uploaded yet: nothing happens
+    assert "_matrix_msg" not in ss
+    ss["matrix_upload"] = _Upload(b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,7\n", "pt.csv")
+    A._store_matrix_upload()
+    kind, (key, values) = ss["_matrix_msg"]
+    assert (kind, key) == ("success", "side.matrix_saved")
+    private = tmp_path / "matrices" / ".sessions" / ss["_session_id"]
+    assert list(stored_matrices(private)) == [ss["matrix_pick"]] == [values["name"]]
+    assert stored_matrices(tmp_path / "matrices") == {}  # nobody else sees it yet
+    A._share_matrix(str(private / ss["matrix_pick"]))
+    assert list(stored_matrices(tmp_path / "matrices")) == [ss["matrix_pick"]]
+    assert ss["_matrix_msg"] == ("success", ("side.matrix_shared", {"name": ss["matrix_pick"]}))
+
+
+def test_a_broken_matrix_upload_is_explained_and_nothing_is_selected(ss, tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    bad = b"from_id,to_id,travel_time\n00100,kela_helsinki_kamppi,12 min\n"
+    ss["matrix_upload"] = _Upload(bad, "bad.csv")
+    A._store_matrix_upload()
+    kind, (key, values) = ss["_matrix_msg"]
+    assert (kind, key) == ("error", "side.matrix_bad")
+    assert "12 min" in values["error"] and "travel_time" in values["error"]
+    assert "matrix_pick" not in ss
+
+
+def test_each_session_has_its_own_private_upload_key(ss):
+    first = A._session_id()
+    assert len(first) == 32 and int(first, 16) >= 0
+    assert A._session_id() == first  # kept for the session
+    del ss["_session_id"]
+    assert A._session_id() != first
+
+
+def test_an_uploaded_scenario_that_is_not_yaml_is_explained_beside_the_upload(ss):
+    ss.update(_key=("straight", "car", "postal", "default"), w_close=["k1"])
+    ss["upload"] = _Upload(b"name: [unclosed\n", "plan.yaml")
+    A._load_upload()
+    kind, text, where = ss["builder_msg"]
+    assert (kind, where) == ("error", "load")
+    assert "plan.yaml" in text
+    assert ss["w_close"] == ["k1"]  # the scenario being built is left as it was
+
+
+def test_a_broken_scenario_in_a_link_is_explained_beside_the_link(ss):
+    ss["_key"] = ("straight", "car", "postal", "default")
+    A._open_in_builder("changes: {close: 3", "<link>")
+    kind, _, where = ss["builder_msg"]
+    assert (kind, where) == ("error", "link")
