@@ -347,6 +347,16 @@ def _diffs_of(metas: list[Path], base: Path, wanted: set[str]) -> dict[str, tupl
     return out
 
 
+def _commit() -> str:
+    """The checkout's short commit, ``+changes`` when planner/ or tests/ differ from it."""
+    def git(*args: str) -> str:
+        run = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return run.stdout.strip()
+
+    dirty = git("status", "--porcelain", "planner", "tests")
+    return git("rev-parse", "--short", "HEAD") + ("+changes" if dirty else "")
+
+
 def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, resume: bool = False) -> dict:
     """Run a seeded random sample of ``sample`` mutants drawn from all of planner/ against
     ``tests`` (default: the full suite minus browser tests); write mutation/sample_all.json."""
@@ -357,6 +367,7 @@ def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, 
     env["PLANNER_NO_BROWSER"] = "1"  # ... but not the Chromium tests (tests/conftest.py)
     env["PLANNER_SOURCE_TESTS"] = "0"  # nor those reading planner's source text (holds every mutant)
     if not (resume and ALL_DIR.exists()):
+        commit = _commit()  # of the copy: main may move on while the sample runs
         prepare_all(tests)
         # `mutmut run` of a name matching nothing generates every mutant (and records which tests
         # reach which function: one instrumented run of the selection), then stops
@@ -366,7 +377,7 @@ def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, 
         setup_s = time.perf_counter() - t0
     else:
         old = json.loads(SAMPLE_ALL.read_text()) if SAMPLE_ALL.exists() else {}
-        setup_s = old.get("setup_s", 0.0)
+        setup_s, commit = old.get("setup_s", 0.0), old.get("commit", "")
     pool = sorted(_all_codes(), key=_natural)
     if not pool:
         raise SystemExit(f"no mutants were generated in {ALL_DIR / 'mutants'} (see mutmut's output above)")
@@ -377,7 +388,8 @@ def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, 
     wall = time.perf_counter() - t0
     codes, durations = _all_codes(), _all_durations()
     result = {"seed": seed, "sample": len(names), "mutants": len(pool), "tests": tests,
-              "date": date.today().isoformat(), "setup_s": round(setup_s, 1), "run_s": round(wall, 1),
+              "date": date.today().isoformat(), "commit": commit,
+              "setup_s": round(setup_s, 1), "run_s": round(wall, 1),
               "codes": {n: codes.get(n) for n in names},
               "durations_s": {n: round(durations[n], 2) for n in names if n in durations},
               "diffs": {n: list(d) for n, d in
@@ -395,7 +407,8 @@ def sample_all_stats(equiv: dict[str, str]) -> dict[str, object] | None:
     row = _count(data["codes"], diffs, equiv)
     suite = "full suite minus browser tests" if data["tests"] == FULL_SUITE else \
         f"tests: {' '.join(data['tests'])}"
-    row.update(module=f"{SAMPLE_ALL_ROW} (random sample, seed {data['seed']}, {data['date']}, {suite})",
+    on = f", commit {data['commit']}" if data.get("commit") else ""
+    row.update(module=f"{SAMPLE_ALL_ROW} (random sample, seed {data['seed']}, {data['date']}{on}, {suite})",
                mutants=data["mutants"], diffs=diffs,
                run_s=data.get("run_s"), setup_s=data.get("setup_s"),
                per_mutant_s=sorted(data.get("durations_s", {}).values()))
