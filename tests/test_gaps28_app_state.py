@@ -282,3 +282,12 @@ def test_minutes_text_signed_and_not_finite():
                                                                  t("ov.no_point", "en"),
                                                                  t("ov.no_point", "en")]
     assert S.minutes_text(pd.Series([19.5]), "fi").tolist() == ["19,5"]
+
+
+def test_a_mobile_stop_in_the_sea_is_refused_though_inside_a_municipality(study):
+    """Helsinki's municipal area reaches far into the sea: a stop clicked there is inside
+    Uusimaa but not on land, and the stop is checked like an opened point (not kept)."""
+    assert S.municipality_at(study, 24.95, 59.914) == "091"
+    with pytest.raises(ScenarioError, match="lies in the sea") as err:
+        S.mobile_stop(study, "Bussi", "Meri", "tue", "09:00", "10:00", lon=24.95, lat=59.914)
+    assert err.value.field == "stops[0].lon"
