@@ -291,3 +291,22 @@ def test_a_mobile_stop_in_the_sea_is_refused_though_inside_a_municipality(study)
     with pytest.raises(ScenarioError, match="lies in the sea") as err:
         S.mobile_stop(study, "Bussi", "Meri", "tue", "09:00", "10:00", lon=24.95, lat=59.914)
     assert err.value.field == "stops[0].lon"
+
+
+def test_an_upload_that_is_not_yaml_names_the_file():
+    with pytest.raises(ScenarioError) as err:
+        S.scenario_from_text("name: [x\nchanges: {", "broken_upload.yaml")
+    assert "broken_upload.yaml" in str(err.value)
+
+
+def test_a_new_point_outside_uusimaa_points_at_its_longitude(study):
+    with pytest.raises(ScenarioError, match=r"\(27\.7000, 62\.9000\) lies outside Uusimaa") as err:
+        S.new_point_change(study, 27.7, 62.9, "Kuopio", "kela")
+    assert err.value.field == "lon"
+
+
+def test_points_table_columns_in_finnish(study, baseline):
+    tab = S.points_table(_points(study, ["kela_kerava"]), baseline, "kela", "fi")
+    assert list(tab.columns) == [t(k, "fi") for k in ("col.id", "col.name", "col.category", "col.municipality",
+                                                      "col.precision", "col.status", "col.served")]
+    assert t("col.name", "fi") != t("col.name", "en")

@@ -160,3 +160,11 @@ def test_change_table_shares_of_the_located_residents_and_signed_changes():
 def test_change_table_with_no_located_resident_shows_no_share():
     tab = S.change_table([pd.DataFrame([_change(population=10, pop_unlocated=10)])], "kela", "sv", "en")
     assert tab.iloc[0][t("col.within30_before", "en")] == "–"
+
+
+def test_area_proxy_numbers_in_the_language_s_style():
+    areas = _areas()
+    areas.loc[areas["group"] == "all", "pop_nearest_proxy"] = 1234
+    areas.loc[areas["group"] == "all", "population"] = 5678
+    got = S.area_gap_sentences(_results(pd.DataFrame(), areas), "kela", "all", "fi")
+    assert md_text(t("ov.area_proxy", "fi", area="Helsinki", n="1\u00a0234", total="5\u00a0678")) in got
