@@ -310,3 +310,13 @@ def test_points_table_columns_in_finnish(study, baseline):
     assert list(tab.columns) == [t(k, "fi") for k in ("col.id", "col.name", "col.category", "col.municipality",
                                                       "col.precision", "col.status", "col.served")]
     assert t("col.name", "fi") != t("col.name", "en")
+
+
+def test_a_matrix_file_that_is_no_table_is_a_data_error_naming_it(tmp_path):
+    """A file pandas / pyarrow cannot read at all: the reader's first line, said as the file's
+    problem (DataError naming the file), never a traceback."""
+    p = tmp_path / "garbage.parquet"
+    p.write_bytes(b"not parquet at all")
+    with pytest.raises(DataError, match=r"cannot be read as a table \(.*Parquet.*\)") as err:
+        S.check_matrix(p)
+    assert "garbage.parquet" in str(err.value) and "\n" not in str(err.value)
