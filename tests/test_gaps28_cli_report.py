@@ -89,3 +89,38 @@ def test_evaluate_prints_the_overview_on_the_scenario_s_base(tmp_path):
     drive = runner.invoke(app, ["evaluate", str(sc), "--out", str(tmp_path / "d"), "--format", "csv",
                                 "--mode", "drive"])
     assert drive.exit_code == 0 and drive.output.startswith("model: straight-line estimate (drive)")
+
+
+def test_report_passes_every_study_option_through(tmp_path):
+    """--preset, --date, --weight, --eligibility, --located-only and --include-target-groups each
+    reach the study: the metadata says so and the service areas are the wellbeing counties."""
+    out = tmp_path / "opts"
+    res = runner.invoke(app, ["report", "--out", str(out), "--preset", "wellbeing_counties_2023", "--date",
+                              "2023-06-01", "--weight", "unemployed", "--include-target-groups",
+                              "--located-only", "--eligibility", "any", "--mode", "walk"])
+    assert res.exit_code == 0, res.output
+    meta = pd.read_csv(out / "metadata.csv").set_index("key")["value"]
+    assert meta["service_area_preset"] == "wellbeing_counties_2023" and meta["network_date"] == "2023-06-01"
+    assert meta["demand_weight"].startswith("unemployed") and meta["mode"] == "walk"
+    assert meta["eligibility"].startswith("kela: any; social_walkin: any; social_any: any")
+    assert meta["proxy_points"].startswith("located-only view") and "INCLUDED" in meta["target_groups"]
+    areas = set(pd.read_csv(out / "summary_service_area.csv")["area"])
+    assert "Vantaan ja Keravan hyvinvointialue" in areas and len(areas) == 5
+    assert "network of 2023-06-01" in res.output.splitlines()[0] and "weight: unemployed" in res.output
+
+
+def test_report_on_own_municipality_and_service_area_tables(tmp_path):
+    """--municipalities and --service-areas are read (a bad one is an error naming the file)."""
+    bad = tmp_path / "areas.csv"
+    bad.write_text("municipality_code,service_area\n999,Nowhere\n", encoding="utf-8")
+    res = runner.invoke(app, ["report", "--out", str(tmp_path / "o"), "--service-areas", str(bad)])
+    assert res.exit_code == 2 and "areas.csv" in res.output
+    munis = tmp_path / "munis.csv"
+    munis.write_text("not,a,municipality,table\n", encoding="utf-8")
+    res = runner.invoke(app, ["report", "--out", str(tmp_path / "p"), "--municipalities", str(munis)])
+    assert res.exit_code == 2 and "munis.csv" in res.output
+    postal = tmp_path / "postal.geojson"
+    postal.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    res = runner.invoke(app, ["report", "--out", str(tmp_path / "q"), "--postal-areas", str(postal)])
+    assert res.exit_code == 2 and "postal.geojson" in res.output
+    assert not any((tmp_path / d).exists() for d in ("o", "p", "q"))

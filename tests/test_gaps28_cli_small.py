@@ -160,3 +160,16 @@ def test_a_link_holds_only_the_choices_the_view_has_and_allows():
     assert q == {"lang": "fi", "date": "2023-01-31"}  # no 'need' (None), no unknown group
     assert encode_view({}) == {} and "sc" not in encode_view(view, "")
     assert decode_view(q)[0]["lang"] == "fi"
+
+
+def test_every_command_is_listed_with_its_help_in_order():
+    """`planner --help` lists each command once, the sub-command groups with their own help."""
+    import typer.main
+
+    group = typer.main.get_command(app)
+    assert list(group.commands) == ["report", "calibrate", "categories", "stats", "evaluate", "compare", "map",
+                                    "optimise", "geocode", "brief", "app", "network", "points"]
+    assert group.commands["network"].help == "Road networks from OpenStreetMap."
+    assert group.commands["points"].help == "Service points from the public registers: fetch, diff."
+    assert set(group.commands["network"].commands) >= {"info", "list"}
+    assert set(group.commands["points"].commands) == {"fetch", "diff"}
