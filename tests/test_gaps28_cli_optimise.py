@@ -116,3 +116,28 @@ def test_write_scenario_and_report_each_if_asked(tmp_path, capsys):
 def test_model_help_names_every_model():
     for m in O.MODELS:
         assert m in O._MODEL_HELP
+
+
+def test_mobile_model_writes_its_report_and_names_a_folder_given_as_out(tmp_path):
+    rep = tmp_path / "mobile.md"
+    res = runner.invoke(app, ["optimise", "--model", "mobile", "--need", "social_walkin", "--group", "sv",
+                              "--stops", "1", "--max-route-min", "120", "--candidates", "centres",
+                              "--report", str(rep)])
+    assert res.exit_code == 0, res.output
+    assert res.output.strip().endswith(f"wrote {rep}") and rep.read_text(encoding="utf-8").strip()
+    res = runner.invoke(app, ["optimise", "--model", "mobile", "--stops", "1", "--max-route-min", "60",
+                              "--out", str(tmp_path)])
+    assert res.exit_code == 2 and f"--out {tmp_path} is a folder" in res.output
+
+
+def test_optimise_mode_and_share_reach_the_answer(tmp_path):
+    """On foot only 25.14 % of residents are within 60 min of any of the five Kela offices: a
+    share of 0.5 cannot be met (said with the figure), 0.2 can, and the scenario's base is walk."""
+    res = runner.invoke(app, ["optimise", "--model", "lscp", "--need", "kela", "--max-minutes", "60",
+                              "--share", "0.5", "--mode", "walk"])
+    assert res.exit_code == 2 and "only 25.14% of the residents are within 60 min" in res.output
+    out = tmp_path / "lscp.yaml"
+    res = runner.invoke(app, ["optimise", "--model", "lscp", "--need", "kela", "--max-minutes", "60",
+                              "--share", "0.2", "--mode", "walk", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "mode: walk" in out.read_text(encoding="utf-8")

@@ -173,3 +173,25 @@ def test_every_command_is_listed_with_its_help_in_order():
     assert group.commands["points"].help == "Service points from the public registers: fetch, diff."
     assert set(group.commands["network"].commands) >= {"info", "list"}
     assert set(group.commands["points"].commands) == {"fetch", "diff"}
+
+
+def test_points_diff_table_has_its_four_columns(tmp_path):
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_text(COLS + "o1,Old,kela,091,392730,6677226,address,,,\n", encoding="utf-8")
+    new.write_text(COLS + "n1,New,kela,091,392730,6679226,address,,,\n", encoding="utf-8")
+    res = runner.invoke(app, ["points", "diff", str(old), str(new), "--out", str(tmp_path / "d"), "--no-tiles"])
+    assert res.exit_code == 0, res.output
+    (head,) = [x for x in res.output.splitlines() if "change" in x and "detail" in x]
+    assert [w for w in head.replace("┃", " ").replace("│", " ").split()] == ["change", "id", "name", "detail"]
+
+
+def test_brief_of_a_scenario_is_on_its_base_and_says_its_name(tmp_path):
+    sc = tmp_path / "s.yaml"
+    sc.write_text("name: Walk brief\nbase: {demand: postal, mode: walk}\nchanges:\n  - close: [kela_kerava]\n",
+                  encoding="utf-8")
+    out = tmp_path / "b.pdf"
+    res = runner.invoke(app, ["brief", str(sc), "--out", str(out), "--need", "kela"])
+    assert res.exit_code == 0, res.output
+    assert res.output.splitlines()[0] == ("model: straight-line estimate (walk); population data year 2022; "
+                                          "scenario: Walk brief")
+    assert out.read_bytes()[:5] == b"%PDF-" and "2 A4 pages" in res.output
