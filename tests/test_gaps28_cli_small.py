@@ -195,3 +195,19 @@ def test_brief_of_a_scenario_is_on_its_base_and_says_its_name(tmp_path):
     assert res.output.splitlines()[0] == ("model: straight-line estimate (walk); population data year 2022; "
                                           "scenario: Walk brief")
     assert out.read_bytes()[:5] == b"%PDF-" and "2 A4 pages" in res.output
+
+
+def test_download_progress_goes_to_stderr_and_messages_are_plain_text():
+    """The progress bar of a split download writes to stderr (stdout stays for results); a step
+    message is the text as typed, not coloured by rich's highlighter on a colour terminal."""
+    import io
+
+    from rich.console import Console
+
+    from planner.cli.network import _PartProgress
+
+    assert _PartProgress().progress.console.stderr is True
+    buf = io.StringIO()
+    bar = _PartProgress(Console(file=buf, width=100, force_terminal=True, color_system="standard"))
+    bar.message("part 2/6: 'Helsinki' 123")
+    assert "  part 2/6: 'Helsinki' 123" in buf.getvalue()
