@@ -42,7 +42,8 @@ def test_every_figure_in_its_row_today_and_optimised(res, study, lang):
             "pop_within_T": "o.r.within", "share_within_T": "o.r.share", "pop_no_point": "o.r.no_point"}
     for col, key in keys.items():
         label = t(key, lang, t=tr)
-        assert _row(text, label) == [label, kinds[col](m.loc[col, "today"]), kinds[col](m.loc[col, "optimised"])], col
+        fig = kinds[col]
+        assert _row(text, label) == [label, fig(m.loc[col, "today"]), fig(m.loc[col, "optimised"])], col
     # the table's header, in order
     assert f"| {t('o.r.figure', lang)} | {t('o.r.today', lang)} | {t('o.r.optimised', lang)} |" in text
     assert "|---|---:|---:|" in text
@@ -112,15 +113,18 @@ def test_sites_are_the_selected_and_the_closed_points(res, study):
     assert changes.count(t("o.change.kept", "en")) == 2
     # residents served: whole numbers; today's figure for a new site is missing, not 0
     served = tab[t("o.col.served", "en")]
-    assert served.dtype == "int64" and served.tolist() == shown["pop_served"].fillna(0).round().astype(int).tolist()
+    assert served.dtype == "int64"
+    assert served.tolist() == shown["pop_served"].fillna(0).round().astype(int).tolist()
     today = tab[t("o.col.served_today", "en")]
     new = tab[t("o.col.kind", "en")] == t("o.kind.centre", "en")
     assert new.sum() == 2 and today[new].isna().all() and today[~new].notna().all()
-    assert today[~new].tolist() == shown.loc[shown["kind"] == "existing", "pop_served_today"].round().astype(int).tolist()
+    existing = shown.loc[shown["kind"] == "existing", "pop_served_today"]
+    assert today[~new].tolist() == existing.round().astype(int).tolist()
     closed = tab[t("o.col.change", "en")] == t("o.change.closed", "en")
     assert (served[closed] == 0).all()
     assert tab[t("col.category", "en")].tolist() == [category_label("kela", "en")] * len(tab)
-    assert tab[t("o.col.kind", "en")].tolist() == [t("o.kind.existing", "en")] * 5 + [t("o.kind.centre", "en")] * 2
+    kinds = [t("o.kind.existing", "en")] * 5 + [t("o.kind.centre", "en")] * 2
+    assert tab[t("o.col.kind", "en")].tolist() == kinds
 
 
 def test_sites_name_their_municipality_and_keep_an_unknown_code(res, study):

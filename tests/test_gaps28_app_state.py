@@ -193,7 +193,8 @@ def test_walk_in_made_appointment_only_returns_to_the_builder_s_list(study):
     other = S.build_scenario(study.points, "x", "", S.Selections(
         extra=({"set_category": {"id": appt, "category": "fi_walkin"}},)))
     back = S.selections_from_scenario(other, study.points)
-    assert back.appointment_only == () and list(back.extra) == [{"set_category": {"id": appt, "category": "fi_walkin"}}]
+    assert back.appointment_only == ()
+    assert list(back.extra) == [{"set_category": {"id": appt, "category": "fi_walkin"}}]
 
 
 def test_selections_emptiness_counts_every_kind():
@@ -218,7 +219,8 @@ def test_slug_keeps_60_characters_and_falls_back():
 def test_load_app_study_refuses_an_unknown_model_or_a_matrix_model_without_matrix():
     with pytest.raises(ValueError, match="needs a matrix"):
         S.load_app_study("matrix")
-    with pytest.raises(ValueError, match=r"unknown model 'bus': expected one of \['straight', 'matrix', 'network'\]"):
+    with pytest.raises(ValueError,
+                       match=r"unknown model 'bus': expected one of \['straight', 'matrix', 'network'\]"):
         S.load_app_study("bus")
 
 
@@ -307,8 +309,9 @@ def test_a_new_point_outside_uusimaa_points_at_its_longitude(study):
 
 def test_points_table_columns_in_finnish(study, baseline):
     tab = S.points_table(_points(study, ["kela_kerava"]), baseline, "kela", "fi")
-    assert list(tab.columns) == [t(k, "fi") for k in ("col.id", "col.name", "col.category", "col.municipality",
-                                                      "col.precision", "col.status", "col.served")]
+    keys = ("col.id", "col.name", "col.category", "col.municipality", "col.precision", "col.status",
+            "col.served")
+    assert list(tab.columns) == [t(k, "fi") for k in keys]
     assert t("col.name", "fi") != t("col.name", "en")
 
 

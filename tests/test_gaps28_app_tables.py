@@ -94,7 +94,8 @@ def test_proxy_sentence_counts_proxy_and_no_point_residents_of_the_group():
     assert S.proxy_sentence(res, "kela", "sv", "en") == md_text(t("ov.proxy", "en", n="7", total="1,000"))
     assert S.proxy_sentence(res, "kela", "fi", "en") == ""
     no_proxy = _results(_region().drop(columns="pop_nearest_proxy"), pd.DataFrame())
-    assert S.proxy_sentence(no_proxy, "kela", "sv", "en") == md_text(t("ov.proxy", "en", n="0", total="1,000"))
+    want = md_text(t("ov.proxy", "en", n="0", total="1,000"))
+    assert S.proxy_sentence(no_proxy, "kela", "sv", "en") == want
 
 
 def test_area_figures_region_first_then_each_area_from_its_own_columns():

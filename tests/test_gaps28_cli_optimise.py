@@ -24,7 +24,8 @@ def _fails(capsys, fn, *args, **kw) -> str:
 
 
 @pytest.mark.parametrize(("option", "ok", "bad", "message"), [
-    ("k", [0, 100_000], [-1, 100_001], "--k {v:g} is out of range: points, a finite number from 0 up to 100000"),
+    ("k", [0, 100_000], [-1, 100_001],
+     "--k {v:g} is out of range: points, a finite number from 0 up to 100000"),
     ("min_postal_pop", [0, 10_000_000], [-1, 10_000_001],
      "--min-postal-pop {v:g} is out of range: residents, a finite number from 0 up to 1e+07"),
     ("max_minutes", [0.01, 1440], [0, 1440.5, float("inf"), float("nan")],
@@ -64,7 +65,8 @@ def test_mobile_model_direct_checks(capsys):
               min_postal_pop=5000, mode="drive", demand="postal", points=None, network=None, solver=None,
               time_limit=None, name=None, out=None, report=None, kw=(None, False, "default", "residents"))
     assert _fails(capsys, O._mobile, stops=0, max_route_min=60, **kw) == "--stops must be at least 1, got 0"
-    assert _fails(capsys, O._mobile, stops=1, max_route_min=0, **kw) == "--max-route-min must be > 0 minutes, got 0"
+    assert _fails(capsys, O._mobile, stops=1, max_route_min=0, **kw) == \
+        "--max-route-min must be > 0 minutes, got 0"
     assert _fails(capsys, O._mobile, stops=None, max_route_min=60, **kw) == \
         "--model mobile needs --stops K and --max-route-min M"
 

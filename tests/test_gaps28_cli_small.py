@@ -141,7 +141,8 @@ def test_comma_choices_each_part_checked_and_empty_refused():
 
     parse = comma_choices("--format", ("csv", "xlsx"))
     assert parse(" csv , xlsx ") == ("csv", "xlsx") and parse(("csv",)) == ("csv",)
-    with pytest.raises(typer.BadParameter, match=r"^'pdf', 'doc' is not one of 'csv', 'xlsx' \(comma-separated\)$"):
+    with pytest.raises(typer.BadParameter,
+                       match=r"^'pdf', 'doc' is not one of 'csv', 'xlsx' \(comma-separated\)$"):
         parse("csv,pdf,doc")
     with pytest.raises(typer.BadParameter, match=r"^nothing is not one of 'csv', 'xlsx'"):
         parse(",")
@@ -167,8 +168,8 @@ def test_every_command_is_listed_with_its_help_in_order():
     import typer.main
 
     group = typer.main.get_command(app)
-    assert list(group.commands) == ["report", "calibrate", "categories", "stats", "evaluate", "compare", "map",
-                                    "optimise", "geocode", "brief", "app", "network", "points"]
+    assert list(group.commands) == ["report", "calibrate", "categories", "stats", "evaluate", "compare",
+                                    "map", "optimise", "geocode", "brief", "app", "network", "points"]
     assert group.commands["network"].help == "Road networks from OpenStreetMap."
     assert group.commands["points"].help == "Service points from the public registers: fetch, diff."
     assert set(group.commands["network"].commands) >= {"info", "list"}
@@ -179,7 +180,8 @@ def test_points_diff_table_has_its_four_columns(tmp_path):
     old, new = tmp_path / "old.csv", tmp_path / "new.csv"
     old.write_text(COLS + "o1,Old,kela,091,392730,6677226,address,,,\n", encoding="utf-8")
     new.write_text(COLS + "n1,New,kela,091,392730,6679226,address,,,\n", encoding="utf-8")
-    res = runner.invoke(app, ["points", "diff", str(old), str(new), "--out", str(tmp_path / "d"), "--no-tiles"])
+    res = runner.invoke(app, ["points", "diff", str(old), str(new), "--out", str(tmp_path / "d"),
+                              "--no-tiles"])
     assert res.exit_code == 0, res.output
     (head,) = [x for x in res.output.splitlines() if "change" in x and "detail" in x]
     assert [w for w in head.replace("┃", " ").replace("│", " ").split()] == ["change", "id", "name", "detail"]
@@ -187,8 +189,8 @@ def test_points_diff_table_has_its_four_columns(tmp_path):
 
 def test_brief_of_a_scenario_is_on_its_base_and_says_its_name(tmp_path):
     sc = tmp_path / "s.yaml"
-    sc.write_text("name: Walk brief\nbase: {demand: postal, mode: walk}\nchanges:\n  - close: [kela_kerava]\n",
-                  encoding="utf-8")
+    sc.write_text("name: Walk brief\nbase: {demand: postal, mode: walk}\n"
+                  "changes:\n  - close: [kela_kerava]\n", encoding="utf-8")
     out = tmp_path / "b.pdf"
     res = runner.invoke(app, ["brief", str(sc), "--out", str(out), "--need", "kela"])
     assert res.exit_code == 0, res.output
