@@ -1,0 +1,201 @@
+"""The handout's layout grid and map symbols, read from its matplotlib figures (issue 28).
+
+The A4 handout is read on paper: its lines must keep the grid the module lays out (title 16 pt
+bold, need and group 11 pt, the scenario's description 8 pt grey, captions 9 pt italic, the
+figures table at 9 pt with labels left and values right-aligned in the Before / After columns,
+section headings 13 pt bold, body 8.5 pt, a grey 7 pt footer naming the page), each line one
+step below the one before, and its map must mark open, closed, and mobile-unit points each
+with its own symbol. A line moved onto another, a dropped size or a lost symbol is a page that
+reads wrong; these tests pin each value from that grid.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "geodata" / "scenarios"
+
+
+def lines(fig) -> list[tuple]:
+    """(x, y, size, weight, style, ha, colour, text) of each text of a page, y rounded."""
+    return [(round(x.get_position()[0], 4), round(x.get_position()[1], 4), x.get_fontsize(),
+             x.get_fontweight(), x.get_fontstyle(), x.get_ha(), to_hex(x.get_color()), x.get_text())
+            for x in fig.texts]
+
+
+@pytest.fixture(scope="module")
+def bus_run(study, baseline):
+    from planner.analysis.scenario import load_scenario
+    from planner.outputs.report import run_scenarios
+
+    _, runs = run_scenarios(study, [load_scenario(SCENARIOS / "ita_uusimaa_mobile_unit.yaml")], baseline)
+    return runs[0]
+
+
+@pytest.fixture(scope="module")
+def bus_pages(study, baseline, bus_run):
+    from planner.outputs.brief import brief_pages
+
+    return brief_pages(study, baseline, bus_run, "social_any", "all", "en")
+
+
+@pytest.fixture(scope="module")
+def base_pages(study, baseline):
+    from planner.outputs.brief import brief_pages
+
+    return brief_pages(study, baseline, None, "social_any", "all", "en")
+
+
+def test_scenario_page_one_top_block_steps_down_line_by_line(bus_pages, bus_run):
+    """Title (16 pt bold, two lines 0.024 apart), need and group (11 pt, 0.018 apart), the
+    description (8 pt grey, 0.013 apart, at most three lines), the mobile unit (8 pt bold), then
+    the map's caption (9 pt italic) just under it; the map's frame fills the page below."""
+    from planner.outputs.brief import mobile_lines
+
+    page = lines(bus_pages[0])
+    top = page[:9]
+    ys = [y for _, y, *_ in top]
+    assert [x for x, *_ in top] == [0.06] * 9 and all(r[5] == "left" for r in top)
+    assert [r[2:5] for r in top[:2]] == [(16, "bold", "normal")] * 2
+    assert top[0][7] == textwrap.wrap("Scenario: " + bus_run.scenario.name, 58)[0]
+    assert [r[2:5] for r in top[2:4]] == [(11, "normal", "normal")] * 2
+    assert [(r[2], r[6]) for r in top[4:7]] == [(8, "#333333")] * 3
+    assert top[7][2:5] == (8, "bold", "normal") and top[7][7] == mobile_lines(bus_run.applied.points)[0]
+    assert top[8][2:5] == (9, "normal", "italic")
+    assert top[8][7].startswith("Change in travel time")
+    assert np.allclose(np.diff(ys), [-0.024, -0.024, -0.018, -0.018, -0.013, -0.013, -0.013, -0.020],
+                       atol=1e-9), ys
+    assert ys[0] == 0.955
+    # the map's axes: from 0.35 of the page up to 0.02 below the last line
+    # (the colour bar takes 4 % of that height at its foot, after a 2 % gap)
+    frame = bus_pages[0].axes[0].get_position(original=True)
+    bar = bus_pages[0].axes[1].get_position(original=True)
+    height = (ys[8] + 0.006) - 0.37
+    assert (frame.x0, frame.width, frame.y1) == pytest.approx((0.04, 0.92, 0.35 + height))
+    assert (bar.x0, bar.y0, bar.height) == pytest.approx((0.04, 0.35, 0.04 * height))
+    assert frame.y0 == pytest.approx(0.35 + 0.06 * height)
+
+
+def test_page_one_figures_table_keeps_its_columns_and_rows(bus_pages, base_pages):
+    for pages, heads in ((bus_pages, ["Before", "After"]), (base_pages, ["Now"])):
+        page = lines(pages[0])
+        i = next(k for k, r in enumerate(page) if r[7].startswith("Headline figures"))
+        assert page[i][:5] == (0.06, 0.305, 12, "bold", "normal")
+        cols = page[i + 1:i + 1 + len(heads)]
+        assert [(r[0], r[1], r[2], r[3], r[5], r[7]) for r in cols] == [
+            (x, 0.275, 9, "bold", "right", h) for x, h in zip((0.55, 0.80), heads, strict=False)]
+        rows = page[i + 1 + len(heads):-1]
+        assert len(rows) % 3 == 0 and len(rows) >= 18
+        for k in range(0, len(rows), 3):
+            label, a, b = rows[k:k + 3]
+            y = round(0.275 - 0.022 * (k // 3 + 1), 4)
+            assert [(r[0], r[1], r[2], r[5]) for r in (label, a, b)] == [
+                (0.06, y, 9, "left"), (0.55, y, 9, "right"), (0.80, y, 9, "right")], label
+        assert rows[0][7] == "Residents" and rows[0 + 1][7] == rows[0 + 2][7] if heads != ["Now"] else True
+        footer = page[-1]
+        assert footer[:3] == (0.06, 0.03, 7) and footer[6] == "#555555"
+        assert footer[7].endswith(" — page 1/2")
+
+
+def _grid_after(page: list[tuple], heading: str, step: float) -> list[tuple]:
+    """The heading's row and the 8.5 pt lines below it, checked one ``step`` apart."""
+    i = next(k for k, r in enumerate(page) if r[7] == heading)
+    assert page[i][2:5] == (13, "bold", "normal") and page[i][0] == 0.06, page[i]
+    body = []
+    for r in page[i + 1:]:
+        if r[2] != 8.5:
+            break
+        body.append(r)
+    assert body, heading
+    ys = [page[i][1]] + [r[1] for r in body]
+    assert np.allclose(np.diff(ys), -step, atol=1e-9), (heading, ys)
+    return [page[i], *body]
+
+
+def test_page_two_sections_step_down_from_the_table(bus_pages, base_pages, bus_run):
+    """Page 2: the table's heading (13 pt bold) at 0.95, its column heads 0.03 below, rows 0.021
+    apart; then 'Travel-time model', 'Data', 'Sources', each 13 pt bold, 0.05 below the table and
+    0.04 below the section before, their lines 8.5 pt 0.017 apart; a grey 7 pt footer."""
+    for pages, first, last_head in ((bus_pages, "Largest increases in travel time", "Change (min)"),
+                                    (base_pages, "Longest travel times", "Travel time (min)")):
+        page = lines(pages[1])
+        assert page[0][:5] == (0.06, 0.95, 13, "bold", "normal")
+        heads = page[1:5]
+        assert [(r[0], r[1], r[2], r[3], r[5]) for r in heads] == [
+            (0.06, 0.92, 9, "bold", "left"), (0.47, 0.92, 9, "bold", "left"),
+            (0.70, 0.92, 9, "bold", "right"), (0.94, 0.92, 9, "bold", "right")]
+        assert [r[7] for r in heads] == ["Area", "Municipality", "Residents", last_head]
+        model = next(k for k, r in enumerate(page) if r[7] == "Travel-time model")
+        table = page[5:model]
+        if pages is base_pages:
+            assert page[0][7] == first and len(table) == 4 * 12          # worst=12 rows
+        for k, r in enumerate(table):
+            assert r[1] == round(0.92 - 0.021 * (k // 4 + 1), 4) and r[2] == 9 and r[3] == "normal", r
+        y_table = table[-1][1] if table else round(0.92 - 0.021, 4)
+        m = _grid_after(page, "Travel-time model", 0.017)
+        assert m[0][1] == pytest.approx(y_table - 0.05)
+        d = _grid_after(page, "Data", 0.017)
+        assert d[0][1] == pytest.approx(m[-1][1] - 0.04)
+        s = _grid_after(page, "Sources", 0.017)
+        assert s[0][1] == pytest.approx(d[-1][1] - 0.04)
+        title = "Baseline" if pages is base_pages else f"Scenario: {bus_run.scenario.name}"
+        assert page[-1][:3] == (0.06, 0.03, 7) and page[-1][6] == "#555555"
+        assert page[-1][7] == f"{title} — page 2/2"
+
+
+def test_scenario_map_marks_open_closed_and_mobile_points_each_its_own_way(bus_pages):
+    """Open points: small dark dots with a white rim; closed: larger red crosses above them;
+    the mobile unit's stops: yellow squares on top, its tour a dashed dark line; areas outlined
+    grey, municipal borders darker; the legend at the lower right in 7 pt."""
+    ax = bus_pages[0].axes[0]
+    scatter = {c.get_label(): c for c in ax.collections if c.get_label() in
+               ("open point", "closed", "mobile-unit stop")}
+    assert set(scatter) == {"open point", "closed", "mobile-unit stop"}
+    o, c, s = scatter["open point"], scatter["closed"], scatter["mobile-unit stop"]
+    assert (o.get_sizes()[0], to_hex(o.get_facecolor()[0]), to_hex(o.get_edgecolor()[0]),
+            o.get_linewidths()[0], o.get_zorder()) == (22, "#111111", "#ffffff", 0.6, 3)
+    assert (c.get_sizes()[0], to_hex(c.get_facecolor()[0]), c.get_linewidths()[0], c.get_zorder()) == \
+        (50, "#d7191c", 2, 4)
+    assert (s.get_sizes()[0], to_hex(s.get_facecolor()[0]), to_hex(s.get_edgecolor()[0]),
+            s.get_linewidths()[0], s.get_zorder()) == (55, "#ffd92f", "#333333", 1.0, 5)
+    assert len(s.get_offsets()) == 4                   # the bus's four stops, each once
+    (tour,) = ax.lines
+    assert (to_hex(tour.get_color()), tour.get_linewidth(), tour.get_linestyle(), tour.get_zorder()) == \
+        ("#333333", 1.2, "--", 3)
+    assert len(tour.get_xdata()) == 4
+    legend = ax.get_legend()
+    assert legend._loc == 4 and legend.get_texts()[0].get_fontsize() == 7
+    assert [x.get_text() for x in legend.get_texts()] == ["open point", "closed", "mobile-unit stop"]
+    polys = [c for c in ax.collections if type(c).__name__ == "_GeoPandasPolyCollection"]
+    # areas without a figure: light grey with a lighter outline; the others outlined #777777
+    assert polys and all(p.get_linewidths()[0] == 0.15 and to_hex(p.get_edgecolor()[0]) ==
+                         ("#bbbbbb" if to_hex(p.get_facecolor()[0]) == "#f2f2f2" else "#777777")
+                         for p in polys)
+    borders = [c for c in ax.collections if type(c).__name__ == "LineCollection"]
+    assert [(to_hex(b.get_color()[0]), b.get_linewidths()[0]) for b in borders] == [("#333333", 0.5)]
+    assert not ax.axison and ax.get_aspect() == 1.0
+    # the colour bar under the map: horizontal, whole minutes, 7 pt labels, 0 in the middle
+    bar = bus_pages[0].axes[1]
+    ticks = [t.get_text() for t in bar.get_xticklabels()]
+    assert ticks == ["\u221220", "\u221210", "0", "10", "20"]
+    assert all(t.get_fontsize() == 7 for t in bar.get_xticklabels())
+    assert bar.get_position(original=True).width > 5 * bar.get_position(original=True).height
+
+
+def test_pdf_metadata_names_the_scenario_model_and_year(study, baseline, bus_run):
+    pypdf = pytest.importorskip("pypdf")
+    from planner.outputs.brief import brief_pdf
+
+    meta = pypdf.PdfReader(io.BytesIO(brief_pdf(study, baseline, bus_run, "social_any", "all"))).metadata
+    prov = bus_run.results.provenance
+    assert meta["/Title"] == f"Scenario: {bus_run.scenario.name}"
+    assert meta["/Creator"] == "Uusimaa service-network planner"
+    assert meta["/Subject"] == f"{prov['model']}; population data year {prov['data_year']}"
+    meta = pypdf.PdfReader(io.BytesIO(brief_pdf(study, baseline, None, "kela", "all", "fi"))).metadata
+    assert meta["/Title"] == "Nykytila"
