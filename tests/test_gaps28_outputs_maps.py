@@ -149,8 +149,8 @@ def change_page(study, baseline):
     from planner.analysis.scenario import evaluate, load_scenario
     from planner.outputs.maps import scenario_map
 
-    after, applied = evaluate(study, load_scenario(GEO / "scenarios" / "close_swedish_appointment_points.yaml"),
-                              baseline)
+    sc = load_scenario(GEO / "scenarios" / "close_swedish_appointment_points.yaml")
+    after, applied = evaluate(study, sc, baseline)
     ch = unit_changes(baseline, after)
     return scenario_map(study, after, NEED, "sv", applied=applied, changes=ch, tiles=None).get_root().render()
 
