@@ -1,0 +1,87 @@
+"""The smaller output modules at their boundaries (issue 28): the points-diff map on a
+hand-made diff (where each kind of change stands, the move's line, the counts in its title, the
+frame), and the side-by-side page written atomically."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+
+NAN = np.nan
+
+
+def _diff() -> pd.DataFrame:
+    rows = [
+        # id, name, change, detail, cat old, cat new, lon old, lat old, lon new, lat new, distance
+        ("a1", "Added <one>", "added", "new", "", "kela", NAN, NAN, 24.9, 60.2, NAN),
+        ("r1", "Removed", "removed", "gone", "kela", "", 25.0, 60.3, NAN, NAN, NAN),
+        ("m1", "Moved", "moved", "1200 m", "kela", "kela", 24.5, 60.1, 24.52, 60.11, 1200.0),
+        ("c1", "Recat", "recategorised", "kela -> fi_walkin", "kela", "fi_walkin", 24.7, 60.4, 24.7, 60.4, 0.0),
+        ("x1", "Unknown cat", "added", "new", "", "no_such_category", NAN, NAN, 24.8, 60.25, NAN),
+    ]
+    return pd.DataFrame(rows, columns=["id", "name", "change", "detail", "category_old", "category_new",
+                                       "lon_old", "lat_old", "lon_new", "lat_new", "distance_m"])
+
+
+def _layers(page: str) -> list[dict]:
+    dec = json.JSONDecoder()
+    return [dec.raw_decode(page, m.end())[0] for m in re.finditer(r"_geo = L\.geoJSON\(", page)]
+
+
+def test_diff_map_places_each_change_and_counts_them_in_its_title():
+    from planner.outputs.points_diff import diff_map
+
+    page = diff_map(_diff(), "old.csv", "new <b>.csv", 50, tiles=None).get_root().render()
+    feats = [f for fc in _layers(page) for f in fc["features"]]
+    where = {(f["properties"]["state"], tuple(f["geometry"]["coordinates"])) for f in feats}
+    # added at its new site, removed at its old one, moved: old site (hollow) and new site
+    assert where == {("opened", (24.9, 60.2)), ("closed", (25.0, 60.3)), ("open", (24.5, 60.1)),
+                     ("open", (24.52, 60.11)), ("open", (24.7, 60.4))}
+    hollow = [f for f in feats if f["geometry"]["coordinates"] == [24.5, 60.1]]
+    assert 'stroke-dasharray="3 2"' in hollow[0]["properties"]["svg"]
+    assert "old site: Moved" in hollow[0]["properties"]["tooltip"]
+    recat = [f for f in feats if f["geometry"]["coordinates"] == [24.7, 60.4]][0]["properties"]["popup"]
+    assert "category: kela → fi_walkin" in recat and "id: c1" in recat
+    moved = [f for f in feats if f["geometry"]["coordinates"] == [24.52, 60.11]][0]["properties"]["popup"]
+    assert "category:" not in moved                     # the same category: no line for it
+    # the move's line from the old site to the new, red and dashed
+    assert re.search(r"L\.polyline\(\s*\[\[60\.1, 24\.5\], \[60\.11, 24\.52\]\]", page)
+    opts = re.search(r"L\.polyline\(\s*\[\[60\.1, 24\.5\].*?(\{.*?\})\s*\)", page, re.DOTALL).group(1)
+    assert '"color": "#d7191c"' in opts and '"weight": 2' in opts and '"dashArray": "4 3"' in opts
+    # layer names count the rows of each kind (the unknown category's row too)
+    names = re.findall(r'"((?:Added|Removed|Moved|Recategorised) \(\d+\))"', page)
+    assert sorted(set(names)) == ["Added (2)", "Moved (1)", "Recategorised (1)", "Removed (1)"]
+    title = re.search(r'<div id="planner-title".*?</details></div>', page, re.DOTALL).group(0)
+    assert "Service points: old.csv → new &lt;b&gt;.csv" in title
+    assert ("added 2; removed 1; moved 1; recategorised 1; re-dated 0; target group changed 0") in title
+    assert "moved = more than 50 m apart (EPSG:3067); a hollow marker is the old site" in title
+    fit = re.search(r"fitBounds\(\s*(\[\[.*?\]\]),\s*(\{.*?\})", page, re.DOTALL)
+    assert json.loads(fit.group(1)) == [[60.1, 24.5], [60.4, 25.0]]
+    assert json.loads(fit.group(2)) == {"maxZoom": 14, "paddingBottomRight": [20, 30],
+                                        "paddingTopLeft": [20, 100]}
+    assert "body .planner-icon{background:none;border:none}" in page
+    assert "tile.openstreetmap.org" not in page
+
+
+def test_an_empty_diff_frames_uusimaa_and_tiles_are_named():
+    from planner.outputs.points_diff import diff_map
+
+    page = diff_map(_diff().head(0), "a", "b", 25.5).get_root().render()
+    assert json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", page, re.DOTALL).group(1)) == \
+        [[59.8, 23.0], [60.8, 26.6]]
+    assert "tile.openstreetmap.org" in page and "Base map" in page
+    assert "more than 25.5 m apart" in page
+
+
+def test_side_by_side_page_is_written_whole_as_utf8(tmp_path):
+    from planner.outputs.sidebyside import save_side_by_side
+
+    path = tmp_path / "sub" / "page.html"
+    path.parent.mkdir()
+    path.write_text("old", encoding="utf-8")
+    out = save_side_by_side("<html>Träskända – ö</html>", path)
+    assert out == path and path.read_bytes() == "<html>Träskända – ö</html>".encode()
+    assert [p.name for p in path.parent.iterdir()] == ["page.html"]   # no temporary file left
