@@ -19,7 +19,8 @@ def _diff() -> pd.DataFrame:
         ("a1", "Added <one>", "added", "new", "", "kela", NAN, NAN, 24.9, 60.2, NAN),
         ("r1", "Removed", "removed", "gone", "kela", "", 25.0, 60.3, NAN, NAN, NAN),
         ("m1", "Moved", "moved", "1200 m", "kela", "kela", 24.5, 60.1, 24.52, 60.11, 1200.0),
-        ("c1", "Recat", "recategorised", "kela -> fi_walkin", "kela", "fi_walkin", 24.7, 60.4, 24.7, 60.4, 0.0),
+        ("c1", "Recat", "recategorised", "kela -> fi_walkin", "kela", "fi_walkin",
+         24.7, 60.4, 24.7, 60.4, 0.0),
         ("x1", "Unknown cat", "added", "new", "", "no_such_category", NAN, NAN, 24.8, 60.25, NAN),
     ]
     return pd.DataFrame(rows, columns=["id", "name", "change", "detail", "category_old", "category_new",
