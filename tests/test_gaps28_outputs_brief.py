@@ -199,3 +199,108 @@ def test_pdf_metadata_names_the_scenario_model_and_year(study, baseline, bus_run
     assert meta["/Subject"] == f"{prov['model']}; population data year {prov['data_year']}"
     meta = pypdf.PdfReader(io.BytesIO(brief_pdf(study, baseline, None, "kela", "all", "fi"))).metadata
     assert meta["/Title"] == "Nykytila"
+
+
+# --- hand-made figures and the handout's edge cases ------------------------------------------------
+
+
+def test_baseline_headline_figures_of_the_group_with_a_median_among_those_without_a_point():
+    import pandas as pd
+
+    from planner.outputs.brief import headline_figures
+
+    region = pd.DataFrame({"need": ["kela", "kela", "kela"], "group": ["all", "sv", "fi"],
+                           "population": [0, 2000, 9], "pop_no_point": [0, 1500, 0],
+                           "share_served": [np.nan, 0.25, 1.0], "mean_min_served": [np.nan, 12.345, 5.0],
+                           "median_min": [np.nan, np.inf, np.nan], "stats_note": ["", "median falls ...", ""],
+                           "pop_within_30": [0, 400, 9]})
+    assert headline_figures(region, "kela", scenario=False, group="sv") == [
+        ("Residents", "2,000", ""), ("No point in reach", "1,500", ""), ("Share with a point", "25.0%", ""),
+        ("Mean travel time of those served (min)", "12.3", ""),
+        ("Median travel time (min)", "among those with no point", ""),   # said in words, not inf
+        ("Within 30 min", "400 (20.0%)", "")]
+    empty = headline_figures(region, "kela", scenario=False, group="all")
+    assert empty[-1] == ("Within 30 min", "0 (–)", "") and empty[4] == ("Median travel time (min)", "–", "")
+    assert headline_figures(region, "kela", "fi", scenario=False, group="fi")[0] == ("Asukkaat", "9", "")
+
+
+def test_scenario_headline_figures_mark_a_mean_improved_only_by_lost_access():
+    import pandas as pd
+
+    from planner.outputs.brief import headline_figures
+
+    r = {"need": "kela", "group": "all", "population": 1000, "pop_no_point_before": 0,
+         "pop_no_point_after": 10,
+         "pop_lost_access": 10, "share_served_before": 1.0, "share_served_after": 0.99,
+         "mean_min_served_before": 20.0, "mean_min_served_after": 19.0, "improved_by_exclusion": True,
+         "median_min_before": 18.0, "stats_note_before": "", "median_min_after": np.inf,
+         "stats_note_after": "median falls", "pop_within_30_before": 900, "pop_within_30_after": 850,
+         "pop_lose_gt_10": 50, "pop_lose_gt_20": 5}
+    rows = headline_figures(pd.DataFrame([r]), "kela")
+    assert rows == [
+        ("Residents", "1,000", "1,000"), ("No point in reach", "0", "10"), ("Lose access", "", "10"),
+        ("Share with a point", "100.0%", "99.0%"),
+        ("Mean travel time of those served (min)", "20.0", "19.0 *"),
+        ("Median travel time (min)", "18.0", "among those with no point"),
+        ("Within 30 min", "900 (90.0%)", "850 (85.0%)"), ("Lose more than 10 min", "", "50 (5.0%)"),
+        ("Lose more than 20 min", "", "5 (0.5%)")]
+    plain = headline_figures(pd.DataFrame([{**r, "improved_by_exclusion": False}]), "kela")
+    assert plain[4][2] == "19.0"
+
+
+@pytest.fixture(scope="module")
+def edge_run(bus_run):
+    """The bus scenario with a long name and description, an 'improved only by exclusion' mean
+    and a worst-off table of 15 areas (one name too long for its column, one losing access)."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    name = "A scenario whose name is far too long for a single line of the handout's title block " * 2
+    desc = " ".join(f"word{i}" for i in range(120))
+    reg = bus_run.comparison["compare_region"].copy()
+    hit = (reg["need"] == "social_any") & (reg["group"] == "all")
+    reg.loc[hit, "improved_by_exclusion"] = True
+    reg.loc[hit, "pop_lost_access"] = 1234
+    wo = pd.DataFrame({"need": "social_any", "group": "all", "name": [f"Area {i}" for i in range(15)],
+                       "municipality": "Porvoo", "population": 100, "max_delta_min": np.arange(15.0, 0, -1)})
+    wo.loc[0, "name"] = "X" * 60
+    wo.loc[1, "max_delta_min"] = np.inf
+    wo = pd.concat([wo, wo.assign(group="fi", name="Finnish only")], ignore_index=True)
+    scenario = replace(bus_run.scenario, name=name.strip(), description=desc)
+    return replace(bus_run, scenario=scenario, comparison={**bus_run.comparison, "compare_region": reg,
+                                                           "worst_off": wo})
+
+
+def test_long_title_and_description_are_cut_and_say_so(study, baseline, edge_run):
+    from planner.outputs.brief import brief_pages
+
+    page = lines(brief_pages(study, baseline, edge_run, "social_any", "all", "en")[0])
+    titles = [r for r in page if r[2] == 16]
+    assert [r[7] for r in titles] == textwrap.wrap("Scenario: " + edge_run.scenario.name, 58)[:2]
+    desc = [r for r in page if r[2] == 8 and r[6] == "#333333"]
+    wrapped = textwrap.wrap(edge_run.scenario.description, 125)
+    assert len(wrapped) > 3 and [r[7] for r in desc] == [*wrapped[:2], wrapped[2] + " …"]
+    # the exclusion note under the last figure row, and the starred mean
+    rows = [r for r in page if r[0] == 0.80 and r[2] == 9]
+    assert any(r[7].endswith(" *") for r in rows)
+    note = [r for r in page if r[7].startswith("* ")]
+    assert [(r[0], r[1], r[2], r[4], r[7]) for r in note] == [
+        (0.06, round(rows[-1][1] - 0.022, 4), 8, "italic",
+         "* The mean of those served falls only because 1,234 residents lost access")]
+
+
+def test_worst_off_rows_are_cut_to_the_column_and_the_limit(study, baseline, edge_run):
+    from planner.outputs.brief import brief_pages
+
+    page = lines(brief_pages(study, baseline, edge_run, "social_any", "all", "en", worst=12)[1])
+    model = next(k for k, r in enumerate(page) if r[7] == "Travel-time model")
+    cells = [r[7] for r in page[5:model]]
+    assert len(cells) == 4 * 12 and "Finnish only" not in cells     # the 'all' rows, at most 12
+    assert cells[0] == "X" * 47 + "…" and cells[3] == "+15.0"
+    assert cells[4:8] == ["Area 1", "Porvoo", "100", "Lose access"]
+    none = __import__("dataclasses").replace(
+        edge_run, comparison={**edge_run.comparison, "worst_off": edge_run.comparison["worst_off"].head(0)})
+    page = lines(brief_pages(study, baseline, none, "social_any", "all", "en")[1])
+    row = [r for r in page if r[7] == "No area loses time in this scenario."]
+    assert [(r[0], r[1], r[2]) for r in row] == [(0.06, round(0.92 - 0.021, 4), 9)]
