@@ -220,7 +220,8 @@ def test_title_block_folds_all_but_its_first_line():
 def _units():
     return gpd.GeoDataFrame({"unit_id": ["U1", "U2", "U3", "U4"], "pop_fi": [100, 0, 0, 10],
                              "pop_sv": [300, 0, 50, 5], "located": True},
-                            geometry=[Point(i * 1000, 0).buffer(100) for i in range(4)], crs=3067)
+                            geometry=[Point(420_000 + i * 1000, 6_700_000).buffer(100) for i in range(4)],
+                            crs=3067)
 
 
 def _access():
@@ -294,3 +295,71 @@ def test_exclusion_is_said_only_where_lost_access_alone_improves_the_mean():
     # B's residents lose access but the mean gets worse anyway (A: 10 -> 15 min): no note
     worse = ch.assign(time_after=[15.0, np.inf], delta_min=[5.0, np.inf])
     assert M.exclusion_of(worse, "kela", "fi") == 0
+
+
+# --- the point layers of a hand-made map --------------------------------------------------------------
+
+
+def _points_page(**kw):
+    import json
+    import re
+
+    from planner.outputs.maps import accessibility_map
+
+    units = _units().assign(name=["A", "B", "C", "D"], municipality="Porvoo", service_area="Itä-Uusimaa")
+    pts = gpd.GeoDataFrame(
+        {"id": ["P1", "P2", "P3", "P4"], "name": ["One", "Two <2>", "Three", "Four"],
+         "category": ["kela", "kela", "fi_walkin", "kela"],
+         "location_precision": ["address", "address", "municipality", "address"]},
+        geometry=[Point(420_000 + x, 6_700_000) for x in (0, 5, 3000, 2000)], crs=3067)
+    load = pd.DataFrame({"id": ["P1", "P1", "P1", "P2"], "need": ["social_any", "kela", "kela", "kela"],
+                         "residents": [7, 100, 23, 5]})
+    m = accessibility_map(units, _access(), pts, {"scenario": "s"}, need="kela", group="all", tiles=None,
+                          load=load, **kw)
+    page = m.get_root().render()
+    dec = json.JSONDecoder()
+    layers = {}
+    for mt in re.finditer(r"var (\w+)_geo = L\.geoJSON\(", page):
+        data = dec.raw_decode(page, mt.end())[0]
+        layers[mt.group(1)] = data["features"]
+    names = dict(re.findall(r'"([^"]+)"\s*:\s*(\w+),', page))
+    return page, {n: layers[v] for n, v in names.items() if v in layers}
+
+
+def test_point_layers_ring_a_shared_site_and_draw_a_proxy_hollow():
+    page, layers = _points_page(point_state={"P4": "closed"})
+    assert set(layers) == {"Points: Kela office", "Points: Finnish-language service point",
+                           "Closed in the scenario"}
+    kela = {f["properties"]["title"]: f["properties"] for f in layers["Points: Kela office"]}
+    # P1 and P2 are 5 m apart: one site, a ring of two (0, -13) and (0, +13) px; anchors 9 - offset
+    assert (kela["One"]["w"], kela["One"]["h"], kela["One"]["ax"], kela["One"]["ay"]) == (18, 18, 9.0, 22.0)
+    assert (kela["Two &lt;2&gt;"]["ax"], kela["Two &lt;2&gt;"]["ay"]) == (9.0, -4.0)
+    assert kela["One"]["svg"].startswith('<svg style="overflow:visible"')
+    assert kela["One"]["tooltip"] == "One (Kela office)" and kela["One"]["state"] == "open"
+    # the residents it serves, per need in the needs' order, summed over rows
+    assert ("<li><b>Kela office: 123</b></li>"
+            "<li>Adult social services incl. by appointment, in own language: 7") in kela["One"]["popup"]
+    (proxy,) = layers["Points: Finnish-language service point"]
+    p = proxy["properties"]
+    assert p["tooltip"] == ("Three (Finnish-language service point) — site unknown: drawn at its municipal "
+                            "centre (proxy)")
+    assert 'stroke-dasharray="3 2"' in p["svg"] and p["state"] == "open"
+    assert (p["ax"], p["ay"]) == (9, 9)                     # alone: no ring
+    (closed,) = layers["Closed in the scenario"]
+    assert closed["properties"]["state"] == "closed" and "<line" in closed["properties"]["svg"]
+    # the legend counts the open points only: 2 Kela, 1 Finnish walk-in
+    assert "Kela office (2)</span>" in page and "Finnish-language service point (1)</span>" in page
+
+
+def test_clustered_points_keep_their_sites_and_join_one_cluster_group():
+    import json
+    import re
+
+    page, layers = _points_page(cluster_points=True)
+    kela = {f["properties"]["title"]: f["properties"] for f in layers["Points: Kela office"]}
+    assert (kela["One"]["ax"], kela["One"]["ay"]) == (9, 9) and not kela["One"]["svg"].startswith(
+        '<svg style="overflow:visible"')                      # no ring: the cluster spreads them
+    raw = re.search(r"L\.markerClusterGroup\(\s*(\{.*?\})\s*\)", page, re.DOTALL).group(1)
+    assert json.loads(re.sub(r",\s*}", "}", raw)) == M.CLUSTER_OPTIONS
+    assert "options.iconCreateFunction =" in page
+    assert "map.options.maxZoom = 18" in page
