@@ -200,3 +200,29 @@ def test_change_layer_labels_signed_minutes_and_lost_access(study):
     placed.clear()
     _change_layer(lambda layer, name: placed.append(name), u, ch.assign(delta_min=0.4), "EPSG:4326", "en")
     assert placed == []
+
+
+def test_legend_switch_knows_the_two_area_layers_by_name(full_page):
+    found = re.findall(r"\}\)\(map_\w+, (\"planner-legend\"), (\{.*?\})\)", full_page)
+    assert [(json.loads(a), json.loads(b)) for a, b in found] == [
+        ("planner-legend", {"bands": "Travel time", "change": "Minutes gained (blue) / lost (red)"})]
+
+
+def test_title_says_when_the_mean_improves_only_by_lost_access(study, baseline):
+    """The slowest Swedish-speaking area (with residents) loses its point and nothing else
+    changes: the mean over those served falls only because they left it: the title says how many."""
+    from planner.analysis.comparison import unit_changes
+    from planner.numbers import fmt_int
+    from planner.outputs.maps import scenario_map
+
+    ch = unit_changes(baseline, baseline)
+    sel = (ch["need"] == NEED) & (ch["group"] == "sv") & (ch["population"] > 0)
+    sel &= np.isfinite(ch["time_before"])
+    worst = ch[sel].sort_values("time_before").index[-1]
+    ch.loc[worst, ["time_after", "delta_min"]] = np.inf
+    n = int(ch.loc[worst, "population"])
+    page = scenario_map(study, baseline, NEED, "sv", changes=ch, tiles=None).get_root().render()
+    note = f"Note: the mean over those served improves only because {fmt_int(n)} residents lost access"
+    assert note in page
+    fi = scenario_map(study, baseline, NEED, "fi", changes=ch, tiles=None).get_root().render()
+    assert "Note: the mean over those served" not in fi   # the Finnish speakers lost nothing
