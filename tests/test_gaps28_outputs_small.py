@@ -86,3 +86,47 @@ def test_side_by_side_page_is_written_whole_as_utf8(tmp_path):
     out = save_side_by_side("<html>Träskända – ö</html>", path)
     assert out == path and path.read_bytes() == "<html>Träskända – ö</html>".encode()
     assert [p.name for p in path.parent.iterdir()] == ["page.html"]   # no temporary file left
+
+
+def test_external_references_know_inline_data_fragments_and_non_stylesheet_links():
+    from planner.outputs.html import external_references
+
+    page = ('<script src="data:text/javascript;base64,AA"></script><script src="#x"></script>'
+            '<script src="blob:abc"></script><link rel="icon" href="https://x.org/i.png">'
+            '<link rel="stylesheet" href="data:text/css,a"><link href="https://x.org/s.css" rel="stylesheet">'
+            '<style>@import "https://f.org/b.css";</style><script SRC="https://cdn.org/y.js"></script>')
+    assert external_references(page) == ["https://cdn.org/y.js", "https://x.org/s.css", "https://f.org/b.css"]
+
+
+def test_vendored_leaflet_and_plugins_carry_their_licences_and_no_source_map():
+    from planner.outputs.html import PLUGIN_ASSETS, leaflet_css, leaflet_js, plugin_asset
+
+    js = leaflet_js()
+    assert js.startswith("/*! Leaflet licence (planner/assets/LICENSE-leaflet.txt):\n")
+    assert "sourceMappingURL" not in js and js.count("*/") >= 1
+    head = js[:js.index("*/") + 2]
+    assert "*/" not in head[:-2]                          # the licence cannot end the comment early
+    css = leaflet_css()
+    assert "url(images/" not in css and "url(data:image/png;base64," in css
+    for name, (_, licence) in PLUGIN_ASSETS.items():
+        text = plugin_asset(name)
+        assert "sourceMappingURL" not in text
+        assert text.startswith(f"/*! licence (planner/assets/{licence}):\n") == bool(licence), name
+
+
+def test_offline_assets_point_leaflet_at_data_uris_and_self_contained_refuses_jquery():
+    import base64
+
+    import folium
+    import pytest
+
+    from planner.outputs.html import leaflet_js, offline_assets, self_contained
+
+    m = offline_assets(folium.Map(tiles=None))
+    assert [n for n, _ in m.default_js] == ["leaflet"] and [n for n, _ in m.default_css] == ["leaflet_css"]
+    data = m.default_js[0][1].removeprefix("data:text/javascript;base64,")
+    assert base64.b64decode(data).decode("utf-8") == leaflet_js()
+    bad = folium.Map(tiles=None)
+    folium.Marker([60.2, 24.9], popup=folium.Popup("x")).add_to(bad)
+    with pytest.raises(ValueError, match="jQuery"):
+        self_contained(bad)
