@@ -130,3 +130,26 @@ def test_offline_assets_point_leaflet_at_data_uris_and_self_contained_refuses_jq
     folium.Marker([60.2, 24.9], popup=folium.Popup("x")).add_to(bad)
     with pytest.raises(ValueError, match="jQuery"):
         self_contained(bad)
+
+
+def test_excel_workbook_names_itself_and_writes_no_infinity(tmp_path):
+    import openpyxl
+
+    from planner.outputs.attribution import licence_lines
+    from planner.outputs.export import write_excel
+
+    prov = {"model": "straight_line_estimate", "data_year": "2022"}
+    long_name = "a_table_name_longer_than_excel_allows"
+    table = pd.DataFrame({"time_min": [1.5, np.inf, -np.inf]})
+    path = write_excel({long_name: table}, tmp_path / "x" / "r.xlsx", prov, scenario_text="name: s\n")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["metadata", long_name[:31]]
+    assert wb.properties.title == "uusimaa-planner results" and wb.properties.creator == "uusimaa-planner"
+    links = "; ".join(x.removeprefix("Licence ") for x in licence_lines(prov))
+    assert wb.properties.keywords == "open data; modified; " + links
+    assert [c.value for c in wb[long_name[:31]]["A"]] == ["time_min", 1.5, None, None]
+    meta = {r[0].value: r[1].value for r in wb["metadata"].iter_rows(min_row=2)}
+    assert meta["scenario_file"] == "name: s\n" and meta["data_year"] == "2022"
+    no_text = write_excel({"t": pd.DataFrame({"a": [1]})}, tmp_path / "n.xlsx", prov)
+    keys = {r[0].value for r in openpyxl.load_workbook(no_text)["metadata"].iter_rows()}
+    assert "scenario_file" not in keys
