@@ -153,3 +153,45 @@ def test_excel_workbook_names_itself_and_writes_no_infinity(tmp_path):
     no_text = write_excel({"t": pd.DataFrame({"a": [1]})}, tmp_path / "n.xlsx", prov)
     keys = {r[0].value for r in openpyxl.load_workbook(no_text)["metadata"].iter_rows()}
     assert "scenario_file" not in keys
+
+
+def test_source_rules_always_never_contains_and_a_bad_rule(tmp_path):
+    import pytest
+
+    from planner.outputs.attribution import (
+        Source,
+        attribution_lines,
+        attribution_markdown,
+        attribution_text,
+        licence_lines,
+        modified_statement,
+    )
+
+    assert Source({}).used_by({}) is True                      # no rule: always
+    assert Source({"used_when": " never "}).used_by({"x": "y"}) is False
+    rule = Source({"used_when": "network_source contains OSM|pbf | "})
+    assert rule.used_by({"network_source": "a Geofabrik .PBF extract"}) is True   # any text, any case
+    assert rule.used_by({"network_source": "none"}) is False and rule.used_by({}) is False
+    with pytest.raises(ValueError, match=r"source 'k': used_when 'sometimes' is not 'always', 'never'"):
+        Source({"key": "k", "used_when": "sometimes"}).used_by({})
+    (tmp_path / "sources.toml").write_text(
+        'modified = "changed by us"\nmodified_fi = "muutettu"\n'
+        '[[source]]\nkey = "a"\nattribution = "A credit"\nattribution_fi = "A-kiitos"\n'
+        'licence = "CC BY 4.0"\n'
+        'licence_url = "https://l/"\n'
+        '[[source]]\nkey = "b"\nattribution = "A credit"\nlicence = "CC BY 4.0"\nlicence_url = "https://l/"\n'
+        '[[source]]\nkey = "c"\nattribution = "OSM credit"\nused_when = "network_source contains osm"\n'
+        'licence = "ODbL"\nlicence_url = "https://o/"\n'
+        '[[source]]\nkey = "d"\nattribution = ""\nlicence = "X"\n', encoding="utf-8")
+    assert attribution_lines({}, tmp_path) == ["A credit"]              # once, however many sources
+    assert attribution_lines({}, tmp_path, lang="fi") == ["A-kiitos", "A credit"]
+    assert attribution_lines({"network_source": "OSM"}, tmp_path) == ["A credit", "OSM credit"]
+    assert licence_lines({"network_source": "osm"}, tmp_path) == ["CC BY 4.0: https://l/", "ODbL: https://o/"]
+    assert modified_statement(tmp_path) == "changed by us"
+    assert modified_statement(tmp_path, "fi") == "muutettu"
+    assert modified_statement(tmp_path, "sv") == "changed by us"
+    assert attribution_markdown({}, tmp_path) == (
+        "# Data sources and licences\n\nThe files in this folder were made by uusimaa-planner from open data:"
+        "\n\n- A credit\n\nchanged by us\n\nLicences:\n\n- CC BY 4.0: https://l/\n")
+    assert attribution_text({"demand_units": "postal areas"}, sep=" | ").count(" | ") == \
+        len(attribution_lines({"demand_units": "postal areas"})) - 1
