@@ -304,3 +304,19 @@ def test_worst_off_rows_are_cut_to_the_column_and_the_limit(study, baseline, edg
     page = lines(brief_pages(study, baseline, none, "social_any", "all", "en")[1])
     row = [r for r in page if r[7] == "No area loses time in this scenario."]
     assert [(r[0], r[1], r[2]) for r in row] == [(0.06, round(0.92 - 0.021, 4), 9)]
+
+
+def test_map_colours_no_change_neutral_and_baseline_ticks_at_the_band_edges(bus_pages, base_pages):
+    """A scenario's area changing by less than half a minute either way is neutral grey (#f7f7f7),
+    never the first loss step; the baseline's colour bar is ticked at the bands' edges only."""
+    ax = bus_pages[0].axes[0]
+    faces = {to_hex(c.get_facecolor()[0]) for c in ax.collections if type(c).__name__ ==
+             "_GeoPandasPolyCollection"}
+    assert "#f7f7f7" in faces
+    neutral = [c for c in ax.collections if type(c).__name__ == "_GeoPandasPolyCollection"
+               and to_hex(c.get_facecolor()[0]) == "#f7f7f7"][0]
+    assert {to_hex(x) for x in neutral.get_facecolor()} == {"#f7f7f7"}
+    bar = base_pages[0].axes[1]
+    assert [t.get_text() for t in bar.get_xticklabels()] == ["15", "30", "45", "60"]
+    assert bar.get_xlim() == (0.0, 240.0)
+    assert bus_pages[0].axes[1].get_xlim() == (-60.0, 60.0)
