@@ -226,3 +226,11 @@ def test_title_says_when_the_mean_improves_only_by_lost_access(study, baseline):
     assert note in page
     fi = scenario_map(study, baseline, NEED, "fi", changes=ch, tiles=None).get_root().render()
     assert "Note: the mean over those served" not in fi   # the Finnish speakers lost nothing
+
+
+def test_map_snaps_to_half_zooms_draws_on_canvas_and_has_a_scale(full_page):
+    pattern = r"L\.map\(\s*\"map_\w+\",\s*\{.*?\.\.\.(\{.*?\})\s*\}\s*\);"
+    raw = re.search(pattern, full_page, re.DOTALL).group(1)
+    opts = json.loads(re.sub(r",\s*}", "}", raw))
+    assert opts["preferCanvas"] is True and opts["zoomSnap"] == 0.5
+    assert re.search(r"L\.control\.scale\(\)\.addTo\(map_\w+\)", full_page)
