@@ -320,3 +320,18 @@ def test_map_colours_no_change_neutral_and_baseline_ticks_at_the_band_edges(bus_
     assert [t.get_text() for t in bar.get_xticklabels()] == ["15", "30", "45", "60"]
     assert bar.get_xlim() == (0.0, 240.0)
     assert bus_pages[0].axes[1].get_xlim() == (-60.0, 60.0)
+
+
+def test_slowest_areas_default_to_everyone_population_weighted(study, baseline):
+    """Page 2 of a baseline lists the units by their population-weighted minutes of both groups
+    (the 'all' group) unless a group is given; units without residents are left out."""
+    from planner.outputs.brief import _unit_values_for
+    from planner.outputs.maps import _unit_values
+
+    names = study.points.set_index("id")["name"]
+    got = _unit_values_for(study, baseline, "kela", names)
+    want = _unit_values(study.units, baseline.access, "kela", "all", names[~names.index.duplicated()])
+    want = want[want["residents"] > 0]
+    assert len(got) == len(want) and (got["residents"] > 0).all()
+    assert got["time_min"].tolist() == sorted(want["time_min"].tolist(), reverse=True)
+    assert got["time_min"].to_dict() == want["time_min"].to_dict()

@@ -169,3 +169,6 @@ def test_compare_table_words_codes_and_lost_access_in_swedish():
     assert row["Största förändring (min)"] == row["Medelförändring (min)"] == "Förlorar tillgång"
     assert row["x delta min"] == "\u22123,0" or row["x delta min"] == "-3,0"
     assert row["y delta min"].replace(NBSP, " ") == "500 000"
+    # a point's status in words; a status without a translation stays as written
+    st = L.compare_table(pd.DataFrame({"status": ["closed", "lost_access"]}), "sv")
+    assert st[L.column_label("status", "sv")].tolist() == ["stängd", "lost_access"]
