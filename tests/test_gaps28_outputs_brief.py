@@ -335,3 +335,20 @@ def test_slowest_areas_default_to_everyone_population_weighted(study, baseline):
     assert len(got) == len(want) and (got["residents"] > 0).all()
     assert got["time_min"].tolist() == sorted(want["time_min"].tolist(), reverse=True)
     assert got["time_min"].to_dict() == want["time_min"].to_dict()
+
+
+def test_map_symbols_keep_their_widths_whatever_the_users_matplotlib_style(study, baseline, bus_run):
+    """A user's style (thicker default lines and patch edges) changes no symbol of the handout's map:
+    each marker and line has its own width."""
+    import matplotlib as mpl
+
+    from planner.outputs.brief import brief_pages
+
+    with mpl.rc_context({"patch.linewidth": 3.0, "lines.linewidth": 4.0, "lines.markeredgewidth": 5.0}):
+        ax = brief_pages(study, baseline, bus_run, "social_any", "all", "en")[0].axes[0]
+    widths = {c.get_label(): c.get_linewidths()[0] for c in ax.collections
+              if c.get_label() in ("open point", "closed", "mobile-unit stop")}
+    assert widths == {"open point": 0.6, "closed": 2, "mobile-unit stop": 1.0}
+    assert ax.lines[0].get_linewidth() == 1.2
+    polys = [c for c in ax.collections if type(c).__name__ == "_GeoPandasPolyCollection"]
+    assert {c.get_linewidths()[0] for c in polys} == {0.15}
