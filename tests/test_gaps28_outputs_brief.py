@@ -352,3 +352,19 @@ def test_map_symbols_keep_their_widths_whatever_the_users_matplotlib_style(study
     assert ax.lines[0].get_linewidth() == 1.2
     polys = [c for c in ax.collections if type(c).__name__ == "_GeoPandasPolyCollection"]
     assert {c.get_linewidths()[0] for c in polys} == {0.15}
+
+
+def test_no_network_line_for_a_straight_line_model_and_no_invented_weight(study, baseline, base_pages):
+    """A straight-line estimate used no road network: page 2 names none; results whose provenance
+    has no demand weight print the weight empty, nothing in its place."""
+    import copy
+
+    from planner.outputs.brief import brief_pages
+
+    assert baseline.provenance["network_source"].startswith("none")
+    assert not any(r[7].startswith("network:") for r in lines(base_pages[1]))
+    bare = copy.copy(baseline)
+    left_out = ("demand_weight", "network_source")
+    bare.provenance = {k: v for k, v in baseline.provenance.items() if k not in left_out}
+    text = " ".join(r[7] for r in lines(brief_pages(study, bare, None, "kela", "all", "en")[1]))
+    assert "weight: ; eligibility:" in text and "XX" not in text and "network:" not in text
