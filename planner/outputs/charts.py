@@ -75,7 +75,8 @@ def cumulative_share(access: pd.DataFrame, need: str, groups=("fi", "sv"), step:
         order = np.argsort(t, kind="stable")
         ts, ws = t[order], np.cumsum(w[order])
         k = np.searchsorted(ts, grid, side="right")  # residents with time <= minute
-        reached = np.where(k > 0, ws[np.maximum(k - 1, 0)], 0.0)
+        # a group without rows (no such residents in the table): nobody reached, not an IndexError
+        reached = np.where(k > 0, ws[np.maximum(k - 1, 0)], 0.0) if len(ws) else np.zeros(len(grid))
         frames.append(pd.DataFrame({"group": g, "minutes": grid,
                                     "share": reached / total if total > 0 else np.nan,
                                     "residents": reached.round().astype("int64")}))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pandas as pd
 
 from ..numbers import fmt_int, fmt_num
@@ -187,7 +188,8 @@ def _cell(value: object, lang: str, digits: int = 1) -> str:
     """One table cell as text in ``lang``: no 'nan', 'inf', 'None' or 'True'."""
     if value is None or value is pd.NA:
         return ""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    # numpy's own booleans too (numpy 2 names their type "bool", not "bool_")
+    if isinstance(value, (bool, np.bool_)):
         return t("loc.yes" if value else "loc.no", lang)
     if isinstance(value, int) or type(value).__name__.startswith("int"):
         return fmt_int(value, lang)
@@ -203,8 +205,12 @@ def _cell(value: object, lang: str, digits: int = 1) -> str:
 
 def display(df: pd.DataFrame, lang: str = "en", digits: int = 1) -> pd.DataFrame:
     """Every cell of ``df`` as text in ``lang`` (for showing, not for a download)."""
-    return df.apply(lambda col: col.map(lambda v: _cell(v, lang, digits)), result_type="broadcast") \
-        if len(df) else df.astype(object)
+    # column by column into an object copy: an all-number table must not be cast back to numbers
+    # (a "1,5" cell is no float; a bool column would show True)
+    out = df.astype(object)
+    for i in range(out.shape[1]):
+        out.iloc[:, i] = [_cell(v, lang, digits) for v in df.iloc[:, i]]
+    return out
 
 
 def styled(df: pd.DataFrame, lang: str = "en", digits: int = 1):

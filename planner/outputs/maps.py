@@ -24,7 +24,7 @@ from folium.template import Template
 
 from ..escape import html_element, html_text, js_template_html
 from ..inputs.categories import CATEGORIES, NEEDS
-from ..numbers import fmt_int
+from ..numbers import fmt_int, fmt_num
 from ..settings import DEFAULT_SETTINGS, Settings
 from .attribution import attribution_lines, licence_lines, modified_statement
 from .geojson import escaped_props, feature_collection, to_web
@@ -748,7 +748,7 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
         lines.append(e(t("map.mobile_stop", lang, name=str(p.get("mobile_unit_name", p["mobile_unit"])))))
         lines.append(e(t("map.schedule", lang, schedule=str(p.get("schedule", "")))))
         lines.append(e(t("map.visits", lang, n=f"{float(p['visits_per_week']):g}",
-                         wait=f"{float(p['wait_days']):.2f}")))
+                         wait=fmt_num(float(p["wait_days"]), lang, 2))))  # '3,00' in Finnish
     address = str(p.get("address", "") or "")
     if address and address != "nan":
         lines.append(e(address))
