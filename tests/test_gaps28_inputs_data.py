@@ -440,3 +440,142 @@ def test_placeholders_stand_at_their_municipal_centre_in_metres(tmp_path, border
     assert (g.geometry.iloc[2].x, g.geometry.iloc[2].y) == (386000, 6676000)
     assert g["located"].tolist() == [False, True, True]
     assert g["proxy"].tolist() == [True, True, False]  # both stand at a centre, not a site
+
+
+# --- inside Uusimaa and the municipality; on land; overlaps; residents ---------------------------
+
+
+def _gpts(xy, codes, names=None):
+    df = {"municipality_code": codes}
+    if names is not None:
+        df["name"] = names
+    return gpd.GeoDataFrame(df, geometry=[Point(x, y) for x, y in xy], crs=CRS)
+
+
+def test_the_municipality_tolerance_is_inclusive_at_2_km(borders):
+    # 2000 m south of both squares, and 2000 m into 049 while labelled 091: both allowed
+    data._check_inside(_gpts([(385000, 6668000), (392000, 6675000)], ["091", "091"]), borders, "f",
+                       data.DEFAULT_SETTINGS)
+    with pytest.raises(DataError) as e:
+        data._check_inside(_gpts([(385000, 6675000), (385000, 6667999)], ["091", "091"]), borders, "f",
+                           data.DEFAULT_SETTINGS)
+    assert e.value.reason.endswith(") lies outside Uusimaa (2.0 km from the region)")
+    assert e.value.reason.startswith("point (")
+    assert (e.value.row, e.value.field) == (2, "lon")
+    with pytest.raises(DataError) as e:
+        data._check_inside(_gpts([(392001, 6675000)], ["091"]), borders, "f", data.DEFAULT_SETTINGS)
+    assert e.value.reason == ("point lies 2.0 km outside its municipality 091; check municipality_code or "
+                              "the coordinates")
+    assert (e.value.row, e.value.field) == (1, "municipality_code")
+    with pytest.raises(DataError) as e:
+        data._check_inside(_gpts([(385000, 6675000)], ["092"]), borders, "f", data.DEFAULT_SETTINGS)
+    assert e.value.reason == "unknown municipality code '092' (not one of Uusimaa's 2 municipalities)"
+
+
+def test_the_land_tolerance_is_inclusive_at_500_m():
+    land = box(385000, 6670000, 386000, 6671000)
+    data.check_on_land(_gpts([(386500, 6670500)], ["091"], ["Shore"]), land, "f")
+    data.check_on_land(_gpts([], []), land, "f")
+    with pytest.raises(DataError) as e:
+        data.check_on_land(_gpts([(385500, 6670500), (386600, 6670500)], ["091", "091"], ["A", "Isle"]),
+                           land, "p.csv")
+    assert e.value.reason.startswith("point 'Isle' (")
+    assert e.value.reason.endswith(") lies in the sea: 0.6 km from land (the postal-area polygons, simplified, "
+                                   "so 500 m are allowed); check the coordinates")
+    assert _where(e) == ("p.csv", 2, "lon")
+    with pytest.raises(DataError, match=r": point '' \("):
+        data.check_on_land(_gpts([(386600, 6670500)], ["091"]), land, "p.csv")
+    with pytest.raises(DataError, match="0.2 km from land .* so 100 m are allowed"):
+        data.check_on_land(_gpts([(386200, 6670500)], ["091"], ["x"]), land, "p.csv", tolerance_m=100)
+
+
+def test_overlap_of_exactly_a_tenth_is_allowed_more_is_refused():
+    ok = gpd.GeoDataFrame({"cell_id": ["a", "b"]}, geometry=[box(0, 0, 1000, 1000), box(900, 0, 1900, 1000)],
+                          crs=CRS)
+    data.check_overlaps(ok, "cell_id", "g.gpkg")  # 0.1 km² of 1 km²: exactly 10 %
+    bad = gpd.GeoDataFrame({"cell_id": ["a", "c", "b"]},
+                           geometry=[box(0, 0, 1000, 1000), box(5000, 0, 6000, 1000), box(700, 0, 1700, 1000)],
+                           crs=CRS)
+    with pytest.raises(DataError) as e:
+        data.check_overlaps(bad, "cell_id", "g.gpkg")
+    assert e.value.reason == ("cell_id 'b' (row 3) overlaps 'a' (row 1) over 0.30 km² (30 % of the larger): "
+                              "the same residents would be counted twice. Each place must belong to one unit "
+                              "(1 overlapping pair(s) in all)")
+    assert _where(e) == ("g.gpkg", 3, "geometry")
+    touching = gpd.GeoDataFrame({"cell_id": ["a", "b"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=CRS)
+    data.check_overlaps(touching, "cell_id", "g")
+
+
+def test_a_small_unit_inside_a_big_one_is_measured_against_the_larger():
+    # 0.2 km² wholly inside 1 km²: 20 % of the larger, refused (100 % of the smaller would be too)
+    g = gpd.GeoDataFrame({"postal_code": ["big", "small"]},
+                         geometry=[box(0, 0, 1000, 1000), box(0, 0, 200, 1000)], crs=CRS)
+    with pytest.raises(DataError, match=r"over 0.20 km² \(20 % of the larger\)"):
+        data.check_overlaps(g, "postal_code", "p")
+
+
+@pytest.mark.parametrize("value, tail", [("-1", ""), ("2.5", ""), ("x", ""), ("", ""),
+                                         ("10000001", " (at most 10,000,000)")])
+def test_residents_are_whole_non_negative_numbers_up_to_ten_million(value, tail):
+    with pytest.raises(DataError) as e:
+        data._population(pd.Series(["5", value], dtype=object), "f", "pop")
+    assert e.value.reason == f"{value!r} is not a non-negative whole number of residents{tail}"
+    assert (e.value.row, e.value.field) == (2, "pop")
+
+
+def test_residents_at_the_limits_are_counted():
+    out = data._population(pd.Series(["0", "10000000", "3.0"]), "f", "pop")
+    assert out.tolist() == [0, 10_000_000, 3] and out.dtype == "int64"
+    with pytest.raises(DataError) as e:
+        data._population(pd.Series([True, False]), "f", "pop")
+    assert e.value.row == 1
+
+
+def test_no_residents_at_all_is_an_error():
+    with pytest.raises(DataError) as e:
+        data._check_some_residents(pd.Series([0, 0, 0]), "f", "pop")
+    assert e.value.reason == ("all 3 areas have 0 residents: there is no one whose travel times could be "
+                              "measured")
+    assert _where(e) == ("f", None, "pop")
+    data._check_some_residents(pd.Series([0, 1]), "f", "pop")
+
+
+def test_postal_area_checks_name_the_area(borders):
+    munis = pd.DataFrame({"municipality_code": ["091", "049"]})
+    postal = gpd.GeoDataFrame({"postal_code": ["00100", "02100"], "municipality_code": ["091", "092"]},
+                              geometry=[box(385000, 6671000, 386000, 6672000),
+                                        box(391000, 6671000, 392000, 6672000)], crs=CRS)
+    with pytest.raises(DataError) as e:
+        data.check_postal_areas(postal, munis, borders, "p.geojson")
+    assert e.value.reason == ("unknown municipality code '092' (not one of the 2 municipalities of the "
+                              "municipality table)")
+    assert _where(e) == ("p.geojson", 2, "municipality_code")
+    # 2 km off the region (inclusive) passes; a representative point 2.5 km off does not
+    postal["municipality_code"] = ["091", "049"]
+    postal.loc[1, "geometry"] = box(385000, 6667000, 386000, 6668000)  # its middle 2.5 km south
+    with pytest.raises(DataError) as e:
+        data.check_postal_areas(postal, munis, borders, "p.geojson")
+    assert e.value.reason == "postal area '02100' lies outside Uusimaa (2.5 km from the region)"
+    assert _where(e) == ("p.geojson", 2, "geometry")
+    postal.loc[1, "geometry"] = box(385000, 6668000 - 1, 386000, 6668001 + 0)  # middle 2.0 km south
+    data.check_postal_areas(postal, munis, borders, "p.geojson")
+
+
+def test_postal_codes_of_the_area_layer_are_five_ascii_digits(tmp_path):
+    def layer(codes):
+        g = gpd.GeoDataFrame({"postal_code": codes, "municipality_code": ["091"] * len(codes),
+                              "population_2022": [5] * len(codes)},
+                             geometry=[box(385000 + 1000 * i, 6671000, 386000 + 1000 * i, 6672000)
+                                       for i in range(len(codes))], crs=CRS)
+        p = tmp_path / "p.gpkg"
+        g.to_file(p)
+        return p
+
+    out = data.load_postal_areas(layer(["100", "02100"]))
+    assert out["postal_code"].tolist() == ["00100", "02100"]
+    assert out["municipality_name"].tolist() == ["", ""]
+    for bad in ("123456", "0010A", "٠٠١٠٠"):  # Arabic-Indic digits are digits, but not ASCII
+        with pytest.raises(DataError) as e:
+            data.load_postal_areas(layer(["00100", bad]))
+        assert e.value.reason == f"{bad!r} is not a postal code (five digits, e.g. '00100')"
+        assert (e.value.row, e.value.field) == (2, "postal_code")
