@@ -579,3 +579,87 @@ def test_postal_codes_of_the_area_layer_are_five_ascii_digits(tmp_path):
             data.load_postal_areas(layer(["00100", bad]))
         assert e.value.reason == f"{bad!r} is not a postal code (five digits, e.g. '00100')"
         assert (e.value.row, e.value.field) == (2, "postal_code")
+
+
+# --- municipality and service-area tables ---------------------------------------------------------
+
+
+MUNI_HEAD = "municipality_code,name_fi,name_sv,language_status,population_2015,population_2022," \
+            "swedish_speakers_median_2000_2022"
+
+
+def test_swedish_share_uses_the_earliest_population_year(tmp_path):
+    # 091: 200 Swedish speakers / 1000 residents in 2015 = 0.2 (2022's 2000 would give 0.1);
+    # 049: no residents in 2015 -> share 0, not NaN
+    p = _write(tmp_path, "m.csv", MUNI_HEAD + "\n91,Helsinki,Helsingfors,Bilingual (Finnish majority),1000,2000,"
+                                              "200\n049,Espoo,Esbo,finnish,0,5,0\n")
+    m = data.load_municipalities(p)
+    assert m["sv_share"].tolist() == [0.2, 0.0]
+    assert m["bilingual"].tolist() == [True, False]
+    assert m["sv_share_estimated"].tolist() == [True, True]
+    assert m["municipality_code"].tolist() == ["091", "049"]
+    assert m["population_2022"].dtype == "int64"
+
+
+@pytest.mark.parametrize("row, field, reason", [
+    ("049,Espoo,Esbo,Finnish,-1,5,0", "population_2015", "'-1' is not a non-negative number"),
+    ("049,Espoo,Esbo,Finnish,10,10000001,0", "population_2022", "'10000001' is not a non-negative number"),
+    ("049,Espoo,Esbo,Finnish,10,5,many", "swedish_speakers_median_2000_2022", "'many' is not a non-negative number"),
+    ("049,Espoo,Esbo,Finnish,10,5,11", "swedish_speakers_median_2000_2022",
+     "11 Swedish speakers is more than the population (10 in population_2015)"),
+])
+def test_municipality_counts_are_checked_row_by_row(tmp_path, row, field, reason):
+    p = _write(tmp_path, "m.csv", MUNI_HEAD + "\n091,Helsinki,Helsingfors,Bilingual,10,10,10\n" + row + "\n")
+    with pytest.raises(DataError) as e:
+        data.load_municipalities(p)
+    assert e.value.reason == reason
+    assert _where(e) == (str(p), 2, field)
+
+
+def test_a_municipality_without_organiser_is_refused(tmp_path):
+    p = _write(tmp_path, "m.csv", MUNI_HEAD + ",wellbeing_county_2023\n091,H,H,Bilingual,10,10,1, Helsinki \n"
+                                              "049,E,E,Finnish,10,10,1,  \n")
+    with pytest.raises(DataError) as e:
+        data.load_municipalities(p)
+    assert e.value.reason == ("municipality 049 has no organiser (its wellbeing services county, or the City "
+                              "of Helsinki)")
+    assert _where(e) == (str(p), 2, "wellbeing_county_2023")
+    ok = _write(tmp_path, "m2.csv", MUNI_HEAD + ",wellbeing_county_2023\n091,H,H,Bilingual,10,10,1, Helsinki \n")
+    assert data.load_municipalities(ok)["wellbeing_county_2023"].tolist() == ["Helsinki"]
+
+
+def test_service_areas_of_a_preset_cleaned_and_complete(tmp_path):
+    p = _write(tmp_path, "a.csv", "preset,municipality_code,service_area\n"
+                                  "two, 91 ,Etelä\nother,091,X\ntwo,049,  Länsi   Uusimaa \n")
+    munis = pd.DataFrame({"municipality_code": ["091", "049"]})
+    with pytest.warns(PlannerWarning, match=r"1 service-area name\(s\) had surrounding or repeated spaces or "
+                                            r"another Unicode form and were cleaned \(rows \[3\]\)"):
+        sel = data.load_service_areas(p, "two", munis)
+    assert sel.values.tolist() == [["091", "Etelä"], ["049", "Länsi Uusimaa"]]
+    assert data.service_area_presets(p) == ["two", "other"]
+    with pytest.raises(DataError) as e:
+        data.load_service_areas(p, "three")
+    assert e.value.reason == "unknown service-area preset 'three'; the file has ['two', 'other']"
+    assert _where(e) == (str(p), None, "preset")
+    with pytest.raises(DataError) as e:
+        data.load_service_areas(p, "other", munis)
+    assert e.value.reason == "preset 'other' leaves municipalities ['049'] without a service area"
+    with pytest.raises(DataError) as e:
+        data.load_service_areas(p, "two", pd.DataFrame({"municipality_code": ["091", "049", "092"]}))
+    assert e.value.reason == "preset 'two' leaves municipalities ['092'] without a service area"
+    with pytest.raises(DataError) as e:
+        data.load_service_areas(p, "two", pd.DataFrame({"municipality_code": ["049"]}))
+    assert e.value.reason == "unknown municipality code '091'"
+    assert e.value.row == 1
+    blank = _write(tmp_path, "b.csv", "preset,municipality_code,service_area\ntwo,091,A\ntwo,049,\n")
+    with pytest.raises(DataError) as e:
+        data.load_service_areas(blank, "two")
+    assert (e.value.reason, e.value.row, e.value.field) == ("empty service area", 2, "service_area")
+
+
+def test_municipal_centres_are_projected_to_metres(tmp_path):
+    lon, lat = _wgs(385000, 6675000)
+    p = _write(tmp_path, "c.csv", f"municipality_code,label,lon,lat\n91,Keskusta,{lon},{lat}\n")
+    c = data.load_municipal_centres(p)
+    assert c.crs.to_epsg() == 3067 and c["municipality_code"].tolist() == ["091"]
+    assert c.geometry.iloc[0].distance(Point(385000, 6675000)) < 0.5
