@@ -38,7 +38,8 @@ def test_a_data_error_names_file_row_and_field_in_that_order():
 def test_require_names_the_extra_to_install():
     with pytest.raises(MissingExtraError) as e:
         lazy.require("no_such_module_xyz.sub", "parquet", "GeoParquet output")
-    assert str(e.value) == ("GeoParquet output needs the optional package 'no_such_module_xyz' (not in the core "
+    assert str(e.value) == ("GeoParquet output needs the optional package 'no_such_module_xyz' (not in the "
+                            "core "
                             "install): pip install 'uusimaa-planner[parquet]'")
     assert lazy.require("json", "app", "x").__name__ == "json"
 
@@ -46,7 +47,8 @@ def test_require_names_the_extra_to_install():
 def test_require_refuses_an_unknown_extra():
     with pytest.raises(ValueError) as e:
         lazy.require("json", "maps", "x")
-    assert str(e.value) == "unknown extra 'maps': expected one of ['app', 'fca', 'network', 'optimise', 'parquet']"
+    assert str(e.value) == ("unknown extra 'maps': expected one of "
+                            "['app', 'fca', 'network', 'optimise', 'parquet']")
 
 
 def test_a_broken_import_inside_an_installed_module_is_not_renamed(tmp_path, monkeypatch):

@@ -59,7 +59,8 @@ def test_needs_and_the_categories_that_meet_them_per_language():
 def test_unknown_need_or_group_is_a_clear_error():
     with pytest.raises(ValueError) as e:
         c.eligible_categories("bank", "fi")
-    assert str(e.value) == "unknown need 'bank': expected one of ['kela', 'social_walkin', 'social_any', 'english']"
+    assert str(e.value) == ("unknown need 'bank': expected one of "
+                            "['kela', 'social_walkin', 'social_any', 'english']")
     with pytest.raises(ValueError) as e:
         c.eligible_categories("kela", "en")
     assert str(e.value) == "unknown language group 'en': expected one of ['fi', 'sv']"
@@ -102,4 +103,5 @@ def test_bad_eligibility_specs_say_what_is_wrong():
                             "'social_walkin', 'social_any', 'english']")
     with pytest.raises(ValueError) as e:
         c.parse_eligibility("kela=everyone")
-    assert str(e.value) == "unknown eligibility rule 'everyone' for kela: expected one of ['organiser', 'any']"
+    assert str(e.value) == ("unknown eligibility rule 'everyone' for kela: "
+                            "expected one of ['organiser', 'any']")

@@ -7,8 +7,6 @@ byte offset and message was worked out by hand.
 
 from __future__ import annotations
 
-import warnings
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -165,7 +163,8 @@ def test_codes_number_rows_from_one():
     assert _where(e) == ("f.csv", 3, "municipality_code")
 
 
-@pytest.mark.parametrize("value, text", [(None, ""), (float("nan"), ""), (True, "True"), (np.bool_(False), "False"),
+@pytest.mark.parametrize("value, text", [(None, ""), (float("nan"), ""), (True, "True"), (np.bool_(False),
+                                                                                          "False"),
                                          (1.0, "1"), (np.float64(12.0), "12"), (1.5, "1.5"), (7, "7"),
                                          (" a ", " a ")])
 def test_id_text(value, text):
@@ -255,7 +254,8 @@ def test_an_invalid_polygon_is_refused_or_repaired_with_its_rows():
         data._check_geometries(g, "f", ("Polygon", "MultiPolygon"), False)
     assert e.value.reason.startswith("invalid geometry (Self-intersection")
     assert (e.value.row, e.value.field) == (2, "geometry")
-    with pytest.warns(PlannerWarning, match=r"f: repaired 1 invalid polygon\(s\) with shapely.make_valid \(rows \[2\]\)$"):
+    with pytest.warns(PlannerWarning,
+                      match=r"f: repaired 1 invalid polygon\(s\) with shapely.make_valid \(rows \[2\]\)$"):
         fixed = data._check_geometries(g, "f", ("Polygon", "MultiPolygon"), True)
     assert fixed.geometry.iloc[1].is_valid and fixed.geometry.iloc[1].area == pytest.approx(2.0)
     assert g.geometry.iloc[1].equals(bowtie)  # the input frame is not changed
@@ -357,7 +357,8 @@ def test_a_capacity_that_is_negative_text_or_infinite_is_refused(tmp_path, borde
 
 def test_extra_columns_are_kept_after_the_standard_ones(tmp_path, borders):
     lon, lat = _wgs(385000, 6675000)
-    p = _points(tmp_path, [f"a,A,kela,091,{lon},{lat},blue"], "id,name,category,municipality_code,lon,lat,colour")
+    p = _points(tmp_path, [f"a,A,kela,091,{lon},{lat},blue"],
+                "id,name,category,municipality_code,lon,lat,colour")
     g = data.load_service_points(p, borders=borders)
     assert list(g.columns)[-2:] == ["colour", "geometry"] and g["colour"].tolist() == ["blue"]
     assert "lon" not in g.columns and "lat" not in g.columns
@@ -480,7 +481,8 @@ def test_the_land_tolerance_is_inclusive_at_500_m():
         data.check_on_land(_gpts([(385500, 6670500), (386600, 6670500)], ["091", "091"], ["A", "Isle"]),
                            land, "p.csv")
     assert e.value.reason.startswith("point 'Isle' (")
-    assert e.value.reason.endswith(") lies in the sea: 0.6 km from land (the postal-area polygons, simplified, "
+    assert e.value.reason.endswith(") lies in the sea: 0.6 km from land (the postal-area polygons, "
+                                   "simplified, "
                                    "so 500 m are allowed); check the coordinates")
     assert _where(e) == ("p.csv", 2, "lon")
     with pytest.raises(DataError, match=r": point '' \("):
@@ -494,7 +496,8 @@ def test_overlap_of_exactly_a_tenth_is_allowed_more_is_refused():
                           crs=CRS)
     data.check_overlaps(ok, "cell_id", "g.gpkg")  # 0.1 km² of 1 km²: exactly 10 %
     bad = gpd.GeoDataFrame({"cell_id": ["a", "c", "b"]},
-                           geometry=[box(0, 0, 1000, 1000), box(5000, 0, 6000, 1000), box(700, 0, 1700, 1000)],
+                           geometry=[box(0, 0, 1000, 1000), box(5000, 0, 6000, 1000), box(700, 0, 1700,
+                                                                                          1000)],
                            crs=CRS)
     with pytest.raises(DataError) as e:
         data.check_overlaps(bad, "cell_id", "g.gpkg")
@@ -591,7 +594,8 @@ MUNI_HEAD = "municipality_code,name_fi,name_sv,language_status,population_2015,p
 def test_swedish_share_uses_the_earliest_population_year(tmp_path):
     # 091: 200 Swedish speakers / 1000 residents in 2015 = 0.2 (2022's 2000 would give 0.1);
     # 049: no residents in 2015 -> share 0, not NaN
-    p = _write(tmp_path, "m.csv", MUNI_HEAD + "\n91,Helsinki,Helsingfors,Bilingual (Finnish majority),1000,2000,"
+    p = _write(tmp_path, "m.csv",
+               MUNI_HEAD + "\n91,Helsinki,Helsingfors,Bilingual (Finnish majority),1000,2000,"
                                               "200\n049,Espoo,Esbo,finnish,0,5,0\n")
     m = data.load_municipalities(p)
     assert m["sv_share"].tolist() == [0.2, 0.0]
@@ -604,7 +608,8 @@ def test_swedish_share_uses_the_earliest_population_year(tmp_path):
 @pytest.mark.parametrize("row, field, reason", [
     ("049,Espoo,Esbo,Finnish,-1,5,0", "population_2015", "'-1' is not a non-negative number"),
     ("049,Espoo,Esbo,Finnish,10,10000001,0", "population_2022", "'10000001' is not a non-negative number"),
-    ("049,Espoo,Esbo,Finnish,10,5,many", "swedish_speakers_median_2000_2022", "'many' is not a non-negative number"),
+    ("049,Espoo,Esbo,Finnish,10,5,many", "swedish_speakers_median_2000_2022",
+     "'many' is not a non-negative number"),
     ("049,Espoo,Esbo,Finnish,10,5,11", "swedish_speakers_median_2000_2022",
      "11 Swedish speakers is more than the population (10 in population_2015)"),
 ])
@@ -624,7 +629,8 @@ def test_a_municipality_without_organiser_is_refused(tmp_path):
     assert e.value.reason == ("municipality 049 has no organiser (its wellbeing services county, or the City "
                               "of Helsinki)")
     assert _where(e) == (str(p), 2, "wellbeing_county_2023")
-    ok = _write(tmp_path, "m2.csv", MUNI_HEAD + ",wellbeing_county_2023\n091,H,H,Bilingual,10,10,1, Helsinki \n")
+    ok = _write(tmp_path, "m2.csv",
+                MUNI_HEAD + ",wellbeing_county_2023\n091,H,H,Bilingual,10,10,1, Helsinki \n")
     assert data.load_municipalities(ok)["wellbeing_county_2023"].tolist() == ["Helsinki"]
 
 

@@ -15,14 +15,16 @@ from planner.inputs.registers.diff import CHANGES, DIFF_COLUMNS, change_counts, 
 
 def _pts(rows):
     """rows: (id, category, x, y, precision, valid_from, valid_to, target_group)."""
-    df = pd.DataFrame(rows, columns=["id", "category", "x", "y", "location_precision", "valid_from", "valid_to",
+    df = pd.DataFrame(rows, columns=["id", "category", "x", "y", "location_precision", "valid_from",
+                                     "valid_to",
                                      "target_group"])
     df["name"] = "N " + df["id"]
     df["municipality_code"] = "091"
     df["located"] = df["location_precision"] != "unknown"
     df["valid_from"] = pd.to_datetime(df["valid_from"])
     df["valid_to"] = pd.to_datetime(df["valid_to"])
-    return gpd.GeoDataFrame(df.drop(columns=["x", "y"]), geometry=[Point(x, y) for x, y in zip(df.x, df.y)],
+    return gpd.GeoDataFrame(df.drop(columns=["x", "y"]), geometry=[Point(x, y) for x, y in zip(df.x, df.y,
+                                                                                               strict=True)],
                             crs="EPSG:3067")
 
 
@@ -45,7 +47,7 @@ NEW = _pts([
 def test_every_change_kind_in_order_with_its_detail():
     d = diff_points(OLD, NEW)
     assert list(d.columns) == DIFF_COLUMNS
-    got = list(zip(d["change"], d["id"], d["detail"]))
+    got = list(zip(d["change"], d["id"], d["detail"], strict=True))
     assert got == [
         ("added", "z", "new sv_walkin point"),
         ("removed", "d", "kela point no longer in the file"),
@@ -68,7 +70,8 @@ def test_every_change_kind_in_order_with_its_detail():
     assert (removed["category_old"], removed["category_new"], removed["valid_from_new"]) == ("kela", "", "")
     assert np.isnan(removed["lat_new"]) and not np.isnan(removed["lat_old"])
     red = d[(d["change"] == "redated") & (d["id"] == "b")].iloc[0]
-    assert (red["valid_from_old"], red["valid_from_new"], red["target_group_old"], red["target_group_new"]) == (
+    assert (red["valid_from_old"], red["valid_from_new"], red["target_group_old"],
+            red["target_group_new"]) == (
         "2024-01-01", "", "homeless", "")
     assert (red["location_precision_old"], red["location_precision_new"]) == ("address", "address")
     assert change_counts(d) == {"added": 1, "removed": 1, "moved": 3, "recategorised": 1, "redated": 2,

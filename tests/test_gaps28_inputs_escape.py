@@ -10,8 +10,18 @@ import pandas as pd
 import pytest
 from branca.element import Figure
 
-from planner.escape import (FORMULA_PREFIXES, RawHtml, cell_text, control_free, html_element, html_text,
-                            js_template_html, md_text, neutralise_cells, terminal_text)
+from planner.escape import (
+    FORMULA_PREFIXES,
+    RawHtml,
+    cell_text,
+    control_free,
+    html_element,
+    html_text,
+    js_template_html,
+    md_text,
+    neutralise_cells,
+    terminal_text,
+)
 
 
 def test_html_text_escapes_every_special_character_and_brace():

@@ -99,7 +99,8 @@ def test_queries_fallbacks_and_sources_row_by_row(tmp_path, postal):
     from geopy.exc import GeocoderTimedOut
 
     answers = {
-        "Työpajankatu 14, 00100 Helsinki, Finland": {"lon": "24.97", "lat": "60.19", "addresstype": "building",
+        "Työpajankatu 14, 00100 Helsinki, Finland": {"lon": "24.97", "lat": "60.19",
+                                                     "addresstype": "building",
                                                      "display_name": "Työpajankatu 14"},
         "Kauppakatu 1, 02100 Espoo, Finland": {"lon": "18.99", "lat": "60.19"},  # west of Finland
         "Rantatie 2, Finland": None,
@@ -115,7 +116,8 @@ def test_queries_fallbacks_and_sources_row_by_row(tmp_path, postal):
     assert asked == list(answers)
     reps = g.postal_points(postal)
     assert out["name"].tolist() == ["a", "b", "c", "d", "e"]
-    assert out["location_precision"].tolist() == ["address", "postal_area", "unknown", "postal_area", "locality"]
+    assert out["location_precision"].tolist() == ["address", "postal_area", "unknown", "postal_area",
+                                                  "locality"]
     assert out["geocode_source"].tolist() == [
         "nominatim: Työpajankatu 14",
         "answer outside Finland: representative point of postal area 02100",
@@ -149,7 +151,8 @@ def test_finlands_box_edges(tmp_path, postal, lon, lat, inside):
 
 
 def test_offline_rows_fall_back_and_bad_codes_are_located(postal):
-    df = pd.DataFrame({"address": ["A 1", "B 2"], "postal_code": ["2100", "99999"], "municipality": ["x", "y"]})
+    df = pd.DataFrame({"address": ["A 1", "B 2"], "postal_code": ["2100", "99999"], "municipality": ["x",
+                                                                                                     "y"]})
     out = g.geocode_table(df, None, postal)
     assert out["geocode_source"].tolist() == [
         "offline: representative point of postal area 02100",
@@ -162,7 +165,8 @@ def test_offline_rows_fall_back_and_bad_codes_are_located(postal):
         assert (e.value.file, e.value.row, e.value.field) == ("a.csv", 2, "postal_code")
     with pytest.raises(DataError) as e:
         g.geocode_table(pd.DataFrame({"address": ["a"], "town": ["x"]}), None, postal, file="a.csv")
-    assert e.value.reason == "missing required column(s) ['postal_code', 'municipality']; the file has ['address', 'town']"
+    assert e.value.reason == ("missing required column(s) ['postal_code', 'municipality']; "
+                              "the file has ['address', 'town']")
     assert e.value.field == "postal_code"
 
 

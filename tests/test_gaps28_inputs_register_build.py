@@ -11,15 +11,22 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from planner.inputs.registers.build import (POINT_COLUMNS, SKIPPED_COLUMNS, _municipality_lookup, _site,
-                                            build_points, category_counts)
+from planner.inputs.registers.build import (
+    POINT_COLUMNS,
+    SKIPPED_COLUMNS,
+    _municipality_lookup,
+    _site,
+    build_points,
+    category_counts,
+)
 from planner.inputs.registers.mapping import load_rules
 from planner.inputs.registers.record import Record
 from planner.settings import DEFAULT_SETTINGS
 
 CRS = "EPSG:3067"
 BORDERS = gpd.GeoDataFrame({"municipality_code": ["091", "049"]},
-                           geometry=[box(380000, 6670000, 390000, 6680000), box(390000, 6670000, 400000, 6680000)],
+                           geometry=[box(380000, 6670000, 390000, 6680000), box(390000, 6670000, 400000,
+                                                                                6680000)],
                            crs=CRS)
 MUNIS = pd.DataFrame({"municipality_code": ["091", "049"], "name_fi": ["Helsinki", "Espoo"],
                       "name_sv": ["Helsingfors", "Esbo"], "name_en": [None, ""]})
@@ -72,7 +79,8 @@ def test_rows_skips_and_notes(rules):
     ]
     points, skipped = build_points(records, rules, MUNIS, BORDERS)
     assert list(points.columns) == POINT_COLUMNS and list(skipped.columns) == SKIPPED_COLUMNS
-    assert list(zip(skipped["register_id"], skipped["municipality_code"], skipped["reason"])) == [
+    assert list(zip(skipped["register_id"], skipped["municipality_code"], skipped["reason"],
+                    strict=True)) == [
         ("2", "", "no mapping rule matched"),
         ("3", "091", "site outside Uusimaa"),
         ("7", "", "no coordinates and no Uusimaa municipality in the register"),
@@ -80,12 +88,14 @@ def test_rows_skips_and_notes(rules):
     assert skipped.iloc[0][["name", "register_url", "fetched_on", "register"]].tolist() == [
         "Pankki", "http://h/2", "2026-01-02", "tpr"]
     # sorted by register, municipality, id
-    assert points["id"].tolist() == ["tpr_4_kela", "tpr_5_kela", "tpr_1_kela", "tpr_6_kela", "tpr_8_fi", "tpr_8_sv"]
+    assert points["id"].tolist() == ["tpr_4_kela", "tpr_5_kela", "tpr_1_kela", "tpr_6_kela", "tpr_8_fi",
+                                     "tpr_8_sv"]
     by = points.set_index("id")
     assert by.at["tpr_4_kela", "municipality_code"] == "049"
     assert by.at["tpr_4_kela", "note"] == "in the register on 2026-01-02"
     assert by.at["tpr_5_kela", "municipality_code"] == "049"
-    assert by.at["tpr_5_kela", "note"] == ("in the register on 2026-01-02; the register names municipality 091; "
+    assert by.at["tpr_5_kela",
+                 "note"] == ("in the register on 2026-01-02; the register names municipality 091; "
                                            "the site lies in 049")
     six = by.loc["tpr_6_kela"]
     assert (six["municipality_code"], six["location_precision"]) == ("091", "municipality")
@@ -101,7 +111,8 @@ def test_rows_skips_and_notes(rules):
     assert 24 < one["lon"] < 25 and 60 < one["lat"] < 60.3 and round(one["lon"], 6) == one["lon"]
     eight = by.loc["tpr_8_sv"]
     assert (eight["category"], eight["service_mode_evidence"]) == ("sv_walkin", "rule s: walkin")
-    assert category_counts(points) == {"fi_walkin": 1, "sv_walkin": 1, "fi_appointment": 0, "sv_appointment": 0,
+    assert category_counts(points) == {"fi_walkin": 1, "sv_walkin": 1, "fi_appointment": 0,
+                                       "sv_appointment": 0,
                                        "en_service": 0, "reception_centre": 0, "kela": 4}
 
 

@@ -30,7 +30,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/pages":
             body, status, ctype = json.dumps({"pageCount": 1001}).encode(), 200, "application/json"
         elif path == "/nopages":
-            body, status, ctype = json.dumps({"pageCount": None, "itemList": None}).encode(), 200, "application/json"
+            body, status, ctype = json.dumps({"pageCount": None,
+                                              "itemList": None}).encode(), 200, "application/json"
         elif path == "/503":
             body, status, ctype = b"busy", 503, "text/plain"
         else:
@@ -79,7 +80,8 @@ def test_an_answer_is_cached_and_read_offline(tmp_path, base):
     assert b == a and off.requests == 0
     with pytest.raises(RegisterError) as e:
         off.get(url + "/json", {"q": "2"})
-    assert str(e.value) == (f"GET {url}/json?q=2: not in the cache {tmp_path} (--offline); fetch once without "
+    assert str(e.value) == (f"GET {url}/json?q=2: not in the cache {tmp_path} (--offline); fetch once "
+                            "without "
                             "--offline")
 
 
@@ -157,13 +159,16 @@ def test_ptv_fetch_gathers_failures_of_every_job(tmp_path, base):
         ptv.fetch_ptv(_client(tmp_path), ["049", "091"], ["0245437-2"], base=url)
     lines = str(e.value).splitlines()
     assert lines[0] == "3 register request(s) failed:"
-    assert lines[1] == (f"  GET {url}/ServiceChannel/list/area/Municipality/code/049?includeWholeCountry=false"
+    assert lines[1] == (f"  GET {url}/ServiceChannel/list/area/Municipality/code/049"
+                        "?includeWholeCountry=false"
                         "&page=1: HTTP 404 Not Found")
-    assert lines[3] == f"  GET {url}/ServiceChannel/list/organization?code=0245437-2&page=1: HTTP 404 Not Found"
+    assert lines[3] == (f"  GET {url}/ServiceChannel/list/organization?code=0245437-2&page=1: "
+                        "HTTP 404 Not Found")
 
 
 def test_ptv_values_locations_and_duplicate_channels():
-    items = [{"type": "Name", "language": "fi", "value": "A"}, {"type": "Other", "language": "sv", "value": "x"},
+    items = [{"type": "Name", "language": "fi", "value": "A"}, {"type": "Other", "language": "sv",
+                                                                "value": "x"},
              {"language": "sv", "value": "B"}, {"type": "Name", "language": "fi", "value": "second"},
              {"type": "Name", "language": "en", "value": ""}]
     assert ptv._lang_values(items, "Name") == {"fi": "A", "sv": "B"}

@@ -22,7 +22,8 @@ def _fake():
     return sys.modules[name]
 
 
-@pytest.mark.parametrize("registers, named", [(("ytj",), "['ytj']"), (("tpr", "kela"), "['kela']"), ((), "[]")])
+@pytest.mark.parametrize("registers, named", [(("ytj",), "['ytj']"), (("tpr", "kela"), "['kela']"), ((),
+                                                                                                     "[]")])
 def test_an_unknown_or_empty_register_list_is_refused(tmp_path, registers, named):
     with pytest.raises(ValueError) as e:
         fetch_points(tmp_path / "p.csv", registers, progress=False)
@@ -56,7 +57,8 @@ def test_rules_that_match_nothing_write_nothing_and_say_why(tmp_path):
 
 def test_an_offline_fetch_without_cache_lists_the_failed_request(tmp_path):
     with pytest.raises(RegisterError) as e:
-        fetch_points(tmp_path / "p.csv", ("tpr",), tpr_base="http://127.0.0.1:9/tpr/", cache_dir=tmp_path / "c",
+        fetch_points(tmp_path / "p.csv", ("tpr",), tpr_base="http://127.0.0.1:9/tpr/",
+                     cache_dir=tmp_path / "c",
                      offline=True, progress=False)
     lines = str(e.value).splitlines()
     assert lines[0] == ("1 register request(s) failed; nothing written (answers fetched so far are cached):")

@@ -45,7 +45,8 @@ def test_an_alias_without_anchor_is_refused_with_its_line(loader):
     text = "a: 1\nb: 2\nc: *nowhere\n"
     with pytest.raises(ScenarioError) as e:
         safe_load(text, "s.yaml")
-    assert e.value.reason.startswith("YAML aliases (*name) are not allowed in a scenario file; write the value out")
+    assert e.value.reason.startswith("YAML aliases (*name) are not allowed in a scenario file; "
+                                     "write the value out")
     assert e.value.row == 3
 
 
