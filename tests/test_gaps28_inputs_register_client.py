@@ -199,3 +199,52 @@ def test_tpr_needs_a_list_of_units_and_skips_units_without_id():
     assert [r.register_id for r in recs] == ["5"]
     assert (recs[0].x, recs[0].y) == (385000.0, None)
     assert tpr._num(float("nan")) is None and tpr._num([1]) is None
+
+
+def test_a_tpr_unit_becomes_one_record_with_every_field():
+    unit = {"id": 51, "name_fi": "Sosiaalineuvonta", "name_sv": "Socialrådgivning", "name_en": "",
+            "street_address_fi": "Katu 1", "street_address_sv": "Gatan 1", "address_zip": "00100",
+            "address_city_fi": "Helsinki", "address_city_sv": "Helsingfors", "address_city_en": "Helsinki",
+            "latitude": "60.17", "longitude": 24.94, "easting_etrs_tm35fin": 385800,
+            "northing_etrs_tm35fin": "6672000", "dept_id": "", "org_id": "org-7",
+            "connections": [{"section_type": "OPENING_HOURS", "name_fi": "ma-pe 8.15–16", "name_sv": "må-fr"},
+                            {"section_type": "LINK", "name_fi": "www"},
+                            {"section_type": "OPENING_HOUR_OBJECT", "name_en": "by appointment"}]}
+    descs = [Answer("d", {"id": 7705, "title": "Aikuissosiaalityö", "unit_ids": [51, "52"],
+                          "provided_languages": ["sv", "fi"], "description_short": "lyhyt",
+                          "description_long": None}, "2026-01-02T00:00:00+00:00"),
+             Answer("d", {"id": 9, "title": None, "unit_ids": [52]}, "2026-01-02T00:00:00+00:00")]
+    [r] = tpr.unit_records(Answer("u", [unit], "2026-01-03T10:00:00+00:00"), descs, base="http://h/rest")
+    assert (r.register, r.register_id, r.url, r.fetched_on) == ("tpr", "51", "http://h/rest/v4/unit/51",
+                                                                 "2026-01-03")
+    assert r.names == {"fi": "Sosiaalineuvonta", "sv": "Socialrådgivning"}
+    assert r.street == {"fi": "Katu 1", "sv": "Gatan 1"} and r.postal_code == "00100"
+    assert r.post_office == {"fi": "Helsinki", "sv": "Helsingfors"}
+    assert r.municipality_code == "" and r.municipality_names == ["Helsinki", "Helsingfors", "Helsinki"]
+    assert (r.x, r.y, r.lon, r.lat) == (385800.0, 6672000.0, 24.94, 60.17)
+    assert r.languages == ["fi", "sv"] and r.languages_from == "TPR service description 7705"
+    assert r.services == ["Aikuissosiaalityö"] and r.service_ids == ["7705"]
+    assert r.organisation == "org-7"
+    assert r.hours_text == ["ma-pe 8.15–16", "må-fr", "by appointment"]
+    assert r.booking_text == ["lyhyt", ""]
+    assert (r.reservation_hours, r.plain_hours) == (False, True)
+    [bare] = tpr.unit_records(Answer("u", [{"id": 3, "name_fi": "X", "connections": [
+        {"section_type": "OPENING_HOURS", "name_fi": "aina auki"}]}], "2026-01-03T10:00:00+00:00"), descs)
+    assert bare.url == tpr.DEFAULT_BASE + "v4/unit/3"
+    assert (bare.languages, bare.languages_from, bare.organisation, bare.postal_code) == ([], "", "", "")
+    assert bare.plain_hours is False  # hours without a time range are not opening hours
+
+
+@pytest.mark.parametrize("text, has", [("ma-pe 8-16", True), ("8.15 – 16", True), ("00-24", True),
+                                       ("9:30-11", True), ("ajanvarauksella", False), ("ma-pe", False),
+                                       ("2024", False)])
+def test_opening_hours_need_a_time_range(text, has):
+    assert tpr._has_time(text) is has
+
+
+def test_tpr_fetch_asks_the_units_and_each_description(tmp_path, base):
+    url, log = base
+    with pytest.raises(RegisterError) as e:
+        tpr.fetch_tpr(_client(tmp_path), [5], base=url)
+    assert str(e.value) == (f"1 register request(s) failed:\n  GET {url}/v4/unit/?newfeatures=yes: "
+                            "HTTP 404 Not Found")
