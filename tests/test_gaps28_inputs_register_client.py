@@ -248,3 +248,60 @@ def test_tpr_fetch_asks_the_units_and_each_description(tmp_path, base):
         tpr.fetch_tpr(_client(tmp_path), [5], base=url)
     assert str(e.value) == (f"1 register request(s) failed:\n  GET {url}/v4/unit/?newfeatures=yes: "
                             "HTTP 404 Not Found")
+
+
+def _channel(**kw):
+    ch = {"id": "c9", "serviceChannelType": "ServiceLocation",
+          "serviceChannelNames": [{"type": "Name", "language": "fi", "value": "Kela Espoo"},
+                                  {"type": "AlternativeName", "language": "fi", "value": "KELA"}],
+          "addresses": [{"type": "Location", "streetAddress": {
+              "street": [{"language": "fi", "value": "Katu"}, {"language": "sv", "value": " "}],
+              "streetNumber": " 4 B ", "postalCode": "02100",
+              "postOffice": [{"language": "fi", "value": "ESPOO"}],
+              "municipality": {"code": "49", "name": [{"language": "fi", "value": "Espoo"},
+                                                      {"language": "sv", "value": "Esbo"}]},
+              "latitude": "6671000", "longitude": "375000"}}],
+          "languages": ["sv", "fi", "fi"], "organizationId": "org-1",
+          "services": [{"service": {"id": "s1", "name": "Kela"}}, {"service": None}],
+          "serviceChannelDescriptions": [{"value": "Ajanvaraus"}, {"value": ""}],
+          "serviceHours": [
+              {"serviceHourType": "DaysOfTheWeek", "isReservation": True,
+               "additionalInformation": [{"language": "fi", "value": "ajanvarauksella"}]},
+              {"serviceHourType": "Exception", "openingHour": [1]},
+              {"serviceHourType": "DaysOfTheWeek", "isClosed": True, "openingHour": [1]}]}
+    ch.update(kw)
+    return ch
+
+
+def test_a_ptv_channel_becomes_one_record_with_every_field():
+    [r] = ptv.channel_records([(Answer("u", {"itemList": [_channel()]}, "2026-01-04T00:00:00+00:00"),
+                                "0246246-0")],
+                              base="http://h/api")
+    assert (r.register, r.register_id, r.url, r.fetched_on, r.kind) == (
+        "ptv", "c9", "http://h/api/ServiceChannel/c9", "2026-01-04", "ServiceLocation")
+    assert r.names == {"fi": "Kela Espoo"}
+    assert r.street == {"fi": "Katu 4 B"} and r.postal_code == "02100" and r.post_office == {"fi": "ESPOO"}
+    assert r.municipality_code == "049" and r.municipality_names == ["Espoo", "Esbo"]
+    assert (r.x, r.y) == (375000.0, 6671000.0)  # PTV's 'longitude' is the easting
+    assert r.languages == ["fi", "sv"] and r.languages_from == "PTV channel languages"
+    assert r.services == ["Kela", ""] and r.service_ids == ["s1", ""]
+    assert r.organisation == "org-1" and r.organisation_codes == ["0246246-0"]
+    assert r.hours_text == ["ajanvarauksella"] and r.booking_text == ["Ajanvaraus"]
+    # only weekly hours that are not closed count: one, by reservation
+    assert (r.reservation_hours, r.plain_hours) == (True, False)
+
+
+def test_ptv_plain_hours_and_a_missing_municipality_code():
+    hours = [{"openingHour": [1]}, {"serviceHourType": "DaysOfTheWeek", "isAlwaysOpen": True}]
+    addr = [{"type": "Location", "streetAddress": {"municipality": {"code": "Espoo"}}}]
+    [r] = ptv.channel_records([(Answer("u", {"itemList": [_channel(serviceHours=hours, addresses=addr,
+                                                                    languages=None)]},
+                                       "2026-01-04T00:00:00+00:00"), "")])
+    assert (r.reservation_hours, r.plain_hours) == (False, True)
+    assert r.municipality_code == "" and r.street == {} and r.organisation_codes == []
+    assert r.languages == [] and r.languages_from == ""
+    assert r.url == ptv.DEFAULT_BASE + "ServiceChannel/c9"
+    [none] = ptv.channel_records([(Answer("u",
+                                          {"itemList": [_channel(serviceHours=[{"isReservation": False}])]},
+                                          "2026-01-04T00:00:00+00:00"), "")])
+    assert (none.reservation_hours, none.plain_hours) == (False, False)  # no hours given
