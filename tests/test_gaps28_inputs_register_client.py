@@ -32,11 +32,17 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/nopages":
             body, status, ctype = json.dumps({"pageCount": None,
                                               "itemList": None}).encode(), 200, "application/json"
+        elif path == "/busy-once":
+            first = not self.server.busy_seen
+            self.server.busy_seen = True
+            body, status, ctype = (b"wait", 429, "text/plain") if first else (b"[3]", 200, "application/json")
         elif path == "/503":
             body, status, ctype = b"busy", 503, "text/plain"
         else:
             body, status, ctype = b"no", 404, "text/plain"
         self.send_response(status)
+        if status == 429:
+            self.send_header("Retry-After", "1")
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -50,6 +56,7 @@ class _Handler(BaseHTTPRequestHandler):
 def base():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     srv.log = []
+    srv.busy_seen = False
     t = threading.Thread(target=srv.serve_forever, daemon=True)
     t.start()
     yield f"http://127.0.0.1:{srv.server_address[1]}", srv.log
@@ -305,3 +312,19 @@ def test_ptv_plain_hours_and_a_missing_municipality_code():
                                           {"itemList": [_channel(serviceHours=[{"isReservation": False}])]},
                                           "2026-01-04T00:00:00+00:00"), "")])
     assert (none.reservation_hours, none.plain_hours) == (False, False)  # no hours given
+
+
+def test_a_busy_register_is_asked_again_after_the_time_it_names(tmp_path, base):
+    """HTTP 429 with Retry-After: 1 -> the client waits that second (backoff alone would be 0 s)."""
+    import time
+
+    url, log = base
+    c = RegisterClient(cache_dir=tmp_path, min_interval_s=0.0, retries=1, backoff_s=0.0, timeout_s=5)
+    headers = c.session().headers
+    assert headers["User-Agent"].startswith("uusimaa-service-network-planner/")
+    assert headers["Accept"] == "application/json"
+    t0 = time.monotonic()
+    assert c.get(url + "/busy-once").data == [3]
+    assert time.monotonic() - t0 >= 0.9
+    assert [p for p in log if p.startswith("/busy-once")] == ["/busy-once", "/busy-once"]
+    assert c.requests == 1  # one request of ours, retried by the session
