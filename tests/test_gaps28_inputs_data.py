@@ -300,7 +300,7 @@ def test_swapped_lon_lat_boundaries(tmp_path, borders):
     with pytest.raises(DataError) as e:
         data._lonlat(pd.DataFrame({"lon": ["1", "59"], "lat": ["1", "32"]}), "f")
     assert e.value.reason == "lon/lat (59.0, 32.0) look swapped: in Finland lon is 19-32 and lat 59-71"
-    assert (e.value.row, e.value.field) == (2, "lon")
+    assert _where(e) == ("f", 2, "lon")
     with pytest.raises(DataError, match="look swapped"):
         data._lonlat(pd.DataFrame({"lon": ["71"], "lat": ["19"]}), "f")
     lon, lat = data._lonlat(pd.DataFrame({"lon": ["58.9", "71.1", "60"], "lat": ["25", "25", "18.9"]}), "f")
@@ -311,7 +311,7 @@ def test_swapped_lon_lat_boundaries(tmp_path, borders):
         with pytest.raises(DataError) as e:
             data._lonlat(pd.DataFrame({"lon": [lon_], "lat": [lat_]}), "f")
         assert e.value.reason.startswith(f"lon/lat ({float(lon_)}, {float(lat_)}) are not WGS84 degrees")
-        assert (e.value.row, e.value.field) == (1, "lon")
+        assert _where(e) == ("f", 1, "lon")
 
 
 def test_unknown_precision_and_bad_target_group_are_located(tmp_path, borders):
@@ -385,6 +385,35 @@ def test_parse_date_forms():
             data.parse_date(bad, "f.csv", 7, "valid_from")
         assert e.value.reason == f"{bad!r} is not a date (YYYY-MM-DD, e.g. 2022-12-31)"
         assert _where(e) == ("f.csv", 7, "valid_from")
+
+
+def test_parse_date_names_a_date_by_default():
+    with pytest.raises(DataError) as e:
+        data.parse_date("31.12.2024")
+    assert _where(e) == ("<date>", None, "date")
+
+
+def test_a_layer_with_no_geometry_at_all_is_left_to_the_geometry_check():
+    g = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[None, None], crs="EPSG:4326")
+    out = data._to_metric(g, "f", data.DEFAULT_SETTINGS)  # nothing to judge the CRS by: no CRS error
+    assert out.crs.to_epsg() == 3067
+    with pytest.raises(DataError, match="missing or empty geometry"):
+        data._check_geometries(out, "f", ("Point",), False)
+
+
+def test_the_repair_warning_lists_at_most_ten_rows():
+    from shapely.geometry import Polygon
+
+    bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
+    g = gpd.GeoDataFrame({"a": range(12)}, geometry=[box(0, 0, 1, 1)] + [bowtie] * 11, crs=CRS)
+    with pytest.warns(PlannerWarning) as w:
+        data._check_geometries(g, "f", ("Polygon", "MultiPolygon"), True)
+    assert str(w[0].message) == ("f: repaired 11 invalid polygon(s) with shapely.make_valid "
+                                 "(rows [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]...)")
+    g10 = g.iloc[:11]
+    with pytest.warns(PlannerWarning) as w:
+        data._check_geometries(g10, "f", ("Polygon", "MultiPolygon"), True)
+    assert str(w[0].message).endswith("(rows [2, 3, 4, 5, 6, 7, 8, 9, 10, 11])")
 
 
 def test_a_point_valid_for_a_single_day_is_valid_on_that_day_only():

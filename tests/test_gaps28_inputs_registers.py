@@ -99,6 +99,7 @@ def test_match_rule_register_organisation_and_tpr_service(tmp_path):
     rules = load_rules(p)
     assert match_rule(rec("a", register="tpr", service_ids=["5"]), rules).id == "t"
     assert match_rule(rec("a", register="ptv", service_ids=["5"]), rules) is None  # tpr_service: TPR only
+    assert match_rule(rec("a", register="tpr", service_ids=["6"]), rules) is None  # another service
     assert match_rule(rec("a", organisation_codes=["0245437-2"]), rules).id == "o"
     assert match_rule(rec("a", organisation="0245437-2"), rules).id == "o"
     assert match_rule(rec({"sv": "x", "fi": "Vastaanottokeskus"}), rules).id == "n"
