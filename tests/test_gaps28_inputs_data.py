@@ -698,3 +698,29 @@ def test_municipal_centres_are_projected_to_metres(tmp_path):
     c = data.load_municipal_centres(p)
     assert c.crs.to_epsg() == 3067 and c["municipality_code"].tolist() == ["091"]
     assert c.geometry.iloc[0].distance(Point(385000, 6675000)) < 0.5
+
+
+def test_a_one_byte_file_is_not_empty_and_an_empty_geopackage_is(tmp_path):
+    one = _write(tmp_path, "one.csv", "x")
+    with pytest.raises(DataError) as e:
+        data.read_table(one)
+    assert e.value.reason == "the file has a header but no data rows"
+    gpkg = _write(tmp_path, "none.gpkg", b"")
+    with pytest.raises(DataError) as e:
+        data.read_table(gpkg)
+    assert (e.value.reason, e.value.file) == ("the file is empty", str(gpkg))
+
+
+def test_bundled_borders_keep_their_own_columns_only():
+    b = data.load_municipal_borders()
+    assert list(b.columns) == ["municipality_code", "name_fi", "name_sv", "land_area_km2", "total_area_km2",
+                               "geometry"]
+    assert list(b.index) == list(range(len(b))) and len(b) == 26
+
+
+def test_a_municipality_listed_twice_is_named(tmp_path):
+    p = _write(tmp_path, "m.csv", MUNI_HEAD + "\n091,H,H,Bilingual,10,10,1\n91,H2,H2,Bilingual,10,10,1\n")
+    with pytest.raises(DataError) as e:
+        data.load_municipalities(p)
+    assert e.value.reason == "duplicate municipality_code '091' (rows [1, 2])"
+    assert _where(e) == (str(p), 2, "municipality_code")

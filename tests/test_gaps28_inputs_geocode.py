@@ -181,5 +181,15 @@ def test_clients_send_the_identifying_user_agent_and_key(tmp_path):
     nom = g.nominatim(cache_dir=tmp_path)
     assert nom.service == "nominatim" and nom.cache_dir == tmp_path
     dig = g.digitransit(api_key="k", cache_dir=tmp_path)
-    assert dig.service == "digitransit"
+    assert dig.service == "digitransit" and dig.cache_dir == tmp_path
+
+
+def test_the_geocoding_cache_defaults_to_the_settings_cache(tmp_path):
+    import dataclasses
+
+    from planner.settings import DEFAULT_SETTINGS
+
+    s = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path / "c")
+    assert g.nominatim(settings=s).cache_dir == tmp_path / "c" / "geocode"
+    assert g.digitransit(api_key="k", settings=s).cache_dir == tmp_path / "c" / "geocode"
     assert g.USER_AGENT.startswith("uusimaa-service-network-planner/")
