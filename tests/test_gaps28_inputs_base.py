@@ -159,3 +159,13 @@ def test_cache_and_data_folders_follow_the_environment(monkeypatch, tmp_path):
 def test_the_geodata_folder_is_found_in_the_package_or_beside_it():
     d = settings._geodata_dir()
     assert isinstance(d, Path) and (d / "service_areas.csv").is_file()
+
+
+def test_a_checkout_without_the_package_link_finds_the_top_level_geodata(monkeypatch, tmp_path):
+    import importlib.resources
+
+    # a checkout without symlinks: planner/geodata is not a folder, the top-level geodata/ is used
+    monkeypatch.setattr(importlib.resources, "files", lambda pkg: tmp_path / "planner")
+    d = settings._geodata_dir()
+    assert d == Path(settings.__file__).resolve().parent.parent / "geodata"
+    assert (d / "service_points.csv").is_file()

@@ -724,3 +724,35 @@ def test_a_municipality_listed_twice_is_named(tmp_path):
         data.load_municipalities(p)
     assert e.value.reason == "duplicate municipality_code '091' (rows [1, 2])"
     assert _where(e) == (str(p), 2, "municipality_code")
+
+
+def test_a_table_where_a_layer_is_expected_is_named(tmp_path):
+    p = _write(tmp_path, "borders.csv", "municipality_code\n091\n")
+    with pytest.raises(DataError) as e:
+        data.load_municipal_borders(p)
+    assert e.value.reason == "expected a vector file (GeoJSON / GeoPackage)"
+    assert _where(e) == (str(p), None, "geometry")
+
+
+def test_a_bad_municipality_code_of_a_point_is_located(tmp_path, borders):
+    lon, lat = _wgs(385000, 6675000)
+    p = _points(tmp_path, [f"a,A,kela,091,{lon},{lat}", f"b,B,kela,Espoo,{lon},{lat}"])
+    with pytest.raises(DataError) as e:
+        data.load_service_points(p, borders=borders)
+    assert e.value.reason == "'Espoo' is not a municipality code (three digits, e.g. '091')"
+    assert _where(e) == (str(p), 2, "municipality_code")
+
+
+def test_need_indicators_are_whole_counts_keyed_by_five_digit_code(tmp_path):
+    p = _write(tmp_path, "n.csv", "postal_code,municipality_code,population_2016,unemployed_2016,"
+                                  "households_total_2016,households_lowest_income_2016,note\n"
+                                  "100,91,120,12.0,60,9,x\n")
+    n = data.load_postal_need(p)
+    assert list(n.columns) == ["postal_code", "municipality_code", "population_2016", "unemployed_2016",
+                               "households_total_2016", "households_lowest_income_2016", "note"]
+    assert n.iloc[0].tolist() == ["00100", "091", 120, 12, 60, 9, "x"]
+    bad = _write(tmp_path, "b.csv", "postal_code,municipality_code,population_2016,unemployed_2016,"
+                                    "households_total_2016,households_lowest_income_2016\n100,91,120,-1,60,9\n")
+    with pytest.raises(DataError) as e:
+        data.load_postal_need(bad)
+    assert _where(e) == (str(bad), 1, "unemployed_2016")
