@@ -207,8 +207,10 @@ def test_metres_labelled_as_degrees_are_refused():
                          crs="EPSG:4326")
     with pytest.raises(DataError) as e:
         data._to_metric(g, "f.geojson", data.DEFAULT_SETTINGS)
-    assert e.value.reason.startswith("the coordinates (x 385000..390000, y 6675000..6680000) are not degrees "
-                                     "although the layer's CRS is EPSG:4326")
+    assert e.value.reason == ("the coordinates (x 385000..390000, y 6675000..6680000) are not degrees "
+                              "although the layer's CRS is EPSG:4326 (a GeoJSON without a 'crs' is read as "
+                              "WGS84): they look like projected metres (EPSG:3067?); save the file with its "
+                              "real CRS")
     assert _where(e) == ("f.geojson", None, "geometry")
 
 
@@ -216,8 +218,9 @@ def test_degrees_labelled_as_metres_are_refused_and_edges_of_finland_count():
     g = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[Point(19, 59), Point(32, 71)], crs=CRS)
     with pytest.raises(DataError) as e:
         data._to_metric(g, "f.gpkg", data.DEFAULT_SETTINGS)
-    assert e.value.reason.startswith("the coordinates (x 19.000..32.000, y 59.000..71.000) look like "
-                                     "degrees although the layer's CRS is EPSG:3067")
+    assert e.value.reason == ("the coordinates (x 19.000..32.000, y 59.000..71.000) look like degrees "
+                              "although the layer's CRS is EPSG:3067 (metres); save the file with its real "
+                              "CRS (EPSG:4326?)")
     # just outside Finland's degree box on one side: taken as the metres it says it is
     for pts in ([Point(18.9, 60), Point(25, 60)], [Point(25, 60), Point(32.1, 60)],
                 [Point(25, 58.9), Point(25, 60)], [Point(25, 60), Point(25, 71.1)]):
@@ -756,3 +759,14 @@ def test_need_indicators_are_whole_counts_keyed_by_five_digit_code(tmp_path):
     with pytest.raises(DataError) as e:
         data.load_postal_need(bad)
     assert _where(e) == (str(bad), 1, "unemployed_2016")
+
+
+def test_a_polygon_that_collapses_to_a_line_cannot_be_repaired():
+    from shapely.geometry import Polygon
+
+    flat = Polygon([(0, 0), (1, 1), (2, 2), (0, 0)])  # no area: make_valid gives a line
+    g = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[box(0, 0, 1, 1), flat], crs=CRS)
+    with pytest.raises(DataError) as e:
+        data._check_geometries(g, "f", ("Polygon", "MultiPolygon"), True)
+    assert e.value.reason == "invalid geometry that cannot be repaired"
+    assert _where(e) == ("f", 2, "geometry")
