@@ -193,3 +193,12 @@ def test_the_geocoding_cache_defaults_to_the_settings_cache(tmp_path):
     assert g.nominatim(settings=s).cache_dir == tmp_path / "c" / "geocode"
     assert g.digitransit(api_key="k", settings=s).cache_dir == tmp_path / "c" / "geocode"
     assert g.USER_AGENT.startswith("uusimaa-service-network-planner/")
+
+
+def test_an_answer_without_a_label_has_an_empty_one():
+    assert g._label("digitransit", {"properties": {"layer": "venue"}}) == ""
+    assert g._label("digitransit", {}) == ""
+    assert g._label("nominatim", {}) == ""
+    assert g._label("nominatim", {"display_name": "Oodi"}) == "Oodi"
+    assert g._lonlat("nominatim", {"lon": "24.9", "lat": "60.1"}) == (24.9, 60.1)
+    assert g._lonlat("digitransit", {"geometry": {"coordinates": [24.9, 60.1]}}) == (24.9, 60.1)

@@ -64,3 +64,15 @@ def test_an_offline_fetch_without_cache_lists_the_failed_request(tmp_path):
     assert lines[0] == ("1 register request(s) failed; nothing written (answers fetched so far are cached):")
     assert lines[1].startswith("  GET http://127.0.0.1:9/tpr/") and "not in the cache" in lines[1]
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_the_register_cache_defaults_to_the_settings_cache(tmp_path):
+    import dataclasses
+
+    from planner.settings import DEFAULT_SETTINGS
+
+    s = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path / "c")
+    with pytest.raises(RegisterError) as e:
+        fetch_points(tmp_path / "p.csv", ("tpr",), tpr_base="http://127.0.0.1:9/tpr/", offline=True,
+                     progress=False, settings=s)
+    assert f"not in the cache {tmp_path / 'c' / 'registers'} (--offline)" in str(e.value)

@@ -475,3 +475,12 @@ def test_a_dead_runs_old_set_with_out_present_is_removed_not_restored(tmp_path):
 def test_the_process_check(tmp_path):
     assert atomic._alive(os.getpid()) is True
     assert atomic._alive(2 ** 22 + 12345) is False
+
+
+def test_libyaml_parses_where_pyyaml_has_it():
+    """The C parser (fast on 1 MB files) is the one used; its own wording reaches the message."""
+    if not safeyaml._FAST:
+        pytest.skip("PyYAML without libyaml")
+    with pytest.raises(ScenarioError) as e:
+        safe_load("a: 1\nb: [1, 2\nc: 3\n", "s.yaml")
+    assert e.value.reason == "not valid YAML: did not find expected ',' or ']'"
