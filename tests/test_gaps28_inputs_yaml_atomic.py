@@ -478,7 +478,7 @@ def test_the_process_check(tmp_path):
 
 
 def test_libyaml_parses_where_pyyaml_has_it():
-    """The C parser (fast on 1 MB files) is the one used; its own wording reaches the message."""
+    """libyaml's event check runs first (fast on 1 MB files): its own wording reaches the message."""
     if not safeyaml._FAST:
         pytest.skip("PyYAML without libyaml")
     with pytest.raises(ScenarioError) as e:
