@@ -76,6 +76,10 @@ class LazyTables(Mapping[str, pd.DataFrame]):
     def __len__(self) -> int:
         return len(self._builders)
 
+    def __contains__(self, name: object) -> bool:
+        # Mapping's own ``in`` reads the item, which would build the table
+        return name in self._builders
+
     @property
     def built(self) -> list[str]:
         """Names of the tables computed so far."""
