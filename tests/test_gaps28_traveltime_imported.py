@@ -50,9 +50,9 @@ def test_a_grid_layer_without_the_id_field_is_a_data_error():
         ykr_cells(gpkg, id_field="cell")
 
 
-@pytest.mark.parametrize(("column", "mode"), [("walk_t", "walk"), ("car_r_t", "drive_rush"), ("pt_m_tt", "pt"),
-                                              ("car_x", "drive"), ("walk_min", "walk"), ("pt_total", "pt"),
-                                              ("travel_time", "travel_time")])
+@pytest.mark.parametrize(("column", "mode"), [
+    ("walk_t", "walk"), ("car_r_t", "drive_rush"), ("pt_m_tt", "pt"), ("car_x", "drive"),
+    ("walk_min", "walk"), ("pt_total", "pt"), ("travel_time", "travel_time")])
 def test_the_mode_follows_the_column_name(tmp_path, column, mode):
     path = tmp_path / "m.csv"
     path.write_text(f"from_id,to_id,{column}\n101,102,5\n")
@@ -93,7 +93,8 @@ def test_read_all_checks_every_file_of_a_folder(tmp_path):
     folder = tmp_path / "ttm"
     _ttm(folder, 101, [(101, 0), (102, 4)])
     _ttm(folder / "sub", 102, [(101, 3), (102, "x")])  # a bad value in the second file
-    with pytest.raises(DataError, match=r"TravelTimes_to_102\.txt, row 2, field 'walk_t': 'x' is not a number"):
+    with pytest.raises(DataError,
+                       match=r"TravelTimes_to_102\.txt, row 2, field 'walk_t': 'x' is not a number"):
         ImportedMatrixModel(folder, column="walk_t", cells=CELLS).read_all()
     _ttm(folder / "sub", 102, [(101, 3), (102, 0)])
     model = ImportedMatrixModel(folder, column="walk_t", cells=CELLS)
@@ -144,7 +145,8 @@ def test_destinations_keyed_by_id_count_and_site(tmp_path):
 
 
 def test_the_coverage_line_counts_points_and_origins(tmp_path):
-    assert Coverage(390, 150, np.arange(146), np.arange(10), 0.026).note("straight-line estimate (drive)") == (
+    cov = Coverage(390, 150, np.arange(146), np.arange(10), 0.026)
+    assert cov.note("straight-line estimate (drive)") == (
         "4 of 150 service points and 380 of 390 origins in the matrix (2.6 % of pairs); the other pairs: "
         "straight-line estimate (drive)")
     assert Coverage(2, 3, np.arange(3), np.arange(2), 0.0).note(None) == (
@@ -167,9 +169,9 @@ def test_a_matrix_answering_nothing_is_an_error_unless_the_estimate_is_asked_for
     strict = ImportedMatrixModel(path, cells=CELLS)
     cov = strict.coverage(np.array([WEST]), np.array([WEST]))
     assert cov.pairs_from_matrix == 0.0
-    with pytest.raises(DataError, match=r"field 'travel_time': the matrix answers 0 % of the pairs: none of the 1 "
-                                        r"service points and 1 origins matches a value of column travel_time "
-                                        r"\(keys 'cells': YKR grid cells by location\); check the file"):
+    with pytest.raises(DataError, match=r"field 'travel_time': the matrix answers 0 % of the pairs: none of "
+                                        r"the 1 service points and 1 origins matches a value of column "
+                                        r"travel_time \(keys 'cells': YKR grid cells by location\); check the file"):
         strict.check_coverage(cov)
     ImportedMatrixModel(path, cells=CELLS, answer_none=True).check_coverage(cov)
     assert strict.fallback_text() is None

@@ -28,7 +28,7 @@ from planner.traveltime.network import (
     network_model,
     resolve_model,
 )
-from planner.traveltime.osm import Network, network_from_edges, network_cache_path, save_network
+from planner.traveltime.osm import Network, network_cache_path, network_from_edges, save_network
 
 BX, BY = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067 (inside the TTM inner city)
 WPM = 70.0  # metres per minute at the default 4.2 km/h
@@ -42,7 +42,8 @@ def _line(mode="walk", meta=None, island=False):
         xs, ys = [*xs, 0.0], [*ys, 1000.0]
     return network_from_edges(np.arange(10, 10 + len(xs)), BX + np.array(xs), BY + np.array(ys),
                               [0, 1, 1, 2], [1, 0, 2, 1], [60.0] * 4, [100.0] * 4,
-                              {"mode": mode, "source": "hand-made test graph", **(meta or {})}, spatial_order=False)
+                              {"mode": mode, "source": "hand-made test graph", **(meta or {})},
+                              spatial_order=False)
 
 
 def _settings(tmp_path, **kw):
@@ -157,7 +158,8 @@ def test_a_point_exactly_at_the_snap_limit_is_still_reached(tmp_path):
     assert np.isposinf(pm.time_min[1]).all()
     assert model.nearest(pts).point.tolist() == [0, 0, 0]
     why = model.unreachable_report(pts, _at((200.0, 0.0)))
-    assert why.to_dict("records") == [{"origin": 1, "destination": 0, "reason": "origin too far from the network",
+    assert why.to_dict("records") == [{"origin": 1, "destination": 0,
+                                       "reason": "origin too far from the network",
                                        "origin_component": 0, "destination_component": 0}]
 
 
@@ -211,7 +213,8 @@ def test_points_beyond_the_limit_on_both_ends_are_inf_not_an_error(tmp_path):
 def test_times_in_both_directions_are_worked_out_by_hand(tmp_path):
     """One-way 0 -> 1 -> 2 at 60 s, back 2 -> 1 -> 0 at 90 s; points on the nodes."""
     net = network_from_edges([10, 11, 12], BX + np.array([0.0, 100.0, 200.0]), np.full(3, BY), [0, 1, 1, 2],
-                             [1, 0, 2, 1], [60.0, 90.0, 60.0, 90.0], None, {"mode": "walk"}, spatial_order=False)
+                             [1, 0, 2, 1], [60.0, 90.0, 60.0, 90.0], None, {"mode": "walk"},
+                             spatial_order=False)
     model = NetworkModel(net, _settings(tmp_path, snap_radius_m=0.0), min_component_nodes=1)
     nodes = _at((0, 0), (100, 0), (200, 0))
     want = np.array([[0.0, 1.0, 2.0], [1.5, 0.0, 1.0], [3.0, 1.5, 0.0]])

@@ -106,7 +106,8 @@ def test_describe_says_what_it_does_not_know():
 
 
 @pytest.mark.parametrize(("speeds", "text"), [
-    ({"maxspeed_tagged_share": 0.25, "source": "OSM maxspeed"}, "drive: 25% of edges with a maxspeed tag; OSM maxspeed"),
+    ({"maxspeed_tagged_share": 0.25, "source": "OSM maxspeed"},
+     "drive: 25% of edges with a maxspeed tag; OSM maxspeed"),
     ({"maxspeed_tagged_share": 0.0, "source": "S"}, "drive: 0% of edges with a maxspeed tag; S"),
     ({"source": "S"}, "drive: S"),
     ({}, "drive: "),
@@ -135,7 +136,8 @@ def test_nodes_are_renumbered_along_the_z_order_curve():
     gx, gy = np.meshgrid(np.arange(4), np.arange(4))
     gx, gy = gx.ravel()[::-1], gy.ravel()[::-1]
     net = network_from_edges(np.arange(100, 116), BX + 100.0 * gx, BY + 100.0 * gy, [], [], [])
-    cells = [(int(round((x - BX) / 100)), int(round((y - BY) / 100))) for x, y in zip(net.x, net.y, strict=True)]
+    cells = [(int(round((x - BX) / 100)), int(round((y - BY) / 100)))
+             for x, y in zip(net.x, net.y, strict=True)]
     assert cells[:6] == [(0, 0), (1, 0), (0, 1), (1, 1), (2, 0), (3, 0)]
     assert cells == sorted(cells, key=lambda c: _interleave(*c))
     assert net.meta == {}
@@ -207,9 +209,10 @@ def test_the_store_refuses_another_format_or_version_and_says_which(tmp_path):
     other = _store_with_meta(tmp_path / "other.npz", {"format": "something else", "format_version": 1})
     with pytest.raises(NetworkError, match=r"other\.npz is not a planner network file$"):
         load_network(other)
-    old = _store_with_meta(tmp_path / "old.npz", {"format": "uusimaa-planner road network", "format_version": 2})
-    with pytest.raises(NetworkError, match=r"old\.npz has network format version 2; this planner reads version 1: "
-                                           r"rebuild the network$"):
+    old = _store_with_meta(tmp_path / "old.npz",
+                           {"format": "uusimaa-planner road network", "format_version": 2})
+    with pytest.raises(NetworkError, match=r"old\.npz has network format version 2; this planner reads "
+                                           r"version 1: rebuild the network$"):
         load_network(old)
     none = _store_with_meta(tmp_path / "none.npz", {"format": "uusimaa-planner road network"})
     with pytest.raises(NetworkError, match="has network format version None"):
@@ -295,7 +298,8 @@ def test_cache_paths_name_source_area_and_mode(tmp_path):
 
 
 def test_an_area_must_be_a_polygon_in_metres(tmp_path):
-    with pytest.raises(DataError, match="field 'area': the area must be a Polygon or MultiPolygon, got Point"):
+    with pytest.raises(DataError,
+                       match="field 'area': the area must be a Polygon or MultiPolygon, got Point"):
         area_polygon(shapely.Point(BX, BY))
     with pytest.raises(DataError, match="got Polygon"):
         area_polygon(shapely.Polygon())
@@ -316,8 +320,9 @@ def test_areas_by_code_name_and_swedish_name():
     assert area_polygon("UUSIMAA")[0] == "uusimaa"
     assert area_polygon("Helsingfors")[0] == "091"  # the Swedish name of a municipality
     assert area_polygon("Länsi–Uusimaa")[0] == "Länsi-Uusimaa"  # an en dash is a hyphen
-    with pytest.raises(DataError, match=r"^field 'area': unknown area 'Narnia': give a municipality code "
-                                        r"\(e\.g\. 091\), a municipality name, 'uusimaa' or a service area: \["):
+    with pytest.raises(DataError, match=r"^field 'area': unknown area 'Narnia': give a municipality "
+                                        r"code \(e\.g\. 091\), a municipality name, 'uusimaa' or a "
+                                        r"service area: \["):
         area_polygon("Narnia")
     with pytest.raises(DataError, match=r"unknown municipality code '999'; Uusimaa has \['018', "):
         area_polygon("999")
@@ -371,7 +376,8 @@ def test_a_missing_or_foreign_osm_file_is_a_data_error_naming_the_file(tmp_path)
         osm_graph_from_file(tmp_path / "nothing.osm.pbf", "walk")
     csv = tmp_path / "streets.csv"
     csv.write_text("a,b\n")
-    with pytest.raises(DataError, match=r"streets\.csv: expected an OpenStreetMap extract \(\.osm\.pbf or \.osm\)"):
+    with pytest.raises(DataError,
+                       match=r"streets\.csv: expected an OpenStreetMap extract \(\.osm\.pbf or \.osm\)"):
         osm_graph_from_file(csv, "walk")
     with pytest.raises(DataError, match="unknown mode 'bus'"):
         osm_graph_from_file(csv, "bus")
@@ -406,7 +412,8 @@ def test_an_osm_file_without_streets_of_the_mode_is_a_network_error(tmp_path):
 
 def test_parts_must_overlap(tmp_path):
     settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path, boundary_tolerance_m=0.0)
-    with pytest.raises(ValueError, match="^parts must overlap: settings.boundary_tolerance_m must be positive$"):
+    with pytest.raises(ValueError,
+                       match="^parts must overlap: settings.boundary_tolerance_m must be positive$"):
         fetch_network_in_parts("x", [], "walk", settings)
     with pytest.raises(DataError, match="unknown mode"):
         fetch_network_in_parts("x", [], "boat", settings)
