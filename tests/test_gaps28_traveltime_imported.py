@@ -171,7 +171,8 @@ def test_a_matrix_answering_nothing_is_an_error_unless_the_estimate_is_asked_for
     assert cov.pairs_from_matrix == 0.0
     with pytest.raises(DataError, match=r"field 'travel_time': the matrix answers 0 % of the pairs: none of "
                                         r"the 1 service points and 1 origins matches a value of column "
-                                        r"travel_time \(keys 'cells': YKR grid cells by location\); check the file"):
+                                        r"travel_time \(keys 'cells': YKR grid cells by location\); "
+                                        r"check the file"):
         strict.check_coverage(cov)
     ImportedMatrixModel(path, cells=CELLS, answer_none=True).check_coverage(cov)
     assert strict.fallback_text() is None
