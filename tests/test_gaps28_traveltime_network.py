@@ -364,3 +364,26 @@ def test_parallel_sweeps_decline_when_too_few_sweeps_or_one_worker():
     assert N.parallel_sweeps(g, np.arange(3), 3, 1, 2) is None  # 3 sweeps < 16
     assert N.parallel_sweeps(g, np.zeros(32, dtype=np.int64), 3, 8, 1) is None  # one worker
     assert N.parallel_sweeps(g, np.zeros(32, dtype=np.int64), 3, 32, 4) is None  # one step: one worker
+
+
+def test_a_sweep_worker_writes_its_rows_as_minutes_into_the_shared_block():
+    """What each forked worker does, run here: dijkstra from its sources, a few at a time,
+    divided by 60 into rows lo.. of the shared block (the rows of other workers untouched)."""
+    from multiprocessing.shared_memory import SharedMemory
+
+    g = _line().csr()  # 60 s per edge both ways
+    shape = (4, 3)
+    shm = SharedMemory(create=True, size=4 * 3 * 4)
+    try:
+        block = np.ndarray(shape, dtype=np.float32, buffer=shm.buf)
+        block[:] = -7.0
+        N._FORKED.update(graph=g, step=2, n=3, dtype=np.float32, divisor=60.0)
+        try:
+            N._sweep_part((shm.name, shape, np.array([2, 0, 1]), 1))  # three sources, two per call
+        finally:
+            N._FORKED.clear()
+        assert block.tolist() == [[-7.0, -7.0, -7.0], [2.0, 1.0, 0.0], [0.0, 1.0, 2.0], [1.0, 0.0, 1.0]]
+        del block
+    finally:
+        shm.close()
+        shm.unlink()
