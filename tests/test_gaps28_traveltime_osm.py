@@ -11,6 +11,7 @@ import dataclasses
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -536,3 +537,86 @@ def test_region_parts_are_the_six_service_areas_of_uusimaa():
     assert names == sorted(names) and len(names) == 6 and "Länsi-Uusimaa" in names
     region = area_polygon("uusimaa")[1]
     assert sum(p.area for _, p in parts) == pytest.approx(region.area, rel=1e-6)
+
+
+# --- a download in parts, end to end against the local Overpass stand-in ---------------------------
+
+
+@pytest.mark.slow
+def test_a_download_in_parts_states_each_step_the_parts_and_their_dates(tmp_path):
+    """A 6 km primary road (31 nodes, 200 m apart) fetched as a west and an east part from the
+    local Overpass stand-in (tests/overpass_server.py, no internet). The data date changes
+    between the parts (an edit lands while the download runs): the merged network states both.
+    A third part with no streets fails naming the part and the two stored before it, which the
+    next run reuses without asking the server."""
+    import importlib.util
+    import sys
+
+    from pyproj import Transformer
+
+    pytest.importorskip("osmnx")
+    name = "planner_tests_overpass_server"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("overpass_server.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    server_mod = sys.modules[name]
+    lon, lat = Transformer.from_crs("EPSG:3067", "EPSG:4326", always_xy=True).transform(
+        np.arange(380000.0, 386001.0, 200.0), np.full(31, 6700000.0))
+    ids = np.arange(1, 32, dtype=np.int64)
+    road = server_mod.OSMData(ids, np.asarray(lat), np.asarray(lon), [
+        {"type": "way", "id": 1, "nodes": ids.tolist(), "tags": {"highway": "primary"}, "timestamp": 0}],
+        "2024-01-01T00:00:00Z")
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path, boundary_tolerance_m=500.0)
+    parts = [("west", shapely.box(379000, 6699000, 383000, 6701000)),
+             ("east", shapely.box(383000, 6699000, 387000, 6701000))]
+    said: list[str] = []
+    done: list[tuple[int, int, str]] = []
+
+    def on_part(i, n, part):
+        done.append((i, n, part))
+        road.timestamp = "2024-02-01T00:00:00Z"  # the east part is answered with the newer data
+
+    with server_mod.OverpassServer(road) as server:
+        net = fetch_network_in_parts("road", parts, "drive", settings, overpass_url=server.url,
+                                     progress=said.append, on_part=on_part)
+        host = server.url.split("//")[1].split("/")[0]
+        folder = tmp_path / "networks"
+        stored = {p: next(folder.glob(f"osm-*-road-part-{p}-drive.npz")) for p in ("west", "east")}
+        step = [r"downloading the drive network from Overpass in about 1 request\(s\); a large area takes "
+                r"minutes",
+                r"Overpass response 1/1: \d+ elements \(\d+ s\)", r"simplifying \d+ nodes",
+                r"\d+ nodes, \d+ edges; computing travel times"]
+        want = ["part 1/2: west", *step, re.escape(f"stored {stored['west']}"),
+                "part 2/2: east", *step, re.escape(f"stored {stored['east']}"),
+                rf"merged 2 parts: {net.n_nodes} nodes, {net.n_edges} edges \(\d+ s\)",
+                re.escape(f"stored {net.meta['stored_at']}")]
+        assert len(said) == len(want), said
+        assert all(re.fullmatch(w, m) for w, m in zip(want, said, strict=True)), said
+        assert done == [(1, 2, "west"), (2, 2, "east")]
+        assert net.meta["source"] == (f"OpenStreetMap via osmnx/Overpass ({host}), area road, fetched in 2 "
+                                      "parts: west, east")
+        assert net.meta["osm_date"] == "2024-01-01T00:00:00Z to 2024-02-01T00:00:00Z"
+        assert net.meta["area"] == "road" and net.meta["parts"] == ["west", "east"]
+        assert net.meta["source_kind"] == "overpass" and net.meta["overpass_url"] == server.url
+        assert net.meta["simplified"] is True and net.meta["mode"] == "drive"
+        assert Path(net.meta["stored_at"]).name == stored["west"].name.replace("-part-west", "")
+        # 6 km at the default 60 km/h of an untagged primary road: 360 s end to end (osmnx's
+        # spherical lengths are 0.3 % short at 60° N)
+        ends = [int(np.flatnonzero(net.node_id == 1)[0]), int(np.flatnonzero(net.node_id == 31)[0])]
+        from scipy.sparse.csgraph import dijkstra
+
+        assert dijkstra(net.csr(), indices=ends)[0, ends[1]] == pytest.approx(360.0, rel=0.005)
+        queries = len(server.queries)
+        said.clear()
+        Path(net.meta["stored_at"]).unlink()  # the merged file gone, the parts stored
+        far = ("far", shapely.box(500000, 6800000, 501000, 6801000))
+        with pytest.raises(NetworkError, match=r"^part 3/3 \(far\) of road: downloading the drive network of "
+                                               r"far from .* failed: .*; the 2 part\(s\) before it are "
+                                               r"stored and reused by the next run$"):
+            fetch_network_in_parts("road", [*parts, far], "drive", settings, overpass_url=server.url,
+                                   progress=said.append)
+        assert said[:5] == ["part 1/3: west", f"using the stored network {stored['west']}",
+                            "part 2/3: east", f"using the stored network {stored['east']}", "part 3/3: far"]
+        assert len(server.queries) == queries + 1  # only the new part was asked for
