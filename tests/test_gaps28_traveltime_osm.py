@@ -620,3 +620,22 @@ def test_a_download_in_parts_states_each_step_the_parts_and_their_dates(tmp_path
         assert said[:5] == ["part 1/3: west", f"using the stored network {stored['west']}",
                             "part 2/3: east", f"using the stored network {stored['east']}", "part 3/3: far"]
         assert len(server.queries) == queries + 1  # only the new part was asked for
+
+
+def test_osmnx_settings_are_the_callers_again_after_the_block_even_on_error():
+    """osmnx keeps module-global settings and pins a resolved IP by replacing
+    socket.getaddrinfo: both are restored after the block, also when it fails."""
+    import socket
+
+    ox = pytest.importorskip("osmnx")
+    before_url, before_cache, resolve = ox.settings.overpass_url, ox.settings.use_cache, socket.getaddrinfo
+    with osm._osmnx_settings(overpass_url="http://127.0.0.1:9/api", use_cache=not before_cache):
+        assert ox.settings.overpass_url == "http://127.0.0.1:9/api"
+        assert ox.settings.use_cache is not before_cache
+        socket.getaddrinfo = lambda *a, **k: []  # what osmnx does to pin an address
+    assert ox.settings.overpass_url == before_url and ox.settings.use_cache is before_cache
+    assert socket.getaddrinfo is resolve
+    with pytest.raises(RuntimeError, match="boom"), osm._osmnx_settings(overpass_url="http://x/api"):
+        socket.getaddrinfo = lambda *a, **k: []
+        raise RuntimeError("boom")
+    assert ox.settings.overpass_url == before_url and socket.getaddrinfo is resolve
