@@ -73,3 +73,15 @@ def test_modes_without_a_network_refuse_a_network_file(tmp_path):
                                          r"'pt_rush' exists only as the straight-line estimate"):
         choose_model(tmp_path / "walk.npz", "pt_rush", "grid")
     assert choose_model(None, "pt", "grid") is None and choose_model("None", "drive_rush", "grid") is None
+
+
+def test_mode_names_and_their_aliases():
+    from planner.traveltime.estimate import canonical_mode
+
+    names = [canonical_mode(m) for m in ("car", "car_rush", "walk", "pt_rush")]
+    assert names == ["drive", "drive_rush", "walk", "pt_rush"]
+    with pytest.raises(ValueError, match=r"^unknown mode 'bike': expected one of walk, drive, drive_rush, "
+                                         r"pt, pt_rush \(or 'car' for drive\)$"):
+        canonical_mode("bike")
+    assert estimate_model("car_rush").mode == "drive_rush"
+    assert estimate_model("car_rush").params.reference.endswith("(`car_r_t`)")
