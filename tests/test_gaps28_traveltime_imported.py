@@ -181,3 +181,46 @@ def test_a_matrix_answering_nothing_is_an_error_unless_the_estimate_is_asked_for
     assert matrix_model(path, fallback=False).fallback is None
     assert not matrix_model(path, fallback=True).answer_none
     assert matrix_model(path, column="car_r_t", fallback="none").mode == "drive_rush"
+
+
+def test_a_compressed_matrix_is_never_unpacked_past_the_size_cap(tmp_path):
+    """The size cap counts a matrix file's own bytes, so a gzip named .csv.gz (or a TravelTimes
+    file that is really gzip) is read as the bytes it is: an error naming the file, never a
+    silent unpacking of whatever size."""
+    import gzip
+
+    data = gzip.compress(b"from_id,to_id,travel_time\n101,102,5\n")
+    table = tmp_path / "m.csv.gz"
+    table.write_bytes(data)
+    with pytest.raises(DataError, match=r"m\.csv\.gz: cannot read the matrix as a UTF-8 CSV"):
+        ImportedMatrixModel(table, cells=CELLS).read_all()
+    with pytest.raises(DataError, match=r"m\.csv\.gz: cannot read the header as a UTF-8 CSV"):
+        matrix_columns(table)
+    folder = tmp_path / "ttm"
+    folder.mkdir()
+    (folder / "TravelTimes_to_101.txt").write_bytes(gzip.compress(b"from_id;to_id;walk_t\n101;101;0\n"))
+    with pytest.raises(DataError, match=r"TravelTimes_to_101\.txt, field 'walk_t': cannot read the file"):
+        ImportedMatrixModel(folder, column="walk_t", cells=CELLS).read_all()
+    with pytest.raises(DataError, match=r"TravelTimes_to_101\.txt: cannot read the header as a UTF-8 CSV"):
+        matrix_columns(folder)
+
+
+def test_parse_minutes_numbers_rows_from_one_by_default():
+    from planner.traveltime.imported import parse_minutes
+
+    with pytest.raises(DataError, match=r"^file m\.csv, row 2, field 't': 'x' is not a number of minutes$"):
+        parse_minutes(pd.Series(["1", "x"]), "m.csv", "t")
+    with pytest.raises(DataError, match=r"row 3, field 't': -2 is not a travel time"):
+        parse_minutes(pd.Series([1.0, 0.0, -2.0]), "m.csv", "t")
+    minutes, comma = parse_minutes(pd.Series(["1,5", "", "-1"]), "m.csv", "t")
+    assert comma and minutes[0] == 1.5 and np.isnan(minutes[1]) and np.isposinf(minutes[2])
+
+
+def test_an_empty_folder_is_named_as_the_reason_nothing_matches(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    model = ImportedMatrixModel(empty, column="walk_t", cells=CELLS, fallback=None)
+    cov = Coverage(1, 1, np.array([0]), np.array([0]), 0.0)
+    with pytest.raises(DataError, match=r"the matrix answers 0 % of the pairs: the folder holds no "
+                                        r"TravelTimes_to_<YKR_ID>\.txt file; check the file"):
+        model.check_coverage(cov)

@@ -396,11 +396,14 @@ def test_a_corrupt_pbf_or_xml_file_is_a_data_error_naming_the_file(tmp_path):
 
 
 def test_an_osm_file_without_streets_of_the_mode_is_a_network_error(tmp_path):
-    """One footway of two nodes: walkable, but no street for driving."""
+    """One footway of two nodes: walkable, but no street for driving; an untagged way (a
+    multipolygon member in a real extract) beside it is no street of either mode."""
     path = tmp_path / "path.osm"
     path.write_text('<?xml version="1.0"?>\n<osm version="0.6">\n'
                     '<node id="1" lat="60.1700" lon="24.9400"/><node id="2" lat="60.1700" lon="24.9420"/>\n'
-                    '<way id="5"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>\n</osm>\n')
+                    '<node id="3" lat="60.1800" lon="24.9420"/>\n'
+                    '<way id="5"><nd ref="1"/><nd ref="2"/><tag k="highway" v="footway"/></way>\n'
+                    '<way id="6"><nd ref="2"/><nd ref="3"/></way>\n</osm>\n')
     graph, date = osm_graph_from_file(path, "walk", simplify=False)
     assert graph.number_of_edges() == 2 and date == "unknown"
     with pytest.raises(NetworkError, match=r"^no drive streets in path\.osm$"):
