@@ -224,3 +224,15 @@ def test_an_empty_folder_is_named_as_the_reason_nothing_matches(tmp_path):
     with pytest.raises(DataError, match=r"the matrix answers 0 % of the pairs: the folder holds no "
                                         r"TravelTimes_to_<YKR_ID>\.txt file; check the file"):
         model.check_coverage(cov)
+
+
+def test_points_without_a_column_are_listed_by_place_and_cell_never_dropped(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("from_id,to_id,travel_time\n101,101,0\n102,101,4\n")
+    model = ImportedMatrixModel(path, cells=CELLS)
+    with pytest.raises(DataError, match=r"field 'to_id': 2 service point\(s\) have no column in the matrix "
+                                        r"\(no TravelTimes_to_<cell> / to_id for them\): destination 1 at "
+                                        r"\(385400, 6672100\) cell 102; destination 2 at \(387000, 6672100\) "
+                                        r"cell outside the grid$"):
+        model.times(np.array([WEST, EAST]), np.array([WEST, EAST, OUTSIDE]))
+    assert model.times(np.array([WEST, EAST]), np.array(WEST)).tolist() == [[0.0], [4.0]]
