@@ -167,14 +167,19 @@ def matrix_columns(path: str | Path) -> list[str]:
         files = sorted(_ttm_files(path).values())
         if not files:
             raise DataError("no TravelTimes_to_<YKR_ID>.txt file in the folder", file=str(path))
-        cols = pd.read_csv(files[0], sep=";", nrows=0).columns
+        head, sep = files[0], ";"
     elif path.suffix.lower() == ".parquet":
         from ..lazy import require
 
         pq = require("pyarrow.parquet", "parquet", "Reading Parquet files")
-        cols = pq.read_schema(path).names
+        return [str(c) for c in pq.read_schema(path).names
+                if c not in _ID_COLUMNS and not str(c).startswith("Unnamed")]
     else:
-        cols = pd.read_csv(path, nrows=0, sep=_sep(path), compression=None).columns
+        head, sep = path, _sep(path)
+    try:  # never unpacked (compression=None): the size cap counts the file's own bytes
+        cols = pd.read_csv(head, nrows=0, sep=sep, compression=None, encoding="utf-8-sig").columns
+    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise DataError(f"cannot read the header as a UTF-8 CSV ({exc})", file=str(head)) from None
     return [str(c) for c in cols if c not in _ID_COLUMNS and not str(c).startswith("Unnamed")]
 
 
