@@ -155,3 +155,31 @@ def test_the_solver_choice_and_its_label(monkeypatch):
     monkeypatch.setattr(sv, "_available", lambda: ())
     with pytest.raises(OptimisationError, match=r"no MILP solver available: install highspy"):
         available_solver()
+
+
+@pytest.mark.parametrize("kw, match", [
+    ({"model": "median", "k": 3}, r"unknown model 'median': expected one of \['pmedian', 'lscp'"),
+    ({"model": "add", "k": 1, "max_minutes": 30.0, "candidates": ("existing",)},
+     "add needs new candidate sites: --candidates existing,centres,postal"),
+    ({"model": "pmedian", "k": 3, "candidates": ()}, r"no candidate sites for kela \(all\) with candidates \[\]"),
+    ({"model": "pmedian", "k": 3, "per": "county"},
+     r"unknown --per 'county': expected one of \['municipality', 'service_area'\]"),
+])
+def test_optimise_network_refuses_bad_requests_before_solving(study, kw, match):
+    from planner.optimise import optimise_network
+
+    with pytest.raises(OptimisationError, match=match):
+        optimise_network(study, **kw)
+
+
+def test_served_counts_each_row_at_its_nearest_open_site_only():
+    from planner.optimise.run import _metrics, _served
+
+    cost = np.array([[1.0, 4.0, 9.0], [3.0, 2.0, 9.0], [np.inf, np.inf, 9.0]])
+    w = np.array([10.0, 1.0, 5.0])
+    assert _served(cost, w, np.array([True, True, False])).tolist() == [10.0, 1.0, 0.0]
+    assert _served(cost, w, np.zeros(3, bool)).tolist() == [0.0, 0.0, 0.0]
+    m = _metrics(cost, w, np.array([True, True, False]), 2.0)
+    # row 2 has no open site in reach: no point, beyond T; the mean is infinite, not over the served
+    assert m["points"] == 2 and m["pop_within_T"] == 11.0 and m["pop_no_point"] == 5.0
+    assert m["share_within_T"] == 11 / 16 and m["max_min"] == np.inf
