@@ -66,3 +66,23 @@ def test_a_schedule_without_a_day_has_no_wait_to_report():
 def test_an_unknown_demand_kind_is_refused_before_anything_is_loaded():
     with pytest.raises(ValueError, match=r"unknown demand 'postcode': expected one of \['postal'"):
         load_study(demand="postcode")
+
+
+def test_a_merge_reuses_the_baseline_given_instead_of_recomputing_it(study, baseline, monkeypatch):
+    """A scenario re-evaluated on a click must not re-evaluate the whole baseline it was given."""
+    import planner.analysis.study as study_mod
+    from planner.analysis.scenario import evaluate, parse_scenario
+
+    kela = study.points.loc[study.points["category"] == "kela", "id"].tolist()[:2]
+    s = parse_scenario({"name": "m", "changes": [{"merge": {"into": kela[0], "from": [kela[1]]}}]}, "m.yaml")
+
+    def recomputed(*a, **k):
+        raise AssertionError("the baseline was recomputed")
+
+    monkeypatch.setattr(study_mod, "evaluate_points", recomputed)
+    res, applied = evaluate(study, s, baseline)
+    assert applied.merges == {kela[1]: kela[0]}
+    moved = baseline.access["point_id"].eq(kela[1])
+    assert moved.any() and not res.access["point_id"].eq(kela[1]).any()
+    with pytest.raises(AssertionError, match="the baseline was recomputed"):
+        evaluate(study, s)  # without one it has to be computed
