@@ -72,7 +72,8 @@ def test_a_well_formed_unit_keeps_its_categories_and_a_single_category_text_is_a
 
 
 def test_visits_on_different_days_at_the_same_hours_do_not_overlap():
-    sched = [{"day": "tue", "start": "09:00", "end": "12:00"}, {"day": "wed", "start": "09:00", "end": "12:00"}]
+    sched = [{"day": "tue", "start": "09:00", "end": "12:00"},
+             {"day": "wed", "start": "09:00", "end": "12:00"}]
     out = parse_mobile(_unit(stops=[{**_STOP, "schedule": sched}]), "u.yaml", 1)
     assert out["stops"][0]["schedule"] == sched
     # one minute of overlap on the same day is refused and names the later visit

@@ -84,9 +84,9 @@ def test_k_equal_to_the_sites_and_to_the_forced_points_is_allowed():
 def test_infeasible_constraints_name_the_model_k_and_the_groups():
     one_each = [np.array([0]), np.array([1])]  # two groups, each needing its own site, but k = 1
     with pytest.raises(OptimisationError,
-                       match=r"maximal covering \(most residents within T minutes with k points\): infeasible "
-                             r"with k = 1 and these constraints \(0 points that must stay, 2 at-least-one "
-                             r"groups"):
+                       match=r"maximal covering \(most residents within T minutes with k points\): "
+                             r"infeasible with k = 1 and these constraints \(0 points that must stay, "
+                             r"2 at-least-one groups"):
         solve("mclp", C, W, k=1, max_minutes=5.0, groups=one_each)
     with pytest.raises(OptimisationError, match=r"^p-center .*infeasible with k = 1 .*2 at-least-one groups"):
         solve("pcenter", C, W, k=1, groups=one_each)
@@ -131,8 +131,8 @@ def test_set_covering_below_one_bisects_to_every_site_when_each_covers_one_row()
 
 def test_set_covering_says_how_many_residents_no_site_reaches():
     cost = np.array([[1.0, 50.0], [50.0, 60.0]])
-    with pytest.raises(OptimisationError, match=r"even with all 2 candidate sites only 75\.00% of the residents "
-                                                r"are within 10 min \(1 are farther\)"):
+    with pytest.raises(OptimisationError, match=r"even with all 2 candidate sites only 75\.00% of the "
+                                                r"residents are within 10 min \(1 are farther\)"):
         solve("lscp", cost, np.array([3.0, 1.0]), max_minutes=10.0)
     # exactly the share that can be reached is allowed (75 %): site 0 alone
     sol = solve("lscp", cost, np.array([3.0, 1.0]), max_minutes=10.0, share=0.75)
@@ -161,7 +161,8 @@ def test_the_solver_choice_and_its_label(monkeypatch):
     ({"model": "median", "k": 3}, r"unknown model 'median': expected one of \['pmedian', 'lscp'"),
     ({"model": "add", "k": 1, "max_minutes": 30.0, "candidates": ("existing",)},
      "add needs new candidate sites: --candidates existing,centres,postal"),
-    ({"model": "pmedian", "k": 3, "candidates": ()}, r"no candidate sites for kela \(all\) with candidates \[\]"),
+    ({"model": "pmedian", "k": 3, "candidates": ()},
+     r"no candidate sites for kela \(all\) with candidates \[\]"),
     ({"model": "pmedian", "k": 3, "per": "county"},
      r"unknown --per 'county': expected one of \['municipality', 'service_area'\]"),
 ])
