@@ -224,10 +224,65 @@ def test_optimise_mobile_refuses_bad_requests(study, kw, match):
         optimise_mobile(study, "social_walkin", "sv", k, m, **args)
 
 
-def test_a_day_in_capitals_is_the_same_day(study):
-    res = optimise_mobile(study, "social_walkin", "sv", 1, 240.0, candidates=("centres",), day="FRI",
-                          stop_min=30)
-    assert res.params["day"] == "fri" and res.params["stop_min"] == 30
-    (stop,) = res.scenario["changes"][0]["mobile"]["stops"]
-    assert stop["schedule"] == [{"day": "fri", "start": "09:00", "end": "09:30"}]
-    assert res.params["threshold"] == 30.0 and res.params["categories"] == ["sv_walkin"]
+def test_the_report_and_scenario_follow_the_tour_from_the_depot(study):
+    """Two Swedish walk-in stops from the Porvoo depot on a Friday, 30 min at each stop: the legs,
+    the times, the report's rows and the scenario's text all follow the one tour."""
+    import math
+
+    import yaml
+
+    from planner.optimise.mobile import mobile_yaml
+
+    depot = "asp_sv_porvoo_sosiaalipaivystys"
+    res = optimise_mobile(study, "social_walkin", "sv", 2, 240.0, candidates=("centres",), day="FRI",
+                          stop_min=30, depot=depot)
+    sol, st = res.solution, res.stops
+    assert res.params["day"] == "fri" and res.params["stop_min"] == 30 and res.params["threshold"] == 30.0
+    assert res.params["categories"] == ["sv_walkin"] and res.params["depot"] == depot
+    assert sol.tour.order[0] == 26 and len(sol.tour.order) == 3  # 26 candidate centres, the depot last
+    # the tour is the depot's leg to the first stop plus each stop's drive to the next (the last: home)
+    report = res.report.splitlines()
+    (depot_row,) = [x for x in report if x.startswith("| 0 | depot ")]
+    first_leg = float(depot_row.split(" | ")[-2])
+    assert first_leg + st["drive_to_next_min"].sum() == pytest.approx(sol.tour.minutes, abs=0.06)
+    assert f"leave {math.ceil(first_leg - 0.05)} min before" in depot_row or \
+        f"leave {math.ceil(first_leg + 0.05)} min before" in depot_row
+    assert "| Porvoo |" in depot_row
+    # 09:00-09:30 at the first stop, then the leg rounded up to whole minutes
+    gap = math.ceil(st["drive_to_next_min"].iloc[0] - 1e-9)
+    start2 = 9 * 60 + 30 + gap
+    assert st["arrive"].tolist() == ["09:00", f"{start2 // 60:02d}:{start2 % 60:02d}"]
+    assert st["depart"].tolist() == ["09:30", f"{(start2 + 30) // 60:02d}:{(start2 + 30) % 60:02d}"]
+    assert st["stop_id"].tolist() == ["mobile_opt_1", "mobile_opt_2"]
+    # each stop's residents within T are among the newly covered; the total counts each resident once
+    assert (st["pop_within_T"] <= sol.covered).all() and sol.covered <= st["pop_within_T"].sum()
+    assert sol.covered <= res.unserved
+    assert f"Newly within 30 min: {sol.covered:,.0f} residents ({sol.covered / res.unserved:.1%} of those " \
+        f"not served today); best possible (bound): {sol.bound:,.0f}." in report
+    assert f"Demand: {res.unserved:,.0f} residents not within 30 min today (left out: 0 unlocated). " \
+        "Candidates: 26 sites (centres). Unit serves: sv_walkin." in report
+    assert report[0] == "## Mobile unit stops - Adult social services, walk-in, in own language, group sv"
+    assert report[2].endswith(f"closed driving tour <= 240 min from and back to {depot} "
+                              "(Social- och krisjouren i Östra Nyland (Borgå)).")
+    assert "| # | stop | site | municipality | fri | drive to next, min | residents within 30 min |" in report
+    assert any(x.endswith("Optimality proven: yes.") for x in report) and sol.optimal
+    for i, r in enumerate(st.itertuples(), start=1):
+        assert (f"| {i} | mobile_opt_{i} | {r.label} | ") in res.report
+        assert f"| {r.arrive}-{r.depart} | {r.drive_to_next_min:.1f} | {r.pop_within_T:,.0f} |" in res.report
+    # the scenario: same stops, same times, the same day; codes and times stay text in YAML
+    sc = res.scenario
+    assert sc["name"] == "Optimised mobile unit social_walkin (sv): 2 stops, tour <= 240 min"
+    assert sc["base"] == {"demand": "postal", "mode": "drive"}
+    assert f"Driving tour {sol.tour.minutes:.1f} min from and back to {depot} (leaves " in sc["description"]
+    assert "(limit 240 min), stops 30 min each on fri." in sc["description"]
+    assert sc["description"].startswith(
+        "2 stops of a mobile unit for social_walkin (sv) chosen to cover the most residents not within "
+        f"30 min of a fixed point: {sol.covered:,.0f} newly within 30 min.")
+    (change,) = sc["changes"]
+    unit = change["mobile"]
+    assert unit["name"] == "Mobile unit (social_walkin, sv)" and unit["categories"] == ["sv_walkin"]
+    back = yaml.safe_load(mobile_yaml(sc))["changes"][0]["mobile"]["stops"]
+    assert [b["schedule"] for b in back] == [[{"day": "fri", "start": a, "end": d}]
+                                            for a, d in zip(st["arrive"], st["depart"], strict=True)]
+    assert [b["at_centre"] for b in back] == st["municipality_code"].tolist()
+    assert all(isinstance(b["at_centre"], str) for b in back)
