@@ -53,7 +53,11 @@ def test_a_malformed_unit_names_file_change_and_field():
     _fails(_unit(stops={"s1": _STOP}), "stops", "mobile needs 'stops'")
     _fails(_unit(stops=[dict(_STOP), "s2"]), "stops[1]",
            "each stop is a mapping: id, name, location, schedule")
-    _fails(_unit(stops=[{**_STOP, "colour": "red"}]), "stops[0].colour", "colour")
+    _fails(_unit(stops=[{**_STOP, "colour": "red"}]), "stops[0].colour", "unknown key 'colour' for a stop")
+    _fails(_unit(colour="red"), "colour", "unknown key 'colour' for mobile")
+    _fails(_unit(stops=[dict(_STOP), dict(_STOP)]), "stops[1].id",
+           "id 's1' is used twice in this mobile unit")
+    _fails(_unit(stops=[{**_STOP, "id": "bus"}]), "stops[0].id", "id 'bus' is used twice")
     _fails(_unit(stops=[{**_STOP, "schedule": ["tue"]}]), "stops[0].schedule[0]",
            "each visit is a mapping with exactly day, start and end")
     _fails(_unit(stops=[{**_STOP, "schedule": [{"day": "tue", "start": "09:00"}]}]),
@@ -286,3 +290,15 @@ def test_the_report_and_scenario_follow_the_tour_from_the_depot(study):
                                             for a, d in zip(st["arrive"], st["depart"], strict=True)]
     assert [b["at_centre"] for b in back] == st["municipality_code"].tolist()
     assert all(isinstance(b["at_centre"], str) for b in back)
+
+
+def test_when_everyone_is_served_today_the_unit_gains_nobody_and_says_so(study):
+    # Kela: any office will do; within 10,000 min of one everybody is served, so no stop adds anyone
+    res = optimise_mobile(study, "kela", "all", 1, 240.0, threshold=10000, candidates=("centres",))
+    assert res.unserved == 0 and res.newly_covered == 0 and res.solution.covered == 0
+    assert res.solution.optimal and res.solution.bound == 0
+    report = res.report.splitlines()
+    assert "Demand: 0 residents not within 10000 min today (left out: 0 unlocated). " in report[4]
+    (line,) = [x for x in report if x.startswith("Newly within 10000 min: 0 residents (")]
+    assert "0.0%" not in line  # 0 of 0 is no share, not a measured 0 %
+    assert res.stops["pop_within_T"].tolist() == [0.0]

@@ -120,3 +120,13 @@ def test_the_demand_kind_follows_the_units(tiny):
     mixed = tiny.units.copy()
     mixed.loc[mixed.index[0], "unit_type"] = "grid_cell"
     assert _demand_kind(dataclasses.replace(tiny, units=mixed)) == "postal"
+
+
+def test_the_report_lists_every_constraint_kept_points_first(tiny):
+    # p-median k = 2 keeping k3, at least one point in Helsinki: k1 + k3 (the unconstrained optimum too)
+    res = optimise_network(tiny, "pmedian", "kela", k=2, keep=["k3"], per="municipality")
+    assert res.ids("kept") == ["k1", "k3"]
+    assert "Constraints: must keep 1 (k3); at least one point per municipality (1 groups)." in \
+        res.report.splitlines()
+    res = optimise_network(tiny, "pmedian", "kela", k=2, keep=["k3"])
+    assert "Constraints: must keep 1 (k3)." in res.report.splitlines()
