@@ -302,3 +302,27 @@ def test_when_everyone_is_served_today_the_unit_gains_nobody_and_says_so(study):
     (line,) = [x for x in report if x.startswith("Newly within 10000 min: 0 residents (")]
     assert "0.0%" not in line  # 0 of 0 is no share, not a measured 0 %
     assert res.stops["pop_within_T"].tolist() == [0.0]
+
+
+def test_tours_respect_one_way_legs_and_say_when_no_tour_exists():
+    from planner.optimise.tour import exact_tour, heuristic_tour, rotate, tour_length
+
+    inf = np.inf
+    # three places; 0 -> 1 has no route, so the only tours run 0 -> 2 -> 1 -> 0: 4 + 6 + 5 = 15 min
+    t = np.array([[0.0, inf, 4.0], [5.0, 0.0, 1.0], [2.0, 6.0, 0.0]])
+    ex = exact_tour(t, [0, 1, 2])
+    assert ex.order == (0, 2, 1) and ex.minutes == 15.0 and ex.exact
+    assert ex.method == "MILP (Miller-Tucker-Zemlin)"
+    heur = heuristic_tour(t, [0, 1, 2])
+    assert not heur.exact and heur.minutes == tour_length(t, heur.order) == 15.0
+    # nothing leads into place 2: no closed tour at all, and that is proven (infeasible), not a time
+    t2 = t.copy()
+    t2[:, 2] = inf
+    t2[2, 2] = 0.0
+    none = exact_tour(t2, [0, 1, 2])
+    assert none.minutes == inf and none.exact and none.method == "MILP (no tour)"
+    # one place: 0 min; two: there and back, whichever way round
+    assert exact_tour(t, [1]).minutes == 0.0 and exact_tour(t, [1]).method == "direct"
+    assert exact_tour(t, [0, 2]).minutes == 6.0 and heuristic_tour(t, [2, 0]).minutes == 6.0
+    assert tour_length(t, [0, 1]) == inf
+    assert rotate((3, 1, 2), 2) == (2, 3, 1) and rotate((3, 1, 2), 3) == (3, 1, 2)
