@@ -86,3 +86,37 @@ def test_a_merge_reuses_the_baseline_given_instead_of_recomputing_it(study, base
     assert moved.any() and not res.access["point_id"].eq(kela[1]).any()
     with pytest.raises(AssertionError, match="the baseline was recomputed"):
         evaluate(study, s)  # without one it has to be computed
+
+
+def test_a_receiving_merge_follows_each_units_baseline_point_whatever_the_row_order(study, baseline):
+    from planner.analysis.scenario import evaluate, parse_scenario
+
+    kela = study.points.loc[study.points["category"] == "kela", "id"].tolist()[:2]
+    s = parse_scenario({"name": "m", "changes": [
+        {"merge": {"into": kela[0], "from": [kela[1]], "clients": "receiving"}}]}, "m.yaml")
+    res, _ = evaluate(study, s, baseline)
+    acc, base = res.access, baseline.access
+    moved = base["point_id"].eq(kela[1]) & base["need"].eq("kela")
+    assert moved.any() and (acc.loc[moved, "point_id"] == kela[0]).all()  # the receiver, not the nearest
+    # the same baseline with its rows shuffled gives the same answer, row for row
+    shuffled = base.sample(frac=1.0, random_state=28).reset_index(drop=True)
+    res2, _ = evaluate(study, s, _results_like(baseline, shuffled))
+    pd.testing.assert_frame_equal(res2.access, acc)
+    # the units in order within each (need, group) block, but the blocks in reverse order
+    n = len(study.units)
+    blocks = [base.iloc[i:i + n] for i in range(0, len(base), n)]
+    assert len(blocks) > 1 and all(b["unit_id"].tolist() == study.units["unit_id"].tolist() for b in blocks)
+    reversed_blocks = pd.concat(blocks[::-1], ignore_index=True)
+    res3, _ = evaluate(study, s, _results_like(baseline, reversed_blocks))
+    pd.testing.assert_frame_equal(res3.access, acc)
+
+
+def _results_like(res: Results, access: pd.DataFrame) -> Results:
+    return Results(access, {}, pd.DataFrame(), pd.DataFrame(), dict(res.provenance))
+
+
+def test_a_matrix_of_other_units_is_refused(study):
+    from planner.analysis.accessibility import unit_access
+
+    with pytest.raises(ValueError, match="travel-time matrix rows do not match the demand units"):
+        unit_access(study.units.iloc[::-1], study.points, study.ttm)
