@@ -34,44 +34,46 @@ def test_objective_units_and_the_threshold_is_inclusive():
     assert objective_value("lscp", C, W, both) == 2.0
     # nothing open: every row is infinitely far (not 0 person-minutes)
     assert objective_value("pmedian", C, W, np.array([False, False])) == np.inf
-    with pytest.raises(ValueError, match="mclp needs max_minutes"):
+    with pytest.raises(ValueError, match="^mclp needs max_minutes"):
         objective_value("mclp", C, W, both)
-    with pytest.raises(ValueError, match=r"unknown model 'median': expected one of \['pmedian'"):
+    with pytest.raises(ValueError, match=r"^unknown model 'median': expected one of \['pmedian'"):
         objective_value("median", C, W, both)
 
 
 def test_bad_input_is_refused_with_a_message_that_says_why():
-    with pytest.raises(OptimisationError, match=r"unknown model 'median': expected one of \['pmedian', "):
+    with pytest.raises(OptimisationError, match=r"^unknown model 'median': expected one of \['pmedian', "):
         solve("median", C, W, k=1)
-    with pytest.raises(OptimisationError, match="weights must be positive, one per row"):
+    with pytest.raises(OptimisationError, match="^weights must be positive, one per row"):
         solve("pmedian", C, np.array([10.0, 0.0]), k=1)
-    with pytest.raises(OptimisationError, match="weights must be positive, one per row"):
+    with pytest.raises(OptimisationError, match="^weights must be positive, one per row"):
         solve("pmedian", C, np.array([10.0]), k=1)
-    with pytest.raises(OptimisationError, match=r"nothing to optimise \(0 demand rows x 2 candidate sites\)"):
+    with pytest.raises(OptimisationError,
+                       match=r"^nothing to optimise \(0 demand rows x 2 candidate sites\)"):
         solve("pmedian", np.zeros((0, 2)), np.zeros(0), k=1)
-    with pytest.raises(OptimisationError, match=r"nothing to optimise \(2 demand rows x 0 candidate sites\)"):
+    with pytest.raises(OptimisationError,
+                       match=r"^nothing to optimise \(2 demand rows x 0 candidate sites\)"):
         solve("pmedian", np.zeros((2, 0)), W, k=1)
-    with pytest.raises(OptimisationError, match="the cost matrix has NaN"):
+    with pytest.raises(OptimisationError, match="^the cost matrix has NaN"):
         solve("pmedian", np.array([[1.0, np.nan], [3.0, 2.0]]), W, k=1)
-    with pytest.raises(OptimisationError, match="some demand rows cannot reach any candidate site"):
+    with pytest.raises(OptimisationError, match="^some demand rows cannot reach any candidate site"):
         solve("pmedian", np.array([[1.0, 4.0], [np.inf, np.inf]]), W, k=1)
-    with pytest.raises(OptimisationError, match="an at-least-one constraint has no candidate site"):
+    with pytest.raises(OptimisationError, match="^an at-least-one constraint has no candidate site"):
         solve("pmedian", C, W, k=1, groups=[np.array([0]), np.array([], int)])
     for k in (None, 0):
-        with pytest.raises(OptimisationError, match=r"pmedian needs k >= 1 \(--k\)"):
+        with pytest.raises(OptimisationError, match=r"^pmedian needs k >= 1 \(--k\)"):
             solve("pmedian", C, W, k=k)
-    with pytest.raises(OptimisationError, match="k = 3 but there are only 2 candidate sites"):
+    with pytest.raises(OptimisationError, match="^k = 3 but there are only 2 candidate sites"):
         solve("pcenter", C, W, k=3)
-    with pytest.raises(OptimisationError, match="k = 1 is fewer than the 2 points that must stay"):
+    with pytest.raises(OptimisationError, match="^k = 1 is fewer than the 2 points that must stay"):
         solve("mclp", C, W, k=1, max_minutes=5.0, forced=np.array([True, True]))
     for t in (None, 0.0):
-        with pytest.raises(OptimisationError, match=r"mclp needs max_minutes T > 0 \(--max-minutes\)"):
+        with pytest.raises(OptimisationError, match=r"^mclp needs max_minutes T > 0 \(--max-minutes\)"):
             solve("mclp", C, W, k=1, max_minutes=t)
     for k in (None, 0):
-        with pytest.raises(OptimisationError, match=r"add needs k >= 1 \(--k\), the number of new points"):
+        with pytest.raises(OptimisationError, match=r"^add needs k >= 1 \(--k\), the number of new points"):
             solve("add", C, W, k=k, max_minutes=2.0, existing=np.array([True, False]))
     for share in (0.0, 1.5):
-        with pytest.raises(OptimisationError, match=r"share must be in \(0, 1\]"):
+        with pytest.raises(OptimisationError, match=r"^share must be in \(0, 1\]"):
             solve("lscp", C, W, max_minutes=5.0, share=share)
 
 
@@ -84,17 +86,17 @@ def test_k_equal_to_the_sites_and_to_the_forced_points_is_allowed():
 def test_infeasible_constraints_name_the_model_k_and_the_groups():
     one_each = [np.array([0]), np.array([1])]  # two groups, each needing its own site, but k = 1
     with pytest.raises(OptimisationError,
-                       match=r"maximal covering \(most residents within T minutes with k points\): "
+                       match=r"^maximal covering \(most residents within T minutes with k points\): "
                              r"infeasible with k = 1 and these constraints \(0 points that must stay, "
                              r"2 at-least-one groups"):
         solve("mclp", C, W, k=1, max_minutes=5.0, groups=one_each)
     with pytest.raises(OptimisationError, match=r"^p-center .*infeasible with k = 1 .*2 at-least-one groups"):
         solve("pcenter", C, W, k=1, groups=one_each)
     # add: no site today, at most one new one, but both groups need a site
-    with pytest.raises(OptimisationError, match="add: infeasible with these constraints"):
+    with pytest.raises(OptimisationError, match="^add: infeasible with these constraints"):
         solve("add", C, W, k=1, max_minutes=5.0, groups=one_each)
     # add: both new sites must be kept, but only one new site is allowed
-    with pytest.raises(OptimisationError, match="add: 2 new points must be kept but k = 1"):
+    with pytest.raises(OptimisationError, match="^add: 2 new points must be kept but k = 1"):
         solve("add", C, W, k=1, max_minutes=5.0, forced=np.array([True, True]),
               existing=np.array([False, False]))
 
@@ -131,7 +133,7 @@ def test_set_covering_below_one_bisects_to_every_site_when_each_covers_one_row()
 
 def test_set_covering_says_how_many_residents_no_site_reaches():
     cost = np.array([[1.0, 50.0], [50.0, 60.0]])
-    with pytest.raises(OptimisationError, match=r"even with all 2 candidate sites only 75\.00% of the "
+    with pytest.raises(OptimisationError, match=r"^even with all 2 candidate sites only 75\.00% of the "
                                                 r"residents are within 10 min \(1 are farther\)"):
         solve("lscp", cost, np.array([3.0, 1.0]), max_minutes=10.0)
     # exactly the share that can be reached is allowed (75 %): site 0 alone
@@ -143,7 +145,7 @@ def test_the_solver_choice_and_its_label(monkeypatch):
     s = available_solver(time_limit=7.0)
     assert s.timeLimit == 7.0 and s.msg is False and s.optionsDict.get("gapRel", 0.0) == 0.0
     assert getattr(s, "gapRel", 0.0) == 0.0
-    with pytest.raises(OptimisationError, match=r"solver 'NOPE' is not available; available: \["):
+    with pytest.raises(OptimisationError, match=r"^solver 'NOPE' is not available; available: \["):
         available_solver("NOPE")
     assert sv._solver_name(s) == sv._SOLVER_LABEL[s.name]
     # the HiGHS p-median runs without presolve, on a copy; other models keep the solver as given
@@ -153,7 +155,7 @@ def test_the_solver_choice_and_its_label(monkeypatch):
         assert "presolve" not in s.optionsDict
     assert sv._tuned(s, "pcenter") is s
     monkeypatch.setattr(sv, "_available", lambda: ())
-    with pytest.raises(OptimisationError, match=r"no MILP solver available: install highspy"):
+    with pytest.raises(OptimisationError, match=r"^no MILP solver available: install highspy"):
         available_solver()
 
 
@@ -169,7 +171,7 @@ def test_the_solver_choice_and_its_label(monkeypatch):
 def test_optimise_network_refuses_bad_requests_before_solving(study, kw, match):
     from planner.optimise import optimise_network
 
-    with pytest.raises(OptimisationError, match=match):
+    with pytest.raises(OptimisationError, match="^" + match):
         optimise_network(study, **kw)
 
 
