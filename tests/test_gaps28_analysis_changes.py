@@ -59,3 +59,44 @@ def test_a_change_as_the_scenario_keeps_it():
     assert check_change("close", "a", "s.yaml", 1) == ["a"]
     assert check_change("add_service", {"id": ["a"], "category": "kela"}, "s.yaml", 1) == {
         "id": "a", "category": "kela"}
+
+
+TOP = [
+    (["close"], None, None, "a scenario must be a mapping with name, description and changes"),
+    ({"name": 2024}, None, "name", "the scenario name must be text, not 2024 (quote it)"),
+    ({"name": "  "}, None, "name", "the scenario needs a name"),
+    ({"changes": []}, None, "name", "the scenario needs a name"),
+    ({"name": "s", "changes": {"close": "a"}}, None, "changes", "changes must be a list"),
+    ({"name": "s", "changes": [{"close": "a", "open": {}}]}, 1, None,
+     "each change is one of ['close', ..."),
+    ({"name": "s", "changes": [{"close": "a"}, {"shut": "a"}]}, 2, "shut", "unknown change 'shut'..."),
+    ({"name": "s", "base": ["drive"]}, None, "base", "base must be a mapping (points, demand, mode)"),
+    ({"name": "s", "base": {"mode": ""}}, None, "mode", "base mode must be text, not ''"),
+    ({"name": "s", "description": 3}, None, "description", "the description must be text (quote it)"),
+    ({"name": "s", "colour": 3}, None, "colour", "unknown key 'colour'..."),
+]
+
+
+@pytest.mark.parametrize("obj, row, field, reason", TOP)
+def test_each_malformed_scenario_has_its_whole_message(obj, row, field, reason):
+    from planner.analysis.scenario import parse_scenario
+
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(obj, "s.yaml")
+    assert (exc.value.file, exc.value.row, exc.value.field) == ("s.yaml", row, field)
+    if reason.endswith("..."):  # the start of the message (the rest lists the choices)
+        assert exc.value.reason.startswith(reason[:-3])
+    else:
+        assert exc.value.reason == reason
+
+
+def test_closing_every_point_leaves_nothing_to_reach(study):
+    from planner.analysis.scenario import apply_scenario, parse_scenario
+
+    ids = study.points["id"].tolist()
+    s = parse_scenario({"name": "none", "changes": [{"close": ids}]}, "s.yaml")
+    with pytest.raises(ScenarioError) as exc:
+        apply_scenario(study, s)
+    assert exc.value.reason == (f"the scenario closes every service point ({len(ids)}); nothing would be "
+                                "left to reach")
+    assert exc.value.field == "close" and exc.value.file == "s.yaml"
