@@ -331,3 +331,32 @@ def test_tours_respect_one_way_legs_and_say_when_no_tour_exists():
     assert exact_tour(t, [0, 2]).minutes == 6.0 and heuristic_tour(t, [2, 0]).minutes == 6.0
     assert tour_length(t, [0, 1]) == inf
     assert rotate((3, 1, 2), 2) == (2, 3, 1) and rotate((3, 1, 2), 3) == (3, 1, 2)
+
+
+def test_the_covering_milp_beats_the_greedy_start_and_says_how_it_proved_it():
+    # rows x 6, y 6, z 5, u 5 residents; site 0 reaches x and y (12), site 1 x and z (11),
+    # site 2 y and u (11).
+    # Greedy: site 0 (12), then site 1 or 2 (+5) = 17; the best pair is sites 1 and 2: all 22
+    cost = np.array([[10.0, 10.0, 99.0], [10.0, 99.0, 10.0], [99.0, 10.0, 99.0], [99.0, 99.0, 10.0]])
+    w = np.array([6.0, 6.0, 5.0, 5.0])
+    today = np.full(4, np.inf)
+    near = np.zeros((3, 3))
+    sol = solve_mobile(cost, w, today, near, 2, 60.0, 30.0)
+    assert set(sol.stops) == {1, 2} and sol.covered == 22 and sol.bound == 22 and sol.optimal
+    assert sol.status == "Optimal (the best-covering remaining set has a short enough tour)"
+    assert sol.iterations == 1
+    # sites 1 and 2 are 40 min apart (80 min there and back) with a 60-min limit: the pair is cut and
+    # the greedy 17 is proven best
+    far = np.array([[0.0, 10.0, 10.0], [10.0, 0.0, 40.0], [10.0, 40.0, 0.0]])
+    sol = solve_mobile(cost, w, today, far, 2, 60.0, 30.0)
+    assert sol.covered == 17 and 0 in sol.stops and sol.optimal and sol.bound == 17
+    assert sol.status == "Optimal (no set covers more than the best feasible one)"
+    assert sol.iterations == 2 and sol.tour.minutes == 20.0
+
+
+def test_no_feasible_set_says_none_exists_in_full():
+    cost, w, today, places = _line()
+    with pytest.raises(OptimisationError) as exc:
+        solve_mobile(cost, w, today, places, 3, 39.0, 30.0)
+    assert str(exc.value) == ("no set of 3 stops found whose driving tour is within --max-route-min 39 "
+                              "(none exists: every set's tour is longer): allow a longer tour or fewer stops")
