@@ -130,3 +130,34 @@ def test_the_report_lists_every_constraint_kept_points_first(tiny):
         res.report.splitlines()
     res = optimise_network(tiny, "pmedian", "kela", k=2, keep=["k3"])
     assert "Constraints: must keep 1 (k3)." in res.report.splitlines()
+
+
+def test_language_groups_and_the_category_of_a_new_point():
+    from planner.optimise import OptimisationError
+    from planner.optimise.inputs import _language_groups, _new_category
+
+    with pytest.raises(OptimisationError) as exc:
+        _language_groups("bank", "fi")
+    assert str(exc.value).startswith("unknown need 'bank': expected one of ['kela', ")
+    with pytest.raises(OptimisationError) as exc:
+        _language_groups("kela", "en")
+    assert str(exc.value) == "unknown group 'en': expected fi, sv or all"
+    assert _language_groups("kela", "all") == [("all", frozenset({"kela"}))]
+    assert [g for g, _ in _language_groups("social_walkin", "all")] == ["fi", "sv"]
+    assert _new_category(frozenset({"fi_appointment", "fi_walkin"})) == "fi_walkin"
+    assert _new_category(frozenset({"sv_appointment", "fi_appointment"})) == "fi_appointment"
+
+
+def test_a_candidate_id_taken_by_a_point_is_refused(study):
+    import dataclasses
+
+    from planner.optimise import OptimisationError, candidate_sites
+
+    sites = candidate_sites(study, "kela", "all", ("centres",), 5000)
+    taken = sites["id"].iloc[0]
+    assert taken.startswith("opt_kela_centre_")
+    fi = study.points[study.points["category"] == "fi_appointment"].iloc[[0]].assign(id=taken)
+    clash = dataclasses.replace(study, points=pd.concat([study.points, fi], ignore_index=True))
+    with pytest.raises(OptimisationError) as exc:
+        candidate_sites(clash, "kela", "all", ("centres",), 5000)
+    assert str(exc.value) == f"candidate ids clash with existing point ids: ['{taken}']"
