@@ -186,3 +186,14 @@ def test_served_counts_each_row_at_its_nearest_open_site_only():
     # row 2 has no open site in reach: no point, beyond T; the mean is infinite, not over the served
     assert m["points"] == 2 and m["pop_within_T"] == 11.0 and m["pop_no_point"] == 5.0
     assert m["share_within_T"] == 11 / 16 and m["max_min"] == np.inf
+
+
+def test_a_solver_stopped_before_any_solution_is_an_error_naming_the_model():
+    # 80 rows x 40 sites and a time limit of a nanosecond: HiGHS stops before it has any solution
+    rng = np.random.default_rng(0)
+    cost = rng.uniform(1, 60, (80, 40))
+    w = rng.integers(1, 100, 80).astype(float)
+    with pytest.raises(OptimisationError) as exc:
+        solve("pmedian", cost, w, k=5, solver=available_solver(time_limit=1e-9))
+    assert str(exc.value).startswith(
+        "p-median (minimise the population-weighted travel time): the solver did not find a solution (")
