@@ -229,8 +229,9 @@ def test_title_says_when_the_mean_improves_only_by_lost_access(study, baseline):
 
 
 def test_map_snaps_to_half_zooms_draws_on_canvas_and_has_a_scale(full_page):
-    pattern = r"L\.map\(\s*\"map_\w+\",\s*\{.*?\.\.\.(\{.*?\})\s*\}\s*\);"
-    raw = re.search(pattern, full_page, re.DOTALL).group(1)
-    opts = json.loads(re.sub(r",\s*}", "}", raw))
-    assert opts["preferCanvas"] is True and opts["zoomSnap"] == 0.5
+    # the options of the L.map(...) call: folium >= 0.18 spreads them as JSON (`..."zoomSnap": 0.5`),
+    # older folium writes them as a JS object literal (`zoomSnap: 0.5`)
+    call = re.search(r"L\.map\(\s*\"map_\w+\",\s*(\{.*?\})\s*\);", full_page, re.DOTALL).group(1)
+    opts = dict(re.findall(r"\"?(\w+)\"?\s*:\s*([^,\n]+),", call))
+    assert opts["preferCanvas"] == "true" and json.loads(opts["zoomSnap"]) == 0.5
     assert re.search(r"L\.control\.scale\(\)\.addTo\(map_\w+\)", full_page)
