@@ -405,6 +405,18 @@ def overpass(helsinki_osm):
 
 
 @pytest.mark.slow
+def test_an_overpass_address_with_a_trailing_slash_is_the_same_server(overpass, tmp_path):
+    """`--overpass-url http://host/api/` and `http://host/api` name one server: one stored
+    network, one request, and the address recorded once, without the slash."""
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path)
+    box = shapely.box(*TO_3067.transform(24.940, 60.168), *TO_3067.transform(24.944, 60.170))
+    net = fetch_network(box, "walk", settings, overpass_url=overpass.url + "/")
+    assert net.meta["overpass_url"] == overpass.url
+    again = fetch_network(box, "walk", settings, overpass_url=overpass.url)
+    assert len(overpass.queries) == 1 and again.meta["stored_at"] == net.meta["stored_at"]
+
+
+@pytest.mark.slow
 def test_fetch_polygon_end_to_end(overpass, helsinki_osm, tmp_path):
     import osmnx as ox
 
