@@ -50,6 +50,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = ROOT / "mutants"
 EQUIVALENT = ROOT / "mutation" / "equivalent.txt"
+EQUIVALENT_ALL = ROOT / "mutation" / "equivalent_sample_all.txt"
 TIMINGS = ROOT / "mutation" / "timings.json"
 REPORT = ROOT / "docs" / "mutation.md"
 README = ROOT / "README.md"
@@ -78,10 +79,13 @@ NO_TESTS = {5, 33}
 
 
 def equivalents() -> dict[str, str]:
-    """``mutant name -> reason`` from mutation/equivalent.txt (``name: reason`` per line)."""
+    """``mutant name -> reason`` from mutation/equivalent.txt and, for the samples across planner/,
+    mutation/equivalent_sample_all.txt (``name: reason`` per line)."""
     out = {}
-    if EQUIVALENT.exists():
-        for line in EQUIVALENT.read_text(encoding="utf-8").splitlines():
+    for path in (EQUIVALENT, EQUIVALENT_ALL):
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
             line = line.strip()
             if line and not line.startswith("#"):
                 name, _, reason = line.partition(":")
