@@ -5,6 +5,7 @@ worst-off areas, the model and its error, the data year and every source line.""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -175,7 +176,6 @@ def test_page_one_layout_nothing_cut_or_overprinted(study, baseline, bus_run):
 
 
 def test_finnish_handout_figures_of_the_group_shown_and_translated(study, baseline, bus_run):
-    import re
 
     from planner.outputs.brief import brief_pdf
 
@@ -213,6 +213,17 @@ def test_baseline_page_two_of_the_swedish_group_in_swedish(study, baseline):
     texts = [x for x, _ in boxes]
     assert "inget serviceställe" in texts and "Träskända" in texts  # Järvenpää in Swedish
     assert "Järvenpää" not in texts
+
+
+def test_baseline_slowest_areas_minutes_in_the_handouts_language(study, baseline):
+    """The slowest areas' minutes on a Finnish baseline handout have a decimal comma, the
+    extrapolated ones a star (28: the time column was formatted in English)."""
+    from planner.outputs.brief import brief_pages
+
+    texts = [x.get_text() for x in brief_pages(study, baseline, None, "kela", "all", "fi")[1].texts]
+    minutes = [x for x in texts if re.fullmatch(r"\d+[.,]\d( \*)?", x)]
+    assert len(minutes) >= 10 and all(re.fullmatch(r"\d+,\d( \*)?", x) for x in minutes), minutes
+    assert "112,4 *" in minutes  # Hanko 10940, beyond the calibration range
 
 
 def test_handout_states_the_demand_weight(scenario_pdf, kela_run):
