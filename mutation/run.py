@@ -6,8 +6,9 @@
     python mutation/run.py --sample 80 scenario  # a seeded random sample of 80 mutants (estimate)
     python mutation/run.py --recheck-timeouts optimise  # re-run timed-out mutants in a fresh process
     python mutation/run.py --recheck-timeouts --recheck-survivors optimise  # ... and survivors, new tests
-    python mutation/run.py --sample-all 150 --seed 28   # a random sample across all of planner/,
+    python mutation/run.py --sample-all 150 --seed 29   # a random sample across all of planner/,
                                                         # against the full suite minus browser tests
+    python mutation/run.py --recheck-timeouts --sample-all-recheck  # its timeouts again, one by one
 
 Each module's mutants run against the fast hand-worked test subset configured in
 pyproject.toml ``[tool.mutmut]`` (``PLANNER_MUTATION=1`` deselects the tests on the whole
@@ -402,6 +403,43 @@ def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, 
     return result
 
 
+def recheck_sample_all_timeouts() -> Counter:
+    """Run each timed-out mutant of the last --sample-all run again, alone, in a fresh pytest
+    process with a generous wall-clock limit, against the tests of the sample (the copy in
+    mutants-all/, not today's tests). mutmut's timeout is a CPU-time limit that a mutant also
+    hits when the tests reaching it are merely long (the optimiser's); one whose tests now fail
+    is recorded as killed, one whose tests pass as survived, one still over the limit stays a
+    timeout. The first verdicts are kept in sample_all.json under ``first_codes``."""
+    data = json.loads(SAMPLE_ALL.read_text(encoding="utf-8"))
+    stats_file = json.loads((ALL_DIR / "mutants" / "mutmut-stats.json").read_text())
+    tests_by_func = stats_file["tests_by_mangled_function_name"]
+    durations = stats_file.get("duration_by_test", {})
+    env = {k: v for k, v in os.environ.items() if k != "PLANNER_MUTATION"}
+    env.update(PLANNER_NO_BROWSER="1", PLANNER_SOURCE_TESTS="0")
+    first = data.setdefault("first_codes", {})
+    out: Counter = Counter()
+    for name, code in sorted(data["codes"].items()):
+        if code not in TIMEOUT:
+            continue
+        tests = sorted(tests_by_func.get(re.sub(r"__mutmut_\d+$", "", name), ()))
+        limit = 120 + 10 * sum(durations.get(t, 1.0) for t in tests)
+        try:
+            rc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                                 *tests], cwd=ALL_DIR / "mutants", env={**env, "MUTANT_UNDER_TEST": name},
+                                capture_output=True, timeout=limit).returncode
+        except subprocess.TimeoutExpired:
+            out["timeout"] += 1
+            print(f"timeout  {name}")
+            continue
+        if rc in (0, 1):
+            first.setdefault(name, code)
+            data["codes"][name] = rc
+            out["survived" if rc == 0 else "killed"] += 1
+            print(f"{'survived' if rc == 0 else 'killed':8} {name}")
+    SAMPLE_ALL.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    return out
+
+
 def sample_all_stats(equiv: dict[str, str]) -> dict[str, object] | None:
     """The stats() row of the last --sample-all run (mutation/sample_all.json), or None."""
     if not SAMPLE_ALL.exists():
@@ -577,6 +615,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=28, help="seed of --sample-all's sample")
     ap.add_argument("--tests", default=" ".join(FULL_SUITE),
                     help="pytest selection of --sample-all (default: the full suite minus browser tests)")
+    ap.add_argument("--sample-all-recheck", action="store_true",
+                    help="with --recheck-timeouts: recheck the last --sample-all run's timeouts instead")
     ap.add_argument("--resume", action="store_true",
                     help="--sample-all: keep mutants-all/ (an interrupted run continues where it stopped)")
     args = ap.parse_args(argv)
@@ -587,6 +627,8 @@ def main(argv: list[str] | None = None) -> int:
                            args.resume)
         print(f"sample of {r['sample']} of {r['mutants']} mutants across planner/: "
               f"setup {r['setup_s']:.0f} s, sample {r['run_s']:.0f} s")
+    elif args.recheck_timeouts and args.sample_all_recheck:
+        print("sample across planner/", dict(recheck_sample_all_timeouts()))
     elif args.recheck_timeouts:
         for module in args.modules or list(MODULES):
             print(module, dict(recheck_timeouts(module, args.recheck_survivors)))
