@@ -73,3 +73,46 @@ def test_a_side_by_side_page_is_written_as_utf8_whatever_the_locale(tmp_path):
     assert run.returncode == 0, run.stderr[-800:]
     assert (tmp_path / "c.html").read_bytes() == page.encode("utf-8")
     assert (tmp_path / "here.html").read_bytes() == page.encode("utf-8")
+
+
+def test_a_folder_that_cannot_be_created_says_the_operating_systems_reason_in_words(tmp_path):
+    import errno
+    import os
+
+    from planner import atomic
+    from planner.errors import OutputError
+
+    with pytest.raises(OutputError) as e:  # /proc is a folder in which nothing can be created
+        atomic.write_atomic("/proc/planner-no-such/x.csv", "a")
+    reason = os.strerror(errno.ENOENT)
+    assert str(e.value) == f"cannot create the folder /proc/planner-no-such: {reason}"
+    assert e.value.strerror == reason
+
+
+def test_with_no_points_at_all_every_located_resident_has_none_not_an_unknown_time():
+    import numpy as np
+
+    from planner.analysis.accessibility import nearest
+
+    idx, best = nearest(np.empty((3, 0)), np.array([], bool))
+    assert idx.tolist() == [-1, -1, -1]
+    assert np.isinf(best).all()  # no point exists: "no point", a finding, never NaN (unknown)
+
+
+def test_no_point_inside_any_area_gives_empty_index_arrays_that_still_index():
+    import geopandas as gpd
+    import numpy as np
+    from shapely.geometry import Point, box
+
+    from planner.traveltime.intrazonal import intrazonal_pairs
+
+    areas = gpd.GeoDataFrame(geometry=[box(0, 0, 1000, 1000), Point(5000, 5000)], crs=3067)
+    pts = np.array([[2000.0, 2000.0]])  # outside the square
+    geom = areas.geometry.to_numpy()
+    rows, cols = intrazonal_pairs(areas, pts)
+    assert len(rows) == len(cols) == 0
+    assert geom[rows].shape == (0,) and pts[cols].shape == (0, 2)  # numpy indexes with ints only
+    rows, cols = intrazonal_pairs(areas.iloc[[1]], pts)  # no polygon at all: the early answer
+    assert geom[rows].shape == (0,) and pts[cols].shape == (0, 2)
+    rows, cols = intrazonal_pairs(areas, np.empty((0, 2)))  # no point at all: the early answer
+    assert geom[rows].shape == (0,) and pts[cols].shape == (0, 2)
