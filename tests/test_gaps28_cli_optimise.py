@@ -143,3 +143,13 @@ def test_optimise_mode_and_share_reach_the_answer(tmp_path):
                               "--share", "0.2", "--mode", "walk", "--out", str(out)])
     assert res.exit_code == 0, res.output
     assert "mode: walk" in out.read_text(encoding="utf-8")
+
+
+def test_a_tour_shorter_than_a_minute_is_allowed(capsys):
+    """`--max-route-min` only has to be above 0 (seed-29 survivor: a mutant refused up to 1):
+    0.5 passes that check and the command goes on to the next one (an unknown candidate kind)."""
+    kw = dict(need="kela", group="all", threshold=None, depot=None, day=None, stop_min=None,
+              min_postal_pop=5000, mode="drive", demand="postal", points=None, network=None, solver=None,
+              time_limit=None, name=None, out=None, report=None, kw=(None, False, "default", "residents"))
+    msg = _fails(capsys, O._mobile, stops=1, max_route_min=0.5, candidates="nowhere", **kw)
+    assert "max-route-min" not in msg and "nowhere" in msg, msg
