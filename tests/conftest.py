@@ -104,3 +104,42 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.fixture(scope="module")
+def tiny(borders):
+    """The hand-made optimisation study of test_rules_optimise_small.py and
+    test_gaps28_analysis_optimise.py: four postal areas and five points on one line east of
+    (X0, Y0) in central Helsinki, walked at 6 km/h straight-line (minutes = metres / 100)."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from planner.analysis.study import Study
+    from planner.settings import ModeParams
+    from planner.traveltime import StraightLineModel, travel_time_matrix
+
+    from planner.inputs.data import load_municipal_centres, load_municipalities
+
+    x0, y0 = 385_000.0, 6_672_000.0  # X0, Y0 of the test files
+    model = StraightLineModel("walk", ModeParams(6.0, 1.0, 0.0, "hand-made test"))
+
+    dx = [0, 2000, 4000, 0]
+    units = gpd.GeoDataFrame({
+        "unit_id": ["A", "B", "C", "U"], "unit_type": "postal_area", "name": ["A", "B", "C", "U"],
+        "municipality_code": "091", "municipality": "Helsinki", "service_area": "S",
+        "pop_fi": [90, 50, 30, 7], "pop_sv": [10, 0, 20, 3], "pop_sv_estimated": False,
+        "located": [True, True, True, False], "x_m": [x0 + d for d in dx], "y_m": y0,
+    }, geometry=[Point(x0 + d, y0) for d in dx], crs=3067)
+    units["pop_total"] = units["pop_fi"] + units["pop_sv"]
+    spec = [("k1", "kela", 500), ("k2", "kela", 3000), ("k3", "kela", 4000),
+            ("fi1", "fi_walkin", 1000), ("sv1", "sv_walkin", 4000)]
+    points = gpd.GeoDataFrame({
+        "id": [s[0] for s in spec], "name": [f"point {s[0]}" for s in spec],
+        "category": [s[1] for s in spec], "municipality_code": "091", "capacity": np.nan,
+    }, geometry=[Point(x0 + s[2], y0) for s in spec], crs=3067)
+    ttm = travel_time_matrix(model, units, points)
+    return Study(units, points, load_municipalities(), borders, load_municipal_centres(),
+                 pd.DataFrame({"municipality_code": ["091"], "service_area": ["S"]}), model, ttm,
+                 {"model": model.model, "mode": "walk", "data_year": "test", "scenario": "baseline"})

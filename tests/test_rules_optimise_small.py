@@ -20,14 +20,11 @@ minutes = metres / 100. Every answer below is worked out by hand in the comments
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 from shapely.geometry import Point
 
 from planner.analysis.scenario import apply_scenario
-from planner.analysis.study import Study
 from planner.optimise import (
     OptimisationError,
     candidate_sites,
@@ -38,35 +35,11 @@ from planner.optimise import (
     solve,
 )
 from planner.settings import ModeParams
-from planner.traveltime import StraightLineModel, travel_time_matrix
+from planner.traveltime import StraightLineModel
 
 X0, Y0 = 385_000.0, 6_672_000.0  # central Helsinki, EPSG:3067
 MODEL = StraightLineModel("walk", ModeParams(6.0, 1.0, 0.0, "hand-made test"))
 INF = np.inf
-
-
-@pytest.fixture(scope="module")
-def tiny(borders):
-    from planner.inputs.data import load_municipal_centres, load_municipalities
-
-    dx = [0, 2000, 4000, 0]
-    units = gpd.GeoDataFrame({
-        "unit_id": ["A", "B", "C", "U"], "unit_type": "postal_area", "name": ["A", "B", "C", "U"],
-        "municipality_code": "091", "municipality": "Helsinki", "service_area": "S",
-        "pop_fi": [90, 50, 30, 7], "pop_sv": [10, 0, 20, 3], "pop_sv_estimated": False,
-        "located": [True, True, True, False], "x_m": [X0 + d for d in dx], "y_m": Y0,
-    }, geometry=[Point(X0 + d, Y0) for d in dx], crs=3067)
-    units["pop_total"] = units["pop_fi"] + units["pop_sv"]
-    spec = [("k1", "kela", 500), ("k2", "kela", 3000), ("k3", "kela", 4000),
-            ("fi1", "fi_walkin", 1000), ("sv1", "sv_walkin", 4000)]
-    points = gpd.GeoDataFrame({
-        "id": [s[0] for s in spec], "name": [f"point {s[0]}" for s in spec],
-        "category": [s[1] for s in spec], "municipality_code": "091", "capacity": np.nan,
-    }, geometry=[Point(X0 + s[2], Y0) for s in spec], crs=3067)
-    ttm = travel_time_matrix(MODEL, units, points)
-    return Study(units, points, load_municipalities(), borders, load_municipal_centres(),
-                 pd.DataFrame({"municipality_code": ["091"], "service_area": ["S"]}), MODEL, ttm,
-                 {"model": MODEL.model, "mode": "walk", "data_year": "test", "scenario": "baseline"})
 
 
 def test_the_hand_made_travel_times_are_exact(tiny):
