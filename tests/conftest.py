@@ -117,10 +117,9 @@ def tiny(borders):
     from shapely.geometry import Point
 
     from planner.analysis.study import Study
+    from planner.inputs.data import load_municipal_centres, load_municipalities
     from planner.settings import ModeParams
     from planner.traveltime import StraightLineModel, travel_time_matrix
-
-    from planner.inputs.data import load_municipal_centres, load_municipalities
 
     x0, y0 = 385_000.0, 6_672_000.0  # X0, Y0 of the test files
     model = StraightLineModel("walk", ModeParams(6.0, 1.0, 0.0, "hand-made test"))
