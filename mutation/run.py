@@ -44,9 +44,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import tokenize
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -404,7 +406,8 @@ def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, 
     return result
 
 
-def recheck_sample_all_timeouts(unchecked: bool = False, cap_s: float | None = None) -> Counter:
+def recheck_sample_all_timeouts(unchecked: bool = False, cap_s: float | None = None,
+                                jobs: int = 1) -> Counter:
     """Run each timed-out mutant of the last --sample-all run again, alone, in a fresh pytest
     process with a generous wall-clock limit, against the tests of the sample (the copy in
     mutants-all/, not today's tests). mutmut's timeout is a CPU-time limit that a mutant also
@@ -415,7 +418,8 @@ def recheck_sample_all_timeouts(unchecked: bool = False, cap_s: float | None = N
     ``unchecked``: also the mutants the run did not reach (stopped before the end), their
     tests fastest first and stopping at the first failure, as mutmut runs them; ``cap_s``
     caps each mutant's wall-clock time: one whose tests all pass within it is survived, one
-    still running at the cap stays unchecked (a long mutant is mostly one that survives)."""
+    still running at the cap stays unchecked (a long mutant is mostly one that survives).
+    ``jobs`` mutants run side by side (``--max-children``)."""
     data = json.loads(SAMPLE_ALL.read_text(encoding="utf-8"))
     stats_file = json.loads((ALL_DIR / "mutants" / "mutmut-stats.json").read_text())
     tests_by_func = stats_file["tests_by_mangled_function_name"]
@@ -424,16 +428,18 @@ def recheck_sample_all_timeouts(unchecked: bool = False, cap_s: float | None = N
     env.update(PLANNER_NO_BROWSER="1", PLANNER_SOURCE_TESTS="0")
     first = data.setdefault("first_codes", {})
     out: Counter = Counter()
+    lock = threading.Lock()
     todo = sorted(data["codes"].items(), key=lambda kv: (kv[1] is not None, kv[0]))  # unchecked first
-    for name, code in todo:
-        if code not in TIMEOUT and not (unchecked and code is None):
-            continue
+    todo = [(n, c) for n, c in todo if c in TIMEOUT or (unchecked and c is None)]
+
+    def one(name: str, code: int | None) -> None:
         tests = sorted(tests_by_func.get(re.sub(r"__mutmut_\d+$", "", name), ()),
                        key=lambda t: durations.get(t, 1.0))
         if not tests:
-            data["codes"][name] = 33  # no test reaches it
-            out["no tests"] += 1
-            continue
+            with lock:
+                data["codes"][name] = 33  # no test reaches it
+                out["no tests"] += 1
+            return
         limit = 120 + 10 * sum(durations.get(t, 1.0) for t in tests)
         limit = min(limit, cap_s) if cap_s else limit
         try:
@@ -441,15 +447,21 @@ def recheck_sample_all_timeouts(unchecked: bool = False, cap_s: float | None = N
                                  *tests], cwd=ALL_DIR / "mutants", env={**env, "MUTANT_UNDER_TEST": name},
                                 capture_output=True, timeout=limit).returncode
         except subprocess.TimeoutExpired:
-            out["timeout" if code is not None else "still unchecked"] += 1
+            with lock:
+                out["timeout" if code is not None else "still unchecked"] += 1
             print(f"{'timeout' if code is not None else 'unchecked'} {name}", flush=True)
-            continue
+            return
         if rc in (0, 1):
-            first.setdefault(name, code)
-            data["codes"][name] = rc
-            out["survived" if rc == 0 else "killed"] += 1
+            with lock:
+                first.setdefault(name, code)
+                data["codes"][name] = rc
+                out["survived" if rc == 0 else "killed"] += 1
+                SAMPLE_ALL.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")  # stop any time
             print(f"{'survived' if rc == 0 else 'killed':8} {name}", flush=True)
-            SAMPLE_ALL.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")  # stop any time
+
+    # one pytest process per mutant; ``jobs`` of them side by side, as mutmut's --max-children
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(lambda kv: one(*kv), todo))
     SAMPLE_ALL.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return out
 
@@ -653,7 +665,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sample of {r['sample']} of {r['mutants']} mutants across planner/: "
               f"setup {r['setup_s']:.0f} s, sample {r['run_s']:.0f} s")
     elif args.recheck_timeouts and args.sample_all_recheck:
-        print("sample across planner/", dict(recheck_sample_all_timeouts(args.unchecked, args.cap)))
+        verdicts = recheck_sample_all_timeouts(args.unchecked, args.cap, args.max_children)
+        print("sample across planner/", dict(verdicts))
     elif args.recheck_timeouts:
         for module in args.modules or list(MODULES):
             print(module, dict(recheck_timeouts(module, args.recheck_survivors)))
