@@ -1,0 +1,46 @@
+"""What the planner reads from the command line, compared in full against reviewed approved files.
+
+Every command's summary and every option's names, help text and default (from the Click objects,
+not the rendered terminal: the frame drawn around them differs between Typer versions), and the
+output and exit code of the commands a planner runs first, at ``COLUMNS=100`` without colour.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import typer.main
+from typer.testing import CliRunner
+
+from planner.cli.main import app
+
+runner = CliRunner()
+ENV = {"COLUMNS": "100", "TERMINAL_WIDTH": "100", "NO_COLOR": "1", "TERM": "dumb"}
+
+
+def _commands(group=None, path=()):
+    group = group or typer.main.get_command(app)
+    yield path, group
+    for name, cmd in sorted(getattr(group, "commands", {}).items()):
+        yield from _commands(cmd, (*path, name))
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def test_every_command_and_option_of_the_cli_keeps_its_names_help_and_default(data_regression):
+    out = {}
+    for path, cmd in _commands():
+        options = {}
+        for p in cmd.params:
+            options[" / ".join([*p.opts, *p.secondary_opts])] = {
+                "help": getattr(p, "help", None), "default": _plain(p.default), "required": p.required}
+        out[" ".join(path) or "planner"] = {"help": (cmd.help or "").strip(), "options": options}
+    data_regression.check(out)
