@@ -1,0 +1,130 @@
+"""Every message of the register mapping, compared IN FULL against reviewed approved files.
+
+A table of bad mapping-rule files (TOML) and the error each gives (file, field, wording), and a
+table of register units with the rows (or the reason for none) the default-style rules give them:
+category, language, evidence of walk-in / appointment, where the language came from, notes and id.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from planner.errors import DataError
+from planner.inputs.registers.mapping import load_rules, map_record, row_id
+from planner.inputs.registers.record import Record
+
+GOOD_RULE = '[[rule]]\nid = "kela"\ncategory = "kela"\nname = ["kela"]\n'
+RULE_CASES = {
+    "not_toml": 'service_mode = {when_unknown = "walkin"\n',
+    "unknown_when_unknown": '[service_mode]\nwhen_unknown = "sometimes"\n',
+    "unknown_key": '[[rule]]\nid = "a"\ncategory = "kela"\nname = ["kela"]\ncolour = "red"\n',
+    "no_id": '[[rule]]\ncategory = "kela"\nname = ["kela"]\n',
+    "id_twice": GOOD_RULE + GOOD_RULE,
+    "unknown_category": '[[rule]]\nid = "a"\ncategory = "library"\nname = ["x"]\n',
+    "unknown_register": '[[rule]]\nid = "a"\ncategory = "kela"\nregister = "ytj"\nname = ["x"]\n',
+    "unknown_mode": '[[rule]]\nid = "a"\ncategory = "social"\nmode = "drop-in"\nname = ["x"]\n',
+    "no_condition": GOOD_RULE + '[[rule]]\nid = "b"\ncategory = "kela"\nname = []\n',
+    "pattern_not_a_list": '[[rule]]\nid = "a"\ncategory = "kela"\nname = "kela"\n',
+    "bad_pattern": '[[rule]]\nid = "a"\ncategory = "kela"\nname = ["kela("]\n',
+    "bad_exclude": '[[rule]]\nid = "a"\ncategory = "kela"\nname = ["kela"]\nexclude = [1]\n',
+    "bad_walkin_pattern": '[service_mode]\nwalkin = ["[ilman"]\n',
+    "not_utf8": '[[rule]]\nid = "a"\ncategory = "kela"\nname = ["ty\xf6"]\n'.encode("latin-1"),
+}
+
+
+def _ours(message):
+    """The message with the reader's own words (tomllib's, re's: they vary by Python) cut."""
+    message = re.sub(r"(not valid TOML: ).*", r"\1<reader's message>", message)
+    return re.sub(r"(is not a regular expression \().*\)$", r"\1<re's message>)", message)
+
+
+def test_every_error_of_a_bad_rules_file_names_file_rule_and_field(tmp_path, data_regression):
+    out = {}
+    for name, text in RULE_CASES.items():
+        path = tmp_path / f"{name}.toml"
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+        with pytest.raises(DataError) as e:
+            load_rules(path)
+        assert e.value.file == str(path) and e.value.row is None
+        out[name] = {"field": e.value.field, "message": _ours(str(e.value).replace(f"{tmp_path}/", ""))}
+    with pytest.raises(DataError) as e:
+        load_rules(tmp_path / "none.toml")
+    out["missing_file"] = {"field": e.value.field, "message": str(e.value).replace(f"{tmp_path}/", "")}
+    data_regression.check(out)
+
+
+RULES = """
+[service_mode]
+when_unknown = "appointment"
+walkin = ["ilman ajanvarausta", "utan tidsbokning"]
+appointment = ["ajanvarauksella", "varaa aika"]
+
+[[rule]]
+id = "kela_office"
+category = "kela"
+register = "ptv"
+organisation = ["kela-org"]
+
+[[rule]]
+id = "emergency"
+category = "social"
+mode = "walkin"
+target_group = "emergency"
+name = ["sosiaalipäivystys"]
+
+[[rule]]
+id = "social_office"
+category = "social"
+name = ["sosiaali"]
+exclude = ["lastensuojelu"]
+default_languages = ["fi"]
+
+[[rule]]
+id = "reception"
+category = "reception_centre"
+register = "tpr"
+tpr_service = ["123"]
+"""
+
+
+def _rec(**kw):
+    base = dict(register="ptv", register_id="ab-12/x", url="http://127.0.0.1/x", fetched_on="2026-01-01",
+                names={"fi": "Sosiaalitoimisto", "sv": "Socialbyrå"}, street={"fi": "Katu 1", "sv": "Gatan 1"},
+                postal_code="00100", post_office={"fi": "HELSINKI", "sv": "HELSINGFORS"},
+                languages=["fi", "sv"], languages_from="register: service languages")
+    return Record(**{**base, **kw})
+
+
+RECORDS = {
+    "a_web_page_channel": _rec(kind="WebPage"),
+    "no_rule": _rec(names={"fi": "Kirjasto"}),
+    "excluded": _rec(names={"fi": "Sosiaali- ja lastensuojelu"}),
+    "kela_by_organisation": _rec(names={"fi": "Kelan toimisto"}, organisation="kela-org"),
+    "kela_rule_is_ptv_only": _rec(register="tpr", names={"fi": "Kelan toimisto"}, organisation="kela-org"),
+    "walkin_text": _rec(hours_text=["Avoinna ILMAN AJANVARAUSTA ma-pe"]),
+    "reservation_hours": _rec(reservation_hours=True),
+    "appointment_text": _rec(booking_text=["Varaa aika puhelimitse"], plain_hours=True),
+    "plain_hours": _rec(plain_hours=True),
+    "nothing_known": _rec(),
+    "no_language_default": _rec(languages=[], languages_from=""),
+    "english_only": _rec(languages=["en"]),
+    "emergency_rule_mode": _rec(names={"fi": "Sosiaalipäivystys"}, languages=["sv"]),
+    "reception_by_tpr_service": _rec(register="tpr", names={"fi": "Vastaanottokeskus"}, service_ids=["123"]),
+}
+
+
+def test_every_register_unit_maps_to_rows_with_their_evidence_or_a_reason(tmp_path, data_regression):
+    path = tmp_path / "rules.toml"
+    path.write_text(RULES, encoding="utf-8")
+    rules = load_rules(path)
+    assert rules.tpr_service_ids == [123]
+    out = {}
+    for name, rec in RECORDS.items():
+        rows, reason = map_record(rec, rules)
+        out[name] = {"reason": reason, "rows": [
+            {"id": row_id(rec, m.category), "category": m.category, "name": m.name, "address": m.address,
+             "language": m.language, "target_group": m.target_group, "mode_evidence": m.mode_evidence,
+             "languages_from": m.languages_from, "rule": m.rule, "notes": m.notes} for m in rows]}
+    data_regression.check(out)
