@@ -128,3 +128,45 @@ def test_every_register_unit_maps_to_rows_with_their_evidence_or_a_reason(tmp_pa
              "language": m.language, "target_group": m.target_group, "mode_evidence": m.mode_evidence,
              "languages_from": m.languages_from, "rule": m.rule, "notes": m.notes} for m in rows]}
     data_regression.check(out)
+
+
+def _frame_rows(df):
+    """Rows as plain text cells (floats with the decimals the file shows)."""
+    import math
+
+    def cell(v):
+        if isinstance(v, float):
+            return "" if math.isnan(v) else f"{v:.6f}".rstrip("0").rstrip(".")
+        return "" if v is None else str(v)
+    return [{c: cell(v) for c, v in r.items()} for r in df.to_dict("records")]
+
+
+def test_every_register_unit_ends_as_point_rows_or_a_skipped_row_with_its_reason(tmp_path, data_regression):
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import box
+
+    from planner.inputs.registers.build import build_points
+
+    path = tmp_path / "rules.toml"
+    path.write_text(RULES, encoding="utf-8")
+    rules = load_rules(path)
+    borders = gpd.GeoDataFrame({"municipality_code": ["091", "049"]},
+                               geometry=[box(380000, 6670000, 390000, 6680000),
+                                         box(390000, 6670000, 400000, 6680000)], crs="EPSG:3067")
+    munis = pd.DataFrame({"municipality_code": ["091", "049"], "name_fi": ["Helsinki", "Espoo"],
+                          "name_sv": ["Helsingfors", "Esbo"], "name_en": ["Helsinki", None]})
+    records = [
+        _rec(register_id="1", municipality_code="091", x=385000.0, y=6675000.0, plain_hours=True),
+        _rec(register_id="2", municipality_names=["ESBO "], lon=24.9, lat=60.2, languages=["sv"]),
+        _rec(register_id="3", municipality_code="091", x=395000.0, y=6675000.0, languages=["fi"]),
+        _rec(register_id="4", municipality_names=["Espoo"], languages=["fi"]),
+        _rec(register_id="5", municipality_code="999"),
+        _rec(register_id="6", municipality_code="091", x=500000.0, y=6675000.0),
+        _rec(register_id="7", municipality_code="091", x=60.2, y=24.9, languages=["fi"]),
+        _rec(register_id="8", names={"fi": "Kirjasto"}, municipality_code="091"),
+        _rec(register_id="9", municipality_code="091", x=385100.0, y=6675100.0, languages=["fi"]),
+        _rec(register_id="9", municipality_code="091", x=385200.0, y=6675200.0, languages=["fi"]),
+    ]
+    points, skipped = build_points(records, rules, munis, borders)
+    data_regression.check({"points": _frame_rows(points), "skipped": _frame_rows(skipped)})
