@@ -170,3 +170,45 @@ def test_every_register_unit_ends_as_point_rows_or_a_skipped_row_with_its_reason
     ]
     points, skipped = build_points(records, rules, munis, borders)
     data_regression.check({"points": _frame_rows(points), "skipped": _frame_rows(skipped)})
+
+
+def _pts(rows):
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    df = pd.DataFrame([r[:-2] for r in rows], columns=["id", "name", "category", "municipality_code",
+                                                       "location_precision", "valid_from", "valid_to",
+                                                       "target_group"])
+    for c in ("valid_from", "valid_to"):
+        df[c] = pd.to_datetime(df[c])
+    df["located"] = df["location_precision"] != "unknown"
+    return gpd.GeoDataFrame(df, geometry=[Point(x, y) for *_, x, y in rows], crs="EPSG:3067")
+
+
+def test_every_change_between_two_points_files_reads_as_one_line_with_its_detail(data_regression):
+    from planner.inputs.registers.diff import change_counts, diff_points
+
+    old = _pts([
+        ("a", "Stays", "kela", "091", "address", None, None, "", 385000, 6675000),
+        ("b", "Moves 100.0 m", "kela", "091", "address", None, None, "", 385000, 6675000),
+        ("c", "Moves 250 m", "fi_walkin", "091", "address", None, None, "", 385000, 6675000),
+        ("d", "Site found", "fi_walkin", "091", "unknown", None, None, "", 385000, 6675000),
+        ("e", "Site lost", "fi_walkin", "091", "address", None, None, "", 385000, 6675000),
+        ("f", "Everything", "fi_walkin", "091", "address", "2024-01-01", None, "", 385000, 6675000),
+        ("g", "Removed", "sv_walkin", "049", "address", None, None, "", 395000, 6675000),
+    ])
+    new = _pts([
+        ("a", "Stays", "kela", "091", "address", None, None, "", 385000, 6675000),
+        ("b", "Moves 100.0 m", "kela", "091", "address", None, None, "", 385100, 6675000),
+        ("c", "Moves 250 m", "fi_walkin", "091", "address", None, None, "", 385150, 6675200),
+        ("d", "Site found", "fi_walkin", "091", "street", None, None, "", 386000, 6676000),
+        ("e", "Site lost", "fi_walkin", "091", "municipality", None, None, "", 386000, 6676000),
+        ("f", "Everything", "fi_appointment", "091", "address", None, "2024-12-31", "homeless", 385000,
+         6675000),
+        ("h", "Added", "en_service", "049", "address", "2025-01-01", None, "", 395000, 6675000),
+    ])
+    diff = diff_points(old, new)
+    cols = ["change", "id", "name", "category_old", "category_new", "distance_m", "location_precision_old",
+            "location_precision_new", "detail"]
+    data_regression.check({"lines": _frame_rows(diff[cols]), "counts": change_counts(diff)})
