@@ -311,3 +311,12 @@ def test_a_table_where_a_layer_is_expected_and_a_line_where_polygons_are(tmp_pat
         gpd.GeoDataFrame({"municipality_code": ["091"]}, geometry=[SQ091]).to_file(nocrs, driver="GPKG")
     data_regression.check({p.name: _outcome(tmp_path, data.load_municipal_borders, p)
                            for p in (csv, line, nocrs)})
+
+
+def test_utf16_is_guessed_only_when_more_than_nine_in_ten_of_its_high_bytes_are_nul():
+    # ten UTF-16 code units; nine have a NUL high byte: exactly 90 %, not more -> no guess
+    be = b"\x00a" * 9 + b"\x01\x00"  # big-endian 'aaaaaaaaa' + U+0100
+    le = b"a\x00" * 9 + b"\x00\x01"  # little-endian 'aaaaaaaaa' + U+0100
+    assert data._utf16(be) is None and data._utf16(le) is None
+    # all ten NUL: clearly UTF-16
+    assert data._utf16(b"\x00a" * 10) == "a" * 10 and data._utf16(b"a\x00" * 10) == "a" * 10

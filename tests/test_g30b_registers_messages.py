@@ -212,3 +212,30 @@ def test_every_change_between_two_points_files_reads_as_one_line_with_its_detail
     cols = ["change", "id", "name", "category_old", "category_new", "distance_m", "location_precision_old",
             "location_precision_new", "detail"]
     data_regression.check({"lines": _frame_rows(diff[cols]), "counts": change_counts(diff)})
+
+
+def _records_as_data(recs):
+    from dataclasses import asdict
+
+    return [{k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(r).items()} for r in recs]
+
+
+def test_every_field_of_the_recorded_ptv_channels_and_tpr_units_is_read(data_regression):
+    import json
+    from pathlib import Path
+
+    from planner.inputs.registers.client import Answer
+    from planner.inputs.registers.ptv import channel_records
+    from planner.inputs.registers.tpr import unit_records
+
+    folder = Path(__file__).parent / "data" / "registers"
+    doc = json.loads((folder / "ptv_channels.json").read_text(encoding="utf-8"))
+    page = {"pageNumber": 1, "pageSize": 50, "pageCount": 1, "itemList": doc["channels"]}
+    ptv = channel_records([(Answer("p", page, "2026-03-04T05:06:07+00:00"), ""),
+                           (Answer("p", page, "2026-03-04T05:06:07+00:00"), "0246246-0")],
+                          base="http://127.0.0.1:1/ptv")
+    units = json.loads((folder / "tpr_units.json").read_text(encoding="utf-8"))
+    desc = json.loads((folder / "tpr_description_7705.json").read_text(encoding="utf-8"))
+    tpr = unit_records(Answer("u", units, "2026-03-04T05:06:07+00:00"),
+                       [Answer("d", desc, "2026-03-04T05:06:07+00:00")], base="http://127.0.0.1:1/tpr")
+    data_regression.check({"ptv": _records_as_data(ptv), "tpr": _records_as_data(tpr)})
