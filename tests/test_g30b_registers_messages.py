@@ -155,12 +155,12 @@ def test_every_register_unit_ends_as_point_rows_or_a_skipped_row_with_its_reason
                                geometry=[box(380000, 6670000, 390000, 6680000),
                                          box(390000, 6670000, 400000, 6680000)], crs="EPSG:3067")
     munis = pd.DataFrame({"municipality_code": ["091", "049"], "name_fi": ["Helsinki", "Espoo"],
-                          "name_sv": ["Helsingfors", "Esbo"], "name_en": ["Helsinki", None]})
+                          "name_sv": ["Helsingfors", "Esbo"], "name_en": [None, "City of Espoo"]})
     records = [
         _rec(register_id="1", municipality_code="091", x=385000.0, y=6675000.0, plain_hours=True),
         _rec(register_id="2", municipality_names=["ESBO "], lon=24.9, lat=60.2, languages=["sv"]),
         _rec(register_id="3", municipality_code="091", x=395000.0, y=6675000.0, languages=["fi"]),
-        _rec(register_id="4", municipality_names=["Espoo"], languages=["fi"]),
+        _rec(register_id="4", municipality_names=["city of espoo"], languages=["fi"]),
         _rec(register_id="5", municipality_code="999"),
         _rec(register_id="6", municipality_code="091", x=500000.0, y=6675000.0),
         _rec(register_id="7", municipality_code="091", x=60.2, y=24.9, languages=["fi"]),
