@@ -44,3 +44,17 @@ def test_every_command_and_option_of_the_cli_keeps_its_names_help_and_default(da
                 "help": getattr(p, "help", None), "default": _plain(p.default), "required": p.required}
         out[" ".join(path) or "planner"] = {"help": (cmd.help or "").strip(), "options": options}
     data_regression.check(out)
+
+
+def test_map_of_a_scenario_uses_its_base_mode_and_says_model_year_and_name(tmp_path):
+    sc = tmp_path / "walk.yaml"
+    sc.write_text("name: Close Iso Omena on foot\nbase: {demand: postal, mode: walk}\n"
+                  "changes:\n  - close: kela_espoo_iso_omena\n", encoding="utf-8")
+    out = tmp_path / "m.html"
+    res = runner.invoke(app, ["map", str(sc), "--need", "kela", "--no-tiles", "--no-charts", "--out", str(out)],
+                        env=ENV)
+    assert res.exit_code == 0, res.output
+    first, second = res.stdout.splitlines()[-2:]
+    assert first.endswith("(walk); population data year 2022; scenario: Close Iso Omena on foot")
+    assert first.startswith("model: ")
+    assert second.startswith(f"wrote {out} (") and second.endswith(" kB, self-contained)")
