@@ -58,3 +58,44 @@ def test_map_of_a_scenario_uses_its_base_mode_and_says_model_year_and_name(tmp_p
     assert first.endswith("(walk); population data year 2022; scenario: Close Iso Omena on foot")
     assert first.startswith("model: ")
     assert second.startswith(f"wrote {out} (") and second.endswith(" kB, self-contained)")
+
+
+def _errors_table(tmp_path):
+    """Invocations a planner gets wrong, each refused before anything is computed."""
+    sc_a = tmp_path / "a.yaml"
+    sc_a.write_text("name: Same name\nbase: {demand: postal, mode: drive}\nchanges: []\n", encoding="utf-8")
+    sc_b = tmp_path / "b.yaml"
+    sc_b.write_text("name: Same name\nbase: {demand: postal, mode: walk}\nchanges: []\n", encoding="utf-8")
+    sc_c = tmp_path / "c.yaml"
+    sc_c.write_text("name: Other\nbase: {demand: grid, mode: walk}\nchanges: []\n", encoding="utf-8")
+    alias = tmp_path / "alias.yaml"
+    alias.write_text("name: &n A\nchanges: []\n", encoding="utf-8")
+    npz = tmp_path / "bad.npz"
+    npz.write_bytes(b"not a zip")
+    o = str(tmp_path / "out")
+    return {
+        "report_grid_without_grid_demand": ["report", "--out", o, "--grid", "g.gpkg"],
+        "report_fallback_contradiction": ["report", "--out", o, "--matrix-fallback", "estimate",
+                                          "--no-matrix-fallback"],
+        "evaluate_missing_scenario": ["evaluate", str(tmp_path / "none.yaml"), "--out", o],
+        "evaluate_alias_in_scenario": ["evaluate", str(alias), "--out", o],
+        "compare_two_scenarios_of_one_name": ["compare", str(sc_a), str(sc_b)],
+        "compare_different_bases": ["compare", str(sc_a), str(sc_c)],
+        "map_side_by_side_without_scenario": ["map", "--side-by-side", "--out", str(tmp_path / "m.html")],
+        "brief_not_a_pdf": ["brief", "--out", str(tmp_path / "b.html")],
+        "optimise_share_above_one": ["optimise", "--share", "1.5"],
+        "optimise_negative_k": ["optimise", "--k", "-1"],
+        "optimise_infinite_minutes": ["optimise", "--model", "mclp", "--k", "2", "--max-minutes", "inf"],
+        "optimise_mobile_without_stops": ["optimise", "--model", "mobile"],
+        "optimise_mobile_zero_stops": ["optimise", "--model", "mobile", "--stops", "0", "--max-route-min", "60"],
+        "network_info_of_no_network": ["network", "info", str(npz)],
+    }
+
+
+def test_every_refused_invocation_says_one_error_line_and_exits_2(tmp_path, data_regression):
+    out = {}
+    for name, args in _errors_table(tmp_path).items():
+        res = runner.invoke(app, args, env=ENV)
+        text = res.output.replace(str(tmp_path), "<tmp>")
+        out[name] = {"exit_code": res.exit_code, "output": text.splitlines()}
+    data_regression.check(out)
