@@ -320,3 +320,35 @@ def test_utf16_is_guessed_only_when_more_than_nine_in_ten_of_its_high_bytes_are_
     assert data._utf16(be) is None and data._utf16(le) is None
     # all ten NUL: clearly UTF-16
     assert data._utf16(b"\x00a" * 10) == "a" * 10 and data._utf16(b"a\x00" * 10) == "a" * 10
+
+
+def _zip(members):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, content in members.items():
+            zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def test_every_refused_matrix_upload_names_the_file_and_why(tmp_path, data_regression):
+    from planner.inputs.matrices import save_matrix
+
+    ttm = b"from_id;to_id;walk_t\n5785640;5785640;0\n"
+    cases = {
+        "no_extension": (b"a,b\n", "matrix"),
+        "a_text_file": (b"a,b\n", "m.txt"),
+        "empty_csv": (b"", "m.csv"),
+        "readme_only_zip": (_zip({"readme.md": b"hello"}), "m.zip"),
+        "three_tables_in_a_zip": (_zip({"a.csv": b"x\n", "b.csv": b"x\n", "c.parquet": b"x"}), "m.zip"),
+        "one_matrix_file_twice": (_zip({"a/TravelTimes_to_5785640.txt": ttm,
+                                        "b/TravelTimes_to_5785640.txt": ttm}), "ttm.zip"),
+    }
+    out = {}
+    for case, (content, name) in cases.items():
+        with pytest.raises(DataError) as e:
+            save_matrix(content, name, tmp_path)
+        out[case] = {"file": e.value.file, "row": e.value.row, "message": str(e.value)}
+    data_regression.check(out)
