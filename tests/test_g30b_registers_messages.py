@@ -239,3 +239,45 @@ def test_every_field_of_the_recorded_ptv_channels_and_tpr_units_is_read(data_reg
     tpr = unit_records(Answer("u", units, "2026-03-04T05:06:07+00:00"),
                        [Answer("d", desc, "2026-03-04T05:06:07+00:00")], base="http://127.0.0.1:1/tpr")
     data_regression.check({"ptv": _records_as_data(ptv), "tpr": _records_as_data(tpr)})
+
+
+def test_points_fetch_writes_every_row_and_reason_and_says_what_it_did(tmp_path, data_regression):
+    """`planner points fetch` against the local stand-ins of both registers (tests/registers_server.py):
+    the points file, the left-out list and the terminal report, each compared in full."""
+    import importlib.util
+    import sys
+    import time
+    from pathlib import Path
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from planner.cli.main import app
+
+    name = "planner_tests_registers_server"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("registers_server.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    fake = sys.modules[name]
+    out = tmp_path / "points.csv"
+    with fake.FakeRegisters(page_size=2) as srv:
+        res = CliRunner().invoke(app, ["points", "fetch", "--out", str(out), "--tpr-url", srv.tpr_url,
+                                       "--ptv-url", srv.ptv_url, "--cache-dir", str(tmp_path / "cache"),
+                                       "--min-delay", "0", "--no-progress"])
+        urls = {srv.tpr_url.rstrip("/"): "<tpr>", srv.ptv_url.rstrip("/"): "<ptv>"}
+    assert res.exit_code == 0, res.output
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+
+    def plain(text):
+        for url, tag in urls.items():
+            text = text.replace(url, tag)
+        return text.replace(str(tmp_path), "<tmp>").replace(today, "<today>")
+
+    def table(path):
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        return [{c: plain(v) for c, v in r.items()} for r in df.to_dict("records")]
+
+    data_regression.check({"output": [plain(line) for line in res.output.splitlines()],
+                           "points": table(out), "skipped": table(tmp_path / "points.skipped.csv")})
