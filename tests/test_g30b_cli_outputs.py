@@ -51,7 +51,8 @@ def test_map_of_a_scenario_uses_its_base_mode_and_says_model_year_and_name(tmp_p
     sc.write_text("name: Close Iso Omena on foot\nbase: {demand: postal, mode: walk}\n"
                   "changes:\n  - close: kela_espoo_iso_omena\n", encoding="utf-8")
     out = tmp_path / "m.html"
-    res = runner.invoke(app, ["map", str(sc), "--need", "kela", "--no-tiles", "--no-charts", "--out", str(out)],
+    res = runner.invoke(app, ["map", str(sc), "--need", "kela", "--no-tiles", "--no-charts",
+                              "--out", str(out)],
                         env=ENV)
     assert res.exit_code == 0, res.output
     first, second = res.stdout.splitlines()[-2:]
@@ -87,7 +88,8 @@ def _errors_table(tmp_path):
         "optimise_negative_k": ["optimise", "--k", "-1"],
         "optimise_infinite_minutes": ["optimise", "--model", "mclp", "--k", "2", "--max-minutes", "inf"],
         "optimise_mobile_without_stops": ["optimise", "--model", "mobile"],
-        "optimise_mobile_zero_stops": ["optimise", "--model", "mobile", "--stops", "0", "--max-route-min", "60"],
+        "optimise_mobile_zero_stops": ["optimise", "--model", "mobile", "--stops", "0",
+                                       "--max-route-min", "60"],
         "network_info_of_no_network": ["network", "info", str(npz)],
     }
 
@@ -99,3 +101,30 @@ def test_every_refused_invocation_says_one_error_line_and_exits_2(tmp_path, data
         text = res.output.replace(str(tmp_path), "<tmp>")
         out[name] = {"exit_code": res.exit_code, "output": text.splitlines()}
     data_regression.check(out)
+
+
+def test_offline_geocode_writes_every_row_with_its_source_and_counts_them(tmp_path, data_regression):
+    src = tmp_path / "addresses.csv"
+    src.write_text("name,address,postal_code,municipality\n"
+                   "Kamppi,Salomonkatu 17,00100,Helsinki\n"
+                   "Short code,Tapiontori 3,2100,Espoo\n"
+                   "Formula,=HYPERLINK(\"http://x\"),00100,Helsinki\n"
+                   "Nowhere,Tie 1,99999,\n"
+                   "Blank,,,\n", encoding="utf-8")
+    runs = {}
+    for dialect in ("default", "excel-fi"):
+        out = tmp_path / f"geo-{dialect}.csv"
+        res = runner.invoke(app, ["geocode", str(src), "--offline", "--out", str(out),
+                                  "--csv-dialect", dialect],
+                            env=ENV)
+        assert res.exit_code == 0, res.output
+        raw = out.read_bytes()
+        runs[dialect] = {"output": res.output.replace(str(tmp_path), "<tmp>").splitlines(),
+                         "bom": raw.startswith(b"\xef\xbb\xbf"),
+                         "lines": raw.decode("utf-8-sig").splitlines()}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("address,postal_code,municipality\nA 1,00100,Helsinki\nB 2,ABC,Espoo\n", encoding="utf-8")
+    res = runner.invoke(app, ["geocode", str(bad), "--offline", "--out", str(tmp_path / "x.csv")], env=ENV)
+    runs["bad_postal_code"] = {"exit_code": res.exit_code,
+                               "output": res.output.replace(str(tmp_path), "<tmp>").splitlines()}
+    data_regression.check(runs)

@@ -131,7 +131,8 @@ VECTOR_POINT_CASES = {
     "metres_without_crs": _geojson([(P, {"type": "Point", "coordinates": [385000, 6675000]})]),
     "degrees_labelled_metres": _geojson([(P, {"type": "Point", "coordinates": [24.9, 60.2]})],
                                         crs="urn:ogc:def:crs:EPSG::3067"),
-    "a_line_not_a_point": _geojson([(P, {"type": "LineString", "coordinates": [[24.9, 60.2], [24.95, 60.2]]})]),
+    "a_line_not_a_point": _geojson([(P, {"type": "LineString",
+                                         "coordinates": [[24.9, 60.2], [24.95, 60.2]]})]),
     "no_geometry": _geojson([(P, {"type": "Point", "coordinates": [24.9, 60.2]}), ({**P, "id": "2"}, None)]),
 }
 
@@ -195,7 +196,7 @@ def _square(x, y, side=1000.0):
 
 def _wgs_square(x, y, side=1000.0):
     g = gpd.GeoSeries([box(x, y, x + side, y + side)], crs=CRS).to_crs("EPSG:4326").iloc[0]
-    return {"type": "Polygon", "coordinates": [[list(map(lambda v: round(v, 7), c)) for c in g.exterior.coords]]}
+    return {"type": "Polygon", "coordinates": [[[round(v, 7) for v in c] for c in g.exterior.coords]]}
 
 
 def _area(code, pop, x=381000, muni="091"):
@@ -207,13 +208,15 @@ POSTAL_CASES = {
                                             _wgs_square(381000, 6671000))]),
     "letters_in_postal_code": _geojson([_area("00100", 5), _area("0O200", 5, 383000)]),
     "postal_code_six_digits": _geojson([_area("001000", 5)]),
-    "duplicate_postal_code": _geojson([_area("00100", 5), _area("00200", 5, 383000), _area("100", 5, 385000)]),
+    "duplicate_postal_code": _geojson([_area("00100", 5), _area("00200", 5, 383000),
+                                       _area("100", 5, 385000)]),
     "fractional_residents": _geojson([_area("00100", 5), _area("00200", 2.5, 383000)]),
     "too_many_residents": _geojson([_area("00100", 10_000_001)]),
     "no_residents": _geojson([_area("00100", 0), _area("00200", 0, 383000)]),
     "bad_municipality_code": _geojson([_area("00100", 5, muni="Helsinki")]),
     "a_point_not_an_area": _geojson([({"postal_code": "00100", "municipality_code": "091",
-                                       "population_2022": 5}, {"type": "Point", "coordinates": [24.9, 60.2]})]),
+                                       "population_2022": 5},
+                                      {"type": "Point", "coordinates": [24.9, 60.2]})]),
     "bow_tie_repaired": _geojson([_area("00100", 5), ({"postal_code": "00200", "municipality_code": "091",
                                   "population_2022": 5}, {"type": "Polygon", "coordinates": [[
                                       [24.90, 60.20], [24.92, 60.22], [24.92, 60.20], [24.90, 60.22],

@@ -91,7 +91,8 @@ tpr_service = ["123"]
 
 def _rec(**kw):
     base = dict(register="ptv", register_id="ab-12/x", url="http://127.0.0.1/x", fetched_on="2026-01-01",
-                names={"fi": "Sosiaalitoimisto", "sv": "Socialbyrå"}, street={"fi": "Katu 1", "sv": "Gatan 1"},
+                names={"fi": "Sosiaalitoimisto", "sv": "Socialbyrå"},
+                street={"fi": "Katu 1", "sv": "Gatan 1"},
                 postal_code="00100", post_office={"fi": "HELSINKI", "sv": "HELSINGFORS"},
                 languages=["fi", "sv"], languages_from="register: service languages")
     return Record(**{**base, **kw})
