@@ -128,3 +128,11 @@ def test_offline_geocode_writes_every_row_with_its_source_and_counts_them(tmp_pa
     runs["bad_postal_code"] = {"exit_code": res.exit_code,
                                "output": res.output.replace(str(tmp_path), "<tmp>").splitlines()}
     data_regression.check(runs)
+
+
+def test_categories_and_an_empty_network_cache_read_as_approved(tmp_path, data_regression):
+    cats = runner.invoke(app, ["categories"], env=ENV)
+    nets = runner.invoke(app, ["network", "list", "--cache-dir", str(tmp_path)], env=ENV)
+    assert cats.exit_code == 0 and nets.exit_code == 0
+    data_regression.check({"categories": cats.output.splitlines(),
+                           "network_list_empty": nets.output.replace(str(tmp_path), "<tmp>").splitlines()})
