@@ -355,3 +355,31 @@ def test_every_refused_matrix_upload_names_the_file_and_why(tmp_path, data_regre
             save_matrix(content, name, tmp_path)
         out[case] = {"file": e.value.file, "row": e.value.row, "message": str(e.value)}
     data_regression.check(out)
+
+
+def test_a_good_points_file_loads_to_the_approved_columns_types_and_values(tmp_path, borders, centres,
+                                                                           data_regression):
+    """Every column the loader gives (order, type, defaults of the optional ones), row by row."""
+    import math
+
+    path = tmp_path / "good.csv"
+    path.write_text(
+        f"{HEAD},location_precision,valid_from,valid_to,target_group,capacity,address,note,extra\n"
+        f"1.0,Site,fi_walkin,91,{IN091},address,2024-01-01,2024-01-01, Homeless ,12,Katu 1,n,x\n"
+        f"2,Proxy,kela,091,,,municipality,,,,,,,\n"
+        f"3,Placeholder,sv_walkin,049,{IN049},unknown,,2030-12-31,,0,,,\n"
+        f"4,No precision,en_service,049,{IN049},,,,,,,,\n", encoding="utf-8")
+    pts = data.load_service_points(path, borders=borders, centres=centres)
+
+    def cell(v):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return None
+        if hasattr(v, "date"):
+            return "NaT" if str(v) == "NaT" else v.date().isoformat()
+        return v.item() if hasattr(v, "item") else v
+
+    rows = [{c: cell(v) for c, v in r.items() if c != "geometry"} for r in pts.to_dict("records")]
+    xy = [f"{g.x:.0f} {g.y:.0f}" for g in pts.geometry]
+    data_regression.check({"columns": list(pts.columns), "crs": str(pts.crs), "rows": rows, "xy": xy,
+                           "dtypes": {c: str(t) for c, t in pts.dtypes.items()
+                                      if c in ("located", "proxy", "capacity", "valid_from", "valid_to")}})
