@@ -60,3 +60,33 @@ def test_no_matrix_fallback_contradicts_estimate(capsys):
     assert e.value.exit_code == 2
     assert capsys.readouterr().err == ("error: --no-matrix-fallback contradicts --matrix-fallback estimate: "
                                        "give one of them\n")
+
+
+def _system_exchanges(tmp_path) -> bool:
+    """Whether this kernel, libc and file system swap two folders with renameat2 (checked here,
+    independently of planner.atomic)."""
+    import ctypes
+    import os
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    a, b = tmp_path / "probe-a", tmp_path / "probe-b"
+    a.mkdir()
+    b.mkdir()
+    return renameat2(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0
+
+
+def test_two_folders_are_swapped_in_one_step_where_the_system_can(tmp_path):
+    from planner import atomic
+
+    if not _system_exchanges(tmp_path):
+        pytest.skip("no renameat2 RENAME_EXCHANGE here: the two-rename fallback is tested elsewhere")
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir()
+    b.mkdir()
+    (a / "v").write_text("new")
+    (b / "v").write_text("old")
+    assert atomic._exchange(a, b) is True
+    assert (b / "v").read_text() == "new" and (a / "v").read_text() == "old"
