@@ -639,7 +639,8 @@ def test_swedish_share_uses_the_earliest_population_year(tmp_path):
 
 @pytest.mark.parametrize("row, field, reason", [
     ("049,Espoo,Esbo,Finnish,-1,5,0", "population_2015", "'-1' is not a non-negative number"),
-    ("049,Espoo,Esbo,Finnish,10,10000001,0", "population_2022", "'10000001' is not a non-negative number"),
+    ("049,Espoo,Esbo,Finnish,10,10000001,0", "population_2022",
+     "'10000001' is not a non-negative number (at most 10,000,000)"),
     ("049,Espoo,Esbo,Finnish,10,5,many", "swedish_speakers_median_2000_2022",
      "'many' is not a non-negative number"),
     ("049,Espoo,Esbo,Finnish,10,5,11", "swedish_speakers_median_2000_2022",

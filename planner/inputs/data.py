@@ -323,7 +323,8 @@ def load_municipalities(path: str | Path | None = None,
         bad = num.isna() | (num < 0) | (num > MAX_RESIDENTS)
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"{df[col].iloc[i]!r} is not a non-negative number", file=file,
+            limit = f" (at most {MAX_RESIDENTS:,})" if num.iloc[i] > MAX_RESIDENTS else ""
+            raise DataError(f"{df[col].iloc[i]!r} is not a non-negative number{limit}", file=file,
                             row=i + 1, field=col)
         df[col] = num.round().astype("int64")
     from .categories import ORGANISER_COLUMN
@@ -514,6 +515,7 @@ def load_service_points(path: str | Path | None = None,
     df = read_table(path)
     _require_columns(df, _POINT_REQUIRED, file)
     df = df.reset_index(drop=True).copy()
+    own_columns = list(df.columns)  # what the file has, for messages (the loader adds columns)
     df["id"] = [_id_text(v) for v in df["id"]]  # a GeoJSON id may be a number: 1 is the id '1'
     for i, v in df["id"].items():
         if not v.strip():
@@ -535,6 +537,10 @@ def load_service_points(path: str | Path | None = None,
         if v not in PRECISIONS:
             raise DataError(f"unknown location_precision {v!r}; expected one of {list(PRECISIONS)}",
                             file=file, row=int(i) + 1, field="location_precision")
+    coords = {"x", "y"} <= set(own_columns) or {"lon", "lat"} <= set(own_columns)
+    if not isinstance(df, gpd.GeoDataFrame) and not coords and not df["location_precision"].isin(
+            PROXY_PRECISIONS).all():  # only rows standing at their municipal centre need no position
+        _require_columns(df[own_columns], ["lon", "lat"], file)
     df["valid_from"], df["valid_to"] = _validity(df, file)
     df["target_group"] = _target_groups(df, file)
     df["located"] = df["location_precision"] != UNKNOWN
@@ -757,6 +763,11 @@ MAX_RESIDENTS = 10_000_000
 """More residents than Finland has, in one unit or municipality: a unit or parsing error."""
 
 
+def _plain(value: object) -> object:
+    """A cell as the user typed it: a NumPy scalar as its Python value (2.5, not np.float64(2.5))."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _population(values: pd.Series, file: str, field: str) -> pd.Series:
     num = pd.to_numeric(values, errors="coerce")
     if num.dtype == bool:
@@ -764,7 +775,7 @@ def _population(values: pd.Series, file: str, field: str) -> pd.Series:
     bad = num.isna() | (num < 0) | (num.round() != num) | (num > MAX_RESIDENTS)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{values.iloc[i]!r} is not a non-negative whole number of residents"
+        raise DataError(f"{_plain(values.iloc[i])!r} is not a non-negative whole number of residents"
                         + (f" (at most {MAX_RESIDENTS:,})" if num.iloc[i] > MAX_RESIDENTS else ""),
                         file=file, row=i + 1, field=field)
     return num.astype("int64")
@@ -784,7 +795,7 @@ def load_population_grid(path: str | Path | None = None, population_field: str =
     _check_unique(gdf["cell_id"], file, id_field)
     gdf["population"] = _population(gdf[population_field], file, population_field)
     _check_some_residents(gdf["population"], file, population_field)
-    check_overlaps(gdf, "cell_id", file)
+    check_overlaps(gdf, "cell_id", file, name=id_field)  # the message names the file's own column
     return gdf[["cell_id", "population", "geometry"]]
 
 
@@ -802,9 +813,10 @@ same land (and its residents) is in the file twice; less is left to the simplifi
 02410 inside 02400, 10320 inside 10300 in the bundled Paavo areas, each with its own count)."""
 
 
-def check_overlaps(gdf: gpd.GeoDataFrame, id_field: str, file: str) -> None:
+def check_overlaps(gdf: gpd.GeoDataFrame, id_field: str, file: str, name: str | None = None) -> None:
     """A DataError naming both units and rows when two polygons overlap by more than
-    :data:`OVERLAP_MAX_SHARE` of the larger one: their residents would be counted twice."""
+    :data:`OVERLAP_MAX_SHARE` of the larger one: their residents would be counted twice.
+    ``name`` is the id's column as the file calls it (default ``id_field``)."""
     geom = gdf.geometry.to_numpy()
     a, b = shapely.STRtree(geom).query(geom, predicate="intersects")
     keep = a < b
@@ -817,7 +829,7 @@ def check_overlaps(gdf: gpd.GeoDataFrame, id_field: str, file: str) -> None:
     if len(over):
         i, j = int(a[over[0]]), int(b[over[0]])
         ids = gdf[id_field].to_numpy()
-        raise DataError(f"{id_field} {ids[j]!r} (row {j + 1}) overlaps {ids[i]!r} (row {i + 1}) over "
+        raise DataError(f"{name or id_field} {ids[j]!r} (row {j + 1}) overlaps {ids[i]!r} (row {i + 1}) over "
                         f"{shared[over[0]] / 1e6:.2f} km² ({100 * shared[over[0]] / larger[over[0]]:.0f} % "
                         "of the larger): the same residents would be counted twice. Each place must "
                         f"belong to one unit ({len(over)} overlapping pair(s) in all)", file=file,

@@ -220,8 +220,9 @@ def geocode_table(df: pd.DataFrame, geocoder: Geocoder | None,
                 continue
             why = "answer outside Finland"
         if code in reps.index:
-            lons.append(float(reps.at[code, "lon"]))
-            lats.append(float(reps.at[code, "lat"]))
+            # a stand-in position: 6 decimals (about 0.1 m), not the float's 15 spurious digits
+            lons.append(round(float(reps.at[code, "lon"]), 6))
+            lats.append(round(float(reps.at[code, "lat"]), 6))
             precs.append("postal_area")
             srcs.append(f"{why}: representative point of postal area {code}")
         else:
