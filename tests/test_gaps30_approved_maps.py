@@ -221,3 +221,31 @@ def test_every_marker_picture_of_open_closed_and_placeholder_points_as_reviewed(
     page = scenario_map(study, close_run.results, NEED, "fi", applied=close_run.applied,
                         tiles=None).get_root().render()
     file_regression.check(pictures(page), basename="marker_pictures", extension=".txt")
+
+
+def test_side_by_side_page_says_which_half_is_which_in_swedish_as_reviewed(study, baseline, close_run,
+                                                                           file_regression):
+    from planner.outputs.sidebyside import side_by_side_map
+
+    page = side_by_side_map(study, baseline, close_run.results, close_run.applied, NEED, "sv", tiles=None,
+                            lang="sv").get_root().render()
+    halves = [f"# half {side}\n" + "\n".join(text(block(page, f"planner-{part}-{side}"))
+                                            for part in ("title", "legend"))
+              for side in ("left", "right")]
+    assert page.count('id="planner-credits"') == 1  # the credits once, in the left half
+    file_regression.check("\n".join([*re.findall(r"<title>(.*?)</title>", page), *halves]) + "\n",
+                          basename="side_by_side_sv", extension=".txt")
+
+
+def test_live_layers_carry_the_title_legend_and_layer_names_of_a_scenario_as_reviewed(
+        study, baseline, close_run, file_regression):
+    from planner.outputs.maps import LiveLayers, scenario_map
+
+    live = LiveLayers()
+    scenario_map(study, close_run.results, NEED, "sv", applied=close_run.applied,
+                 changes=close_run.comparison["unit_changes"], tiles=None, lang="fi", live=live,
+                 frame=False, catchments=True, baseline=baseline)
+    names = [f"{fg.layer_name}{' (hidden at first)' if i in live.hidden else ''}"
+             for i, fg in enumerate(live.layers)]
+    parts = [f"{key}: {text(value)}" for key, value in sorted(live.html.items())]
+    file_regression.check("\n".join([*names, *parts]) + "\n", basename="live_layers_fi", extension=".txt")
