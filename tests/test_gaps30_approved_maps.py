@@ -120,6 +120,11 @@ def map_text(page: str, side: str = "", every_area: bool = True) -> str:
            "# legend", text(block(page, f"planner-legend{suffix}"))]
     if 'id="planner-credits"' in page:
         out += ["# credits", text(block(page, "planner-credits"))]
+    # the options this project gives the map and its layer control (not folium's defaults)
+    opts = [f"{k}: {v.strip()}" for k in ("zoomSnap", "preferCanvas", "collapsed", "position")
+            for v in re.findall(rf'"?{k}"?\s*:\s*([^,\n}}]+)', page) if ";" not in v]  # not CSS
+    out += ["# map options", *opts, f"scale bar: {'L.control.scale(' in page}",
+            "# page style", *re.findall(r"<style>(body \.leaflet-container.*?)</style>", page)]
     out += ["# layers", *overlay_names(page), "# tooltips", *tooltips(page),
             "# lines", *polyline_tooltips(page)]
     for features in area_layers(page):
