@@ -160,7 +160,9 @@ def pictures(page: str) -> str:
             if p.get("tooltip"):
                 svg = re.sub(r' aria-label="[^"]*"', "", p["svg"])
                 seen.setdefault(svg, set()).add(p["state"])
-    return "\n".join(f"{','.join(sorted(s))}: {svg}" for svg, s in sorted(seen.items())) + "\n"
+    legend = re.findall(r"<svg\b.*?</svg>", block(page, "planner-legend"), re.S)
+    return "\n".join([*(f"{','.join(sorted(s))}: {svg}" for svg, s in sorted(seen.items())),
+                      "# legend", *legend]) + "\n"
 
 
 # --- the maps -------------------------------------------------------------------------------------
@@ -220,12 +222,12 @@ def test_mobile_unit_map_names_its_stops_schedule_and_tour_as_reviewed(study, ba
 
 
 def test_every_marker_picture_of_open_closed_and_placeholder_points_as_reviewed(
-        study, baseline, close_run, file_regression):
+        study, baseline, close_run, bus_run, file_regression):
     from planner.outputs.maps import scenario_map
 
-    page = scenario_map(study, close_run.results, NEED, "fi", applied=close_run.applied,
-                        tiles=None).get_root().render()
-    file_regression.check(pictures(page), basename="marker_pictures", extension=".txt")
+    pages = [scenario_map(study, run.results, NEED, "fi", applied=run.applied, tiles=None).get_root().render()
+             for run in (close_run, bus_run)]
+    file_regression.check("".join(pictures(p) for p in pages), basename="marker_pictures", extension=".txt")
 
 
 def test_side_by_side_page_says_which_half_is_which_in_swedish_as_reviewed(study, baseline, close_run,
