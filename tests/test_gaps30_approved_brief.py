@@ -105,3 +105,20 @@ def test_the_handouts_sources_and_modified_statement_are_in_its_language(study, 
         assert "".join(line.split()) in second, line
     for line in attribution_lines(prov):  # the English credit lines are not there
         assert "".join(line.split()) not in second, line
+
+
+def test_areas_of_lost_access_and_no_change_are_outlined_like_every_other_area(study, baseline, close_run):
+    """On paper an area is read by its outline too: the specially coloured ones (lost access, no
+    change) keep the thin grey edge of the others, not matplotlib's default."""
+    from matplotlib.colors import to_hex
+
+    from planner.outputs.brief import brief_pages
+    from planner.outputs.maps import LOST_ACCESS
+
+    ax = brief_pages(study, baseline, close_run, NEED, "sv", "en")[0].axes[0]
+    edges = {}
+    for c in ax.collections:
+        faces = {to_hex(x) for x in c.get_facecolor()}
+        if faces & {LOST_ACCESS, "#f7f7f7"} and len(faces) == 1:
+            edges[faces.pop()] = {to_hex(x) for x in c.get_edgecolor()}
+    assert edges == {LOST_ACCESS: {"#777777"}, "#f7f7f7": {"#777777"}}
