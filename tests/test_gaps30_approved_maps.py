@@ -256,3 +256,20 @@ def test_live_layers_carry_the_title_legend_and_layer_names_of_a_scenario_as_rev
              for i, fg in enumerate(live.layers)]
     parts = [f"{key}: {text(value)}" for key, value in sorted(live.html.items())]
     file_regression.check("\n".join([*names, *parts]) + "\n", basename="live_layers_fi", extension=".txt")
+
+
+def test_a_closed_point_whose_site_is_unknown_keeps_the_red_cross_of_the_legend(study, baseline, close_run):
+    """The scenario closes ten points that stand at their municipal centre (site unknown): they
+    were drawn hollow without the cross, so the map showed no closed point at all (fixed)."""
+    from planner.outputs.maps import scenario_map
+
+    page = scenario_map(study, close_run.results, NEED, "sv", applied=close_run.applied,
+                        tiles=None).get_root().render()
+    cross = '<line x1="2" y1="2" x2="16" y2="16" stroke="#d7191c" stroke-width="3"/>'
+    closed = [f["properties"] for features in point_layers(page) for f in features
+              if f["properties"]["state"] == "closed"]
+    assert len(closed) == 10
+    for p in closed:
+        assert cross in p["svg"], p["title"]
+        assert 'stroke-dasharray="3 2"' in p["svg"], p["title"]  # still hollow: its site is a stand-in
+    assert cross in block(page, "planner-legend")  # as the legend draws a closed point
