@@ -20,8 +20,9 @@ NEED = "social_any"
 
 
 def page_text(fig) -> list[str]:
-    """Every text of one handout page in drawing order, then the map's legend and colour bar."""
-    out = [t.get_text() for t in fig.texts]
+    """Every text of one handout page in drawing order (bold ones between ``**``), then the map's
+    legend and colour bar."""
+    out = [f"**{t.get_text()}**" if t.get_fontweight() in ("bold", 700) else t.get_text() for t in fig.texts]
     for ax in fig.axes:
         legend = ax.get_legend()
         if legend is not None:
@@ -122,3 +123,6 @@ def test_areas_of_lost_access_and_no_change_are_outlined_like_every_other_area(s
         if faces & {LOST_ACCESS, "#f7f7f7"} and len(faces) == 1:
             edges[faces.pop()] = {to_hex(x) for x in c.get_edgecolor()}
     assert edges == {LOST_ACCESS: {"#777777"}, "#f7f7f7": {"#777777"}}
+    # the closed points: a red cross, as on the web map
+    closed = [c for c in ax.collections if c.get_label() == "closed"]
+    assert len(closed) == 1 and {to_hex(x) for x in closed[0].get_facecolor()} == {"#d7191c"}
