@@ -107,11 +107,14 @@ def licence_lines(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_
     return out
 
 
-def attribution_notice(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_DIR) -> list[str]:
+def attribution_notice(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_DIR,
+                       lang: str = "en") -> list[str]:
     """The whole notice an output file carries: the credit lines, the statement that the data
-    was modified, and the licence links."""
-    return [*attribution_lines(provenance, geodata_dir), modified_statement(geodata_dir),
-            *(f"Licence {x}" for x in licence_lines(provenance, geodata_dir))]
+    was modified, and the licence links; in ``lang`` ('en', 'fi', 'sv') the credit lines and the
+    statement in that language and the links as the map's credits show them (``CC BY 4.0: <url>``)."""
+    licences = licence_lines(provenance, geodata_dir)
+    return [*attribution_lines(provenance, geodata_dir, lang), modified_statement(geodata_dir, lang),
+            *(f"Licence {x}" if lang == "en" else x for x in licences)]
 
 
 def attribution_markdown(provenance: dict[str, str], geodata_dir: str | Path = GEODATA_DIR) -> str:

@@ -363,7 +363,8 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
         _text(fig, 0.06, y, line, fontsize=8.5)
     y -= 0.04
     _text(fig, 0.06, y, _t("sources", lang), fontsize=13, fontweight="bold")
-    for line in _wrap(attribution_notice(prov), 105):  # credits, 'modified', licence links
+    # credits, 'modified', licence links: in the handout's language, as the map's credits
+    for line in _wrap(attribution_notice(prov, lang=lang), 105):
         y -= 0.017
         _text(fig, 0.06, y, line, fontsize=8.5)
     _text(fig, 0.06, 0.03, f"{title} — {_t('page', lang)} 2/2", fontsize=7, color="#555555")

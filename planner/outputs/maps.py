@@ -64,6 +64,8 @@ _SHAPES = {
     "home": '<polygon points="9,1 17,7 14,17 4,17 1,7"/>',
     "briefcase": '<polygon points="6,1 12,1 12,6 17,6 17,12 12,12 12,17 6,17 6,12 1,12 1,6 6,6"/>',
 }
+_CROSS = ('<line x1="2" y1="2" x2="16" y2="16" stroke="#d7191c" stroke-width="3"/>'
+          '<line x1="16" y1="2" x2="2" y2="16" stroke="#d7191c" stroke-width="3"/>')
 _FONT = "font:12px/1.35 system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif"
 _BOX = ("background:rgba(255,255,255,.94);padding:6px 10px;border:1px solid #888;border-radius:4px;"
         f"{_FONT};color:#111")
@@ -74,21 +76,20 @@ def marker_svg(category: str, size: int = 18, state: str = "open", label: str | 
 
     ``state`` 'closed' draws a red cross over a faded marker, 'opened' a thick red outline,
     'placeholder' a hollow outline in the category colour (a row whose site is unknown,
-    drawn at its municipal centre: never to be mistaken for a site). ``label`` (plain text)
+    drawn at its municipal centre: never to be mistaken for a site), 'closed-placeholder' that
+    hollow outline with the red cross (a closed point whose site is unknown). ``label`` (plain text)
     names the picture for screen readers (``role="img"``); without it the picture is
     decorative (``aria-hidden``), as beside its words in the legend.
     """
     c = CATEGORIES[category]
     a11y = f'role="img" aria-label="{html_text(label)}"' if label else 'aria-hidden="true"'
-    if state == "placeholder":
+    cross = _CROSS if state in ("closed", "closed-placeholder") else ""
+    if state in ("placeholder", "closed-placeholder"):
         return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" {a11y} '
                 f'viewBox="0 0 18 18"><g fill="none" stroke="{c.colour}" stroke-width="2.5" '
-                f'stroke-dasharray="3 2">{_SHAPES[c.marker]}</g></svg>')
+                f'stroke-dasharray="3 2">{_SHAPES[c.marker]}</g>{cross}</svg>')
     stroke = "#d7191c" if state == "opened" else "#ffffff" if c.colour == "#000000" else "#000000"
     width = 3 if state == "opened" else 1.2
-    cross = ('<line x1="2" y1="2" x2="16" y2="16" stroke="#d7191c" stroke-width="3"/>'
-             '<line x1="16" y1="2" x2="2" y2="16" stroke="#d7191c" stroke-width="3"/>'
-             if state == "closed" else "")
     opacity = 0.45 if state == "closed" else 1.0
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" {a11y} '
             f'viewBox="0 0 18 18"><g fill="{c.colour}" fill-opacity="{opacity}" stroke="{stroke}" '
@@ -897,8 +898,10 @@ def _points_layers(m, points: gpd.GeoDataFrame, load: pd.DataFrame | None, need:
         tip = f"{html_text(p['name'])} ({html_text(category_label(p['category'], lang))})"
         key = st if st in ("closed", "opened") else p["category"]
         look = st
-        if _is_proxy(p):  # issue 23: a proxy site (municipal centre) is drawn hollow, precision said
-            look, tip = "placeholder", tip + " — " + html_text(_precision_words(p, lang))
+        if _is_proxy(p):  # issue 23: a proxy site (municipal centre) is drawn hollow, precision said;
+            # closed, it keeps the red cross the legend shows for closed points
+            look = "closed-placeholder" if st == "closed" else "placeholder"
+            tip = tip + " — " + html_text(_precision_words(p, lang))
         label = f"{p['name']} ({category_label(p['category'], lang)})"  # plain text: marker_svg escapes
         svg = _ringed(marker_svg(p["category"], state=look, label=label), dx, dy)
         layers.setdefault(key, []).append(_point_feature(
