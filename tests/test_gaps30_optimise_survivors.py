@@ -18,7 +18,6 @@ from planner.optimise import OptimisationError, optimise_network
 from planner.optimise.mobile import optimise_mobile
 from planner.optimise.solver import _pcenter_upper_bound
 
-
 # --- optimise.mobile: the solver asked for is the one used (seed 29, optimise_mobile_176) ------------
 
 def test_a_mobile_unit_is_placed_with_the_solver_asked_for(tiny):
