@@ -84,3 +84,14 @@ def test_the_pcenter_bound_swaps_when_that_lowers_the_worst_time():
     cost = np.abs(rows[:, None] - sites[None, :])
     assert _pcenter_upper_bound(cost, 2, np.zeros(3, bool), [], max_passes=0) == 5.0
     assert _pcenter_upper_bound(cost, 2, np.zeros(3, bool), []) == 4.0
+
+
+def test_a_mobile_report_with_no_one_unserved_today_says_no_share_not_nan(tiny):
+    # every located Kela client is within 30 min of k1..k3 today (5, 10 and 0 min): 0 unserved
+    res = optimise_mobile(tiny, "kela", "all", 1, 240.0)
+    lines = res.report.splitlines()
+    assert "Demand: 0 residents not within 30 min today (left out: 10 unlocated). Candidates: 26 sites " \
+           "(centres, postal). Unit serves: kela." in lines
+    assert "Newly within 30 min: 0 residents (n/a of those not served today); best possible (bound): 0." \
+        in lines
+    assert "nan" not in res.report
