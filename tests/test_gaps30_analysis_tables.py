@@ -207,3 +207,30 @@ def test_the_bundled_baseline_summaries_in_full(baseline, file_regression):
 def test_the_bundled_kela_concentration_compared_in_full(bundled_kela, file_regression):
     for name in ("compare_region", "compare_service_area", "worst_off", "point_load_change", "equity"):
         _check(file_regression, bundled_kela[name], f"bundled_kela_{name}")
+
+
+def test_a_three_step_chain_resolves_to_its_last_receiver_and_each_point_says_what_happened(hand):
+    from planner.analysis.scenario import apply_scenario
+
+    ap = apply_scenario(hand, parse_scenario({"name": "chain of three", "changes": CHAIN}))
+    assert ap.merges == {"k1": "k4", "k2": "k4", "k3": "k4"}
+    assert ap.state == {"k1": "closed", "k2": "closed", "k3": "closed", "k4": "changed"}
+    assert sorted(ap.points["id"]) == ["fi1", "k4", "sv1"]
+    assert sorted(ap.closed_points["id"]) == ["k1", "k2", "k3"]
+
+
+def test_the_bundled_study_and_scenarios_say_where_every_figure_comes_from(study, baseline, data_regression):
+    """The provenance lines of the bundled study and, per bundled scenario, what it adds, what each
+    point's state becomes and where merged clients go: the planner reads these above every table."""
+    out = {"study": dict(study.provenance)}
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            after, applied = evaluate(study, load_scenario(path), baseline)
+        out[path.stem] = {
+            "provenance_added": {k: v for k, v in after.provenance.items() if study.provenance.get(k) != v},
+            "state": dict(sorted(applied.state.items())),
+            "merges": dict(sorted(applied.merges.items())),
+            "open_points": len(applied.points),
+        }
+    data_regression.check(out)
