@@ -47,3 +47,18 @@ def test_each_models_report_and_sites_table_in_full(tiny, case, file_regression)
     text = "\n".join(lines) + "\n\n# sites\n" + table + "\n# metrics\n" + metrics + \
         f"\n# objective\n{_number(res.objective)}\n# excluded\n{res.excluded}\n# notes\n{list(res.notes)}\n"
     file_regression.check(text, basename=case, extension=".txt")
+
+
+def test_a_mobile_units_report_stops_and_scenario_in_full(tiny, file_regression):
+    # T = 4 min: A (5 min from k1) and B (10 from k2) are not served today, 150 residents; two stops at
+    # the postal points of A and B reach them all, one closed tour A -> B -> A
+    from planner.optimise.mobile import mobile_yaml, optimise_mobile
+
+    res = optimise_mobile(tiny, "kela", "all", 2, 240.0, threshold=4, candidates=("postal",),
+                          min_postal_pop=50)
+    lines = [x for x in res.report.splitlines() if not x.startswith("Solver: ")]
+    stops = res.stops.drop(columns="geometry", errors="ignore")
+    text = "\n".join(lines) + "\n\n# stops\n" + stops.to_csv(index=False, float_format=_number,
+                                                            lineterminator="\n")
+    text += "\n# scenario\n" + mobile_yaml(res.scenario)
+    file_regression.check(text, basename="mobile_k2_T4_postal", extension=".txt")
