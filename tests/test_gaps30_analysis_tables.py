@@ -234,3 +234,15 @@ def test_the_bundled_study_and_scenarios_say_where_every_figure_comes_from(study
             "open_points": len(applied.points),
         }
     data_regression.check(out)
+
+
+def test_residents_redirected_from_a_merge_are_said_per_need_in_full():
+    from planner.analysis.scenario import redirect_text
+
+    acc = pd.DataFrame({"need": ["social_any", "kela", "kela", "english"], "population": [5, 1200, 34, 7],
+                        "merge_redirected": [True, True, True, False]})
+    assert redirect_text(acc) == (
+        "kela: 1,234; social_any: 5 residents of merged points are not eligible for the receiving point "
+        "(organiser, language or need) and go to their nearest eligible open point instead")
+    assert redirect_text(acc.assign(merge_redirected=False)) == ""
+    assert redirect_text(acc.drop(columns="merge_redirected")) == ""

@@ -95,3 +95,30 @@ def test_a_mobile_report_with_no_one_unserved_today_says_no_share_not_nan(tiny):
     assert "Newly within 30 min: 0 residents (n/a of those not served today); best possible (bound): 0." \
         in lines
     assert "nan" not in res.report
+
+
+# --- optimise.run: the report lists up to eight kept ids in full (boundary of the "..." ) -------------
+
+@pytest.fixture(scope="module")
+def nine_offices(tiny):
+    """`tiny` with nine Kela offices k1..k9 every 500 m east of (385 000, 6 672 000)."""
+    import dataclasses
+
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from planner.traveltime import travel_time_matrix
+
+    ids = [f"k{i}" for i in range(1, 10)]
+    points = gpd.GeoDataFrame({"id": ids, "name": [f"office {i}" for i in ids], "category": "kela",
+                               "municipality_code": "091", "capacity": np.nan},
+                              geometry=[Point(385_000.0 + 500 * i, 6_672_000.0) for i in range(9)], crs=3067)
+    return dataclasses.replace(tiny, points=points, ttm=travel_time_matrix(tiny.model, tiny.units, points))
+
+
+def test_the_report_names_eight_kept_points_in_full_and_shortens_nine(nine_offices):
+    eight = [f"k{i}" for i in range(1, 9)]
+    res = optimise_network(nine_offices, "pmedian", "kela", k=8, keep=eight)
+    assert "Constraints: must keep 8 (k1, k2, k3, k4, k5, k6, k7, k8)." in res.report.splitlines()
+    res = optimise_network(nine_offices, "pmedian", "kela", k=9, keep=[*eight, "k9"])
+    assert "Constraints: must keep 9 (k1, k2, k3, k4, k5, k6, k7, k8, ...)." in res.report.splitlines()
