@@ -246,3 +246,34 @@ def test_residents_redirected_from_a_merge_are_said_per_need_in_full():
         "(organiser, language or need) and go to their nearest eligible open point instead")
     assert redirect_text(acc.assign(merge_redirected=False)) == ""
     assert redirect_text(acc.drop(columns="merge_redirected")) == ""
+
+
+def test_floating_catchment_counts_only_the_residents_own_organisers_points(tiny):
+    """Two Finnish walk-in points: fi1 of Helsinki (x 1000, capacity 10) and fiE of Espoo's
+    organiser (x 4000, capacity 30); C lies in Espoo (049). Within 30 min (minutes = m / 100):
+    fi1 reaches A 10, B 10, C 30; fiE reaches A 40 (out), B 20, C 0. By organiser, Helsinki's A and
+    B (90 + 50 Finnish speakers) share fi1: 10 / 140 each; Espoo's C (30) alone has fiE: 30 / 30."""
+    from shapely.geometry import Point
+
+    from planner.analysis.fca import floating_catchment
+
+    units = tiny.units.copy()
+    units.loc[units["unit_id"] == "C", "municipality_code"] = "049"
+    points = gpd.GeoDataFrame({"id": ["fi1", "fiE"], "name": ["Helsinki", "Espoo"],
+                               "category": "fi_walkin", "municipality_code": ["091", "049"],
+                               "capacity": [10.0, 30.0]},
+                              geometry=[Point(X0 + 1000, Y0), Point(X0 + 4000, Y0)], crs=3067)
+    ttm = travel_time_matrix(tiny.model, units, points)
+    org = {"091": "Helsingin kaupunki", "049": "Länsi-Uudenmaan hyvinvointialue"}
+    got = floating_catchment(units, points, ttm, "social_walkin", "fi", organisers=org)
+    assert got["unit_id"].tolist() == ["A", "B", "C", "U"]
+    assert got["fca_2sfca"].tolist()[:3] == pytest.approx([10 / 140, 10 / 140, 1.0])
+    assert np.isnan(got["fca_2sfca"].iloc[3])  # unlocated: unknown, not 0
+    assert got["eligibility_rule"].iloc[0] == (
+        "organiser: only the points of the resident's own organiser (as the nearest-point tables); no "
+        "eligible point within the catchment scores 0")
+    # without organisers every point counts: fi1 serves A, B and C (C exactly at 30 min is inside)
+    anyone = floating_catchment(units, points, ttm, "social_walkin", "fi")
+    both = 10 / 170 + 30 / 80
+    assert anyone["fca_2sfca"].tolist()[:3] == pytest.approx([10 / 170, both, both])
+    assert anyone["eligibility_rule"].iloc[0] == "any: every point of the need"
