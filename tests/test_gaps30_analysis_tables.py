@@ -277,3 +277,33 @@ def test_floating_catchment_counts_only_the_residents_own_organisers_points(tiny
     both = 10 / 170 + 30 / 80
     assert anyone["fca_2sfca"].tolist()[:3] == pytest.approx([10 / 170, both, both])
     assert anyone["eligibility_rule"].iloc[0] == "any: every point of the need"
+
+
+def test_each_reason_for_no_point_is_worded_for_what_is_missing():
+    """One located unit per reason, and an unlocated one (NaN: unknown, no reason given)."""
+    from planner.analysis.accessibility import no_point_reasons
+
+    inf, nan = np.inf, np.nan
+    jj = np.array([0, -1, -1, -1, -1, -1])
+    t = np.array([5.0, inf, inf, inf, inf, nan])
+    mask = np.array([[True], [True], [False], [False], [False], [False]])  # an eligible point exists?
+    org = np.array(["A", "A", "B", "C", "", "A"], dtype=object)
+    targeted = np.array([False, False, True, True, False, False])
+    elsewhen = np.array(["", "", "from 2023-01-01", "", "", ""], dtype=object)
+    got = no_point_reasons(jj, t, mask, frozenset({"sv_walkin", "fi_walkin"}), org, targeted, elsewhen)
+    assert got.tolist() == [
+        "",
+        "no eligible point reachable with this travel-time model (a model limit)",
+        "not documented on this date: the points file has point(s) of category fi_walkin, sv_walkin of the "
+        "organiser B only on other dates (from 2023-01-01); a gap in the evidence, not a finding (a targeted "
+        "service is left out: --include-target-groups)",
+        "no service: the organiser C has no open point of category fi_walkin, sv_walkin in the network of "
+        "this date (a targeted service is left out: --include-target-groups)",
+        "no service: the network of this date has no open point of category fi_walkin, sv_walkin",
+        "",
+    ]
+    # rule 'any' (no organisers), a one-row mask: the same words without an organiser
+    got = no_point_reasons(np.array([-1]), np.array([inf]), np.array([False]), frozenset({"kela"}), None,
+                           None, np.array(["2021-01-01 to 2021-06-30"], dtype=object))
+    assert got.tolist() == ["not documented on this date: the points file has point(s) of category kela only "
+                            "on other dates (2021-01-01 to 2021-06-30); a gap in the evidence, not a finding"]
