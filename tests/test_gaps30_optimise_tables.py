@@ -62,3 +62,17 @@ def test_a_mobile_units_report_stops_and_scenario_in_full(tiny, file_regression)
                                                             lineterminator="\n")
     text += "\n# scenario\n" + mobile_yaml(res.scenario)
     file_regression.check(text, basename="mobile_k2_T4_postal", extension=".txt")
+
+
+def test_a_mobile_unit_leaving_from_a_depot_says_when_it_leaves(tiny, file_regression):
+    # one stop (A's 100 residents beat B's 50), there and back from k2 (x 3000: a tour of two places,
+    # so no direction to choose); the unit leaves the depot the first leg's minutes (rounded up)
+    # before the stop opens
+    from planner.optimise.mobile import mobile_yaml, optimise_mobile
+
+    res = optimise_mobile(tiny, "kela", "all", 1, 240.0, threshold=4, candidates=("postal",),
+                          min_postal_pop=50, depot="k2")
+    lines = [x for x in res.report.splitlines() if not x.startswith("Solver: ")]
+    file_regression.check("\n".join(lines) + "\n\n# scenario\n" + mobile_yaml(res.scenario),
+                          basename="mobile_k1_T4_postal_depot_k2", extension=".txt")
+    assert " from and back to k2 (leaves " in res.scenario["description"]
