@@ -220,7 +220,7 @@ def apply_scenario(study: Study, scenario: Scenario) -> Applied:
                           PlannerWarning, stacklevel=3)
             return
         if pid not in known:
-            hint = [k for k in known if pid.lower() in k.lower()][:3]
+            hint = sorted(k for k in known if pid.lower() in k.lower())[:3]  # the same on every run
             raise _err(f"unknown point id {pid!r}" + (f" (did you mean {hint}?)" if hint else ""),
                        src, row, fld)
 

@@ -572,7 +572,7 @@ def _report(study: Study, chosen: gpd.GeoDataFrame, sol: MobileSolution, need: s
     prov = study.provenance
     t = params["threshold"]
     names = study.municipalities.set_index("municipality_code")["name_fi"]
-    share = sol.covered / unserved if unserved else float("nan")
+    share = f"{sol.covered / unserved:.1%}" if unserved else "n/a"  # no one unserved today: no share
     lines = [
         f"## Mobile unit stops - {NEEDS[need].label_en}, group {group}",
         "",
@@ -585,7 +585,7 @@ def _report(study: Study, chosen: gpd.GeoDataFrame, sol: MobileSolution, need: s
         f"Demand: {unserved:,.0f} residents not within {t:g} min today (left out: "
         f"{excluded['pop_unlocated']:,.0f} unlocated). Candidates: {n_sites} sites "
         f"({', '.join(params['candidates'])}). Unit serves: {', '.join(params['categories'])}.",
-        f"Newly within {t:g} min: {sol.covered:,.0f} residents ({share:.1%} of those not served today); "
+        f"Newly within {t:g} min: {sol.covered:,.0f} residents ({share} of those not served today); "
         f"best possible (bound): {sol.bound:,.0f}.",
         f"Tour: {sol.tour.minutes:.1f} min driving ({'proven shortest' if sol.tour.exact else 'heuristic'}: "
         f"{sol.tour.method}).",
