@@ -315,3 +315,50 @@ def test_helsinki_centre_walk_and_car_times_between_sites_as_approved(helsinki, 
         got[f"{mode} provenance"] = {k: prov[k] for k in ("model", "mode", "network_source", "osm_date")}
         got[f"{mode} size"] = f"{net.n_nodes:,} nodes, {net.n_edges:,} edges"
     data_regression.check(got)
+
+
+def test_every_refusal_of_an_ids_keyed_matrix_says_what_to_give(tmp_path, data_regression):
+    """A long table keyed by postal codes and point ids: unbound, two points on one site given
+    by coordinates alone, ids that do not match the destinations, a point without a column."""
+    path = _csv(tmp_path, "ids.csv", "from_id,to_id,travel_time\n00100,kela_a,7\n00100,kela_b,9\n")
+    model = ImportedMatrixModel(path, keys="ids")
+    units = gpd.GeoDataFrame({"unit_id": ["00100"]}, geometry=[shapely.box(BX, BY, BX + 500, BY + 500)],
+                             crs="EPSG:3067")
+    points = gpd.GeoDataFrame({"id": ["kela_a", "kela_b", "kela_c"]},
+                              geometry=shapely.points([[BX + 100, BY + 100], [BX + 100, BY + 100],
+                                                       [BX + 300, BY + 300]]), crs="EPSG:3067")
+    site, other = np.array([[BX + 100, BY + 100]]), np.array([[BX + 300, BY + 300]])
+    got = {}
+    for name, call in (
+        ("times before bind", lambda: model.times(site, site)),
+        ("two points on one site by coordinates", lambda: model.bind(units, points).times(site, site)),
+        ("two ids for one destination", lambda: model.bind(units, points).times(
+            site, site, destination_ids=np.array(["kela_a", "kela_b"]))),
+        ("a point without a column", lambda: model.bind(units, points).times(
+            site, other, destination_ids=np.array(["kela_c"]))),
+    ):
+        with pytest.raises(ValueError) as err:
+            call()
+        got[name] = f"{type(err.value).__name__}: {_message(err.value, tmp_path)}"
+    bound = model.bind(units, points)
+    got["times by id, minutes"] = bound.times(site, np.vstack([site, site]),
+                                              destination_ids=np.array(["kela_b", "kela_a"])).tolist()
+    got["provenance parameters"] = bound.provenance()["model_parameters"]
+    data_regression.check(got)
+
+
+def test_the_estimate_per_mode_and_distance_with_its_error_and_extrapolation_flag(file_regression):
+    """What a table of estimated trips shows: minutes, the p90 error of the trip's band and
+    whether the trip lies beyond the calibration (35 km). A trip of exactly 35 km is still
+    measured; 35.001 km is extrapolated and states no error; a band holds its lower edge."""
+    distances = [0.0, 100.0, 250.0, 1999.0, 2000.0, 5000.0, 20000.0, 35000.0, 35001.0, 60000.0]
+    lines = ["mode | distance m | minutes | p90 error min | extrapolated"]
+    for mode in ESTIMATE_MODES:
+        model = estimate_model(mode)
+        o = np.zeros((1, 2))
+        d = np.column_stack([distances, np.zeros(len(distances))])
+        t, e, x = model.times(o, d)[0], model.error_p90_min(o, d)[0], model.extrapolated(o, d)[0]
+        assert t[0] == 0.0 and (np.diff(t) >= 0).all()
+        lines += [f"{mode} | {dist:g} | {ti:.1f} | {'not measured' if np.isnan(ei) else f'{ei:.1f}'} | "
+                  f"{'yes' if xi else 'no'}" for dist, ti, ei, xi in zip(distances, t, e, x, strict=True)]
+    file_regression.check("\n".join(lines) + "\n")
