@@ -314,6 +314,9 @@ def test_helsinki_centre_walk_and_car_times_between_sites_as_approved(helsinki, 
         prov = model.provenance()
         got[f"{mode} provenance"] = {k: prov[k] for k in ("model", "mode", "network_source", "osm_date")}
         got[f"{mode} size"] = f"{net.n_nodes:,} nodes, {net.n_edges:,} edges"
+        got[f"{mode} metadata"] = {k: v for k, v in net.meta.items() if k not in ("created", "source_file")}
+        got[f"{mode} description"] = [line for line in net.describe().splitlines()
+                                      if not line.startswith("created")]
     data_regression.check(got)
 
 
