@@ -58,6 +58,8 @@ BAD_TABLES = {
     "an infinite time": "from_id,to_id,travel_time\n101,102,inf\n",
     "one pair with two different times": "from_id,to_id,travel_time\n101,102,7\n102,101,3\n"
                                          "101,102,8.5\n",
+    "two pairs each given twice: the first in the file is named": "from_id,to_id,travel_time\n"
+        "200,102,7\n100,102,3\n200,102,8\n100,102,4\n",
     "the time column missing": "from_id,to_id,minutes\n101,102,7\n",
     "both id columns missing": "origin,destination,travel_time\n101,102,7\n",
     "a header without rows": "from_id,to_id,travel_time\n",
@@ -365,3 +367,31 @@ def test_the_estimate_per_mode_and_distance_with_its_error_and_extrapolation_fla
         lines += [f"{mode} | {dist:g} | {ti:.1f} | {'not measured' if np.isnan(ei) else f'{ei:.1f}'} | "
                   f"{'yes' if xi else 'no'}" for dist, ti, ei, xi in zip(distances, t, e, x, strict=True)]
     file_regression.check("\n".join(lines) + "\n")
+
+
+# --- reading and fetching as the command line shows it ------------------------------------------
+
+
+def test_uusimaa_is_fetched_in_its_six_service_area_parts_by_default(tmp_path):
+    """With every part stored, `fetch_network('uusimaa')` merges the six parts and asks no
+    server (the address given here answers nothing): the default is the fetch in parts."""
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path)
+    dead = "http://127.0.0.1:9/api"
+    parts = osm.region_parts(settings)
+    for i, (name, poly) in enumerate(parts):
+        c = poly.representative_point()
+        net = osm.network_from_edges(np.array([10 * i + 1, 10 * i + 2]), np.array([c.x, c.x + 100.0]),
+                                     np.array([c.y, c.y]), np.array([0, 1]), np.array([1, 0]),
+                                     np.array([60.0, 60.0]), np.array([100.0, 100.0]),
+                                     meta={"mode": "walk", "osm_date": "2024-05-01T00:00:00Z"})
+        osm.save_network(net, osm.network_cache_path(settings, osm._source_key(dead), f"uusimaa-part-{name}",
+                                                     "walk"))
+    said: list[str] = []
+    merged = osm.fetch_network("uusimaa", "walk", settings, overpass_url=dead, progress=said.append)
+    assert merged.n_nodes == 12 and merged.n_edges == 12
+    assert merged.meta["parts"] == [name for name, _ in parts]
+    assert merged.meta["source"] == ("OpenStreetMap via osmnx/Overpass (127.0.0.1:9), area uusimaa, fetched "
+                                     f"in 6 parts: {', '.join(name for name, _ in parts)}")
+    assert merged.meta["osm_date"] == "2024-05-01T00:00:00Z"
+    assert [m for m in said if m.startswith("part ")] == [f"part {i}/6: {name}"
+                                                          for i, (name, _) in enumerate(parts, start=1)]
