@@ -395,3 +395,22 @@ def test_uusimaa_is_fetched_in_its_six_service_area_parts_by_default(tmp_path):
     assert merged.meta["osm_date"] == "2024-05-01T00:00:00Z"
     assert [m for m in said if m.startswith("part ")] == [f"part {i}/6: {name}"
                                                           for i, (name, _) in enumerate(parts, start=1)]
+
+
+def test_an_area_of_the_users_own_service_area_table_is_found(tmp_path):
+    """A service area defined only in the user's own table (settings.geodata_dir) is an area to
+    fetch: Helsinki and Espoo as one area, the union of the two municipalities."""
+    folder = tmp_path / "geodata"
+    folder.mkdir()
+    for entry in DEFAULT_SETTINGS.geodata_dir.iterdir():
+        if entry.name != "service_areas.csv":
+            (folder / entry.name).symlink_to(entry)
+    text = (DEFAULT_SETTINGS.geodata_dir / "service_areas.csv").read_text(encoding="utf-8")
+    (folder / "service_areas.csv").write_text(
+        text.rstrip("\n") + "\ntwo_cities,091,Helsinki,Pääkaupunki testi\ntwo_cities,049,Espoo,Pääkaupunki testi\n",
+        encoding="utf-8")
+    settings = dataclasses.replace(DEFAULT_SETTINGS, geodata_dir=folder)
+    label, poly = osm.area_polygon("pääkaupunki TESTI", settings)
+    helsinki, espoo = osm.area_polygon("091")[1], osm.area_polygon("049")[1]
+    assert label == "Pääkaupunki testi"
+    assert poly.area == pytest.approx(helsinki.area + espoo.area, rel=1e-9)
