@@ -24,7 +24,7 @@ from planner.settings import DEFAULT_SETTINGS
 from planner.traveltime import osm
 from planner.traveltime.calibration import error_table, markdown_table
 from planner.traveltime.estimate import ESTIMATE_MODES, band_labels, estimate_model
-from planner.traveltime.imported import ImportedMatrixModel, matrix_columns, matrix_model
+from planner.traveltime.imported import ImportedMatrixModel, matrix_columns, matrix_model, parse_minutes
 from planner.traveltime.model import ModeParams, StraightLineModel
 from planner.traveltime.network import DoorToDoorCarModel, NetworkModel, network_model
 
@@ -84,6 +84,12 @@ def test_every_error_of_a_bad_matrix_table_names_file_row_field(tmp_path, data_r
     with pytest.raises(DataError) as err:
         matrix_columns(path)
     got["the header of a file that is not UTF-8"] = _message(err.value, tmp_path).split(" (")[0]
+    for name, values in (("a numeric column with an infinite time", [7.0, np.inf]),
+                         ("a numeric column with a negative time", [7.0, 3.0, -0.5]),
+                         ("a column of true/false", [True, False])):
+        with pytest.raises(DataError) as err:
+            parse_minutes(pd.Series(values), "m.parquet", "travel_time", np.array([5, 6, 7][:len(values)]))
+        got[name] = str(err.value)
     data_regression.check(got)
 
 
