@@ -26,7 +26,7 @@ from planner.traveltime.calibration import error_table, markdown_table
 from planner.traveltime.estimate import ESTIMATE_MODES, band_labels, estimate_model
 from planner.traveltime.imported import ImportedMatrixModel, matrix_columns, matrix_model, parse_minutes
 from planner.traveltime.model import ModeParams, StraightLineModel
-from planner.traveltime.network import DoorToDoorCarModel, NetworkModel, network_model
+from planner.traveltime.network import DoorToDoorCarModel, NetworkModel, component_table, network_model
 
 BX, BY = 385_000.0, 6_672_000.0
 # two 250 m cells side by side: 101 west, 102 east
@@ -481,3 +481,55 @@ def test_a_download_from_overpass_says_each_step_and_states_its_source(tmp_path,
             if k not in ("created", "osmnx_version", "speeds")}
     data_regression.check({"progress": [clean(m) for m in said], "metadata": meta,
                            "size": f"{net.n_nodes} nodes, {net.n_edges} edges"})
+
+
+# --- the network model's reports on a hand-made graph -------------------------------------------
+
+
+def _island_network() -> osm.Network:
+    """A line 11 - 12 - 13 - 14 (100 m apart, 60 s each way), an island 15 - 16 5 km east (30 s
+    each way) and a one-way street 14 -> 17 (120 s) whose end has no way back."""
+    x = BX + np.array([0.0, 100.0, 200.0, 300.0, 5000.0, 5100.0, 300.0])
+    y = BY + np.array([0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 100.0])
+    tail = np.array([0, 1, 1, 2, 2, 3, 4, 5, 3])
+    head = np.array([1, 0, 2, 1, 3, 2, 5, 4, 6])
+    w = np.array([60.0] * 6 + [30.0, 30.0, 120.0])
+    return osm.network_from_edges(np.arange(11, 18), x, y, tail, head, w, np.full(9, 100.0),
+                                  meta={"mode": "walk"})
+
+
+POINTS = {"P, 70 m north of 12": (BX + 100, BY + 70), "Q, 140 m north of 15": (BX + 5000, BY + 140),
+          "S, between 13 and 14": (BX + 240, BY), "R, 2 km north": (BX + 300, BY + 2000)}
+
+
+def test_the_reports_of_a_hand_made_network_worked_out_by_hand(data_regression):
+    """At 70 m/min: P walks 1 min to node 12, Q 2 min to 15, S 40 m (0.57 min) to 13 and
+    60 m to 14 (both within the 100 m snap radius), R is 2 km from every node (beyond 1000 m).
+    P -> S: 1 + 1 (12 -> 13) + 0.57 = 2.6 min; S -> S 1.1 min (out and back); P -> Q: no path
+    (the island); node 17 reaches nothing; each unreachable pair says why."""
+    net = _island_network()
+    model = NetworkModel(net, min_component_nodes=2)
+    names = list(POINTS)
+    xy = np.array(list(POINTS.values()))
+    times = model.times(xy, xy)
+    got = {"minutes": {a: {b: f"{times[i, j]:.1f}" for j, b in enumerate(names)}
+                       for i, a in enumerate(names)}}
+    snap = model.snap_report(xy)
+    got["snap report"] = {name: f"node {r.node}, {r.snap_m:.0f} m, {r.snap_min:.2f} min, "
+                                f"too far {r.too_far}, component of {r.component_size}, "
+                                f"largest {r.in_largest_component}"
+                          for name, r in zip(names, snap.itertuples(index=False), strict=True)}
+    legs = model.snap_legs(xy)
+    got["snap legs"] = [f"{names[r.point]}: node {r.node}, {r.snap_m:.0f} m, {r.snap_min:.2f} min"
+                        for r in legs.itertuples(index=False)]
+    report = model.unreachable_report(xy, xy, times)
+    got["unreachable"] = [f"{names[r.origin]} -> {names[r.destination]}: {r.reason}"
+                          for r in report.itertuples(index=False)]
+    comps = component_table(net)
+    got["components"] = [f"{r.n_nodes} nodes, centre ({r.x_m - BX:.0f}, {r.y_m - BY:.0f}) m from the first "
+                         f"node, largest {r.largest}" for r in comps.itertuples(index=False)]
+    nodes = model.unreachable_nodes(model.nearest(xy[:1]))
+    got["nodes that cannot reach P"] = sorted(f"node {r.node} at ({r.x_m - BX:.0f}, {r.y_m - BY:.0f}), "
+                                              f"component of {r.component_size}"
+                                              for r in nodes.itertuples(index=False))
+    data_regression.check(got)
