@@ -533,3 +533,26 @@ def test_the_reports_of_a_hand_made_network_worked_out_by_hand(data_regression):
                                               f"component of {r.component_size}"
                                               for r in nodes.itertuples(index=False))
     data_regression.check(got)
+
+
+def test_a_matrix_built_from_an_imported_file_states_its_coverage_and_reading(tmp_path, data_regression):
+    """Two demand cells and two service points, one of them in no column of the matrix: the
+    matrix answers 2 of 4 pairs (50.0 %), the straight-line estimate the rest, and the
+    provenance every output carries says so, with the decimal commas and the repeated pair."""
+    from planner.traveltime import travel_time_matrix
+
+    path = _csv(tmp_path, "m.csv", "from_id;to_id;travel_time\n101;102;7,5\n102;102;2,0\n101;102;7,5\n")
+    model = ImportedMatrixModel(path, cells=CELLS, mode="drive", fallback=estimate_model("drive"))
+    units = gpd.GeoDataFrame({"unit_id": ["west", "east"], "x_m": [WEST[0], EAST[0]],
+                              "y_m": [WEST[1], EAST[1]]}, geometry=list(CELLS.geometry), crs="EPSG:3067")
+    points = gpd.GeoDataFrame({"id": ["in 102", "outside"]}, crs="EPSG:3067",
+                              geometry=shapely.points([[BX + 450, BY + 200], [BX + 3000, BY]]))
+    matrix = travel_time_matrix(model, units, points)
+    got = dict(matrix.provenance)
+    got["model_parameter_source"] = got["model_parameter_source"].replace(str(tmp_path), "<tmp>")
+    # west -> in 102: the matrix's 7.5; east -> in 102 (inside east's own cell): the mean from
+    # points spread over cell 102, each 2.0 in the matrix; to 'outside': the drive estimate
+    got["minutes"] = {u: {p: f"{matrix.time_min[i, j]:.1f}" for j, p in enumerate(matrix.point_ids)}
+                      for i, u in enumerate(matrix.origin_ids)}
+    assert matrix.time_min[0, 0] == 7.5 and matrix.time_min[1, 0] == 2.0
+    data_regression.check(got)
