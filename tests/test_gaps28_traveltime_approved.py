@@ -556,3 +556,26 @@ def test_a_matrix_built_from_an_imported_file_states_its_coverage_and_reading(tm
                       for i, u in enumerate(matrix.origin_ids)}
     assert matrix.time_min[0, 0] == 7.5 and matrix.time_min[1, 0] == 2.0
     data_regression.check(got)
+
+
+def test_every_refusal_of_a_travel_time_matrix_says_what_to_do(data_regression):
+    """The size cap at its edge (20 M travel times pass, one more is refused with the sizes and
+    the way out), a matrix of the wrong shape, points not in it, degrees instead of metres."""
+    from planner.traveltime.model import TravelTimeMatrix, check_matrix_cells, xy
+
+    check_matrix_cells(20_000, 1_000)  # exactly the cap: computed
+    got = {}
+    for name, call in (
+        ("one travel time over the cap", lambda: check_matrix_cells(20_000_001, 1, rows="grid cells")),
+        ("a region-wide grid x every point", lambda: check_matrix_cells(1_234_567, 89)),
+        ("a matrix of the wrong shape", lambda: TravelTimeMatrix(np.array(["a", "b"]), np.array(["p"]),
+                                                                 np.zeros((2, 2)))),
+        ("points not in the matrix", lambda: TravelTimeMatrix(np.array(["a"]), np.array(["p"]),
+                                                              np.zeros((1, 1))).columns(["p", "q", "r"])),
+        ("coordinates in degrees", lambda: xy(gpd.GeoDataFrame(geometry=shapely.points([[24.9, 60.2]]),
+                                                               crs="EPSG:4326"))),
+    ):
+        with pytest.raises((DataError, ValueError, KeyError)) as err:
+            call()
+        got[name] = f"{type(err.value).__name__}: {err.value.args[0]}"
+    data_regression.check(got)
