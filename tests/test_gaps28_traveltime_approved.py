@@ -579,3 +579,22 @@ def test_every_refusal_of_a_travel_time_matrix_says_what_to_do(data_regression):
             call()
         got[name] = f"{type(err.value).__name__}: {err.value.args[0]}"
     data_regression.check(got)
+
+
+def test_every_refusal_of_a_mode_or_weighting_names_the_choices(data_regression):
+    """An unknown mode (the estimate's five and the car alias), a mode the road network cannot
+    route asked of a stored network, and an unknown weighting of the error table."""
+    from planner.traveltime.estimate import canonical_mode, choose_model
+
+    got = {}
+    for name, call in (
+        ("an unknown mode", lambda: canonical_mode("bike")),
+        ("public transport on a stored network", lambda: choose_model("walk.npz", "pt_rush", "grid")),
+        ("an unknown weighting", lambda: error_table(_cv_by_hand(), weighting="people")),
+    ):
+        with pytest.raises(ValueError) as err:
+            call()
+        got[name] = str(err.value)
+    assert canonical_mode("car") == "drive" and canonical_mode("car_rush") == "drive_rush"
+    assert choose_model("none", "pt", "grid") is None and choose_model("NONE", "walk", "grid") is None
+    data_regression.check(got)
