@@ -598,3 +598,38 @@ def test_every_refusal_of_a_mode_or_weighting_names_the_choices(data_regression)
     assert canonical_mode("car") == "drive" and canonical_mode("car_rush") == "drive_rush"
     assert choose_model("none", "pt", "grid") is None and choose_model("NONE", "walk", "grid") is None
     data_regression.check(got)
+
+
+# --- survivors of a fresh sample (seed 3): the parallel sweeps and the lowest Morton bits -------
+
+
+def test_sixteen_points_swept_in_parallel_get_the_times_worked_out_by_hand():
+    """20 nodes 100 m apart on a line, 60 s per edge; 16 points each 70 m north of nodes 0..15
+    (a 1 min walk). Point i to point j: 1 + |i - j| + 1 min. Sixteen sweeps go to the worker
+    processes (settings.sweep_workers = 2): their rows must come back into the matrix."""
+    n = 20
+    x = BX + 100.0 * np.arange(n)
+    tail = np.concatenate([np.arange(n - 1), np.arange(1, n)])
+    head = np.concatenate([np.arange(1, n), np.arange(n - 1)])
+    net = osm.network_from_edges(np.arange(1, n + 1), x, np.full(n, BY), tail, head,
+                                 np.full(len(tail), 60.0), np.full(len(tail), 100.0), meta={"mode": "walk"})
+    pts = np.column_stack([x[:16], np.full(16, BY + 70.0)])
+    want = np.abs(np.arange(16)[:, None] - np.arange(16)[None, :]) + 2.0
+    settings = dataclasses.replace(DEFAULT_SETTINGS, sweep_workers=2)
+    assert np.allclose(NetworkModel(net, settings).times(pts, pts), want)
+    assert np.allclose(NetworkModel(net, settings).times(pts[:3], pts), want[:3])  # from the origins
+    matrix = NetworkModel(net, settings).point_matrix(pts, np.float32)
+    node_of = {int(i): k for k, i in enumerate(net.node_id)}
+    # from node k (id k + 1) to point j: |k - j| min along the line + the 1 min walk
+    got = matrix.time_min[:, [node_of[k + 1] for k in range(16)]]
+    assert matrix.time_min.dtype == np.float32 and np.allclose(got.T, want - 1.0)
+
+
+def test_nodes_one_metre_apart_follow_the_lowest_bits_of_the_z_order():
+    """A 4 x 4 block of nodes 1 m apart and one 65 535 m away (so one grid cell is 1 m): the
+    order by hand is (0,0) (1,0) (0,1) (1,1) (2,0) (3,0) (2,1) (3,1) (0,2) ... (3,3), then the far one."""
+    gx, gy = np.meshgrid(np.arange(4.0), np.arange(4.0))
+    x, y = np.append(gx.ravel(), 65535.0), np.append(gy.ravel(), 65535.0)
+    cells = [(int(x[i]), int(y[i])) for i in osm._morton_order(BX + x, BY + y)]
+    assert cells == [(0, 0), (1, 0), (0, 1), (1, 1), (2, 0), (3, 0), (2, 1), (3, 1),
+                     (0, 2), (1, 2), (0, 3), (1, 3), (2, 2), (3, 2), (2, 3), (3, 3), (65535, 65535)]
