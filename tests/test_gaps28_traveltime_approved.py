@@ -633,3 +633,12 @@ def test_nodes_one_metre_apart_follow_the_lowest_bits_of_the_z_order():
     cells = [(int(x[i]), int(y[i])) for i in osm._morton_order(BX + x, BY + y)]
     assert cells == [(0, 0), (1, 0), (0, 1), (1, 1), (2, 0), (3, 0), (2, 1), (3, 1),
                      (0, 2), (1, 2), (0, 3), (1, 3), (2, 2), (3, 2), (2, 3), (3, 3), (65535, 65535)]
+
+
+def test_whole_metre_coordinates_are_stored_as_float64_like_every_network():
+    """Coordinates given as integers (whole metres, as a grid's are) become float64 arrays, as
+    the Network documents."""
+    net = osm.network_from_edges(np.array([1, 2]), np.array([385000, 385100]), np.array([6672000, 6672000]),
+                                 np.array([0]), np.array([1]), np.array([60]))
+    assert net.x.dtype == np.float64 and net.y.dtype == np.float64 and net.weight_s.dtype == np.float64
+    assert net.y.tolist() == [6672000.0, 6672000.0]
