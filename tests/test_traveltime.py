@@ -11,7 +11,7 @@ import pytest
 
 from planner.settings import ModeParams
 from planner.traveltime import StraightLineModel, TravelTimeMatrix, error_p90_min, estimate_model
-from planner.traveltime.calibration import calibrate, load_calibration
+from planner.traveltime.calibration import calibrate, load_calibration, markdown_table
 from planner.traveltime.estimate import ESTIMATE_MODES, canonical_mode, load_params
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -156,3 +156,10 @@ def test_shipped_parameters_match_a_refit(cv_table):
         p = load_params(mode)
         assert np.allclose(p.minutes, doc["modes"][mode]["minutes"], rtol=1e-3)
         assert np.allclose(p.error_p90_min, doc["modes"][mode]["error_p90_min"], atol=0.011)
+
+
+def test_the_cross_validated_error_table_per_mode_and_band_as_the_readme_shows_it(cv_table, file_regression):
+    """The whole leave-one-destination-out table (pairs, median and p90 error in minutes and %,
+    population-weighted), rounded as shown, compared in full with the reviewed table: a change
+    of the fit, the weighting, the bands or a column's format shows here row by row."""
+    file_regression.check(markdown_table(cv_table) + "\n", extension=".md")
