@@ -10,6 +10,7 @@ builder as first drawn (tests/test_gaps30_app_pages.py draws them) and the build
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -176,6 +177,93 @@ def test_matrix_uploads_are_explained_in_the_rooms_language(matrix_room, name, d
 
 def _session_free(line: str) -> str:
     """A stored upload's name carries a random suffix: replaced by <id>."""
-    import re
-
     return re.sub(r"-[0-9a-f]{6,}(\\?\.csv)", r"-<id>\1", line)
+
+
+# ---------------------------------------------------------------- the other pages' actions, in Swedish
+
+
+def _alerts_and_tables(app: AppTest) -> list[str]:
+    return [line for line in lines(app.main)
+            if line.split(": ")[0] in ("error", "warning", "info", "success", "subheader", "metric", "table",
+                                       "caption", "expander", "download_button", "button", "selectbox",
+                                       "markdown", "toggle", "multiselect")
+            and not line.startswith("markdown: <style>")]
+
+
+@pytest.fixture(scope="module")
+def swedish_room(tmp_path_factory):
+    """A Swedish room: the builder's charts, points table and mobile unit, two scenarios
+    compared, a scenario exported with its handout and an address list, the optimiser's answer."""
+    steps: dict[str, list[str]] = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PLANNER_DATA_DIR", str(tmp_path_factory.mktemp("swedish")))
+        app = AppTest.from_file(APP, default_timeout=300)
+        app.query_params.update({"lang": "sv", "page": "builder", "need": "kela"})
+        app.run()
+        assert not app.exception, app.exception
+        fresh = lines(app.main)
+        app.multiselect(key="w_close").select("kela_vantaa_tikkurila").run()
+        app.toggle(key="b_charts").set_value(True).run()
+        app.toggle(key="b_points").set_value(True).run()
+        assert not app.exception, app.exception
+        steps["builder_charts_and_points_table"] = _added(_alerts_and_tables(app), fresh) + [
+            f"rows: {len(app.main.dataframe[-1].value)}"]
+        app.radio(key="b_view").set_value("side").run()
+        steps["builder_side_by_side"] = [c.value for c in app.main.caption][-3:]
+        app.radio(key="b_view").set_value("map").run()
+        app.text_input(key="mob_name").set_value("Bussen")
+        app.multiselect(key="mob_cats").set_value(["sv_appointment"])
+        app.text_input(key="mob_stop_name").set_value("Lappträsk")
+        app.selectbox(key="mob_centre").set_value("407")
+        app.text_input(key="mob_start").set_value("25:00")
+        app.button(key="mob_add_stop").click().run()
+        steps["mobile_stop_at_25_oclock"] = [line for line in lines(app.main) if line.startswith("error")]
+        app.text_input(key="mob_start").set_value("09:00")
+        app.button(key="mob_add_stop").click().run()
+        steps["mobile_stop_added"] = [line for line in lines(app.main)
+                                      if line.split(": ")[0] in ("success", "caption")][-2:]
+        app.button(key="mob_add").click().run()
+        steps["mobile_unit_added"] = [line for line in lines(app.main)
+                                      if line.split(": ")[0] in ("success", "multiselect")
+                                      and "Bussen" in line]
+        app.button(key="reset").click().run()
+        app.sidebar.radio(key="page@sv").set_value("compare").run()
+        app.multiselect(key="cmp_pick").set_value(["Concentrate Kela offices in five towns",
+                                                   "Itä-Uusimaa: two social-service hubs"]).run()
+        assert not app.exception, app.exception
+        steps["compare_two_scenarios"] = _alerts_and_tables(app) + [
+            " | ".join(row) for row in _shown(app.main.dataframe[0])]
+        app.sidebar.radio(key="page@sv").set_value("export").run()
+        app.selectbox(key="exp_pick").set_value("Concentrate Kela offices in five towns").run()
+        app.button(key="brief_make").click().run()
+        assert not app.exception, app.exception
+        steps["export_a_scenario_and_its_handout"] = [_pages.SIZE.sub(" · <size> kB", line)
+                                                      for line in _alerts_and_tables(app)]
+        addresses = b"address,postal_code,municipality\nMannerheimintie 1,00100,Helsinki\n"
+        app.file_uploader(key="geo_upload").set_value(("adresser.csv", addresses, "text/csv")).run()
+        steps["address_list_located"] = [line for line in lines(app.main)
+                                         if line.split(": ")[0] in ("success", "error", "download_button")]
+        app.file_uploader(key="geo_upload").set_value(("fel.csv", b"gata,ort\nX,Y\n", "text/csv")).run()
+        steps["address_list_without_its_columns"] = [line for line in lines(app.main)
+                                                     if line.startswith("error")]
+        app.sidebar.radio(key="page@sv").set_value("optimise").run()
+        app.number_input(key="o_k").set_value(4).run()
+        app.button(key="o_run").click().run()
+        assert not app.exception, app.exception
+        answer = [_SOLVE_TIME.sub(r"\1<time> s", line) for line in _alerts_and_tables(app)]
+        steps["optimise_four_kela_offices"] = answer + [
+            " | ".join(row) for table in app.main.dataframe for row in _shown(table)]
+    return steps
+
+
+_SOLVE_TIME = re.compile(r"(status \w+; )[0-9,.\xa0]+ s")  # the solver's seconds differ run to run
+SWEDISH_STEPS = ("builder_charts_and_points_table", "builder_side_by_side", "mobile_stop_at_25_oclock",
+                 "mobile_stop_added", "mobile_unit_added", "compare_two_scenarios",
+                 "export_a_scenario_and_its_handout", "address_list_located",
+                 "address_list_without_its_columns", "optimise_four_kela_offices")
+
+
+@pytest.mark.parametrize("name", SWEDISH_STEPS)
+def test_each_page_action_in_a_swedish_room_as_approved(swedish_room, name, data_regression):
+    data_regression.check({"shown": swedish_room[name]}, basename=f"sv_{name}")

@@ -683,7 +683,8 @@ def _mobile_tab(study, lang: str) -> None:
     if ss["mob_stops"]:
         # stop names are user text: literal in the Markdown caption, never markup or links
         st.caption(t("b.mob_stops", lang, stops=md_text("; ".join(
-            f"{s['name']} ({s['schedule'][0]['day']} {s['schedule'][0]['start']}-{s['schedule'][0]['end']})"
+            f"{s['name']} ({t('b.day_' + s['schedule'][0]['day'], lang)} {s['schedule'][0]['start']}"
+            f"-{s['schedule'][0]['end']})"
             for s in ss["mob_stops"]))))
     st.button(t("b.mob_add", lang), on_click=_add_mobile_unit, key="mob_add", type="primary")
     _show_msg("mobile")
@@ -1138,8 +1139,8 @@ def _geocode_upload(lang: str) -> None:
             return
         try:
             data, counts = S.geocode_upload(up.getvalue(), up.name, online=online)
-        except PlannerError as exc:
-            st.error(t("b.error", lang, error=md_text(exc)))
+        except PlannerError as exc:  # the address list's own error (no scenario here), in the language
+            st.error(md_text(error_text(exc, lang)))
             return
         st.success(t("g.done", lang, summary=", ".join(f"{t('g.precision.' + k, lang)} {v}"
                                                        for k, v in sorted(counts.items()))))
