@@ -227,6 +227,13 @@ def swedish_room(tmp_path_factory):
         steps["mobile_unit_added"] = [line for line in lines(app.main)
                                       if line.split(": ")[0] in ("success", "multiselect")
                                       and "Bussen" in line]
+        app.button(key="mob_add_stop").click().run()  # a second bus of the same name
+        app.button(key="mob_add").click().run()
+        assert not app.exception, app.exception
+        steps["a_second_unit_of_the_same_name"] = [line for line in lines(app.main)
+                                                   if line.split(": ")[0] in ("success", "multiselect")
+                                                   and "Bussen" in line] + [
+            f"{c['mobile']['id']}: {c['mobile']['name']}" for c in app.session_state["extra"]]
         app.button(key="reset").click().run()
         app.sidebar.radio(key="page@sv").set_value("compare").run()
         app.multiselect(key="cmp_pick").set_value(["Concentrate Kela offices in five towns",
@@ -259,7 +266,8 @@ def swedish_room(tmp_path_factory):
 
 _SOLVE_TIME = re.compile(r"(status \w+; )[0-9,.\xa0]+ s")  # the solver's seconds differ run to run
 SWEDISH_STEPS = ("builder_charts_and_points_table", "builder_side_by_side", "mobile_stop_at_25_oclock",
-                 "mobile_stop_added", "mobile_unit_added", "compare_two_scenarios",
+                 "mobile_stop_added", "mobile_unit_added", "a_second_unit_of_the_same_name",
+                 "compare_two_scenarios",
                  "export_a_scenario_and_its_handout", "address_list_located",
                  "address_list_without_its_columns", "optimise_four_kela_offices")
 
