@@ -165,11 +165,14 @@ def matrix_room(tmp_path_factory):
         steps["good_upload_keyed_by_ids"] = lines(app.sidebar)
         steps["good_upload_page"] = [line for line in lines(app.main)
                                      if line.split(": ")[0] in ("caption", "warning", "info", "expander")]
+        app.sidebar.button(key="matrix_share").click().run()
+        assert not app.exception, app.exception
+        steps["shared_for_everyone"] = lines(app.sidebar)
     return steps
 
 
 @pytest.mark.parametrize("name", ("nothing_stored", "bad_upload", "good_upload_keyed_by_ids",
-                                  "good_upload_page"))
+                                  "good_upload_page", "shared_for_everyone"))
 def test_matrix_uploads_are_explained_in_the_rooms_language(matrix_room, name, data_regression):
     shown = [_session_free(line) for line in matrix_room[name]]
     data_regression.check({"shown": shown}, basename=f"matrix_{name}")
