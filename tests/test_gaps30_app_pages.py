@@ -140,3 +140,16 @@ def test_no_english_words_in_a_finnish_or_swedish_room(lang, tmp_path_factory, s
                         and not word.startswith("... (")):
                     leaks.append(f"{page}: {word}")
     assert leaks == []
+
+
+def test_the_public_transport_estimate_says_what_it_leaves_out_in_a_finnish_room(tmp_path, monkeypatch,
+                                                                                 data_regression):
+    """Issue 24: the PT estimate leaves out the wait before the first leg; the overview says so
+    under the model caption, in the room's language."""
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.session_state["mode"] = "pt"
+    app.query_params.update({"lang": "fi", "page": "overview"})
+    app.run()
+    assert not app.exception, app.exception
+    data_regression.check({"captions": [c.value for c in app.main.caption]})
