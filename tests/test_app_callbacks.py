@@ -227,7 +227,7 @@ def test_a_broken_matrix_upload_is_explained_and_nothing_is_selected(ss, tmp_pat
     A._store_matrix_upload()
     kind, (key, values) = ss["_matrix_msg"]
     assert (kind, key) == ("error", "side.matrix_bad")
-    assert "12 min" in values["error"] and "travel_time" in values["error"]
+    assert "12 min" in str(values["error"]) and "travel_time" in str(values["error"])
     assert "matrix_pick" not in ss
 
 
@@ -245,7 +245,7 @@ def test_an_uploaded_scenario_that_is_not_yaml_is_explained_beside_the_upload(ss
     A._load_upload()
     kind, text, where = ss["builder_msg"]
     assert (kind, where) == ("error", "load")
-    assert "plan.yaml" in text
+    assert "plan.yaml" in str(text)
     assert ss["w_close"] == ["k1"]  # the scenario being built is left as it was
 
 

@@ -235,7 +235,7 @@ def matrix_coverage(study, lang: str) -> None:
     n_pts, n_orig = cov.n_destinations, cov.n_origins
     text = t("side.matrix_coverage", lang, pts=n_pts - len(cov.points_without_column), n_pts=n_pts,
              orig=n_orig - len(cov.origins_without_row), n_orig=n_orig,
-             share=f"{100 * cov.pairs_from_matrix:.1f}")
+             share=fmt_num(100 * cov.pairs_from_matrix, lang))  # 1,4 % in fi / sv
     (st.info if cov.pairs_from_matrix == 1 else st.warning)(text)
     if len(cov.points_without_column):
         missing = study.points.iloc[cov.points_without_column]
@@ -356,7 +356,7 @@ def _store_matrix_upload() -> None:
     try:
         path = S.store_upload(up.getvalue(), up.name, _session_id())
     except PlannerError as exc:
-        ss["_matrix_msg"] = ("error", ("side.matrix_bad", {"error": str(exc)}))
+        ss["_matrix_msg"] = ("error", ("side.matrix_bad", {"error": exc}))  # worded when shown
         return
     ss["matrix_pick"] = path.name
     ss["_matrix_msg"] = ("success", ("side.matrix_saved", {"name": path.name}))
@@ -382,7 +382,7 @@ def matrix_controls(lang: str) -> tuple[str, str, str] | None:
     msg = ss.get("_matrix_msg")
     if msg:
         kind, (k, values) = msg
-        getattr(sb, kind)(t(k, lang, **{n: md_text(v) for n, v in values.items()}))
+        getattr(sb, kind)(t(k, lang, **{n: md_text(_worded(v, lang)) for n, v in values.items()}))
     mine = stored_matrices(S.session_matrix_dir(_session_id()))  # uploads of this session only
     stored = {**stored_matrices(), **mine}
     if not stored:
@@ -488,7 +488,7 @@ def _open_in_builder(text: str | bytes, source: str) -> None:
     try:
         sc = S.scenario_from_text(text, source)
     except PlannerError as exc:
-        _msg("error", str(exc), where)
+        _msg("error", exc, where)
         return
     sel = S.selections_from_scenario(sc, get_study(*key).points)
     ss.update(w_close=list(sel.close), w_appt=list(sel.appointment_only),
@@ -503,14 +503,21 @@ def _open_in_builder(text: str | bytes, source: str) -> None:
     _msg("success", ("b.loaded", {"name": sc.name}), where)
 
 
-def _msg(kind: str | None, text: str | tuple[str, dict] = "", where: str = "edit") -> None:
+def _msg(kind: str | None, text: str | tuple[str, dict] | PlannerError = "", where: str = "edit") -> None:
     """Set the builder's message (kind 'success' / 'error' / 'info'), shown beside the control
-    ``where`` ('edit', 'new', 'save', 'load', 'link') until the next action; None clears it."""
+    ``where`` ('edit', 'new', 'save', 'load', 'link') until the next action; None clears it.
+    An error is kept as the exception and worded in the room's language when shown."""
     ss = st.session_state
     if kind is None:
         ss.pop("builder_msg", None)
     else:
         ss["builder_msg"] = (kind, text, where)
+
+
+def _worded(value, lang: str):
+    """A kept error in ``lang`` (file, row and field in its words: issue 28); other values as
+    they are."""
+    return error_text(value, lang) if isinstance(value, BaseException) else value
 
 
 def _show_msg(where: str) -> None:
@@ -521,7 +528,7 @@ def _show_msg(where: str) -> None:
     if msg and len(msg) == 3 and msg[2] == where:
         # the values are user data (scenario names, ids): literal text, never Markdown
         text = (t(msg[1][0], ss["lang"], **{k: md_text(v) for k, v in msg[1][1].items()})
-                if isinstance(msg[1], tuple) else md_text(msg[1]))
+                if isinstance(msg[1], tuple) else md_text(_worded(msg[1], ss["lang"])))
         {"error": st.error, "success": st.success}.get(msg[0], st.info)(text)
 
 
@@ -607,7 +614,7 @@ def _add_new_point() -> None:
         op = S.new_point_change(study, float(ss["new_lon"]), float(ss["new_lat"]), ss["new_name"],
                                 ss["new_cat"], taken)
     except PlannerError as exc:
-        _msg("error", str(exc), "new")  # beside the button; the map keeps its view
+        _msg("error", exc, "new")  # beside the button; the map keeps its view
         return
     _msg("success", ("b.new_added", {"name": op["name"]}), "new")
     ss["opened"] = [*ss["opened"], op]
@@ -625,7 +632,7 @@ def _add_mobile_stop() -> None:
                              lon=ss["new_lon"], lat=ss["new_lat"],
                              taken_ids={s["id"] for s in ss["mob_stops"]})
     except PlannerError as exc:
-        _msg("error", str(exc), "mobile")
+        _msg("error", exc, "mobile")
         return
     ss["mob_stops"] = [*ss["mob_stops"], stop]
     _msg("success", ("b.mob_stop_added", {"name": stop["name"]}), "mobile")
@@ -639,7 +646,7 @@ def _add_mobile_unit() -> None:
     try:
         change = S.mobile_change(study, ss["mob_name"], ss["mob_cats"], ss["mob_stops"], taken)
     except PlannerError as exc:
-        _msg("error", str(exc), "mobile")
+        _msg("error", exc, "mobile")
         return
     ss["extra"] = [*ss["extra"], change]
     ss["mob_stops"] = []
@@ -676,7 +683,8 @@ def _mobile_tab(study, lang: str) -> None:
     if ss["mob_stops"]:
         # stop names are user text: literal in the Markdown caption, never markup or links
         st.caption(t("b.mob_stops", lang, stops=md_text("; ".join(
-            f"{s['name']} ({s['schedule'][0]['day']} {s['schedule'][0]['start']}-{s['schedule'][0]['end']})"
+            f"{s['name']} ({t('b.day_' + s['schedule'][0]['day'], lang)} {s['schedule'][0]['start']}"
+            f"-{s['schedule'][0]['end']})"
             for s in ss["mob_stops"]))))
     st.button(t("b.mob_add", lang), on_click=_add_mobile_unit, key="mob_add", type="primary")
     _show_msg("mobile")
@@ -1131,8 +1139,8 @@ def _geocode_upload(lang: str) -> None:
             return
         try:
             data, counts = S.geocode_upload(up.getvalue(), up.name, online=online)
-        except PlannerError as exc:
-            st.error(t("b.error", lang, error=md_text(exc)))
+        except PlannerError as exc:  # the address list's own error (no scenario here), in the language
+            st.error(md_text(error_text(exc, lang)))
             return
         st.success(t("g.done", lang, summary=", ".join(f"{t('g.precision.' + k, lang)} {v}"
                                                        for k, v in sorted(counts.items()))))

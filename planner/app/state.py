@@ -589,11 +589,15 @@ def store_upload(data: bytes, name: str, session: str, root: Path | None = None)
         for old in sessions.iterdir():
             if old != folder and time.time() - old.stat().st_mtime > SESSION_MATRIX_DAYS * 86400:
                 shutil.rmtree(old, ignore_errors=True)
+    from ..errors import DataError
+
     path = save_matrix(data, name, folder=folder)
     try:
         check_matrix(path)
-    except Exception:
+    except Exception as exc:
         shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        if isinstance(exc, DataError):  # the file the user uploaded, never the server's folders
+            raise DataError(exc.reason, file=name, row=exc.row, field=exc.field) from exc
         raise
     return path
 
