@@ -829,7 +829,7 @@ def test_app_mobile_tab_shows_names_as_text_and_exports_safely(study, baseline):
     (so_far,) = [c.value for c in at.caption if c.value.startswith("Stops so far")]
     # a quote is no markup in Markdown text; '<', '(', ':' and '-' are escaped
     assert "<script>" not in so_far
-    assert so_far.startswith(r"Stops so far: \<script\>alert\(1\)\</script\> \(tue 09\:00\-12\:00\);")
+    assert so_far.startswith(r"Stops so far: \<script\>alert\(1\)\</script\> \(Tuesday 09\:00\-12\:00\);")
     at.button(key="mob_add").click().run()
     assert not at.exception and not at.error
     shown = [e.value for e in [*at.caption, *at.markdown, *at.success, *at.info]]
