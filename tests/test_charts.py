@@ -71,7 +71,7 @@ def _area_table() -> pd.DataFrame:
     return pd.DataFrame({"area": ["North", "South", '<b onmouseover="x">East</b>'], "need": "kela",
                          "group": "all", "mean_change_min_served_both": [4.0, -2.5, 0.0],
                          "population": [10, 20, 30],
-                         "pop_lose_gt_10": [0, 0, 0]})
+                         "pop_lose_gt_10": [0, 0, 0], "pop_lost_access": [0, 0, 0]})
 
 
 def test_change_bars_red_for_losses_blue_for_gains():
@@ -146,7 +146,7 @@ def test_chart_axes_write_numbers_as_the_interface_language_does():
 
     table = pd.DataFrame({"need": ["kela"] * 2, "group": ["all"] * 2, "area": ["A", "B"],
                           "mean_change_min_served_both": [1.5, -0.7], "population": [1000, 2000],
-                          "pop_lose_gt_10": [0, 0]})
+                          "pop_lose_gt_10": [0, 0], "pop_lost_access": [0, 0]})
     labels = {}
     for lang in ("en", "fi", "sv"):
         svg = chart_svg(change_bars(table, "kela", lang=lang))

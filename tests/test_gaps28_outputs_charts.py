@@ -88,13 +88,15 @@ def test_cumulative_chart_size_lines_axes_and_legend():
 def _table() -> pd.DataFrame:
     return pd.DataFrame({"area": ["North", "South", "East", "West"], "need": "kela", "group": "all",
                          "mean_change_min_served_both": [4.0, -2.5, 4.0, np.nan],
-                         "population": [10, 20, 30, 40], "pop_lose_gt_10": [0, 1, 0, 0]})
+                         "population": [10, 20, 30, 40], "pop_lose_gt_10": [0, 1, 0, 0],
+                         "pop_lost_access": [0, 0, 0, 0]})
 
 
 def test_change_by_area_ties_in_name_order_and_only_the_group_asked():
     t = C.change_by_area(pd.concat([_table(), _table().assign(group="fi", area="Z")]), "kela")
     assert t["area"].tolist() == ["East", "North", "South", "West"]      # equal change: by name
-    assert list(t.columns) == ["area", "mean_change_min_served_both", "population", "pop_lose_gt_10"]
+    assert list(t.columns) == ["area", "mean_change_min_served_both", "population", "pop_lose_gt_10",
+                               "pop_lost_access"]
     sv = C.change_by_area(_table().assign(group="sv"), "kela", "sv")
     assert sv["area"].tolist()[:2] == ["East", "North"]
 
@@ -121,6 +123,18 @@ def test_change_bars_size_colours_labels_and_zero_line():
     assert ax.get_xlabel() == C._t("change", "en")
     small = C.change_bars(_table().head(1), "kela")
     assert tuple(small.get_size_inches()) == pytest.approx((4.6, 1.5))  # one bar: the 60 px floor
+
+
+def test_an_area_where_everyone_loses_access_says_so_and_is_not_a_dash():
+    # nobody served both before and after: no mean change. West's 40 residents all lost their
+    # point (a finding); North had no point before either (nothing to compare: the dash)
+    t = _table().assign(mean_change_min_served_both=[np.nan, -2.5, 4.0, np.nan],
+                        pop_lost_access=[0, 0, 0, 1234])
+    labels = {lang: [x.get_text() for x in C.change_bars(t, "kela", lang=lang).axes[0].texts]
+              for lang in ("en", "fi", "sv")}
+    assert labels["en"] == ["+4.0", "\u22122.5", "\u2013", "lost access: 1,234"]
+    assert labels["fi"] == ["+4,0", "\u22122,5", "\u2013", "menettää palvelun: 1\u00a0234"]
+    assert labels["sv"][-1] == "förlorar tillgång: 1\u00a0234"
 
 
 def test_service_areas_are_named_in_swedish_on_a_swedish_chart():

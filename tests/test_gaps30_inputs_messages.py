@@ -2,7 +2,7 @@
 
 Each table below is a family of bad files for one loader of planner.inputs.data; every case's
 message (file name, row, field and wording) is compared against the reviewed approved file under
-tests/test_g30b_inputs_messages/. The messages are the planner's only guide to fixing a file, so
+tests/test_gaps30_inputs_messages/. The messages are the planner's only guide to fixing a file, so
 a changed word, a row off by one or a wrong field is a regression.
 
 Geometry (EPSG:3067, metres), as in tests/test_gaps28_inputs_data.py: municipality 091 is the square

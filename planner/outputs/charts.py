@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..escape import html_element, html_text
-from ..numbers import fmt_num, fmt_pct
+from ..numbers import fmt_int, fmt_num, fmt_pct
 from .i18n import t
 from .locale import area_name
 
@@ -122,10 +122,12 @@ def cumulative_chart(before: pd.DataFrame, need: str, after: pd.DataFrame | None
 
 
 def change_by_area(table: pd.DataFrame, need: str, group: str = "all") -> pd.DataFrame:
-    """``area, mean_change_min_served_both, population, pop_lose_gt_10`` of a ``compare_service_area`` or
-    ``compare_municipality`` table (:func:`planner.analysis.comparison.compare_all`), largest loss first."""
+    """``area, mean_change_min_served_both, population, pop_lose_gt_10, pop_lost_access`` of a
+    ``compare_service_area`` or ``compare_municipality`` table
+    (:func:`planner.analysis.comparison.compare_all`), largest loss first."""
     sel = table[(table["need"] == need) & (table["group"] == group)]
-    out = sel[["area", "mean_change_min_served_both", "population", "pop_lose_gt_10"]].copy()
+    cols = ["area", "mean_change_min_served_both", "population", "pop_lose_gt_10", "pop_lost_access"]
+    out = sel[cols].copy()
     return out.sort_values(["mean_change_min_served_both", "area"], ascending=[False, True],
                            ignore_index=True)
 
@@ -134,7 +136,9 @@ def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", gro
                 lang: str = "en", width: int = 300):
     """Bars of the mean change in minutes per area (``level`` 'service_area' or 'municipality'),
     largest loss on top: red = residents lose time, blue = they gain; each bar carries its value
-    (+1,5 in Finnish). A matplotlib ``Figure``, one bar row per area."""
+    (+1,5 in Finnish). An area where nobody is served both before and after has no mean change:
+    its label says how many residents lost access (a finding, not a gap), or a dash when nobody
+    was served before either. A matplotlib ``Figure``, one bar row per area."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
@@ -150,8 +154,10 @@ def change_bars(table: pd.DataFrame, need: str, level: str = "service_area", gro
     bars = ax.barh(pos, np.nan_to_num(values), color=colours, height=0.7)
     ax.set_yticks(pos, [str(a) for a in data["area"]], fontsize=8)  # names: text, escaped by the writer
     ax.invert_yaxis()  # the largest loss first, at the top
-    ax.bar_label(bars, labels=[_signed(v, lang) if np.isfinite(v) else "\u2013" for v in values],
-                 padding=2, fontsize=7)
+    lost = data["pop_lost_access"].to_numpy(dtype=float)
+    ax.bar_label(bars, labels=[_signed(v, lang) if np.isfinite(v)
+                               else f"{t('map.lost_access', lang)}: {fmt_int(n, lang)}" if n > 0 else "\u2013"
+                               for v, n in zip(values, lost, strict=True)], padding=2, fontsize=7)
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.margins(x=0.2)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick(v, lang)))
