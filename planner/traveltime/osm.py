@@ -251,7 +251,11 @@ def _speeds_text(speeds: Any) -> str:
     if "walk_kmh" in speeds:
         return f"walking {speeds['walk_kmh']:g} km/h on every edge"
     share = speeds.get("maxspeed_tagged_share")
-    tagged = f"{share:.0%} of edges with a maxspeed tag; " if share is not None else ""
+    # whole percent, but never "100%" while some edge lacks a tag, nor "0%" while some has one
+    pct = None
+    if share is not None:
+        pct = min(max(round(share * 100), 1 if share > 0 else 0), 99 if share < 1 else 100)
+    tagged = f"{pct}% of edges with a maxspeed tag; " if pct is not None else ""
     return f"drive: {tagged}{speeds.get('source', '')}"
 
 
