@@ -321,6 +321,8 @@ def test_drive_provenance_names_the_tagged_share_and_the_speed_source(tmp_path):
     assert prov["model_parameters"].startswith(
         "free-flow driving at the speed limit (25% of edges tagged), one-way streets respected; snap legs")
     assert prov["model_parameter_source"] == "OSM maxspeed"
+    almost = _line("drive", {"speeds": {"maxspeed_tagged_share": 0.995, "source": "OSM maxspeed"}})
+    assert "(99% of edges tagged)" in NetworkModel(almost, s).provenance()["model_parameters"]  # not 100%
     untagged = NetworkModel(_line("drive"), s).provenance()
     assert untagged["model_parameters"].startswith("free-flow driving at the speed limit, one-way streets")
     assert untagged["model_parameter_source"] == DRIVE_SPEED_SOURCE

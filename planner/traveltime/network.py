@@ -50,6 +50,7 @@ from .osm import (
     network_cache_path,
     network_from_file,
     save_network,
+    tagged_percent,
 )
 
 __all__ = [
@@ -626,7 +627,7 @@ class NetworkModel:
                       "2015 (Tenkanen & Toivonen 2020), settings.network_walk_kmh")
         else:
             share = speeds.get("maxspeed_tagged_share")
-            tagged = f" ({share:.0%} of edges tagged)" if isinstance(share, (int, float)) else ""
+            tagged = f" ({tagged_percent(share)} of edges tagged)" if isinstance(share, (int, float)) else ""
             edges = f"free-flow driving at the speed limit{tagged}, one-way streets respected"
             source = str(speeds.get("source", DRIVE_SPEED_SOURCE))
         return {

@@ -245,17 +245,20 @@ class Network:
         return "\n".join(lines)
 
 
+def tagged_percent(share: float) -> str:
+    """A share of edges as a whole percent ("62%"), but never "100%" while some edge lacks a tag
+    nor "0%" while some has one (0.995 is "99%")."""
+    pct = round(share * 100)
+    return f"{min(max(pct, 1 if share > 0 else 0), 99 if share < 1 else 100)}%"
+
+
 def _speeds_text(speeds: Any) -> str:
     if not isinstance(speeds, dict):
         return str(speeds or "?")
     if "walk_kmh" in speeds:
         return f"walking {speeds['walk_kmh']:g} km/h on every edge"
     share = speeds.get("maxspeed_tagged_share")
-    # whole percent, but never "100%" while some edge lacks a tag, nor "0%" while some has one
-    pct = None
-    if share is not None:
-        pct = min(max(round(share * 100), 1 if share > 0 else 0), 99 if share < 1 else 100)
-    tagged = f"{pct}% of edges with a maxspeed tag; " if pct is not None else ""
+    tagged = f"{tagged_percent(share)} of edges with a maxspeed tag; " if share is not None else ""
     return f"drive: {tagged}{speeds.get('source', '')}"
 
 
