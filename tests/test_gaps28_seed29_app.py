@@ -36,6 +36,17 @@ def test_a_new_point_is_named_in_the_rooms_language(own_data):
     assert app.text_input(key="new_name").value == t("b.new_default", "fi") == "Uusi palvelupiste"
 
 
+def test_default_names_follow_a_language_switch_and_a_typed_name_is_kept(own_data):
+    app = _builder("fi")
+    app.text_input(key="mob_name").set_value("Kirjastoauto")
+    app.selectbox(key="lang").set_value("sv").run()
+    assert not app.exception, app.exception
+    assert app.text_input(key="sc_name").value == t("b.default_name", "sv") != t("b.default_name", "fi")
+    assert app.text_input(key="new_name").value == t("b.new_default", "sv") != t("b.new_default", "fi")
+    assert app.text_input(key="mob_stop_name").value == t("b.mob_stop_default", "sv")
+    assert app.text_input(key="mob_name").value == "Kirjastoauto"  # typed by the facilitator: kept
+
+
 def test_the_mobile_tab_asks_where_in_the_rooms_language_and_lists_units_with_its_placeholder(own_data):
     app = _builder("sv")
     assert app.radio(key="mob_where").label == t("b.mob_where", "sv") != t("b.mob_where", "en")

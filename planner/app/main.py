@@ -438,7 +438,11 @@ def overview(ctx: dict) -> None:
 
 def _builder_defaults(lang: str) -> None:
     ss = st.session_state
-    ss.setdefault("sc_name", t("b.default_name", lang))
+    # a name still at its default follows the room's language; one the facilitator typed is kept
+    for key, msgid in (("sc_name", "b.default_name"), ("new_name", "b.new_default"),
+                       ("mob_name", "b.mob_default"), ("mob_stop_name", "b.mob_stop_default")):
+        if key not in ss or ss[key] in {t(msgid, other) for other in LANGS}:
+            ss[key] = t(msgid, lang)
     ss.setdefault("sc_desc", "")
     ss.setdefault("w_close", [])
     ss.setdefault("w_appt", [])
@@ -446,13 +450,10 @@ def _builder_defaults(lang: str) -> None:
     ss.setdefault("opened", [])
     ss.setdefault("extra", [])
     ss.setdefault("picked", [])
-    ss.setdefault("new_name", t("b.new_default", lang))
     ss.setdefault("new_cat", "fi_walkin")
     ss.setdefault("new_lon", 24.94)
     ss.setdefault("new_lat", 60.17)
-    ss.setdefault("mob_name", t("b.mob_default", lang))
     ss.setdefault("mob_cats", ["fi_walkin"])
-    ss.setdefault("mob_stop_name", t("b.mob_stop_default", lang))
     ss.setdefault("mob_day", "tue")
     ss.setdefault("mob_start", "09:00")
     ss.setdefault("mob_end", "12:00")
