@@ -47,6 +47,15 @@ def test_default_names_follow_a_language_switch_and_a_typed_name_is_kept(own_dat
     assert app.text_input(key="mob_name").value == "Kirjastoauto"  # typed by the facilitator: kept
 
 
+def test_a_scenario_file_named_like_a_default_keeps_its_name_in_another_language(own_data):
+    app = _builder("en")
+    app.session_state["sc_name"] = "Oma skenaario"  # as a Finnish file names itself, in an English room
+    app.session_state["name_defaults"] = {}
+    app.run()
+    app.selectbox(key="lang").set_value("sv").run()
+    assert app.text_input(key="sc_name").value == "Oma skenaario"
+
+
 def test_the_mobile_tab_asks_where_in_the_rooms_language_and_lists_units_with_its_placeholder(own_data):
     app = _builder("sv")
     assert app.radio(key="mob_where").label == t("b.mob_where", "sv") != t("b.mob_where", "en")

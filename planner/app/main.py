@@ -438,11 +438,13 @@ def overview(ctx: dict) -> None:
 
 def _builder_defaults(lang: str) -> None:
     ss = st.session_state
-    # a name still at its default follows the room's language; one the facilitator typed is kept
+    # a name still at the default this room gave it follows the room's language; one the
+    # facilitator typed or a scenario file brought is kept (even if it reads like a default)
+    given = ss.setdefault("name_defaults", {})
     for key, msgid in (("sc_name", "b.default_name"), ("new_name", "b.new_default"),
                        ("mob_name", "b.mob_default"), ("mob_stop_name", "b.mob_stop_default")):
-        if key not in ss or ss[key] in {t(msgid, other) for other in LANGS}:
-            ss[key] = t(msgid, lang)
+        if key not in ss or (key in given and ss[key] == given[key]):
+            ss[key] = given[key] = t(msgid, lang)
     ss.setdefault("sc_desc", "")
     ss.setdefault("w_close", [])
     ss.setdefault("w_appt", [])
@@ -495,6 +497,7 @@ def _open_in_builder(text: str | bytes, source: str) -> None:
     ss.update(w_close=list(sel.close), w_appt=list(sel.appointment_only),
               merges=[[i, list(f)] for i, f in sel.merges], opened=[dict(o) for o in sel.opened],
               extra=[dict(c) for c in sel.extra], sc_name=sc.name, sc_desc=sc.description, picked=[])
+    ss.setdefault("name_defaults", {}).pop("sc_name", None)  # the file's name, not a default
     base = sc.base or {}
     if base.get("mode") in ESTIMATE_MODES:
         ss["mode"] = base["mode"]
@@ -557,6 +560,7 @@ def _reset() -> None:
     _msg(None)
     ss.update(w_close=[], w_appt=[], merges=[], opened=[], extra=[], picked=[],
               sc_name=t("b.default_name", ss["lang"]), sc_desc="")
+    ss.setdefault("name_defaults", {})["sc_name"] = ss["sc_name"]
     _rows_all_kept()
 
 
