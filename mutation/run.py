@@ -466,6 +466,84 @@ def recheck_sample_all_timeouts(unchecked: bool = False, cap_s: float | None = N
     return out
 
 
+def recheck_sample_all_whole_suite(cap_s: float = 1200.0, jobs: int = 1) -> Counter:
+    """Run each survivor, timeout and unchecked mutant of the last --sample-all run against the
+    WHOLE suite.
+
+    mutmut runs a mutant only against the tests its instrumented run saw calling the mutated
+    function, and it records a call under the test that was running: work done once in a
+    module- or session-scoped fixture (the bundled study, a page rendered once for several
+    approved files) or behind a cache is recorded under the first test only. The issue's rule is
+    the full suite, so a survivor is rechecked against every test: the files of the tests
+    mutmut recorded first, then all others, stopping at the first failure. A failure is a kill,
+    a pass a survivor; a run still going after ``cap_s`` keeps its verdict. A kill counts only
+    when the failing test, run alone, fails with the mutant and passes without it (no effect of
+    the order of the tests). The verdict before
+    is kept under ``first_codes``, and under ``whole_suite`` each name so decided with the
+    first test that failed on it."""
+    data = json.loads(SAMPLE_ALL.read_text(encoding="utf-8"))
+    stats_file = json.loads((ALL_DIR / "mutants" / "mutmut-stats.json").read_text())
+    tests_by_func = stats_file["tests_by_mangled_function_name"]
+    every = sorted(p.relative_to(ALL_DIR / "mutants").as_posix()
+                   for p in (ALL_DIR / "mutants" / "tests").glob("test_*.py"))
+    env = {k: v for k, v in os.environ.items() if k != "PLANNER_MUTATION"}
+    env.update(PLANNER_NO_BROWSER="1", PLANNER_SOURCE_TESTS="0")
+    first = data.setdefault("first_codes", {})
+    whole = data.setdefault("whole_suite", {})
+    out: Counter = Counter()
+    lock = threading.Lock()
+    todo = [n for n, c in sorted(data["codes"].items()) if c in SURVIVED or c in TIMEOUT or c is None]
+
+    def confirmed(name: str, test: str) -> bool:
+        """The failing test, alone, fails with the mutant and passes without it (no order effect)."""
+        def alone(mutant: str) -> int:
+            return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+                                  cwd=ALL_DIR / "mutants", env={**env, "MUTANT_UNDER_TEST": mutant},
+                                  capture_output=True, timeout=cap_s).returncode
+        try:
+            return alone(name) == 1 and alone("none") == 0
+        except subprocess.TimeoutExpired:
+            return False
+
+    def one(name: str) -> None:
+        recorded = tests_by_func.get(re.sub(r"__mutmut_\d+$", "", name), ())
+        own = list(dict.fromkeys(t.split("::")[0] for t in recorded))
+        files = own + [f for f in every if f not in own]
+        try:
+            run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
+                                  "-p", "no:randomly", "-rf", *files], cwd=ALL_DIR / "mutants",
+                                 env={**env, "MUTANT_UNDER_TEST": name}, capture_output=True, text=True,
+                                 timeout=cap_s)
+            rc = run.returncode
+        except subprocess.TimeoutExpired:
+            with lock:
+                out["not decided"] += 1
+            print(f"{'not decided':11} {name}", flush=True)
+            return
+        if rc not in (0, 1):  # pytest interrupted, an internal or usage error: no verdict
+            with lock:
+                out[f"pytest exit {rc}"] += 1
+            print(f"{'no verdict':11} {name}  pytest exit {rc}", flush=True)
+            return
+        failed = [ln.split()[1] for ln in run.stdout.splitlines() if ln.startswith("FAILED ")]
+        if rc == 1 and not (failed and confirmed(name, failed[0])):
+            with lock:
+                out["kill not confirmed"] += 1
+            print(f"{'unconfirmed':11} {name}  {failed[:1]}", flush=True)
+            return
+        with lock:
+            first.setdefault(name, data["codes"][name])
+            data["codes"][name] = rc
+            whole[name] = "survived" if rc == 0 else failed[0]
+            out["survived" if rc == 0 else "killed"] += 1
+            SAMPLE_ALL.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")  # stop any time
+        print(f"{'survived' if rc == 0 else 'killed':11} {name}  {whole[name]}", flush=True)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(one, todo))
+    return out
+
+
 def sample_all_stats(equiv: dict[str, str]) -> dict[str, object] | None:
     """The stats() row of the last --sample-all run (mutation/sample_all.json), or None."""
     if not SAMPLE_ALL.exists():
@@ -654,6 +732,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--unchecked", action="store_true",
                     help="with --sample-all-recheck: also the mutants the run did not reach")
     ap.add_argument("--cap", type=float, default=None, help="with --sample-all-recheck: seconds per mutant")
+    ap.add_argument("--whole-suite", action="store_true",
+                    help="with --sample-all-recheck: survivors, timeouts against every test (--cap s each)")
     ap.add_argument("--resume", action="store_true",
                     help="--sample-all: keep mutants-all/ (an interrupted run continues where it stopped)")
     args = ap.parse_args(argv)
@@ -664,6 +744,9 @@ def main(argv: list[str] | None = None) -> int:
                            args.resume)
         print(f"sample of {r['sample']} of {r['mutants']} mutants across planner/: "
               f"setup {r['setup_s']:.0f} s, sample {r['run_s']:.0f} s")
+    elif args.recheck_timeouts and args.sample_all_recheck and args.whole_suite:
+        verdicts = recheck_sample_all_whole_suite(args.cap or 1200.0, args.max_children)
+        print("sample across planner/, whole suite", dict(verdicts))
     elif args.recheck_timeouts and args.sample_all_recheck:
         verdicts = recheck_sample_all_timeouts(args.unchecked, args.cap, args.max_children)
         print("sample across planner/", dict(verdicts))
