@@ -47,6 +47,16 @@ def test_default_names_follow_a_language_switch_and_a_typed_name_is_kept(own_dat
     assert app.text_input(key="mob_name").value == "Kirjastoauto"  # typed by the facilitator: kept
 
 
+def test_a_saved_scenario_keeps_its_name_after_a_language_switch(own_data):
+    app = _builder("en")
+    app.multiselect(key="w_close").select("kela_vantaa_tikkurila").run()
+    app.button(key="save").click().run()
+    assert not app.exception, app.exception
+    app.selectbox(key="lang").set_value("fi").run()
+    assert app.text_input(key="sc_name").value == t("b.default_name", "en")  # its saved name
+    assert app.text_input(key="new_name").value == t("b.new_default", "fi")  # still a default
+
+
 def test_a_scenario_file_named_like_a_default_keeps_its_name_in_another_language(own_data):
     app = _builder("en")
     app.session_state["sc_name"] = "Oma skenaario"  # as a Finnish file names itself, in an English room

@@ -724,6 +724,7 @@ def _save(name: str, text: str, where: str = "save") -> None:
         _msg("error", ("b.save_failed", {"error": str(exc)}), where)
         return
     ss["saved_text"] = text
+    ss.setdefault("name_defaults", {}).pop("sc_name", None)  # saved under this name: no longer a default
     _msg("success", ("b.saved_disk", {"name": name}), where)
 
 
