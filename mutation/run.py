@@ -558,7 +558,7 @@ def sample_all_stats(equiv: dict[str, str]) -> dict[str, object] | None:
                mutants=data["mutants"], diffs=diffs,
                run_s=data.get("run_s"), setup_s=data.get("setup_s"),
                per_mutant_s=sorted(data.get("durations_s", {}).values()),
-               first_codes=data.get("first_codes", {}))
+               first_codes=data.get("first_codes", {}), whole_suite=data.get("whole_suite", {}))
     return row
 
 
@@ -654,12 +654,19 @@ def _sample_all_section(r: dict[str, object], equiv: dict[str, str]) -> list[str
              f"{(r['setup_s'] or 0) / 60:.1f} min; the sample itself {(r['run_s'] or 0) / 60:.1f} min"
              + (f", per mutant median {per[len(per) // 2]:.1f} s, longest {per[-1]:.1f} s" if per else "")
              + ".", ""]
-    first = r.get("first_codes") or {}
+    whole = r.get("whole_suite") or {}
+    first = {n: c for n, c in (r.get("first_codes") or {}).items() if n not in whole}
     if first:
         late = sum(c is None for c in first.values())
         lines += [f"{len(first)} verdicts come from `--recheck-timeouts --sample-all-recheck` (each mutant "
                   f"alone, against the sample's own tests): {late} of mutants the run had not reached, "
                   f"{len(first) - late} of mutants it had counted as timed out.", ""]
+    if whole:
+        lines += [f"{len(whole)} verdicts come from `--recheck-timeouts --sample-all-recheck --whole-suite` "
+                  "(each mutant against every test, a kill confirmed by its failing test alone):", ""]
+        lines += [f"- `{n}`: " + ("survived" if v == "survived" else f"killed by `{v}`")
+                  for n, v in sorted(whole.items())]
+        lines.append("")
     for title, key in (("Surviving mutants", "survivors"),
                        ("Surviving message-text mutants", "message_names")):
         if r[key]:
