@@ -12,9 +12,10 @@ import math
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["LOCALES", "fmt_int", "fmt_num", "fmt_pct"]
+__all__ = ["LOCALES", "MINUS", "fmt_int", "fmt_num", "fmt_pct", "fmt_signed"]
 
 LOCALES = {"en": "en_GB", "fi": "fi_FI", "sv": "sv_FI"}
+MINUS = "\u2212"  # the typographic minus of a signed change
 
 
 def _locale(lang: str) -> str:
@@ -61,3 +62,22 @@ def fmt_pct(share: object, lang: str = "en", digits: int = 1, missing: str = "�
     base = Locale.parse(_locale(lang)).percent_formats[None].pattern
     pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits > 0 else ""), 1)
     return format_percent(float(share), format=pattern, locale=_locale(lang))
+
+
+def fmt_signed(value: object, lang: str = "en", digits: int = 1, minus: str = MINUS,
+               missing: str = "–") -> str:
+    """A change with its sign, in the language's style ('+2.1', '−2,1'); a change that rounds
+    to zero at ``digits`` decimals is '±0.0': a sign there would show a direction no figure
+    shows (−0.04 is no loss of 0.0). ``minus`` is the sign of a loss (ASCII '-' where
+    Streamlit colours a metric's delta by it).
+
+    >>> fmt_signed(2.14), fmt_signed(-2.14, "fi"), fmt_signed(-0.04), fmt_signed(0.04, "sv")
+    ('+2.1', '−2,1', '±0.0', '±0,0')
+    """
+    if not _finite(value):
+        return missing
+    v = float(value)
+    text = fmt_num(abs(v), lang, digits)
+    if not any(c in "123456789" for c in text):
+        return "\u00b1" + text
+    return (minus if v < 0 else "+") + text

@@ -280,7 +280,7 @@ def test_change_table_of_no_tables_is_empty():
 
 def test_minutes_text_signed_and_not_finite():
     s = pd.Series([1.25, -2.0, 0.0, np.inf, np.nan])
-    assert S.minutes_text(s, "en", 1, signed=True).tolist() == ["+1.2", "\u22122.0", "+0.0",
+    assert S.minutes_text(s, "en", 1, signed=True).tolist() == ["+1.2", "\u22122.0", "\u00b10.0",
                                                                  t("ov.no_point", "en"),
                                                                  t("ov.no_point", "en")]
     assert S.minutes_text(pd.Series([19.5]), "fi").tolist() == ["19,5"]

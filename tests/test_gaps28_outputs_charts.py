@@ -24,7 +24,8 @@ def _access() -> pd.DataFrame:
 
 def test_signed_and_tick_numbers():
     assert C._signed(1.25, "en") == "+1.2" and C._signed(-0.7, "fi") == "\u22120,7"
-    assert C._signed(0.0, "en") == "0.0"                  # no change: no sign
+    assert C._signed(0.0, "en") == "\u00b10.0"            # no change: no direction
+    assert C._signed(-0.04, "fi") == "\u00b10,0"          # nor one too small to show ('−0,0' read as a loss)
     assert C._signed(2.345, "en", 2) == "+2.35" or C._signed(2.345, "en", 2) == "+2.34"
     assert C._tick(0.5, "fi") == "0,5" and C._tick(-1.5, "sv") == "\u22121,5" and C._tick(2.0, "en") == "2"
     assert C._tick(-0.001, "en") == "0"                   # a rounded zero carries no minus

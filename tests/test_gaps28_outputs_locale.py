@@ -20,9 +20,13 @@ from planner.outputs import locale as L
 NBSP = "\u00a0"
 
 
-def test_fmt_pp_signs_zero_as_no_loss_and_keeps_the_digits_asked():
-    assert L.fmt_pp(0.0) == f"+0.0{NBSP}pp"                 # zero is no decrease: '+', not '−'
-    assert L.fmt_pp(-0.04, "fi") == f"\u22120,0{NBSP}%-yks."  # a small decrease keeps its sign
+def test_fmt_pp_shows_no_direction_for_a_change_that_rounds_to_zero_and_keeps_the_digits_asked():
+    assert L.fmt_pp(0.0) == f"\u00b10.0{NBSP}pp"                 # no change: neither a gain nor a loss
+    assert L.fmt_pp(-0.04, "fi") == f"\u00b10,0{NBSP}%-yks."     # '−0,0' would read as a loss of nothing
+    assert L.fmt_pp(0.04, "sv") == f"\u00b10,0{NBSP}p.p."
+    assert L.fmt_pp(-0.06) == f"\u22120.1{NBSP}pp" and L.fmt_pp(0.06) == f"+0.1{NBSP}pp"  # shown: signed
+    assert L.fmt_pp(-0.004, digits=2) == f"\u00b10.00{NBSP}pp"
+    assert L.fmt_pp(-0.006, digits=2) == f"\u22120.01{NBSP}pp"
     assert L.fmt_pp(2.146, digits=2) == f"+2.15{NBSP}pp"
     assert L.fmt_pp(-3, "en", sign="-") == f"-3.0{NBSP}pp"
     for bad in ("abc", None, object(), float("inf")):        # not a number: a dash, never an error

@@ -175,7 +175,8 @@ def test_change_layer_is_filled_stronger_and_replaces_the_travel_time_key(change
 
 def test_change_layer_labels_signed_minutes_and_lost_access(study):
     """_change_layer: a unit drawn only when its change is at least half a minute, labelled
-    "+1.5 min" / "-0.5 min", or lost / gained access for an infinite change."""
+    "+1.5 min" / "−0.5 min" (in the map's language: "+1,5 min" in Finnish), or lost / gained
+    access for an infinite change."""
     import folium
 
     from planner.outputs.maps import LOST_ACCESS, _change_layer
@@ -189,8 +190,12 @@ def test_change_layer_labels_signed_minutes_and_lost_access(study):
     (layer, name), = placed
     assert name == "Minutes gained (blue) / lost (red)"
     got = [f["properties"]["change"] for f in layer.data["features"]]
-    assert got == ["-0.5 min", "+1.5 min", "lost access", "gained access"]
+    assert got == ["\u22120.5 min", "+1.5 min", "lost access", "gained access"]
     assert layer.data["features"][2]["properties"]["colour"] == LOST_ACCESS
+    placed_fi = []
+    _change_layer(lambda layer, name: placed_fi.append(layer), u, ch, "EPSG:4326", "fi")
+    assert [f["properties"]["change"] for f in placed_fi[0].data["features"]][:2] == [
+        "\u22120,5 min", "+1,5 min"]
     m = folium.Map(tiles=None)
     layer.add_to(m)
     page = m.get_root().render()

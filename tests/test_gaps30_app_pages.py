@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from planner.app import state as S
@@ -30,6 +31,11 @@ def _fmt(value) -> str:
     return str(value)
 
 
+_COLOURS = {v.number: v.name.lower() for v in MetricProto.MetricColor.DESCRIPTOR.values}
+_ARROWS = {MetricProto.MetricDirection.UP: "arrow up", MetricProto.MetricDirection.DOWN: "arrow down",
+           MetricProto.MetricDirection.NONE: "no arrow"}
+
+
 def lines(block) -> list[str]:
     """What a block shows, one line per element in screen order (library internals left out)."""
     out: list[str] = []
@@ -42,9 +48,10 @@ def lines(block) -> list[str]:
             out.append(f"caption: {SIZE.sub(' · <size> kB', node.value)}")
         elif kind == "html":
             out.append(f"html: {node.proto.body}")
-        elif kind == "metric":
+        elif kind == "metric":  # a delta with the colour and arrow it is drawn with
+            look = f"{_COLOURS[node.proto.color]} {_ARROWS[node.proto.direction]}"
             out.append(f"metric: {node.label} = {node.value}"
-                       + (f" ({node.proto.delta})" if node.proto.delta else ""))
+                       + (f" ({node.proto.delta} · {look})" if node.proto.delta else ""))
         elif kind in ("button", "download_button", "checkbox", "toggle", "text_input", "number_input",
                       "text_area", "date_input", "slider", "file_uploader"):
             line = f"{kind}: {node.label}"

@@ -66,10 +66,11 @@ def test_minutes_as_text_in_each_language_signed_and_not_finite():
     assert out.index.tolist() == list("abcdefg") and out.dtype == object
     assert out.tolist() == ["0,0", "-0,5", "0,2", "12,0"] + ["ei palvelupistettä"] * 3
     assert S.minutes_text(v, "en").tolist() == ["0.0", "-0.5", "0.2", "12.0"] + ["no point"] * 3
-    # signed: '+' for zero and gains, the minus sign U+2212 for losses
+    # signed: '+' for gains, the minus sign U+2212 for losses, '±' for what rounds to zero
     assert S.minutes_text(v, "sv", digits=2, signed=True).tolist() == [
-        "+0,00", "\u22120,50", "+0,25", "+12,00"] + ["inget serviceställe"] * 3
-    assert S.minutes_text(pd.Series([-0.04]), "en", signed=True).tolist() == ["\u22120.0"]
+        "\u00b10,00", "\u22120,50", "+0,25", "+12,00"] + ["inget serviceställe"] * 3
+    assert S.minutes_text(pd.Series([-0.04, 0.04, -0.05001]), "en", signed=True).tolist() == [
+        "\u00b10.0", "\u00b10.0", "\u22120.1"]
 
 
 def test_slug_keeps_sixty_ascii_characters():

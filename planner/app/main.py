@@ -15,7 +15,7 @@ from planner.app import state as S
 from planner.errors import PlannerError
 from planner.escape import md_text
 from planner.inputs.categories import CATEGORIES, NEEDS
-from planner.numbers import fmt_int, fmt_num, fmt_pct
+from planner.numbers import fmt_int, fmt_num, fmt_pct, fmt_signed
 from planner.outputs.i18n import LANG_NAMES, LANGS, category_label, group_label, model_name, need_label, t
 from planner.outputs.locale import (
     compare_table,
@@ -763,13 +763,14 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
         # issue 24: a median among residents with no point is no number of minutes: said in words
         none = note_text(reg["stats_note_after"], lang) or t("map.unreachable", lang)
         med_b, med_a = reg["median_min_before"], reg["median_min_after"]
+        delta = _signed(med_a - med_b, lang, " min") if math.isfinite(med_a - med_b) else None
         c[0].metric(t("fig.median", lang), f"{fmt_num(med_a, lang)} min" if math.isfinite(med_a) else none,
-                    _signed(med_a - med_b, lang, " min") if math.isfinite(med_a - med_b) else None,
-                    delta_color="inverse")
+                    delta, **_delta_style(delta, "inverse"))
         located = max(reg["population"] - reg["pop_unlocated"], 1)
         b30, a30 = reg["pop_within_30_before"] / located, reg["pop_within_30_after"] / located
         # a change of a percentage is in percentage points (issue 26)
-        c[1].metric(t("fig.within30", lang), fmt_pct(a30, lang), fmt_pp(100 * (a30 - b30), lang, sign="-"))
+        delta = fmt_pp(100 * (a30 - b30), lang, sign="-")
+        c[1].metric(t("fig.within30", lang), fmt_pct(a30, lang), delta, **_delta_style(delta, "normal"))
         c[2].metric(t("fig.lose10", lang), fmt_int(reg["pop_lose_gt_10"], lang))
         c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lost_access"], lang))
         if reg["improved_by_exclusion"]:
@@ -1132,7 +1133,15 @@ def export(ctx: dict) -> None:
 
 def _signed(value: float, lang: str, unit: str) -> str:
     """A change with an ASCII sign (Streamlit colours a metric's delta by its leading '-')."""
-    return ("-" if value < 0 else "+") + fmt_num(abs(value), lang) + unit
+    return fmt_signed(value, lang, 1, "-") + unit
+
+
+def _delta_style(delta: str | None, colour: str) -> dict[str, str]:
+    """A metric delta's colour and arrow: none for a change that rounds to zero ('±0.0'),
+    which Streamlit would otherwise show as a green rise."""
+    if delta is not None and delta.startswith("\u00b1"):
+        return {"delta_color": "off", "delta_arrow": "off"}
+    return {"delta_color": colour}
 
 
 def _geocode_upload(lang: str) -> None:

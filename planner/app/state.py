@@ -27,7 +27,7 @@ from ..analysis.scenario import Applied, Scenario, evaluate, load_scenario, pars
 from ..analysis.study import Results, Study
 from ..errors import PlannerWarning, ScenarioError
 from ..inputs.categories import CATEGORIES
-from ..numbers import fmt_int, fmt_num, fmt_pct
+from ..numbers import fmt_int, fmt_num, fmt_pct, fmt_signed
 from ..outputs.i18n import category_label, t
 from ..outputs.locale import area_name, note_text
 from ..settings import DEFAULT_SETTINGS, Settings
@@ -270,8 +270,7 @@ def minutes_text(values: pd.Series, lang: str = "en", digits: int = 1, signed: b
     def one(v: float) -> str:
         if not np.isfinite(v):
             return word
-        text = fmt_num(abs(v) if signed else v, lang, digits)
-        return (("\u2212" if v < 0 else "+") + text) if signed else text
+        return fmt_signed(v, lang, digits) if signed else fmt_num(v, lang, digits)
 
     return pd.Series([one(v) for v in values.to_numpy(dtype=float)], index=values.index, dtype=object)
 

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ..escape import html_element, html_text
-from ..numbers import fmt_int, fmt_num, fmt_pct
+from ..numbers import fmt_int, fmt_pct, fmt_signed
 from .i18n import t
 from .locale import area_name
 
@@ -41,8 +41,7 @@ def _t(key: str, lang: str) -> str:
 
 def _signed(v: float, lang: str, digits: int = 1) -> str:
     """+1.5 / \u22120.7 in the language's decimal style."""
-    text = fmt_num(abs(v), lang, digits)
-    return ("+" if v > 0 else MINUS if v < 0 else "") + text
+    return fmt_signed(v, lang, digits, MINUS)
 
 
 def _tick(v: float, lang: str) -> str:

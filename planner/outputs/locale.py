@@ -15,7 +15,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..numbers import fmt_int, fmt_num
+from ..numbers import fmt_int, fmt_num, fmt_signed
 from .i18n import STRINGS, category_label, group_label, need_label, t
 
 __all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "eligibility_text", "municipality_names",
@@ -35,8 +35,7 @@ def fmt_pp(value: object, lang: str = "en", digits: int = 1, sign: str = _MINUS)
     """
     if not _finite(value):
         return "–"
-    v = float(value)
-    return (sign if v < 0 else "+") + fmt_num(abs(v), lang, digits) + "\u00a0" + t("unit.pp", lang)
+    return fmt_signed(value, lang, digits, sign) + "\u00a0" + t("unit.pp", lang)
 
 
 def _finite(value: object) -> bool:

@@ -24,7 +24,7 @@ from folium.template import Template
 
 from ..escape import html_element, html_text, js_template_html
 from ..inputs.categories import CATEGORIES, NEEDS
-from ..numbers import fmt_int, fmt_num
+from ..numbers import fmt_int, fmt_num, fmt_signed
 from ..settings import DEFAULT_SETTINGS, Settings
 from .attribution import attribution_lines, licence_lines, modified_statement
 from .geojson import escaped_props, feature_collection, to_web
@@ -722,7 +722,7 @@ def _change_layer(place, units: gpd.GeoDataFrame, change: pd.DataFrame, web: str
     if u.empty:
         return
     u = u.assign(colour=[change_colour(d) for d in u["delta_min"]],
-                 change=[f"{d:+.1f} min" if np.isfinite(d) else
+                 change=[fmt_signed(d, lang) + " min" if np.isfinite(d) else
                          t("map.lost_access" if d > 0 else "map.gained_access", lang)
                          for d in u["delta_min"]])
     place(folium.GeoJson(
