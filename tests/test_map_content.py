@@ -107,10 +107,10 @@ def coords(geometry: dict) -> np.ndarray:
 
 
 def minutes_of(label: str) -> float:
-    """The minutes a label shows: "24 min", "+3.5 min" (a note may follow in brackets)."""
-    m = re.fullmatch(r"([-+]?\d+(?:\.\d+)?) min(?: \(.*\))?", label)
+    """The minutes a label shows: "24 min", "+3.5 min", "\u22121.5 min" (a note may follow in brackets)."""
+    m = re.fullmatch(r"([+\u2212]?\d+(?:\.\d+)?) min(?: \(.*\))?", label)
     assert m, label
-    return float(m.group(1))
+    return float(m.group(1).replace("\u2212", "-"))
 
 
 def unit_minutes(access: pd.DataFrame, need: str) -> pd.DataFrame:
