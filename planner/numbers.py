@@ -12,7 +12,7 @@ import math
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
-__all__ = ["LOCALES", "MINUS", "fmt_int", "fmt_num", "fmt_pct", "fmt_signed"]
+__all__ = ["LOCALES", "MINUS", "counted", "fmt_count", "fmt_int", "fmt_num", "fmt_pct", "fmt_signed"]
 
 LOCALES = {"en": "en_GB", "fi": "fi_FI", "sv": "sv_FI"}
 MINUS = "\u2212"  # the typographic minus of a signed change
@@ -48,6 +48,28 @@ def fmt_num(value: object, lang: str = "en", digits: int = 1, missing: str = "�
         return missing
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(float(value), format=pattern, locale=_locale(lang))
+
+
+def counted(n: float, one: str, other: str | None = None) -> str:
+    """``n`` things in English, the noun in the form ``n`` takes (the CLI's and the reports' text;
+    the interface's languages use :func:`planner.outputs.i18n.tn`).
+
+    >>> counted(1, "stop"), counted(3, "stop"), counted(1234.0, "resident"), counted(0, "city", "cities")
+    ('1 stop', '3 stops', '1,234 residents', '0 cities')
+    """
+    noun = one if float(n) == 1 else (other or one + "s")
+    return f"{fmt_int(n)} {noun}"
+
+
+def fmt_count(value: object, lang: str = "en", missing: str = "–") -> str:
+    """A count that may have a fraction (visit days a week), with no needless decimals.
+
+    >>> fmt_count(2.0, "en"), fmt_count(1.5, "fi"), fmt_count(2.25, "sv"), fmt_count(1234, "en")
+    ('2', '1,5', '2,25', '1,234')
+    """
+    if not _finite(value):
+        return missing
+    return format_decimal(float(value), format="#,##0.##", locale=_locale(lang))
 
 
 def fmt_pct(share: object, lang: str = "en", digits: int = 1, missing: str = "–") -> str:

@@ -534,13 +534,13 @@ def test_mobile_unit_is_listed_and_removable(builder_page):
     pg.get_by_role("button", name="Add the unit to the scenario").click()
     _wait_idle(pg)
     units = pg.locator('[data-testid="stMultiSelect"]').filter(has_text="Mobile units of the scenario").first
-    units.get_by_text("Service bus (1 stops)").wait_for()
+    units.get_by_text("Service bus (1 stop)").wait_for()
     body = pg.locator("body").inner_text()
     assert "{'mobile'" not in body and "does not edit" not in body
     _screenshot(pg, "workshop_mobile_listed.png")
     units.get_by_role("button", name="Clear all").first.click()  # the box's own × (a single chip)
     _wait_idle(pg)
-    assert pg.get_by_text("Service bus (1 stops)").count() == 0
+    assert pg.get_by_text("Service bus (1 stop)").count() == 0
     assert "mobile:" not in pg.locator("body").inner_text()
 
 

@@ -25,11 +25,11 @@ MODEL = StraightLineModel("walk", ModeParams(6.0, 1.0, 0.0, "hand-made test"))
 CASES = [
     # p-center, k = 1: worst times k1 35, k2 30, k3 40 -> k2, 30 min
     ({"model": "pcenter", "k": 1}, ["k2"], [], "30.00 min worst travel time",
-     "Keep 1 points minimising the worst travel time (ties: the weighted travel time).",
+     "Keep 1 point minimising the worst travel time (ties: the weighted travel time).",
      "Optimised kela (all): p-center, k=1"),
     # maximal covering, k = 1, T = 15: k1 covers A + B = 150, k2 B + C = 100, k3 C = 50 -> k1
     ({"model": "mclp", "k": 1, "max_minutes": 15}, ["k1"], [], "150 residents within 15 min (75.0%)",
-     "Keep 1 points maximising the residents within 15 min.",
+     "Keep 1 point maximising the residents within 15 min.",
      "Optimised kela (all): maximal covering, k=1, T=15 min"),
     # set covering, T = 15, default share 95 % = 190 of 200: k1 reaches A + B = 150, so C needs k2 or k3
     ({"model": "lscp", "max_minutes": 15}, None, [], "2 points reach 95% of residents within 15 min",
@@ -38,7 +38,7 @@ CASES = [
     # add, k = 1, T = 4: today only C (k3, 0 min) is within 4 min; postal A adds A's 100 -> 150
     ({"model": "add", "k": 1, "max_minutes": 4, "candidates": ("postal",), "min_postal_pop": 50},
      ["k1", "k2", "k3"], ["opt_kela_postal_A"], "150 residents within 4 min (75.0%)",
-     "Add up to 1 new points to today's network maximising the residents within 4 min.",
+     "Add up to 1 new point to today's network maximising the residents within 4 min.",
      "Optimised kela (all): add points, k=1, T=4 min"),
 ]
 

@@ -13,7 +13,7 @@ import pytest
 
 from planner.app import state as S
 from planner.numbers import fmt_int, fmt_num, fmt_pct
-from planner.outputs.i18n import category_label, t
+from planner.outputs.i18n import category_label, t, tn
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_the_residents_units_and_candidates_lines(res, study):
 
 def test_the_question_and_solver_line(res, study):
     text = S.optimise_report(res, study, "fi")
-    q = t("o.q.pmedian", "fi", k=4, t=fmt_num(30, "fi", 0), share=fmt_pct(0.95, "fi", 0))
+    q = tn("o.q.pmedian", 4, "fi", k=4, t=fmt_num(30, "fi", 0), share=fmt_pct(0.95, "fi", 0))
     assert f"{t('o.r.question', 'fi')}: {q}  " in text.splitlines()
     (solver,) = [x for x in text.splitlines() if x.startswith(t("o.r.solver", "fi").split("{")[0][:5])]
     assert t("o.status.Optimal", "fi") in solver and "HiGHS \\(highspy\\), PuLP" in solver

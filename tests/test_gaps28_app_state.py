@@ -14,7 +14,7 @@ import pytest
 from planner.app import state as S
 from planner.errors import DataError, ScenarioError
 from planner.numbers import fmt_int
-from planner.outputs.i18n import t
+from planner.outputs.i18n import t, tn
 
 # ------------------------------------------------------------------------ the builder's points table
 
@@ -85,8 +85,10 @@ def test_optimise_note_in_english_is_the_note_itself():
 
 def test_optimise_note_unreachable_number_in_the_language_s_style():
     note = "1,234 residents cannot reach any candidate site and are left out"
-    assert S.optimise_note(note, "fi") == t("o.r.note_unreachable", "fi", n=fmt_int(1234, "fi"))
+    assert S.optimise_note(note, "fi") == tn("o.r.note_unreachable", 1234, "fi", n=fmt_int(1234, "fi"))
     assert "1\xa0234 asukasta" in S.optimise_note(note, "fi")
+    one = "1 resident cannot reach any candidate site and is left out"  # one resident: the singular
+    assert S.optimise_note(one, "fi") == "1 asukas ei saavuta yhtään ehdokaspaikkaa, ja hänet jätetään pois"
 
 
 @pytest.mark.parametrize("per, key", [("municipality", "o.per.municipality"),

@@ -67,6 +67,11 @@ ORG = "Länsi-Uudenmaan hyvinvointialue"
      "palvelupistettä"),
     ("sv after: p90 falls among the 12 residents with no point", "sv",
      "Svenskspråkiga efter: 90 %-punkten faller bland de 12 invånare som saknar serviceställe"),
+    ("sv after: median falls on the 1 resident with no point", "fi",  # one resident: the singular
+     "Ruotsinkieliset jälkeen: mediaani osuu sille 1 asukkaalle, jolla ei ole palvelupistettä"),
+    ("fi before: median and p90 fall on the 1 resident with no point", "sv",
+     "Finsk- och annanspråkiga före: medianen och 90 %-punkten faller på den 1 invånare som saknar "
+     "serviceställe"),
     ("no eligible point reachable with this travel-time model (a model limit) (a targeted service is "
      "left out: --include-target-groups)", "sv",
      "inget lämpligt ställe nås med denna restidsmodell (en gräns i modellen) (en riktad tjänst är "
@@ -153,6 +158,10 @@ def test_provenance_patterns_with_decimal_commas_and_a_fallback_model():
     assert L.prov_text("column x.y read with decimal commas; 3 repeated pair(s) with the same minutes "
                        "read once", "fi") == \
         "sarake x.y luettu desimaalipilkuin; 3 toistuvaa paria samoin minuutein luettu kerran"
+    assert L.prov_text("1 repeated pair with the same minutes read once", "sv") == \
+        "1 upprepat par med samma minuter läst en gång"
+    assert L.prov_text("1,234 repeated pairs with the same minutes read once", "fi") == \
+        "1\u00a0234 toistuvaa paria samoin minuutein luettu kerran"
     assert L.prov_text(None, "fi") == "" and L.prov_text(None) == ""
 
 

@@ -119,7 +119,7 @@ def test_popup_lists_state_merge_mobile_visits_address_precision_and_served():
     assert popup.split("<br>") == [
         "<b>A &amp; &lt;B&gt;</b>", "Kela office", '<b style="color:#b2182b">OPENED in the scenario</b>',
         "its clients move to Other &lt;x&gt;", "Stop of the mobile unit Bus &lt;1&gt;",
-        "Schedule: tue 09:00-12:00", "2 visit day(s) a week; expected wait 1.23 days", "Katu 1",
+        "Schedule: tue 09:00-12:00", "2 visit days a week; expected wait 1.23 days", "Katu 1",
         "Location precision: within its postal area",
         'Nearest point for these residents:<ul style="margin:2px 0 0 16px;padding:0">'
         "<li><b>Kela office: 1,200</b></li>"
@@ -127,7 +127,7 @@ def test_popup_lists_state_merge_mobile_visits_address_precision_and_served():
     fi = M._popup(p, {}, "kela", "open", None, "fi").split("<br>")
     # Finnish: the wait with a decimal comma; a point nobody has as nearest says so
     assert fi[3:] == ["Aikataulu: tue 09:00-12:00",
-                      "2 käyntipäivä(ä) viikossa; odotus keskimäärin 1,23 päivää", "Katu 1",
+                      "2 käyntipäivää viikossa; odotus keskimäärin 1,23 päivää", "Katu 1",
                       "Sijainnin tarkkuus: postinumeroalueellaan", "ei kenenkään lähin piste"]
     closed = pd.Series({"name": "X", "category": "kela", "address": np.nan, "location_precision": "weird"})
     # a closed point serves nobody: no list; an unknown precision shown as written; no 'nan' address
@@ -144,7 +144,7 @@ def test_title_lines_say_scenario_model_year_error_and_the_notes():
             "osm_date": "unknown", "time_error_p90_min": "0-2 km ±2.9", "pt_wait": "excludes x",
             "matrix_coverage": "cov", "network_date": "2022-12-31",
             "demand_weight": "unemployed (share 2016): x", "unlocated_points": "3 INCLUDED",
-            "improved_by_exclusion": "1,234"}
+            "improved_by_exclusion": 1234}
     assert M._title_lines(prov, "kela", "sv", "en") == [
         "Kela office — Swedish speakers", "Scenario: My sc",
         "Note: the mean over those served improves only because 1,234 residents lost access",
@@ -160,6 +160,8 @@ def test_title_lines_say_scenario_model_year_error_and_the_notes():
         "Population data year ?; service points compiled from public web pages",
         "OpenStreetMap data of 2023-01-01",
         "Travel-time error: not measured (no routed reference times for this model here)"]
+    one = M._title_lines({"improved_by_exclusion": 1}, "kela", "sv", "fi")  # one resident: the singular
+    assert "Huom.: palvelun piirissä olevien keskiarvo paranee vain, koska 1 asukas menetti palvelun" in one
     # a weight without a translation is said as given; no network date: the line has the rest only
     lines = M._title_lines({"demand_weight": "my_column (2021)", "osm_date": "n/a"}, "kela", "fi", "en")
     assert lines[-1] == "weight: my_column" and not any("OpenStreetMap data" in x for x in lines)

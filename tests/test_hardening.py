@@ -802,7 +802,7 @@ def test_cli_brief_draws_mobile_names_as_plain_text(mobile_yaml, tmp_path):
     data = out.read_bytes()
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
     # as typed: not bold, not entities, '$\alpha$' not set as mathematics; 4 stops, Tuesday each
-    assert f"Mobile unit {UNIT_NAME}: 4 stops, 4 visit day(s) a week" in text
+    assert f"Mobile unit {UNIT_NAME}: 4 stops, 4 visit days a week" in text
     assert f"Mobile unit {TEMPLATE_NAME}: 2 stops" in text
     # a PDF cannot run or open anything from its text: no actions, links or scripts
     for key in (b"/JavaScript", b"/JS", b"/URI", b"/Launch", b"/OpenAction", b"/AA"):

@@ -83,7 +83,7 @@ def test_conflicting_duplicate_pairs_are_an_error_identical_ones_are_read_once(t
     assert "rows 1 and 3" in str(err.value) and "7 and 9" in str(err.value)
     same = _write(tmp_path / "same.csv", [("00100", K, 7), ("00100", K, 7.0)])
     st = _study(matrix_model(same, keys="ids"))
-    assert "1 repeated pair(s) with the same minutes read once" in st.provenance["matrix_coverage"]
+    assert "1 repeated pair with the same minutes read once" in st.provenance["matrix_coverage"]
 
 
 def test_cli_matrix_errors_name_file_row_and_column(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from planner.inputs.categories import CATEGORIES
-from planner.outputs.i18n import LANGS, STRINGS, category_label, group_label, need_label, t
+from planner.outputs.i18n import LANGS, PLURALS, STRINGS, category_label, group_label, need_label, t, tn
 from planner.traveltime.estimate import ESTIMATE_MODES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,10 +40,10 @@ SHOWN = {"selectbox", "checkbox", "date_input", "button", "radio", "text_input",
 TRILINGUAL = {"Language · Kieli · Språk"}  # the language chooser names itself in all three
 
 
-def _t_calls(path: Path) -> list[tuple[int, ast.expr]]:
+def _t_calls(path: Path, name: str = "t") -> list[tuple[int, ast.expr]]:
     out = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" \
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name \
                 and node.args:
             out.append((node.lineno, node.args[0]))
     return out
@@ -51,9 +51,13 @@ def _t_calls(path: Path) -> list[tuple[int, ast.expr]]:
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
 def test_every_static_key_exists(path):
+    """t("key") names a message, tn("key", count) a plural message (and t() never a plural one)."""
     missing = [(line, arg.value) for line, arg in _t_calls(path)
-               if isinstance(arg, ast.Constant) and arg.value not in STRINGS]
-    assert not missing, f"{path.name}: keys not in planner.outputs.i18n.STRINGS: {missing}"
+               if isinstance(arg, ast.Constant) and (arg.value not in STRINGS or arg.value in PLURALS)]
+    assert not missing, f"{path.name}: keys not in planner.outputs.i18n.STRINGS (or plural): {missing}"
+    counted = [(line, arg.value) for line, arg in _t_calls(path, "tn")
+               if isinstance(arg, ast.Constant) and arg.value not in PLURALS]
+    assert not counted, f"{path.name}: tn() of a message without plural forms: {counted}"
 
 
 def test_key_families_used_with_fstrings_are_complete():
@@ -247,15 +251,19 @@ def test_every_message_of_the_template_is_translated_in_each_catalogue():
     with (TRANSLATIONS / f"{DOMAIN}.pot").open("rb") as f:
         template = {m.context: m.id for m in read_po(f) if m.id}
     assert len(template) == len(STRINGS) > 400
+    assert {k for k, v in template.items() if isinstance(v, tuple)} == set(PLURALS) != set()
     for lang in ("fi", "sv"):
         cat = {m.context: m for m in _po(lang) if m.id}
         assert set(cat) == set(template), lang
         for key, english in template.items():
             msg = cat[key]
             assert msg.id == english, (lang, key)  # translated from the current English
-            assert msg.string.strip() or (key, lang) in SAME_AS_ENGLISH, f"untranslated: {lang} {key}"
-            fields = [sorted(part.split("}")[0] for part in x.split("{")[1:]) for x in (english, msg.string)]
-            assert fields[0] == fields[1] or not msg.string, (lang, key)
+            plural = isinstance(english, tuple)
+            pairs = zip(english, msg.string, strict=True) if plural else [(english, msg.string)]
+            for en, text in pairs:  # each plural form too
+                assert text.strip() or (key, lang) in SAME_AS_ENGLISH, f"untranslated: {lang} {key}"
+                fields = [sorted(part.split("}")[0] for part in x.split("{")[1:]) for x in (en, text)]
+                assert fields[0] == fields[1] or not text, (lang, key)
 
 
 def test_the_interface_reads_the_catalogues(tmp_path, monkeypatch):
@@ -417,3 +425,53 @@ def test_a_compare_table_is_in_english_by_default_with_the_planners_own_words():
     default = compare_table(raw)
     pd.testing.assert_frame_equal(default, compare_table(raw, "en"))
     assert default.iloc[0].tolist()[-1] == note  # not 'Finnish and other languages before: ...'
+
+
+# --- plurals: '1 stop', never '1 stops' ------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_one_takes_the_singular_and_every_other_count_the_plural(lang):
+    """CLDR's rule for English, Finnish and Swedish: the singular for exactly 1 (also 1.0 and −1);
+    0, 1.5, 2, 11, 21 and 101 take the plural form."""
+    one, other = PLURALS["count.stops"][LANGS.index(lang)]
+    for n in (1, 1.0, -1):
+        assert tn("count.stops", n, lang, n=n) == one.format(n=n)
+    for n in (0, 0.5, 1.5, 2, 11, 21, 101, float("inf"), float("nan")):
+        assert tn("count.stops", n, lang, n=n) == other.format(n=n)
+    assert one != other
+
+
+def test_every_plural_message_has_two_forms_with_the_same_placeholders():
+    for key, forms in PLURALS.items():
+        assert len(forms) == len(LANGS)
+        assert forms[0][0] != forms[0][1], key  # English says the count's form
+        for one, other in forms:
+            fields = [sorted(part.split("}")[0] for part in x.split("{")[1:]) for x in (one, other)]
+            assert fields[0] == fields[1] == sorted(STRINGS[key][0].split("{")[i].split("}")[0]
+                                                    for i in range(1, STRINGS[key][0].count("{") + 1)), key
+
+
+def test_a_plural_message_is_not_read_with_t_nor_a_plain_one_with_tn():
+    with pytest.raises(KeyError, match="tn"):
+        t("count.stops", "en")
+    with pytest.raises(KeyError):
+        tn("nav.compare", 1, "en")
+
+
+def test_counted_messages_say_one_thing_in_the_singular():
+    from planner.outputs.brief import mobile_lines
+
+    assert tn("b.mob_row", 1, "en", name="Bus", stops=1) == "Bus (1 stop)"
+    assert tn("b.mob_row", 1, "fi", name="Bus", stops=1) == "Bus (1 pysäkki)"
+    assert tn("b.mob_row", 1, "sv", name="Bus", stops=1) == "Bus (1 hållplats)"
+    assert tn("o.q.pmedian", 1, "en", k=1).startswith("Keep 1 point so that")
+    assert tn("o.q.pmedian", 2, "sv", k=2).startswith("Behåll 2 ställen")
+    import pandas as pd
+
+    pts = pd.DataFrame({"mobile_unit": ["bus", "van", "van"], "mobile_unit_name": ["Bus", "Van", "Van"],
+                        "stop_id": ["a", "b", "c"], "visits_per_week": [1.0, 0.5, 1.0]})
+    assert mobile_lines(pts) == ["Mobile unit Bus: 1 stop, 1 visit day a week in all (1-1 per stop)",
+                                 "Mobile unit Van: 2 stops, 1.5 visit days a week in all (0.5-1 per stop)"]
+    assert mobile_lines(pts, "fi")[1] == ("Liikkuva palvelu Van: 2 pysäkkiä, yhteensä 1,5 käyntipäivää "
+                                          "viikossa (0,5-1 pysäkkiä kohden)")
+

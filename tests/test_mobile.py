@@ -316,7 +316,7 @@ def test_map_draws_stops_with_escaped_schedule_and_the_tour(study, baseline):
     assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;/script\\u0026gt; bus" in page
     assert "Schedule: tue 09:00-12:00" in page and "Schedule: fri 09:00-12:00" in page
     # one visit day a week, wait (0+6+5+4+3+2+1)/7 = 3.00 days
-    assert "1 visit day(s) a week; expected wait 3.00 days" in page
+    assert "1 visit day a week; expected wait 3.00 days" in page
     # the tour through the two stops (Lapinjärvi, Myrskylä centres: lat, lon of municipal_centres.csv)
     assert "Mobile unit tours" in page
     assert re.search(r"L\.polyline\(\s*\[\[60\.6254468, 26\.1990394\], \[60\.6700429, 25\.8515227\]\]", page)
@@ -349,7 +349,7 @@ def test_brief_names_the_unit_and_its_visits(study, baseline):
     first = pypdf.PdfReader(BytesIO(brief_pdf(study, baseline, runs[0], "social_any", "all", "en"))) \
         .pages[0].extract_text()
     flat = " ".join(first.split())
-    assert "Mobile unit Itä-Uusimaa service bus: 4 stops, 4 visit day(s) a week in all (1-1 per stop)" \
+    assert "Mobile unit Itä-Uusimaa service bus: 4 stops, 4 visit days a week in all (1-1 per stop)" \
         in flat
     assert "mobile-unit stop" in flat  # the map legend's own marker
 

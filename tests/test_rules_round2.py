@@ -369,7 +369,7 @@ def test_stops_table_has_one_row_per_stop_not_per_point(bus):
     table = stops_table(applied.points)
     assert sorted(table["stop_id"]) == sorted(TOUR_ORDER)  # each stop once
     # the brief: 4 stops, one visit day each except mon_late (mon + wed): 5 visit days
-    assert mobile_lines(applied.points) == ["Mobile unit Bus: 4 stops, 5 visit day(s) a week in all "
+    assert mobile_lines(applied.points) == ["Mobile unit Bus: 4 stops, 5 visit days a week in all "
                                             "(1-2 per stop)"]
 
 

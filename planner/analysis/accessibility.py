@@ -15,6 +15,7 @@ import pandas as pd
 from ..inputs.categories import DEFAULT_ELIGIBILITY, GROUPS, NEED_CODES, eligible_categories
 from ..inputs.data import targeted_mask
 from ..lazy import LazyTables
+from ..numbers import counted
 from ..quantiles import weighted_quantile
 from ..settings import DEFAULT_SETTINGS
 from ..traveltime import TravelTimeMatrix, TravelTimeModel, error_p90_min, extrapolated, model_times, xy
@@ -503,9 +504,10 @@ def no_point_quantiles(quant: dict[str, np.ndarray], no_point: np.ndarray) -> di
     """Median / p90 with residents without a point counted as later than everyone: a quantile
     that falls among them becomes NaN and ``stats_note`` names the statistic and the count.
 
-    >>> q = no_point_quantiles({"median_min": np.array([12.0, np.inf])}, np.array([0, 5]))
+    >>> q = no_point_quantiles({"median_min": np.array([12.0, np.inf, np.inf])}, np.array([0, 5, 1]))
     >>> q["median_min"].tolist(), q["stats_note"].tolist()
-    ([12.0, nan], ['', 'median falls among the 5 residents with no point'])
+    ([12.0, nan, nan], ['', 'median falls among the 5 residents with no point', \
+'median falls on the 1 resident with no point'])
     """
     out: dict[str, np.ndarray] = {}
     labels: list[list[str]] = [[] for _ in range(len(no_point))]
@@ -514,8 +516,9 @@ def no_point_quantiles(quant: dict[str, np.ndarray], no_point: np.ndarray) -> di
         out[name] = np.where(beyond, np.nan, v)
         for i in np.flatnonzero(beyond):
             labels[i].append(name.removesuffix("_min"))
-    notes = np.array([f"{' and '.join(lab)} {'fall' if len(lab) > 1 else 'falls'} among the "
-                      f"{int(no_point[i]):,} residents with no point" if lab else ""
+    notes = np.array([f"{' and '.join(lab)} {'fall' if len(lab) > 1 else 'falls'} "
+                      f"{'on' if int(no_point[i]) == 1 else 'among'} the "
+                      f"{counted(int(no_point[i]), 'resident')} with no point" if lab else ""
                       for i, lab in enumerate(labels)], dtype=object)
     out["stats_note"] = notes
     return out

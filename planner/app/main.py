@@ -16,7 +16,7 @@ from planner.errors import PlannerError
 from planner.escape import md_text
 from planner.inputs.categories import CATEGORIES, NEEDS
 from planner.numbers import fmt_int, fmt_num, fmt_pct, fmt_signed
-from planner.outputs.i18n import LANG_NAMES, LANGS, category_label, group_label, model_name, need_label, t
+from planner.outputs.i18n import LANG_NAMES, LANGS, category_label, group_label, model_name, need_label, t, tn
 from planner.outputs.locale import (
     compare_table,
     error_text,
@@ -695,8 +695,8 @@ def _mobile_tab(study, lang: str) -> None:
     _show_msg("mobile")
     units = {i: c["mobile"] for i, c in enumerate(ss["extra"]) if "mobile" in c}
     if units:  # the scenario's units, each removable here (a cross on its chip)
-        rows = {i: t("b.mob_row", lang, name=u.get("name", u.get("id", "")), stops=len(u.get("stops", [])))
-                for i, u in units.items()}
+        rows = {i: tn("b.mob_row", len(u.get("stops", [])), lang, name=u.get("name", u.get("id", "")),
+                      stops=len(u.get("stops", []))) for i, u in units.items()}
         ss["w_mobile_keep"] = [i for i in ss.get("w_mobile_keep", list(rows)) if i in rows]
         st.multiselect(t("b.mob_list", lang), list(rows), format_func=rows.get, key="w_mobile_keep",
                        on_change=_keep_mobile, placeholder=t("app.choose", lang))
@@ -774,7 +774,8 @@ def _effect_section(study, eff, results, shown, need: str, group: str, lang: str
         c[2].metric(t("fig.lose10", lang), fmt_int(reg["pop_lose_gt_10"], lang))
         c[3].metric(t("fig.lose_access", lang), fmt_int(reg["pop_lost_access"], lang))
         if reg["improved_by_exclusion"]:
-            st.warning(t("map.exclusion", lang, n=fmt_int(reg["pop_lost_access"], lang)))
+            lost = reg["pop_lost_access"]
+            st.warning(tn("map.exclusion", lost, lang, n=fmt_int(lost, lang)))
         st.dataframe(styled(S.change_table([eff.region, eff.service_area], need, group, lang,
                                            with_scenario=False), lang), hide_index=True, width="stretch")
         # a toggle, not an expander: an expander's content is built on every rerun even when

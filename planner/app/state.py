@@ -28,7 +28,7 @@ from ..analysis.study import Results, Study
 from ..errors import PlannerWarning, ScenarioError
 from ..inputs.categories import CATEGORIES
 from ..numbers import fmt_int, fmt_num, fmt_pct, fmt_signed
-from ..outputs.i18n import category_label, t
+from ..outputs.i18n import PLURALS, category_label, t, tn
 from ..outputs.locale import area_name, note_text
 from ..settings import DEFAULT_SETTINGS, Settings
 
@@ -286,8 +286,9 @@ def proxy_sentence(results: Results, need: str, group: str, lang: str = "en") ->
     proxy = int(r.get("pop_nearest_proxy", 0))
     text = t("ov.proxy", lang, n=fmt_int(proxy, lang), total=fmt_int(r["population"], lang))
     if int(r["pop_unreachable"]):
-        text += " " + t("ov.no_point_people", lang, n=fmt_int(r["pop_unreachable"], lang),
-                        why=note_text(r.get("no_point_reason", ""), lang))
+        none = r["pop_unreachable"]
+        text += " " + tn("ov.no_point_people", none, lang, n=fmt_int(none, lang),
+                         why=note_text(r.get("no_point_reason", ""), lang))
     from ..escape import md_text
 
     return md_text(text)
@@ -307,10 +308,10 @@ def area_gap_sentences(results: Results, need: str, group: str, lang: str = "en"
         for _, r in rows.iterrows():
             n = int(r.get("pop_no_point", r.get("pop_unreachable", 0)))
             if n:
-                out.append(t("ov.area_gap", lang, area=area_name(area, lang), n=fmt_int(n, lang),
-                             group=group_label(r["group"], lang),
-                             why=note_text(r.get("no_point_reason", ""), lang)
-                             or note_text(r.get("stats_note", ""), lang)))
+                out.append(tn("ov.area_gap", n, lang, area=area_name(area, lang), n=fmt_int(n, lang),
+                              group=group_label(r["group"], lang),
+                              why=note_text(r.get("no_point_reason", ""), lang)
+                              or note_text(r.get("stats_note", ""), lang)))
         mine = g[g["group"] == group]
         if len(mine) and int(mine["pop_nearest_proxy"].iloc[0] if "pop_nearest_proxy" in mine else 0):
             r = mine.iloc[0]
@@ -623,7 +624,7 @@ def share_upload(path: str | Path, root: Path | None = None) -> Path:
 # ------------------------------------------------ issue 26: the Optimise page, in the UI's language
 
 _OPT_NOTES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(?P<n>[\d,]+) residents cannot reach any candidate site and are left out$"),
+    (re.compile(r"^(?P<n>[\d,]+) residents? cannot reach any candidate site and (?:is|are) left out$"),
      "o.r.note_unreachable"),
     (re.compile(r"^no candidate site in (?P<n>\d+) (?P<per>municipality|service area)\(s\), so the "
                 r"at-least-one constraint could not apply there: (?P<names>.+) "
@@ -646,13 +647,14 @@ def optimise_note(note: str, lang: str = "en") -> str:
         m = pattern.match(note)
         if m:
             g = m.groupdict()
-            if "n" in g:
-                g["n"] = fmt_int(int(g["n"].replace(",", "")), lang)
+            count = int(g["n"].replace(",", "")) if "n" in g else None
+            if count is not None:
+                g["n"] = fmt_int(count, lang)
             if "per" in g:
                 g["per"] = t("o.per." + g["per"].replace(" ", "_"), lang)
             if "cat" in g:
                 g["cat"] = category_label(g["cat"], lang) if g["cat"] in CATEGORIES else g["cat"]
-            return t(key, lang, **g)
+            return tn(key, count, lang, **g) if key in PLURALS and count is not None else t(key, lang, **g)
     return t("o.r.note_other", lang, text=note)
 
 
@@ -664,7 +666,10 @@ def _opt_model(model: str, lang: str) -> str:
 def _opt_question(res, lang: str) -> str:
     p = res.params
     tm = fmt_num(p.get("max_minutes") or 30, lang, 0)
-    return t(f"o.q.{res.model}", lang, k=p.get("k"), t=tm, share=fmt_pct(p.get("share") or 0.95, lang, 0))
+    key, values = f"o.q.{res.model}", {"t": tm, "share": fmt_pct(p.get("share") or 0.95, lang, 0)}
+    if key in PLURALS and p.get("k") is not None:
+        return tn(key, p["k"], lang, k=p["k"], **values)
+    return t(key, lang, k=p.get("k"), **values)
 
 
 def optimise_scenario(res, lang: str = "en") -> Scenario:

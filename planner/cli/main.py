@@ -360,6 +360,7 @@ def evaluate(
 
 def _echo_overview(table, prov) -> None:
     from ..escape import terminal_text
+    from ..numbers import counted
 
     typer.echo(f"model: {prov['model']} ({prov['mode']}); population data year {prov['data_year']}")
     # issue 24: lost access before any time figure; a mean over those served says so
@@ -370,7 +371,7 @@ def _echo_overview(table, prov) -> None:
     flagged = table[table["improved_by_exclusion"]]
     for _, r in flagged.iterrows():
         typer.echo(terminal_text(f"note: {r['scenario']} / {r['need']}: the mean over those served falls "
-                                 f"only because {int(r['pop_lost_access']):,} residents lost access "
+                                 f"only because {counted(int(r['pop_lost_access']), 'resident')} lost access "
                                  "(improved_by_exclusion)"))
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from ..analysis.scenario import Scenario, parse_scenario
 from ..analysis.study import Study
 from ..inputs.categories import CATEGORY_CODES, NEEDS, eligible_categories
+from ..numbers import counted
 from .base import DEFAULT_CANDIDATES, DEFAULT_MIN_POSTAL_POP, MODELS, PER_OPTIONS, OptimisationError
 from .inputs import _existing_sites, _language_groups, candidate_sites, cost_matrix, demand_rows
 from .solver import Solution, _nearest, available_solver, solve
@@ -196,13 +197,15 @@ def _objective_label(model: str, obj: float, total: float, t: float | None, shar
 
 def _question(model: str, k: int | None, t: float | None, share: float) -> str:
     if model == "pmedian":
-        return f"Keep {k} points minimising the population-weighted travel time."
+        return f"Keep {counted(k, 'point')} minimising the population-weighted travel time."
     if model == "pcenter":
-        return f"Keep {k} points minimising the worst travel time (ties: the weighted travel time)."
+        return (f"Keep {counted(k, 'point')} minimising the worst travel time "
+                "(ties: the weighted travel time).")
     if model == "mclp":
-        return f"Keep {k} points maximising the residents within {t:g} min."
+        return f"Keep {counted(k, 'point')} maximising the residents within {t:g} min."
     if model == "add":
-        return f"Add up to {k} new points to today's network maximising the residents within {t:g} min."
+        return (f"Add up to {counted(k, 'new point')} to today's network maximising the residents within "
+                f"{t:g} min.")
     return f"The fewest points so that {share:.0%} of residents are within {t:g} min."
 
 
@@ -286,8 +289,9 @@ def optimise_network(study: Study, model: str = "pmedian", need: str = "kela", g
     groups, labels, more = _constraint_groups(study, rows, sites, need, group, per, swedish_coverage)
     notes += more
     if excluded["pop_unreachable"]:
-        notes.append(f"{excluded['pop_unreachable']:,.0f} residents cannot reach any candidate site and are "
-                     "left out")
+        gone = excluded["pop_unreachable"]
+        notes.append(f"{counted(gone, 'resident')} cannot reach any candidate site and "
+                     f"{'is' if round(gone) == 1 else 'are'} left out")
     existing = sites["existing"].to_numpy(dtype=bool)
     sol = solve(model, cost, w, k=k, max_minutes=max_minutes, share=share, forced=forced, groups=groups,
                 existing=existing, solver=available_solver(solver, time_limit))

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..numbers import fmt_int, fmt_num, fmt_pct
+from ..numbers import fmt_count, fmt_int, fmt_num, fmt_pct
 from .attribution import attribution_notice
-from .i18n import STRINGS, t
+from .i18n import STRINGS, t, tn
 
 __all__ = ["brief_pdf", "write_brief", "headline_figures", "A4_INCHES"]
 
@@ -183,7 +183,7 @@ def mobile_lines(points: pd.DataFrame, lang: str = "en") -> list[str]:
     >>> pts = pd.DataFrame({"mobile_unit": ["bus", "bus", None], "mobile_unit_name": ["Bus", "Bus", None],
     ...                     "stop_id": ["a", "b", None], "visits_per_week": [1.0, 2.0, None]})
     >>> mobile_lines(pts)
-    ['Mobile unit Bus: 2 stops, 3 visit day(s) a week in all (1-2 per stop)']
+    ['Mobile unit Bus: 2 stops, 3 visit days a week in all (1-2 per stop)']
     """
     if "mobile_unit" not in points.columns:
         return []
@@ -191,8 +191,10 @@ def mobile_lines(points: pd.DataFrame, lang: str = "en") -> list[str]:
     out = []
     for _, s in mob.groupby("mobile_unit", sort=False):
         v = s["visits_per_week"].astype(float)
-        out.append(t("brief.mobile_line", lang, name=str(s["mobile_unit_name"].iloc[0]), stops=len(s),
-                     visits=f"{v.sum():g}", low=f"{v.min():g}", high=f"{v.max():g}"))
+        out.append(t("brief.mobile_line", lang, name=str(s["mobile_unit_name"].iloc[0]),
+                     stops=tn("count.stops", len(s), lang, n=fmt_int(len(s), lang)),
+                     visits=tn("count.visit_days", v.sum(), lang, n=fmt_count(v.sum(), lang)),
+                     low=fmt_count(v.min(), lang), high=fmt_count(v.max(), lang)))
     return out
 
 
@@ -284,7 +286,7 @@ def brief_pages(study, baseline, run=None, need: str = "social_any", group: str 
     if run is not None:  # issue 24: an "improved" mean that only lost residents explains, said so
         r = region[(region["need"] == need) & (region["group"] == group)].iloc[0]
         if r["improved_by_exclusion"]:
-            note = t("brief.exclusion", lang, n=fmt_int(r["pop_lost_access"], lang))
+            note = tn("brief.exclusion", r["pop_lost_access"], lang, n=fmt_int(r["pop_lost_access"], lang))
             _text(fig, 0.06, y - 0.022, "* " + note, fontsize=8, fontstyle="italic")
     _text(fig, 0.06, 0.03, f"{model_line} — {_t('page', lang)} 1/2", fontsize=7, color="#555555")
     pages.append(fig)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..numbers import fmt_int, fmt_num, fmt_signed
-from .i18n import STRINGS, category_label, group_label, need_label, t
+from .i18n import PLURALS, STRINGS, category_label, group_label, need_label, t, tn
 
 __all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "eligibility_text", "municipality_names",
            "area_name", "display", "styled", "compare_table", "column_label", "error_text"]
@@ -62,7 +62,7 @@ _NOTE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
                 r"(?P<cats>[a-z_, ]+?)(?: of the organiser (?P<org>.+?))? only on other dates "
                 r"\((?P<dates>[^)]*)\); a gap in the evidence, not a finding"), "loc.undocumented"),
     (re.compile(r" ?\(a targeted service is left out: --include-target-groups\)"), "loc.targeted"),
-    (re.compile(r"(?P<stat>median and p90|median|p90) falls? among the (?P<n>[\d,]+) residents "
+    (re.compile(r"(?P<stat>median and p90|median|p90) falls? (?:among|on) the (?P<n>[\d,]+) residents? "
                 r"with no point"),
      "loc.falls_among"),
     (re.compile(r"\b(?P<grp>fi|sv) (?P<when>before|after): "), "loc.group_when"),
@@ -88,8 +88,9 @@ def note_text(text: object, lang: str = "en") -> str:
                 g["cats"] = ", ".join(category_label(c.strip(), lang) for c in g["cats"].split(","))
             if g.get("org"):  # an organiser is a wellbeing services county: its Swedish name in Swedish
                 g["org"] = area_name(g["org"], lang)
-            if "n" in g:
-                g["n"] = fmt_int(int(g["n"].replace(",", "")), lang)
+            count = int(g["n"].replace(",", "")) if "n" in g else None
+            if count is not None:
+                g["n"] = fmt_int(count, lang)
             if "stat" in g:
                 g["stat"] = t(_STAT_KEYS[g["stat"]], lang)
             if "dates" in g:
@@ -99,8 +100,9 @@ def note_text(text: object, lang: str = "en") -> str:
             if "grp" in g:
                 g["grp"] = group_label(g["grp"], lang)
                 g["when"] = t(_WHEN_KEYS[g["when"]], lang)
-            if key == "loc.falls_among" and " and " in m["stat"]:  # two statistics: plural verb
-                return t("loc.fall_among", lang, **g)
+            chosen = "loc.fall_among" if key == "loc.falls_among" and " and " in m["stat"] else key
+            if chosen in PLURALS and count is not None:  # (two statistics: the plural verb)
+                return tn(chosen, count, lang, **g)
             return (" " if key == "loc.targeted" else "") + t(key, lang, **g)
         return repl
 
@@ -135,7 +137,9 @@ _PROV_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"the other pairs: unreachable \(inf\)"), "loc.cov_unreachable"),
     (re.compile(r"the other pairs: (?P<fallback>[^;]+)"), "loc.cov_rest"),
     (re.compile(r"column (?P<col>\S+) read with decimal commas"), "loc.cov_decimal"),
-    (re.compile(r"(?P<n>\d+) repeated pair\(s\) with the same minutes read once"), "loc.cov_repeats"),
+    # (a provenance written before plurals says "pair(s)")
+    (re.compile(r"(?P<n>[\d,]+) repeated pair(?:s|\(s\))? with the same minutes read once"),
+     "loc.cov_repeats"),
 ]
 
 
@@ -158,9 +162,15 @@ def prov_text(text: object, lang: str = "en") -> str:
     s = "" if text is None else str(text)
     if lang == "en":
         return s
+    def one(m: re.Match[str], key: str) -> str:
+        values = {n: _prov_value(n, v, lang) for n, v in m.groupdict().items()}
+        if key not in PLURALS:
+            return t(key, lang, **values)
+        count = int(m["n"].replace(",", ""))
+        return tn(key, count, lang, **{**values, "n": fmt_int(count, lang)})
+
     for pattern, key in _PROV_PATTERNS:
-        s = pattern.sub(lambda m, k=key: t(k, lang, **{n: _prov_value(n, v, lang)
-                                                       for n, v in m.groupdict().items()}), s)
+        s = pattern.sub(lambda m, k=key: one(m, k), s)
     for i, phrase in enumerate(_PROV_PHRASES):
         s = s.replace(phrase, t("loc.prov" + str(i), lang))  # loc.prov0 .. loc.prov12
     # '±2.9' -> '±2,9' (a file name keeps its dots: only digit.digit after a space, ± or start)

@@ -24,11 +24,11 @@ from folium.template import Template
 
 from ..escape import html_element, html_text, js_template_html
 from ..inputs.categories import CATEGORIES, NEEDS
-from ..numbers import fmt_int, fmt_num, fmt_signed
+from ..numbers import fmt_count, fmt_int, fmt_num, fmt_signed
 from ..settings import DEFAULT_SETTINGS, Settings
 from .attribution import attribution_lines, licence_lines, modified_statement
 from .geojson import escaped_props, feature_collection, to_web
-from .i18n import STRINGS, category_label, group_label, model_name, need_label, t
+from .i18n import STRINGS, category_label, group_label, model_name, need_label, t, tn
 from .locale import area_name
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
@@ -468,8 +468,8 @@ def _title_lines(provenance: dict[str, str], need: str, group: str, lang: str) -
     lines = [
         f"{need_label(need, lang)} — {group_label(group, lang)}",
         t("map.scenario", lang, name=t("map.baseline", lang) if scenario == "baseline" else scenario),
-        *([t("map.exclusion", lang, n=provenance["improved_by_exclusion"])]  # issue 24
-          if provenance.get("improved_by_exclusion") else []),
+        *([tn("map.exclusion", lost, lang, n=fmt_int(lost, lang))]  # issue 24
+          if (lost := provenance.get("improved_by_exclusion")) else []),
         t("map.model", lang, model=model_name(provenance.get("model", "?"), lang),
           mode=t(f"mode.{mode}", lang).lower() if mode in MODE_LABELS else mode,
           network=network),
@@ -748,8 +748,9 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
     if _is_mobile(p):  # issue 14: the stop's weekly schedule, all text escaped
         lines.append(e(t("map.mobile_stop", lang, name=str(p.get("mobile_unit_name", p["mobile_unit"])))))
         lines.append(e(t("map.schedule", lang, schedule=str(p.get("schedule", "")))))
-        lines.append(e(t("map.visits", lang, n=f"{float(p['visits_per_week']):g}",
-                         wait=fmt_num(float(p["wait_days"]), lang, 2))))  # '3,00' in Finnish
+        visits = float(p["visits_per_week"])
+        lines.append(e(tn("map.visits", visits, lang, n=fmt_count(visits, lang),
+                          wait=fmt_num(float(p["wait_days"]), lang, 2))))  # '3,00' in Finnish
     address = str(p.get("address", "") or "")
     if address and address != "nan":
         lines.append(e(address))
@@ -946,7 +947,7 @@ def scenario_map(study, results, need: str = "social_any", group: str = "fi", ap
     if changes is not None:  # issue 24: a mean that improves only by lost access, said in the title
         lost = exclusion_of(changes, need, group)
         if lost:
-            prov["improved_by_exclusion"] = fmt_int(lost, lang)
+            prov["improved_by_exclusion"] = int(lost)  # residents (the title says the number)
     layers, shown = None, ()
     if catchments:
         from .catchments import catchment_areas, catchment_layer_name

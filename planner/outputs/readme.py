@@ -6,6 +6,7 @@ import re
 
 from ..analysis.study import Results, Study
 from ..inputs.categories import CATEGORIES, NEEDS
+from ..numbers import counted
 
 __all__ = ["numbers_markdown", "replace_block"]
 
@@ -71,8 +72,8 @@ def numbers_markdown(study: Study, results: Results) -> str:
                   "dates (\"not documented on this date\": a gap in the evidence, not a finding; walk-in "
                   "points are mostly evidenced from 2023 on) or not at all (\"no service\"):", ""]
         for _, r in gaps.iterrows():
-            lines.append(f"- {NEEDS[r['need']].label_en}, {r['group']}: {r['pop_no_point']:,} residents: "
-                         f"{r['no_point_reason']}")
+            lines.append(f"- {NEEDS[r['need']].label_en}, {r['group']}: "
+                         f"{counted(r['pop_no_point'], 'resident')}: {r['no_point_reason']}")
     return "\n".join(lines)
 
 

@@ -50,6 +50,7 @@ import pandas as pd
 import shapely
 
 from ..errors import DataError
+from ..numbers import counted
 from ..settings import DEFAULT_SETTINGS, Settings
 
 __all__ = ["FALLBACKS", "IMPORTED_MODEL", "KEYS", "TTM_COLUMN_MODES", "Coverage", "ImportedMatrixModel",
@@ -389,10 +390,10 @@ class ImportedMatrixModel:
         if repeats:
             n = repeats + int(self.notes.get("_repeats", "0"))
             self.notes["_repeats"] = str(n)
-            self.notes["repeats"] = f"{n} repeated pair(s) with the same minutes read once"
+            self.notes["repeats"] = f"{counted(n, 'repeated pair')} with the same minutes read once"
 
     def reading_note(self) -> str:
-        """How the file was read ('column x read with decimal commas; 3 repeated pair(s) ...'), or ''."""
+        """How the file was read ('column x read with decimal commas; 3 repeated pairs ...'), or ''."""
         return "; ".join(v for k, v in self.notes.items() if not k.startswith("_"))
 
     def _column(self, to_key: str | None) -> pd.Series | None:
