@@ -126,7 +126,7 @@ def test_popup_lists_state_merge_mobile_visits_address_precision_and_served():
         "<li>Adult social services incl. by appointment, in own language: 5</li></ul>"]
     fi = M._popup(p, {}, "kela", "open", None, "fi").split("<br>")
     # Finnish: the wait with a decimal comma; a point nobody has as nearest says so
-    assert fi[3:] == ["Aikataulu: tue 09:00-12:00",
+    assert fi[3:] == ["Aikataulu: ti 09:00-12:00",
                       "2 käyntipäivää viikossa; odotus keskimäärin 1,23 päivää", "Katu 1",
                       "Sijainnin tarkkuus: postinumeroalueellaan", "ei kenenkään lähin piste"]
     closed = pd.Series({"name": "X", "category": "kela", "address": np.nan, "location_precision": "weird"})

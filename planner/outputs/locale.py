@@ -18,8 +18,9 @@ import pandas as pd
 from ..numbers import fmt_int, fmt_num, fmt_signed
 from .i18n import PLURALS, STRINGS, category_label, group_label, need_label, t, tn
 
-__all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "eligibility_text", "municipality_names",
-           "area_name", "display", "styled", "compare_table", "column_label", "error_text"]
+__all__ = ["fmt_pp", "no_point", "note_text", "prov_text", "schedule_in", "eligibility_text",
+           "municipality_names", "area_name", "display", "styled", "compare_table", "column_label",
+           "error_text"]
 
 _MINUS = "\u2212"
 
@@ -175,6 +176,27 @@ def prov_text(text: object, lang: str = "en") -> str:
         s = s.replace(phrase, t("loc.prov" + str(i), lang))  # loc.prov0 .. loc.prov12
     # '±2.9' -> '±2,9' (a file name keeps its dots: only digit.digit after a space, ± or start)
     return re.sub(r"(?<=[\s±(])(\d+)\.(\d+)(?=[\s,;)]|$)", r"\1,\2", s)
+
+
+_DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # planner.analysis.servicedays.DAYS
+
+
+def schedule_in(text: object, lang: str = "en") -> str:
+    """A mobile stop's ``schedule`` ('tue 09:00-15:00; fri 09:00-12:00') with the days named in
+    ``lang`` (CLDR's abbreviations: 'ti', 'tis'); English keeps the file's codes.
+
+    >>> schedule_in("tue 09:00-15:00; fri 09:00-12:00", "fi"), schedule_in("sun 10:00-11:00", "sv")
+    ('ti 09:00-15:00; pe 09:00-12:00', 'sön 10:00-11:00')
+    """
+    s = "" if text is None else str(text)
+    if lang not in ("fi", "sv"):
+        return s
+    from babel.dates import get_day_names
+
+    from ..numbers import LOCALES
+
+    names = get_day_names("abbreviated", locale=LOCALES[lang])
+    return re.sub(r"\b(mon|tue|wed|thu|fri|sat|sun)\b", lambda m: names[_DAY_CODES.index(m[1])], s)
 
 
 def area_name(name: object, lang: str = "en") -> object:

@@ -29,7 +29,7 @@ from ..settings import DEFAULT_SETTINGS, Settings
 from .attribution import attribution_lines, licence_lines, modified_statement
 from .geojson import escaped_props, feature_collection, to_web
 from .i18n import STRINGS, category_label, group_label, model_name, need_label, t, tn
-from .locale import area_name
+from .locale import area_name, schedule_in
 
 __all__ = ["BANDS", "CHANGE_STEPS", "band_of", "change_colour", "accessibility_map", "scenario_map",
            "LiveLayers", "marker_svg", "save_map"]
@@ -747,7 +747,7 @@ def _popup(p: pd.Series, served: dict[str, int], need: str, state: str, merged_i
         lines.append(e(t("map.merged_into", lang, name=merged_into)))
     if _is_mobile(p):  # issue 14: the stop's weekly schedule, all text escaped
         lines.append(e(t("map.mobile_stop", lang, name=str(p.get("mobile_unit_name", p["mobile_unit"])))))
-        lines.append(e(t("map.schedule", lang, schedule=str(p.get("schedule", "")))))
+        lines.append(e(t("map.schedule", lang, schedule=schedule_in(p.get("schedule", ""), lang))))
         visits = float(p["visits_per_week"])
         lines.append(e(tn("map.visits", visits, lang, n=fmt_count(visits, lang),
                           wait=fmt_num(float(p["wait_days"]), lang, 2))))  # '3,00' in Finnish
