@@ -26,7 +26,7 @@ def test_the_seven_categories_of_the_legend_in_three_languages():
                            "Med tidsbokning (finska)", "#56B4E9", "calendar"),
         "sv_appointment": ("By appointment, Swedish", "Ajanvarauksella (ruotsinkielinen)",
                            "Med tidsbokning (svenska)", "#F0E442", "calendar-o"),
-        "en_service": ("Service in another language (English)", "Muun kielinen palvelu (engl.)",
+        "en_service": ("Service in another language (English)", "Muunkielinen palvelu (engl.)",
                        "Service på annat språk (engelska)", "#CC79A7", "globe"),
         "reception_centre": ("Reception centre for asylum seekers", "Vastaanottokeskus", "Förläggning",
                              "#000000", "home"),

@@ -27,7 +27,7 @@ def layer_names():
 
 def test_the_scenarios_catchment_layers_are_drawn_when_asked_for(layer_names):
     points = ["Pisteet: Suomenkielinen palvelupiste", "Pisteet: Ajanvarauksella (suomenkielinen)",
-              "Pisteet: Ajanvarauksella (ruotsinkielinen)", "Pisteet: Muun kielinen palvelu (engl.)",
+              "Pisteet: Ajanvarauksella (ruotsinkielinen)", "Pisteet: Muunkielinen palvelu (engl.)",
               "Pisteet: Vastaanottokeskus", "Pisteet: Kela"]
     change = ["Matka-aika", "Voitetut (sininen) / menetetyt (punainen) minuutit"]
     assert layer_names(CLOSE_TIKKURILA, False) == [*change, *points, "Suljetaan skenaariossa"]

@@ -52,7 +52,7 @@ CATEGORIES: dict[str, Category] = {
         Category("sv_appointment", "By appointment, Swedish", "Ajanvarauksella (ruotsinkielinen)",
                  "Med tidsbokning (svenska)", "#F0E442", "calendar-o"),
         Category("en_service", "Service in another language (English)",
-                 "Muun kielinen palvelu (engl.)", "Service på annat språk (engelska)",
+                 "Muunkielinen palvelu (engl.)", "Service på annat språk (engelska)",
                  "#CC79A7", "globe"),
         Category("reception_centre", "Reception centre for asylum seekers", "Vastaanottokeskus",
                  "Förläggning", "#000000", "home"),
