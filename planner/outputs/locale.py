@@ -308,7 +308,36 @@ def column_label(col: str, lang: str = "en") -> str:
 _ERROR_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"unknown point id (?P<pid>'[^']*'|\"[^\"]*\")(?: \(did you mean (?P<hint>.+)\?\))?$"),
      "loc.err_unknown_point"),
+    # the reasons a workshop meets (a new point, a matrix, an address list, a mobile unit, an upload)
+    (re.compile(r"^\((?P<lon>-?[\d.]+), (?P<lat>-?[\d.]+)\) lies outside Uusimaa$"), "loc.err_outside_xy"),
+    (re.compile(r"^the new point lies outside Uusimaa \((?P<km>[\d.]+) km away\)$"), "loc.err_new_outside"),
+    (re.compile(r"^(?P<value>.+) is not a number of minutes(?P<comma> \(a decimal comma: accepted only when "
+                r"the whole column uses decimal commas\))?$"), "loc.err_not_minutes"),
+    (re.compile(r"^missing required column\(s\) (?P<missing>\[.*\]); the file has (?P<has>\[.*\])$"),
+     "loc.err_missing_cols"),
+    (re.compile(r'^expected a time "HH:MM" \(24 h, quoted\), not (?P<value>.+)$'), "loc.err_time"),
+    (re.compile(r"^the file is not UTF-8 text \(byte (?P<byte>0x[0-9a-f]+)\)\.(?P<latin> It looks like "
+                r"latin-1/Windows-1252 .*)?(?: Save it as UTF-8\.)?$"), "loc.err_not_utf8"),
+    (re.compile(r"^not valid YAML: (?P<problem>.+)$", re.S), "loc.err_yaml"),
+    (re.compile(r"^unsupported YAML: (?P<problem>.+)$", re.S), "loc.err_yaml_unsupported"),
 ]
+
+
+def _reason_in(key: str, m: re.Match[str], lang: str) -> str:
+    """One matched error reason in ``lang``; the parts that are data (ids, values, columns, the YAML
+    parser's own words) stay as they were."""
+    g = {k: v for k, v in m.groupdict().items() if v is not None}
+    if key == "loc.err_unknown_point":
+        hint = g.pop("hint", None)
+        return t(key, lang, pid=g["pid"]) + (" " + t("loc.err_hint", lang, hint=hint) if hint else "")
+    if key == "loc.err_new_outside":
+        g["km"] = fmt_num(float(g["km"]), lang, 1)
+    if key == "loc.err_not_minutes":
+        return t(key, lang, value=g["value"]) + (" " + t("loc.err_comma_hint", lang) if "comma" in g else "")
+    if key == "loc.err_not_utf8":
+        advice = "loc.err_latin1" if "latin" in g else "loc.err_save_utf8"
+        return t(key, lang, byte=g["byte"]) + " " + t(advice, lang)
+    return t(key, lang, **g)
 
 
 def error_text(exc: BaseException | str, lang: str = "en") -> str:
@@ -324,8 +353,7 @@ def error_text(exc: BaseException | str, lang: str = "en") -> str:
     for pattern, key in _ERROR_PATTERNS:
         m = pattern.search(reason)
         if m:
-            hint = m["hint"]
-            reason = t(key, lang, pid=m["pid"]) + (" " + t("loc.err_hint", lang, hint=hint) if hint else "")
+            reason = _reason_in(key, m, lang)
             break
     where = []
     if exc.file is not None:
