@@ -8,6 +8,7 @@ a control in another place shows as a diff to review. Numbers come from the bund
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -70,9 +71,11 @@ def lines(block) -> list[str]:
             out.append(line + (f" | help: {node.help}" if node.help else ""))
         elif kind in ("tab", "expander"):
             out.append(f"{kind}: {node.label}")
-        elif kind == "dataframe":
+        elif kind == "dataframe":  # a table shows no row numbers (0, 1, 2 ...) beside its first column
             df = node.value
-            out.append(f"table: {len(df)} rows | {' | '.join(map(str, df.columns))}")
+            index = json.loads(node.proto.columns or "{}").get("_index", {})
+            shown = "" if index.get("hidden") else " | row numbers shown"
+            out.append(f"table: {len(df)} rows | {' | '.join(map(str, df.columns))}{shown}")
     return out
 
 
