@@ -165,3 +165,34 @@ def test_every_wait_the_app_shows_is_worded_in_the_rooms_language(monkeypatch, t
     assert {t("app.loading", "sv"), t("o.solving", "sv"), t("e.preparing", "sv")} <= set(shown)
     swedish = {texts[2] for texts in STRINGS.values()}
     assert set(shown) <= swedish, set(shown) - swedish
+
+
+def test_an_added_point_has_no_old_values_and_a_removed_one_no_new_values():
+    """A point new in the register has nothing 'old' (not a date, a category or a place), one gone
+    from it nothing 'new': each such cell of the diff is empty, whatever the point's own dates."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from planner.inputs.registers.diff import DIFF_COLUMNS, diff_points
+
+    def pts(pid: str, x: float) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(
+            {"id": [pid], "category": ["kela"], "name": [f"N {pid}"], "municipality_code": ["091"],
+             "location_precision": ["address"], "located": [True], "target_group": ["homeless"],
+             "valid_from": [pd.Timestamp("2023-01-01")], "valid_to": [pd.Timestamp("2025-12-31")]},
+            geometry=[Point(x, 6675000.0)], crs="EPSG:3067")
+
+    d = diff_points(pts("gone", 385000.0), pts("new", 386000.0)).set_index("change")
+    old = [c for c in DIFF_COLUMNS if c.endswith("_old")]
+    new = [c for c in DIFF_COLUMNS if c.endswith("_new")]
+    assert len(old) == len(new) == 7
+    added, removed = d.loc["added"], d.loc["removed"]
+    for row, empty, full in ((added, old, new), (removed, new, old)):
+        for c in empty:
+            assert row[c] == "" or (isinstance(row[c], float) and np.isnan(row[c])), (row["id"], c, row[c])
+        for c in full:
+            assert row[c] not in ("", None) and not (isinstance(row[c], float) and np.isnan(row[c])), c
+    assert (added["valid_from_new"], added["valid_to_new"]) == ("2023-01-01", "2025-12-31")
+    assert (removed["valid_from_old"], removed["valid_to_old"]) == ("2023-01-01", "2025-12-31")
