@@ -417,6 +417,28 @@ def test_an_overpass_address_with_a_trailing_slash_is_the_same_server(overpass, 
 
 
 @pytest.mark.slow
+def test_a_download_is_built_with_the_callers_settings(overpass, tmp_path):
+    """The walking speed of the caller's settings (not the defaults) times every downloaded edge,
+    the stored network says so, and a stored network of another speed is built again (its file
+    name does not carry the speed: a cache key that misses a parameter)."""
+    slow = dataclasses.replace(DEFAULT_SETTINGS, cache_dir=tmp_path, network_walk_kmh=3.0)
+    box = shapely.box(*TO_3067.transform(24.940, 60.168), *TO_3067.transform(24.944, 60.170))
+    net = fetch_network(box, "walk", slow, overpass_url=overpass.url)
+    assert net.meta["speeds"]["walk_kmh"] == 3.0 != DEFAULT_SETTINGS.network_walk_kmh
+    usual = dataclasses.replace(slow, network_walk_kmh=DEFAULT_SETTINGS.network_walk_kmh)
+    messages: list[str] = []
+    # the same cache folder: the stored 3 km/h network is not taken for a 4.5 km/h one
+    normal = fetch_network(box, "walk", usual, overpass_url=overpass.url, progress=messages.append)
+    assert any("walks at 3.0 km/h" in m and "building it again" in m for m in messages), messages
+    assert normal.meta["speeds"]["walk_kmh"] == DEFAULT_SETTINGS.network_walk_kmh
+    ratio = net.weight_s / normal.weight_s
+    assert np.allclose(ratio, DEFAULT_SETTINGS.network_walk_kmh / 3.0)
+    again = fetch_network(box, "walk", usual, overpass_url=overpass.url, progress=messages.append)
+    assert messages[-1].startswith("using the stored network")  # now it fits: reused
+    assert np.array_equal(again.weight_s, normal.weight_s)
+
+
+@pytest.mark.slow
 def test_fetch_polygon_end_to_end(overpass, helsinki_osm, tmp_path):
     import osmnx as ox
 

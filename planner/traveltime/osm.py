@@ -69,6 +69,7 @@ __all__ = [
     "area_polygon",
     "fetch_network",
     "network_from_file",
+    "built_with",
     "osm_graph_from_file",
     "network_from_graph",
     "network_from_edges",
@@ -393,6 +394,15 @@ def _slug(text: str) -> str:
     text = text.lower().replace("–", "-").replace("—", "-")
     text = re.sub(r"[^0-9a-zåäö]+", "-", text).strip("-")
     return text or "area"
+
+
+def built_with(network: Network, settings: Settings) -> bool:
+    """Whether a stored ``network`` was built as ``settings`` would build it now: a walk network at
+    ``settings.network_walk_kmh`` (its file name does not say the speed); a drive network takes
+    its speeds from OSM and the defaults in code."""
+    if network.mode != "walk":
+        return True
+    return (network.meta.get("speeds") or {}).get("walk_kmh") == settings.network_walk_kmh
 
 
 def network_cache_path(settings: Settings, source: str, area: str, mode: str) -> Path:
@@ -930,8 +940,13 @@ def _fetch_one(label: str, poly: BaseGeometry, mode: str, settings: Settings, *,
     path = network_cache_path(settings, _source_key(url), store_label or label,
                               mode + ("" if simplify else "-full"))
     if path.is_file() and not refresh:
-        _say(progress, f"using the stored network {path}")
-        return load_network(path)
+        stored = load_network(path)
+        if built_with(stored, settings):
+            _say(progress, f"using the stored network {path}")
+            return stored
+        was = (stored.meta.get("speeds") or {}).get("walk_kmh", "an unknown speed")
+        _say(progress, f"the stored network {path} walks at {was} km/h, the settings at "
+                       f"{settings.network_walk_kmh} km/h: building it again")
     poly_wgs = _to_wgs84(poly.buffer(settings.boundary_tolerance_m), settings)
     cache = Path(settings.cache_dir) / "overpass"
     try:
