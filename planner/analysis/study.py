@@ -204,7 +204,10 @@ def proxy_text(points: gpd.GeoDataFrame, located_only: bool) -> str:
     if located_only:
         return "located-only view: proxy sites (location_precision=municipality) left out"
     n = int(data.proxy_mask(points).sum())
-    return (f"{n} point(s) stand at a proxy site (their municipal centre: site unknown; "
+    if n == 1:
+        return ("1 point stands at a proxy site (its municipal centre: site unknown; "
+                "column nearest_location_precision)")
+    return (f"{n} points stand at a proxy site (their municipal centre: site unknown; "
             "column nearest_location_precision)")
 
 

@@ -124,7 +124,11 @@ _PROV_PHRASES = ("none (straight-line distance)",
                  "estimated: unit population x municipal share of Swedish speakers",
                  "residents (head count, 2022); the English-service need counts all residents",
                  "placeholder(s) with unknown site excluded", "organiser", ": any",
-                 "of the Helsinki Region Travel Time Matrix")
+                 "of the Helsinki Region Travel Time Matrix",
+                 "(THL Sotkanet median 2000-2022 / population 2015)",
+                 "located-only view: proxy sites (location_precision=municipality) left out",
+                 "targeted services (target_group: emergency, homeless, immigrant ...) left out of the "
+                 "everyday needs", "targeted services (target_group) INCLUDED in the everyday needs")
 
 
 # the PT estimate's wait note and an imported matrix's coverage note (planner.traveltime), as patterns
@@ -141,6 +145,11 @@ _PROV_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # (a provenance written before plurals says "pair(s)")
     (re.compile(r"(?P<n>[\d,]+) repeated pair(?:s|\(s\))? with the same minutes read once"),
      "loc.cov_repeats"),
+    (re.compile(r"a service point inside a resident's own demand area: mean time from ~(?P<n>\d+) points "
+                r"spread evenly over that area \(not 0 min\)"), "loc.intrazonal"),
+    # (and the "point(s) stand" of a provenance written before plurals)
+    (re.compile(r"(?P<n>[\d,]+) point(?:s|\(s\))? stands? at a proxy site \((?:its|their) municipal centre: "
+                r"site unknown; column nearest_location_precision\)"), "loc.proxy_points"),
 ]
 
 
@@ -173,7 +182,7 @@ def prov_text(text: object, lang: str = "en") -> str:
     for pattern, key in _PROV_PATTERNS:
         s = pattern.sub(lambda m, k=key: one(m, k), s)
     for i, phrase in enumerate(_PROV_PHRASES):
-        s = s.replace(phrase, t("loc.prov" + str(i), lang))  # loc.prov0 .. loc.prov12
+        s = s.replace(phrase, t("loc.prov" + str(i), lang))  # loc.prov0 .. loc.prov16
     # '±2.9' -> '±2,9' (a file name keeps its dots: only digit.digit after a space, ± or start)
     return re.sub(r"(?<=[\s±(])(\d+)\.(\d+)(?=[\s,;)]|$)", r"\1,\2", s)
 
