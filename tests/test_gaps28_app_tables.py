@@ -11,7 +11,7 @@ import pandas as pd
 from planner.analysis.study import Results
 from planner.app import state as S
 from planner.escape import md_text
-from planner.outputs.i18n import t
+from planner.outputs.i18n import t, tn
 
 INF = float("inf")
 
@@ -45,9 +45,9 @@ def test_area_gaps_for_everyone_name_each_language_group_once():
     res = _results(pd.DataFrame(), _areas())
     got = S.area_gap_sentences(res, "social_any", "all", "en")
     want = [
-        t("ov.area_gap", "en", area="Helsinki", n="5", group="Swedish speakers", why="sv note"),
+        tn("ov.area_gap", 5, "en", area="Helsinki", n="5", group="Swedish speakers", why="sv note"),
         t("ov.area_proxy", "en", area="Helsinki", n="40", total="150"),
-        t("ov.area_gap", "en", area="Itä-Uusimaa", n="2", group=_group("fi"), why="east reason"),
+        tn("ov.area_gap", 2, "en", area="Itä-Uusimaa", n="2", group=_group("fi"), why="east reason"),
         t("ov.area_proxy", "en", area="Itä-Uusimaa", n="10", total="30"),
     ]
     assert got == [md_text(x) for x in want]
@@ -63,16 +63,17 @@ def test_area_gaps_of_one_group_and_one_need_only():
     res = _results(pd.DataFrame(), _areas())
     assert S.area_gap_sentences(res, "social_any", "fi", "en") == [md_text(x) for x in [
         t("ov.area_proxy", "en", area="Helsinki", n="40", total="100"),
-        t("ov.area_gap", "en", area="Itä-Uusimaa", n="2", group=_group("fi"), why="east reason")]]
+        tn("ov.area_gap", 2, "en", area="Itä-Uusimaa", n="2", group=_group("fi"), why="east reason")]]
     assert S.area_gap_sentences(res, "kela", "sv", "sv") == [md_text(
-        t("ov.area_gap", "sv", area="Helsingfors", n="3", group=_group("sv", "sv"), why="kela reason"))]
+        tn("ov.area_gap", 3, "sv", area="Helsingfors", n="3", group=_group("sv", "sv"), why="kela reason"))]
     assert S.area_gap_sentences(res, "english", "all", "en") == []
 
 
 def test_area_gaps_without_a_no_point_column_count_the_unreachable():
     areas = _areas().drop(columns=["pop_no_point", "pop_nearest_proxy"])
     got = S.area_gap_sentences(_results(pd.DataFrame(), areas), "social_any", "sv", "en")
-    assert got == [md_text(t("ov.area_gap", "en", area="Helsinki", n="9", group=_group("sv"), why="sv note"))]
+    assert got == [md_text(tn("ov.area_gap", 9, "en", area="Helsinki", n="9", group=_group("sv"),
+                              why="sv note"))]
 
 
 def _region(**extra) -> pd.DataFrame:
@@ -88,7 +89,7 @@ def _region(**extra) -> pd.DataFrame:
 def test_proxy_sentence_counts_proxy_and_no_point_residents_of_the_group():
     res = _results(_region(), pd.DataFrame())
     want = t("ov.proxy", "en", n="200", total="1,234") + " " + \
-        t("ov.no_point_people", "en", n="34", why="far away")
+        tn("ov.no_point_people", 34, "en", n="34", why="far away")
     assert S.proxy_sentence(res, "social_any", "sv", "en") == md_text(want)
     # nobody without a point: the proxy sentence alone
     assert S.proxy_sentence(res, "kela", "sv", "en") == md_text(t("ov.proxy", "en", n="7", total="1,000"))
