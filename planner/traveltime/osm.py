@@ -398,11 +398,13 @@ def _slug(text: str) -> str:
 
 def built_with(network: Network, settings: Settings) -> bool:
     """Whether a stored ``network`` was built as ``settings`` would build it now: a walk network at
-    ``settings.network_walk_kmh`` (its file name does not say the speed); a drive network takes
-    its speeds from OSM and the defaults in code."""
+    ``settings.network_walk_kmh`` (its file name does not say the speed; one whose speed is not
+    recorded, built elsewhere, is taken as it is); a drive network takes its speeds from OSM and
+    the defaults in code."""
     if network.mode != "walk":
         return True
-    return (network.meta.get("speeds") or {}).get("walk_kmh") == settings.network_walk_kmh
+    walk = (network.meta.get("speeds") or {}).get("walk_kmh")
+    return walk is None or walk == settings.network_walk_kmh
 
 
 def network_cache_path(settings: Settings, source: str, area: str, mode: str) -> Path:
