@@ -196,3 +196,18 @@ def test_an_added_point_has_no_old_values_and_a_removed_one_no_new_values():
             assert row[c] not in ("", None) and not (isinstance(row[c], float) and np.isnan(row[c])), c
     assert (added["valid_from_new"], added["valid_to_new"]) == ("2023-01-01", "2025-12-31")
     assert (removed["valid_from_old"], removed["valid_to_old"]) == ("2023-01-01", "2025-12-31")
+
+
+def test_a_missing_value_in_a_text_column_of_minutes_is_blank_not_a_word():
+    """A text column of minutes (a parquet of strings, decimal commas from Excel) may hold missing
+    values: each is a blank (NaN: no value), never the word 'None' or 'nan' refused as a number."""
+    import numpy as np
+    import pandas as pd
+
+    from planner.traveltime.imported import parse_minutes
+
+    for missing in (None, np.nan, pd.NA):
+        num, comma = parse_minutes(pd.Series(["12,5", missing, " 3,0 "], dtype=object), "m.parquet", "t")
+        assert comma is True and num[0] == 12.5 and np.isnan(num[1]) and num[2] == 3.0
+        num, comma = parse_minutes(pd.Series([missing, "7", "-1"], dtype=object), "m.parquet", "t")
+        assert comma is False and np.isnan(num[0]) and num[1] == 7.0 and num[2] == np.inf
