@@ -211,3 +211,18 @@ def test_a_missing_value_in_a_text_column_of_minutes_is_blank_not_a_word():
         assert comma is True and num[0] == 12.5 and np.isnan(num[1]) and num[2] == 3.0
         num, comma = parse_minutes(pd.Series([missing, "7", "-1"], dtype=object), "m.parquet", "t")
         assert comma is False and np.isnan(num[0]) and num[1] == 7.0 and num[2] == np.inf
+
+
+def test_a_mobile_stop_placed_by_a_map_click_says_where_it_stands(tmp_path, monkeypatch):
+    """The mobile-unit tab's 'at a map click' choice shows the position the stop will take (the
+    New point tab's latitude and longitude), in the room's language."""
+    monkeypatch.setenv("PLANNER_DATA_DIR", str(tmp_path))
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.query_params.update({"lang": "sv", "page": "builder"})
+    app.run()
+    assert not app.exception, app.exception
+    app.radio(key="mob_where").set_value("click").run()
+    assert not app.exception, app.exception
+    lat, lon = app.session_state["new_lat"], app.session_state["new_lon"]
+    want = t("b.mob_at", "sv", lat=lat, lon=lon)
+    assert f"{lat:.5f}, {lon:.5f}" in want and want in [c.value for c in app.caption]
