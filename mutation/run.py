@@ -492,7 +492,11 @@ def recheck_sample_all_whole_suite(cap_s: float = 1200.0, jobs: int = 1) -> Coun
     whole = data.setdefault("whole_suite", {})
     out: Counter = Counter()
     lock = threading.Lock()
-    todo = [n for n, c in sorted(data["codes"].items()) if c in SURVIVED or c in TIMEOUT or c is None]
+    # survivors first, then the unchecked, then timeouts (each verdict is saved as it comes: a run
+    # stopped for time has decided the mutants that can lower the rate)
+    todo = sorted((n for n, c in data["codes"].items() if c in SURVIVED or c in TIMEOUT or c is None),
+                  key=lambda n: (0 if data["codes"][n] in SURVIVED else 1 if data["codes"][n] is None else 2,
+                                 _natural(n)))
 
     def confirmed(name: str, test: str) -> bool:
         """The failing test, alone, fails with the mutant and passes without it (no order effect)."""
