@@ -494,7 +494,10 @@ def recheck_sample_all_whole_suite(cap_s: float = 1200.0, jobs: int = 1) -> Coun
     lock = threading.Lock()
     # survivors first, then the unchecked, then timeouts (each verdict is saved as it comes: a run
     # stopped for time has decided the mutants that can lower the rate)
-    todo = sorted((n for n, c in data["codes"].items() if c in SURVIVED or c in TIMEOUT or c is None),
+    # (a survivor listed as equivalent, with its reason, needs no run: it leaves the rate as it is)
+    equiv = equivalents()
+    todo = sorted((n for n, c in data["codes"].items()
+                   if (c in SURVIVED and n not in equiv) or c in TIMEOUT or c is None),
                   key=lambda n: (0 if data["codes"][n] in SURVIVED else 1 if data["codes"][n] is None else 2,
                                  _natural(n)))
 
