@@ -466,7 +466,8 @@ def recheck_sample_all_timeouts(unchecked: bool = False, cap_s: float | None = N
     return out
 
 
-def recheck_sample_all_whole_suite(cap_s: float = 1200.0, jobs: int = 1) -> Counter:
+def recheck_sample_all_whole_suite(cap_s: float = 1200.0, jobs: int = 1,
+                                   only: list[str] | None = None) -> Counter:
     """Run each survivor, timeout and unchecked mutant of the last --sample-all run against the
     WHOLE suite.
 
@@ -500,6 +501,8 @@ def recheck_sample_all_whole_suite(cap_s: float = 1200.0, jobs: int = 1) -> Coun
                    if (c in SURVIVED and n not in equiv) or c in TIMEOUT or c is None),
                   key=lambda n: (0 if data["codes"][n] in SURVIVED else 1 if data["codes"][n] is None else 2,
                                  _natural(n)))
+    if only:  # these, in this order (each still a survivor, timeout or unchecked)
+        todo = [n for n in only if n in todo]
 
     def confirmed(name: str, test: str) -> bool:
         """The failing test, alone, fails with the mutant and passes without it (no order effect)."""
@@ -748,6 +751,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cap", type=float, default=None, help="with --sample-all-recheck: seconds per mutant")
     ap.add_argument("--whole-suite", action="store_true",
                     help="with --sample-all-recheck: survivors, timeouts against every test (--cap s each)")
+    ap.add_argument("--only", default="",
+                    help="with --whole-suite: these mutant names only (comma-separated)")
     ap.add_argument("--resume", action="store_true",
                     help="--sample-all: keep mutants-all/ (an interrupted run continues where it stopped)")
     args = ap.parse_args(argv)
@@ -759,7 +764,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"sample of {r['sample']} of {r['mutants']} mutants across planner/: "
               f"setup {r['setup_s']:.0f} s, sample {r['run_s']:.0f} s")
     elif args.recheck_timeouts and args.sample_all_recheck and args.whole_suite:
-        verdicts = recheck_sample_all_whole_suite(args.cap or 1200.0, args.max_children)
+        verdicts = recheck_sample_all_whole_suite(args.cap or 1200.0, args.max_children,
+                                                  [n.strip() for n in args.only.split(",") if n.strip()])
         print("sample across planner/, whole suite", dict(verdicts))
     elif args.recheck_timeouts and args.sample_all_recheck:
         verdicts = recheck_sample_all_timeouts(args.unchecked, args.cap, args.max_children)
