@@ -521,7 +521,7 @@ def recheck_sample_all_whole_suite(cap_s: float = 1200.0, jobs: int = 1,
         files = own + [f for f in every if f not in own]
         try:
             run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                                  "-p", "no:randomly", "-rf", *files], cwd=ALL_DIR / "mutants",
+                                  "-p", "no:randomly", "-rfE", *files], cwd=ALL_DIR / "mutants",
                                  env={**env, "MUTANT_UNDER_TEST": name}, capture_output=True, text=True,
                                  timeout=cap_s)
             rc = run.returncode
@@ -535,7 +535,9 @@ def recheck_sample_all_whole_suite(cap_s: float = 1200.0, jobs: int = 1,
                 out[f"pytest exit {rc}"] += 1
             print(f"{'no verdict':11} {name}  pytest exit {rc}", flush=True)
             return
-        failed = [ln.split()[1] for ln in run.stdout.splitlines() if ln.startswith("FAILED ")]
+        # a test id may hold spaces (its parameters); a fixture's error fails the run too
+        failed = [m[1] for ln in run.stdout.splitlines()
+                  if (m := re.match(r"^(?:FAILED|ERROR) (.+?)(?: - .*)?$", ln))]
         if rc == 1 and not (failed and confirmed(name, failed[0])):
             with lock:
                 out["kill not confirmed"] += 1
