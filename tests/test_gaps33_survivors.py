@@ -226,3 +226,26 @@ def test_a_mobile_stop_placed_by_a_map_click_says_where_it_stands(tmp_path, monk
     lat, lon = app.session_state["new_lat"], app.session_state["new_lon"]
     want = t("b.mob_at", "sv", lat=lat, lon=lon)
     assert f"{lat:.5f}, {lon:.5f}" in want and want in [c.value for c in app.caption]
+
+
+def test_a_utf16_file_loses_its_byte_order_mark_and_nothing_else():
+    """Excel's 'Unicode text' is UTF-16 with a byte order mark: the mark goes, every character of
+    the text stays, a first column named X (coordinates) included."""
+    from planner.inputs.data import decode_text
+
+    text = "X,Y,population\nXX,1,2\n"
+    for encoding in ("utf-16", "utf-16-le", "utf-16-be"):
+        raw = text.encode(encoding)
+        if encoding != "utf-16":
+            raw = "\ufeff".encode(encoding) + raw
+        assert decode_text(raw, "grid.csv") == text, encoding
+
+
+def test_a_study_of_a_day_that_is_not_a_date_is_refused_naming_the_option():
+    from planner.analysis.study import load_study
+    from planner.errors import DataError
+
+    for bad in ("2022-13-45", "31.12.2022", "2022-02-30"):
+        with pytest.raises(DataError) as e:
+            load_study(date=bad)
+        assert e.value.file == "--date" and "is not a date" in str(e.value), str(e.value)
