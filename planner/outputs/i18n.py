@@ -21,6 +21,7 @@ are kept here.
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 import math
@@ -110,17 +111,22 @@ def t(key: str, lang: str = "en", **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def _is_one(count: float, lang: str) -> bool:
-    """Whether ``count`` takes the singular in ``lang`` (CLDR's 'one': 1, not 1.5 or 0)."""
+@functools.cache
+def _plural_rule(lang: str):
+    """CLDR's plural rule of ``lang`` (parsed once: map popups ask it per stop)."""
     from babel import Locale
 
     from ..numbers import LOCALES
 
+    return Locale.parse(LOCALES.get(lang, LOCALES["en"])).plural_form
+
+
+def _is_one(count: float, lang: str) -> bool:
+    """Whether ``count`` takes the singular in ``lang`` (CLDR's 'one': 1, not 1.5 or 0)."""
     n = abs(float(count))
     if not math.isfinite(n):
         return False
-    locale = Locale.parse(LOCALES.get(lang, LOCALES["en"]))
-    return locale.plural_form(int(n) if n.is_integer() else n) == "one"
+    return _plural_rule(lang)(int(n) if n.is_integer() else n) == "one"
 
 
 def tn(key: str, count: float, lang: str = "en", **values: object) -> str:

@@ -187,9 +187,6 @@ def prov_text(text: object, lang: str = "en") -> str:
     return re.sub(r"(?<=[\s±(])(\d+)\.(\d+)(?=[\s,;)]|$)", r"\1,\2", s)
 
 
-_DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # planner.analysis.servicedays.DAYS
-
-
 def schedule_in(text: object, lang: str = "en") -> str:
     """A mobile stop's ``schedule`` ('tue 09:00-15:00; fri 09:00-12:00') with the days named in
     ``lang`` (CLDR's abbreviations: 'ti', 'tis'); English keeps the file's codes.
@@ -202,10 +199,11 @@ def schedule_in(text: object, lang: str = "en") -> str:
         return s
     from babel.dates import get_day_names
 
+    from ..analysis.servicedays import DAYS
     from ..numbers import LOCALES
 
     names = get_day_names("abbreviated", locale=LOCALES[lang])
-    return re.sub(r"\b(mon|tue|wed|thu|fri|sat|sun)\b", lambda m: names[_DAY_CODES.index(m[1])], s)
+    return re.sub(r"\b(mon|tue|wed|thu|fri|sat|sun)\b", lambda m: names[DAYS.index(m[1])], s)
 
 
 def area_name(name: object, lang: str = "en") -> object:
