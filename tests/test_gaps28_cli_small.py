@@ -31,11 +31,11 @@ def test_streamlit_command_is_headless_without_usage_statistics_or_deploy_menu()
 def test_app_command_says_where_it_listens_and_passes_streamlit_s_exit_code(monkeypatch):
     calls = []
 
-    def call(cmd):  # Streamlit itself is started by tests/test_packaging.py; here only its command
+    def call(cmd):  # Streamlit itself is started by tests/test_layout.py; here only its command
         calls.append(cmd)
         return 3
 
-    monkeypatch.setattr(A.subprocess, "call", call)
+    monkeypatch.setattr(A, "run_streamlit", call)
     res = runner.invoke(app, ["app", "--host", "0.0.0.0", "--port", "8600"])
     assert res.exit_code == 3
     assert res.output.startswith("Starting the planner on http://0.0.0.0:8600 (embedded Uusimaa data; "
@@ -45,12 +45,59 @@ def test_app_command_says_where_it_listens_and_passes_streamlit_s_exit_code(monk
     assert "http://127.0.0.1:8501" in res.output and calls[-1] == A.streamlit_command("127.0.0.1", 8501)
 
 
-def test_app_command_ctrl_c_is_a_clean_exit(monkeypatch):
-    def call(cmd):
-        raise KeyboardInterrupt
+@pytest.mark.parametrize(("streamlit_code", "exit_code"), [(-2, 0), (-15, 0), (0, 0), (1, 1), (-9, -9)])
+def test_app_command_a_stop_by_ctrl_c_or_sigterm_is_a_clean_exit(monkeypatch, streamlit_code, exit_code):
+    monkeypatch.setattr(A, "run_streamlit", lambda cmd: streamlit_code)
+    assert runner.invoke(app, ["app"]).exit_code == exit_code
 
-    monkeypatch.setattr(A.subprocess, "call", call)
-    assert runner.invoke(app, ["app"]).exit_code == 0
+
+def test_run_streamlit_returns_the_child_s_exit_code():
+    assert A.run_streamlit([sys.executable, "-c", "import sys; sys.exit(3)"]) == 3
+    assert A.run_streamlit([sys.executable, "-c", "pass"]) == 0
+
+
+_PARENT = """
+import sys
+from planner.cli.app import run_streamlit
+sys.exit(run_streamlit([sys.executable, "-c", sys.argv[1]]))
+"""
+_CHILD = """
+import os, pathlib, signal, sys, time
+pid_file = pathlib.Path({pid_file!r})
+def stop(signum, frame):
+    pathlib.Path({stopped!r}).write_text(str(signum))
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+pid_file.write_text(str(os.getpid()))
+time.sleep(60)
+"""
+
+
+def test_sigterm_to_planner_app_stops_streamlit_too(tmp_path):
+    """A supervisor (or a test) stopping `planner app` with SIGTERM stops its Streamlit server too:
+    the signal is passed on and waited for, so no server is left running without its parent."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    pid_file, stopped = tmp_path / "child.pid", tmp_path / "stopped"
+    child = _CHILD.format(pid_file=str(pid_file), stopped=str(stopped))
+    parent = subprocess.Popen([sys.executable, "-c", _PARENT, child])
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() or not pid_file.read_text():
+            assert parent.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        parent.send_signal(signal.SIGTERM)
+        assert parent.wait(timeout=30) == 0  # the child's own exit code, after it stopped
+        assert stopped.read_text() == str(int(signal.SIGTERM))  # the child was told, not killed
+        child_pid = int(pid_file.read_text())
+        with pytest.raises(ProcessLookupError):
+            os.kill(child_pid, 0)
+    finally:
+        if parent.poll() is None:
+            parent.kill()
 
 
 def test_app_command_without_the_app_extra_says_how_to_install_it(monkeypatch):

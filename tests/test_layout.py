@@ -144,11 +144,12 @@ def test_planner_app_serves_the_packaged_app(tmp_path):
                 time.sleep(0.5)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
             assert r.status == 200
+        proc.terminate()  # what a supervisor does: Streamlit stops with it, no server left behind
+        assert proc.wait(timeout=60) == 0, log.read_text()
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
+        if proc.poll() is None:
             proc.kill()
     from planner.cli.app import SCRIPT, streamlit_command
 
