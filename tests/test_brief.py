@@ -189,7 +189,7 @@ def test_finnish_handout_figures_of_the_group_shown_and_translated(study, baseli
     assert "Keskeiset luvut Suomen- ja muunkieliset" in " ".join(first.replace("—", " ").split())
     both = first + " " + second
     for english in ("straight-line estimate", "drive", "postal areas", "service points:", "Swedish speakers:",
-                    "not measured", "weight:", "eligibility:", "placeholder(s)", "fitted on"):
+                    "not measured", "weight:", "eligibility:", "placeholders with unknown site", "fitted on"):
         assert english not in both, english
     assert "linnuntie-arvio (auto)" in first and "±2,9" in second
     assert "social_any:" not in second and "wellbeing_county_2023" not in second  # needs named

@@ -28,7 +28,7 @@ def test_report_model_line_names_every_input(report):
     _, output = report
     first = output.splitlines()[0]
     assert first == ("model: straight-line estimate (drive); population data year 2022; network of "
-                     "2022-12-31; 8 placeholder(s) with unknown site excluded; 46 points stand at a proxy "
+                     "2022-12-31; 8 placeholders with unknown site excluded; 46 points stand at a proxy "
                      "site (their municipal centre: site unknown; column nearest_location_precision); "
                      "weight: residents (head count, 2022); the English-service need counts all residents")
 

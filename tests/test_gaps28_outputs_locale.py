@@ -165,6 +165,27 @@ def test_provenance_patterns_with_decimal_commas_and_a_fallback_model():
     assert L.prov_text(None, "fi") == "" and L.prov_text(None) == ""
 
 
+def test_placeholders_counted_in_the_study_s_provenance_and_in_each_language():
+    """One placeholder is "1 paikkamerkki, jonka", not "1 paikkamerkkiä, joiden" (a provenance
+    written before plurals, "8 placeholder(s)", still reads in the language)."""
+    from planner.analysis.study import unlocated_text
+
+    assert unlocated_text(1, False) == "1 placeholder with unknown site excluded"
+    assert unlocated_text(8, False) == "8 placeholders with unknown site excluded"
+    assert unlocated_text(1, True) == ("1 placeholder with unknown site INCLUDED at its municipal centre "
+                                       "(column point_placeholder)")
+    assert unlocated_text(0, True).startswith("0 placeholders with unknown site INCLUDED at their ")
+    assert L.prov_text(unlocated_text(1, False), "fi") == \
+        "1 paikkamerkki, jonka sijainti on tuntematon, jätetty pois"
+    assert L.prov_text(unlocated_text(1, True), "sv") == \
+        "1 platshållare med okänd plats MEDRÄKNAD i sitt kommuncentrum (kolumnen point_placeholder)"
+    assert L.prov_text(unlocated_text(2, True), "fi") == \
+        "2 paikkamerkkiä, joiden sijainti on tuntematon, MUKANA kuntakeskuksessaan (sarake point_placeholder)"
+    assert L.prov_text("2022-12-31; 8 placeholder(s) with unknown site excluded", "sv") == \
+        "2022-12-31; 8 platshållare med okänd plats utelämnade"
+    assert L.prov_text(unlocated_text(1234, False), "fi").startswith("1\u00a0234 paikkamerkkiä, joiden ")
+
+
 def test_area_names_in_swedish_and_others_as_given():
     assert L.area_name(ORG, "sv") == "Västra Nylands välfärdsområde"
     assert L.area_name(ORG) == ORG and L.area_name("Foo", "sv") == "Foo" and L.area_name(5, "sv") == 5

@@ -17,6 +17,7 @@ from ..errors import DataError
 from ..inputs import data
 from ..inputs.categories import DEFAULT_ELIGIBILITY, ORGANISER_COLUMN, eligibility_text, parse_eligibility
 from ..inputs.demand import grid_demand, postal_demand, weight_units
+from ..numbers import counted
 from ..settings import DEFAULT_SETTINGS, Settings
 from ..traveltime import (
     TravelTimeMatrix,
@@ -185,9 +186,7 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
         "service_area_preset": preset or settings.service_area_preset,
         "scenario": "baseline",
         "network_date": str(day),
-        "unlocated_points": (f"{n_in} placeholder(s) with unknown site INCLUDED at their municipal centre "
-                             "(column point_placeholder)" if include_unlocated else
-                             f"{n_unknown} placeholder(s) with unknown site excluded"),
+        "unlocated_points": unlocated_text(n_in if include_unlocated else n_unknown, include_unlocated),
         "eligibility": eligibility_text(rules) if organisers else "any (no organiser column)",
         "demand_weight": WEIGHT_TEXT[weight],
         "proxy_points": proxy_text(pts, located_only),
@@ -197,6 +196,16 @@ def load_study(points: str | Path | None = None, demand: str = "postal", mode: s
     }
     return Study(units, pts, munis, borders, centres, areas, model, ttm, provenance, settings,
                  rules, organisers, all_pts, include_target_groups)
+
+
+def unlocated_text(n: int, included: bool) -> str:
+    """Provenance line: how many placeholders (points of unknown site) the study included at their
+    municipal centre, or left out."""
+    if included:
+        their = "its" if n == 1 else "their"
+        return (f"{counted(n, 'placeholder')} with unknown site INCLUDED at {their} municipal centre "
+                "(column point_placeholder)")
+    return f"{counted(n, 'placeholder')} with unknown site excluded"
 
 
 def proxy_text(points: gpd.GeoDataFrame, located_only: bool) -> str:

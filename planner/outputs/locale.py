@@ -147,6 +147,11 @@ _PROV_PATTERNS: list[tuple[re.Pattern[str], str]] = [
      "loc.cov_repeats"),
     (re.compile(r"a service point inside a resident's own demand area: mean time from ~(?P<n>\d+) points "
                 r"spread evenly over that area \(not 0 min\)"), "loc.intrazonal"),
+    # (and the "placeholder(s)" of a provenance written before plurals)
+    (re.compile(r"(?P<n>[\d,]+) placeholder(?:s|\(s\))? with unknown site excluded"),
+     "loc.unlocated_excluded"),
+    (re.compile(r"(?P<n>[\d,]+) placeholder(?:s|\(s\))? with unknown site INCLUDED at (?:its|their) "
+                r"municipal centre \(column point_placeholder\)"), "loc.unlocated_included"),
     # (and the "point(s) stand" of a provenance written before plurals)
     (re.compile(r"(?P<n>[\d,]+) point(?:s|\(s\))? stands? at a proxy site \((?:its|their) municipal centre: "
                 r"site unknown; column nearest_location_precision\)"), "loc.proxy_points"),
