@@ -142,3 +142,33 @@ def tiny(borders):
     return Study(units, points, load_municipalities(), borders, load_municipal_centres(),
                  pd.DataFrame({"municipality_code": ["091"], "service_area": ["S"]}), model, ttm,
                  {"model": model.model, "mode": "walk", "data_year": "test", "scenario": "baseline"})
+
+
+# two hand-made points files (tests/test_points_diff.py worked out their answers by hand): a move of
+# 150 m, a re-dated point 60 m off, a recategorised and retargeted one, a removed one whose name a
+# spreadsheet would run, an added one with hostile text, one exactly 100 m off
+_POINTS_HOSTILE = "Kela <img src=x onerror=alert(1)> [bold]Iso Omena[/bold]"
+_POINTS_COLS = "id,name,category,municipality_code,x,y,location_precision,valid_from,valid_to,target_group\n"
+_POINTS_OLD = _POINTS_COLS + (
+    "a_walkin,\"Sosiaalineuvonta (Helsingin kaupunki, aikuissosiaalityö, Itä)\",fi_walkin,091,392730,6677226,"
+    "address,,,\n"
+    "b_kela,Kela palvelupiste Tikkurila,kela,092,391686,6685596,address,,,\n"
+    "c_sv,Social- och krisjouren i Östra Nyland (Borgå),sv_appointment,638,425375,6695897,address,,,\n"
+    "d_vok,=1+1 Luona – Vantaan vastaanottokeskus,reception_centre,092,387576,6685323,address,,,\n"
+    "f_edge,Etelä-Tuusulan sosiaali- ja terveysasema (Hyrylä),fi_appointment,858,390531,6701176,address,,,\n")
+_POINTS_NEW = _POINTS_COLS + (
+    "a_walkin,\"Sosiaalineuvonta (Helsingin kaupunki, aikuissosiaalityö, Itä)\",fi_walkin,091,392820,6677346,"
+    "address,,,\n"
+    "b_kela,Kela palvelupiste Tikkurila,kela,092,391722,6685644,address,2024-01-01,,\n"
+    "c_sv,Social- och krisjouren i Östra Nyland (Borgå),sv_walkin,638,425375,6695897,address,,,emergency\n"
+    f"e_kela,{_POINTS_HOSTILE},kela,049,374712,6670528,address,,,\n"
+    "f_edge,Etelä-Tuusulan sosiaali- ja terveysasema (Hyrylä),fi_appointment,858,390591,6701256,address,,,\n")
+
+
+@pytest.fixture()
+def points_files(tmp_path) -> tuple[Path, Path]:
+    """``(old.csv, new.csv)``: the hand-made pair above, written to the test's folder."""
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_text(_POINTS_OLD, encoding="utf-8")
+    new.write_text(_POINTS_NEW, encoding="utf-8")
+    return old, new

@@ -15,7 +15,6 @@ Sites in EPSG:3067 metres (columns x, y) so the distances are exact:
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from planner.cli.main import app
@@ -23,34 +22,11 @@ from planner.inputs.data import load_service_points
 from planner.inputs.registers.diff import change_counts, diff_points
 
 runner = CliRunner()
-HOSTILE = "Kela <img src=x onerror=alert(1)> [bold]Iso Omena[/bold]"
-COLS = "id,name,category,municipality_code,x,y,location_precision,valid_from,valid_to,target_group\n"
-OLD = COLS + (
-    "a_walkin,\"Sosiaalineuvonta (Helsingin kaupunki, aikuissosiaalityö, Itä)\",fi_walkin,091,392730,6677226,"
-    "address,,,\n"
-    "b_kela,Kela palvelupiste Tikkurila,kela,092,391686,6685596,address,,,\n"
-    "c_sv,Social- och krisjouren i Östra Nyland (Borgå),sv_appointment,638,425375,6695897,address,,,\n"
-    "d_vok,=1+1 Luona – Vantaan vastaanottokeskus,reception_centre,092,387576,6685323,address,,,\n"
-    "f_edge,Etelä-Tuusulan sosiaali- ja terveysasema (Hyrylä),fi_appointment,858,390531,6701176,address,,,\n")
-NEW = COLS + (
-    "a_walkin,\"Sosiaalineuvonta (Helsingin kaupunki, aikuissosiaalityö, Itä)\",fi_walkin,091,392820,6677346,"
-    "address,,,\n"
-    "b_kela,Kela palvelupiste Tikkurila,kela,092,391722,6685644,address,2024-01-01,,\n"
-    "c_sv,Social- och krisjouren i Östra Nyland (Borgå),sv_walkin,638,425375,6695897,address,,,emergency\n"
-    f"e_kela,{HOSTILE},kela,049,374712,6670528,address,,,\n"
-    "f_edge,Etelä-Tuusulan sosiaali- ja terveysasema (Hyrylä),fi_appointment,858,390591,6701256,address,,,\n")
+HOSTILE = "Kela <img src=x onerror=alert(1)> [bold]Iso Omena[/bold]"  # the added point's name
 
 
-@pytest.fixture()
-def files(tmp_path):
-    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
-    old.write_text(OLD, encoding="utf-8")
-    new.write_text(NEW, encoding="utf-8")
-    return old, new
-
-
-def test_diff_lists_added_removed_moved_recategorised_redated(files):
-    old, new = (load_service_points(f) for f in files)
+def test_diff_lists_added_removed_moved_recategorised_redated(points_files):
+    old, new = (load_service_points(f) for f in points_files)
     d = diff_points(old, new)
     assert list(zip(d["change"], d["id"], strict=True)) == [
         ("added", "e_kela"), ("removed", "d_vok"), ("moved", "a_walkin"), ("recategorised", "c_sv"),
@@ -66,8 +42,8 @@ def test_diff_lists_added_removed_moved_recategorised_redated(files):
                                 "retargeted": 1}
 
 
-def test_moved_is_strictly_more_than_the_threshold(files):
-    old, new = (load_service_points(f) for f in files)
+def test_moved_is_strictly_more_than_the_threshold(points_files):
+    old, new = (load_service_points(f) for f in points_files)
     moved = diff_points(old, new, threshold_m=50.0).query("change == 'moved'")
     # 60 m (b_kela) and exactly 100 m (f_edge) now count; 100 m did not at the default threshold
     assert dict(zip(moved["id"], moved["distance_m"], strict=True)) == {"a_walkin": 150.0, "b_kela": 60.0,
@@ -76,11 +52,12 @@ def test_moved_is_strictly_more_than_the_threshold(files):
         ["a_walkin", "f_edge"]
 
 
-def test_a_placeholder_becoming_a_site_is_a_move_without_a_distance(tmp_path, files):
-    old_path, new_path = files
-    text = OLD.replace("f_edge,Etelä-Tuusulan sosiaali- ja terveysasema (Hyrylä),fi_appointment,858,390531,"
-                       "6701176,address", "f_edge,Etelä-Tuusulan sosiaali- ja terveysasema (Hyrylä),"
-                       "fi_appointment,858,,,unknown")
+def test_a_placeholder_becoming_a_site_is_a_move_without_a_distance(tmp_path, points_files):
+    old_path, new_path = points_files
+    text = old_path.read_text(encoding="utf-8")
+    text = text.replace("f_edge,Etelä-Tuusulan sosiaali- ja terveysasema (Hyrylä),fi_appointment,858,390531,"
+                        "6701176,address", "f_edge,Etelä-Tuusulan sosiaali- ja terveysasema (Hyrylä),"
+                        "fi_appointment,858,,,unknown")
     old_path.write_text(text, encoding="utf-8")
     d = diff_points(load_service_points(old_path), load_service_points(new_path))
     row = d[(d["change"] == "moved") & (d["id"] == "f_edge")].iloc[0]
@@ -88,16 +65,16 @@ def test_a_placeholder_becoming_a_site_is_a_move_without_a_distance(tmp_path, fi
     assert pd.isna(row["distance_m"])  # a municipal centre is not a site: no distance claimed
 
 
-def test_identical_files_have_no_change(files):
-    old, _ = files
+def test_identical_files_have_no_change(points_files):
+    old, _ = points_files
     pts = load_service_points(old)
     assert len(diff_points(pts, pts)) == 0
 
 
-def test_cli_diff_writes_csv_map_and_a_readable_table(files, tmp_path):
+def test_cli_diff_writes_csv_map_and_a_readable_table(points_files, tmp_path):
     from planner.outputs.html import external_references
 
-    old, new = files
+    old, new = points_files
     out = tmp_path / "diff"
     result = runner.invoke(app, ["points", "diff", str(old), str(new), "--out", str(out), "--no-tiles"])
     assert result.exit_code == 0, result.output
@@ -116,19 +93,21 @@ def test_cli_diff_writes_csv_map_and_a_readable_table(files, tmp_path):
     assert "Moved (1)" in page and "Recategorised (1)" in page
 
 
-def test_cli_diff_names_a_bad_file(files, tmp_path):
-    old, _ = files
+def test_cli_diff_names_a_bad_file(points_files, tmp_path):
+    old, _ = points_files
     bad = tmp_path / "bad.csv"
-    bad.write_text(COLS + "z,Z,clinic,091,392730,6677226,address,,,\n", encoding="utf-8")
+    header = old.read_text(encoding="utf-8").splitlines()[0]
+    bad.write_text(header + "\nz,Z,clinic,091,392730,6677226,address,,,\n", encoding="utf-8")
     result = runner.invoke(app, ["points", "diff", str(old), str(bad), "--out", str(tmp_path / "d")])
     assert result.exit_code == 2
     assert "bad.csv" in result.output and "row 1" in result.output and "category" in result.output
     assert not (tmp_path / "d").exists()
 
 
-def test_cli_diff_map_shows_template_text_as_typed(files, tmp_path):
-    old, new = files
-    new.write_text(NEW.replace(HOSTILE, "Plan {{ 7*7 }} Iso Omena"), encoding="utf-8")
+def test_cli_diff_map_shows_template_text_as_typed(points_files, tmp_path):
+    old, new = points_files
+    text = new.read_text(encoding="utf-8")
+    new.write_text(text.replace(HOSTILE, "Plan {{ 7*7 }} Iso Omena"), encoding="utf-8")
     out = tmp_path / "diff"
     result = runner.invoke(app, ["points", "diff", str(old), str(new), "--out", str(out), "--no-tiles"])
     assert result.exit_code == 0, result.output
