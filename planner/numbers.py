@@ -7,6 +7,7 @@ the thousands). Missing values are never shown as ``nan`` / ``inf``: the caller'
 
 from __future__ import annotations
 
+import functools
 import math
 
 from babel import Locale
@@ -22,6 +23,22 @@ def _locale(lang: str) -> str:
     return LOCALES.get(lang, LOCALES["en"])
 
 
+@functools.cache
+def _minus_sign(lang: str) -> str:
+    return Locale.parse(_locale(lang)).number_symbols["latn"]["minusSign"]
+
+
+def _minus(text: str, lang: str) -> str:
+    """``text`` with the language's own minus sign (CLDR: U+2212 in Finnish and Swedish, '-' in
+    English; Babel's formatting writes an ASCII hyphen-minus in every locale), and none where the
+    figure shown is zero (−0.04 shown with one decimal is 0.0, not a negative number)."""
+    if not text.startswith("-"):
+        return text
+    if not any(c in "123456789" for c in text):
+        return text[1:]
+    return _minus_sign(lang) + text[1:]
+
+
 def _finite(value: object) -> bool:
     try:
         return math.isfinite(float(value))  # type: ignore[arg-type]
@@ -35,7 +52,9 @@ def fmt_int(value: object, lang: str = "en", missing: str = "–") -> str:
     >>> fmt_int(1704809, "en"), fmt_int(1704809, "fi") == "1\\xa0704\\xa0809", fmt_int(float("nan"))
     ('1,704,809', True, '–')
     """
-    return format_decimal(round(float(value)), locale=_locale(lang)) if _finite(value) else missing
+    if not _finite(value):
+        return missing
+    return _minus(format_decimal(round(float(value)), locale=_locale(lang)), lang)
 
 
 def fmt_num(value: object, lang: str = "en", digits: int = 1, missing: str = "–") -> str:
@@ -47,7 +66,7 @@ def fmt_num(value: object, lang: str = "en", digits: int = 1, missing: str = "�
     if not _finite(value):
         return missing
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(float(value), format=pattern, locale=_locale(lang))
+    return _minus(format_decimal(float(value), format=pattern, locale=_locale(lang)), lang)
 
 
 def counted(n: float, one: str, other: str | None = None) -> str:
@@ -69,7 +88,7 @@ def fmt_count(value: object, lang: str = "en", missing: str = "–") -> str:
     """
     if not _finite(value):
         return missing
-    return format_decimal(float(value), format="#,##0.##", locale=_locale(lang))
+    return _minus(format_decimal(float(value), format="#,##0.##", locale=_locale(lang)), lang)
 
 
 def fmt_pct(share: object, lang: str = "en", digits: int = 1, missing: str = "–") -> str:
@@ -83,7 +102,7 @@ def fmt_pct(share: object, lang: str = "en", digits: int = 1, missing: str = "�
     # the locale's own pattern ('#,##0 %' in Finnish) with the decimals asked for
     base = Locale.parse(_locale(lang)).percent_formats[None].pattern
     pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits > 0 else ""), 1)
-    return format_percent(float(share), format=pattern, locale=_locale(lang))
+    return _minus(format_percent(float(share), format=pattern, locale=_locale(lang)), lang)
 
 
 def fmt_signed(value: object, lang: str = "en", digits: int = 1, minus: str = MINUS,

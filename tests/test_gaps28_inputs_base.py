@@ -111,6 +111,20 @@ def test_decimals_per_language_and_digits():
     assert numbers.fmt_num(float("-inf")) == "–" and numbers.fmt_num(None, missing="") == ""
 
 
+def test_negative_numbers_with_the_language_s_minus_and_no_sign_on_a_zero_shown():
+    """CLDR writes a minus sign (U+2212) in Finnish and Swedish and '-' in English (Babel itself
+    writes '-' everywhere); a negative figure that shows as zero has no sign (−0.04 is '0.0')."""
+    minus = "\u2212"
+    assert numbers.fmt_num(-1.54, "fi") == f"{minus}1,5" and numbers.fmt_num(-1.54, "sv") == f"{minus}1,5"
+    assert numbers.fmt_num(-1.54) == "-1.5" and numbers.fmt_int(-1234, "en") == "-1,234"
+    assert numbers.fmt_int(-1234, "fi") == f"{minus}1{NBSP}234"
+    assert numbers.fmt_pct(-0.05, "sv") == f"{minus}5,0{NBSP}%"
+    assert numbers.fmt_count(-1.5, "fi") == f"{minus}1,5"
+    assert numbers.fmt_num(-0.04, "fi") == "0,0" and numbers.fmt_num(-0.04) == "0.0"
+    assert numbers.fmt_int(-0.4, "sv") == "0" and numbers.fmt_num(-0.05, "fi", 2) == f"{minus}0,05"
+    assert numbers.fmt_pct(-0.0004, "fi") == f"0,0{NBSP}%"
+
+
 def test_percentages_per_language_and_digits():
     assert numbers.fmt_pct(0.243) == "24.3%"
     assert numbers.fmt_pct(0.243, "fi") == f"24,3{NBSP}%"
