@@ -5,6 +5,7 @@ that leaves out what the view does not hold."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -163,6 +164,8 @@ def test_points_diff_shows_limit_rows_and_counts_the_rest(tmp_path):
                               "--no-tiles", "--limit", "2"])
     assert res.exit_code == 0, res.output
     assert "... 4 more in the CSV" in res.output and "6 change(s)" in res.output
+    shown = re.findall(r"\b[on][0-2]\b", res.output)  # the rows of the table: 2 of the 6 changes
+    assert shown == ["n0", "n1"], res.output
     exact = runner.invoke(app, ["points", "diff", str(old), str(new), "--out", str(tmp_path / "e"),
                                 "--no-tiles", "--limit", "6"])
     assert exact.exit_code == 0 and "more in the CSV" not in exact.output

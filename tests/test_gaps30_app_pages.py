@@ -37,6 +37,12 @@ _ARROWS = {MetricProto.MetricDirection.UP: "arrow up", MetricProto.MetricDirecti
            MetricProto.MetricDirection.NONE: "no arrow"}
 
 
+def _key(widget) -> str:
+    """A widget's key: the name its choice is kept under in the session across reruns, page and
+    language switches (an unkeyed widget starts afresh: "no key")."""
+    return f" | key: {widget.key or 'no key'}"
+
+
 def lines(block) -> list[str]:
     """What a block shows, one line per element in screen order (library internals left out)."""
     out: list[str] = []
@@ -60,7 +66,7 @@ def lines(block) -> list[str]:
                 line += f" = {_fmt(node.value)}"
             if kind == "file_uploader":
                 line += f" [{', '.join(node.proto.type)}]"
-            out.append(line + (f" | help: {node.help}" if node.help else ""))
+            out.append(line + (f" | help: {node.help}" if node.help else "") + _key(node))
         elif kind in ("selectbox", "multiselect", "radio"):
             opts = list(node.options)  # a list of every point: its first ones and its length
             shown = " / ".join(opts if len(opts) <= 12 else [*opts[:4], f"... ({len(opts)} in all)"])
@@ -68,7 +74,7 @@ def lines(block) -> list[str]:
             placeholder = getattr(node.proto, "placeholder", "")
             if placeholder:
                 line += f" | placeholder: {placeholder}"
-            out.append(line + (f" | help: {node.help}" if node.help else ""))
+            out.append(line + (f" | help: {node.help}" if node.help else "") + _key(node))
         elif kind in ("tab", "expander"):
             out.append(f"{kind}: {node.label}")
         elif kind == "dataframe":  # a table shows no row numbers (0, 1, 2 ...) beside its first column
@@ -129,7 +135,8 @@ def _words(line: str) -> list[str]:
     out = [segments[0].split(" = ")[0]]
     for segment in segments[1:]:
         name, _, text = segment.partition(": ")
-        out += text.split(" / ") if name == "options" else [text]
+        if name != "key":  # a session key is code, not a word
+            out += text.split(" / ") if name == "options" else [text]
     return out
 
 
