@@ -175,6 +175,26 @@ def test_page_one_layout_nothing_cut_or_overprinted(study, baseline, bus_run):
         fig.savefig(out / f"brief_page1_{lang}.png", dpi=60)
 
 
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_page_two_every_line_inside_the_page_and_none_overprinted(study, baseline, bus_run, lang):
+    """The second page (the model, the data and their sources) keeps every line, heading
+    included, inside the page and off the others."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from planner.outputs.brief import brief_pages
+
+    fig = brief_pages(study, baseline, bus_run, "social_any", "sv", lang)[1]
+    FigureCanvasAgg(fig)
+    boxes = _boxes(fig)
+    assert len(boxes) > 10
+    for text, box in boxes:
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width, f"cut at the page edge: {text!r}"
+        assert box.y0 >= 0 and box.y1 <= fig.bbox.height, f"cut at the page edge: {text!r}"
+    for i, (a, ba) in enumerate(boxes):
+        for b, bb in boxes[i + 1:]:
+            assert not ba.overlaps(bb), f"overprinted: {a!r} / {b!r}"
+
+
 def test_finnish_handout_figures_of_the_group_shown_and_translated(study, baseline, bus_run):
 
     from planner.outputs.brief import brief_pdf
