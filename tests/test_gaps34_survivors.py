@@ -50,3 +50,47 @@ def test_compare_keeps_the_picked_scenarios_that_are_still_offered(tmp_path, mon
     assert not app.exception, app.exception
     assert app.multiselect(key="cmp_pick").value == [KELA5, ITA]
     assert list(app.dataframe[0].value["Scenario"]) == [KELA5, ITA]
+
+
+def _parquet_file(tmp_path: Path) -> Path:
+    path = tmp_path / "m.parquet"
+    path.write_bytes(b"PAR1 not read: the extra is missing")
+    return path
+
+
+# (module made unimportable, the call, the feature its message names, the extra it names)
+EXTRA_CALLS = [
+    ("pulp", lambda tmp: __import__("planner.optimise.solver", fromlist=["_"])._pulp(),
+     "Location optimisation", "optimise"),
+    ("spopt", lambda tmp: __import__("planner.optimise.solver", fromlist=["_"])._spopt(),
+     "Location optimisation (p-median, p-center, MCLP, LSCP)", "optimise"),
+    ("networkx", lambda tmp: __import__("planner.optimise.tour", fromlist=["_"]).heuristic_tour(
+        __import__("numpy").zeros((2, 2)), [0, 1]), "Planning mobile-service tours", "optimise"),
+    ("geopy", lambda tmp: __import__("planner.inputs.geocode", fromlist=["_"]).nominatim(cache_dir=tmp),
+     "Online geocoding", "network"),
+    ("geopy", lambda tmp: __import__("planner.inputs.geocode", fromlist=["_"]).digitransit(
+        api_key="k", cache_dir=tmp), "Online geocoding", "network"),
+    ("pyarrow.parquet", lambda tmp: __import__("planner.traveltime.imported", fromlist=["_"]).matrix_columns(
+        _parquet_file(tmp)), "Reading Parquet files", "parquet"),
+    ("pyarrow.parquet", lambda tmp: __import__("planner.inputs.data", fromlist=["_"]).read_table(
+        _parquet_file(tmp)), "Reading Parquet files", "parquet"),
+]
+
+
+@pytest.mark.parametrize(("blocked", "call", "feature", "extra"), EXTRA_CALLS,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(EXTRA_CALLS)])
+def test_each_step_that_needs_an_extra_names_itself_and_the_extra(monkeypatch, tmp_path, blocked, call,
+                                                                  feature, extra):
+    """Without an optional package the step says what it was doing and which extra installs the
+    package, word for word (the message a workshop's laptop shows); reading a Parquet file says
+    so too, not that the file cannot be read."""
+    import sys
+
+    from planner.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, blocked, None)
+    with pytest.raises(MissingExtraError) as err:
+        call(tmp_path)
+    top = blocked.split(".")[0]
+    assert str(err.value) == (f"{feature} needs the optional package {top!r} (not in the core install): "
+                              f"pip install 'uusimaa-planner[{extra}]'")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import DataError, PlannerWarning
+from ..errors import DataError, MissingExtraError, PlannerWarning
 from ..settings import DEFAULT_SETTINGS, Settings
 from .categories import CATEGORY_CODES
 
@@ -93,7 +93,7 @@ def read_table(path: str | Path, layer: str | None = None) -> pd.DataFrame | gpd
                 df = gpd.read_file(path, layer=layer)
         else:
             df = _read_csv(path)
-    except DataError:
+    except (DataError, MissingExtraError):  # (a missing extra is not a fault of the file)
         raise
     except pd.errors.EmptyDataError:
         raise DataError("the file is empty", file=str(path)) from None
