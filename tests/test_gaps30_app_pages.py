@@ -39,8 +39,18 @@ _ARROWS = {MetricProto.MetricDirection.UP: "arrow up", MetricProto.MetricDirecti
 
 def _key(widget) -> str:
     """A widget's key: the name its choice is kept under in the session across reruns, page and
-    language switches (an unkeyed widget starts afresh: "no key")."""
-    return f" | key: {widget.key or 'no key'}"
+    language switches (an unkeyed widget starts afresh: "no key"); then how it is drawn where
+    that is not the default: a primary button, a greyed-out widget, a number box's range, step
+    and format."""
+    proto, look = widget.proto, []
+    if getattr(proto, "type", "") == "primary":
+        look.append("primary")
+    if getattr(proto, "disabled", False):
+        look.append("disabled")
+    if widget.type in ("number_input", "slider"):
+        look.append(f"range {_fmt(proto.min)}..{_fmt(proto.max)} step {_fmt(proto.step)}"
+                    + (f" format {proto.format}" if proto.format else ""))
+    return f" | key: {widget.key or 'no key'}" + (f" | look: {', '.join(look)}" if look else "")
 
 
 def lines(block) -> list[str]:
@@ -135,7 +145,7 @@ def _words(line: str) -> list[str]:
     out = [segments[0].split(" = ")[0]]
     for segment in segments[1:]:
         name, _, text = segment.partition(": ")
-        if name != "key":  # a session key is code, not a word
+        if name not in ("key", "look"):  # a session key and how it is drawn are not words
             out += text.split(" / ") if name == "options" else [text]
     return out
 
