@@ -126,3 +126,33 @@ def test_areas_of_lost_access_and_no_change_are_outlined_like_every_other_area(s
     # the closed points: a red cross, as on the web map
     closed = [c for c in ax.collections if c.get_label() == "closed"]
     assert len(closed) == 1 and {to_hex(x) for x in closed[0].get_facecolor()} == {"#d7191c"}
+
+
+def page_layout(fig) -> list[str]:
+    """Where and how each text and panel of a handout page is drawn: figure coordinates (0-1,
+    3 decimals), size, weight, colour and alignment of every text; each panel's box."""
+    from matplotlib.colors import to_hex
+
+    out = []
+    for t in fig.texts:
+        x, y = t.get_position()
+        words = t.get_text().split("\n")[0][:40]
+        out.append(f"text {x:.3f} {y:.3f} size {t.get_fontsize():g} {t.get_fontweight()} "
+                   f"{to_hex(t.get_color())} {t.get_ha()}/{t.get_va()}: {words}")
+    for ax in fig.axes:
+        b = ax.get_position()
+        out.append(f"panel {ax.get_label() or '-'} {b.x0:.3f} {b.y0:.3f} {b.width:.3f} {b.height:.3f}")
+    return out
+
+
+def test_the_handout_s_layout_as_reviewed(study, baseline, bus_run, file_regression):
+    """The layout of both pages of a scenario's handout (English, the mobile unit's: it has every
+    kind of line), so that a moved, resized or recoloured line shows as a diff to review; that
+    nothing is cut or overprinted is checked in tests/test_brief.py."""
+    from planner.outputs.brief import brief_pages
+
+    pages = brief_pages(study, baseline, bus_run, NEED, "all", "en")
+    lines = []
+    for i, fig in enumerate(pages, 1):
+        lines += [f"# page {i} ({fig.get_figwidth():g} x {fig.get_figheight():g} in)", *page_layout(fig)]
+    file_regression.check("\n".join(lines) + "\n", basename="layout_mobile_unit_en", extension=".txt")
