@@ -142,6 +142,11 @@ def test_live_layers_collect_the_changing_layers_and_hide_the_catchments(study, 
     assert names[0] == "Travel time to the nearest point" or names[0].startswith("Travel time")
     cat = [i for i, n in enumerate(names) if n.startswith("Catchment areas")]
     assert cat and live.hidden == cat                    # catchments start off, the rest on
+    # ... switched off by the groups' step in the browser: a group made hidden would never be put
+    # on the map by streamlit-folium, and its box in the layer control could not bring it back
+    assert [fg.show for fg in live.layers] == [True] * len(names)
+    assert all(fg.control and fg.overlay for fg in live.layers)
+    assert not any(getattr(child, "control", False) for fg in live.layers for child in fg._children.values())
     assert set(live.html) == {"planner-title", "planner-legend"} and live.control is not None
     groups = live.groups()
     assert groups[:-1] == live.layers and groups[-1].layer_name == "planner-live"

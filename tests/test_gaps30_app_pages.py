@@ -41,12 +41,14 @@ def _key(widget) -> str:
     """A widget's key: the name its choice is kept under in the session across reruns, page and
     language switches (an unkeyed widget starts afresh: "no key"); then how it is drawn where
     that is not the default: a primary button, a greyed-out widget, a number box's range, step
-    and format."""
+    and format, a radio's options in a row."""
     proto, look = widget.proto, []
     if getattr(proto, "type", "") == "primary":
         look.append("primary")
     if getattr(proto, "disabled", False):
         look.append("disabled")
+    if widget.type == "radio" and proto.horizontal:
+        look.append("in a row")
     if widget.type in ("number_input", "slider"):
         look.append(f"range {_fmt(proto.min)}..{_fmt(proto.max)} step {_fmt(proto.step)}"
                     + (f" format {proto.format}" if proto.format else ""))
