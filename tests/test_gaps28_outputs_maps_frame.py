@@ -150,6 +150,7 @@ def test_live_layers_collect_the_changing_layers_and_hide_the_catchments(study, 
     assert set(live.html) == {"planner-title", "planner-legend"} and live.control is not None
     groups = live.groups()
     assert groups[:-1] == live.layers and groups[-1].layer_name == "planner-live"
+    assert groups[-1].control is False  # the step is no layer: no box of its own in the control
     page = m.get_root().render()
     assert "planner-title" in page                       # the frame keeps its title block
     shown = LiveLayers()
