@@ -65,8 +65,9 @@ def lines(block) -> list[str]:
             out.append(f"{kind}: {node.value}")
         elif kind == "caption":
             out.append(f"caption: {SIZE.sub(' · <size> kB', node.value)}")
-        elif kind == "html":
-            out.append(f"html: {node.proto.body}")
+        elif kind == "html":  # (a script runs only where the page lets it: said, not assumed)
+            out.append(f"html: {node.proto.body}" + (" | script runs" if node.proto.unsafe_allow_javascript
+                                                      else ""))
         elif kind == "metric":  # a delta with the colour and arrow it is drawn with
             look = f"{_COLOURS[node.proto.color]} {_ARROWS[node.proto.direction]}"
             out.append(f"metric: {node.label} = {node.value}"
