@@ -94,3 +94,25 @@ def test_each_step_that_needs_an_extra_names_itself_and_the_extra(monkeypatch, t
     top = blocked.split(".")[0]
     assert str(err.value) == (f"{feature} needs the optional package {top!r} (not in the core install): "
                               f"pip install 'uusimaa-planner[{extra}]'")
+
+
+@pytest.mark.parametrize(("pop_lost", "flagged"), [(1, True), (2, True), (0, False)])
+def test_one_resident_who_loses_access_is_enough_to_flag_an_improvement_by_exclusion(pop_lost, flagged):
+    """Worked by hand: A (30 min before, no point after) and B (10 min, unchanged). The mean over
+    those served falls from (30·a + 10·10) / (a + 10) to 10 only because A dropped out; the same
+    people (B) changed by 0 min. One resident losing access flags it, as many do; none does not."""
+    import numpy as np
+
+    from planner.analysis.comparison import exclusion_columns
+
+    a = float(max(pop_lost, 1))
+    pop = np.array([a, 10.0])
+    t_b = np.array([30.0, 10.0])
+    t_a = np.array([np.inf if pop_lost else 30.0, 10.0])
+    before = {"pop_no_point": np.array([0]), "mean_min_served": np.array([(30 * a + 100) / (a + 10)])}
+    after = {"pop_no_point": np.array([pop_lost]),
+             "mean_min_served": np.array([10.0 if pop_lost else (30 * a + 100) / (a + 10)])}
+    cols = exclusion_columns(np.array([0, 0]), 1, pop, t_b, t_a, before, after)
+    assert cols["pop_lost_access"].tolist() == [pop_lost]
+    assert cols["mean_change_min_served_both"].tolist() == [0.0]
+    assert cols["improved_by_exclusion"].tolist() == [flagged]
