@@ -602,7 +602,8 @@ def sample_all_stats(equiv: dict[str, str]) -> dict[str, object] | None:
                mutants=data["mutants"], diffs=diffs,
                run_s=data.get("run_s"), setup_s=data.get("setup_s"),
                per_mutant_s=sorted(data.get("durations_s", {}).values()),
-               first_codes=data.get("first_codes", {}), whole_suite=data.get("whole_suite", {}))
+               first_codes=data.get("first_codes", {}), whole_suite=data.get("whole_suite", {}),
+               notes=data.get("notes", {}))
     return row
 
 
@@ -706,10 +707,12 @@ def _sample_all_section(r: dict[str, object], equiv: dict[str, str]) -> list[str
                   f"alone, against the sample's own tests): {late} of mutants the run had not reached, "
                   f"{len(first) - late} of mutants it had counted as timed out.", ""]
     if whole:
-        lines += [f"{len(whole)} verdicts come from `--recheck-timeouts --sample-all-recheck --whole-suite` "
-                  "(each mutant against every test, a kill confirmed by its failing test alone):", ""]
+        notes = r.get("notes") or {}
+        lines += [f"{len(whole)} verdicts were decided after mutmut's own run, a kill always confirmed by "
+                  "its failing test alone, with and without the mutant; how, where a note says it "
+                  "(else `--recheck-timeouts --sample-all-recheck --whole-suite`: against every test):", ""]
         lines += [f"- `{n}`: " + ("survived" if v == "survived" else f"killed by `{v}`")
-                  for n, v in sorted(whole.items())]
+                  + (f" ({notes[n]})" if n in notes else "") for n, v in sorted(whole.items())]
         lines.append("")
     for title, key in (("Surviving mutants", "survivors"),
                        ("Surviving message-text mutants", "message_names")):
