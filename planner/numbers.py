@@ -28,13 +28,18 @@ def _minus_sign(lang: str) -> str:
     return Locale.parse(_locale(lang)).number_symbols["latn"]["minusSign"]
 
 
+def _shows_zero(text: str) -> bool:
+    """True when a formatted number has no digit but zeros ('0.0', '-0,00')."""
+    return not any(c in "123456789" for c in text)
+
+
 def _minus(text: str, lang: str) -> str:
     """``text`` with the language's own minus sign (CLDR: U+2212 in Finnish and Swedish, '-' in
     English; Babel's formatting writes an ASCII hyphen-minus in every locale), and none where the
     figure shown is zero (−0.04 shown with one decimal is 0.0, not a negative number)."""
     if not text.startswith("-"):
         return text
-    if not any(c in "123456789" for c in text):
+    if _shows_zero(text):
         return text[1:]
     return _minus_sign(lang) + text[1:]
 
@@ -119,6 +124,6 @@ def fmt_signed(value: object, lang: str = "en", digits: int = 1, minus: str = MI
         return missing
     v = float(value)
     text = fmt_num(abs(v), lang, digits)
-    if not any(c in "123456789" for c in text):
+    if _shows_zero(text):
         return "\u00b1" + text
     return (minus if v < 0 else "+") + text
