@@ -413,8 +413,14 @@ def run_sample_all(sample: int, seed: int, tests: list[str], max_children: int, 
                        cwd=ALL_DIR, env=env, check=False)
         widened = widen_test_mapping(ALL_DIR / "mutants" / "mutmut-stats.json")
         setup_s = time.perf_counter() - t0
+        # what a --resume in a later session needs (sample_all.json may still hold another seed)
+        (ALL_DIR / "setup.json").write_text(json.dumps({"seed": seed, "commit": commit, "setup_s": setup_s,
+                                                        "widened": widened}), encoding="utf-8")
     else:
-        old = json.loads(SAMPLE_ALL.read_text()) if SAMPLE_ALL.exists() else {}
+        old = json.loads((ALL_DIR / "setup.json").read_text()) if (ALL_DIR / "setup.json").exists() else {}
+        if old.get("seed", seed) != seed:
+            raise SystemExit(f"mutants-all/ holds seed {old['seed']}'s sample, not seed {seed}'s: "
+                             "run without --resume")
         setup_s, commit, widened = old.get("setup_s", 0.0), old.get("commit", ""), old.get("widened", 0)
     pool = sorted(_all_codes(), key=_natural)
     if not pool:
