@@ -37,7 +37,7 @@ _ARROWS = {MetricProto.MetricDirection.UP: "arrow up", MetricProto.MetricDirecti
            MetricProto.MetricDirection.NONE: "no arrow"}
 
 
-def _key(widget) -> str:
+def _key_and_look(widget) -> str:
     """A widget's key: the name its choice is kept under in the session across reruns, page and
     language switches (an unkeyed widget starts afresh: "no key"); then how it is drawn where
     that is not the default: a primary button, a greyed-out widget, a number box's range, step
@@ -79,7 +79,7 @@ def lines(block) -> list[str]:
                 line += f" = {_fmt(node.value)}"
             if kind == "file_uploader":
                 line += f" [{', '.join(node.proto.type)}]"
-            out.append(line + (f" | help: {node.help}" if node.help else "") + _key(node))
+            out.append(line + (f" | help: {node.help}" if node.help else "") + _key_and_look(node))
         elif kind in ("selectbox", "multiselect", "radio"):
             opts = list(node.options)  # a list of every point: its first ones and its length
             shown = " / ".join(opts if len(opts) <= 12 else [*opts[:4], f"... ({len(opts)} in all)"])
@@ -87,7 +87,7 @@ def lines(block) -> list[str]:
             placeholder = getattr(node.proto, "placeholder", "")
             if placeholder:
                 line += f" | placeholder: {placeholder}"
-            out.append(line + (f" | help: {node.help}" if node.help else "") + _key(node))
+            out.append(line + (f" | help: {node.help}" if node.help else "") + _key_and_look(node))
         elif kind in ("tab", "expander"):
             out.append(f"{kind}: {node.label}")
         elif kind == "dataframe":  # a table shows no row numbers (0, 1, 2 ...) beside its first column

@@ -4,8 +4,11 @@ the rule the mutant broke and fails with it."""
 from __future__ import annotations
 
 import os
+import sys
+from importlib import import_module
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -19,7 +22,7 @@ def test_scoring_floating_catchments_without_the_extra_names_the_step_and_the_ex
     from planner.analysis.fca import floating_catchment
     from planner.errors import MissingExtraError
 
-    monkeypatch.setitem(__import__("sys").modules, "access", None)  # as if not installed
+    monkeypatch.setitem(sys.modules, "access", None)  # as if not installed
     with pytest.raises(MissingExtraError) as err:
         floating_catchment(pd.DataFrame(), pd.DataFrame(), None, "kela", "all")  # type: ignore[arg-type]
     assert str(err.value) == ("Scoring floating catchments (2SFCA) needs the optional package 'access' "
@@ -60,19 +63,19 @@ def _parquet_file(tmp_path: Path) -> Path:
 
 # (module made unimportable, the call, the feature its message names, the extra it names)
 EXTRA_CALLS = [
-    ("pulp", lambda tmp: __import__("planner.optimise.solver", fromlist=["_"])._pulp(),
+    ("pulp", lambda tmp: import_module("planner.optimise.solver")._pulp(),
      "Location optimisation", "optimise"),
-    ("spopt", lambda tmp: __import__("planner.optimise.solver", fromlist=["_"])._spopt(),
+    ("spopt", lambda tmp: import_module("planner.optimise.solver")._spopt(),
      "Location optimisation (p-median, p-center, MCLP, LSCP)", "optimise"),
-    ("networkx", lambda tmp: __import__("planner.optimise.tour", fromlist=["_"]).heuristic_tour(
-        __import__("numpy").zeros((2, 2)), [0, 1]), "Planning mobile-service tours", "optimise"),
-    ("geopy", lambda tmp: __import__("planner.inputs.geocode", fromlist=["_"]).nominatim(cache_dir=tmp),
+    ("networkx", lambda tmp: import_module("planner.optimise.tour").heuristic_tour(
+        np.zeros((2, 2)), [0, 1]), "Planning mobile-service tours", "optimise"),
+    ("geopy", lambda tmp: import_module("planner.inputs.geocode").nominatim(cache_dir=tmp),
      "Online geocoding", "network"),
-    ("geopy", lambda tmp: __import__("planner.inputs.geocode", fromlist=["_"]).digitransit(
+    ("geopy", lambda tmp: import_module("planner.inputs.geocode").digitransit(
         api_key="k", cache_dir=tmp), "Online geocoding", "network"),
-    ("pyarrow.parquet", lambda tmp: __import__("planner.traveltime.imported", fromlist=["_"]).matrix_columns(
+    ("pyarrow.parquet", lambda tmp: import_module("planner.traveltime.imported").matrix_columns(
         _parquet_file(tmp)), "Reading Parquet files", "parquet"),
-    ("pyarrow.parquet", lambda tmp: __import__("planner.inputs.data", fromlist=["_"]).read_table(
+    ("pyarrow.parquet", lambda tmp: import_module("planner.inputs.data").read_table(
         _parquet_file(tmp)), "Reading Parquet files", "parquet"),
 ]
 
@@ -84,8 +87,6 @@ def test_each_step_that_needs_an_extra_names_itself_and_the_extra(monkeypatch, t
     """Without an optional package the step says what it was doing and which extra installs the
     package, word for word (the message a workshop's laptop shows); reading a Parquet file says
     so too, not that the file cannot be read."""
-    import sys
-
     from planner.errors import MissingExtraError
 
     monkeypatch.setitem(sys.modules, blocked, None)
@@ -101,8 +102,6 @@ def test_one_resident_who_loses_access_is_enough_to_flag_an_improvement_by_exclu
     """Worked by hand: A (30 min before, no point after) and B (10 min, unchanged). The mean over
     those served falls from (30·a + 10·10) / (a + 10) to 10 only because A dropped out; the same
     people (B) changed by 0 min. One resident losing access flags it, as many do; none does not."""
-    import numpy as np
-
     from planner.analysis.comparison import exclusion_columns
 
     a = float(max(pop_lost, 1))
