@@ -540,6 +540,8 @@ def test_mobile_unit_is_listed_and_removable(builder_page):
     _screenshot(pg, "workshop_mobile_listed.png")
     units.get_by_role("button", name="Clear all").first.click()  # the box's own × (a single chip)
     _wait_idle(pg)
+    # (the rerun that drops the unit may still be on its way on a loaded machine: wait for it)
+    pg.get_by_text("Service bus (1 stop)").first.wait_for(state="detached", timeout=60_000)
     assert pg.get_by_text("Service bus (1 stop)").count() == 0
     assert "mobile:" not in pg.locator("body").inner_text()
 
